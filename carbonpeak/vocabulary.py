@@ -156,3 +156,14 @@ REGIONS: dict[str, Region] = {r.code: r for r in [
 
 REGION_BY_ZH: dict[str, str] = {r.zh: r.code for r in REGIONS.values()}
 PROVINCES: list[str] = [r.code for r in REGIONS.values() if r.level == "provincial"]
+
+
+# The benchmark product a sector's facilities are classified as, unless a record names another.
+# Alumina and magnesium are not among the 36 benchmark fields (china-reference-data.md §1.2).
+SECTOR_BENCHMARK_PRODUCT: dict[Sector, str] = {
+    Sector.ELECTROLYTIC_ALUMINIUM: "electrolytic_aluminium",
+    Sector.COPPER: "copper_smelting",
+    Sector.LEAD: "lead_smelting_crude",
+    Sector.ZINC: "zinc_smelting_hydro",
+    Sector.INDUSTRIAL_SILICON: "industrial_silicon",
+}

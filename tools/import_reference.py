@@ -177,7 +177,7 @@ def grid_factors() -> None:
         if r["notice_no"]:
             sid = {"公告2024年第12号": "mee_2021", "公告2024年第33号": "mee_2022", "公告2025年第47号": "mee_2023"}[r["notice_no"]]
             sources.setdefault(sid, src(r["source_document"], issuer=r["issuer"], number=r["notice_no"],
-                                        published=r["published"], clause=r["table"].split(" ")[0] + " (see note)",
+                                        published=r["published"], clause="表1 全国 / 表2 区域 / 表3 省级 (each entry's note names its table)",
                                         found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:300]))
             entries.append({"key": {"data_year": int(r["data_year"]), "region": REGION_BY_ZH[r["region"]],
                                     "basis": basis_code[basis_zh]},

@@ -1,0 +1,1 @@
+"""Emission calculations, one module per method family."""

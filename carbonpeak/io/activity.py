@@ -1,0 +1,334 @@
+"""Read activity records (JSON, YAML, CSV, Excel) into an :class:`~carbonpeak.accounting.ActivityBatch`.
+
+Everything is validated before anything is returned; the first problem found raises an
+:class:`~carbonpeak.errors.InputError` naming the file, the record, the field, the value and what was
+expected. Quantities are converted to canonical units here, at the boundary, with the one unit
+registry: a value may carry its own unit ("120 万kWh", {"value": 120, "unit": "10^4 kWh"}), and a
+CSV/Excel column may state its unit in brackets (``grid_electricity_mwh[kWh]``).
+
+File layout (see docs/input-format.md):
+
+* JSON / YAML: a list of records, or ``{"records": [...]}``. A record holds the fields of
+  ``io/fields/activity.csv`` plus optional lists ``fuels`` ({fuel, amount, unit, ncv, carbon_content,
+  oxidation_rate}), ``carbonates`` ({carbonate, amount_t, purity_pct}) and ``reductants`` ({agent,
+  amount_t, carbon_content_pct}).
+* CSV / Excel: one row per record; fuel, carbonate and reductant amounts as columns
+  ``fuel:<code>``, ``carbonate:<formula>`` and ``reductant:<agent>`` (with an optional ``[unit]``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from carbonpeak.accounting import ActivityBatch
+from carbonpeak.errors import InputError, UnitError
+from carbonpeak.io.fields import FieldSpec, field_table
+from carbonpeak.parameters import load, period_start
+from carbonpeak.units import conversion_factor, parse_unit
+from carbonpeak.vocabulary import FUELS, REGION_BY_ZH, REGIONS, Sector
+
+FIELDS = field_table("activity")
+_LINE_KEYS = {
+    "fuels": {"fuel", "amount", "unit", "ncv", "carbon_content", "oxidation_rate"},
+    "carbonates": {"carbonate", "amount_t", "purity_pct"},
+    "reductants": {"agent", "amount_t", "carbon_content_pct"},
+}
+_HEADER = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(\[(?P<unit>[^\]]+)\])?\s*$")
+
+
+def read_activity(path: str | Path) -> ActivityBatch:
+    """Read and validate an activity file; raises InputError naming file, record and field."""
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise InputError("file not found", file=name)
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", file=name, expected="at least one record")
+    suffix = path.suffix.lower()
+    if suffix in (".json", ".yaml", ".yml"):
+        records = _read_structured(path, suffix)
+        return parse_records(records, source=name)
+    if suffix == ".csv":
+        frame = _read_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _read_excel(path)
+    else:
+        raise InputError("unsupported file type", file=name, value=suffix, expected=".json, .yaml, .csv or .xlsx")
+    return parse_table(frame, source=name)
+
+
+def _read_structured(path: Path, suffix: str) -> list[Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                         file=str(path)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
+    if isinstance(data, dict) and "records" in data:
+        data = data["records"]
+    if not isinstance(data, list) or not data:
+        raise InputError("no records found", file=str(path),
+                         expected='a non-empty list of records, or {"records": [...]}')
+    return data
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError("cannot decode the file", file=str(path), expected="UTF-8 or GBK/GB18030 text")
+    from io import StringIO
+
+    try:
+        frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"malformed CSV: {exc}", file=str(path)) from None
+    if frame.empty:
+        raise InputError("no data rows", file=str(path), expected="a header row and at least one record")
+    return frame
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise InputError(f"cannot read the workbook ({type(exc).__name__}: {exc})", file=str(path)) from None
+    frame = sheets.get("activity", next(iter(sheets.values())) if sheets else None)
+    if frame is None or frame.empty:
+        raise InputError("no data rows in the sheet", file=str(path), expected="a header row and at least one record")
+    return frame
+
+
+def parse_table(frame: pd.DataFrame, source: str | None = None) -> ActivityBatch:
+    """Turn a wide table (CSV/Excel) into records with lines, then validate them."""
+    columns: list[tuple[str, str, str | None]] = []  # (original header, field or line key, unit)
+    for header in frame.columns:
+        match = _HEADER.match(str(header))
+        if not match:
+            raise InputError("unreadable column header", file=source, field=str(header),
+                             expected="a field name, optionally followed by [unit]")
+        columns.append((header, match["name"].strip(), match["unit"]))
+    records: list[dict[str, Any]] = []
+    for row_number, (_, row) in enumerate(frame.iterrows(), start=2):  # row 1 is the header
+        record: dict[str, Any] = {"_row": f"row {row_number}"}
+        for header, name, unit in columns:
+            cell = row[header]
+            if cell is None or (isinstance(cell, str) and cell.strip() == ""):
+                continue
+            value: Any = {"value": cell, "unit": unit} if unit else cell
+            kind, _, code = name.partition(":")
+            if code and kind in ("fuel", "carbonate", "reductant"):
+                list_name = {"fuel": "fuels", "carbonate": "carbonates", "reductant": "reductants"}[kind]
+                key = {"fuel": "fuel", "carbonate": "carbonate", "reductant": "agent"}[kind]
+                amount_key = "amount" if kind == "fuel" else "amount_t"
+                record.setdefault(list_name, []).append({key: code, amount_key: value})
+            else:
+                record[name] = value
+        records.append(record)
+    return parse_records(records, source=source)
+
+
+def parse_records(raw_records: Iterable[Any], source: str | None = None) -> ActivityBatch:
+    """Validate records (dicts) and build the batch: all records or none."""
+    rows: list[dict[str, Any]] = []
+    lines: dict[str, list[dict[str, Any]]] = {"fuels": [], "carbonates": [], "reductants": []}
+    known_lists = _known_line_codes()
+    seen_ids: dict[str, str] = {}
+    for position, raw in enumerate(raw_records):
+        label = raw.get("_row", f"records[{position}]") if isinstance(raw, dict) else f"records[{position}]"
+        if not isinstance(raw, dict):
+            raise InputError("a record must be an object of fields", file=source, record=label,
+                             value=type(raw).__name__)
+        label = str(raw.get("record_id") or label)
+        try:
+            row = _parse_fields(raw)
+            for list_name in lines:
+                for item in _as_list(raw.get(list_name), list_name):
+                    lines[list_name].append({"record": position, **_parse_line(list_name, item, known_lists)})
+        except InputError as exc:
+            raise exc.located(file=source, record=label) from None
+        ident = row.get("record_id") or f"{row['facility_id']}@{row['period']}"
+        if ident in seen_ids:
+            raise InputError("duplicate record (same facility and period, or same record_id)", file=source,
+                             record=label, value=ident, expected=f"one record per facility and period "
+                                                                 f"(first seen at {seen_ids[ident]})")
+        seen_ids[ident] = label
+        rows.append(row)
+    if not rows:
+        raise InputError("no records found", file=source, expected="at least one record")
+    frames = {name: pd.DataFrame(items) if items else None for name, items in lines.items()}
+    batch = ActivityBatch(records=pd.DataFrame(rows), source=source,
+                          **{k: v for k, v in frames.items() if v is not None})
+    return batch
+
+
+def _as_list(value: Any, list_name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError("must be a list", field=list_name, value=value, expected=f"a list of {list_name} lines")
+    return value
+
+
+def _known_line_codes() -> dict[str, set[str]]:
+    params = load()
+    return {
+        "fuels": set(FUELS),
+        "carbonates": {str(e.key["carbonate"]) for e in params.entries("emissions.carbonate")},
+        "reductants": {str(e.key["technology"]) for e in params.entries("emissions.ipcc2006")
+                       if e.key["quantity"] == "ef_reducing_agent"},
+    }
+
+
+def _parse_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(raw) - set(FIELDS) - set(_LINE_KEYS) - {"_row"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InputError("unknown field", field=name, expected="one of the fields in docs/input-format.md")
+    row: dict[str, Any] = {}
+    for spec in FIELDS.values():
+        value = raw.get(spec.name)
+        if _blank(value):
+            if spec.required:
+                raise InputError("missing required field", field=spec.name, expected=_expected(spec))
+            continue
+        row[spec.name] = _parse_value(spec, value)
+    return row
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
+
+
+def _expected(spec: FieldSpec) -> str:
+    if spec.dtype == "float":
+        bound = f" ≥ {spec.minimum:g}" if spec.minimum is not None else ""
+        bound += f" and ≤ {spec.maximum:g}" if spec.maximum is not None else ""
+        return f"a number{bound}" + (f" in {spec.unit}" if spec.unit else "")
+    return {"sector": "one of " + ", ".join(s.value for s in Sector),
+            "region": "a province code such as guizhou, or its Chinese name such as 贵州",
+            "period": "a year (2024) or a month (2024-03)"}.get(spec.dtype, "text")
+
+
+def _parse_value(spec: FieldSpec, value: Any) -> Any:
+    if spec.dtype == "float":
+        number = quantity(value, spec.unit or "dimensionless", field=spec.name, expected=_expected(spec))
+        if spec.minimum is not None and number < spec.minimum:
+            raise InputError("value below the allowed minimum", field=spec.name, value=value, expected=_expected(spec))
+        if spec.maximum is not None and number > spec.maximum:
+            raise InputError("value above the allowed maximum", field=spec.name, value=value, expected=_expected(spec))
+        return number
+    text = str(value).strip()
+    if spec.dtype == "sector":
+        if text not in {s.value for s in Sector}:
+            raise InputError("unknown sector", field=spec.name, value=text, expected=_expected(spec))
+    elif spec.dtype == "region":
+        text = REGION_BY_ZH.get(text, text)
+        if text not in REGIONS or REGIONS[text].level != "provincial":
+            raise InputError("unknown province", field=spec.name, value=value, expected=_expected(spec))
+    elif spec.dtype == "period":
+        text = _normalise_period(text, spec)
+    return text
+
+
+def _normalise_period(text: str, spec: FieldSpec) -> str:
+    if re.fullmatch(r"\d{4}\.0", text):  # a year typed into a spreadsheet number cell
+        text = text[:4]
+    try:
+        day = period_start(text)
+    except ValueError:
+        raise InputError("not a period", field=spec.name, value=text, expected=_expected(spec)) from None
+    assert day is not None
+    return f"{day.year:04d}-{day.month:02d}" if re.fullmatch(r"\d{4}-\d{1,2}", text) else f"{day.year:04d}"
+
+
+def quantity(value: Any, canonical_unit: str, *, field: str, expected: str | None = None) -> float:
+    """A number in ``canonical_unit`` from 12.5, "12.5", "12.5 kWh" or {"value": 12.5, "unit": "kWh"}."""
+    unit: str | None = None
+    if isinstance(value, dict):
+        if set(value) - {"value", "unit"} or "value" not in value:
+            raise InputError("a quantity object needs 'value' and optionally 'unit'", field=field, value=value)
+        unit, value = value.get("unit"), value["value"]
+    if isinstance(value, bool):
+        raise InputError("not a number", field=field, value=value, expected=expected)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        match = re.fullmatch(r"([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*(.*)", text)
+        if not match:
+            raise InputError("not a number", field=field, value=value, expected=expected)
+        number = float(match[1])
+        if match[4]:
+            if unit:
+                raise InputError("the unit is given twice", field=field, value=value)
+            unit = match[4]
+    elif isinstance(value, int | float):
+        number = float(value)
+    else:
+        raise InputError("not a number", field=field, value=value, expected=expected)
+    if math.isnan(number) or math.isinf(number):
+        raise InputError("not a finite number", field=field, value=value, expected=expected)
+    if unit:
+        try:
+            number *= conversion_factor(unit, canonical_unit, field=field)
+        except UnitError as exc:
+            raise UnitError(exc.detail, field=field, value=unit, expected=exc.expected) from None
+    return number
+
+
+def _parse_line(list_name: str, item: Any, known: dict[str, set[str]]) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise InputError("each line must be an object", field=list_name, value=item)
+    unknown = set(item) - _LINE_KEYS[list_name]
+    if unknown:
+        raise InputError("unknown key in a line", field=f"{list_name}.{sorted(unknown)[0]}",
+                         expected=", ".join(sorted(_LINE_KEYS[list_name])))
+    code_key = {"fuels": "fuel", "carbonates": "carbonate", "reductants": "agent"}[list_name]
+    code = str(item.get(code_key, "")).strip()
+    if code not in known[list_name]:
+        raise InputError(f"unknown {code_key}", field=f"{list_name}.{code_key}", value=code,
+                         expected="one of " + ", ".join(sorted(known[list_name])))
+    out: dict[str, Any] = {code_key: code}
+    if list_name == "fuels":
+        unit = FUELS[code].unit
+        amount = item.get("amount")
+        if item.get("unit"):
+            amount = {"value": amount, "unit": item["unit"]} if not isinstance(amount, dict) else amount
+        out["amount"] = _non_negative(quantity(amount, unit, field=f"fuels.{code}", expected=f"a number ≥ 0 in "
+                                               f"{parse_unit(unit).units:~P}"), f"fuels.{code}", amount)
+        for key, key_unit in (("ncv", f"GJ/{unit}"), ("carbon_content", "t/TJ"), ("oxidation_rate", "percent")):
+            if not _blank(item.get(key)):
+                out[key] = _non_negative(quantity(item[key], key_unit, field=f"fuels.{code}.{key}"),
+                                         f"fuels.{code}.{key}", item[key])
+        return out
+    out["amount_t"] = _non_negative(quantity(item.get("amount_t"), "t", field=f"{list_name}.{code}",
+                                             expected="a number ≥ 0 in t"), f"{list_name}.{code}", item.get("amount_t"))
+    for key in ("purity_pct", "carbon_content_pct"):
+        if key in _LINE_KEYS[list_name] and not _blank(item.get(key)):
+            number = quantity(item[key], "percent", field=f"{list_name}.{code}.{key}")
+            if not 0 <= number <= 100:
+                raise InputError("a percentage must lie between 0 and 100", field=f"{list_name}.{code}.{key}",
+                                 value=item[key], expected="0 to 100")
+            out[key] = number
+    return out
+
+
+def _non_negative(number: float, field: str, raw: Any) -> float:
+    if number < 0:
+        raise InputError("negative amount", field=field, value=raw, expected="a number ≥ 0")
+    return number

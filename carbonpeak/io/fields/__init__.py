@@ -1,0 +1,46 @@
+"""Field tables: each form is described once (field, type, unit, bounds, zh/en labels).
+
+Import validation, templates, the API schema and the docs are generated from these tables.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    group: str
+    dtype: str  # str, float, sector, region, period
+    unit: str  # canonical unit ("" for none)
+    required: bool
+    minimum: float | None
+    maximum: float | None
+    label_zh: str
+    label_en: str
+    description: str
+
+
+@lru_cache(maxsize=None)
+def field_table(form: str) -> dict[str, FieldSpec]:
+    """The fields of a form, e.g. ``field_table("activity")``, keyed by name in file order."""
+    text = resources.files("carbonpeak.io.fields").joinpath(f"{form}.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return {
+        row["field"]: FieldSpec(
+            name=row["field"], group=row["group"], dtype=row["dtype"], unit=row["unit"],
+            required=row["required"] == "yes",
+            minimum=float(row["min"]) if row["min"] else None,
+            maximum=float(row["max"]) if row["max"] else None,
+            label_zh=row["label_zh"], label_en=row["label_en"], description=row["description"],
+        )
+        for row in rows
+    }
+
+
+def numeric_fields(form: str) -> list[str]:
+    return [f.name for f in field_table(form).values() if f.dtype == "float"]
