@@ -32,8 +32,11 @@ from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.activity import read_activity
 from carbonpeak.parameters import Cited, load
 
-app = typer.Typer(help="carbonpeak: carbon accounting and carbon-peak tracking for non-ferrous metals.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="carbonpeak: carbon accounting and carbon-peak tracking for non-ferrous metals.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 parameters_app = typer.Typer(help="Reference parameters: list families, show values in force.", no_args_is_help=True)
 app.add_typer(parameters_app, name="parameters")
 
@@ -44,22 +47,37 @@ Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en", envvar="
 JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
 
 LABELS = {
-    "record_id": ("记录", "record"), "facility_id": ("设施", "facility"), "period": ("核算期", "period"),
-    "sector": ("行业", "sector"), "method": ("方法", "method"), "output_t": ("产量 t", "output t"),
-    "energy_tce": ("综合能耗 tce", "energy tce"), "direct_tco2e": ("直接排放 tCO2e", "direct tCO2e"),
+    "record_id": ("记录", "record"),
+    "facility_id": ("设施", "facility"),
+    "period": ("核算期", "period"),
+    "sector": ("行业", "sector"),
+    "method": ("方法", "method"),
+    "output_t": ("产量 t", "output t"),
+    "energy_tce": ("综合能耗 tce", "energy tce"),
+    "direct_tco2e": ("直接排放 tCO2e", "direct tCO2e"),
     "electricity_location_tco2": ("电力（位置）tCO2", "electricity loc. tCO2"),
     "electricity_market_tco2": ("电力（市场）tCO2", "electricity mkt. tCO2"),
     "total_location_tco2e": ("总排放（位置）tCO2e", "total loc. tCO2e"),
     "total_market_tco2e": ("总排放（市场）tCO2e", "total mkt. tCO2e"),
     "intensity_location_tco2e_per_t": ("强度 tCO2e/t", "intensity tCO2e/t"),
     "rests_on_unverified_factor": ("含未核实因子", "unverified factor"),
-    "year": ("年份", "year"), "product": ("对标产品", "product"), "unit_consumption": ("单耗", "unit consumption"),
-    "unit": ("单位", "unit"), "benchmark_level": ("标杆水平", "benchmark"), "baseline_level": ("基准水平", "baseline"),
-    "class_zh": ("能效分级", "class"), "class": ("能效分级", "class"), "must_act_by": ("改造/退出期限", "act by"),
-    "edition": ("版本", "edition"), "capacity_t_per_a": ("产能 t/a", "capacity t/a"),
-    "indicator_kwh_per_t": ("分档指标 kWh/t", "indicator kWh/t"), "threshold_kwh_per_t": ("分档标准 kWh/t", "threshold"),
-    "surcharge_yuan_per_kwh": ("加价 元/kWh", "surcharge yuan/kWh"), "electricity_mwh": ("铝液用电 MWh", "electricity MWh"),
-    "surcharge_yuan": ("加价电费 元", "surcharge yuan"), "relief_factor": ("可再生能源减免系数", "relief factor"),
+    "year": ("年份", "year"),
+    "product": ("对标产品", "product"),
+    "unit_consumption": ("单耗", "unit consumption"),
+    "unit": ("单位", "unit"),
+    "benchmark_level": ("标杆水平", "benchmark"),
+    "baseline_level": ("基准水平", "baseline"),
+    "class_zh": ("能效分级", "class"),
+    "class": ("能效分级", "class"),
+    "must_act_by": ("改造/退出期限", "act by"),
+    "edition": ("版本", "edition"),
+    "capacity_t_per_a": ("产能 t/a", "capacity t/a"),
+    "indicator_kwh_per_t": ("分档指标 kWh/t", "indicator kWh/t"),
+    "threshold_kwh_per_t": ("分档标准 kWh/t", "threshold"),
+    "surcharge_yuan_per_kwh": ("加价 元/kWh", "surcharge yuan/kWh"),
+    "electricity_mwh": ("铝液用电 MWh", "electricity MWh"),
+    "surcharge_yuan": ("加价电费 元", "surcharge yuan"),
+    "relief_factor": ("可再生能源减免系数", "relief factor"),
     "nonhydro_share_pct": ("非水可再生占比 %", "non-hydro share %"),
 }
 
@@ -82,7 +100,8 @@ def _fmt(value: Any) -> str:
 def _print_table(frame: pd.DataFrame, columns: list[str], lang: str, title: str) -> None:
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(_label(column, lang), justify="right" if frame[column].dtype.kind in "fi" else "left")
+        justify = "right" if frame[column].dtype.kind in "fi" else "left"
+        table.add_column(_label(column, lang), justify=justify, overflow="fold")
     for _, row in frame.iterrows():
         table.add_row(*(_fmt(row[c]) for c in columns))
     console.print(table)
@@ -122,11 +141,16 @@ def account_command(
     """Energy (tce) and emissions (tCO2e, location- and market-based) of facility-period records."""
     try:
         if grid_region not in ("rule", "provincial"):
-            raise InputError("unknown option value", field="--grid-region", value=grid_region,
-                             expected="rule or provincial")
+            raise InputError(
+                "unknown option value", field="--grid-region", value=grid_region, expected="rule or provincial"
+            )
         if electricity_convention not in ("equivalent", "equal"):
-            raise InputError("unknown option value", field="--electricity-convention", value=electricity_convention,
-                             expected="equivalent or equal")
+            raise InputError(
+                "unknown option value",
+                field="--electricity-convention",
+                value=electricity_convention,
+                expected="equivalent or equal",
+            )
         batch = read_activity(file)
         result = account(batch, options=AccountingOptions(grid_region, electricity_convention))
         explanations = []
@@ -137,15 +161,29 @@ def account_command(
         _fail(exc)
         return
     if as_json:
-        payload: dict[str, Any] = {"source": str(file), "options": result.options.__dict__,
-                                   "results": _records_json(result.table)}
+        payload: dict[str, Any] = {
+            "source": str(file),
+            "options": result.options.__dict__,
+            "results": _records_json(result.table),
+        }
         if explanations:
             payload["explanations"] = explanations
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
         return
-    columns = ["record_id", "sector", "method", "output_t", "energy_tce", "direct_tco2e",
-               "electricity_location_tco2", "electricity_market_tco2", "total_location_tco2e", "total_market_tco2e",
-               "intensity_location_tco2e_per_t", "rests_on_unverified_factor"]
+    columns = [
+        "record_id",
+        "sector",
+        "method",
+        "output_t",
+        "energy_tce",
+        "direct_tco2e",
+        "electricity_location_tco2",
+        "electricity_market_tco2",
+        "total_location_tco2e",
+        "total_market_tco2e",
+        "intensity_location_tco2e_per_t",
+        "rests_on_unverified_factor",
+    ]
     title = "核算结果" if lang != "en" else "Accounting results"
     _print_table(result.table, columns, lang, f"{title} — {file}")
     for explanation in explanations:
@@ -154,8 +192,9 @@ def account_command(
 
 def _print_explanation(exp: dict[str, Any], lang: str) -> None:
     zh = lang != "en"
-    console.rule(f"[bold]{exp['record_id']}[/]  {exp['sector']}  {exp['period']}  "
-                 f"{'方法' if zh else 'method'} {exp['method']}")
+    console.rule(
+        f"[bold]{exp['record_id']}[/]  {exp['sector']}  {exp['period']}  {'方法' if zh else 'method'} {exp['method']}"
+    )
     console.print(f"  {exp['method_reference']}", highlight=False)
     for term in exp["terms"]:
         label = term["label_zh"] if zh else term["label_en"]
@@ -167,36 +206,57 @@ def _print_explanation(exp: dict[str, Any], lang: str) -> None:
             console.print(f"      {'输入' if zh else 'inputs'}: {shown}", highlight=False)
         for cited in term["parameters"]:
             flag = "" if cited.verified else ("  [yellow]⚠ 未核实因子[/]" if zh else "  [yellow]⚠ unverified factor[/]")
-            console.print(f"      · {escape(cited.label)} = {cited.value} {cited.unit} "
-                          f"{escape('[' + cited.confidence.value + ']')} — {escape(cited.citation())}{flag}",
-                          highlight=False)
+            console.print(
+                f"      · {escape(cited.label)} = {cited.value} {cited.unit} "
+                f"{escape('[' + cited.confidence.value + ']')} — {escape(cited.citation())}{flag}",
+                highlight=False,
+            )
         for note in term["notes"]:
             console.print(f"      ({escape(note)})", highlight=False)
     totals = exp["results"]
-    console.print(f"  {'总排放（位置）' if zh else 'total, location-based'}: {totals['total_location_tco2e']:,.4f} tCO2e;  "
-                  f"{'总排放（市场）' if zh else 'total, market-based'}: {totals['total_market_tco2e']:,.4f} tCO2e;  "
-                  f"{'综合能耗' if zh else 'energy'}: {totals['energy_tce']:,.4f} tce", highlight=False)
+    console.print(
+        f"  {'总排放（位置）' if zh else 'total, location-based'}: {totals['total_location_tco2e']:,.4f} tCO2e;  "
+        f"{'总排放（市场）' if zh else 'total, market-based'}: {totals['total_market_tco2e']:,.4f} tCO2e;  "
+        f"{'综合能耗' if zh else 'energy'}: {totals['energy_tce']:,.4f} tce",
+        highlight=False,
+    )
     if exp["unverified"]:
         names = escape(", ".join(c.label for c in exp["unverified"]))
-        console.print(f"  [yellow]{'本结果依赖置信度低于中高的因子' if zh else 'rests on factors below medium-high confidence'}: "
-                      f"{names}[/]", highlight=False)
+        console.print(
+            f"  [yellow]{'本结果依赖置信度低于中高的因子' if zh else 'rests on factors below medium-high confidence'}: "
+            f"{names}[/]",
+            highlight=False,
+        )
 
 
 def _facility_frame(file: Path) -> pd.DataFrame:
     """A facility list (CSV/Excel with unit_consumption) as is, or activity records summed to facility-years."""
     if file.suffix.lower() in (".csv", ".xlsx"):
-        head = (pd.read_csv(file, nrows=0, encoding_errors="replace") if file.suffix.lower() == ".csv"
-                else pd.read_excel(file, nrows=0))
+        head = (
+            pd.read_csv(file, nrows=0, encoding_errors="replace")
+            if file.suffix.lower() == ".csv"
+            else pd.read_excel(file, nrows=0)
+        )
         if "unit_consumption" in head.columns:
             frame = pd.read_csv(file) if file.suffix.lower() == ".csv" else pd.read_excel(file)
             for column in ("facility_id", "year", "product", "unit_consumption"):
                 if column not in frame:
-                    raise InputError("missing column", file=str(file), field=column,
-                                     expected="facility_id, year, product, unit_consumption, capacity_t_per_a")
+                    raise InputError(
+                        "missing column",
+                        file=str(file),
+                        field=column,
+                        expected="facility_id, year, product, unit_consumption, capacity_t_per_a",
+                    )
             for position, value in frame["unit_consumption"].items():
                 if pd.isna(pd.to_numeric(value, errors="coerce")):
-                    raise InputError("not a number", file=str(file), record=f"row {int(position) + 2}",
-                                     field="unit_consumption", value=value, expected="a number")
+                    raise InputError(
+                        "not a number",
+                        file=str(file),
+                        record=f"row {int(position) + 2}",
+                        field="unit_consumption",
+                        value=value,
+                        expected="a number",
+                    )
             frame["product"] = frame["product"].fillna("").astype(str)
             frame["capacity_t_per_a"] = pd.to_numeric(frame.get("capacity_t_per_a", np.nan), errors="coerce")
             return frame
@@ -217,18 +277,44 @@ def classify_command(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(json.dumps({"facilities": _records_json(table), "shares": _records_json(shares),
-                                     "parameters": cited}, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"facilities": _records_json(table), "shares": _records_json(shares), "parameters": cited},
+                ensure_ascii=False,
+                indent=2,
+                default=_json_default,
+            )
+            + "\n"
+        )
         return
-    _print_table(table, ["facility_id", "year", "product", "unit_consumption", "unit", "benchmark_level",
-                         "baseline_level", "edition", "class_zh" if lang != "en" else "class", "must_act_by",
-                         "capacity_t_per_a"], lang, "能效标杆分级" if lang != "en" else "Benchmark classes")
+    _print_table(
+        table,
+        [
+            "facility_id",
+            "year",
+            "product",
+            "unit_consumption",
+            "unit",
+            "benchmark_level",
+            "baseline_level",
+            "edition",
+            "class_zh" if lang != "en" else "class",
+            "must_act_by",
+            "capacity_t_per_a",
+        ],
+        lang,
+        "能效标杆分级" if lang != "en" else "Benchmark classes",
+    )
     share_columns = [c for c in shares.columns if c.startswith("share_")]
     shares_view = shares.copy()
     for column in share_columns:
         shares_view[column] = shares_view[column] * 100
-    _print_table(shares_view, ["product", "year", "capacity_t_per_a", *share_columns], lang,
-                 "产能占比 %" if lang != "en" else "Capacity shares by class, %")
+    _print_table(
+        shares_view,
+        ["product", "year", "capacity_t_per_a", *share_columns],
+        lang,
+        "产能占比 %" if lang != "en" else "Capacity shares by class, %",
+    )
     _print_sources(cited, lang)
 
 
@@ -236,8 +322,11 @@ def _print_sources(cited: list[Cited], lang: str) -> None:
     console.print("依据：" if lang != "en" else "Sources:")
     for c in cited:
         flag = "" if c.verified else ("  ⚠ 未核实" if lang != "en" else "  ⚠ unverified")
-        console.print(f"  · {escape(c.label)} = {c.value} {c.unit} {escape('[' + c.confidence.value + ']')} — "
-                      f"{escape(c.citation())}{flag}", highlight=False)
+        console.print(
+            f"  · {escape(c.label)} = {c.value} {c.unit} {escape('[' + c.confidence.value + ']')} — "
+            f"{escape(c.citation())}{flag}",
+            highlight=False,
+        )
 
 
 @app.command("surcharge")
@@ -254,12 +343,32 @@ def surcharge_command(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(json.dumps({"facilities": _records_json(table), "parameters": cited},
-                                    ensure_ascii=False, indent=2, default=_json_default) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"facilities": _records_json(table), "parameters": cited},
+                ensure_ascii=False,
+                indent=2,
+                default=_json_default,
+            )
+            + "\n"
+        )
         return
-    columns = [c for c in ["facility_id", "year", "edition", "indicator_kwh_per_t", "threshold_kwh_per_t",
-                           "nonhydro_share_pct", "relief_factor", "surcharge_yuan_per_kwh", "electricity_mwh",
-                           "surcharge_yuan"] if c in table]
+    columns = [
+        c
+        for c in [
+            "facility_id",
+            "year",
+            "edition",
+            "indicator_kwh_per_t",
+            "threshold_kwh_per_t",
+            "nonhydro_share_pct",
+            "relief_factor",
+            "surcharge_yuan_per_kwh",
+            "electricity_mwh",
+            "surcharge_yuan",
+        ]
+        if c in table
+    ]
     _print_table(table, columns, lang, "电解铝阶梯电价" if lang != "en" else "Aluminium tiered electricity surcharge")
     _print_sources(cited, lang)
 
@@ -267,10 +376,18 @@ def surcharge_command(
 @app.command("methods")
 def methods_command(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
     """The accounting methods carbonpeak implements, their sectors, validity and references."""
-    rows = [{"id": m.id, "name": m.name_zh if lang != "en" else m.name_en,
-             "sectors": ", ".join(s.value for s in m.sectors), "default": m.default,
-             "valid_from": str(m.valid_from or ""), "valid_to": str(m.valid_to or ""),
-             "reference": m.reference} for m in METHODS.values()]
+    rows = [
+        {
+            "id": m.id,
+            "name": m.name_zh if lang != "en" else m.name_en,
+            "sectors": ", ".join(s.value for s in m.sectors),
+            "default": m.default,
+            "valid_from": str(m.valid_from or ""),
+            "valid_to": str(m.valid_to or ""),
+            "reference": m.reference,
+        }
+        for m in METHODS.values()
+    ]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
@@ -286,9 +403,16 @@ def methods_command(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
 def parameters_list(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
     """Every parameter family with its title, keys and number of entries."""
     params = load()
-    rows = [{"id": f.id, "title": f.title["zh" if lang != "en" else "en"], "keys": ", ".join(f.keys),
-             "entries": len(f.entries), "without_value": sum(e.value is None for e in f.entries)}
-            for f in params.files.values()]
+    rows = [
+        {
+            "id": f.id,
+            "title": f.title["zh" if lang != "en" else "en"],
+            "keys": ", ".join(f.keys),
+            "entries": len(f.entries),
+            "without_value": sum(e.value is None for e in f.entries),
+        }
+        for f in params.files.values()
+    ]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
@@ -321,16 +445,21 @@ def parameters_show(
         if keys or (not family.keys and (period or edition)):
             cited = params.at(name, period=period, edition=edition, **keys)
             if as_json:
-                sys.stdout.write(json.dumps(cited.as_dict(), ensure_ascii=False, indent=2, default=_json_default)
-                                 + "\n")
+                sys.stdout.write(
+                    json.dumps(cited.as_dict(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
+                )
                 return
-            console.print(f"[bold]{escape(cited.label)}[/] = {cited.value} {cited.unit}  "
-                          f"{escape('[' + cited.confidence.value + ']')}"
-                          + ("" if cited.verified else "  ⚠ unverified factor"), highlight=False)
+            console.print(
+                f"[bold]{escape(cited.label)}[/] = {cited.value} {cited.unit}  "
+                f"{escape('[' + cited.confidence.value + ']')}" + ("" if cited.verified else "  ⚠ unverified factor"),
+                highlight=False,
+            )
             console.print(f"  {cited.citation()}", highlight=False)
             console.print(f"  found in: {cited.source.found_in}", highlight=False)
-            console.print(f"  in force: {cited.valid_from or '—'} to {cited.valid_to or 'open'}; read on "
-                          f"{cited.source.read_on}", highlight=False)
+            console.print(
+                f"  in force: {cited.valid_from or '—'} to {cited.valid_to or 'open'}; read on {cited.source.read_on}",
+                highlight=False,
+            )
             if cited.note:
                 console.print(f"  note: {cited.note}", highlight=False)
             return
@@ -339,17 +468,23 @@ def parameters_show(
         return
     entries = [e for e in family.entries if all(str(e.key.get(k)) == v for k, v in keys.items())]
     if as_json:
-        sys.stdout.write(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2)
-                         + "\n")
+        sys.stdout.write(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"{family.id} — {family.title['zh']} / {family.title['en']}")
     for column in [*family.keys, "value", "unit", "edition", "valid_from", "valid_to", "confidence", "source"]:
         table.add_column(column)
     for e in entries:
         value = "—  (" + str(e.status) + ")" if e.value is None else str(e.value)
-        table.add_row(*(str(e.key[k]) for k in family.keys), value, e.unit, e.edition or "",
-                      str(e.valid_from or ""), str(e.valid_to or ""),
-                      e.confidence.value if e.confidence else "", e.source)
+        table.add_row(
+            *(str(e.key[k]) for k in family.keys),
+            value,
+            e.unit,
+            e.edition or "",
+            str(e.valid_from or ""),
+            str(e.valid_to or ""),
+            e.confidence.value if e.confidence else "",
+            e.source,
+        )
     console.print(table)
 
 

@@ -35,9 +35,9 @@ _ALIASES = {
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """The carbonpeak unit registry: pint's defaults plus ``units.txt`` (tce, tCO2e, Nm3 ...)."""
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)  # type: ignore[type-arg]
     definitions = resources.files("carbonpeak").joinpath("units.txt").read_text(encoding="utf-8")
     for line in definitions.splitlines():
         line = line.strip()
@@ -58,7 +58,7 @@ def normalise_unit_text(unit: str) -> str:
     return text
 
 
-def parse_unit(unit: str) -> pint.Quantity:
+def parse_unit(unit: str) -> pint.Quantity:  # type: ignore[type-arg]
     """Parse a unit string into a pint quantity (magnitude carries a scale such as 1e4)."""
     ureg = registry()
     try:

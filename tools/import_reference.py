@@ -22,6 +22,10 @@ from carbonpeak.vocabulary import FUELS, REGION_BY_ZH  # noqa: E402
 CONF = {"high", "medium-high", "medium", "medium-low", "low"}
 
 
+def _open(path: Path):
+    return path.open(encoding="utf-8")
+
+
 def conf(text: str) -> str:
     text = text.strip().split(" ")[0].split("/")[0].strip()
     assert text in CONF, text
@@ -37,8 +41,15 @@ def dump(rel: str, data: dict) -> None:
 
 def src(document, *, found_in, clause=None, number=None, issuer=None, published=None, url=None, quote=None):
     s = {"document": document}
-    for k, v in [("issuer", issuer), ("number", number), ("clause", clause), ("published", published),
-                 ("found_in", found_in), ("url", url), ("quote", quote)]:
+    for k, v in [
+        ("issuer", issuer),
+        ("number", number),
+        ("clause", clause),
+        ("published", published),
+        ("found_in", found_in),
+        ("url", url),
+        ("quote", quote),
+    ]:
         if v:
             s[k] = v
     s["read_on"] = READ_ON
@@ -48,21 +59,37 @@ def src(document, *, found_in, clause=None, number=None, issuer=None, published=
 # ---------------------------------------------------------------- GB/T 2589 coefficients
 def energy_coefficients() -> None:
     codes = {
-        "electricity (equivalent value)": "electricity_equivalent", "heat (equivalent value)": "heat",
-        "steam (low pressure)": "steam_low_pressure", "raw coal": "raw_coal", "cleaned coal": "cleaned_coal",
-        "washed middlings": "washed_middlings", "slime": "slime", "coke": "coke", "crude oil": "crude_oil",
-        "fuel oil": "fuel_oil", "gasoline": "gasoline", "kerosene": "kerosene", "diesel": "diesel",
-        "LPG": "lpg", "refinery dry gas": "refinery_dry_gas",
+        "electricity (equivalent value)": "electricity_equivalent",
+        "heat (equivalent value)": "heat",
+        "steam (low pressure)": "steam_low_pressure",
+        "raw coal": "raw_coal",
+        "cleaned coal": "cleaned_coal",
+        "washed middlings": "washed_middlings",
+        "slime": "slime",
+        "coke": "coke",
+        "crude oil": "crude_oil",
+        "fuel oil": "fuel_oil",
+        "gasoline": "gasoline",
+        "kerosene": "kerosene",
+        "diesel": "diesel",
+        "LPG": "lpg",
+        "refinery dry gas": "refinery_dry_gas",
         "natural gas (oil-field gas)": "natural_gas_oilfield",
         "natural gas (gas-field gas / yearbook value)": "natural_gas_gasfield",
-        "coke oven gas": "coke_oven_gas", "blast furnace gas": "blast_furnace_gas",
-        "other coal gas": "other_coal_gas", "other coking products": "other_coking_products",
-        "other petroleum products": "other_petroleum_products", "briquette": "briquette",
-        "fresh water (energy-consuming medium)": "fresh_water", "compressed air": "compressed_air",
-        "oxygen": "oxygen", "acetylene": "acetylene", "calcium carbide": "calcium_carbide",
+        "coke oven gas": "coke_oven_gas",
+        "blast furnace gas": "blast_furnace_gas",
+        "other coal gas": "other_coal_gas",
+        "other coking products": "other_coking_products",
+        "other petroleum products": "other_petroleum_products",
+        "briquette": "briquette",
+        "fresh water (energy-consuming medium)": "fresh_water",
+        "compressed air": "compressed_air",
+        "oxygen": "oxygen",
+        "acetylene": "acetylene",
+        "calcium carbide": "calcium_carbide",
     }
     entries = []
-    for r in csv.DictReader(open(REF / "china-energy-coefficients.csv", encoding="utf-8")):
+    for r in csv.DictReader(_open(REF / "china-energy-coefficients.csv")):
         if r["energy_carrier"] == "electricity (equal value)":
             continue
         code = codes[r["energy_carrier"]]
@@ -72,53 +99,95 @@ def energy_coefficients() -> None:
             e["value"] = float(r["coefficient"])
         except ValueError:
             e["value"] = None
-            e["status"] = f"given as a range ({r['coefficient']} {r['coefficient_unit']}); enter the measured heating value"
-        e.update({"unit": unit, "valid_from": "2020-01-01",
-                  "date_basis": "edition year of GB/T 2589-2020; its implementation date was not in the sources read",
-                  "confidence": conf(r["confidence"]),
-                  "source": "gbt2589" if "yearbook" not in r["basis"] and code not in
-                  ("fresh_water",) else "gbt2589_yearbook"})
+            e["status"] = (
+                f"given as a range ({r['coefficient']} {r['coefficient_unit']}); enter the measured heating value"
+            )
+        e.update(
+            {
+                "unit": unit,
+                "valid_from": "2020-01-01",
+                "date_basis": "edition year of GB/T 2589-2020; its implementation date was not in the sources read",
+                "confidence": conf(r["confidence"]),
+                "source": "gbt2589"
+                if "yearbook" not in r["basis"] and code not in ("fresh_water",)
+                else "gbt2589_yearbook",
+            }
+        )
         note = "; ".join(x for x in [r["carrier_zh"], r["basis"], r["notes"]] if x)
         e["note"] = note
         entries.append(e)
-    dump("energy/coefficients.yaml", {
-        "id": "energy.coefficient",
-        "title": {"zh": "各种能源折标准煤参考系数", "en": "Standard-coal conversion coefficients"},
-        "description": "GB/T 2589-2020 Annex A reference coefficients (equivalent value), used when the "
-                       "carrier's heating value is not measured. 1 kgce = 29 307.6 kJ is in units.txt.",
-        "keys": ["carrier"], "last_reviewed": READ_ON,
-        "sources": {
-            "gbt2589": src("GB/T 2589-2020 综合能耗计算通则", number="GB/T 2589-2020",
-                           clause="附录A 常用能源折标准煤参考系数",
-                           found_in="shared/reference/china-energy-coefficients.csv (repositories citing "
-                                    "GB/T 2589-2020; a SQL table of 各种能源折标准煤参考系数)"),
-            "gbt2589_yearbook": src("GB/T 2589-2020 综合能耗计算通则 (yearbook-style reference table)",
-                                    number="GB/T 2589-2020", clause="附录A/附录B as reproduced in the yearbook table",
-                                    found_in="shared/reference/china-energy-coefficients.csv (huatuo6.cn copy of "
-                                             "the statistical-yearbook table)"),
+    dump(
+        "energy/coefficients.yaml",
+        {
+            "id": "energy.coefficient",
+            "title": {"zh": "各种能源折标准煤参考系数", "en": "Standard-coal conversion coefficients"},
+            "description": "GB/T 2589-2020 Annex A reference coefficients (equivalent value), used when the "
+            "carrier's heating value is not measured. 1 kgce = 29 307.6 kJ is in units.txt.",
+            "keys": ["carrier"],
+            "last_reviewed": READ_ON,
+            "sources": {
+                "gbt2589": src(
+                    "GB/T 2589-2020 综合能耗计算通则",
+                    number="GB/T 2589-2020",
+                    clause="附录A 常用能源折标准煤参考系数",
+                    found_in="shared/reference/china-energy-coefficients.csv (repositories citing "
+                    "GB/T 2589-2020; a SQL table of 各种能源折标准煤参考系数)",
+                ),
+                "gbt2589_yearbook": src(
+                    "GB/T 2589-2020 综合能耗计算通则 (yearbook-style reference table)",
+                    number="GB/T 2589-2020",
+                    clause="附录A/附录B as reproduced in the yearbook table",
+                    found_in="shared/reference/china-energy-coefficients.csv (huatuo6.cn copy of "
+                    "the statistical-yearbook table)",
+                ),
+            },
+            "entries": entries,
         },
-        "entries": entries})
+    )
 
-    dump("energy/electricity_equal_value.yaml", {
-        "id": "energy.electricity_equal_value",
-        "title": {"zh": "电力折标准煤系数（等价值）", "en": "Electricity, equal-value coal equivalent"},
-        "description": "GB/T 2589-2020 says the equal value (等价值) of electricity is the year's thermal-power "
-                       "coal consumption. Only the years below were found; they are net-supply (供电) figures.",
-        "keys": [], "last_reviewed": READ_ON,
-        "sources": {
-            "ndrc_nea": src("全国煤电机组改造升级实施方案 (NDRC/NEA), 2020 net-supply coal consumption",
-                            found_in="shared/reference/china-energy-coefficients.csv (one GitHub README)"),
-            "cec": src("中国电力企业联合会 年度发展报告 (CEC), 2024 net-supply coal consumption",
-                       found_in="shared/reference/china-energy-coefficients.csv (one GitHub README)"),
+    dump(
+        "energy/electricity_equal_value.yaml",
+        {
+            "id": "energy.electricity_equal_value",
+            "title": {"zh": "电力折标准煤系数（等价值）", "en": "Electricity, equal-value coal equivalent"},
+            "description": "GB/T 2589-2020 says the equal value (等价值) of electricity is the year's thermal-power "
+            "coal consumption. Only the years below were found; they are net-supply (供电) figures.",
+            "keys": [],
+            "last_reviewed": READ_ON,
+            "sources": {
+                "ndrc_nea": src(
+                    "全国煤电机组改造升级实施方案 (NDRC/NEA), 2020 net-supply coal consumption",
+                    found_in="shared/reference/china-energy-coefficients.csv (one GitHub README)",
+                ),
+                "cec": src(
+                    "中国电力企业联合会 年度发展报告 (CEC), 2024 net-supply coal consumption",
+                    found_in="shared/reference/china-energy-coefficients.csv (one GitHub README)",
+                ),
+            },
+            "entries": [
+                {
+                    "key": {},
+                    "value": 305.5,
+                    "unit": "gce/kWh",
+                    "valid_from": "2020-01-01",
+                    "valid_to": "2020-12-31",
+                    "confidence": "medium",
+                    "source": "ndrc_nea",
+                    "note": "net supply coal consumption; GB/T 2589 refers to generation coal consumption (发电煤耗)",
+                },
+                {
+                    "key": {},
+                    "value": 302.4,
+                    "unit": "gce/kWh",
+                    "valid_from": "2024-01-01",
+                    "valid_to": "2024-12-31",
+                    "confidence": "medium",
+                    "source": "cec",
+                    "note": "net supply coal consumption; GB/T 2589 refers to generation coal consumption (发电煤耗)",
+                },
+            ],
         },
-        "entries": [
-            {"key": {}, "value": 305.5, "unit": "gce/kWh", "valid_from": "2020-01-01", "valid_to": "2020-12-31",
-             "confidence": "medium", "source": "ndrc_nea",
-             "note": "net supply coal consumption; GB/T 2589 refers to generation coal consumption (发电煤耗)"},
-            {"key": {}, "value": 302.4, "unit": "gce/kWh", "valid_from": "2024-01-01", "valid_to": "2024-12-31",
-             "confidence": "medium", "source": "cec",
-             "note": "net supply coal consumption; GB/T 2589 refers to generation coal consumption (发电煤耗)"},
-        ]})
+    )
 
 
 # ---------------------------------------------------------------- fuel table (NDRC 2013)
@@ -126,133 +195,258 @@ def fuel_table() -> None:
     zh_to_code = {f.zh: f.code for f in FUELS.values()}
     zh_to_code["其他煤制品（型煤）"] = "briquette"
     entries = []
-    for r in csv.DictReader(open(REF / "china-accounting-defaults.csv", encoding="utf-8")):
+    for r in csv.DictReader(_open(REF / "china-accounting-defaults.csv")):
         if r["emission_source"] != "化石燃料燃烧" or not r["value"]:
             continue
         name, _, rest = r["parameter"].partition(" ")
-        quantity = {"低位发热量": "ncv", "单位热值含碳量": "carbon_content", "碳氧化率": "oxidation_rate"}[rest.split(" ")[0]]
+        quantity = {"低位发热量": "ncv", "单位热值含碳量": "carbon_content", "碳氧化率": "oxidation_rate"}[
+            rest.split(" ")[0]
+        ]
         code = zh_to_code[name]
         unit = {"GJ/t": "GJ/t", "GJ/10^4 Nm3": "GJ/wan_Nm3", "t C / TJ": "t/TJ", "%": "percent"}[r["unit"]]
-        e = {"key": {"fuel": code, "quantity": quantity}, "value": float(r["value"]), "unit": unit,
-             "valid_from": "2013-01-01",
-             "date_basis": "guideline year 2013; the issue day is not in the sources read",
-             "confidence": conf(r["confidence"]), "source": "ndrc2013"}
+        e = {
+            "key": {"fuel": code, "quantity": quantity},
+            "value": float(r["value"]),
+            "unit": unit,
+            "valid_from": "2013-01-01",
+            "date_basis": "guideline year 2013; the issue day is not in the sources read",
+            "confidence": conf(r["confidence"]),
+            "source": "ndrc2013",
+        }
         if quantity == "carbon_content":
             e["note"] = "t C per TJ"
         entries.append(e)
     # Semi-coke and semi-coke gas appear only in the magnesium (2013) routine of one code lineage.
-    for code, ncv, unit, cc, of in [("semi_coke", 28.435, "GJ/t", 29.42, 93), ("semi_coke_gas", 81, "GJ/wan_Nm3", 11.96, 99)]:
-        for quantity, value, u in [("ncv", ncv, unit), ("carbon_content", cc, "t/TJ"), ("oxidation_rate", of, "percent")]:
-            entries.append({"key": {"fuel": code, "quantity": quantity}, "value": float(value), "unit": u,
-                            "valid_from": "2013-01-01",
-                            "date_basis": "guideline year 2013; the issue day is not in the sources read",
-                            "confidence": "medium-low", "source": "ndrc2013_mg"})
-    dump("emissions/fuels_cn2013.yaml", {
-        "id": "emissions.fuel",
-        "title": {"zh": "常用化石燃料相关参数缺省值", "en": "Default fuel parameters (NCV, carbon content, oxidation)"},
-        "description": "Fuel table shared by the 2013 NDRC guidelines (as in the electrolytic-aluminium template); "
-                       "semi-coke rows from the magnesium guideline routine. E = FC × NCV × CC × OF × 44/12.",
-        "keys": ["fuel", "quantity"], "last_reviewed": READ_ON,
-        "sources": {
-            "ndrc2013": src("中国电解铝生产企业温室气体排放核算方法与报告指南（试行）", issuer="NDRC",
-                            published="2013", clause="附录 常用化石燃料相关参数缺省值",
-                            found_in="shared/reference/china-accounting-defaults.csv (GitHub JSON template "
-                                     "'template_5'); values differ slightly between guideline batches"),
-            "ndrc2013_mg": src("中国镁冶炼企业温室气体排放核算方法与报告指南（试行）", issuer="NDRC", published="2013",
-                               clause="fuel table of the Mg routine",
-                               found_in="shared/reference/china-missing-values.md §3.1 (Hyperledger chaincode, Go "
-                                        "package tanhesuan, function Mayanlian); not checked against the PDF"),
+    for code, ncv, unit, cc, of in [
+        ("semi_coke", 28.435, "GJ/t", 29.42, 93),
+        ("semi_coke_gas", 81, "GJ/wan_Nm3", 11.96, 99),
+    ]:
+        for quantity, value, u in [
+            ("ncv", ncv, unit),
+            ("carbon_content", cc, "t/TJ"),
+            ("oxidation_rate", of, "percent"),
+        ]:
+            entries.append(
+                {
+                    "key": {"fuel": code, "quantity": quantity},
+                    "value": float(value),
+                    "unit": u,
+                    "valid_from": "2013-01-01",
+                    "date_basis": "guideline year 2013; the issue day is not in the sources read",
+                    "confidence": "medium-low",
+                    "source": "ndrc2013_mg",
+                }
+            )
+    dump(
+        "emissions/fuels_cn2013.yaml",
+        {
+            "id": "emissions.fuel",
+            "title": {
+                "zh": "常用化石燃料相关参数缺省值",
+                "en": "Default fuel parameters (NCV, carbon content, oxidation)",
+            },
+            "description": "Fuel table shared by the 2013 NDRC guidelines (as in the electrolytic-aluminium template); "
+            "semi-coke rows from the magnesium guideline routine. E = FC × NCV × CC × OF × 44/12.",
+            "keys": ["fuel", "quantity"],
+            "last_reviewed": READ_ON,
+            "sources": {
+                "ndrc2013": src(
+                    "中国电解铝生产企业温室气体排放核算方法与报告指南（试行）",
+                    issuer="NDRC",
+                    published="2013",
+                    clause="附录 常用化石燃料相关参数缺省值",
+                    found_in="shared/reference/china-accounting-defaults.csv (GitHub JSON template "
+                    "'template_5'); values differ slightly between guideline batches",
+                ),
+                "ndrc2013_mg": src(
+                    "中国镁冶炼企业温室气体排放核算方法与报告指南（试行）",
+                    issuer="NDRC",
+                    published="2013",
+                    clause="fuel table of the Mg routine",
+                    found_in="shared/reference/china-missing-values.md §3.1 (Hyperledger chaincode, Go "
+                    "package tanhesuan, function Mayanlian); not checked against the PDF",
+                ),
+            },
+            "entries": entries,
         },
-        "entries": entries})
+    )
 
 
 # ---------------------------------------------------------------- grid factors
 def grid_factors() -> None:
     entries, sources = [], {}
-    basis_code = {"电力平均二氧化碳排放因子": "location", "全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）": "residual",
-                  "全国化石能源电力二氧化碳排放因子": "fossil"}
+    basis_code = {
+        "电力平均二氧化碳排放因子": "location",
+        "全国电力平均二氧化碳排放因子（不包括市场化交易的非化石能源电量）": "residual",
+        "全国化石能源电力二氧化碳排放因子": "fossil",
+    }
     ets = []
-    for r in csv.DictReader(open(REF / "china-grid-factors.csv", encoding="utf-8")):
+    for r in csv.DictReader(_open(REF / "china-grid-factors.csv")):
         basis_zh = r["basis"].split(" (")[0]
         if r["notice_no"]:
-            sid = {"公告2024年第12号": "mee_2021", "公告2024年第33号": "mee_2022", "公告2025年第47号": "mee_2023"}[r["notice_no"]]
-            sources.setdefault(sid, src(r["source_document"], issuer=r["issuer"], number=r["notice_no"],
-                                        published=r["published"], clause="表1 全国 / 表2 区域 / 表3 省级 (each entry's note names its table)",
-                                        found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:300]))
-            entries.append({"key": {"data_year": int(r["data_year"]), "region": REGION_BY_ZH[r["region"]],
-                                    "basis": basis_code[basis_zh]},
-                            "value": float(r["value_tco2_per_mwh"]), "unit": "tCO2/MWh",
-                            "confidence": conf(r["confidence"]), "source": sid,
-                            "note": f"{r['table']}; {r['notes']}".strip("; ")})
+            sid = {"公告2024年第12号": "mee_2021", "公告2024年第33号": "mee_2022", "公告2025年第47号": "mee_2023"}[
+                r["notice_no"]
+            ]
+            sources.setdefault(
+                sid,
+                src(
+                    r["source_document"],
+                    issuer=r["issuer"],
+                    number=r["notice_no"],
+                    published=r["published"],
+                    clause="表1 全国 / 表2 区域 / 表3 省级 (each entry's note names its table)",
+                    found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:300],
+                ),
+            )
+            entries.append(
+                {
+                    "key": {
+                        "data_year": int(r["data_year"]),
+                        "region": REGION_BY_ZH[r["region"]],
+                        "basis": basis_code[basis_zh],
+                    },
+                    "value": float(r["value_tco2_per_mwh"]),
+                    "unit": "tCO2/MWh",
+                    "confidence": conf(r["confidence"]),
+                    "source": sid,
+                    "note": f"{r['table']}; {r['notes']}".strip("; "),
+                }
+            )
         elif r["data_year"].startswith("2012"):
-            sources.setdefault("ndrc_2012", src(r["source_document"], found_in="shared/reference/china-grid-factors.csv; "
-                                                + r["found_in"][:200]))
-            entries.append({"key": {"data_year": 2012, "region": REGION_BY_ZH[r["region"]], "basis": "location"},
-                            "value": float(r["value_tco2_per_mwh"]), "unit": "tCO2/MWh",
-                            "confidence": conf(r["confidence"]), "source": "ndrc_2012",
-                            "note": "year attribution unconfirmed; kept only for recalculation under the 2013-2015 "
-                                    "guidelines"})
+            sources.setdefault(
+                "ndrc_2012",
+                src(r["source_document"], found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:200]),
+            )
+            entries.append(
+                {
+                    "key": {"data_year": 2012, "region": REGION_BY_ZH[r["region"]], "basis": "location"},
+                    "value": float(r["value_tco2_per_mwh"]),
+                    "unit": "tCO2/MWh",
+                    "confidence": conf(r["confidence"]),
+                    "source": "ndrc_2012",
+                    "note": "year attribution unconfirmed; kept only for recalculation under the 2013-2015 guidelines",
+                }
+            )
         else:
             ets.append(r)
-    dump("electricity/grid_factors.yaml", {
-        "id": "electricity.grid_factor",
-        "title": {"zh": "电力二氧化碳排放因子", "en": "Electricity CO2 emission factors (MEE/NBS series)"},
-        "description": "Average (location), residual excluding market-traded non-fossil power (residual, national "
-                       "only) and fossil-power factors by data year. Which data year applies to a reporting year is "
-                       "electricity.grid_factor_rule.",
-        "keys": ["data_year", "region", "basis"], "last_reviewed": READ_ON, "sources": sources,
-        "entries": entries})
+    dump(
+        "electricity/grid_factors.yaml",
+        {
+            "id": "electricity.grid_factor",
+            "title": {"zh": "电力二氧化碳排放因子", "en": "Electricity CO2 emission factors (MEE/NBS series)"},
+            "description": "Average (location), residual excluding market-traded non-fossil power (residual, national "
+            "only) and fossil-power factors by data year. Which data year applies to a reporting year is "
+            "electricity.grid_factor_rule.",
+            "keys": ["data_year", "region", "basis"],
+            "last_reviewed": READ_ON,
+            "sources": sources,
+            "entries": entries,
+        },
+    )
 
     ets_entries = []
     ets_sources = {}
-    spans = {"0.6101": ("2019-01-01", "2020-12-31", "first national-ETS compliance period (2019-2020); replaced for "
-                        "2021 and 2022 accounting by 0.5810"),
-             "0.5810": ("2021-01-01", "2022-12-31", "accounting years 2021 and 2022, as the source says"),
-             "0.5703": ("2023-01-01", "2025-12-31", "announced February 2023 for 2023-2025 reporting")}
+    spans = {
+        "0.6101": (
+            "2019-01-01",
+            "2020-12-31",
+            "first national-ETS compliance period (2019-2020); replaced for 2021 and 2022 accounting by 0.5810",
+        ),
+        "0.5810": ("2021-01-01", "2022-12-31", "accounting years 2021 and 2022, as the source says"),
+        "0.5703": ("2023-01-01", "2025-12-31", "announced February 2023 for 2023-2025 reporting"),
+    }
     for i, r in enumerate(ets):
         sid = f"ets_{i}"
-        ets_sources[sid] = src(r["source_document"], published=r["published"] or None,
-                               found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:200])
+        ets_sources[sid] = src(
+            r["source_document"],
+            published=r["published"] or None,
+            found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:200],
+        )
         vf, vt, basis = spans[r["value_tco2_per_mwh"]]
-        ets_entries.append({"key": {}, "value": float(r["value_tco2_per_mwh"]), "unit": "tCO2/MWh",
-                            "valid_from": vf, "valid_to": vt, "date_basis": basis,
-                            "confidence": conf(r["confidence"]), "source": sid, "note": r["notes"] or None})
-    dump("electricity/grid_factor_ets.yaml", {
-        "id": "electricity.grid_factor_ets",
-        "title": {"zh": "全国电网平均排放因子（企业温室气体排放报告）", "en": "National grid factor set for enterprise GHG reporting"},
-        "description": "The single national factor MEE set for enterprise reporting in the national carbon market, "
-                       "by accounting year.",
-        "keys": [], "last_reviewed": READ_ON, "sources": ets_sources, "entries": ets_entries})
+        ets_entries.append(
+            {
+                "key": {},
+                "value": float(r["value_tco2_per_mwh"]),
+                "unit": "tCO2/MWh",
+                "valid_from": vf,
+                "valid_to": vt,
+                "date_basis": basis,
+                "confidence": conf(r["confidence"]),
+                "source": sid,
+                "note": r["notes"] or None,
+            }
+        )
+    dump(
+        "electricity/grid_factor_ets.yaml",
+        {
+            "id": "electricity.grid_factor_ets",
+            "title": {
+                "zh": "全国电网平均排放因子（企业温室气体排放报告）",
+                "en": "National grid factor set for enterprise GHG reporting",
+            },
+            "description": "The single national factor MEE set for enterprise reporting in the national carbon market, "
+            "by accounting year.",
+            "keys": [],
+            "last_reviewed": READ_ON,
+            "sources": ets_sources,
+            "entries": ets_entries,
+        },
+    )
 
 
 # ---------------------------------------------------------------- benchmark levels, limits, tiered price
 def energy_limits() -> None:
     entries, sources = [], {}
-    for r in csv.DictReader(open(REF / "china-benchmarks.csv", encoding="utf-8")):
+    for r in csv.DictReader(_open(REF / "china-benchmarks.csv")):
         if r["category"] != "energy_quota_standard":
             continue
         std = r["doc_number_or_edition"]
         sid = std.replace(" ", "_").replace("/", "").replace("-", "_").lower()
-        sources.setdefault(sid, src(r["document"], number=std, clause=r["section"] or None,
-                                    found_in="shared/reference/china-benchmarks.csv; " + r["found_in"][:200]))
+        sources.setdefault(
+            sid,
+            src(
+                r["document"],
+                number=std,
+                clause=r["section"] or None,
+                found_in="shared/reference/china-benchmarks.csv; " + r["found_in"][:200],
+            ),
+        )
         year = std.split("-")[-1]
-        entries.append({"key": {"standard": std, "product": r["product_or_scope"], "indicator": r["indicator"],
-                                "level": int(r["level"].split(" ")[1])},
-                        "value": float(r["value"]), "unit": r["unit"], "valid_from": f"{year}-01-01",
-                        "date_basis": "edition year of the standard; implementation date not in the sources read",
-                        "edition": std, "confidence": conf(r["confidence"]), "source": sid,
-                        "note": "; ".join(x for x in [r["applies_to"], r["notes"]] if x) or None})
-    dump("benchmarks/energy_limits.yaml", {
-        "id": "benchmarks.energy_limit",
-        "title": {"zh": "单位产品能源消耗限额", "en": "Energy-consumption-limit standards (levels 1/2/3)"},
-        "description": "Level 1 = advanced (先进值), level 2 = new and expanded plants (准入值), level 3 = existing "
-                       "plants (限定值), the usual reading of these standards (medium).",
-        "keys": ["standard", "product", "indicator", "level"], "last_reviewed": READ_ON, "sources": sources,
-        "entries": entries})
+        entries.append(
+            {
+                "key": {
+                    "standard": std,
+                    "product": r["product_or_scope"],
+                    "indicator": r["indicator"],
+                    "level": int(r["level"].split(" ")[1]),
+                },
+                "value": float(r["value"]),
+                "unit": r["unit"],
+                "valid_from": f"{year}-01-01",
+                "date_basis": "edition year of the standard; implementation date not in the sources read",
+                "edition": std,
+                "confidence": conf(r["confidence"]),
+                "source": sid,
+                "note": "; ".join(x for x in [r["applies_to"], r["notes"]] if x) or None,
+            }
+        )
+    dump(
+        "benchmarks/energy_limits.yaml",
+        {
+            "id": "benchmarks.energy_limit",
+            "title": {"zh": "单位产品能源消耗限额", "en": "Energy-consumption-limit standards (levels 1/2/3)"},
+            "description": "Level 1 = advanced (先进值), level 2 = new and expanded plants (准入值), "
+            "level 3 = existing plants (限定值), the usual reading of these standards (medium).",
+            "keys": ["standard", "product", "indicator", "level"],
+            "last_reviewed": READ_ON,
+            "sources": sources,
+            "entries": entries,
+        },
+    )
 
 
 def plans() -> None:
-    rows = list(csv.DictReader(open(REF / "plan-targets.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(_open(REF / "plan-targets.csv")))
     groups: dict[str, list] = {}
     for r in rows:
         groups.setdefault(r["plan"], []).append(r)
@@ -260,8 +454,15 @@ def plans() -> None:
     used = set()
     for plan, rs in groups.items():
         prefix = rs[0]["id"].split("-")[0]
-        pid = ids[prefix] + ("_nonferrous" if "Nonferrous" in plan or "Non-" in plan else
-                             "_clusters" if "Clusters" in plan else "_synergy" if "Synergy" in plan else "_industry")
+        pid = ids[prefix] + (
+            "_nonferrous"
+            if "Nonferrous" in plan or "Non-" in plan
+            else "_clusters"
+            if "Clusters" in plan
+            else "_synergy"
+            if "Synergy" in plan
+            else "_industry"
+        )
         assert pid not in used
         used.add(pid)
         targets = []
@@ -270,8 +471,13 @@ def plans() -> None:
                 value, text = float(r["value"]), None
             except ValueError:
                 value, text = None, r["value"] or None
-            t = {"id": r["id"], "indicator": r["indicator"], "scope": r["scope"], "comparator": r["comparator"],
-                 "value": value}
+            t = {
+                "id": r["id"],
+                "indicator": r["indicator"],
+                "scope": r["scope"],
+                "comparator": r["comparator"],
+                "value": value,
+            }
             if text:
                 t["value_text"] = text
             t.update({"unit": r["unit"], "target_year": int(r["target_year"])})
@@ -280,9 +486,17 @@ def plans() -> None:
             t["quote"] = r["quote"]
             targets.append(t)
         seeds = sorted({r["source_file"] for r in rs})
-        dump(f"targets/{pid}.yaml", {"id": pid, "region": rs[0]["region"], "title": {"zh": plan, "en": plan},
-                                     "seed": [f"shared/seeds/{s}" for s in seeds], "read_on": READ_ON,
-                                     "targets": targets})
+        dump(
+            f"targets/{pid}.yaml",
+            {
+                "id": pid,
+                "region": rs[0]["region"],
+                "title": {"zh": plan, "en": plan},
+                "seed": [f"shared/seeds/{s}" for s in seeds],
+                "read_on": READ_ON,
+                "targets": targets,
+            },
+        )
 
 
 if __name__ == "__main__":

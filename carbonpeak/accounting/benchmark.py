@@ -20,32 +20,57 @@ from carbonpeak.parameters import Cited, ParameterSet, load
 from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT, BenchmarkClass, Sector
 
-_SUMMED = ["output_t", "electrolysis_ac_mwh", "auxiliary_ac_mwh", "desulphurisation_mwh", "grid_electricity_mwh",
-           "captive_electricity_mwh", "onsite_renewable_mwh", "exported_electricity_mwh", "nonhydro_renewable_mwh"]
+_SUMMED = [
+    "output_t",
+    "electrolysis_ac_mwh",
+    "auxiliary_ac_mwh",
+    "desulphurisation_mwh",
+    "grid_electricity_mwh",
+    "captive_electricity_mwh",
+    "onsite_renewable_mwh",
+    "exported_electricity_mwh",
+    "nonhydro_renewable_mwh",
+]
 INDICATOR_COLUMN = {
     "ac_power_liquid_aluminium": ("ac_power_liquid_aluminium_kwh_per_t", "kWh/t"),
     "comprehensive_energy": ("comprehensive_energy_kgce_per_t", "kgce/t"),
 }
-_CLASS_BY_CODE = {bm.AT_OR_ABOVE_BENCHMARK: BenchmarkClass.AT_OR_ABOVE_BENCHMARK, bm.BETWEEN: BenchmarkClass.BETWEEN,
-                  bm.BELOW_BASELINE: BenchmarkClass.BELOW_BASELINE}
+_CLASS_BY_CODE = {
+    bm.AT_OR_ABOVE_BENCHMARK: BenchmarkClass.AT_OR_ABOVE_BENCHMARK,
+    bm.BETWEEN: BenchmarkClass.BETWEEN,
+    bm.BELOW_BASELINE: BenchmarkClass.BELOW_BASELINE,
+}
 
 
 def facility_years(result: AccountingResult) -> pd.DataFrame:
     """Sum a result's records to facility-years and compute their unit-consumption indicators."""
     records = result.batch.records
-    frame = pd.DataFrame({
-        "facility_id": records["facility_id"], "facility_name": records["facility_name"],
-        "sector": records["sector"], "region": records["region"], "product": records["product"],
-        "year": records["period"].str.slice(0, 4).astype(int), "months": 1,
-        "capacity_t_per_a": records["capacity_t_per_a"],
-        **{c: np.nan_to_num(records[c].to_numpy(dtype=float)) for c in _SUMMED if c != "output_t"},
-        "output_t": records["output_t"].to_numpy(dtype=float),
-        "energy_tce": result.table["energy_tce"], "total_location_tco2e": result.table["total_location_tco2e"],
-        "total_market_tco2e": result.table["total_market_tco2e"],
-    })
+    frame = pd.DataFrame(
+        {
+            "facility_id": records["facility_id"],
+            "facility_name": records["facility_name"],
+            "sector": records["sector"],
+            "region": records["region"],
+            "product": records["product"],
+            "year": records["period"].str.slice(0, 4).astype(int),
+            "months": 1,
+            "capacity_t_per_a": records["capacity_t_per_a"],
+        "nonhydro_incentive_weight_pct": records["nonhydro_incentive_weight_pct"],
+            **{c: np.nan_to_num(records[c].to_numpy(dtype=float)) for c in _SUMMED if c != "output_t"},
+            "output_t": records["output_t"].to_numpy(dtype=float),
+            "energy_tce": result.table["energy_tce"],
+            "total_location_tco2e": result.table["total_location_tco2e"],
+            "total_market_tco2e": result.table["total_market_tco2e"],
+        }
+    )
     grouped = frame.groupby(["facility_id", "year"], sort=True, as_index=False).agg(
-        facility_name=("facility_name", "first"), sector=("sector", "first"), region=("region", "first"),
-        product=("product", "first"), months=("months", "sum"), capacity_t_per_a=("capacity_t_per_a", "max"),
+        facility_name=("facility_name", "first"),
+        sector=("sector", "first"),
+        region=("region", "first"),
+        product=("product", "first"),
+        months=("months", "sum"),
+        capacity_t_per_a=("capacity_t_per_a", "max"),
+        nonhydro_incentive_weight_pct=("nonhydro_incentive_weight_pct", "max"),
         **{c: (c, "sum") for c in [*_SUMMED, "energy_tce", "total_location_tco2e", "total_market_tco2e"]},
     )
     default_product = grouped["sector"].map(lambda s: SECTOR_BENCHMARK_PRODUCT.get(Sector(s), ""))
@@ -56,25 +81,33 @@ def facility_years(result: AccountingResult) -> pd.DataFrame:
     grouped["ac_power_liquid_aluminium_kwh_per_t"] = en.unit_consumption(electrolysis, output, 1000.0)
     grouped["comprehensive_ac_power_kwh_per_t"] = en.unit_consumption(comprehensive, output, 1000.0)
     grouped["comprehensive_ac_power_excl_desulphurisation_kwh_per_t"] = en.unit_consumption(
-        comprehensive - grouped["desulphurisation_mwh"].to_numpy(dtype=float), output, 1000.0)
+        comprehensive - grouped["desulphurisation_mwh"].to_numpy(dtype=float), output, 1000.0
+    )
     grouped["comprehensive_energy_kgce_per_t"] = en.unit_consumption(grouped["energy_tce"], output, 1000.0)
-    grouped["electricity_consumption_mwh"] = (grouped["grid_electricity_mwh"] + grouped["captive_electricity_mwh"]
-                                              + grouped["onsite_renewable_mwh"] - grouped["exported_electricity_mwh"])
+    grouped["electricity_consumption_mwh"] = (
+        grouped["grid_electricity_mwh"]
+        + grouped["captive_electricity_mwh"]
+        + grouped["onsite_renewable_mwh"]
+        - grouped["exported_electricity_mwh"]
+    )
     return grouped
 
 
 def _levels(params: ParameterSet, product: str, year: int, edition: str | None) -> tuple[Cited, Cited]:
     period = None if edition else year
     try:
-        return (params.at("benchmarks.ndrc_level", period=period, edition=edition, product=product, level="benchmark"),
-                params.at("benchmarks.ndrc_level", period=period, edition=edition, product=product, level="baseline"))
+        return (
+            params.at("benchmarks.ndrc_level", period=period, edition=edition, product=product, level="benchmark"),
+            params.at("benchmarks.ndrc_level", period=period, edition=edition, product=product, level="baseline"),
+        )
     except ParameterValueMissing as exc:
         hint = "" if edition else " To classify against the 2021 levels, choose edition 2021 (--edition 2021)."
         raise ParameterValueMissing(f"{exc}{hint}") from None
 
 
-def classify_facilities(frame: pd.DataFrame, params: ParameterSet | None = None, edition: str | None = None
-                        ) -> tuple[pd.DataFrame, pd.DataFrame, list[Cited]]:
+def classify_facilities(
+    frame: pd.DataFrame, params: ParameterSet | None = None, edition: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Cited]]:
     """Benchmark class of each facility-year, with levels, deadline and capacity shares by class.
 
     ``frame`` needs facility_id, year, product (or sector), capacity_t_per_a, and either the indicator
@@ -98,18 +131,31 @@ def classify_facilities(frame: pd.DataFrame, params: ParameterSet | None = None,
         for c in (indicator_cited, benchmark, baseline, deadline):
             cited[c.label] = c
         factor = conversion_factor(benchmark.unit, unit)
-        rows.append({"facility_id": row["facility_id"], "year": year, "sector": row.get("sector", ""),
-                     "region": row.get("region", ""), "product": product, "indicator": indicator_cited.value,
-                     "unit": unit, "unit_consumption": float(value) if pd.notna(value) else np.nan,
-                     "benchmark_level": float(benchmark.value) * factor,
-                     "baseline_level": float(baseline.value) * conversion_factor(baseline.unit, unit),
-                     "edition": benchmark.edition, "deadline": deadline.value,
-                     "capacity_t_per_a": float(row.get("capacity_t_per_a", np.nan)),
-                     "_row": position})
+        rows.append(
+            {
+                "facility_id": row["facility_id"],
+                "year": year,
+                "sector": row.get("sector", ""),
+                "region": row.get("region", ""),
+                "product": product,
+                "indicator": indicator_cited.value,
+                "unit": unit,
+                "unit_consumption": float(value) if pd.notna(value) else np.nan,
+                "benchmark_level": float(benchmark.value) * factor,
+                "baseline_level": float(baseline.value) * conversion_factor(baseline.unit, unit),
+                "edition": benchmark.edition,
+                "deadline": deadline.value,
+                "capacity_t_per_a": float(row.get("capacity_t_per_a", np.nan)),
+                "_row": position,
+            }
+        )
     table = pd.DataFrame(rows)
     if table.empty:
-        raise InputError("no facility belongs to a benchmark field", expected="records of electrolytic aluminium, "
-                         "copper, lead, zinc or industrial silicon, or a 'product' column")
+        raise InputError(
+            "no facility belongs to a benchmark field",
+            expected="records of electrolytic aluminium, "
+            "copper, lead, zinc or industrial silicon, or a 'product' column",
+        )
     codes = bm.classify(table["unit_consumption"], table["benchmark_level"], table["baseline_level"])
     table["class"] = [(_CLASS_BY_CODE[c].value if c >= 0 else "not_classified") for c in codes]
     table["class_zh"] = [(_CLASS_BY_CODE[c].label_zh if c >= 0 else "无产量，未分级") for c in codes]
@@ -120,14 +166,21 @@ def classify_facilities(frame: pd.DataFrame, params: ParameterSet | None = None,
     for (product, year), group in table.groupby(["product", "year"]):
         capacity = group["capacity_t_per_a"].fillna(0.0).to_numpy()
         share = bm.capacity_shares(group["_code"].to_numpy(), capacity)
-        shares.append({"product": product, "year": year, "facilities": len(group),
-                       "capacity_t_per_a": float(capacity[group["_code"].to_numpy() >= 0].sum()),
-                       **{f"share_{_CLASS_BY_CODE[k].value}": v for k, v in share.items()}})
+        shares.append(
+            {
+                "product": product,
+                "year": year,
+                "facilities": len(group),
+                "capacity_t_per_a": float(capacity[group["_code"].to_numpy() >= 0].sum()),
+                **{f"share_{_CLASS_BY_CODE[k].value}": v for k, v in share.items()},
+            }
+        )
     return table.drop(columns=["_row", "_code"]), pd.DataFrame(shares), list(cited.values())
 
 
-def surcharge_facilities(frame: pd.DataFrame, params: ParameterSet | None = None, late_payment: bool = False
-                         ) -> tuple[pd.DataFrame, list[Cited]]:
+def surcharge_facilities(
+    frame: pd.DataFrame, params: ParameterSet | None = None, late_payment: bool = False
+) -> tuple[pd.DataFrame, list[Cited]]:
     """The tiered electricity surcharge of each electrolytic-aluminium facility-year.
 
     Under 1239 (from 2022) the grading indicator is 铝液综合交流电耗 excluding desulphurisation; under the
@@ -139,8 +192,11 @@ def surcharge_facilities(frame: pd.DataFrame, params: ParameterSet | None = None
     cited: dict[str, Cited] = {}
     aluminium = frame[frame["sector"] == Sector.ELECTROLYTIC_ALUMINIUM].reset_index(drop=True)
     if aluminium.empty:
-        raise InputError("no electrolytic-aluminium facility in the input", field="sector",
-                         expected="records with sector electrolytic_aluminium")
+        raise InputError(
+            "no electrolytic-aluminium facility in the input",
+            field="sector",
+            expected="records with sector electrolytic_aluminium",
+        )
     for _, row in aluminium.iterrows():
         year = int(row["year"])
         indicator = params.at("benchmarks.tiered_price_al", period=year, item="indicator")
@@ -148,20 +204,27 @@ def surcharge_facilities(frame: pd.DataFrame, params: ParameterSet | None = None
         used = [indicator]
         electricity_mwh = float(row["electrolysis_ac_mwh"] + row["auxiliary_ac_mwh"])
 
-        def item(name: str, unit: str, *, _year: int = year, _edition: str = edition, _used: list[Any] = used
-                 ) -> float:
+        def item(name: str, unit: str, *, _year: int = year, _edition: str = edition, _used: list[Any] = used) -> float:
             c = params.at("benchmarks.tiered_price_al", period=_year, edition=_edition, item=name)
             _used.append(c)
             return float(c.value) * conversion_factor(c.unit, unit)
 
-        out: dict[str, Any] = {"facility_id": row["facility_id"], "year": year, "region": row["region"],
-                               "edition": edition, "electricity_mwh": electricity_mwh}
+        out: dict[str, Any] = {
+            "facility_id": row["facility_id"],
+            "year": year,
+            "region": row["region"],
+            "edition": edition,
+            "electricity_mwh": electricity_mwh,
+        }
         if edition == "1239":
             u = float(row["comprehensive_ac_power_excl_desulphurisation_kwh_per_t"])
             threshold = item("threshold", "kWh/t")
             step = item("step", "kWh/t")
-            share = (100.0 * float(row["nonhydro_renewable_mwh"]) / float(row["electricity_consumption_mwh"])
-                     if row["electricity_consumption_mwh"] > 0 else 0.0)
+            share = (
+                100.0 * float(row["nonhydro_renewable_mwh"]) / float(row["electricity_consumption_mwh"])
+                if row["electricity_consumption_mwh"] > 0
+                else 0.0
+            )
             min_share = item("relief_min_share", "percent")
             weight = np.inf  # unused unless the share passes the 15 % condition
             if share > min_share:
@@ -174,15 +237,29 @@ def surcharge_facilities(frame: pd.DataFrame, params: ParameterSet | None = None
             relief = float(sc.renewable_relief_factor_1239(share, weight, min_share, item("relief_rate", "percent")))
             steps = float(sc.surcharge_steps_1239(u, threshold, step))
             per_kwh = float(sc.surcharge_yuan_per_kwh_1239(u, threshold, step, item("increment", "yuan/kWh"), relief))
-            out.update({"indicator": "铝液综合交流电耗（不含脱硫）", "indicator_kwh_per_t": u, "threshold_kwh_per_t": threshold,
-                        "steps": steps, "nonhydro_share_pct": share, "relief_factor": relief})
+            out.update(
+                {
+                    "indicator": "铝液综合交流电耗（不含脱硫）",
+                    "indicator_kwh_per_t": u,
+                    "threshold_kwh_per_t": threshold,
+                    "steps": steps,
+                    "nonhydro_share_pct": share,
+                    "relief_factor": relief,
+                }
+            )
             multiplier = item("late_payment_multiplier", "dimensionless") if late_payment else 1.0
         else:
             u = float(row["ac_power_liquid_aluminium_kwh_per_t"])
             tier1 = item("tier1_upper", "kWh/t")
-            per_kwh = float(sc.surcharge_yuan_per_kwh_2013(u, tier1, item("tier2_upper", "kWh/t"),
-                                                           item("tier2_surcharge", "yuan/kWh"),
-                                                           item("tier3_surcharge", "yuan/kWh")))
+            per_kwh = float(
+                sc.surcharge_yuan_per_kwh_2013(
+                    u,
+                    tier1,
+                    item("tier2_upper", "kWh/t"),
+                    item("tier2_surcharge", "yuan/kWh"),
+                    item("tier3_surcharge", "yuan/kWh"),
+                )
+            )
             out.update({"indicator": "铝液电解交流电耗", "indicator_kwh_per_t": u, "threshold_kwh_per_t": tier1})
             multiplier = 1.0
         out["surcharge_yuan_per_kwh"] = per_kwh

@@ -32,8 +32,19 @@ from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import FUELS, Sector
 
 RECORD_NUMERIC = numeric_fields("activity")
-RECORD_TEXT = ["record_id", "facility_id", "facility_name", "sector", "region", "period", "method", "technology",
-               "product", "bake_furnace", "paste_type"]
+RECORD_TEXT = [
+    "record_id",
+    "facility_id",
+    "facility_name",
+    "sector",
+    "region",
+    "period",
+    "method",
+    "technology",
+    "product",
+    "bake_furnace",
+    "paste_type",
+]
 
 
 @dataclass
@@ -55,8 +66,7 @@ class ActivityBatch:
     def __post_init__(self) -> None:
         records = self.records.reset_index(drop=True)
         for name in RECORD_NUMERIC:
-            records[name] = (pd.to_numeric(records[name], errors="raise").astype(float)
-                             if name in records else np.nan)
+            records[name] = pd.to_numeric(records[name], errors="raise").astype(float) if name in records else np.nan
         for name in RECORD_TEXT:
             records[name] = records[name].fillna("").astype(str) if name in records else ""
         missing_ids = records["record_id"] == ""
@@ -132,21 +142,49 @@ class AccountingResult:
 
 
 RESULT_COLUMNS = [
-    "output_t", "energy_tce", "fuel_tce", "electricity_tce", "heat_tce", "energy_tce_equal_value",
-    "fuel_tco2", "process_tco2", "pfc_tco2e", "direct_tco2e", "electricity_location_tco2",
-    "electricity_market_tco2", "heat_tco2", "total_location_tco2e", "total_market_tco2e",
-    "intensity_location_tco2e_per_t", "ac_power_liquid_aluminium_kwh_per_t",
-    "comprehensive_ac_power_kwh_per_t", "comprehensive_energy_kgce_per_t", "ch4_t",
+    "output_t",
+    "energy_tce",
+    "fuel_tce",
+    "electricity_tce",
+    "heat_tce",
+    "energy_tce_equal_value",
+    "fuel_tco2",
+    "process_tco2",
+    "pfc_tco2e",
+    "direct_tco2e",
+    "electricity_location_tco2",
+    "electricity_market_tco2",
+    "heat_tco2",
+    "total_location_tco2e",
+    "total_market_tco2e",
+    "intensity_location_tco2e_per_t",
+    "ac_power_liquid_aluminium_kwh_per_t",
+    "comprehensive_ac_power_kwh_per_t",
+    "comprehensive_energy_kgce_per_t",
+    "ch4_t",
 ]
 
 # Which result column each term adds to.
 _TERM_COLUMN = {
-    "fuel": "fuel_tco2", "anode": "process_tco2", "limestone": "process_tco2", "carbonates": "process_tco2",
-    "ferrosilicon": "process_tco2", "dolomite": "process_tco2", "reductants": "process_tco2",
-    "ipcc_process": "process_tco2", "pitch_volatiles": "process_tco2", "packing_coke": "process_tco2",
-    "pfc": "pfc_tco2e", "sf6": "pfc_tco2e", "electricity_location": "electricity_location_tco2",
-    "electricity_market": "electricity_market_tco2", "heat": "heat_tco2", "ch4": "ch4_t",
-    "energy_fuel": "fuel_tce", "energy_electricity": "electricity_tce", "energy_heat": "heat_tce",
+    "fuel": "fuel_tco2",
+    "anode": "process_tco2",
+    "limestone": "process_tco2",
+    "carbonates": "process_tco2",
+    "ferrosilicon": "process_tco2",
+    "dolomite": "process_tco2",
+    "reductants": "process_tco2",
+    "ipcc_process": "process_tco2",
+    "pitch_volatiles": "process_tco2",
+    "packing_coke": "process_tco2",
+    "pfc": "pfc_tco2e",
+    "sf6": "pfc_tco2e",
+    "electricity_location": "electricity_location_tco2",
+    "electricity_market": "electricity_market_tco2",
+    "heat": "heat_tco2",
+    "ch4": "ch4_t",
+    "energy_fuel": "fuel_tce",
+    "energy_electricity": "electricity_tce",
+    "energy_heat": "heat_tce",
     "energy_electricity_equal": "energy_tce_equal_value",
 }
 
@@ -167,8 +205,14 @@ class _Context:
                 starts.append(period_start(text))
             except ValueError as exc:
                 first = int(np.flatnonzero(codes == position)[0])
-                raise InputError(str(exc), file=batch.source, record=self.record_label(first), field="period",
-                                 value=text, expected="a year (2024) or a month (2024-03)") from None
+                raise InputError(
+                    str(exc),
+                    file=batch.source,
+                    record=self.record_label(first),
+                    field="period",
+                    value=text,
+                    expected="a year (2024) or a month (2024-03)",
+                ) from None
         self.day = np.array(starts, dtype=object)[codes]
         self.year = np.array([d.year for d in starts], dtype=np.int64)[codes]
         self._cache: dict[tuple[Any, ...], Cited] = {}
@@ -199,18 +243,43 @@ class _Context:
         missing = np.isnan(values)
         if missing.any():
             position = int(idx[np.flatnonzero(missing)[0]])
-            raise InputError(f"required by {why}", file=self.batch.source, record=self.record_label(position),
-                             field=name, expected="a number")
+            raise InputError(
+                f"required by {why}",
+                file=self.batch.source,
+                record=self.record_label(position),
+                field=name,
+                expected="a number",
+            )
         return values
 
 
 Component = Callable[[_Context, IntArray, Method], list[Term]]
 
 
-def _term(name: str, zh: str, en_label: str, unit: str, idx: IntArray, values: FloatArray, method: Method,
-          reference: str, formula: str, **extra: Any) -> Term:
-    return Term(name=name, label_zh=zh, label_en=en_label, unit=unit, index=idx, values=values, method=method.id,
-                reference=reference, formula=formula, **extra)
+def _term(
+    name: str,
+    zh: str,
+    en_label: str,
+    unit: str,
+    idx: IntArray,
+    values: FloatArray,
+    method: Method,
+    reference: str,
+    formula: str,
+    **extra: Any,
+) -> Term:
+    return Term(
+        name=name,
+        label_zh=zh,
+        label_en=en_label,
+        unit=unit,
+        index=idx,
+        values=values,
+        method=method.id,
+        reference=reference,
+        formula=formula,
+        **extra,
+    )
 
 
 # ---------------------------------------------------------------- fuel combustion and energy
@@ -225,8 +294,9 @@ def _fuel_lines(ctx: _Context, idx: IntArray) -> pd.DataFrame:
     return fuels[mask[fuels["record"].to_numpy()]]
 
 
-def _fuel_parameter(ctx: _Context, lines: pd.DataFrame, quantity: str, measured: str, unit: str
-                    ) -> tuple[FloatArray, list[Used]]:
+def _fuel_parameter(
+    ctx: _Context, lines: pd.DataFrame, quantity: str, measured: str, unit: str
+) -> tuple[FloatArray, list[Used]]:
     """Per line: the measured value where given, else the cited default for the fuel."""
     values = lines[measured].to_numpy(dtype=float).copy()
     used: list[Used] = []
@@ -255,10 +325,20 @@ def _fuel(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     line_tco2 = cb.fuel_combustion_tco2(amount, ncv, cc, of)
     records = lines["record"].to_numpy()
     per_record = np.bincount(records, weights=line_tco2, minlength=len(ctx.batch))[idx]
-    return [_term("fuel", "化石燃料燃烧排放", "fossil fuel combustion", "tCO2", idx, per_record, method,
-                  "NDRC 2013 guidelines, 化石燃料燃烧排放 (E = FC × NCV × CC × OF × 44/12)",
-                  "Σ FC_i × NCV_i × CC_i × 10⁻³ × OF_i/100 × 44/12",
-                  parameters=used_ncv + used_cc + used_of)]
+    return [
+        _term(
+            "fuel",
+            "化石燃料燃烧排放",
+            "fossil fuel combustion",
+            "tCO2",
+            idx,
+            per_record,
+            method,
+            "NDRC 2013 guidelines, 化石燃料燃烧排放 (E = FC × NCV × CC × OF × 44/12)",
+            "Σ FC_i × NCV_i × CC_i × 10⁻³ × OF_i/100 × 44/12",
+            parameters=used_ncv + used_cc + used_of,
+        )
+    ]
 
 
 def _fuel_ncv(ctx: _Context, lines: pd.DataFrame) -> tuple[FloatArray, list[Used]]:
@@ -302,19 +382,37 @@ def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
                     tce[at_day] = en.energy_tce_from_coefficient(amount[at_day], ctx.value(cited, f"tce/{fuel.unit}"))
                 else:
                     cited = ctx.at("emissions.fuel", period=day, fuel=code, quantity="ncv")
-                    tce[at_day] = en.energy_tce_from_heating_value(amount[at_day],
-                                                                   ctx.value(cited, f"GJ/{fuel.unit}"))
+                    tce[at_day] = en.energy_tce_from_heating_value(amount[at_day], ctx.value(cited, f"GJ/{fuel.unit}"))
                 used.append(Used(cited, records[at_day]))
         per_record = np.bincount(records, weights=tce, minlength=n)[idx]
-        terms.append(_term("energy_fuel", "化石燃料能耗", "fuel energy", "tce", idx, per_record, method,
-                           "GB/T 2589-2020 §3 and Annex A",
-                           "Σ amount_i × k_i (Annex A), or amount_i × NCV_i / 29.3076 where the NCV is measured "
-                           "or Annex A lists no coefficient", parameters=used))
+        terms.append(
+            _term(
+                "energy_fuel",
+                "化石燃料能耗",
+                "fuel energy",
+                "tce",
+                idx,
+                per_record,
+                method,
+                "GB/T 2589-2020 §3 and Annex A",
+                "Σ amount_i × k_i (Annex A), or amount_i × NCV_i / 29.3076 where the NCV is measured "
+                "or Annex A lists no coefficient",
+                parameters=used,
+            )
+        )
     net_mwh = ctx.num("grid_electricity_mwh", idx) - ctx.num("exported_electricity_mwh", idx)
     net_gj = ctx.num("purchased_heat_gj", idx) - ctx.num("exported_heat_gj", idx)
     for part, name, zh, label, carrier, unit, amount_array, input_name in [
-        ("electricity", "energy_electricity", "电力能耗（当量值）", "electricity energy (equivalent value)",
-         "electricity_equivalent", "tce/MWh", net_mwh, "net_purchased_electricity_mwh"),
+        (
+            "electricity",
+            "energy_electricity",
+            "电力能耗（当量值）",
+            "electricity energy (equivalent value)",
+            "electricity_equivalent",
+            "tce/MWh",
+            net_mwh,
+            "net_purchased_electricity_mwh",
+        ),
         ("heat", "energy_heat", "热力能耗", "heat energy", "heat", "tce/GJ", net_gj, "net_purchased_heat_gj"),
     ]:
         values = np.zeros(idx.size)
@@ -324,9 +422,22 @@ def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
             cited = ctx.at("energy.coefficient", period=day, carrier=carrier)
             values[rows] = en.energy_tce_from_coefficient(amount_array[rows], ctx.value(cited, unit))
             used_part.append(Used(cited, idx[rows]))
-        terms.append(_term(name, zh, label, "tce", idx, values, method, "GB/T 2589-2020 Annex A",
-                           f"(purchased − exported) {part} × k", inputs={input_name: amount_array},
-                           input_units={input_name: unit.split("/")[1]}, parameters=used_part))
+        terms.append(
+            _term(
+                name,
+                zh,
+                label,
+                "tce",
+                idx,
+                values,
+                method,
+                "GB/T 2589-2020 Annex A",
+                f"(purchased − exported) {part} × k",
+                inputs={input_name: amount_array},
+                input_units={input_name: unit.split("/")[1]},
+                parameters=used_part,
+            )
+        )
     if ctx.options.electricity_convention == "equal":
         values = np.zeros(idx.size)
         used_eq: list[Used] = []
@@ -335,10 +446,21 @@ def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
             cited = ctx.at("energy.electricity_equal_value", period=day)
             values[rows] = en.energy_tce_from_coefficient(net_mwh[rows], ctx.value(cited, "tce/MWh"))
             used_eq.append(Used(cited, idx[rows]))
-        terms.append(_term("energy_electricity_equal", "电力能耗（等价值）", "electricity energy (equal value)",
-                           "tce", idx, values, method, "GB/T 2589-2020 Annex A note (等价值)",
-                           "(purchased − exported) electricity × the year's thermal coal consumption per kWh",
-                           inputs={"net_purchased_electricity_mwh": net_mwh}, parameters=used_eq))
+        terms.append(
+            _term(
+                "energy_electricity_equal",
+                "电力能耗（等价值）",
+                "electricity energy (equal value)",
+                "tce",
+                idx,
+                values,
+                method,
+                "GB/T 2589-2020 Annex A note (等价值)",
+                "(purchased − exported) electricity × the year's thermal coal consumption per kWh",
+                inputs={"net_purchased_electricity_mwh": net_mwh},
+                parameters=used_eq,
+            )
+        )
     return terms
 
 
@@ -391,21 +513,50 @@ def _electricity(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     net_market = cb.market_based_net_mwh(purchased, exported, certificates, direct)
     reference = "NDRC 2013 guidelines 净购入电力; MEE/NBS 电力二氧化碳排放因子; grid-factor rule in force"
     return [
-        _term("electricity_location", "净购入电力排放（基于位置）", "net purchased electricity, location-based",
-              "tCO2", idx, cb.purchased_electricity_tco2(net_location, location_ef), method, reference,
-              "(purchased − exported) × EF_location",
-              inputs={"grid_electricity_mwh": purchased, "exported_electricity_mwh": exported,
-                      "grid_factor_location": location_ef},
-              input_units={"grid_electricity_mwh": "MWh", "exported_electricity_mwh": "MWh",
-                           "grid_factor_location": "tCO2/MWh"},
-              parameters=[u for u in used if u.cited.key.get("basis") != "residual"], notes=notes),
-        _term("electricity_market", "净购入电力排放（基于市场）", "net purchased electricity, market-based",
-              "tCO2", idx, cb.purchased_electricity_tco2(net_market, residual_ef), method, reference,
-              "(purchased − min(purchased, certificates + direct renewable) − exported) × EF_residual",
-              inputs={"grid_electricity_mwh": purchased, "green_certificate_mwh": certificates,
-                      "direct_renewable_mwh": direct, "exported_electricity_mwh": exported,
-                      "grid_factor_residual": residual_ef},
-              input_units={"grid_factor_residual": "tCO2/MWh"}, parameters=used, notes=notes),
+        _term(
+            "electricity_location",
+            "净购入电力排放（基于位置）",
+            "net purchased electricity, location-based",
+            "tCO2",
+            idx,
+            cb.purchased_electricity_tco2(net_location, location_ef),
+            method,
+            reference,
+            "(purchased − exported) × EF_location",
+            inputs={
+                "grid_electricity_mwh": purchased,
+                "exported_electricity_mwh": exported,
+                "grid_factor_location": location_ef,
+            },
+            input_units={
+                "grid_electricity_mwh": "MWh",
+                "exported_electricity_mwh": "MWh",
+                "grid_factor_location": "tCO2/MWh",
+            },
+            parameters=[u for u in used if u.cited.key.get("basis") != "residual"],
+            notes=notes,
+        ),
+        _term(
+            "electricity_market",
+            "净购入电力排放（基于市场）",
+            "net purchased electricity, market-based",
+            "tCO2",
+            idx,
+            cb.purchased_electricity_tco2(net_market, residual_ef),
+            method,
+            reference,
+            "(purchased − min(purchased, certificates + direct renewable) − exported) × EF_residual",
+            inputs={
+                "grid_electricity_mwh": purchased,
+                "green_certificate_mwh": certificates,
+                "direct_renewable_mwh": direct,
+                "exported_electricity_mwh": exported,
+                "grid_factor_residual": residual_ef,
+            },
+            input_units={"grid_factor_residual": "tCO2/MWh"},
+            parameters=used,
+            notes=notes,
+        ),
     ]
 
 
@@ -418,10 +569,22 @@ def _heat(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         cited = ctx.at("emissions.heat_cn", period=day)
         values[rows] = cb.purchased_heat_tco2(net_gj[rows], ctx.value(cited, "tCO2e/GJ"))
         used.append(Used(cited, idx[rows]))
-    return [_term("heat", "净购入热力排放", "net purchased heat", "tCO2", idx, values, method,
-                  "NDRC 2013 guidelines, 净购入热力", "(purchased − exported) heat × EF_heat",
-                  inputs={"net_purchased_heat_gj": net_gj}, input_units={"net_purchased_heat_gj": "GJ"},
-                  parameters=used)]
+    return [
+        _term(
+            "heat",
+            "净购入热力排放",
+            "net purchased heat",
+            "tCO2",
+            idx,
+            values,
+            method,
+            "NDRC 2013 guidelines, 净购入热力",
+            "(purchased − exported) heat × EF_heat",
+            inputs={"net_purchased_heat_gj": net_gj},
+            input_units={"net_purchased_heat_gj": "GJ"},
+            parameters=used,
+        )
+    ]
 
 
 # ---------------------------------------------------------------- aluminium (national guidelines)
@@ -432,8 +595,9 @@ def _edition_value(ctx: _Context, method: Method, quantity: str, unit: str) -> t
     return ctx.value(cited, unit), cited
 
 
-def _measured_or_default(ctx: _Context, idx: IntArray, column: str, default: float, cited: Cited
-                         ) -> tuple[FloatArray, list[Used]]:
+def _measured_or_default(
+    ctx: _Context, idx: IntArray, column: str, default: float, cited: Cited
+) -> tuple[FloatArray, list[Used]]:
     measured = ctx.col(column, idx).astype(float)
     uses_default = np.isnan(measured)
     values = np.where(uses_default, default, measured)
@@ -444,26 +608,44 @@ def _anode_cn(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     output = ctx.num("output_t", idx)
     used: list[Used] = []
     values = {}
-    for column, quantity, unit in [("net_anode_consumption_t_per_t", "net_anode_consumption", "t/t"),
-                                   ("anode_sulfur_pct", "anode_sulfur", "percent"),
-                                   ("anode_ash_pct", "anode_ash", "percent")]:
+    for column, quantity, unit in [
+        ("net_anode_consumption_t_per_t", "net_anode_consumption", "t/t"),
+        ("anode_sulfur_pct", "anode_sulfur", "percent"),
+        ("anode_ash_pct", "anode_ash", "percent"),
+    ]:
         default, cited = _edition_value(ctx, method, quantity, unit)
         values[column], u = _measured_or_default(ctx, idx, column, default, cited)
         used += u
-    tco2 = al.anode_consumption_tco2(output, values["net_anode_consumption_t_per_t"],
-                                     values["anode_sulfur_pct"], values["anode_ash_pct"])
-    return [_term("anode", "炭阳极消耗排放", "carbon anode consumption", "tCO2", idx, tco2, method,
-                  method.reference + ", 能源作为原材料用途", "P × NC × (100 − S − A)/100 × 44/12",
-                  inputs={"output_t": output, **values},
-                  input_units={"output_t": "t", "net_anode_consumption_t_per_t": "t/t",
-                               "anode_sulfur_pct": "%", "anode_ash_pct": "%"}, parameters=used)]
+    tco2 = al.anode_consumption_tco2(
+        output, values["net_anode_consumption_t_per_t"], values["anode_sulfur_pct"], values["anode_ash_pct"]
+    )
+    return [
+        _term(
+            "anode",
+            "炭阳极消耗排放",
+            "carbon anode consumption",
+            "tCO2",
+            idx,
+            tco2,
+            method,
+            method.reference + ", 能源作为原材料用途",
+            "P × NC × (100 − S − A)/100 × 44/12",
+            inputs={"output_t": output, **values},
+            input_units={
+                "output_t": "t",
+                "net_anode_consumption_t_per_t": "t/t",
+                "anode_sulfur_pct": "%",
+                "anode_ash_pct": "%",
+            },
+            parameters=used,
+        )
+    ]
 
 
 def _gwp(ctx: _Context, edition: str, idx: IntArray) -> tuple[float, float, list[Used]]:
     cf4 = ctx.at("emissions.gwp", edition=edition, gas="CF4")
     c2f6 = ctx.at("emissions.gwp", edition=edition, gas="C2F6")
-    return (ctx.value(cf4, "tCO2e/t_gas"), ctx.value(c2f6, "tCO2e/t_gas"),
-            [Used(cf4, idx), Used(c2f6, idx)])
+    return (ctx.value(cf4, "tCO2e/t_gas"), ctx.value(c2f6, "tCO2e/t_gas"), [Used(cf4, idx), Used(c2f6, idx)])
 
 
 def _pfc_cn(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -496,20 +678,44 @@ def _pfc_cn(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     edition_cited = ctx.at("emissions.aluminium_cn", edition=method.parameter_edition, quantity="gwp_edition")
     gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(edition_cited.value), idx)
     tco2e = al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6)
-    return [_term("pfc", "阳极效应全氟化碳排放", "PFC from anode effects", "tCO2e", idx, tco2e, method,
-                  method.reference + ", 阳极效应 PFCs", "P × (EF_CF4 × GWP_CF4 + EF_C2F6 × GWP_C2F6) / 1000",
-                  inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
-                  input_units={"output_t": "t", "cf4_kg_per_t": "kg/t", "c2f6_kg_per_t": "kg/t"},
-                  parameters=[*used, Used(edition_cited, idx), *used_gwp], notes=notes)]
+    return [
+        _term(
+            "pfc",
+            "阳极效应全氟化碳排放",
+            "PFC from anode effects",
+            "tCO2e",
+            idx,
+            tco2e,
+            method,
+            method.reference + ", 阳极效应 PFCs",
+            "P × (EF_CF4 × GWP_CF4 + EF_C2F6 × GWP_C2F6) / 1000",
+            inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
+            input_units={"output_t": "t", "cf4_kg_per_t": "kg/t", "c2f6_kg_per_t": "kg/t"},
+            parameters=[*used, Used(edition_cited, idx), *used_gwp],
+            notes=notes,
+        )
+    ]
 
 
 def _limestone(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     limestone = ctx.num("limestone_t", idx)
     ef, cited = _edition_value(ctx, method, "limestone_ef", "tCO2e/t")
-    return [_term("limestone", "石灰石煅烧排放", "limestone calcination", "tCO2", idx,
-                  pr.limestone_calcination_tco2(limestone, ef), method, method.reference + ", 煅烧石灰石",
-                  "AD × EF", inputs={"limestone_t": limestone}, input_units={"limestone_t": "t"},
-                  parameters=[Used(cited, idx)])]
+    return [
+        _term(
+            "limestone",
+            "石灰石煅烧排放",
+            "limestone calcination",
+            "tCO2",
+            idx,
+            pr.limestone_calcination_tco2(limestone, ef),
+            method,
+            method.reference + ", 煅烧石灰石",
+            "AD × EF",
+            inputs={"limestone_t": limestone},
+            input_units={"limestone_t": "t"},
+            parameters=[Used(cited, idx)],
+        )
+    ]
 
 
 def _carbonates(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -527,10 +733,21 @@ def _carbonates(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     purity = np.nan_to_num(lines["purity_pct"].to_numpy(dtype=float), nan=100.0)  # unstated purity: pure
     tco2 = pr.carbonate_decomposition_tco2(lines["amount_t"].to_numpy(dtype=float), purity, factor)
     per_record = np.bincount(records, weights=tco2, minlength=len(ctx.batch))[idx]
-    return [_term("carbonates", "碳酸盐分解排放", "carbonate decomposition", "tCO2", idx, per_record, method,
-                  "MEE 2024 aluminium-smelting guideline §7; NDRC 2015 guideline 碳酸盐分解",
-                  "Σ M_i × purity_i/100 × EF_i", parameters=used,
-                  notes=["purity taken as 100 % where not reported"])]
+    return [
+        _term(
+            "carbonates",
+            "碳酸盐分解排放",
+            "carbonate decomposition",
+            "tCO2",
+            idx,
+            per_record,
+            method,
+            "MEE 2024 aluminium-smelting guideline §7; NDRC 2015 guideline 碳酸盐分解",
+            "Σ M_i × purity_i/100 × EF_i",
+            parameters=used,
+            notes=["purity taken as 100 % where not reported"],
+        )
+    ]
 
 
 def _lines_of(ctx: _Context, lines: pd.DataFrame, idx: IntArray) -> pd.DataFrame:
@@ -547,11 +764,22 @@ def _lines_of(ctx: _Context, lines: pd.DataFrame, idx: IntArray) -> pd.DataFrame
 def _ferrosilicon(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     fesi = ctx.num("ferrosilicon_t", idx)
     cited = ctx.at("emissions.magnesium_cn", edition=method.parameter_edition, quantity="ferrosilicon_ef")
-    return [_term("ferrosilicon", "硅铁生产能源作为原材料排放", "ferrosilicon production (energy as raw material)",
-                  "tCO2", idx, pr.product_factor_tco2(fesi, ctx.value(cited, "tCO2e/t")), method,
-                  method.reference + ", 能源作为原材料用途", "P_FeSi × EF",
-                  inputs={"ferrosilicon_t": fesi}, input_units={"ferrosilicon_t": "t"},
-                  parameters=[Used(cited, idx)])]
+    return [
+        _term(
+            "ferrosilicon",
+            "硅铁生产能源作为原材料排放",
+            "ferrosilicon production (energy as raw material)",
+            "tCO2",
+            idx,
+            pr.product_factor_tco2(fesi, ctx.value(cited, "tCO2e/t")),
+            method,
+            method.reference + ", 能源作为原材料用途",
+            "P_FeSi × EF",
+            inputs={"ferrosilicon_t": fesi},
+            input_units={"ferrosilicon_t": "t"},
+            parameters=[Used(cited, idx)],
+        )
+    ]
 
 
 def _dolomite(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -559,10 +787,22 @@ def _dolomite(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     ef = ctx.at("emissions.magnesium_cn", edition=method.parameter_edition, quantity="dolomite_ef")
     k = ctx.at("emissions.magnesium_cn", edition=method.parameter_edition, quantity="dolomite_coefficient")
     tco2 = pr.dolomite_calcination_tco2(dolomite, ctx.value(k, "dimensionless"), ctx.value(ef, "tCO2e/t"))
-    return [_term("dolomite", "白云石煅烧排放", "dolomite calcination", "tCO2", idx, tco2, method,
-                  method.reference + ", 工业生产过程（煅烧白云石）", "dolomite × k × EF",
-                  inputs={"dolomite_t": dolomite}, input_units={"dolomite_t": "t"},
-                  parameters=[Used(ef, idx), Used(k, idx)])]
+    return [
+        _term(
+            "dolomite",
+            "白云石煅烧排放",
+            "dolomite calcination",
+            "tCO2",
+            idx,
+            tco2,
+            method,
+            method.reference + ", 工业生产过程（煅烧白云石）",
+            "dolomite × k × EF",
+            inputs={"dolomite_t": dolomite},
+            input_units={"dolomite_t": "t"},
+            parameters=[Used(ef, idx), Used(k, idx)],
+        )
+    ]
 
 
 def _reductants(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -584,9 +824,21 @@ def _reductants(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         used.append(Used(cited, records[rows]))
     per_record = np.bincount(records, weights=tco2, minlength=len(ctx.batch))[idx]
     notes = ["measured carbon content where reported; otherwise the IPCC 2006 Tier 2 reducing-agent factor"]
-    return [_term("reductants", "还原剂（能源作为原材料）排放", "reducing agents (energy as raw material)", "tCO2",
-                  idx, per_record, method, method.reference + "; IPCC 2006 Eq. 4.16-4.17",
-                  "Σ M_i × C_i/100 × 44/12 (measured C) or Σ M_i × EF_agent", parameters=used, notes=notes)]
+    return [
+        _term(
+            "reductants",
+            "还原剂（能源作为原材料）排放",
+            "reducing agents (energy as raw material)",
+            "tCO2",
+            idx,
+            per_record,
+            method,
+            method.reference + "; IPCC 2006 Eq. 4.16-4.17",
+            "Σ M_i × C_i/100 × 44/12 (measured C) or Σ M_i × EF_agent",
+            parameters=used,
+            notes=notes,
+        )
+    ]
 
 
 # ---------------------------------------------------------------- IPCC 2006 alternatives
@@ -608,9 +860,14 @@ def _technology(ctx: _Context, idx: IntArray, allowed: Iterable[str], default: s
     bad = ~np.isin(tech, list(allowed))
     if bad.any():
         position = int(idx[np.flatnonzero(bad)[0]])
-        raise InputError(f"required by {why}", file=ctx.batch.source, record=ctx.record_label(position),
-                         field="technology", value=str(ctx.col("technology", idx)[np.flatnonzero(bad)[0]]) or None,
-                         expected="one of " + ", ".join(sorted(allowed)))
+        raise InputError(
+            f"required by {why}",
+            file=ctx.batch.source,
+            record=ctx.record_label(position),
+            field="technology",
+            value=str(ctx.col("technology", idx)[np.flatnonzero(bad)[0]]) or None,
+            expected="one of " + ", ".join(sorted(allowed)),
+        )
     return tech
 
 
@@ -626,47 +883,110 @@ def _ipcc_tier1(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
             tech = _technology(ctx, sub, _PREBAKE | _SODERBERG, None, "the IPCC aluminium Tier 1 method")
             route = np.where(np.isin(tech, list(_SODERBERG)), "soderberg", "prebake")
             ef, used = _keyed(ctx, sub, "ef_co2_tier1", route)
-            terms.append(_term("ipcc_process", "阳极消耗排放（IPCC第1层级）", "anode/paste CO2 (IPCC Tier 1)",
-                               "tCO2", sub, al.tier1_process_tco2(output, ef), method, reference + ", Eq. 4.20",
-                               "MP × EF", inputs={"output_t": output, "technology": tech}, parameters=used))
+            terms.append(
+                _term(
+                    "ipcc_process",
+                    "阳极消耗排放（IPCC第1层级）",
+                    "anode/paste CO2 (IPCC Tier 1)",
+                    "tCO2",
+                    sub,
+                    al.tier1_process_tco2(output, ef),
+                    method,
+                    reference + ", Eq. 4.20",
+                    "MP × EF",
+                    inputs={"output_t": output, "technology": tech},
+                    parameters=used,
+                )
+            )
             ipcc_tech = np.where(np.isin(tech, ["PFPB_L", "PFPB_M", "PFPB_MW"]), "CWPB", tech)
             cf4, used_cf4 = _keyed(ctx, sub, "ef_cf4_tier1", ipcc_tech, unit="kg_gas/t")
             c2f6, used_c2f6 = _keyed(ctx, sub, "ef_c2f6_tier1", ipcc_tech, unit="kg_gas/t")
             gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(method.gwp_edition), sub)
-            terms.append(_term("pfc", "全氟化碳排放（IPCC第1层级）", "PFC (IPCC Tier 1)", "tCO2e", sub,
-                               al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6), method,
-                               reference + ", Eq. 4.25, Table 4.15", "MP × (EF_CF4 × GWP + EF_C2F6 × GWP)/1000",
-                               inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
-                               parameters=used_cf4 + used_c2f6 + used_gwp,
-                               notes=["point-feed prebake (PFPB) cells take the CWPB Tier 1 factors"]))
+            terms.append(
+                _term(
+                    "pfc",
+                    "全氟化碳排放（IPCC第1层级）",
+                    "PFC (IPCC Tier 1)",
+                    "tCO2e",
+                    sub,
+                    al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6),
+                    method,
+                    reference + ", Eq. 4.25, Table 4.15",
+                    "MP × (EF_CF4 × GWP + EF_C2F6 × GWP)/1000",
+                    inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
+                    parameters=used_cf4 + used_c2f6 + used_gwp,
+                    notes=["point-feed prebake (PFPB) cells take the CWPB Tier 1 factors"],
+                )
+            )
             continue
         quantity, allowed, default = _IPCC_PRODUCT[Sector(sector)]
         tech = _technology(ctx, sub, allowed, default, f"the IPCC {sector} Tier 1 method")
         ef, used = _keyed(ctx, sub, quantity, tech)
-        terms.append(_term("ipcc_process", "工业生产过程排放（IPCC第1层级）", "process CO2 (IPCC Tier 1)", "tCO2",
-                           sub, pr.product_factor_tco2(output, ef), method, reference, "P × EF",
-                           inputs={"output_t": output, "technology": tech}, parameters=used))
+        terms.append(
+            _term(
+                "ipcc_process",
+                "工业生产过程排放（IPCC第1层级）",
+                "process CO2 (IPCC Tier 1)",
+                "tCO2",
+                sub,
+                pr.product_factor_tco2(output, ef),
+                method,
+                reference,
+                "P × EF",
+                inputs={"output_t": output, "technology": tech},
+                parameters=used,
+            )
+        )
         if sector == Sector.MAGNESIUM:
             cast = ctx.num("magnesium_cast_t", sub)
             sf6_ef = ctx.at("emissions.ipcc2006", quantity="ef_sf6_cover_gas", technology="casting")
             gwp = ctx.at("emissions.gwp", edition=str(method.gwp_edition), gas="SF6")
             sf6_t = pr.gas_emitted_t(cast, ctx.value(sf6_ef, "kg_gas/t"))
-            terms.append(_term("sf6", "六氟化硫保护气排放", "SF6 cover gas", "tCO2e", sub,
-                               sf6_t * ctx.value(gwp, "tCO2e/t_gas"), method, reference + ", Eq. 4.30",
-                               "MgC × EF_SF6 / 1000 × GWP_SF6", inputs={"magnesium_cast_t": cast},
-                               parameters=[Used(sf6_ef, sub), Used(gwp, sub)]))
+            terms.append(
+                _term(
+                    "sf6",
+                    "六氟化硫保护气排放",
+                    "SF6 cover gas",
+                    "tCO2e",
+                    sub,
+                    sf6_t * ctx.value(gwp, "tCO2e/t_gas"),
+                    method,
+                    reference + ", Eq. 4.30",
+                    "MgC × EF_SF6 / 1000 × GWP_SF6",
+                    inputs={"magnesium_cast_t": cast},
+                    parameters=[Used(sf6_ef, sub), Used(gwp, sub)],
+                )
+            )
         if sector == Sector.INDUSTRIAL_SILICON:
             ch4_ef = ctx.at("emissions.ipcc2006", quantity="ef_ch4_ferroalloy_tier1", technology="silicon_metal")
-            terms.append(_term("ch4", "甲烷排放（未折算CO2e）", "CH4 (not converted to CO2e)", "t CH4", sub,
-                               pr.gas_emitted_t(output, ctx.value(ch4_ef, "kg_gas/t")), method,
-                               reference + ", Eq. 4.18", "P × EF_CH4 / 1000", inputs={"output_t": output},
-                               parameters=[Used(ch4_ef, sub)],
-                               notes=["reported in t CH4: the CH4 GWP is not in carbonpeak's parameters yet"]))
+            terms.append(
+                _term(
+                    "ch4",
+                    "甲烷排放（未折算CO2e）",
+                    "CH4 (not converted to CO2e)",
+                    "t CH4",
+                    sub,
+                    pr.gas_emitted_t(output, ctx.value(ch4_ef, "kg_gas/t")),
+                    method,
+                    reference + ", Eq. 4.18",
+                    "P × EF_CH4 / 1000",
+                    inputs={"output_t": output},
+                    parameters=[Used(ch4_ef, sub)],
+                    notes=["reported in t CH4: the CH4 GWP is not in carbonpeak's parameters yet"],
+                )
+            )
     return terms
 
 
-def _keyed(ctx: _Context, idx: IntArray, quantity: str, technologies: np.ndarray, unit: str = "tCO2e/t",
-           family: str = "emissions.ipcc2006", period: Any = None) -> tuple[FloatArray, list[Used]]:
+def _keyed(
+    ctx: _Context,
+    idx: IntArray,
+    quantity: str,
+    technologies: np.ndarray,
+    unit: str = "tCO2e/t",
+    family: str = "emissions.ipcc2006",
+    period: Any = None,
+) -> tuple[FloatArray, list[Used]]:
     values = np.zeros(idx.size)
     used: list[Used] = []
     for tech in np.unique(technologies):
@@ -677,14 +997,14 @@ def _keyed(ctx: _Context, idx: IntArray, quantity: str, technologies: np.ndarray
     return values, used
 
 
-def _ipcc_default(ctx: _Context, idx: IntArray, column: str, quantity: str, technology: str, unit: str
-                  ) -> tuple[FloatArray, list[Used]]:
+def _ipcc_default(
+    ctx: _Context, idx: IntArray, column: str, quantity: str, technology: str, unit: str
+) -> tuple[FloatArray, list[Used]]:
     cited = ctx.at("emissions.ipcc2006", quantity=quantity, technology=technology)
     return _measured_or_default(ctx, idx, column, ctx.value(cited, unit), cited)
 
 
-def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, family: str, period: Any
-               ) -> list[Term]:
+def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, family: str, period: Any) -> list[Term]:
     """PFC by the slope method where AEM is reported, else by the overvoltage method."""
     output = ctx.num("output_t", idx)
     aem = ctx.col("anode_effect_minutes_per_cell_day", idx).astype(float)
@@ -694,10 +1014,14 @@ def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, f
     over_rows = ~slope_rows & ~np.isnan(aeo) & ~np.isnan(ce)
     if not (slope_rows | over_rows).all():
         position = int(idx[np.flatnonzero(~(slope_rows | over_rows))[0]])
-        raise InputError("the Tier 2/3 PFC methods need anode-effect minutes per cell-day (slope) or the "
-                         "anode-effect overvoltage with current efficiency (overvoltage)", file=ctx.batch.source,
-                         record=ctx.record_label(position), field="anode_effect_minutes_per_cell_day",
-                         expected="a number")
+        raise InputError(
+            "the Tier 2/3 PFC methods need anode-effect minutes per cell-day (slope) or the "
+            "anode-effect overvoltage with current efficiency (overvoltage)",
+            file=ctx.batch.source,
+            record=ctx.record_label(position),
+            field="anode_effect_minutes_per_cell_day",
+            expected="a number",
+        )
     cf4 = np.zeros(idx.size)
     ratio = np.zeros(idx.size)
     used: list[Used] = []
@@ -714,17 +1038,28 @@ def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, f
         try:
             cf4[over_rows] = al.pfc_overvoltage_cf4_kg_per_t(ovc, aeo[over_rows], ce[over_rows])
         except ValueError as exc:
-            raise InputError(str(exc), file=ctx.batch.source, field="current_efficiency_pct",
-                             expected="a percentage such as 94") from None
+            raise InputError(
+                str(exc), file=ctx.batch.source, field="current_efficiency_pct", expected="a percentage such as 94"
+            ) from None
         ratio[over_rows] = r
         used += u3 + u4
     gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(method.gwp_edition), idx)
     c2f6 = cf4 * ratio
-    return [_term("pfc", "全氟化碳排放（斜率法/过电压法）", "PFC (slope or overvoltage method)", "tCO2e", idx,
-                  al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6), method,
-                  method.reference, "CF4 = S × AEM (or OVC × AEO/CE); C2F6 = CF4 × F; E = MP × Σ EF × GWP / 1000",
-                  inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
-                  parameters=used + used_gwp)]
+    return [
+        _term(
+            "pfc",
+            "全氟化碳排放（斜率法/过电压法）",
+            "PFC (slope or overvoltage method)",
+            "tCO2e",
+            idx,
+            al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6),
+            method,
+            method.reference,
+            "CF4 = S × AEM (or OVC × AEO/CE); C2F6 = CF4 × F; E = MP × Σ EF × GWP / 1000",
+            inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
+            parameters=used + used_gwp,
+        )
+    ]
 
 
 def _ipcc_tier2(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -753,11 +1088,26 @@ def _ipcc_prebake(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     nac = ctx.require("net_anode_consumption_t_per_t", idx, "IPCC 2006 Eq. 4.21 (no default for NAC)")
     s, used_s = _ipcc_default(ctx, idx, "anode_sulfur_pct", "anode_sulfur", "prebake", "percent")
     a, used_a = _ipcc_default(ctx, idx, "anode_ash_pct", "anode_ash", "prebake", "percent")
-    terms = [_term("anode", "预焙阳极消耗排放", "prebake anode consumption", "tCO2", idx,
-                   al.anode_consumption_tco2(output, nac, s, a), method, "IPCC 2006, Vol. 3, Eq. 4.21",
-                   "NAC × MP × (100 − S_a − Ash_a)/100 × 44/12",
-                   inputs={"output_t": output, "net_anode_consumption_t_per_t": nac, "anode_sulfur_pct": s,
-                           "anode_ash_pct": a}, parameters=used_s + used_a)]
+    terms = [
+        _term(
+            "anode",
+            "预焙阳极消耗排放",
+            "prebake anode consumption",
+            "tCO2",
+            idx,
+            al.anode_consumption_tco2(output, nac, s, a),
+            method,
+            "IPCC 2006, Vol. 3, Eq. 4.21",
+            "NAC × MP × (100 − S_a − Ash_a)/100 × 44/12",
+            inputs={
+                "output_t": output,
+                "net_anode_consumption_t_per_t": nac,
+                "anode_sulfur_pct": s,
+                "anode_ash_pct": a,
+            },
+            parameters=used_s + used_a,
+        )
+    ]
     green = ctx.col("green_anodes_t", idx).astype(float)
     baked = ctx.col("baked_anodes_t", idx).astype(float)
     bake = ~np.isnan(green) & ~np.isnan(baked)
@@ -768,18 +1118,39 @@ def _ipcc_prebake(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         furnace = np.where(furnace == "riedhammer", "riedhammer", "other_furnace")
         wt_frac, used_wt = _keyed(ctx, sub, "waste_tar_fraction", furnace, "dimensionless")
         h_w = ga * ctx.value(h_frac, "dimensionless")
-        terms.append(_term("pitch_volatiles", "焙烧炉沥青挥发分排放", "pitch volatiles (bake furnace)", "tCO2", sub,
-                           al.pitch_volatiles_tco2(ga, h_w, ba, ga * wt_frac), method, "IPCC 2006, Vol. 3, Eq. 4.22",
-                           "(GA − H_w − BA − WT) × 44/12", inputs={"green_anodes_t": ga, "baked_anodes_t": ba},
-                           parameters=[Used(h_frac, sub), *used_wt]))
+        terms.append(
+            _term(
+                "pitch_volatiles",
+                "焙烧炉沥青挥发分排放",
+                "pitch volatiles (bake furnace)",
+                "tCO2",
+                sub,
+                al.pitch_volatiles_tco2(ga, h_w, ba, ga * wt_frac),
+                method,
+                "IPCC 2006, Vol. 3, Eq. 4.22",
+                "(GA − H_w − BA − WT) × 44/12",
+                inputs={"green_anodes_t": ga, "baked_anodes_t": ba},
+                parameters=[Used(h_frac, sub), *used_wt],
+            )
+        )
         pcc = ctx.at("emissions.ipcc2006", quantity="packing_coke_consumption", technology="prebake")
         s_pc = ctx.at("emissions.ipcc2006", quantity="packing_coke_sulfur", technology="prebake")
         a_pc = ctx.at("emissions.ipcc2006", quantity="packing_coke_ash", technology="prebake")
-        terms.append(_term("packing_coke", "填充焦排放", "packing coke", "tCO2", sub,
-                           al.packing_coke_tco2(ctx.value(pcc, "t/t"), ba, ctx.value(s_pc, "percent"),
-                                                ctx.value(a_pc, "percent")),
-                           method, "IPCC 2006, Vol. 3, Eq. 4.23", "PCC × BA × (100 − S_pc − Ash_pc)/100 × 44/12",
-                           inputs={"baked_anodes_t": ba}, parameters=[Used(c, sub) for c in (pcc, s_pc, a_pc)]))
+        terms.append(
+            _term(
+                "packing_coke",
+                "填充焦排放",
+                "packing coke",
+                "tCO2",
+                sub,
+                al.packing_coke_tco2(ctx.value(pcc, "t/t"), ba, ctx.value(s_pc, "percent"), ctx.value(a_pc, "percent")),
+                method,
+                "IPCC 2006, Vol. 3, Eq. 4.23",
+                "PCC × BA × (100 − S_pc − Ash_pc)/100 × 44/12",
+                inputs={"baked_anodes_t": ba},
+                parameters=[Used(c, sub) for c in (pcc, s_pc, a_pc)],
+            )
+        )
     return terms
 
 
@@ -789,25 +1160,55 @@ def _ipcc_soderberg(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarr
     paste_type = ctx.col("paste_type", idx)
     bad = ~np.isin(paste_type, ["dry_paste", "wet_paste"])
     if bad.any():
-        raise InputError("required by IPCC 2006 Eq. 4.24 (binder content)", file=ctx.batch.source,
-                         record=ctx.record_label(int(idx[np.flatnonzero(bad)[0]])), field="paste_type",
-                         expected="dry_paste or wet_paste")
+        raise InputError(
+            "required by IPCC 2006 Eq. 4.24 (binder content)",
+            file=ctx.batch.source,
+            record=ctx.record_label(int(idx[np.flatnonzero(bad)[0]])),
+            field="paste_type",
+            expected="dry_paste or wet_paste",
+        )
     csm, used_csm = _keyed(ctx, idx, "cyclohexane_soluble_matter", tech, "kg/t")
     bc, used_bc = _keyed(ctx, idx, "binder_content", paste_type, "percent")
     fixed = {}
     used = used_csm + used_bc
-    for quantity, unit in [("pitch_sulfur", "percent"), ("pitch_ash", "percent"), ("pitch_hydrogen", "percent"),
-                           ("calcined_coke_sulfur", "percent"), ("calcined_coke_ash", "percent"),
-                           ("skimmed_dust_carbon", "t/t")]:
+    for quantity, unit in [
+        ("pitch_sulfur", "percent"),
+        ("pitch_ash", "percent"),
+        ("pitch_hydrogen", "percent"),
+        ("calcined_coke_sulfur", "percent"),
+        ("calcined_coke_ash", "percent"),
+        ("skimmed_dust_carbon", "t/t"),
+    ]:
         cited = ctx.at("emissions.ipcc2006", quantity=quantity, technology="soderberg")
         fixed[quantity] = ctx.value(cited, unit)
         used.append(Used(cited, idx))
-    tco2 = al.soderberg_paste_tco2(paste, output, csm, bc, fixed["pitch_sulfur"], fixed["pitch_ash"],
-                                   fixed["pitch_hydrogen"], fixed["calcined_coke_sulfur"],
-                                   fixed["calcined_coke_ash"], fixed["skimmed_dust_carbon"])
-    return [_term("anode", "自焙阳极糊消耗排放", "Søderberg paste consumption", "tCO2", idx, tco2, method,
-                  "IPCC 2006, Vol. 3, Eq. 4.24", "see Eq. 4.24", inputs={"output_t": output, "paste_t_per_t": paste},
-                  parameters=used)]
+    tco2 = al.soderberg_paste_tco2(
+        paste,
+        output,
+        csm,
+        bc,
+        fixed["pitch_sulfur"],
+        fixed["pitch_ash"],
+        fixed["pitch_hydrogen"],
+        fixed["calcined_coke_sulfur"],
+        fixed["calcined_coke_ash"],
+        fixed["skimmed_dust_carbon"],
+    )
+    return [
+        _term(
+            "anode",
+            "自焙阳极糊消耗排放",
+            "Søderberg paste consumption",
+            "tCO2",
+            idx,
+            tco2,
+            method,
+            "IPCC 2006, Vol. 3, Eq. 4.24",
+            "see Eq. 4.24",
+            inputs={"output_t": output, "paste_t_per_t": paste},
+            parameters=used,
+        )
+    ]
 
 
 # ---------------------------------------------------------------- CBAM (direct emissions of unwrought aluminium)
@@ -821,18 +1222,40 @@ def _anode_cbam(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
 
 
 def _pfc_cbam(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
-    tech = _technology(ctx, idx, {"PFPB_L", "PFPB_M", "CWPB", "SWPB", "VSS", "HSS"}, None,
-                       "the CBAM PFC methods (IR 2025/2547 Table 2)")
+    tech = _technology(
+        ctx,
+        idx,
+        {"PFPB_L", "PFPB_M", "CWPB", "SWPB", "VSS", "HSS"},
+        None,
+        "the CBAM PFC methods (IR 2025/2547 Table 2)",
+    )
     return _pfc_tier2(ctx, idx, method, tech, "cbam.method", ctx.day[idx][0])
 
 
-_ENERGY_METHOD = Method("gbt2589-2020", "综合能耗计算通则", "Comprehensive energy consumption", tuple(Sector),
-                        (), "GB/T 2589-2020 综合能耗计算通则", default=False)
+_ENERGY_METHOD = Method(
+    "gbt2589-2020",
+    "综合能耗计算通则",
+    "Comprehensive energy consumption",
+    tuple(Sector),
+    (),
+    "GB/T 2589-2020 综合能耗计算通则",
+    default=False,
+)
 
 COMPONENTS: dict[str, Component] = {
-    "fuel": _fuel, "anode_cn": _anode_cn, "pfc_cn": _pfc_cn, "limestone": _limestone, "carbonates": _carbonates,
-    "electricity": _electricity, "heat": _heat, "ferrosilicon": _ferrosilicon, "dolomite": _dolomite,
-    "reductants": _reductants, "ipcc_tier1": _ipcc_tier1, "ipcc_tier2": _ipcc_tier2, "anode_cbam": _anode_cbam,
+    "fuel": _fuel,
+    "anode_cn": _anode_cn,
+    "pfc_cn": _pfc_cn,
+    "limestone": _limestone,
+    "carbonates": _carbonates,
+    "electricity": _electricity,
+    "heat": _heat,
+    "ferrosilicon": _ferrosilicon,
+    "dolomite": _dolomite,
+    "reductants": _reductants,
+    "ipcc_tier1": _ipcc_tier1,
+    "ipcc_tier2": _ipcc_tier2,
+    "anode_cbam": _anode_cbam,
     "pfc_cbam": _pfc_cbam,
 }
 
@@ -850,18 +1273,27 @@ def resolve_methods(batch: ActivityBatch, ctx: _Context | None = None) -> np.nda
         if ident not in cache:
             try:
                 sector = Sector(sectors[position])
-                cache[ident] = (get_method(named[position], sector).id if named[position]
-                                else default_method(sector, days[position]).id)
+                cache[ident] = (
+                    get_method(named[position], sector).id
+                    if named[position]
+                    else default_method(sector, days[position]).id
+                )
             except (ValueError, MethodError) as exc:
                 field_name = "method" if named[position] else "sector"
-                raise InputError(str(exc), file=batch.source, record=str(records["record_id"].iat[position]),
-                                 field=field_name, value=named[position] or sectors[position]) from None
+                raise InputError(
+                    str(exc),
+                    file=batch.source,
+                    record=str(records["record_id"].iat[position]),
+                    field=field_name,
+                    value=named[position] or sectors[position],
+                ) from None
         out[position] = cache[ident]
     return out
 
 
-def account(batch: ActivityBatch, params: ParameterSet | None = None,
-            options: AccountingOptions | None = None) -> AccountingResult:
+def account(
+    batch: ActivityBatch, params: ParameterSet | None = None, options: AccountingOptions | None = None
+) -> AccountingResult:
     """Energy and emissions of every record, by the method in force or named, with provenance."""
     params = params or load()
     options = options or AccountingOptions()
@@ -897,10 +1329,10 @@ def _assemble(batch: ActivityBatch, methods: np.ndarray, terms: list[Term], n: i
         columns["energy_tce_equal_value"][:] = np.nan
     columns["energy_tce"] = columns["fuel_tce"] + columns["electricity_tce"] + columns["heat_tce"]
     columns["direct_tco2e"] = columns["fuel_tco2"] + columns["process_tco2"] + columns["pfc_tco2e"]
-    columns["total_location_tco2e"] = (columns["direct_tco2e"] + columns["electricity_location_tco2"]
-                                       + columns["heat_tco2"])
-    columns["total_market_tco2e"] = (columns["direct_tco2e"] + columns["electricity_market_tco2"]
-                                     + columns["heat_tco2"])
+    columns["total_location_tco2e"] = (
+        columns["direct_tco2e"] + columns["electricity_location_tco2"] + columns["heat_tco2"]
+    )
+    columns["total_market_tco2e"] = columns["direct_tco2e"] + columns["electricity_market_tco2"] + columns["heat_tco2"]
     output = records["output_t"].to_numpy(dtype=float)
     columns["output_t"] = output
     columns["intensity_location_tco2e_per_t"] = en.unit_consumption(columns["total_location_tco2e"], output)
@@ -916,12 +1348,19 @@ def _assemble(batch: ActivityBatch, methods: np.ndarray, terms: list[Term], n: i
         for use in term.parameters:
             if not use.cited.verified:
                 unverified[use.records] = True
-    table = pd.DataFrame({
-        "record_id": records["record_id"], "facility_id": records["facility_id"],
-        "facility_name": records["facility_name"], "sector": records["sector"], "region": records["region"],
-        "period": records["period"], "method": methods.astype(str), **columns,
-        "rests_on_unverified_factor": unverified,
-    })
+    table = pd.DataFrame(
+        {
+            "record_id": records["record_id"],
+            "facility_id": records["facility_id"],
+            "facility_name": records["facility_name"],
+            "sector": records["sector"],
+            "region": records["region"],
+            "period": records["period"],
+            "method": methods.astype(str),
+            **columns,
+            "rests_on_unverified_factor": unverified,
+        }
+    )
     return table
 
 

@@ -45,8 +45,11 @@ def classify(
        level must be upgraded or exit.
     """
     u = as_float(unit_consumption)
-    result = np.where(u <= as_float(benchmark_level), AT_OR_ABOVE_BENCHMARK,
-                      np.where(u > as_float(baseline_level), BELOW_BASELINE, BETWEEN)).astype(np.int8)
+    result = np.where(
+        u <= as_float(benchmark_level),
+        AT_OR_ABOVE_BENCHMARK,
+        np.where(u > as_float(baseline_level), BELOW_BASELINE, BETWEEN),
+    ).astype(np.int8)
     result[np.isnan(u)] = NOT_CLASSIFIED
     return result
 

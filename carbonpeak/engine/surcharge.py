@@ -13,7 +13,9 @@ import numpy as np
 from carbonpeak.engine._arrays import ArrayLike, FloatArray, as_float
 
 
-def surcharge_steps_1239(indicator_kwh_per_t: ArrayLike, threshold_kwh_per_t: ArrayLike, step_kwh_per_t: float) -> FloatArray:
+def surcharge_steps_1239(
+    indicator_kwh_per_t: ArrayLike, threshold_kwh_per_t: ArrayLike, step_kwh_per_t: float
+) -> FloatArray:
     """Number of started steps above the threshold: ceil(max(0, u − threshold) / step).
 
     A part of a step counts as a whole step ("不足20千瓦时的按20千瓦时计算").
@@ -112,10 +114,15 @@ def surcharge_yuan_per_kwh_2013(
     .. [1] NDRC and MIIT 2013 notice on tiered electricity prices for electrolytic aluminium.
     """
     u = as_float(indicator_kwh_per_t)
-    return np.where(u <= tier1_upper_kwh_per_t, 0.0,
-                    np.where(u <= tier2_upper_kwh_per_t, tier2_surcharge_yuan_per_kwh, tier3_surcharge_yuan_per_kwh))
+    return np.where(
+        u <= tier1_upper_kwh_per_t,
+        0.0,
+        np.where(u <= tier2_upper_kwh_per_t, tier2_surcharge_yuan_per_kwh, tier3_surcharge_yuan_per_kwh),
+    )
 
 
-def surcharge_yuan(surcharge_yuan_per_kwh: ArrayLike, electricity_mwh: ArrayLike, multiplier: float = 1.0) -> FloatArray:
+def surcharge_yuan(
+    surcharge_yuan_per_kwh: ArrayLike, electricity_mwh: ArrayLike, multiplier: float = 1.0
+) -> FloatArray:
     """Surcharge for the period: s × electricity × 1000 (MWh → kWh) × multiplier (1.5 when paid late). [yuan]"""
     return as_float(surcharge_yuan_per_kwh) * as_float(electricity_mwh) * 1000.0 * multiplier

@@ -70,15 +70,15 @@ def _read_structured(path: Path, suffix: str) -> list[Any]:
     try:
         data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                         file=str(path)) from None
+        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=str(path)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
     if isinstance(data, dict) and "records" in data:
         data = data["records"]
     if not isinstance(data, list) or not data:
-        raise InputError("no records found", file=str(path),
-                         expected='a non-empty list of records, or {"records": [...]}')
+        raise InputError(
+            "no records found", file=str(path), expected='a non-empty list of records, or {"records": [...]}'
+        )
     return data
 
 
@@ -120,8 +120,12 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> ActivityBatch
     for header in frame.columns:
         match = _HEADER.match(str(header))
         if not match:
-            raise InputError("unreadable column header", file=source, field=str(header),
-                             expected="a field name, optionally followed by [unit]")
+            raise InputError(
+                "unreadable column header",
+                file=source,
+                field=str(header),
+                expected="a field name, optionally followed by [unit]",
+            )
         columns.append((header, match["name"].strip(), match["unit"]))
     records: list[dict[str, Any]] = []
     for row_number, (_, row) in enumerate(frame.iterrows(), start=2):  # row 1 is the header
@@ -152,8 +156,9 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None) -> Acti
     for position, raw in enumerate(raw_records):
         label = raw.get("_row", f"records[{position}]") if isinstance(raw, dict) else f"records[{position}]"
         if not isinstance(raw, dict):
-            raise InputError("a record must be an object of fields", file=source, record=label,
-                             value=type(raw).__name__)
+            raise InputError(
+                "a record must be an object of fields", file=source, record=label, value=type(raw).__name__
+            )
         label = str(raw.get("record_id") or label)
         try:
             row = _parse_fields(raw)
@@ -164,16 +169,21 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None) -> Acti
             raise exc.located(file=source, record=label) from None
         ident = row.get("record_id") or f"{row['facility_id']}@{row['period']}"
         if ident in seen_ids:
-            raise InputError("duplicate record (same facility and period, or same record_id)", file=source,
-                             record=label, value=ident, expected=f"one record per facility and period "
-                                                                 f"(first seen at {seen_ids[ident]})")
+            raise InputError(
+                "duplicate record (same facility and period, or same record_id)",
+                file=source,
+                record=label,
+                value=ident,
+                expected=f"one record per facility and period (first seen at {seen_ids[ident]})",
+            )
         seen_ids[ident] = label
         rows.append(row)
     if not rows:
         raise InputError("no records found", file=source, expected="at least one record")
     frames = {name: pd.DataFrame(items) if items else None for name, items in lines.items()}
-    batch = ActivityBatch(records=pd.DataFrame(rows), source=source,
-                          **{k: v for k, v in frames.items() if v is not None})
+    batch = ActivityBatch(
+        records=pd.DataFrame(rows), source=source, **{k: v for k, v in frames.items() if v is not None}
+    )
     return batch
 
 
@@ -190,8 +200,11 @@ def _known_line_codes() -> dict[str, set[str]]:
     return {
         "fuels": set(FUELS),
         "carbonates": {str(e.key["carbonate"]) for e in params.entries("emissions.carbonate")},
-        "reductants": {str(e.key["technology"]) for e in params.entries("emissions.ipcc2006")
-                       if e.key["quantity"] == "ef_reducing_agent"},
+        "reductants": {
+            str(e.key["technology"])
+            for e in params.entries("emissions.ipcc2006")
+            if e.key["quantity"] == "ef_reducing_agent"
+        },
     }
 
 
@@ -212,8 +225,11 @@ def _parse_fields(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def _expected(spec: FieldSpec) -> str:
@@ -221,9 +237,11 @@ def _expected(spec: FieldSpec) -> str:
         bound = f" ≥ {spec.minimum:g}" if spec.minimum is not None else ""
         bound += f" and ≤ {spec.maximum:g}" if spec.maximum is not None else ""
         return f"a number{bound}" + (f" in {spec.unit}" if spec.unit else "")
-    return {"sector": "one of " + ", ".join(s.value for s in Sector),
-            "region": "a province code such as guizhou, or its Chinese name such as 贵州",
-            "period": "a year (2024) or a month (2024-03)"}.get(spec.dtype, "text")
+    return {
+        "sector": "one of " + ", ".join(s.value for s in Sector),
+        "region": "a province code such as guizhou, or its Chinese name such as 贵州",
+        "period": "a year (2024) or a month (2024-03)",
+    }.get(spec.dtype, "text")
 
 
 def _parse_value(spec: FieldSpec, value: Any) -> Any:
@@ -296,34 +314,52 @@ def _parse_line(list_name: str, item: Any, known: dict[str, set[str]]) -> dict[s
         raise InputError("each line must be an object", field=list_name, value=item)
     unknown = set(item) - _LINE_KEYS[list_name]
     if unknown:
-        raise InputError("unknown key in a line", field=f"{list_name}.{sorted(unknown)[0]}",
-                         expected=", ".join(sorted(_LINE_KEYS[list_name])))
+        raise InputError(
+            "unknown key in a line",
+            field=f"{list_name}.{sorted(unknown)[0]}",
+            expected=", ".join(sorted(_LINE_KEYS[list_name])),
+        )
     code_key = {"fuels": "fuel", "carbonates": "carbonate", "reductants": "agent"}[list_name]
     code = str(item.get(code_key, "")).strip()
     if code not in known[list_name]:
-        raise InputError(f"unknown {code_key}", field=f"{list_name}.{code_key}", value=code,
-                         expected="one of " + ", ".join(sorted(known[list_name])))
+        raise InputError(
+            f"unknown {code_key}",
+            field=f"{list_name}.{code_key}",
+            value=code,
+            expected="one of " + ", ".join(sorted(known[list_name])),
+        )
     out: dict[str, Any] = {code_key: code}
     if list_name == "fuels":
         unit = FUELS[code].unit
         amount = item.get("amount")
         if item.get("unit"):
             amount = {"value": amount, "unit": item["unit"]} if not isinstance(amount, dict) else amount
-        out["amount"] = _non_negative(quantity(amount, unit, field=f"fuels.{code}", expected=f"a number ≥ 0 in "
-                                               f"{parse_unit(unit).units:~P}"), f"fuels.{code}", amount)
+        out["amount"] = _non_negative(
+            quantity(amount, unit, field=f"fuels.{code}", expected=f"a number ≥ 0 in {parse_unit(unit).units:~P}"),
+            f"fuels.{code}",
+            amount,
+        )
         for key, key_unit in (("ncv", f"GJ/{unit}"), ("carbon_content", "t/TJ"), ("oxidation_rate", "percent")):
             if not _blank(item.get(key)):
-                out[key] = _non_negative(quantity(item[key], key_unit, field=f"fuels.{code}.{key}"),
-                                         f"fuels.{code}.{key}", item[key])
+                out[key] = _non_negative(
+                    quantity(item[key], key_unit, field=f"fuels.{code}.{key}"), f"fuels.{code}.{key}", item[key]
+                )
         return out
-    out["amount_t"] = _non_negative(quantity(item.get("amount_t"), "t", field=f"{list_name}.{code}",
-                                             expected="a number ≥ 0 in t"), f"{list_name}.{code}", item.get("amount_t"))
+    out["amount_t"] = _non_negative(
+        quantity(item.get("amount_t"), "t", field=f"{list_name}.{code}", expected="a number ≥ 0 in t"),
+        f"{list_name}.{code}",
+        item.get("amount_t"),
+    )
     for key in ("purity_pct", "carbon_content_pct"):
         if key in _LINE_KEYS[list_name] and not _blank(item.get(key)):
             number = quantity(item[key], "percent", field=f"{list_name}.{code}.{key}")
             if not 0 <= number <= 100:
-                raise InputError("a percentage must lie between 0 and 100", field=f"{list_name}.{code}.{key}",
-                                 value=item[key], expected="0 to 100")
+                raise InputError(
+                    "a percentage must lie between 0 and 100",
+                    field=f"{list_name}.{code}.{key}",
+                    value=item[key],
+                    expected="0 to 100",
+                )
             out[key] = number
     return out
 

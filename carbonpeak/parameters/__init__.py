@@ -107,12 +107,10 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        mapping[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
 
 
@@ -122,7 +120,7 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+            return yaml.load(handle, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ParameterFileError(f"{path}: not valid YAML: {exc}") from exc
 
@@ -171,9 +169,7 @@ class ParameterSet:
         """The value of ``parameter[key]`` in force at ``period`` (its first day) and ``edition``."""
         file = self._file(parameter)
         if set(key) != set(file.keys):
-            raise ParameterNotFound(
-                f"parameter '{parameter}' is keyed by {file.keys}; asked with {sorted(key)}"
-            )
+            raise ParameterNotFound(f"parameter '{parameter}' is keyed by {file.keys}; asked with {sorted(key)}")
         day = period_start(period)
         candidates = self._index.get((parameter, _key_tuple(key)), [])
         described = _describe(parameter, key, day, edition)
@@ -189,16 +185,13 @@ class ParameterSet:
             if not candidates:
                 raise ParameterNotFound(f"nothing in force for {described}")
         if len(candidates) > 1:
-            options = "; ".join(
-                f"edition {e.edition}, {e.valid_from} to {e.valid_to or 'open'}" for e in candidates
-            )
+            options = "; ".join(f"edition {e.edition}, {e.valid_from} to {e.valid_to or 'open'}" for e in candidates)
             raise ParameterNotFound(f"{described} is ambiguous ({options}): name a period or an edition")
         entry = candidates[0]
         if entry.value is None:
             raise ParameterValueMissing(
                 f"{described} has no official value in carbonpeak ({entry.status}). "
-                f"{entry.note or ''} An administrator can enter the official value with its citation."
-                .strip()
+                f"{entry.note or ''} An administrator can enter the official value with its citation.".strip()
             )
         assert entry.confidence is not None  # guaranteed by the schema for entries with a value
         return Cited(

@@ -105,8 +105,10 @@ class ParameterFile(Strict):
             ident = (tuple(sorted(entry.key.items())), entry.edition)
             for other in seen.get(ident, []):
                 if _overlap(entry, other):
-                    raise ValueError(f"entry {index} ({dict(entry.key)}, edition {entry.edition}) overlaps "
-                                     f"another entry's validity period")
+                    raise ValueError(
+                        f"entry {index} ({dict(entry.key)}, edition {entry.edition}) overlaps "
+                        f"another entry's validity period"
+                    )
             seen.setdefault(ident, []).append(entry)
         return self
 

@@ -271,7 +271,10 @@ def soderberg_paste_tco2(
     carbon_t = (
         paste
         - as_float(csm_kg_per_t) * mp / 1000.0  # CSM is in kg per t
-        - bc / 100.0 * paste * (as_float(pitch_sulfur_pct) + as_float(pitch_ash_pct) + as_float(pitch_hydrogen_pct))
+        - bc
+        / 100.0
+        * paste
+        * (as_float(pitch_sulfur_pct) + as_float(pitch_ash_pct) + as_float(pitch_hydrogen_pct))
         / 100.0
         - (100.0 - bc) / 100.0 * paste * (as_float(coke_sulfur_pct) + as_float(coke_ash_pct)) / 100.0
         - mp * as_float(skimmed_dust_carbon_t_per_t)

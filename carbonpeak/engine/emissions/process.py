@@ -13,9 +13,7 @@ from __future__ import annotations
 from carbonpeak.engine._arrays import CO2_PER_C, ArrayLike, FloatArray, as_float
 
 
-def carbonate_decomposition_tco2(
-    carbonate_t: ArrayLike, purity_pct: ArrayLike, ef_tco2_per_t: ArrayLike
-) -> FloatArray:
+def carbonate_decomposition_tco2(carbonate_t: ArrayLike, purity_pct: ArrayLike, ef_tco2_per_t: ArrayLike) -> FloatArray:
     """CO2 from carbonate decomposition.
 
     E = M × purity/100 × EF

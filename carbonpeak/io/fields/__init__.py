@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
@@ -25,18 +25,23 @@ class FieldSpec:
     description: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_table(form: str) -> dict[str, FieldSpec]:
     """The fields of a form, e.g. ``field_table("activity")``, keyed by name in file order."""
     text = resources.files("carbonpeak.io.fields").joinpath(f"{form}.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
     return {
         row["field"]: FieldSpec(
-            name=row["field"], group=row["group"], dtype=row["dtype"], unit=row["unit"],
+            name=row["field"],
+            group=row["group"],
+            dtype=row["dtype"],
+            unit=row["unit"],
             required=row["required"] == "yes",
             minimum=float(row["min"]) if row["min"] else None,
             maximum=float(row["max"]) if row["max"] else None,
-            label_zh=row["label_zh"], label_en=row["label_en"], description=row["description"],
+            label_zh=row["label_zh"],
+            label_en=row["label_en"],
+            description=row["description"],
         )
         for row in rows
     }

@@ -1,0 +1,42 @@
+# carbonpeak: `make run` and `make test` do all the set-up on a fresh machine (Python 3.11+).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## The main job: compute the shipped examples (accounting with provenance, benchmark classes, surcharge).
+run: install
+	$(BIN)/carbonpeak parameters list
+	$(BIN)/carbonpeak account examples/aluminium_2024.yaml
+	$(BIN)/carbonpeak account examples/aluminium_2024.yaml --explain --record GZ-AL-01@2024-03
+	$(BIN)/carbonpeak account examples/sectors_2023.yaml
+	$(BIN)/carbonpeak account examples/aluminium_2023_monthly.csv
+	$(BIN)/carbonpeak classify examples/aluminium_2023_monthly.csv --edition 2021
+	$(BIN)/carbonpeak classify examples/facilities.csv --edition 2021
+	$(BIN)/carbonpeak surcharge examples/aluminium_2023_monthly.csv
+
+lint: install
+	$(BIN)/ruff check carbonpeak tests benchmarks tools
+
+typecheck: install
+	$(BIN)/mypy carbonpeak/engine carbonpeak/parameters
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+## Slow benchmarks (not run in CI).
+bench: install
+	$(BIN)/python benchmarks/bench_accounting.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
