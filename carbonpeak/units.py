@@ -74,13 +74,22 @@ def conversion_factor(from_unit: str, to_unit: str, *, field: str | None = None)
     """Multiplier taking a value in ``from_unit`` to ``to_unit``; raises if the dimensions differ."""
     if from_unit == to_unit:
         return 1.0
+    try:
+        return _cached_factor(from_unit, to_unit)
+    except UnitError as exc:
+        if field is None:
+            raise
+        raise UnitError(exc.detail, field=field, value=exc.value, expected=exc.expected) from None
+
+
+@lru_cache(maxsize=4096)
+def _cached_factor(from_unit: str, to_unit: str) -> float:
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     try:
         return float((source / target).to("dimensionless").magnitude)
     except pint.errors.DimensionalityError as exc:
         raise UnitError(
             f"unit '{from_unit}' has dimension {source.dimensionality}, which cannot be converted",
-            field=field,
             value=from_unit,
             expected=f"a quantity convertible to {to_unit}",
         ) from exc

@@ -72,13 +72,16 @@ class ActivityBatch:
         missing_ids = records["record_id"] == ""
         records.loc[missing_ids, "record_id"] = records["facility_id"] + "@" + records["period"]
         self.records = records
-        for kind in ("fuels", "carbonates", "reductants"):
+        for kind, code_column in (("fuels", "fuel"), ("carbonates", "carbonate"), ("reductants", "agent")):
             lines = getattr(self, kind)
             template = _empty_lines(kind)
             for column in template.columns:
                 if column not in lines:
                     lines[column] = np.nan
-            setattr(self, kind, lines.reset_index(drop=True))
+            lines = lines.reset_index(drop=True)
+            # Codes as a categorical: grouping by integer codes is what keeps a country's batch fast.
+            lines[code_column] = lines[code_column].astype(str).astype("category")
+            setattr(self, kind, lines)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -198,11 +201,11 @@ class _Context:
         self.options = options
         self._columns = {name: batch.records[name].to_numpy() for name in batch.records.columns}
         periods = batch.records["period"]
-        uniques, codes = np.unique(periods.to_numpy(dtype=str), return_inverse=True)
-        starts = []
+        codes, uniques = pd.factorize(periods)  # hash-based: no sort of a million strings
+        starts: list[dt.date] = []
         for position, text in enumerate(uniques):
             try:
-                starts.append(period_start(text))
+                day = period_start(text)
             except ValueError as exc:
                 first = int(np.flatnonzero(codes == position)[0])
                 raise InputError(
@@ -213,17 +216,32 @@ class _Context:
                     value=text,
                     expected="a year (2024) or a month (2024-03)",
                 ) from None
-        self.day = np.array(starts, dtype=object)[codes]
+            assert day is not None
+            starts.append(day)
+        # Periods as small integer codes into ``days``: comparisons stay vectorised.
+        self.days = starts
+        self.pcode = codes.astype(np.intp)
         self.year = np.array([d.year for d in starts], dtype=np.int64)[codes]
         self._cache: dict[tuple[Any, ...], Cited] = {}
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def periods_of(self, records: IntArray) -> list[tuple[dt.date, IntArray]]:
+        """(first day, positions within ``records``) for each distinct period among the records."""
+        return [(self.days[code], rows) for code, rows in _groups(self.pcode[records])]
+
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(integer code per record, distinct values) of a text column, computed once."""
+        if name not in self._codes:
+            codes, uniques = pd.factorize(self._columns[name])
+            self._codes[name] = (codes.astype(np.intp), np.asarray(uniques, dtype=object))
+        return self._codes[name]
 
     def col(self, name: str, idx: IntArray) -> np.ndarray:
         return self._columns[name][idx]
 
     def num(self, name: str, idx: IntArray) -> FloatArray:
         """A numeric column, NaN (not reported) taken as zero: an unreported flow is no flow."""
-        values = self._columns[name][idx].astype(float)
-        return np.nan_to_num(values, nan=0.0)
+        return np.nan_to_num(self._columns[name][idx], nan=0.0)
 
     def record_label(self, position: int) -> str:
         return str(self._columns["record_id"][position])
@@ -294,22 +312,51 @@ def _fuel_lines(ctx: _Context, idx: IntArray) -> pd.DataFrame:
     return fuels[mask[fuels["record"].to_numpy()]]
 
 
-def _fuel_parameter(
-    ctx: _Context, lines: pd.DataFrame, quantity: str, measured: str, unit: str
+def _groups(key: np.ndarray) -> list[tuple[int, IntArray]]:
+    """(key value, positions) for each distinct value of an integer key: one sort, no repeated masks."""
+    if key.size == 0:
+        return []
+    if key.min() >= 0 and key.max() < 2**15:
+        key = key.astype(np.int16)  # NumPy sorts 16-bit integers with a linear-time radix sort
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    bounds = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    starts = np.concatenate(([0], bounds))
+    return [(int(ordered[start]), group) for start, group in zip(starts, np.split(order, bounds), strict=True)]
+
+
+def _fuel_groups(ctx: _Context, lines: pd.DataFrame) -> list[tuple[str, dt.date, IntArray]]:
+    """(fuel code, period day, line positions) for each fuel and period among the lines."""
+    codes = lines["fuel"].cat.codes.to_numpy().astype(np.int64)
+    names = lines["fuel"].cat.categories
+    periods = len(ctx.days)
+    key = codes * periods + ctx.pcode[lines["record"].to_numpy()]
+    return [(str(names[k // periods]), ctx.days[k % periods], rows) for k, rows in _groups(key)]
+
+
+def _fuel_factor(
+    ctx: _Context,
+    lines: pd.DataFrame,
+    groups: list[tuple[str, dt.date, IntArray]],
+    quantity: str,
+    unit_of: Callable[[str], str],
 ) -> tuple[FloatArray, list[Used]]:
-    """Per line: the measured value where given, else the cited default for the fuel."""
-    values = lines[measured].to_numpy(dtype=float).copy()
+    """Per line: the measured value where given, else the cited default for the fuel and period.
+
+    ``unit_of(fuel code)`` is the unit the engine expects: NCVs are per t for solid and liquid
+    fuels and per 10^4 Nm3 for gases.
+    """
+    measured = lines[quantity].to_numpy(dtype=float)
+    values = measured.copy()
     used: list[Used] = []
     records = lines["record"].to_numpy()
-    codes = lines["fuel"].to_numpy()
-    for code in np.unique(codes[np.isnan(values)]):
-        rows = (codes == code) & np.isnan(values)
-        days = ctx.day[records[rows]]
-        for day in sorted(set(days)):
-            at_day = rows & (ctx.day[records] == day)
-            cited = ctx.at("emissions.fuel", period=day, fuel=code, quantity=quantity)
-            values[at_day] = ctx.value(cited, unit)
-            used.append(Used(cited, records[at_day]))
+    for code, day, rows in groups:
+        rows = rows[np.isnan(measured[rows])]
+        if rows.size == 0:
+            continue
+        cited = ctx.at("emissions.fuel", period=day, fuel=code, quantity=quantity)
+        values[rows] = ctx.value(cited, unit_of(code))
+        used.append(Used(cited, records[rows]))
     return values, used
 
 
@@ -317,10 +364,10 @@ def _fuel(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     lines = _fuel_lines(ctx, idx)
     if lines.empty:
         return []
-    # NCVs are per t for solid and liquid fuels and per 10^4 Nm3 for gases: each in its fuel's unit.
-    ncv, used_ncv = _fuel_ncv(ctx, lines)
-    cc, used_cc = _fuel_parameter(ctx, lines, "carbon_content", "carbon_content", "t/TJ")
-    of, used_of = _fuel_parameter(ctx, lines, "oxidation_rate", "oxidation_rate", "percent")
+    groups = _fuel_groups(ctx, lines)
+    ncv, used_ncv = _fuel_factor(ctx, lines, groups, "ncv", lambda code: f"GJ/{FUELS[code].unit}")
+    cc, used_cc = _fuel_factor(ctx, lines, groups, "carbon_content", lambda code: "t/TJ")
+    of, used_of = _fuel_factor(ctx, lines, groups, "oxidation_rate", lambda code: "percent")
     amount = lines["amount"].to_numpy(dtype=float)
     line_tco2 = cb.fuel_combustion_tco2(amount, ncv, cc, of)
     records = lines["record"].to_numpy()
@@ -341,22 +388,6 @@ def _fuel(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     ]
 
 
-def _fuel_ncv(ctx: _Context, lines: pd.DataFrame) -> tuple[FloatArray, list[Used]]:
-    values = lines["ncv"].to_numpy(dtype=float).copy()
-    used: list[Used] = []
-    records = lines["record"].to_numpy()
-    codes = lines["fuel"].to_numpy()
-    for code in np.unique(codes[np.isnan(values)]):
-        unit = f"GJ/{FUELS[code].unit}"
-        rows = (codes == code) & np.isnan(values)
-        for day in sorted(set(ctx.day[records[rows]])):
-            at_day = rows & (ctx.day[records] == day)
-            cited = ctx.at("emissions.fuel", period=day, fuel=code, quantity="ncv")
-            values[at_day] = ctx.value(cited, unit)
-            used.append(Used(cited, records[at_day]))
-    return values, used
-
-
 def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
     """Comprehensive energy consumption in tce (GB/T 2589-2020) for every record."""
     method = _ENERGY_METHOD
@@ -366,24 +397,23 @@ def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
     if not lines.empty:
         amount = lines["amount"].to_numpy(dtype=float)
         measured_ncv = lines["ncv"].to_numpy(dtype=float)
-        codes = lines["fuel"].to_numpy()
         records = lines["record"].to_numpy()
         tce = np.zeros(len(lines))
         used: list[Used] = []
         has_ncv = ~np.isnan(measured_ncv)
         tce[has_ncv] = en.energy_tce_from_heating_value(amount[has_ncv], measured_ncv[has_ncv])
-        for code in np.unique(codes[~has_ncv]):
-            rows = (codes == code) & ~has_ncv
+        for code, day, rows in _fuel_groups(ctx, lines):
+            rows = rows[~has_ncv[rows]]
+            if rows.size == 0:
+                continue
             fuel = FUELS[code]
-            for day in sorted(set(ctx.day[records[rows]])):
-                at_day = rows & (ctx.day[records] == day)
-                if fuel.gbt2589_carrier is not None:
-                    cited = ctx.at("energy.coefficient", period=day, carrier=fuel.gbt2589_carrier)
-                    tce[at_day] = en.energy_tce_from_coefficient(amount[at_day], ctx.value(cited, f"tce/{fuel.unit}"))
-                else:
-                    cited = ctx.at("emissions.fuel", period=day, fuel=code, quantity="ncv")
-                    tce[at_day] = en.energy_tce_from_heating_value(amount[at_day], ctx.value(cited, f"GJ/{fuel.unit}"))
-                used.append(Used(cited, records[at_day]))
+            if fuel.gbt2589_carrier is not None:
+                cited = ctx.at("energy.coefficient", period=day, carrier=fuel.gbt2589_carrier)
+                tce[rows] = en.energy_tce_from_coefficient(amount[rows], ctx.value(cited, f"tce/{fuel.unit}"))
+            else:
+                cited = ctx.at("emissions.fuel", period=day, fuel=code, quantity="ncv")
+                tce[rows] = en.energy_tce_from_heating_value(amount[rows], ctx.value(cited, f"GJ/{fuel.unit}"))
+            used.append(Used(cited, records[rows]))
         per_record = np.bincount(records, weights=tce, minlength=n)[idx]
         terms.append(
             _term(
@@ -417,8 +447,7 @@ def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
     ]:
         values = np.zeros(idx.size)
         used_part: list[Used] = []
-        for day in sorted(set(ctx.day[idx])):
-            rows = ctx.day[idx] == day
+        for day, rows in ctx.periods_of(idx):
             cited = ctx.at("energy.coefficient", period=day, carrier=carrier)
             values[rows] = en.energy_tce_from_coefficient(amount_array[rows], ctx.value(cited, unit))
             used_part.append(Used(cited, idx[rows]))
@@ -441,8 +470,7 @@ def _energy(ctx: _Context, idx: IntArray) -> list[Term]:
     if ctx.options.electricity_convention == "equal":
         values = np.zeros(idx.size)
         used_eq: list[Used] = []
-        for day in sorted(set(ctx.day[idx])):
-            rows = ctx.day[idx] == day
+        for day, rows in ctx.periods_of(idx):
             cited = ctx.at("energy.electricity_equal_value", period=day)
             values[rows] = en.energy_tce_from_coefficient(net_mwh[rows], ctx.value(cited, "tce/MWh"))
             used_eq.append(Used(cited, idx[rows]))
@@ -474,8 +502,9 @@ def _grid_factors(ctx: _Context, idx: IntArray) -> tuple[FloatArray, FloatArray,
     used: list[Used] = []
     notes: list[str] = []
     years = ctx.year[idx]
-    regions = ctx.col("region", idx)
-    for year in np.unique(years):
+    region_codes, region_names = ctx.codes("region")
+    regions = region_codes[idx]
+    for year in pd.unique(years):
         rule_cited = ctx.at("electricity.grid_factor_rule", period=int(year))
         rule = rule_cited.value
         in_year = years == year
@@ -487,8 +516,9 @@ def _grid_factors(ctx: _Context, idx: IntArray) -> tuple[FloatArray, FloatArray,
             notes.append(f"{year}: no residual factor exists; market-based uses the ETS factor")
             continue
         data_year = int(year) - int(rule["lag_years"])
-        for region in np.unique(regions[in_year]):
-            rows = in_year & (regions == region)
+        for region_code in np.unique(regions[in_year]):
+            rows = in_year & (regions == region_code)
+            region = str(region_names[region_code])
             level = region if ctx.options.grid_region == "provincial" else rule["region"]
             cited = ctx.at("electricity.grid_factor", data_year=data_year, region=level, basis="location")
             location[rows] = ctx.value(cited, "tCO2e/MWh")
@@ -564,8 +594,7 @@ def _heat(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     net_gj = ctx.num("purchased_heat_gj", idx) - ctx.num("exported_heat_gj", idx)
     values = np.zeros(idx.size)
     used: list[Used] = []
-    for day in sorted(set(ctx.day[idx])):
-        rows = ctx.day[idx] == day
+    for day, rows in ctx.periods_of(idx):
         cited = ctx.at("emissions.heat_cn", period=day)
         values[rows] = cb.purchased_heat_tco2(net_gj[rows], ctx.value(cited, "tCO2e/GJ"))
         used.append(Used(cited, idx[rows]))
@@ -722,14 +751,15 @@ def _carbonates(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     lines = _lines_of(ctx, ctx.batch.carbonates, idx)
     if lines.empty:
         return []
-    kinds = lines["carbonate"].to_numpy()
+    kinds = lines["carbonate"].cat.codes.to_numpy()
+    names = lines["carbonate"].cat.categories
     factor = np.zeros(len(lines))
     used: list[Used] = []
     records = lines["record"].to_numpy()
-    for kind in np.unique(kinds):
-        cited = ctx.at("emissions.carbonate", carbonate=kind)
-        factor[kinds == kind] = ctx.value(cited, "tCO2e/t")
-        used.append(Used(cited, records[kinds == kind]))
+    for number in np.unique(kinds):
+        cited = ctx.at("emissions.carbonate", carbonate=str(names[number]))
+        factor[kinds == number] = ctx.value(cited, "tCO2e/t")
+        used.append(Used(cited, records[kinds == number]))
     purity = np.nan_to_num(lines["purity_pct"].to_numpy(dtype=float), nan=100.0)  # unstated purity: pure
     tco2 = pr.carbonate_decomposition_tco2(lines["amount_t"].to_numpy(dtype=float), purity, factor)
     per_record = np.bincount(records, weights=tco2, minlength=len(ctx.batch))[idx]
@@ -812,14 +842,15 @@ def _reductants(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     amount = lines["amount_t"].to_numpy(dtype=float)
     carbon = lines["carbon_content_pct"].to_numpy(dtype=float)
     records = lines["record"].to_numpy()
-    agents = lines["agent"].to_numpy()
+    agents = lines["agent"].cat.codes.to_numpy()
+    agent_names = lines["agent"].cat.categories
     tco2 = np.zeros(len(lines))
     measured = ~np.isnan(carbon)
     tco2[measured] = pr.reductant_carbon_tco2(amount[measured], carbon[measured])
     used: list[Used] = []
-    for agent in np.unique(agents[~measured]):
-        rows = (agents == agent) & ~measured
-        cited = ctx.at("emissions.ipcc2006", quantity="ef_reducing_agent", technology=agent)
+    for number in np.unique(agents[~measured]):
+        rows = (agents == number) & ~measured
+        cited = ctx.at("emissions.ipcc2006", quantity="ef_reducing_agent", technology=str(agent_names[number]))
         tco2[rows] = pr.product_factor_tco2(amount[rows], ctx.value(cited, "tCO2e/t"))
         used.append(Used(cited, records[rows]))
     per_record = np.bincount(records, weights=tco2, minlength=len(ctx.batch))[idx]
@@ -1229,7 +1260,7 @@ def _pfc_cbam(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         None,
         "the CBAM PFC methods (IR 2025/2547 Table 2)",
     )
-    return _pfc_tier2(ctx, idx, method, tech, "cbam.method", ctx.day[idx][0])
+    return _pfc_tier2(ctx, idx, method, tech, "cbam.method", ctx.days[int(ctx.pcode[idx][0])])
 
 
 _ENERGY_METHOD = Method(
@@ -1261,34 +1292,41 @@ COMPONENTS: dict[str, Component] = {
 
 
 def resolve_methods(batch: ActivityBatch, ctx: _Context | None = None) -> np.ndarray:
-    """The method id of each record: the one it names, else the national method in force."""
+    """The method id of each record: the one it names, else the national method in force.
+
+    Resolved once per distinct (sector, named method, period) and broadcast back to the records.
+    """
     records = batch.records
-    sectors = records["sector"].to_numpy()
-    named = records["method"].to_numpy()
-    days = ctx.day if ctx is not None else np.array([period_start(p) for p in records["period"]], dtype=object)
-    out = np.empty(len(records), dtype=object)
-    cache: dict[tuple[str, str, dt.date], str] = {}
-    for position in range(len(records)):
-        ident = (sectors[position], named[position], days[position])
-        if ident not in cache:
-            try:
-                sector = Sector(sectors[position])
-                cache[ident] = (
-                    get_method(named[position], sector).id
-                    if named[position]
-                    else default_method(sector, days[position]).id
-                )
-            except (ValueError, MethodError) as exc:
-                field_name = "method" if named[position] else "sector"
-                raise InputError(
-                    str(exc),
-                    file=batch.source,
-                    record=str(records["record_id"].iat[position]),
-                    field=field_name,
-                    value=named[position] or sectors[position],
-                ) from None
-        out[position] = cache[ident]
-    return out
+    if ctx is None:
+        ctx = _Context(batch, load(), AccountingOptions())
+    sector_codes, sector_names = ctx.codes("sector")
+    method_codes, method_names = ctx.codes("method")
+    combined = (sector_codes * len(method_names) + method_codes) * len(ctx.days) + ctx.pcode
+    codes, uniques = pd.factorize(combined)
+    resolved = np.empty(len(uniques), dtype=object)
+    for position, key in enumerate(uniques):
+        rest, pcode = divmod(int(key), len(ctx.days))
+        sector_number, method_number = divmod(rest, len(method_names))
+        sector_code, named = str(sector_names[sector_number]), str(method_names[method_number])
+        try:
+            sector = Sector(sector_code)
+            day = ctx.days[pcode]
+            resolved[position] = get_method(named, sector).id if named else default_method(sector, day).id
+        except (ValueError, MethodError) as exc:
+            first = int(np.flatnonzero(codes == position)[0])
+            raise InputError(
+                str(exc),
+                file=batch.source,
+                record=str(records["record_id"].iat[first]),
+                field="method" if named else "sector",
+                value=named or sector_code,
+            ) from None
+    return resolved[codes]
+
+
+def _method_groups(methods: np.ndarray) -> list[tuple[str, IntArray]]:
+    codes, ids = pd.factorize(methods)
+    return [(str(ids[code]), rows.astype(np.intp)) for code, rows in _groups(codes.astype(np.int64))]
 
 
 def account(
@@ -1304,9 +1342,8 @@ def account(
     everyone = np.arange(n, dtype=np.intp)
     try:
         terms += _energy(ctx, everyone)
-        for method_id in np.unique(methods.astype(str)):
+        for method_id, idx in _method_groups(methods):
             method = METHODS[method_id]
-            idx = np.flatnonzero(methods == method_id).astype(np.intp)
             for component in method.components:
                 terms += COMPONENTS[component](ctx, idx, method)
     except ParameterNotFound as exc:
