@@ -64,7 +64,10 @@ def test_csv_and_excel_examples_read_the_same(tmp_path: Path) -> None:
 
 def test_gbk_csv_is_read(tmp_path: Path) -> None:
     path = tmp_path / "gbk.csv"
-    text = "facility_id,facility_name,sector,region,period,output_t\nF1,贵州示例铝厂,electrolytic_aluminium,贵州,2024,1000\n"
+    text = (
+        "facility_id,facility_name,sector,region,period,output_t\n"
+        "F1,贵州示例铝厂,electrolytic_aluminium,贵州,2024,1000\n"
+    )
     path.write_bytes(text.encode("gbk"))
     batch = read_activity(path)
     assert batch.records.iloc[0]["facility_name"] == "贵州示例铝厂"
