@@ -399,6 +399,31 @@ def methods_command(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
     console.print(table)
 
 
+@app.command("fields")
+def fields_command(
+    markdown: Annotated[bool, typer.Option("--markdown", help="a Markdown table (as in docs/input-format.md)")] = False,
+) -> None:
+    """The fields of an activity record: type, canonical unit, bounds and zh/en labels."""
+    from carbonpeak.io.fields import fields_markdown
+
+    if markdown:
+        sys.stdout.write(fields_markdown("activity"))
+        return
+    table = Table(title="activity record fields")
+    for column in ("field", "type", "unit", "required", "min", "max", "中文", "English"):
+        table.add_column(column, overflow="fold")
+    from carbonpeak.io.fields import field_table
+
+    for f in field_table("activity").values():
+        table.add_row(f.name, f.dtype, f.unit, "yes" if f.required else "", _bound(f.minimum), _bound(f.maximum),
+                      f.label_zh, f.label_en)
+    console.print(table)
+
+
+def _bound(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 @parameters_app.command("list")
 def parameters_list(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
     """Every parameter family with its title, keys and number of entries."""

@@ -49,3 +49,18 @@ def field_table(form: str) -> dict[str, FieldSpec]:
 
 def numeric_fields(form: str) -> list[str]:
     return [f.name for f in field_table(form).values() if f.dtype == "float"]
+
+
+def fields_markdown(form: str) -> str:
+    """The field table as Markdown, the form docs/input-format.md embeds."""
+    lines = [
+        "| field | type | unit | required | min | max | 中文 | English | description |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in field_table(form).values():
+        bounds = ["" if b is None else f"{b:g}" for b in (f.minimum, f.maximum)]
+        lines.append(
+            f"| `{f.name}` | {f.dtype} | {f.unit} | {'yes' if f.required else ''} | {bounds[0]} | {bounds[1]} "
+            f"| {f.label_zh} | {f.label_en} | {f.description} |"
+        )
+    return "\n".join(lines) + "\n"
