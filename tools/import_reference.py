@@ -445,6 +445,9 @@ def energy_limits() -> None:
     )
 
 
+ZH_TITLES = {"guizhou_nonferrous": "贵州省有色金属行业碳达峰实施方案"}
+
+
 def plans() -> None:
     rows = list(csv.DictReader(_open(REF / "plan-targets.csv")))
     groups: dict[str, list] = {}
@@ -486,12 +489,14 @@ def plans() -> None:
             t["quote"] = r["quote"]
             targets.append(t)
         seeds = sorted({r["source_file"] for r in rs})
+        # Only the Guizhou plan has its Chinese original among the seeds; the others are English texts.
+        zh_title = ZH_TITLES.get(pid, f"{plan}（仅有英文译本）")
         dump(
             f"targets/{pid}.yaml",
             {
                 "id": pid,
                 "region": rs[0]["region"],
-                "title": {"zh": plan, "en": plan},
+                "title": {"zh": zh_title, "en": plan},
                 "seed": [f"shared/seeds/{s}" for s in seeds],
                 "read_on": READ_ON,
                 "targets": targets,

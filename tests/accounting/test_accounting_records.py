@@ -21,8 +21,11 @@ def run(*records: dict, options: AccountingOptions | None = None):
 
 
 def test_method_in_force_by_period() -> None:
-    result = run({**BASE, "period": "2023-12"}, {**BASE, "period": "2024-01"}, {**BASE, "sector": "magnesium",
-                 "facility_id": "M1", "period": "2024"})
+    result = run(
+        {**BASE, "period": "2023-12"},
+        {**BASE, "period": "2024-01"},
+        {**BASE, "sector": "magnesium", "facility_id": "M1", "period": "2024"},
+    )
     assert list(result.table["method"]) == ["cn-al-2013", "cn-al-2024", "cn-mg-2013"]
 
 
@@ -42,8 +45,9 @@ def test_aluminium_2013_hand_calculated() -> None:
 
 def test_grid_factor_rule_years() -> None:
     """2020 uses the ETS factor 0.6101, 2022 uses 0.5810 (no residual: market = location); 2025 → 2023 data."""
-    result = run(*[{**BASE, "facility_id": f"F{y}", "period": str(y), "grid_electricity_mwh": 1000}
-                   for y in (2020, 2022, 2025)])
+    result = run(
+        *[{**BASE, "facility_id": f"F{y}", "period": str(y), "grid_electricity_mwh": 1000} for y in (2020, 2022, 2025)]
+    )
     loc = list(result.table["electricity_location_tco2"])
     mkt = list(result.table["electricity_market_tco2"])
     assert loc == pytest.approx([610.1, 581.0, 530.6])
@@ -56,15 +60,24 @@ def test_reporting_year_without_published_factor_stops() -> None:
 
 
 def test_provincial_grid_option() -> None:
-    result = run({**BASE, "period": "2025", "grid_electricity_mwh": 1000},
-                 options=AccountingOptions(grid_region="provincial"))
+    result = run(
+        {**BASE, "period": "2025", "grid_electricity_mwh": 1000}, options=AccountingOptions(grid_region="provincial")
+    )
     assert result.table.iloc[0]["electricity_location_tco2"] == pytest.approx(1000 * 0.5683)  # Guizhou 2023
 
 
 def test_green_power_lowers_market_based_only() -> None:
     plain = run({**BASE, "period": "2024", "grid_electricity_mwh": 1000}).table.iloc[0]
-    green = run({**BASE, "period": "2024", "grid_electricity_mwh": 1000, "green_certificate_mwh": 300,
-                 "direct_renewable_mwh": 200, "onsite_renewable_mwh": 400}).table.iloc[0]
+    green = run(
+        {
+            **BASE,
+            "period": "2024",
+            "grid_electricity_mwh": 1000,
+            "green_certificate_mwh": 300,
+            "direct_renewable_mwh": 200,
+            "onsite_renewable_mwh": 400,
+        }
+    ).table.iloc[0]
     assert green["electricity_location_tco2"] == plain["electricity_location_tco2"] == pytest.approx(536.6)
     assert green["electricity_market_tco2"] == pytest.approx(500 * 0.5856)
     assert green["electricity_market_tco2"] < plain["electricity_market_tco2"]
@@ -76,8 +89,17 @@ def test_certificates_cannot_exceed_purchases() -> None:
 
 
 def test_measured_values_override_defaults_and_provenance_says_so() -> None:
-    result = run({**BASE, "period": "2024", "net_anode_consumption_t_per_t": 0.40, "anode_sulfur_pct": 1.8,
-                  "anode_ash_pct": 0.3, "cf4_kg_per_t": 0.02, "c2f6_kg_per_t": 0.002})
+    result = run(
+        {
+            **BASE,
+            "period": "2024",
+            "net_anode_consumption_t_per_t": 0.40,
+            "anode_sulfur_pct": 1.8,
+            "anode_ash_pct": 0.3,
+            "cf4_kg_per_t": 0.02,
+            "c2f6_kg_per_t": 0.002,
+        }
+    )
     row = result.table.iloc[0]
     assert row["process_tco2"] == pytest.approx(10000 * 0.40 * (100 - 1.8 - 0.3) / 100 * 44 / 12)
     assert row["pfc_tco2e"] == pytest.approx(10000 * (0.02 * 6630 + 0.002 * 11100) / 1000)  # AR5 under cn-2024
@@ -95,16 +117,16 @@ def test_slope_method_under_2024_guideline() -> None:
 
 
 def test_explain_lists_every_cited_parameter_with_source() -> None:
-    result = run({**BASE, "period": "2024", "grid_electricity_mwh": 1000,
-                  "fuels": [{"fuel": "diesel", "amount": 2}]})
+    result = run({**BASE, "period": "2024", "grid_electricity_mwh": 1000, "fuels": [{"fuel": "diesel", "amount": 2}]})
     explanation = result.explain("F1@2024")
     labels = {c.label for c in explanation["parameters"]}
     assert "emissions.fuel[fuel=diesel, quantity=ncv]" in labels
     assert "electricity.grid_factor[data_year=2022, region=china, basis=location]" in labels
     assert all(c.source.document for c in explanation["parameters"])
     # NC 0.411 of the 2024 guideline is 'low': the result must say it rests on an unverified factor
-    assert any(c.label.startswith("emissions.aluminium_cn[quantity=net_anode_consumption]")
-               for c in explanation["unverified"])
+    assert any(
+        c.label.startswith("emissions.aluminium_cn[quantity=net_anode_consumption]") for c in explanation["unverified"]
+    )
     assert bool(result.table.iloc[0]["rests_on_unverified_factor"])
     # each term's value adds up to the totals
     direct = sum(t["value"] for t in explanation["terms"] if t["name"] in ("fuel", "anode", "pfc"))
@@ -114,20 +136,35 @@ def test_explain_lists_every_cited_parameter_with_source() -> None:
 def test_energy_tce_hand_calculated() -> None:
     """Diesel 10 t × 1.4571 tce/t + gas 3 × 10^4 Nm3 × 13.3 tce + LNG 2 t × 41.868/29.3076 (no Annex A row)
     + electricity 1000 MWh × 0.1229 + heat 500 GJ × 0.03412."""
-    row = run({**BASE, "sector": "other", "period": "2024", "grid_electricity_mwh": 1000, "purchased_heat_gj": 500,
-               "fuels": [{"fuel": "diesel", "amount": 10}, {"fuel": "natural_gas", "amount": 3},
-                         {"fuel": "lng", "amount": 2}]}).table.iloc[0]
+    row = run(
+        {
+            **BASE,
+            "sector": "other",
+            "period": "2024",
+            "grid_electricity_mwh": 1000,
+            "purchased_heat_gj": 500,
+            "fuels": [
+                {"fuel": "diesel", "amount": 10},
+                {"fuel": "natural_gas", "amount": 3},
+                {"fuel": "lng", "amount": 2},
+            ],
+        }
+    ).table.iloc[0]
     expected = 10 * 1.4571 + 3 * 13.3 + 2 * 41.868 / 29.3076 + 1000 * 0.1229 + 500 * 0.03412
     assert row["energy_tce"] == pytest.approx(expected, rel=1e-12)
 
 
 def test_equal_value_convention_needs_a_published_year() -> None:
-    ok = run({**BASE, "sector": "other", "period": "2024", "grid_electricity_mwh": 1000},
-             options=AccountingOptions(electricity_convention="equal")).table.iloc[0]
+    ok = run(
+        {**BASE, "sector": "other", "period": "2024", "grid_electricity_mwh": 1000},
+        options=AccountingOptions(electricity_convention="equal"),
+    ).table.iloc[0]
     assert ok["energy_tce_equal_value"] == pytest.approx(1000 * 0.3024)  # 302.4 gce/kWh in 2024
     with pytest.raises(ParameterNotFound, match="electricity_equal_value"):
-        run({**BASE, "sector": "other", "period": "2023", "grid_electricity_mwh": 1000},
-            options=AccountingOptions(electricity_convention="equal"))
+        run(
+            {**BASE, "sector": "other", "period": "2023", "grid_electricity_mwh": 1000},
+            options=AccountingOptions(electricity_convention="equal"),
+        )
 
 
 def test_method_that_does_not_cover_the_sector() -> None:
@@ -152,8 +189,17 @@ def test_zero_activity_gives_zero() -> None:
 
 
 def test_one_record_equals_its_row_in_a_batch() -> None:
-    records = [{**BASE, "facility_id": f"F{i}", "period": "2024", "output_t": 1000 + i,
-                "grid_electricity_mwh": 10 * i, "fuels": [{"fuel": "diesel", "amount": i}]} for i in range(1, 6)]
+    records = [
+        {
+            **BASE,
+            "facility_id": f"F{i}",
+            "period": "2024",
+            "output_t": 1000 + i,
+            "grid_electricity_mwh": 10 * i,
+            "fuels": [{"fuel": "diesel", "amount": i}],
+        }
+        for i in range(1, 6)
+    ]
     together = run(*records).table
     for i, record in enumerate(records):
         alone = run(record).table.iloc[0]

@@ -31,7 +31,8 @@ class Case:
             if "family" in spec:
                 held = params.at(spec["family"], period=spec.get("period"), edition=spec.get("edition"),
                                  **spec.get("key", {})).value
-                assert held == spec["value"], f"{spec['family']} holds {held!r}; case '{self.name}' assumes {name}={spec['value']!r}"
+                assert held == spec["value"], (
+                    f"{spec['family']} holds {held!r}; case '{self.name}' assumes {name}={spec['value']!r}")
         return {name: spec["value"] for name, spec in self.parameters.items()}
 
     def approx(self, output: str) -> Any:
@@ -52,7 +53,8 @@ def _check(case: Case, where: str) -> None:
     for tolerance in [case.tolerance, *(e["tolerance"] for e in case.expected.values() if "tolerance" in e)]:
         if len({"relative", "absolute"} & set(tolerance)) != 1 or not tolerance.get("why"):
             problems.append(f"tolerance {tolerance} needs exactly one of relative/absolute and a 'why'")
-    problems += [f"expected '{k}' lacks a value or a unit" for k, e in case.expected.items() if {"value", "unit"} - set(e)]
+    problems += [f"expected '{key}' lacks a value or a unit"
+                 for key, expected in case.expected.items() if {"value", "unit"} - set(expected)]
     if problems:
         raise ValueError(f"{where}, case '{case.name}': " + "; ".join(problems))
 
