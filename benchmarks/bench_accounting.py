@@ -19,11 +19,11 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the goal says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from carbonpeak.accounting import ActivityBatch, account  # noqa: E402
-from carbonpeak.parameters import load  # noqa: E402
+from carbonpeak.accounting import ActivityBatch, account
+from carbonpeak.parameters import load
 
 SECTORS = ["electrolytic_aluminium", "alumina", "magnesium", "copper", "lead", "zinc", "industrial_silicon", "other"]
 WEIGHTS = [0.25, 0.10, 0.10, 0.15, 0.10, 0.10, 0.10, 0.10]
@@ -53,20 +53,22 @@ def make_batch(facilities: int, seed: int = 20261123) -> ActivityBatch:
     is_al = sector == "electrolytic_aluminium"
     electrolysis = np.where(is_al, output * rng.uniform(12.9, 13.5, n), np.nan)
     grid = np.where(is_al, electrolysis * 1.03, output * rng.uniform(0.2, 3.0, n))
-    records = pd.DataFrame({
-        "facility_id": pd.Series(facility).map("F{:06d}".format),
-        "sector": sector,
-        "region": region_of[facility],
-        "period": pd.Series(month).map("2024-{:02d}".format),
-        "output_t": output,
-        "grid_electricity_mwh": grid,
-        "green_certificate_mwh": grid * rng.choice([0.0, 0.1, 0.3], n),
-        "electrolysis_ac_mwh": electrolysis,
-        "auxiliary_ac_mwh": np.where(is_al, output * 0.3, np.nan),
-        "purchased_heat_gj": np.where(sector == "zinc", output * 2.0, 0.0),
-        "dolomite_t": np.where(sector == "magnesium", output * 10.5, np.nan),
-        "ferrosilicon_t": np.where(sector == "magnesium", output * 1.1, np.nan),
-    })
+    records = pd.DataFrame(
+        {
+            "facility_id": pd.Series(facility).map("F{:06d}".format),
+            "sector": sector,
+            "region": region_of[facility],
+            "period": pd.Series(month).map("2024-{:02d}".format),
+            "output_t": output,
+            "grid_electricity_mwh": grid,
+            "green_certificate_mwh": grid * rng.choice([0.0, 0.1, 0.3], n),
+            "electrolysis_ac_mwh": electrolysis,
+            "auxiliary_ac_mwh": np.where(is_al, output * 0.3, np.nan),
+            "purchased_heat_gj": np.where(sector == "zinc", output * 2.0, 0.0),
+            "dolomite_t": np.where(sector == "magnesium", output * 10.5, np.nan),
+            "ferrosilicon_t": np.where(sector == "magnesium", output * 1.1, np.nan),
+        }
+    )
     records["record_id"] = records["facility_id"] + "@" + records["period"]
     fuel_records, fuel_codes, fuel_amounts = [], [], []
     for code_sector, pairs in FUELS.items():
@@ -75,16 +77,29 @@ def make_batch(facilities: int, seed: int = 20261123) -> ActivityBatch:
             fuel_records.append(rows)
             fuel_codes.append(np.full(rows.size, code, dtype=object))
             fuel_amounts.append(rng.uniform(0.5, 1.5, rows.size) * mean)
-    fuels = pd.DataFrame({"record": np.concatenate(fuel_records).astype(np.intp),
-                          "fuel": np.concatenate(fuel_codes), "amount": np.concatenate(fuel_amounts)})
+    fuels = pd.DataFrame(
+        {
+            "record": np.concatenate(fuel_records).astype(np.intp),
+            "fuel": np.concatenate(fuel_codes),
+            "amount": np.concatenate(fuel_amounts),
+        }
+    )
     carbonate_rows = np.flatnonzero(sector == "alumina")
-    carbonates = pd.DataFrame({"record": carbonate_rows.astype(np.intp), "carbonate": "CaCO3",
-                               "amount_t": output[carbonate_rows] * 0.06, "purity_pct": 92.0})
+    carbonates = pd.DataFrame(
+        {
+            "record": carbonate_rows.astype(np.intp),
+            "carbonate": "CaCO3",
+            "amount_t": output[carbonate_rows] * 0.06,
+            "purity_pct": 92.0,
+        }
+    )
     reductant_rows = np.flatnonzero(np.isin(sector, ["lead", "industrial_silicon"]))
-    reductants = pd.DataFrame({"record": reductant_rows.astype(np.intp), "agent": "coke",
-                               "amount_t": output[reductant_rows] * 0.1})
-    return ActivityBatch(records=records, fuels=fuels, carbonates=carbonates, reductants=reductants,
-                         source="synthetic benchmark batch")
+    reductants = pd.DataFrame(
+        {"record": reductant_rows.astype(np.intp), "agent": "coke", "amount_t": output[reductant_rows] * 0.1}
+    )
+    return ActivityBatch(
+        records=records, fuels=fuels, carbonates=carbonates, reductants=reductants, source="synthetic benchmark batch"
+    )
 
 
 def resolved_parameters() -> dict[str, float]:
@@ -94,8 +109,13 @@ def resolved_parameters() -> dict[str, float]:
     for fuel in {code for pairs in FUELS.values() for code, _ in pairs}:
         for quantity in ("ncv", "carbon_content", "oxidation_rate"):
             v[f"{fuel}.{quantity}"] = float(p.value("emissions.fuel", period=2024, fuel=fuel, quantity=quantity))
-    coefficient = {"natural_gas": ("natural_gas_oilfield", 10.0), "diesel": ("diesel", 1.0), "lpg": ("lpg", 1.0),
-                   "coke": ("coke", 1.0), "bituminous_coal": ("raw_coal", 1.0)}
+    coefficient = {
+        "natural_gas": ("natural_gas_oilfield", 10.0),
+        "diesel": ("diesel", 1.0),
+        "lpg": ("lpg", 1.0),
+        "coke": ("coke", 1.0),
+        "bituminous_coal": ("raw_coal", 1.0),
+    }
     for fuel, (carrier, per_unit) in coefficient.items():  # kgce/Nm3 x 10 = tce per 10^4 Nm3; kgce/kg = tce/t
         v[f"{fuel}.tce"] = float(p.value("energy.coefficient", period=2024, carrier=carrier)) * per_unit
     v["semi_coke_gas.tce"] = v["semi_coke_gas.ncv"] / 29.3076  # no Annex A coefficient: NCV route
@@ -122,14 +142,16 @@ def loop_inputs(batch: ActivityBatch, sample: np.ndarray) -> tuple[list[dict], d
     for r, code, amount in zip(batch.fuels["record"], batch.fuels["fuel"], batch.fuels["amount"], strict=True):
         if int(r) in wanted:
             lines_by_record.setdefault(int(r), []).append((str(code), float(amount)))
-    carbonate = dict(zip(batch.carbonates["record"], batch.carbonates["amount_t"] * batch.carbonates["purity_pct"],
-                         strict=True))
+    carbonate = dict(
+        zip(batch.carbonates["record"], batch.carbonates["amount_t"] * batch.carbonates["purity_pct"], strict=True)
+    )
     reductant = dict(zip(batch.reductants["record"], batch.reductants["amount_t"], strict=True))
     return batch.records.iloc[sample].to_dict("records"), lines_by_record, carbonate, reductant
 
 
-def loop_account(sample: np.ndarray, rows: list[dict], lines_by_record: dict, carbonate: dict, reductant: dict,
-                 v: dict[str, float]) -> np.ndarray:
+def loop_account(
+    sample: np.ndarray, rows: list[dict], lines_by_record: dict, carbonate: dict, reductant: dict, v: dict[str, float]
+) -> np.ndarray:
     """Plain per-record Python: the same formulas, one record at a time. Returns [location, market, tce]."""
     out = np.zeros((len(sample), 3))
     c = 44.0 / 12.0
@@ -137,17 +159,23 @@ def loop_account(sample: np.ndarray, rows: list[dict], lines_by_record: dict, ca
         sector = row["sector"]
         fuel_t = tce = 0.0
         for code, amount in lines_by_record.get(int(i), []):
-            fuel_t += amount * v[f"{code}.ncv"] / 1000 * v[f"{code}.carbon_content"] * v[f"{code}.oxidation_rate"] / 100 * c
+            fuel_t += (
+                amount * v[f"{code}.ncv"] / 1000 * v[f"{code}.carbon_content"] * v[f"{code}.oxidation_rate"] / 100 * c
+            )
             tce += amount * v[f"{code}.tce"]
         process = 0.0
         pfc = 0.0
         output = row["output_t"]
         if sector == "electrolytic_aluminium":
-            process = output * v["al.net_anode_consumption"] * (100 - v["al.anode_sulfur"] - v["al.anode_ash"]) / 100 * c
+            process = (
+                output * v["al.net_anode_consumption"] * (100 - v["al.anode_sulfur"] - v["al.anode_ash"]) / 100 * c
+            )
             pfc = output * (v["al.ef_cf4"] * v["gwp.cf4"] + v["al.ef_c2f6"] * v["gwp.c2f6"]) / 1000
         elif sector == "magnesium":
-            process = (row["ferrosilicon_t"] * v["mg.ferrosilicon_ef"]
-                       + row["dolomite_t"] * v["mg.dolomite_coefficient"] * v["mg.dolomite_ef"])
+            process = (
+                row["ferrosilicon_t"] * v["mg.ferrosilicon_ef"]
+                + row["dolomite_t"] * v["mg.dolomite_coefficient"] * v["mg.dolomite_ef"]
+            )
         elif sector == "alumina":
             process = carbonate.get(int(i), 0.0) / 100 * v["caco3"]
         elif sector in ("lead", "industrial_silicon"):
@@ -194,10 +222,14 @@ def main() -> None:
 
     print(f"records: {n:,} facility-months ({args.facilities:,} facilities x 12), fuel lines: {len(batch.fuels):,}")
     print(f"batch built in {build_s:.2f} s (not timed below)")
-    print(f"carbonpeak.accounting.account: best of {args.repeat}: {best:.3f} s -> {n / best:,.0f} records/s "
-          f"(all runs: {', '.join(f'{t:.3f}' for t in timings)} s)")
-    print(f"plain per-record Python loop: {len(sample):,} records in {loop_s:.3f} s -> "
-          f"{len(sample) / loop_s:,.0f} records/s (the loop is handed pre-resolved parameters)")
+    print(
+        f"carbonpeak.accounting.account: best of {args.repeat}: {best:.3f} s -> {n / best:,.0f} records/s "
+        f"(all runs: {', '.join(f'{t:.3f}' for t in timings)} s)"
+    )
+    print(
+        f"plain per-record Python loop: {len(sample):,} records in {loop_s:.3f} s -> "
+        f"{len(sample) / loop_s:,.0f} records/s (the loop is handed pre-resolved parameters)"
+    )
     print(f"ratio: {(n / best) / (len(sample) / loop_s):.1f}x")
     print(f"largest relative difference between the two on the sample: {worst:.2e}")
     print(f"peak resident memory of the process: {peak_mb:,.0f} MB")
