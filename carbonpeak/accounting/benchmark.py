@@ -55,7 +55,7 @@ def facility_years(result: AccountingResult) -> pd.DataFrame:
             "year": records["period"].str.slice(0, 4).astype(int),
             "months": 1,
             "capacity_t_per_a": records["capacity_t_per_a"],
-        "nonhydro_incentive_weight_pct": records["nonhydro_incentive_weight_pct"],
+            "nonhydro_incentive_weight_pct": records["nonhydro_incentive_weight_pct"],
             **{c: np.nan_to_num(records[c].to_numpy(dtype=float)) for c in _SUMMED if c != "output_t"},
             "output_t": records["output_t"].to_numpy(dtype=float),
             "energy_tce": result.table["energy_tce"],

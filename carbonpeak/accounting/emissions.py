@@ -1041,10 +1041,13 @@ def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, f
     aem = ctx.col("anode_effect_minutes_per_cell_day", idx).astype(float)
     aeo = ctx.col("anode_effect_overvoltage_mv", idx).astype(float)
     ce = ctx.col("current_efficiency_pct", idx).astype(float)
-    slope_rows = ~np.isnan(aem)
-    over_rows = ~slope_rows & ~np.isnan(aeo) & ~np.isnan(ce)
-    if not (slope_rows | over_rows).all():
-        position = int(idx[np.flatnonzero(~(slope_rows | over_rows))[0]])
+    measured_cf4 = ctx.col("cf4_kg_per_t", idx).astype(float)
+    measured_c2f6 = ctx.col("c2f6_kg_per_t", idx).astype(float)
+    measured_rows = ~np.isnan(measured_cf4)  # Tier 3: facility-measured factors take precedence
+    slope_rows = ~measured_rows & ~np.isnan(aem)
+    over_rows = ~measured_rows & ~slope_rows & ~np.isnan(aeo) & ~np.isnan(ce)
+    if not (measured_rows | slope_rows | over_rows).all():
+        position = int(idx[np.flatnonzero(~(measured_rows | slope_rows | over_rows))[0]])
         raise InputError(
             "the Tier 2/3 PFC methods need anode-effect minutes per cell-day (slope) or the "
             "anode-effect overvoltage with current efficiency (overvoltage)",
@@ -1076,6 +1079,8 @@ def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, f
         used += u3 + u4
     gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(method.gwp_edition), idx)
     c2f6 = cf4 * ratio
+    cf4[measured_rows] = measured_cf4[measured_rows]
+    c2f6[measured_rows] = np.nan_to_num(measured_c2f6[measured_rows], nan=0.0)
     return [
         _term(
             "pfc",
@@ -1246,6 +1251,9 @@ def _ipcc_soderberg(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarr
 
 
 def _anode_cbam(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
+    _technology(
+        ctx, idx, _PREBAKE, None, "the CBAM anode term (prebake anode consumption; Søderberg cells: use ipcc2006-tier2)"
+    )
     terms = _ipcc_prebake(ctx, idx, method)
     for term in terms:
         term.notes.append("CO2/C taken as 44/12 = 3.6667; IR 2025/2547 Eq. 12 uses f = 3.664 (0.07 % lower)")
@@ -1329,6 +1337,47 @@ def _method_groups(methods: np.ndarray) -> list[tuple[str, IntArray]]:
     return [(str(ids[code]), rows.astype(np.intp)) for code, rows in _groups(codes.astype(np.int64))]
 
 
+# Reported inputs and the component that reads them: a figure reported under a method that has no
+# such component is refused rather than silently left out of the total.
+_INPUT_COMPONENT = {"limestone_t": ("limestone",), "dolomite_t": ("dolomite",), "ferrosilicon_t": ("ferrosilicon",)}
+_LINES_COMPONENT = {"carbonates": ("carbonates",), "reductants": ("reductants", "ipcc_tier2")}
+
+
+def _check_inputs_used(ctx: _Context, idx: IntArray, method: Method) -> None:
+    for column, components in _INPUT_COMPONENT.items():
+        if set(components) & set(method.components):
+            continue
+        values = np.nan_to_num(ctx.col(column, idx), nan=0.0)
+        if (values != 0).any():
+            position = int(idx[np.flatnonzero(values != 0)[0]])
+            raise InputError(
+                f"reported, but method {method.id} has no term that uses it",
+                file=ctx.batch.source,
+                record=ctx.record_label(position),
+                field=column,
+                expected=_REPORT_INSTEAD.get((column, method.id), "a method that accounts for it, or leave it empty"),
+            )
+    for kind, components in _LINES_COMPONENT.items():
+        if set(components) & set(method.components):
+            continue
+        lines = _lines_of(ctx, getattr(ctx.batch, kind), idx)
+        if not lines.empty:
+            position = int(lines["record"].iloc[0])
+            raise InputError(
+                f"{kind} lines reported, but method {method.id} has no term that uses them",
+                file=ctx.batch.source,
+                record=ctx.record_label(position),
+                field=kind,
+                expected="a method that accounts for them, or no such lines",
+            )
+
+
+_REPORT_INSTEAD = {
+    ("limestone_t", "cn-al-2024"): "a carbonates line (carbonate CaCO3 with its purity): the MEE 2024 guideline "
+    "accounts carbonates by species",
+}
+
+
 def account(
     batch: ActivityBatch, params: ParameterSet | None = None, options: AccountingOptions | None = None
 ) -> AccountingResult:
@@ -1344,6 +1393,7 @@ def account(
         terms += _energy(ctx, everyone)
         for method_id, idx in _method_groups(methods):
             method = METHODS[method_id]
+            _check_inputs_used(ctx, idx, method)
             for component in method.components:
                 terms += COMPONENTS[component](ctx, idx, method)
     except ParameterNotFound as exc:

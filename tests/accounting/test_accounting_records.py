@@ -209,3 +209,42 @@ def test_one_record_equals_its_row_in_a_batch() -> None:
 def test_batch_built_from_frames_directly() -> None:
     batch = ActivityBatch(records=pd.DataFrame([{**BASE, "period": "2024", "grid_electricity_mwh": 10.0}]))
     assert account(batch).table.iloc[0]["electricity_location_tco2"] == pytest.approx(5.366)
+
+
+def test_input_the_method_does_not_use_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        run({**BASE, "period": "2024", "limestone_t": 50})
+    assert caught.value.field == "limestone_t" and "CaCO3" in str(caught.value.expected)
+    with pytest.raises(InputError) as caught:
+        run({**BASE, "sector": "magnesium", "period": "2024", "carbonates": [{"carbonate": "CaCO3", "amount_t": 1}]})
+    assert caught.value.field == "carbonates"
+
+
+def test_tier2_uses_measured_pfc_factors_first() -> None:
+    row = run(
+        {
+            **BASE,
+            "period": "2024",
+            "method": "ipcc2006-tier2",
+            "technology": "CWPB",
+            "net_anode_consumption_t_per_t": 0.4,
+            "cf4_kg_per_t": 0.05,
+            "c2f6_kg_per_t": 0.005,
+        }
+    ).table.iloc[0]
+    assert row["pfc_tco2e"] == pytest.approx(10000 * (0.05 * 6630 + 0.005 * 11100) / 1000)
+
+
+def test_cbam_anode_refuses_soderberg() -> None:
+    with pytest.raises(InputError) as caught:
+        run(
+            {
+                **BASE,
+                "period": "2026",
+                "method": "cbam-2025",
+                "technology": "VSS",
+                "net_anode_consumption_t_per_t": 0.5,
+                "anode_effect_minutes_per_cell_day": 0.1,
+            }
+        )
+    assert caught.value.field == "technology" and "CWPB" in str(caught.value.expected)
