@@ -119,6 +119,10 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def _write_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
 def _records_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
@@ -168,7 +172,7 @@ def account_command(
         }
         if explanations:
             payload["explanations"] = explanations
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+        _write_json(payload)
         return
     columns = [
         "record_id",
@@ -277,15 +281,7 @@ def classify_command(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {"facilities": _records_json(table), "shares": _records_json(shares), "parameters": cited},
-                ensure_ascii=False,
-                indent=2,
-                default=_json_default,
-            )
-            + "\n"
-        )
+        _write_json({"facilities": _records_json(table), "shares": _records_json(shares), "parameters": cited})
         return
     _print_table(
         table,
@@ -343,15 +339,7 @@ def surcharge_command(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {"facilities": _records_json(table), "parameters": cited},
-                ensure_ascii=False,
-                indent=2,
-                default=_json_default,
-            )
-            + "\n"
-        )
+        _write_json({"facilities": _records_json(table), "parameters": cited})
         return
     columns = [
         c
@@ -389,7 +377,7 @@ def methods_command(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
         for m in METHODS.values()
     ]
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        _write_json(rows)
         return
     table = Table(title="核算方法" if lang != "en" else "Methods")
     for column in rows[0]:
@@ -415,8 +403,16 @@ def fields_command(
     from carbonpeak.io.fields import field_table
 
     for f in field_table("activity").values():
-        table.add_row(f.name, f.dtype, f.unit, "yes" if f.required else "", _bound(f.minimum), _bound(f.maximum),
-                      f.label_zh, f.label_en)
+        table.add_row(
+            f.name,
+            f.dtype,
+            f.unit,
+            "yes" if f.required else "",
+            _bound(f.minimum),
+            _bound(f.maximum),
+            f.label_zh,
+            f.label_en,
+        )
     console.print(table)
 
 
@@ -439,7 +435,7 @@ def parameters_list(as_json: JsonFlag = False, lang: Lang = "zh") -> None:
         for f in params.files.values()
     ]
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        _write_json(rows)
         return
     table = Table(title="参数族" if lang != "en" else "Parameter families")
     for column in rows[0]:
@@ -470,9 +466,7 @@ def parameters_show(
         if keys or (not family.keys and (period or edition)):
             cited = params.at(name, period=period, edition=edition, **keys)
             if as_json:
-                sys.stdout.write(
-                    json.dumps(cited.as_dict(), ensure_ascii=False, indent=2, default=_json_default) + "\n"
-                )
+                _write_json(cited.as_dict())
                 return
             console.print(
                 f"[bold]{escape(cited.label)}[/] = {cited.value} {cited.unit}  "
@@ -493,7 +487,7 @@ def parameters_show(
         return
     entries = [e for e in family.entries if all(str(e.key.get(k)) == v for k, v in keys.items())]
     if as_json:
-        sys.stdout.write(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2) + "\n")
+        _write_json([e.model_dump(mode="json") for e in entries])
         return
     table = Table(title=f"{family.id} — {family.title['zh']} / {family.title['en']}")
     for column in [*family.keys, "value", "unit", "edition", "valid_from", "valid_to", "confidence", "source"]:

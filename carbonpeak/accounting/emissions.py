@@ -726,25 +726,35 @@ def _pfc_cn(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     ]
 
 
-def _limestone(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
-    limestone = ctx.num("limestone_t", idx)
-    ef, cited = _edition_value(ctx, method, "limestone_ef", "tCO2e/t")
+def _activity_times_factor(
+    ctx: _Context, idx: IntArray, method: Method, column: str, cited: Cited, labels: tuple[str, str, str, str]
+) -> list[Term]:
+    """A term of the form activity [t] × one cited factor [t CO2/t] (limestone, self-made ferrosilicon)."""
+    name, zh, en_label, clause = labels
+    activity = ctx.num(column, idx)
+    tco2 = pr.product_factor_tco2(activity, ctx.value(cited, "tCO2e/t"))
     return [
         _term(
-            "limestone",
-            "石灰石煅烧排放",
-            "limestone calcination",
+            name,
+            zh,
+            en_label,
             "tCO2",
             idx,
-            pr.limestone_calcination_tco2(limestone, ef),
+            tco2,
             method,
-            method.reference + ", 煅烧石灰石",
+            f"{method.reference}, {clause}",
             "AD × EF",
-            inputs={"limestone_t": limestone},
-            input_units={"limestone_t": "t"},
+            inputs={column: activity},
+            input_units={column: "t"},
             parameters=[Used(cited, idx)],
         )
     ]
+
+
+def _limestone(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
+    cited = ctx.at("emissions.aluminium_cn", edition=method.parameter_edition, quantity="limestone_ef")
+    labels = ("limestone", "石灰石煅烧排放", "limestone calcination", "煅烧石灰石")
+    return _activity_times_factor(ctx, idx, method, "limestone_t", cited, labels)
 
 
 def _carbonates(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -792,24 +802,14 @@ def _lines_of(ctx: _Context, lines: pd.DataFrame, idx: IntArray) -> pd.DataFrame
 
 
 def _ferrosilicon(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
-    fesi = ctx.num("ferrosilicon_t", idx)
     cited = ctx.at("emissions.magnesium_cn", edition=method.parameter_edition, quantity="ferrosilicon_ef")
-    return [
-        _term(
-            "ferrosilicon",
-            "硅铁生产能源作为原材料排放",
-            "ferrosilicon production (energy as raw material)",
-            "tCO2",
-            idx,
-            pr.product_factor_tco2(fesi, ctx.value(cited, "tCO2e/t")),
-            method,
-            method.reference + ", 能源作为原材料用途",
-            "P_FeSi × EF",
-            inputs={"ferrosilicon_t": fesi},
-            input_units={"ferrosilicon_t": "t"},
-            parameters=[Used(cited, idx)],
-        )
-    ]
+    labels = (
+        "ferrosilicon",
+        "硅铁生产能源作为原材料排放",
+        "ferrosilicon production (energy as raw material)",
+        "能源作为原材料用途",
+    )
+    return _activity_times_factor(ctx, idx, method, "ferrosilicon_t", cited, labels)
 
 
 def _dolomite(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
