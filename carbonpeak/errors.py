@@ -54,6 +54,19 @@ class InputError(CarbonpeakError):
         )
 
 
+class ValidationFailed(InputError):
+    """Several input errors found in one file; ``errors`` lists every one, in file order."""
+
+    def __init__(self, errors: list[InputError], *, file: str | None = None) -> None:
+        self.errors = errors
+        count = len(errors)
+        head = "; ".join(str(e) for e in errors[:3])
+        more = f" (and {count - 3} more)" if count > 3 else ""
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} found, nothing was written: {head}{more}", file=file
+        )
+
+
 class UnitError(InputError):
     """A quantity in a unit of the wrong dimension, or an unknown unit."""
 

@@ -20,6 +20,10 @@ class Sector(StrEnum):
     LEAD = "lead"
     ZINC = "zinc"
     INDUSTRIAL_SILICON = "industrial_silicon"
+    TITANIUM = "titanium"
+    RECYCLED_ALUMINIUM = "recycled_aluminium"
+    RECYCLED_COPPER = "recycled_copper"
+    ALUMINIUM_PROCESSING = "aluminium_processing"
     OTHER = "other"
 
     @property
@@ -39,6 +43,10 @@ SECTOR_LABELS: dict[Sector, tuple[str, str]] = {
     Sector.LEAD: ("铅冶炼", "lead smelting"),
     Sector.ZINC: ("锌冶炼", "zinc smelting"),
     Sector.INDUSTRIAL_SILICON: ("工业硅", "industrial silicon"),
+    Sector.TITANIUM: ("钛冶炼", "titanium"),
+    Sector.RECYCLED_ALUMINIUM: ("再生铝", "recycled aluminium"),
+    Sector.RECYCLED_COPPER: ("再生铜", "recycled copper"),
+    Sector.ALUMINIUM_PROCESSING: ("铝加工", "aluminium processing"),
     Sector.OTHER: ("其他行业", "other sector"),
 }
 

@@ -28,7 +28,18 @@ class Method:
     default: bool = True  # candidate default for its sectors within its validity
 
 
-_NONFERROUS = (Sector.ALUMINA, Sector.COPPER, Sector.LEAD, Sector.ZINC, Sector.INDUSTRIAL_SILICON)
+# The 2015 guideline covers "other non-ferrous smelting and rolling": secondary metals and processing too.
+_NONFERROUS = (
+    Sector.ALUMINA,
+    Sector.COPPER,
+    Sector.LEAD,
+    Sector.ZINC,
+    Sector.INDUSTRIAL_SILICON,
+    Sector.TITANIUM,
+    Sector.RECYCLED_ALUMINIUM,
+    Sector.RECYCLED_COPPER,
+    Sector.ALUMINIUM_PROCESSING,
+)
 
 METHODS: dict[str, Method] = {
     m.id: m

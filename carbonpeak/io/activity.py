@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from carbonpeak.accounting import ActivityBatch
-from carbonpeak.errors import InputError, UnitError
+from carbonpeak.errors import InputError, UnitError, ValidationFailed
 from carbonpeak.io.fields import FieldSpec, field_table
 from carbonpeak.parameters import load, period_start
 from carbonpeak.units import conversion_factor, parse_unit
@@ -147,12 +147,17 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> ActivityBatch
     return parse_records(records, source=source)
 
 
-def parse_records(raw_records: Iterable[Any], source: str | None = None) -> ActivityBatch:
-    """Validate records (dicts) and build the batch: all records or none."""
+def parse_records(raw_records: Iterable[Any], source: str | None = None, *, collect: bool = False) -> ActivityBatch:
+    """Validate records (dicts) and build the batch: all records or none.
+
+    With ``collect=True`` every invalid record is reported (one error per record, its first problem)
+    in a :class:`ValidationFailed`; otherwise the first problem is raised alone.
+    """
     rows: list[dict[str, Any]] = []
     lines: dict[str, list[dict[str, Any]]] = {"fuels": [], "carbonates": [], "reductants": []}
     known_lists = _known_line_codes()
     seen_ids: dict[str, str] = {}
+    errors: list[InputError] = []
     for position, raw in enumerate(raw_records):
         label = raw.get("_row", f"records[{position}]") if isinstance(raw, dict) else f"records[{position}]"
         if not isinstance(raw, dict):
@@ -162,22 +167,32 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None) -> Acti
         label = str(raw.get("record_id") or label)
         try:
             row = _parse_fields(raw)
-            for list_name in lines:
-                for item in _as_list(raw.get(list_name), list_name):
-                    lines[list_name].append({"record": position, **_parse_line(list_name, item, known_lists)})
+            record_lines = {
+                list_name: [
+                    {"record": position, **_parse_line(list_name, item, known_lists)}
+                    for item in _as_list(raw.get(list_name), list_name)
+                ]
+                for list_name in lines
+            }
+            ident = row.get("record_id") or f"{row['facility_id']}@{row['period']}"
+            if ident in seen_ids:
+                raise InputError(
+                    "duplicate record (same facility and period, or same record_id)",
+                    value=ident,
+                    expected=f"one record per facility and period (first seen at {seen_ids[ident]})",
+                )
         except InputError as exc:
-            raise exc.located(file=source, record=label) from None
-        ident = row.get("record_id") or f"{row['facility_id']}@{row['period']}"
-        if ident in seen_ids:
-            raise InputError(
-                "duplicate record (same facility and period, or same record_id)",
-                file=source,
-                record=label,
-                value=ident,
-                expected=f"one record per facility and period (first seen at {seen_ids[ident]})",
-            )
+            located = exc.located(file=source, record=label)
+            if not collect:
+                raise located from None
+            errors.append(located)
+            continue
         seen_ids[ident] = label
+        for list_name, items in record_lines.items():
+            lines[list_name].extend(items)
         rows.append(row)
+    if errors:
+        raise ValidationFailed(errors, file=source)
     if not rows:
         raise InputError("no records found", file=source, expected="at least one record")
     frames = {name: pd.DataFrame(items) if items else None for name, items in lines.items()}
