@@ -507,6 +507,15 @@ def parameters_show(
     console.print(table)
 
 
+def _register_store_commands() -> None:
+    from carbonpeak.cli_store import register
+
+    register(app)
+
+
+_register_store_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

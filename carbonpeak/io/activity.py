@@ -114,8 +114,19 @@ def _read_excel(path: Path) -> pd.DataFrame:
     return frame
 
 
-def parse_table(frame: pd.DataFrame, source: str | None = None) -> ActivityBatch:
-    """Turn a wide table (CSV/Excel) into records with lines, then validate them."""
+def parse_table(
+    frame: pd.DataFrame,
+    source: str | None = None,
+    *,
+    collect: bool = False,
+    row_numbers: list[int] | None = None,
+    row_label: str = "row",
+) -> ActivityBatch:
+    """Turn a wide table (CSV/Excel) into records with lines, then validate them.
+
+    ``row_numbers`` are the file's own row numbers of the frame's rows (for Excel, where data may
+    start below a label row); by default row 1 is the header and data start at row 2.
+    """
     columns: list[tuple[str, str, str | None]] = []  # (original header, field or line key, unit)
     for header in frame.columns:
         match = _HEADER.match(str(header))
@@ -128,8 +139,9 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> ActivityBatch
             )
         columns.append((header, match["name"].strip(), match["unit"]))
     records: list[dict[str, Any]] = []
-    for row_number, (_, row) in enumerate(frame.iterrows(), start=2):  # row 1 is the header
-        record: dict[str, Any] = {"_row": f"row {row_number}"}
+    numbers = row_numbers if row_numbers is not None else list(range(2, len(frame) + 2))  # row 1: header
+    for row_number, (_, row) in zip(numbers, frame.iterrows(), strict=True):
+        record: dict[str, Any] = {"_row": f"{row_label} {row_number}"}
         for header, name, unit in columns:
             cell = row[header]
             if cell is None or (isinstance(cell, str) and cell.strip() == ""):
@@ -144,7 +156,7 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> ActivityBatch
             else:
                 record[name] = value
         records.append(record)
-    return parse_records(records, source=source)
+    return parse_records(records, source=source, collect=collect)
 
 
 def parse_records(raw_records: Iterable[Any], source: str | None = None, *, collect: bool = False) -> ActivityBatch:
@@ -164,7 +176,7 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None, *, coll
             raise InputError(
                 "a record must be an object of fields", file=source, record=label, value=type(raw).__name__
             )
-        label = str(raw.get("record_id") or label)
+        label = str(raw["_row"]) if "_row" in raw else str(raw.get("record_id") or label)  # file rows win
         try:
             row = _parse_fields(raw)
             record_lines = {
@@ -383,3 +395,40 @@ def _non_negative(number: float, field: str, raw: Any) -> float:
     if number < 0:
         raise InputError("negative amount", field=field, value=raw, expected="a number ≥ 0")
     return number
+
+
+def batch_to_records(batch: ActivityBatch) -> list[dict[str, Any]]:
+    """Each record of a batch as a plain dict in canonical units (what the store keeps).
+
+    Empty fields are left out; fuel, carbonate and reductant lines are nested lists. Parsing the
+    result with :func:`parse_records` gives the same batch back.
+    """
+    out: list[dict[str, Any]] = []
+    frame = batch.records
+    line_groups = {
+        kind: {int(k): g for k, g in getattr(batch, kind).groupby("record", observed=True)}
+        for kind in ("fuels", "carbonates", "reductants")
+    }
+    for position, row in enumerate(frame.to_dict("records")):
+        record: dict[str, Any] = {}
+        for name, spec in FIELDS.items():
+            value = row.get(name)
+            if _blank(value) or (spec.dtype != "float" and value == ""):
+                continue
+            record[name] = float(value) if spec.dtype == "float" else str(value)
+        for kind, groups in line_groups.items():
+            group = groups.get(position)
+            if group is None:
+                continue
+            items = []
+            for line in group.drop(columns=["record"]).to_dict("records"):
+                items.append(
+                    {
+                        k: (str(v) if isinstance(v, str) or k in ("fuel", "carbonate", "agent") else float(v))
+                        for k, v in line.items()
+                        if not _blank(v)
+                    }
+                )
+            record[kind] = items
+        out.append(record)
+    return out

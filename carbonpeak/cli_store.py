@@ -1,0 +1,393 @@
+"""CLI verbs that use the store: db, demo, template, import, submissions, export, audit, recompute.
+
+Registered on the main ``carbonpeak`` app by :mod:`carbonpeak.cli`. The database is the one named by
+``--db`` or ``CARBONPEAK_DATABASE_URL``, else the embedded SQLite file ``var/carbonpeak.db``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from carbonpeak.errors import CarbonpeakError, ValidationFailed
+from carbonpeak.store import db, service
+from carbonpeak.store import repository as repo
+
+console = Console()
+err = Console(stderr=True)
+
+Db = Annotated[str | None, typer.Option("--db", help="database URL (default: CARBONPEAK_DATABASE_URL or SQLite)")]
+Actor = Annotated[
+    str | None, typer.Option("--actor", help="who is acting (default: cli:<user>)", envvar="CARBONPEAK_ACTOR")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
+
+db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The synthetic demonstration province.", no_args_is_help=True)
+submissions_app = typer.Typer(
+    help="Monthly submissions: list, show, submit, verify, lock, correct.", no_args_is_help=True
+)
+
+
+def _actor(actor: str | None) -> str:
+    return actor or f"cli:{getpass.getuser()}"
+
+
+def _fail(exc: CarbonpeakError) -> None:
+    err.print(
+        f"[bold red]error:[/] {escape(str(exc).split(': ', 1)[0] if isinstance(exc, ValidationFailed) else str(exc))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if isinstance(exc, ValidationFailed):
+        for problem in exc.errors:
+            err.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
+        annotated = getattr(exc, "annotated", None)
+        if annotated:
+            err.print(f"annotated copy of the workbook: {annotated}", highlight=False)
+        err.print("nothing was written.")
+    raise typer.Exit(code=2)
+
+
+@db_app.command("init")
+def db_init(url: Db = None) -> None:
+    """Create the schema in a new database (same as upgrade)."""
+    db.upgrade(url)
+    console.print(f"database ready at revision {db.current_revision(url)}: {db.database_url(url)}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(url: Db = None) -> None:
+    """Apply any pending schema migrations."""
+    db.upgrade(url)
+    console.print(f"database at revision {db.current_revision(url)}: {db.database_url(url)}")
+
+
+@demo_app.command("load")
+def demo_load(url: Db = None, seed: int = 2026) -> None:
+    """Load the demonstration province (synthetic, labelled so) into an empty database."""
+    db.upgrade(url)
+    try:
+        with db.transaction(url) as session:
+            if repo.facilities_by_code(session):
+                console.print(
+                    "the database already holds facilities; the demo province is loaded into an empty "
+                    "database only (use a new --db)"
+                )
+                return
+            counts = service.load_demo(session, seed=seed)
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    console.print("demo province loaded (synthetic data): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(demo_app, name="demo")
+    app.add_typer(submissions_app, name="submissions")
+    app.command("import")(import_command)
+    app.command("template")(template_command)
+    app.command("export")(export_command)
+    app.command("audit")(audit_command)
+    app.command("recompute")(recompute_command)
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="a filled template (.xlsx), CSV (UTF-8 or GBK), JSON or YAML")],
+    submit: Annotated[bool, typer.Option("--submit", help="submit the imported months at once")] = False,
+    url: Db = None,
+    actor: Actor = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import monthly data: everything is validated first; all rows are written, or none."""
+    try:
+        with db.transaction(url) as session:
+            report = service.import_file(session, file, _actor(actor), submit=submit, rejected_dir=Path("var/rejected"))
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(report.__dict__, ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(
+        f"imported {report.rows} rows from {file} (sha256 {report.sha256[:12]}…): "
+        f"{len(report.versions)} versions, {report.results} results computed"
+    )
+
+
+def template_command(
+    sector: Annotated[str, typer.Argument(help="sector code, e.g. electrolytic_aluminium")],
+    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+    enterprise: Annotated[str | None, typer.Option(help="enterprise code: its facilities fill the drop-down")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+    url: Db = None,
+) -> None:
+    """Write an Excel template for a sector, with drop-downs for the enterprise's facilities."""
+    from carbonpeak.io.template import write_template
+
+    facilities: list[tuple[str, str]] = []
+    try:
+        if enterprise:
+            with db.transaction(url) as session:
+                facilities = [
+                    (f.code, f.name_zh if lang == "zh" else f.name_en)
+                    for f in repo.facilities_by_code(session).values()
+                    if f.enterprise.code == enterprise and f.sector == sector
+                ]
+        target = out or Path(f"template_{sector}_{lang}.xlsx")
+        write_template(target, sector, lang, facilities=facilities)  # type: ignore[arg-type]
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    console.print(f"template written: {target}")
+
+
+@submissions_app.command("list")
+def submissions_list(
+    facility: Annotated[str | None, typer.Option(help="facility code")] = None,
+    period_from: Annotated[str | None, typer.Option("--from", help="first month, e.g. 2024-01")] = None,
+    period_to: Annotated[str | None, typer.Option("--to", help="last month")] = None,
+    status: Annotated[str | None, typer.Option(help="draft, submitted, verified or locked")] = None,
+    url: Db = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Facility-months with their latest version and status."""
+    with db.transaction(url) as session:
+        rows = [
+            {
+                "facility": s.facility.code,
+                "period": s.period,
+                "version": v.version,
+                "status": v.status,
+                "reason": v.reason or "",
+                "created_by": v.created_by,
+            }
+            for s, v in repo.list_submissions(
+                session, facility_code=facility, period_from=period_from, period_to=period_to, status=status
+            )
+        ]
+    _output(rows, as_json, "submissions")
+
+
+@submissions_app.command("show")
+def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFlag = False) -> None:
+    """Every version of a facility-month, its results, and its audit trail."""
+    try:
+        with db.transaction(url) as session:
+            versions = repo.versions_of(session, facility, period)
+            payload = {
+                "facility": facility,
+                "period": period,
+                "versions": [
+                    {
+                        "version": v.version,
+                        "status": v.status,
+                        "reason": v.reason,
+                        "created_by": v.created_by,
+                        "created_at": v.created_at.isoformat(),
+                        "record": v.record,
+                        "results": [
+                            {
+                                "computed_at": r.computed_at.isoformat(),
+                                "method": r.method,
+                                "parameter_fingerprint": r.parameter_fingerprint,
+                                "total_location_tco2e": r.total_location_tco2e,
+                                "total_market_tco2e": r.total_market_tco2e,
+                                "energy_tce": r.energy_tce,
+                            }
+                            for r in repo.results_of(session, v)
+                        ],
+                    }
+                    for v in versions
+                ],
+                "audit": [
+                    {
+                        "at": a.at.isoformat(),
+                        "actor": a.actor,
+                        "action": a.action,
+                        "before_status": (a.before or {}).get("status"),
+                        "after_status": (a.after or {}).get("status"),
+                    }
+                    for a in repo.audit_trail(session, f"{facility}@{period}")
+                ],
+            }
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if not payload["versions"]:
+        console.print(f"nothing reported for {facility} {period}")
+        return
+    for v in payload["versions"]:
+        console.rule(f"{facility} {period} — version {v['version']} ({v['status']})")
+        if v["reason"]:
+            console.print(f"correction: {v['reason']}", highlight=False)
+        for r in v["results"]:
+            console.print(
+                f"  result {r['computed_at'][:19]}: {r['total_location_tco2e']:,.1f} tCO2e (location), "
+                f"{r['total_market_tco2e']:,.1f} (market), {r['energy_tce']:,.1f} tce",
+                highlight=False,
+            )
+        changed = {k: val for k, val in v["record"].items() if k not in ("facility_id", "period", "record_id")}
+        console.print("  " + escape(json.dumps(changed, ensure_ascii=False)[:600]), highlight=False)
+    console.rule("audit trail")
+    for a in payload["audit"]:
+        console.print(
+            f"  {a['at'][:19]}  {a['actor']:<24} {a['action']:<8} {a['before_status'] or '—'} → "
+            f"{a['after_status'] or '—'}",
+            highlight=False,
+        )
+
+
+def _step(target: str) -> Any:
+    def command(facility: str, period: str, url: Db = None, actor: Actor = None) -> None:
+        try:
+            with db.transaction(url) as session:
+                version = repo.transition(session, facility, period, target, _actor(actor))
+        except CarbonpeakError as exc:
+            _fail(exc)
+            return
+        console.print(f"{facility} {period}: version {version.version} is now {version.status}")
+
+    command.__doc__ = f"Mark the latest version of a facility-month as {target}."
+    return command
+
+
+for _verb, _target in (("submit", "submitted"), ("verify", "verified"), ("lock", "locked")):
+    submissions_app.command(_verb)(_step(_target))
+
+
+@submissions_app.command("correct")
+def submissions_correct(
+    facility: str,
+    period: str,
+    file: Annotated[Path, typer.Argument(help="a file holding the corrected record for this facility and month")],
+    reason: Annotated[str, typer.Option("--reason", help="why the month is corrected (required)")],
+    url: Db = None,
+    actor: Actor = None,
+) -> None:
+    """Add a corrected version with a reason; earlier versions are kept."""
+    try:
+        records, _labels, _content = service.read_upload(file)
+        matching = [r for r in records if r["facility_id"] == facility and r["period"] == period]
+        if len(matching) != 1:
+            from carbonpeak.errors import InputError
+
+            raise InputError(
+                "the file must hold exactly one record for this facility and month",
+                file=str(file),
+                value=len(matching),
+                expected=f"one record with facility_id {facility}, period {period}",
+            )
+        with db.transaction(url) as session:
+            facility_row = repo.facilities_by_code(session, [facility])[facility]
+            version = repo.save_version(session, facility_row, period, matching[0], _actor(actor), reason=reason)
+            service.compute_results(session, [version], _actor(actor))
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    console.print(f"{facility} {period}: version {version.version} added as a correction (draft): {reason}")
+
+
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="the .xlsx file to write")],
+    facility: Annotated[str | None, typer.Option(help="facility code")] = None,
+    period_from: Annotated[str | None, typer.Option("--from")] = None,
+    period_to: Annotated[str | None, typer.Option("--to")] = None,
+    lang: Annotated[str, typer.Option("--lang")] = "zh",
+    url: Db = None,
+) -> None:
+    """Export submissions (every version) and their latest results to Excel."""
+    from carbonpeak.io.export import export_workbook
+
+    with db.transaction(url) as session:
+        submissions, results = [], []
+        for s, _latest in repo.list_submissions(
+            session, facility_code=facility, period_from=period_from, period_to=period_to
+        ):
+            for v in s.versions:
+                flat = {k: val for k, val in v.record.items() if not isinstance(val, list)}
+                submissions.append(
+                    {
+                        "facility": s.facility.code,
+                        "period": s.period,
+                        "version": v.version,
+                        "status": v.status,
+                        "reason": v.reason or "",
+                        **flat,
+                    }
+                )
+                latest = repo.results_of(session, v)[-1:] if v.status else []
+                for r in latest:
+                    results.append(
+                        {
+                            "facility": s.facility.code,
+                            "period": s.period,
+                            "version": v.version,
+                            "method": r.method,
+                            **r.values,
+                        }
+                    )
+    export_workbook(out, {"submissions": pd.DataFrame(submissions), "results": pd.DataFrame(results)}, lang=lang)
+    console.print(f"exported {len(submissions)} versions and {len(results)} results to {out}")
+
+
+def audit_command(
+    key: Annotated[str | None, typer.Argument(help="entity key prefix, e.g. F01@2024-03")] = None,
+    limit: int = 200,
+    url: Db = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The audit log: who did what, when, with the state before and after."""
+    with db.transaction(url) as session:
+        rows = [
+            {
+                "at": a.at.isoformat()[:19],
+                "actor": a.actor,
+                "action": a.action,
+                "entity": a.entity,
+                "key": a.entity_key,
+                "before": json.dumps(a.before, ensure_ascii=False)[:80] if a.before else "",
+                "after": json.dumps(a.after, ensure_ascii=False)[:80] if a.after else "",
+            }
+            for a in repo.audit_trail(session, key, limit)
+        ]
+    _output(rows, as_json, "audit log")
+
+
+def recompute_command(url: Db = None, actor: Actor = None) -> None:
+    """Recompute every counted month; results change only where official parameter values changed."""
+    try:
+        with db.transaction(url) as session:
+            added = service.recompute(session, _actor(actor))
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    console.print(f"{added} new results (months whose parameters changed); earlier results are kept")
+
+
+def _output(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    table = Table(title=title)
+    if not rows:
+        console.print(f"{title}: none")
+        return
+    for column in rows[0]:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)

@@ -1,0 +1,221 @@
+"""Tables of the registry, versioned monthly submissions, uploads, results and the audit log.
+
+SQLAlchemy 2 typed declarative models. The same models run on SQLite (the embedded default) and
+PostgreSQL (a shared deployment); JSON columns become JSONB on PostgreSQL. Schema changes go
+through Alembic migrations in ``carbonpeak/store/migrations``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Region(Base):
+    """Province, prefecture city or county."""
+
+    __tablename__ = "region"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))  # province, city, county
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    grid_province: Mapped[str | None] = mapped_column(String(40))  # province code used for grid factors
+
+
+cluster_region = Table(
+    "cluster_region",
+    Base.metadata,
+    Column("cluster_id", ForeignKey("cluster.id"), primary_key=True),
+    Column("region_id", ForeignKey("region.id"), primary_key=True),
+)
+
+
+class Cluster(Base):
+    """A named cluster of cities (e.g. the Xi'an-Baoji titanium cluster of the Shaanxi plan)."""
+
+    __tablename__ = "cluster"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    regions: Mapped[list[Region]] = relationship(secondary=cluster_region)
+
+
+class Park(Base):
+    __tablename__ = "park"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprise"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    state_owned: Mapped[bool] = mapped_column(Boolean, default=False)
+    key_energy_user: Mapped[bool] = mapped_column(Boolean, default=False)
+    national_carbon_market: Mapped[bool] = mapped_column(Boolean, default=False)
+    green_factory_level: Mapped[str | None] = mapped_column(String(20))  # provincial, national
+    green_factory_year: Mapped[int | None] = mapped_column(Integer)
+    green_supply_chain: Mapped[bool] = mapped_column(Boolean, default=False)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    region: Mapped[Region] = relationship()
+    facilities: Mapped[list[Facility]] = relationship(back_populates="enterprise")
+
+
+class Facility(Base):
+    """A production line: what it makes, by which route, how much it may make, and its status."""
+
+    __tablename__ = "facility"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("park.id"))
+    sector: Mapped[str] = mapped_column(String(40))
+    process_route: Mapped[str] = mapped_column(String(60), default="")
+    technology: Mapped[str] = mapped_column(String(20), default="")
+    product: Mapped[str] = mapped_column(String(60), default="")
+    capacity_t_per_a: Mapped[float | None] = mapped_column(Float)
+    cell_amperage_ka: Mapped[float | None] = mapped_column(Float)
+    commissioning_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="operating")  # operating, idle, retired
+    status_since: Mapped[dt.date | None] = mapped_column(Date)
+    retired_on: Mapped[dt.date | None] = mapped_column(Date)
+    enterprise: Mapped[Enterprise] = relationship(back_populates="facilities")
+    region: Mapped[Region] = relationship()
+
+
+class Upload(Base):
+    """An uploaded file kept as evidence: its bytes, SHA-256, who sent it and when."""
+
+    __tablename__ = "upload"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(400))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Submission(Base):
+    """One facility and month; its content lives in versions."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("facility_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    facility: Mapped[Facility] = relationship()
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.version"
+    )
+
+
+class SubmissionVersion(Base):
+    """A version of a submission. Corrections add versions; no version is ever overwritten."""
+
+    __tablename__ = "submission_version"
+    __table_args__ = (UniqueConstraint("submission_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # draft, submitted, verified, locked
+    record: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the activity record, as validated
+    reason: Mapped[str | None] = mapped_column(Text)  # why a correction was made
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    verified_by: Mapped[str | None] = mapped_column(String(100))
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submission: Mapped[Submission] = relationship(back_populates="versions")
+
+
+class ParameterSnapshot(Base):
+    """A set of cited parameter values, kept once and referred to by its SHA-256 fingerprint."""
+
+    __tablename__ = "parameter_snapshot"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parameters: Mapped[list[Any]] = mapped_column(JSONType)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Result(Base):
+    """Engine results for one submission version and one set of parameter values.
+
+    When an official parameter changes, a recomputation adds a result; earlier ones stay.
+    """
+
+    __tablename__ = "result"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"), index=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    method: Mapped[str] = mapped_column(String(40))
+    parameter_fingerprint: Mapped[str] = mapped_column(ForeignKey("parameter_snapshot.fingerprint"), index=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSONType)  # result columns
+    total_location_tco2e: Mapped[float] = mapped_column(Float)
+    total_market_tco2e: Mapped[float] = mapped_column(Float)
+    energy_tce: Mapped[float] = mapped_column(Float)
+
+
+class AuditEvent(Base):
+    """Who did what, when, with the state before and after."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(100), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

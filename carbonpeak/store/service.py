@@ -1,0 +1,341 @@
+"""Operations that join intake, accounting and the store: import a file, compute and recompute
+results, load the demonstration province.
+
+Each operation runs inside one transaction given by the caller: an import validates every row
+against the field table and the registry first, and writes all of its versions, its evidence file,
+its results and its audit events together, or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.accounting import AccountingResult, account
+from carbonpeak.accounting.emissions import RESULT_COLUMNS
+from carbonpeak.errors import InputError, ValidationFailed
+from carbonpeak.io.activity import _read_csv, _read_structured, batch_to_records, parse_records, parse_table
+from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.store import repository as repo
+from carbonpeak.store.models import Facility, Submission, SubmissionVersion
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # an upload above this is refused before it is read
+
+
+@dataclass
+class ImportReport:
+    file: str
+    sha256: str
+    rows: int
+    versions: list[tuple[str, str, int]] = field(default_factory=list)  # (facility, period, version)
+    results: int = 0
+
+
+def read_upload(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[dict[str, Any]], list[str], bytes]:
+    """Validate a file against the field table; every invalid row is reported, nothing is returned.
+
+    Returns the records in canonical units, a label per record naming its place in the file
+    ("sheet activity, row 7", "row 3", or the record_id of a JSON record) and the file's bytes.
+    """
+    name = str(path)
+    if not path.exists():
+        raise InputError("file not found", file=name)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise InputError(
+            f"the file is {size / 1e6:.1f} MB; uploads are limited to {max_bytes / 1e6:.0f} MB",
+            file=name,
+            expected="a smaller file (split it by month or by facility)",
+        )
+    if size == 0:
+        raise InputError("the file is empty", file=name, expected="at least one record")
+    content = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from carbonpeak.io.workbook import read_workbook
+
+        frame, meta = read_workbook(path, max_bytes=max_bytes)
+        batch = parse_table(
+            frame, source=name, collect=True, row_numbers=meta["row_numbers"], row_label=f"sheet {meta['sheet']}, row"
+        )
+        labels = [f"sheet {meta['sheet']}, row {n}" for n in meta["row_numbers"]]
+    elif suffix == ".csv":
+        frame = _read_csv(path)
+        batch = parse_table(frame, source=name, collect=True)
+        labels = [f"row {n}" for n in range(2, len(frame) + 2)]
+    elif suffix in (".json", ".yaml", ".yml"):
+        batch = parse_records(_read_structured(path, suffix), source=name, collect=True)
+        labels = list(batch.records["record_id"])
+    else:
+        raise InputError("unsupported file type", file=name, value=suffix, expected=".xlsx, .csv, .json or .yaml")
+    return batch_to_records(batch), labels, content
+
+
+def check_against_registry(
+    session: Session, records: list[dict[str, Any]], source: str, labels: list[str]
+) -> dict[str, Facility]:
+    """Unknown facilities, a sector or province that differs from the registry, a retired facility, a
+    month that is already submitted, verified or locked: all reported together."""
+    facilities = repo.facilities_by_code(session, (r["facility_id"] for r in records))
+    errors: list[InputError] = []
+    for record, label in zip(records, labels, strict=True):
+        code, period = record["facility_id"], record["period"]
+        facility = facilities.get(code)
+        if facility is None:
+            errors.append(
+                InputError(
+                    "unknown facility",
+                    file=source,
+                    record=label,
+                    field="facility_id",
+                    value=code,
+                    expected="a facility registered for your enterprise",
+                )
+            )
+            continue
+        if len(period) != 7:
+            errors.append(
+                InputError(
+                    "monthly reporting needs a month",
+                    file=source,
+                    record=label,
+                    field="period",
+                    value=period,
+                    expected="a month such as 2024-03",
+                )
+            )
+            continue
+        if record["sector"] != facility.sector:
+            errors.append(
+                InputError(
+                    "the sector differs from the registry",
+                    file=source,
+                    record=label,
+                    field="sector",
+                    value=record["sector"],
+                    expected=facility.sector,
+                )
+            )
+        province = repo.facility_province(session, facility)
+        if province and record["region"] != province:
+            errors.append(
+                InputError(
+                    "the province differs from the registry",
+                    file=source,
+                    record=label,
+                    field="region",
+                    value=record["region"],
+                    expected=province,
+                )
+            )
+        if facility.retired_on and f"{period}-01" > facility.retired_on.isoformat():
+            errors.append(
+                InputError(
+                    f"the facility was retired on {facility.retired_on}",
+                    file=source,
+                    record=label,
+                    field="period",
+                    value=period,
+                    expected="a month before retirement",
+                )
+            )
+        submission = session.scalar(
+            select(Submission).where(Submission.facility_id == facility.id, Submission.period == period)
+        )
+        latest = repo.latest_version(session, submission) if submission else None
+        refusal = repo.check_can_receive(latest, correction=False)
+        if refusal:
+            errors.append(InputError(refusal, file=source, record=label, field="period", value=period))
+    if errors:
+        raise ValidationFailed(errors, file=source)
+    return facilities
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    actor: str,
+    *,
+    submit: bool = False,
+    rejected_dir: Path | None = None,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+) -> ImportReport:
+    """Import an activity file: validate everything, then write versions, evidence and results together.
+
+    On any error nothing is written; for a workbook an annotated copy is written to ``rejected_dir``
+    (the error's ``annotated`` attribute names it).
+    """
+    try:
+        records, labels, content = read_upload(path, max_bytes=max_bytes)
+        facilities = check_against_registry(session, records, str(path), labels)
+    except ValidationFailed as exc:
+        _annotate(path, exc, rejected_dir)
+        raise
+    upload = repo.store_upload(session, path.name, content, actor, rows=len(records))
+    report = ImportReport(file=str(path), sha256=upload.sha256, rows=len(records))
+    versions = []
+    for record in records:
+        facility = facilities[record["facility_id"]]
+        version = repo.save_version(session, facility, record["period"], record, actor, upload_id=upload.id)
+        if submit:
+            repo.transition(session, facility.code, record["period"], "submitted", actor)
+        versions.append(version)
+        report.versions.append((facility.code, record["period"], version.version))
+    report.results = compute_results(session, versions, actor)
+    return report
+
+
+def _annotate(path: Path, failure: ValidationFailed, rejected_dir: Path | None) -> None:
+    if rejected_dir is None or path.suffix.lower() not in (".xlsx", ".xlsm") or not path.exists():
+        return
+    from carbonpeak.io.workbook import write_annotated_copy
+
+    rejected_dir.mkdir(parents=True, exist_ok=True)
+    target = rejected_dir / f"{path.stem}.errors.xlsx"
+    try:
+        write_annotated_copy(path, failure.errors, target)
+    except Exception:  # a workbook too damaged to copy still gets its error list
+        return
+    failure.annotated = target  # type: ignore[attr-defined]
+
+
+def compute_results(
+    session: Session, versions: list[SubmissionVersion], actor: str, params: ParameterSet | None = None
+) -> int:
+    """Account the versions' records and store a result per version with its parameter snapshot.
+
+    Returns how many results were added (a version already computed with the same parameter values
+    gets none).
+    """
+    if not versions:
+        return 0
+    result = account(parse_records([v.record for v in versions], source="store"), params or load())
+    snapshots = _per_record_parameters(result)
+    columns = [c for c in RESULT_COLUMNS if c in result.table]
+    rows = result.table[["method", *columns]].to_dict("records")
+    added = 0
+    fingerprints: dict[int, str] = {}
+    for position, (version, row) in enumerate(zip(versions, rows, strict=True)):
+        key = snapshots.codes[position]
+        if key not in fingerprints:
+            fingerprints[key] = repo.snapshot_parameters(session, snapshots.sets[key])
+        values = {c: (None if isinstance(row[c], float) and np.isnan(row[c]) else row[c]) for c in columns}
+        values["rests_on_unverified_factor"] = bool(result.table["rests_on_unverified_factor"].iat[position])
+        if repo.record_result(session, version, str(row["method"]), values, fingerprints[key], actor) is not None:
+            added += 1
+    return added
+
+
+@dataclass
+class _Snapshots:
+    codes: list[int]  # per record: index into sets
+    sets: list[list[dict[str, Any]]]  # distinct parameter sets
+
+
+def _per_record_parameters(result: AccountingResult) -> _Snapshots:
+    """The distinct sets of cited parameters the records used (many records share one)."""
+    cited: dict[str, Any] = {}
+    pairs_rec: list[np.ndarray] = []
+    pairs_par: list[np.ndarray] = []
+    for term in result.terms:
+        for use in term.parameters:
+            ident = f"{use.cited.label}|{use.cited.valid_from}"
+            number = cited.setdefault(ident, (len(cited), use.cited))[0]
+            pairs_rec.append(np.asarray(use.records, dtype=np.int64))
+            pairs_par.append(np.full(len(use.records), number, dtype=np.int64))
+    n = len(result.table)
+    if not pairs_rec:
+        return _Snapshots(codes=[0] * n, sets=[[]])
+    width = len(cited) + 1
+    keys = np.unique(np.concatenate(pairs_rec) * width + np.concatenate(pairs_par))
+    records, params = keys // width, keys % width
+    bounds = np.searchsorted(records, np.arange(n + 1))
+    by_number = {number: c for number, c in cited.values()}
+    index: dict[bytes, int] = {}
+    sets: list[list[dict[str, Any]]] = []
+    codes: list[int] = []
+    for r in range(n):
+        members = params[bounds[r] : bounds[r + 1]]
+        signature = members.tobytes()
+        if signature not in index:
+            index[signature] = len(sets)
+            sets.append([by_number[int(m)].as_dict() for m in members])
+        codes.append(index[signature])
+    return _Snapshots(codes=codes, sets=sets)
+
+
+def recompute(
+    session: Session, actor: str, *, include_submitted: bool = True, params: ParameterSet | None = None
+) -> int:
+    """Recompute every counted version; a new result is kept only where parameter values changed."""
+    versions = repo.counted_versions(session, include_submitted=include_submitted)
+    return compute_results(session, versions, actor, params)
+
+
+def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) -> dict[str, int]:
+    """Load the synthetic demonstration province: registry, every version of every month, results."""
+    from carbonpeak.demo import generate
+
+    province = generate(seed=seed)
+    repo.add_region(
+        session,
+        {
+            **{k: province.province[k] for k in ("code", "name_zh", "name_en")},
+            "level": "province",
+            "grid_province": province.province["grid_province"],
+        },
+        actor,
+    )
+    for region in province.regions:
+        if region["code"] != province.province["code"]:
+            repo.add_region(session, region, actor)
+    for park in province.parks:
+        repo.add_park(session, park, actor)
+    for cluster in province.clusters:
+        repo.add_cluster(session, cluster, actor)
+    for enterprise in province.enterprises:
+        repo.add_enterprise(session, enterprise, actor)
+    for facility in province.facilities:
+        repo.add_facility(session, facility, actor)
+    facilities = repo.facilities_by_code(session)
+    all_versions: list[SubmissionVersion] = []
+    for submission in province.submissions:
+        facility = facilities[submission["facility_code"]]
+        for number, spec in enumerate(submission["versions"]):
+            record = batch_to_records(parse_records([spec["record"]], source="demo"))[0]
+            who = spec.get("actor") or actor
+            version = repo.save_version(
+                session, facility, submission["period"], record, who, reason=spec.get("reason") if number else None
+            )
+            at = _datetime(spec.get("submitted_at"))
+            for step in ("submitted", "verified", "locked")[: _STEPS[spec["status"]]]:
+                repo.transition(session, facility.code, submission["period"], step, who, at=at)
+            all_versions.append(version)
+    results = compute_results(session, all_versions, actor)
+    return {
+        "enterprises": len(province.enterprises),
+        "facilities": len(province.facilities),
+        "versions": len(all_versions),
+        "results": results,
+    }
+
+
+_STEPS = {"draft": 0, "submitted": 1, "verified": 2, "locked": 3}
+
+
+def _datetime(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
