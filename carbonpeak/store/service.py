@@ -50,7 +50,7 @@ def read_upload(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[
     size = path.stat().st_size
     if size > max_bytes:
         raise InputError(
-            f"the file is {size / 1e6:.1f} MB; uploads are limited to {max_bytes / 1e6:.0f} MB",
+            f"the file is {size / 2**20:.1f} MiB; uploads are limited to {max_bytes / 2**20:g} MiB",
             file=name,
             expected="a smaller file (split it by month or by facility)",
         )
