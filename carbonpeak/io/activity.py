@@ -32,7 +32,7 @@ from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import InputError, UnitError, ValidationFailed
 from carbonpeak.io.fields import FieldSpec, field_table
 from carbonpeak.parameters import load, period_start
-from carbonpeak.units import conversion_factor, parse_unit
+from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import FUELS, REGION_BY_ZH, REGIONS, Sector
 
 FIELDS = field_table("activity")
@@ -140,7 +140,8 @@ def parse_table(
         columns.append((header, match["name"].strip(), match["unit"]))
     records: list[dict[str, Any]] = []
     numbers = row_numbers if row_numbers is not None else list(range(2, len(frame) + 2))  # row 1: header
-    for row_number, (_, row) in zip(numbers, frame.iterrows(), strict=True):
+    rows = frame.to_dict("records")
+    for row_number, row in zip(numbers, rows, strict=True):
         record: dict[str, Any] = {"_row": f"{row_label} {row_number}"}
         for header, name, unit in columns:
             cell = row[header]
@@ -273,7 +274,12 @@ def _expected(spec: FieldSpec) -> str:
 
 def _parse_value(spec: FieldSpec, value: Any) -> Any:
     if spec.dtype == "float":
-        number = quantity(value, spec.unit or "dimensionless", field=spec.name, expected=_expected(spec))
+        try:
+            number = quantity(value, spec.unit or "dimensionless", field=spec.name)
+        except InputError as exc:
+            raise type(exc)(
+                exc.detail, field=spec.name, value=exc.value, expected=exc.expected or _expected(spec)
+            ) from None
         if spec.minimum is not None and number < spec.minimum:
             raise InputError("value below the allowed minimum", field=spec.name, value=value, expected=_expected(spec))
         if spec.maximum is not None and number > spec.maximum:
@@ -362,7 +368,7 @@ def _parse_line(list_name: str, item: Any, known: dict[str, set[str]]) -> dict[s
         if item.get("unit"):
             amount = {"value": amount, "unit": item["unit"]} if not isinstance(amount, dict) else amount
         out["amount"] = _non_negative(
-            quantity(amount, unit, field=f"fuels.{code}", expected=f"a number ≥ 0 in {parse_unit(unit).units:~P}"),
+            quantity(amount, unit, field=f"fuels.{code}", expected=f"a number ≥ 0 in {_UNIT_TEXT.get(unit, unit)}"),
             f"fuels.{code}",
             amount,
         )
@@ -391,6 +397,9 @@ def _parse_line(list_name: str, item: Any, known: dict[str, set[str]]) -> dict[s
     return out
 
 
+_UNIT_TEXT = {"t": "t", "wan_Nm3": "10^4 Nm3"}
+
+
 def _non_negative(number: float, field: str, raw: Any) -> float:
     if number < 0:
         raise InputError("negative amount", field=field, value=raw, expected="a number ≥ 0")
@@ -403,32 +412,33 @@ def batch_to_records(batch: ActivityBatch) -> list[dict[str, Any]]:
     Empty fields are left out; fuel, carbonate and reductant lines are nested lists. Parsing the
     result with :func:`parse_records` gives the same batch back.
     """
+    codes = {"fuel", "carbonate", "agent"}
+    lines: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for kind in ("fuels", "carbonates", "reductants"):
+        table = getattr(batch, kind)
+        columns = [c for c in table.columns if c != "record"]
+        grouped: dict[int, list[dict[str, Any]]] = {}
+        for values in zip(table["record"].tolist(), *(table[c].tolist() for c in columns), strict=True):
+            item = {
+                c: (str(v) if c in codes else float(v))
+                for c, v in zip(columns, values[1:], strict=True)
+                if not _blank(v)
+            }
+            grouped.setdefault(int(values[0]), []).append(item)
+        lines[kind] = grouped
+    fields = [(name, spec.dtype == "float") for name, spec in FIELDS.items() if name in batch.records]
     out: list[dict[str, Any]] = []
-    frame = batch.records
-    line_groups = {
-        kind: {int(k): g for k, g in getattr(batch, kind).groupby("record", observed=True)}
-        for kind in ("fuels", "carbonates", "reductants")
-    }
-    for position, row in enumerate(frame.to_dict("records")):
+    for position, row in enumerate(batch.records[[n for n, _ in fields]].to_dict("records")):
         record: dict[str, Any] = {}
-        for name, spec in FIELDS.items():
-            value = row.get(name)
-            if _blank(value) or (spec.dtype != "float" and value == ""):
-                continue
-            record[name] = float(value) if spec.dtype == "float" else str(value)
-        for kind, groups in line_groups.items():
-            group = groups.get(position)
-            if group is None:
-                continue
-            items = []
-            for line in group.drop(columns=["record"]).to_dict("records"):
-                items.append(
-                    {
-                        k: (str(v) if isinstance(v, str) or k in ("fuel", "carbonate", "agent") else float(v))
-                        for k, v in line.items()
-                        if not _blank(v)
-                    }
-                )
-            record[kind] = items
+        for name, numeric in fields:
+            value = row[name]
+            if numeric:
+                if not _blank(value):
+                    record[name] = float(value)
+            elif value not in ("", None):
+                record[name] = str(value)
+        for kind, grouped in lines.items():
+            if position in grouped:
+                record[kind] = grouped[position]
         out.append(record)
     return out

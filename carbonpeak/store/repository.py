@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -194,24 +194,77 @@ def facility_province(session: Session, facility: Facility) -> str | None:
 # ---------------------------------------------------------------- submissions
 
 
-def _submission_for_update(session: Session, facility: Facility, period: str) -> Submission:
-    """The submission row of a facility-month, created if needed and locked for this transaction."""
-    table = Submission.__table__
-    insert = pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(table).values(facility_id=facility.id, period=period).on_conflict_do_nothing())
-    submission = session.scalars(
-        select(Submission).where(Submission.facility_id == facility.id, Submission.period == period).with_for_update()
-    ).one()
-    return submission
+def _chunks(items: Sequence[Any], size: int = 4000) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def _submissions_for_update(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Submission ids of (facility id, period) pairs, created where missing and locked for this transaction."""
+    unique = sorted(set(pairs))
+    for chunk in _chunks(unique):
+        session.execute(
+            _insert(session)(Submission.__table__)
+            .values([{"facility_id": f, "period": p} for f, p in chunk])
+            .on_conflict_do_nothing()
+        )
+    ids: dict[tuple[int, str], int] = {}
+    facility_ids = sorted({f for f, _ in unique})
+    periods = sorted({p for _, p in unique})
+    wanted = set(unique)
+    for chunk in _chunks(facility_ids, 2000):
+        query = (
+            select(Submission.id, Submission.facility_id, Submission.period)
+            .where(Submission.facility_id.in_(chunk), Submission.period.in_(periods))
+            .order_by(Submission.id)
+            .with_for_update()
+        )
+        for sid, fid, period in session.execute(query):
+            if (fid, period) in wanted:
+                ids[(fid, period)] = sid
+    return ids
+
+
+def latest_versions(session: Session, submission_ids: Sequence[int]) -> dict[int, SubmissionVersion]:
+    """The latest version of each submission, in one query per few thousand submissions."""
+    out: dict[int, SubmissionVersion] = {}
+    for chunk in _chunks(sorted(set(submission_ids))):
+        newest = (
+            select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
+            .where(SubmissionVersion.submission_id.in_(chunk))
+            .group_by(SubmissionVersion.submission_id)
+            .subquery()
+        )
+        query = select(SubmissionVersion).join(
+            newest,
+            (newest.c.submission_id == SubmissionVersion.submission_id)
+            & (newest.c.version == SubmissionVersion.version),
+        )
+        out.update({v.submission_id: v for v in session.scalars(query)})
+    return out
+
+
+def latest_of_months(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], SubmissionVersion]:
+    """The latest version of each (facility id, period) that has one; nothing is created or locked."""
+    wanted = set(pairs)
+    ids: dict[int, tuple[int, str]] = {}
+    periods = sorted({p for _, p in wanted})
+    for chunk in _chunks(sorted({f for f, _ in wanted}), 2000):
+        query = select(Submission.id, Submission.facility_id, Submission.period).where(
+            Submission.facility_id.in_(chunk), Submission.period.in_(periods)
+        )
+        for sid, fid, period in session.execute(query):
+            if (fid, period) in wanted:
+                ids[sid] = (fid, period)
+    return {ids[sid]: version for sid, version in latest_versions(session, list(ids)).items()}
 
 
 def latest_version(session: Session, submission: Submission) -> SubmissionVersion | None:
-    return session.scalars(
-        select(SubmissionVersion)
-        .where(SubmissionVersion.submission_id == submission.id)
-        .order_by(SubmissionVersion.version.desc())
-        .limit(1)
-    ).first()
+    return latest_versions(session, [submission.id]).get(submission.id)
 
 
 def check_can_receive(latest: SubmissionVersion | None, *, correction: bool) -> str | None:
@@ -221,6 +274,69 @@ def check_can_receive(latest: SubmissionVersion | None, *, correction: bool) -> 
     if latest.status == "locked":
         return "the period is locked; a change needs a correction with a reason (submissions correct)"
     return f"the period is already {latest.status}; a change needs a correction with a reason (submissions correct)"
+
+
+def save_versions(
+    session: Session,
+    items: Sequence[tuple[Facility, str, dict[str, Any]]],
+    actor: str,
+    *,
+    reason: str | None = None,
+    upload_id: int | None = None,
+    actors: Sequence[str] | None = None,
+    reasons: Sequence[str | None] | None = None,
+) -> list[SubmissionVersion]:
+    """Add a draft version to each (facility, period, record); a correction when ``reason`` is given.
+
+    ``actors`` and ``reasons`` give one per item instead (loading history recorded elsewhere).
+
+    Set-based: a few statements for any number of rows. Each facility-month is locked for the
+    transaction, so concurrent imports of the same month number their versions without loss.
+    """
+    if reason is not None and not reason.strip():
+        raise InputError("a correction needs a reason", field="reason")
+    ids = _submissions_for_update(session, [(f.id, p) for f, p, _ in items])
+    latest = latest_versions(session, list(ids.values()))
+    rows, audits = [], []
+    next_number: dict[int, int] = {}
+    who_list = list(actors) if actors is not None else [actor] * len(items)
+    why_list = list(reasons) if reasons is not None else [reason] * len(items)
+    for (facility, period, record), who, why in zip(items, who_list, why_list, strict=True):
+        sid = ids[(facility.id, period)]
+        previous = latest.get(sid)
+        refusal = check_can_receive(previous, correction=why is not None)
+        if refusal:
+            raise InputError(refusal, record=f"{facility.code}@{period}", field="period", value=period)
+        number = next_number.get(sid, previous.version if previous else 0) + 1
+        next_number[sid] = number
+        rows.append(
+            {
+                "submission_id": sid,
+                "version": number,
+                "status": "draft",
+                "record": record,
+                "reason": why,
+                "upload_id": upload_id,
+                "created_by": who,
+                "created_at": utcnow(),
+            }
+        )
+        audits.append(
+            {
+                "actor": who,
+                "action": "correct" if why else "save",
+                "entity": "submission",
+                "entity_key": f"{facility.code}@{period}",
+                "before": _version_state(previous),
+                "after": {"version": number, "status": "draft", "reason": why, "record": record},
+                "at": utcnow(),
+            }
+        )
+    versions: list[SubmissionVersion] = []
+    for chunk in _chunks(rows, 2000):
+        versions.extend(session.scalars(insert(SubmissionVersion).returning(SubmissionVersion), list(chunk)))
+    _audit_many(session, audits)
+    return versions
 
 
 def save_version(
@@ -233,72 +349,86 @@ def save_version(
     reason: str | None = None,
     upload_id: int | None = None,
 ) -> SubmissionVersion:
-    """Add a draft version of a facility-month (a correction when ``reason`` is given)."""
-    submission = _submission_for_update(session, facility, period)
-    latest = latest_version(session, submission)
-    refusal = check_can_receive(latest, correction=reason is not None)
-    if refusal:
-        raise InputError(refusal, record=f"{facility.code}@{period}", field="period", value=period)
-    if reason is not None and not reason.strip():
-        raise InputError("a correction needs a reason", record=f"{facility.code}@{period}", field="reason")
-    version = SubmissionVersion(
-        submission_id=submission.id,
-        version=(latest.version + 1) if latest else 1,
-        status="draft",
-        record=record,
-        reason=reason,
-        upload_id=upload_id,
-        created_by=actor,
-    )
-    session.add(version)
+    """Add a draft version of one facility-month (a correction when ``reason`` is given)."""
+    return save_versions(session, [(facility, period, record)], actor, reason=reason, upload_id=upload_id)[0]
+
+
+def _audit_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows, 2000):
+        session.execute(insert(AuditEvent), list(chunk))
+
+
+_ACTION = {"submitted": "submit", "verified": "verify", "locked": "lock"}
+
+
+def transition_many(
+    session: Session,
+    versions: Sequence[SubmissionVersion],
+    target: str,
+    actor: str,
+    *,
+    at: Sequence[dt.datetime | None] | None = None,
+) -> None:
+    """Move versions one workflow step (each must be the latest of its month and in the step before)."""
+    if target not in NEXT_STATUS:
+        raise InputError("unknown workflow step", field="status", value=target, expected="submitted, verified, locked")
+    required = NEXT_STATUS[target]
+    stamps = list(at) if at is not None else [None] * len(versions)
+    audits = []
+    for version, stamp in zip(versions, stamps, strict=True):
+        key = _version_key(session, version)
+        if version.status != required:
+            raise InputError(
+                f"version {version.version} is {version.status}; only a {required} version can become {target}",
+                record=key,
+                field="status",
+                value=version.status,
+            )
+        before = {"version": version.version, "status": version.status}
+        now = stamp or utcnow()
+        version.status = target
+        if target == "submitted":
+            version.submitted_at = now
+        elif target == "verified":
+            version.verified_by = actor
+        else:
+            version.locked_at = now
+        audits.append(
+            {
+                "actor": actor,
+                "action": _ACTION[target],
+                "entity": "submission",
+                "entity_key": key,
+                "before": before,
+                "after": {"version": version.version, "status": target},
+                "at": now,
+            }
+        )
     session.flush()
-    audit(
-        session,
-        actor,
-        "correct" if reason else "save",
-        "submission",
-        f"{facility.code}@{period}",
-        before=_version_state(latest),
-        after=_version_state(version),
-    )
-    return version
+    _audit_many(session, audits)
+
+
+def _version_key(session: Session, version: SubmissionVersion) -> str:
+    submission = session.get(Submission, version.submission_id)
+    assert submission is not None
+    facility = session.get(Facility, submission.facility_id)
+    assert facility is not None
+    return f"{facility.code}@{submission.period}"
 
 
 def transition(
     session: Session, facility_code: str, period: str, target: str, actor: str, *, at: dt.datetime | None = None
 ) -> SubmissionVersion:
     """Move the latest version of a facility-month one step: submit, verify or lock."""
-    if target not in NEXT_STATUS:
-        raise InputError("unknown workflow step", field="status", value=target, expected="submitted, verified, locked")
     facility = _facility(session, facility_code)
-    submission = _submission_for_update(session, facility, period)
-    latest = latest_version(session, submission)
-    key = f"{facility_code}@{period}"
+    ids = _submissions_for_update(session, [(facility.id, period)])
+    latest = latest_versions(session, list(ids.values())).get(ids[(facility.id, period)])
     if latest is None:
-        raise InputError("nothing has been reported for this facility and month", record=key, field="period")
-    required = NEXT_STATUS[target]
-    if latest.status != required:
         raise InputError(
-            f"version {latest.version} is {latest.status}; only a {required} version can become {target}",
-            record=key,
-            field="status",
-            value=latest.status,
+            "nothing has been reported for this facility and month", record=f"{facility_code}@{period}", field="period"
         )
-    before = _version_state(latest)
-    now = at or utcnow()
-    latest.status = target
-    if target == "submitted":
-        latest.submitted_at = now
-    elif target == "verified":
-        latest.verified_by = actor
-    else:
-        latest.locked_at = now
-    session.flush()
-    audit(session, actor, _ACTION[target], "submission", key, before=before, after=_version_state(latest))
+    transition_many(session, [latest], target, actor, at=[at])
     return latest
-
-
-_ACTION = {"submitted": "submit", "verified": "verify", "locked": "lock"}
 
 
 def _facility(session: Session, code: str) -> Facility:
@@ -412,40 +542,53 @@ def snapshot_parameters(session: Session, parameters: list[dict[str, Any]]) -> s
     return print_
 
 
-def record_result(
-    session: Session,
-    version: SubmissionVersion,
-    method: str,
-    values: dict[str, Any],
-    parameter_fingerprint: str,
-    actor: str,
-) -> Result | None:
-    """Store a result unless one computed with the same parameter values exists for this version."""
-    exists = session.scalar(
-        select(Result.id).where(Result.version_id == version.id, Result.parameter_fingerprint == parameter_fingerprint)
-    )
-    if exists is not None:
-        return None
-    result = Result(
-        version_id=version.id,
-        method=method,
-        parameter_fingerprint=parameter_fingerprint,
-        values=values,
-        total_location_tco2e=values["total_location_tco2e"],
-        total_market_tco2e=values["total_market_tco2e"],
-        energy_tce=values["energy_tce"],
-    )
-    session.add(result)
-    session.flush()
-    audit(
+def record_results(
+    session: Session, rows: Sequence[tuple[SubmissionVersion, str, dict[str, Any], str]], actor: str
+) -> int:
+    """Store (version, method, values, parameter fingerprint) results, skipping any version that already
+    has a result computed with the same parameter values. Returns how many were added."""
+    existing: set[tuple[int, str]] = set()
+    for chunk in _chunks([v.id for v, *_ in rows]):
+        existing.update(
+            session.execute(
+                select(Result.version_id, Result.parameter_fingerprint).where(Result.version_id.in_(chunk))
+            ).all()
+        )
+    new = [(v, m, values, fp) for v, m, values, fp in rows if (v.id, fp) not in existing]
+    now = utcnow()
+    for chunk in _chunks(new, 2000):
+        session.execute(
+            insert(Result),
+            [
+                {
+                    "version_id": v.id,
+                    "method": m,
+                    "parameter_fingerprint": fp,
+                    "values": values,
+                    "computed_at": now,
+                    "total_location_tco2e": values["total_location_tco2e"],
+                    "total_market_tco2e": values["total_market_tco2e"],
+                    "energy_tce": values["energy_tce"],
+                }
+                for v, m, values, fp in chunk
+            ],
+        )
+    _audit_many(
         session,
-        actor,
-        "compute",
-        "result",
-        f"version:{version.id}",
-        after={"fingerprint": parameter_fingerprint, "total_location_tco2e": values["total_location_tco2e"]},
+        [
+            {
+                "actor": actor,
+                "action": "compute",
+                "entity": "result",
+                "entity_key": f"version:{v.id}",
+                "before": None,
+                "after": {"fingerprint": fp, "total_location_tco2e": values["total_location_tco2e"]},
+                "at": now,
+            }
+            for v, _m, values, fp in new
+        ],
     )
-    return result
+    return len(new)
 
 
 def results_of(session: Session, version: SubmissionVersion) -> list[Result]:

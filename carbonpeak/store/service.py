@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.accounting import AccountingResult, account
+from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.activity import _read_csv, _read_structured, batch_to_records, parse_records, parse_table
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store import repository as repo
-from carbonpeak.store.models import Facility, Submission, SubmissionVersion
+from carbonpeak.store.models import Facility, SubmissionVersion
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # an upload above this is refused before it is read
 
@@ -39,6 +38,13 @@ class ImportReport:
 
 
 def read_upload(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[dict[str, Any]], list[str], bytes]:
+    records, labels, content, _batch = read_upload_batch(path, max_bytes=max_bytes)
+    return records, labels, content
+
+
+def read_upload_batch(
+    path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[list[dict[str, Any]], list[str], bytes, ActivityBatch]:
     """Validate a file against the field table; every invalid row is reported, nothing is returned.
 
     Returns the records in canonical units, a label per record naming its place in the file
@@ -75,7 +81,7 @@ def read_upload(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[
         labels = list(batch.records["record_id"])
     else:
         raise InputError("unsupported file type", file=name, value=suffix, expected=".xlsx, .csv, .json or .yaml")
-    return batch_to_records(batch), labels, content
+    return batch_to_records(batch), labels, content, batch
 
 
 def check_against_registry(
@@ -84,6 +90,10 @@ def check_against_registry(
     """Unknown facilities, a sector or province that differs from the registry, a retired facility, a
     month that is already submitted, verified or locked: all reported together."""
     facilities = repo.facilities_by_code(session, (r["facility_id"] for r in records))
+    provinces = {f.id: repo.facility_province(session, f) for f in facilities.values()}
+    latest = repo.latest_of_months(
+        session, [(facilities[r["facility_id"]].id, r["period"]) for r in records if r["facility_id"] in facilities]
+    )
     errors: list[InputError] = []
     for record, label in zip(records, labels, strict=True):
         code, period = record["facility_id"], record["period"]
@@ -123,7 +133,7 @@ def check_against_registry(
                     expected=facility.sector,
                 )
             )
-        province = repo.facility_province(session, facility)
+        province = provinces[facility.id]
         if province and record["region"] != province:
             errors.append(
                 InputError(
@@ -146,11 +156,7 @@ def check_against_registry(
                     expected="a month before retirement",
                 )
             )
-        submission = session.scalar(
-            select(Submission).where(Submission.facility_id == facility.id, Submission.period == period)
-        )
-        latest = repo.latest_version(session, submission) if submission else None
-        refusal = repo.check_can_receive(latest, correction=False)
+        refusal = repo.check_can_receive(latest.get((facility.id, period)), correction=False)
         if refusal:
             errors.append(InputError(refusal, file=source, record=label, field="period", value=period))
     if errors:
@@ -173,22 +179,19 @@ def import_file(
     (the error's ``annotated`` attribute names it).
     """
     try:
-        records, labels, content = read_upload(path, max_bytes=max_bytes)
+        records, labels, content, batch = read_upload_batch(path, max_bytes=max_bytes)
         facilities = check_against_registry(session, records, str(path), labels)
     except ValidationFailed as exc:
         _annotate(path, exc, rejected_dir)
         raise
     upload = repo.store_upload(session, path.name, content, actor, rows=len(records))
     report = ImportReport(file=str(path), sha256=upload.sha256, rows=len(records))
-    versions = []
-    for record in records:
-        facility = facilities[record["facility_id"]]
-        version = repo.save_version(session, facility, record["period"], record, actor, upload_id=upload.id)
-        if submit:
-            repo.transition(session, facility.code, record["period"], "submitted", actor)
-        versions.append(version)
-        report.versions.append((facility.code, record["period"], version.version))
-    report.results = compute_results(session, versions, actor)
+    items = [(facilities[r["facility_id"]], r["period"], r) for r in records]
+    versions = repo.save_versions(session, items, actor, upload_id=upload.id)
+    if submit:
+        repo.transition_many(session, versions, "submitted", actor)
+    report.versions = [(f.code, p, v.version) for (f, p, _), v in zip(items, versions, strict=True)]
+    report.results = compute_results(session, versions, actor, batch=batch)
     return report
 
 
@@ -207,7 +210,12 @@ def _annotate(path: Path, failure: ValidationFailed, rejected_dir: Path | None) 
 
 
 def compute_results(
-    session: Session, versions: list[SubmissionVersion], actor: str, params: ParameterSet | None = None
+    session: Session,
+    versions: list[SubmissionVersion],
+    actor: str,
+    params: ParameterSet | None = None,
+    *,
+    batch: ActivityBatch | None = None,
 ) -> int:
     """Account the versions' records and store a result per version with its parameter snapshot.
 
@@ -216,21 +224,25 @@ def compute_results(
     """
     if not versions:
         return 0
-    result = account(parse_records([v.record for v in versions], source="store"), params or load())
+    # ``batch`` is the already-validated intake of these versions (same order); else re-read the records.
+    if batch is None:  # several versions of one month are distinct records here
+        records = [
+            {**v.record, "record_id": f"{v.record['facility_id']}@{v.record['period']}#v{v.version}"} for v in versions
+        ]
+        batch = parse_records(records, source="store")
+    result = account(batch, params or load())
     snapshots = _per_record_parameters(result)
     columns = [c for c in RESULT_COLUMNS if c in result.table]
-    rows = result.table[["method", *columns]].to_dict("records")
-    added = 0
-    fingerprints: dict[int, str] = {}
+    table = result.table[columns].astype(object).where(result.table[columns].notna(), None)
+    rows = table.to_dict("records")
+    methods = result.table["method"].astype(str).tolist()
+    unverified = result.table["rests_on_unverified_factor"].tolist()
+    fingerprints = [repo.snapshot_parameters(session, parameters) for parameters in snapshots.sets]
+    entries = []
     for position, (version, row) in enumerate(zip(versions, rows, strict=True)):
-        key = snapshots.codes[position]
-        if key not in fingerprints:
-            fingerprints[key] = repo.snapshot_parameters(session, snapshots.sets[key])
-        values = {c: (None if isinstance(row[c], float) and np.isnan(row[c]) else row[c]) for c in columns}
-        values["rests_on_unverified_factor"] = bool(result.table["rests_on_unverified_factor"].iat[position])
-        if repo.record_result(session, version, str(row["method"]), values, fingerprints[key], actor) is not None:
-            added += 1
-    return added
+        row["rests_on_unverified_factor"] = bool(unverified[position])
+        entries.append((version, methods[position], row, fingerprints[snapshots.codes[position]]))
+    return repo.record_results(session, entries, actor)
 
 
 @dataclass
@@ -306,18 +318,33 @@ def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) ->
         repo.add_facility(session, facility, actor)
     facilities = repo.facilities_by_code(session)
     all_versions: list[SubmissionVersion] = []
-    for submission in province.submissions:
-        facility = facilities[submission["facility_code"]]
-        for number, spec in enumerate(submission["versions"]):
-            record = batch_to_records(parse_records([spec["record"]], source="demo"))[0]
-            who = spec.get("actor") or actor
-            version = repo.save_version(
-                session, facility, submission["period"], record, who, reason=spec.get("reason") if number else None
-            )
-            at = _datetime(spec.get("submitted_at"))
-            for step in ("submitted", "verified", "locked")[: _STEPS[spec["status"]]]:
-                repo.transition(session, facility.code, submission["period"], step, who, at=at)
-            all_versions.append(version)
+    depth = max(len(sub["versions"]) for sub in province.submissions)
+    for layer in range(depth):  # all first versions, then all corrections of them, ...
+        subs = [sub for sub in province.submissions if len(sub["versions"]) > layer]
+        specs = [sub["versions"][layer] for sub in subs]
+        records = batch_to_records(parse_records([spec["record"] for spec in specs], source="demo", collect=True))
+        items = [
+            (facilities[sub["facility_code"]], sub["period"], record) for sub, record in zip(subs, records, strict=True)
+        ]
+        actors = [spec.get("actor") or actor for spec in specs]
+        reasons = [spec.get("reason") if layer else None for spec in specs]
+        versions = repo.save_versions(session, items, actor, actors=actors, reasons=reasons)
+        for step, target in enumerate(("submitted", "verified", "locked"), start=1):
+            chosen = [
+                (v, spec, who)
+                for v, spec, who in zip(versions, specs, actors, strict=True)
+                if _STEPS[spec["status"]] >= step
+            ]
+            for who in sorted({c[2] for c in chosen}):
+                mine = [(v, spec) for v, spec, w in chosen if w == who]
+                repo.transition_many(
+                    session,
+                    [v for v, _ in mine],
+                    target,
+                    who,
+                    at=[_datetime(spec.get("submitted_at")) for _, spec in mine],
+                )
+        all_versions.extend(versions)
     results = compute_results(session, all_versions, actor)
     return {
         "enterprises": len(province.enterprises),

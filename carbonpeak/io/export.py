@@ -1,0 +1,167 @@
+"""Export tables (submissions, results, indicators) to one .xlsx workbook, a sheet per table.
+
+Numbers are written as numbers, dates as Excel dates (``yyyy-mm-dd``, with the time where there is
+one), text as text (Chinese intact); the header row is bold and frozen, columns are sized to their
+content. Header cells of known fields carry their label in the chosen language as a comment, so the
+header row stays the machine names a reader (or ``pandas.read_excel``) gets back unchanged.
+Rows are streamed (openpyxl write-only mode), so large result tables export in bounded memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from carbonpeak.errors import InputError
+from carbonpeak.io.template import column_for, display_width
+
+_INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
+_WIDTH_SAMPLE = 500  # rows looked at to size a column
+_MAX_WIDTH = 60
+
+
+def export_workbook(
+    path: str | Path,
+    sheets: Mapping[str, pd.DataFrame],
+    lang: str = "zh",
+    titles: Mapping[str, str] | None = None,
+) -> Path:
+    """Write each frame of ``sheets`` to its own sheet of one .xlsx; returns the path written.
+
+    ``titles`` maps a key of ``sheets`` to the sheet's title (default: the key). Titles are made valid
+    for Excel (at most 31 characters, none of ``[]:*?/\\``, unique). The index is not written; a
+    frame with a meaningful index should be ``reset_index()`` first.
+    """
+    if lang not in ("zh", "en"):
+        raise InputError("unknown language", field="lang", value=lang, expected="zh or en")
+    if not sheets:
+        raise InputError("nothing to export", expected="at least one table")
+    path = Path(path)
+    titles = titles or {}
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for key, frame in sheets.items():
+        title = _sheet_title(titles.get(key, key), used)
+        used.add(title.lower())
+        _write_sheet(workbook, title, frame, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return path
+
+
+def _sheet_title(wanted: str, used: set[str]) -> str:
+    title = _INVALID_TITLE.sub("_", str(wanted)).strip("' ") or "sheet"
+    title = title[:31]
+    candidate, number = title, 2
+    while candidate.lower() in used:
+        suffix = f" ({number})"
+        candidate, number = title[: 31 - len(suffix)] + suffix, number + 1
+    return candidate
+
+
+def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, lang: str) -> None:
+    sheet = workbook.create_sheet(title)
+    columns = [str(c) for c in frame.columns]
+    converted = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    for index, (name, (values, _)) in enumerate(zip(columns, converted, strict=True), start=1):
+        sample = [display_width(_shown(v)) for v in values[:_WIDTH_SAMPLE]]
+        width = max([display_width(name), *sample, 6]) + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, _MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        label = _label(name, lang)
+        if label:
+            cell.comment = Comment(label, "carbonpeak")
+        header.append(cell)
+    sheet.append(header)
+    formats = [number_format for _, number_format in converted]
+    value_lists = [values for values, _ in converted]
+    if not any(formats):
+        for row in zip(*value_lists, strict=True):
+            sheet.append(row)
+        return
+    for row in zip(*value_lists, strict=True):
+        cells: list[Any] = []
+        for value, number_format in zip(row, formats, strict=True):
+            if number_format and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+
+
+def _column_values(series: pd.Series) -> tuple[list[Any], str | None]:
+    """Python values for one column, and the number format its cells need (dates), if any."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return [None if pd.isna(v) else bool(v) for v in series.tolist()], None
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return [None if pd.isna(v) else int(v) for v in series.tolist()], None
+    if pd.api.types.is_float_dtype(series.dtype):
+        return [None if (v is None or pd.isna(v) or math.isinf(v)) else float(v) for v in series.tolist()], None
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_localize(None)  # Excel has no time zones: the local wall time is kept
+        stamps = series.tolist()
+        has_time = any(not pd.isna(s) and s != s.normalize() for s in stamps)
+        values = [None if pd.isna(s) else s.to_pydatetime() for s in stamps]
+        return values, "yyyy-mm-dd hh:mm:ss" if has_time else "yyyy-mm-dd"
+    if isinstance(series.dtype, pd.PeriodDtype):
+        return [None if pd.isna(v) else str(v) for v in series.tolist()], None
+    return [_plain(v) for v in series.tolist()], None
+
+
+def _plain(value: Any) -> Any:
+    """An object-column value as a cell value: NaN/None empty, NumPy scalars as Python, others as text."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, str | bool | int | dt.datetime | dt.date | dt.time):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != dt.time(0) else value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _label(name: str, lang: str) -> str | None:
+    match = re.match(r"^\s*([^\[\]]+?)\s*(\[[^\]]+\])?\s*$", name)
+    column = column_for(match[1]) if match else None
+    if column is None:
+        return None
+    return column.label(lang)
