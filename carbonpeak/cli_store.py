@@ -294,7 +294,7 @@ def submissions_correct(
         with db.transaction(url) as session:
             facility_row = repo.facilities_by_code(session, [facility])[facility]
             version = repo.save_version(session, facility_row, period, matching[0], _actor(actor), reason=reason)
-            service.compute_results(session, [version], _actor(actor))
+            service.compute_results_where_possible(session, [version], _actor(actor))
     except CarbonpeakError as exc:
         _fail(exc)
         return

@@ -59,7 +59,9 @@ def read_activity(path: str | Path) -> ActivityBatch:
     if suffix == ".csv":
         frame = _read_csv(path)
     elif suffix in (".xlsx", ".xlsm"):
-        frame = _read_excel(path)
+        from carbonpeak.io.workbook import read_activity_workbook  # the workbook reader builds on this module
+
+        return read_activity_workbook(path)
     else:
         raise InputError("unsupported file type", file=name, value=suffix, expected=".json, .yaml, .csv or .xlsx")
     return parse_table(frame, source=name)
@@ -100,17 +102,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"malformed CSV: {exc}", file=str(path)) from None
     if frame.empty:
         raise InputError("no data rows", file=str(path), expected="a header row and at least one record")
-    return frame
-
-
-def _read_excel(path: Path) -> pd.DataFrame:
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputError(f"cannot read the workbook ({type(exc).__name__}: {exc})", file=str(path)) from None
-    frame = sheets.get("activity", next(iter(sheets.values())) if sheets else None)
-    if frame is None or frame.empty:
-        raise InputError("no data rows in the sheet", file=str(path), expected="a header row and at least one record")
     return frame
 
 

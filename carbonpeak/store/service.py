@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
-from carbonpeak.errors import InputError, ValidationFailed
+from carbonpeak.errors import InputError, ParameterNotFound, ValidationFailed
 from carbonpeak.io.activity import _read_csv, _read_structured, batch_to_records, parse_records, parse_table
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store import repository as repo
@@ -35,6 +35,7 @@ class ImportReport:
     rows: int
     versions: list[tuple[str, str, int]] = field(default_factory=list)  # (facility, period, version)
     results: int = 0
+    results_pending: list[str] = field(default_factory=list)  # why some results wait for a parameter
 
 
 def read_upload(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[list[dict[str, Any]], list[str], bytes]:
@@ -191,8 +192,36 @@ def import_file(
     if submit:
         repo.transition_many(session, versions, "submitted", actor)
     report.versions = [(f.code, p, v.version) for (f, p, _), v in zip(items, versions, strict=True)]
-    report.results = compute_results(session, versions, actor, batch=batch)
+    report.results, report.results_pending = compute_results_where_possible(session, versions, actor, batch=batch)
     return report
+
+
+def compute_results_where_possible(
+    session: Session,
+    versions: list[SubmissionVersion],
+    actor: str,
+    *,
+    batch: ActivityBatch | None = None,
+    params: ParameterSet | None = None,
+) -> tuple[int, list[str]]:
+    """Results for every year whose parameters are in force; the others wait, with the reason.
+
+    A month whose factor is not yet published (e.g. a reporting year whose Y-2 grid factor is out
+    later) is stored all the same; ``recompute`` adds its result once the value is entered.
+    """
+    try:
+        return compute_results(session, versions, actor, params, batch=batch), []
+    except ParameterNotFound:
+        pass
+    added, pending = 0, []
+    years = sorted({v.record["period"][:4] for v in versions})
+    for year in years:
+        chosen = [v for v in versions if v.record["period"][:4] == year]
+        try:
+            added += compute_results(session, chosen, actor, params)
+        except ParameterNotFound as exc:
+            pending.append(f"{len(chosen)} month(s) of {year}: {exc}")
+    return added, pending
 
 
 def _annotate(path: Path, failure: ValidationFailed, rejected_dir: Path | None) -> None:
@@ -286,9 +315,12 @@ def _per_record_parameters(result: AccountingResult) -> _Snapshots:
 def recompute(
     session: Session, actor: str, *, include_submitted: bool = True, params: ParameterSet | None = None
 ) -> int:
-    """Recompute every counted version; a new result is kept only where parameter values changed."""
+    """Recompute every counted version; a new result is kept only where parameter values changed.
+
+    Months whose parameters are still missing are left without a result (see
+    :func:`compute_results_where_possible`)."""
     versions = repo.counted_versions(session, include_submitted=include_submitted)
-    return compute_results(session, versions, actor, params)
+    return compute_results_where_possible(session, versions, actor, params=params)[0]
 
 
 def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) -> dict[str, int]:
