@@ -14,8 +14,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## The main job: compute the shipped examples (accounting with provenance, benchmark classes, surcharge).
+## The main job: load the demonstration province into the embedded database (var/carbonpeak.db),
+## show its reporting and history, then compute the shipped examples (accounting with provenance,
+## benchmark classes, surcharge).
 run: install
+	$(BIN)/carbonpeak db init
+	$(BIN)/carbonpeak demo load
+	$(BIN)/carbonpeak submissions list --facility AL03 --from 2024-01 --to 2024-06
+	$(BIN)/carbonpeak submissions show AL03 2024-03
+	$(BIN)/carbonpeak template electrolytic_aluminium --enterprise E02 --out var/template_electrolytic_aluminium_zh.xlsx
+	$(BIN)/carbonpeak export --from 2025-01 --to 2025-12 --out var/export_2025.xlsx
 	$(BIN)/carbonpeak parameters list
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml --explain --record GZ-AL-01@2024-03
@@ -37,6 +45,7 @@ test: lint typecheck
 ## Slow benchmarks (not run in CI).
 bench: install
 	$(BIN)/python benchmarks/bench_accounting.py
+	$(BIN)/python benchmarks/bench_import.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -156,3 +156,22 @@ def test_concurrent_imports_of_the_same_month_lose_nothing(registry: str, tmp_pa
         assert sorted(v.record["output_t"] for v in versions) == [1000.0, 1001.0, 1002.0, 1003.0]
         saves = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "save"))
         assert saves == 4
+
+
+def test_missing_and_unknown_columns(registry: str, tmp_path: Path) -> None:
+    path = tmp_path / "columns.csv"
+    path.write_text(
+        "facility_id,sector,period,output_t,grid_electricty_mwh\n"
+        "AL1,electrolytic_aluminium,2024-01,100,5\nAL1,electrolytic_aluminium,2024-02,100,5\n"
+    )
+    before = counts(registry)
+    with pytest.raises(ValidationFailed) as caught:
+        do_import(registry, path)
+    found = {(e.record, e.field, e.detail) for e in caught.value.errors}
+    # every row is reported (first problem of each row): the misspelt column is refused by name
+    assert {(r, f) for r, f, _ in found} == {("row 2", "grid_electricty_mwh"), ("row 3", "grid_electricty_mwh")}
+    path.write_text("facility_id,sector,period,output_t\nAL1,electrolytic_aluminium,2024-01,100\n")
+    with pytest.raises(ValidationFailed) as caught:
+        do_import(registry, path)
+    assert [(e.field, e.detail) for e in caught.value.errors] == [("region", "missing required field")]
+    assert counts(registry) == before
