@@ -76,6 +76,14 @@ def _region(session: Session, code: str) -> Region:
     return region
 
 
+def _created(session: Session, row: Any, actor: str, entity: str, data: dict[str, Any]) -> Any:
+    """Add a registry row and audit its creation with the data it was made from."""
+    session.add(row)
+    session.flush()
+    audit(session, actor, "create", entity, row.code, after=data)
+    return row
+
+
 def add_region(session: Session, data: dict[str, Any], actor: str) -> Region:
     parent = _region(session, data["parent_code"]) if data.get("parent_code") else None
     region = Region(
@@ -86,10 +94,7 @@ def add_region(session: Session, data: dict[str, Any], actor: str) -> Region:
         parent_id=parent.id if parent else None,
         grid_province=data.get("grid_province"),
     )
-    session.add(region)
-    session.flush()
-    audit(session, actor, "create", "region", region.code, after=data)
-    return region
+    return _created(session, region, actor, "region", data)
 
 
 def add_park(session: Session, data: dict[str, Any], actor: str) -> Park:
@@ -99,10 +104,7 @@ def add_park(session: Session, data: dict[str, Any], actor: str) -> Park:
         name_en=data["name_en"],
         region_id=_region(session, data["region_code"]).id,
     )
-    session.add(park)
-    session.flush()
-    audit(session, actor, "create", "park", park.code, after=data)
-    return park
+    return _created(session, park, actor, "park", data)
 
 
 def add_cluster(session: Session, data: dict[str, Any], actor: str) -> Cluster:
@@ -112,10 +114,7 @@ def add_cluster(session: Session, data: dict[str, Any], actor: str) -> Cluster:
         name_en=data["name_en"],
         regions=[_region(session, code) for code in data["region_codes"]],
     )
-    session.add(cluster)
-    session.flush()
-    audit(session, actor, "create", "cluster", cluster.code, after=data)
-    return cluster
+    return _created(session, cluster, actor, "cluster", data)
 
 
 def add_enterprise(session: Session, data: dict[str, Any], actor: str) -> Enterprise:
@@ -137,10 +136,7 @@ def add_enterprise(session: Session, data: dict[str, Any], actor: str) -> Enterp
         for k in ("state_owned", "key_energy_user", "national_carbon_market", "green_supply_chain")
     }
     enterprise = Enterprise(**fields, **flags, region_id=_region(session, data["region_code"]).id)
-    session.add(enterprise)
-    session.flush()
-    audit(session, actor, "create", "enterprise", enterprise.code, after=_jsonable(data))
-    return enterprise
+    return _created(session, enterprise, actor, "enterprise", _jsonable(data))
 
 
 def add_facility(session: Session, data: dict[str, Any], actor: str) -> Facility:
@@ -168,10 +164,7 @@ def add_facility(session: Session, data: dict[str, Any], actor: str) -> Facility
         status_since=_date(data.get("status_since")),
         retired_on=_date(data.get("retired_on")),
     )
-    session.add(facility)
-    session.flush()
-    audit(session, actor, "create", "facility", facility.code, after=_jsonable(data))
-    return facility
+    return _created(session, facility, actor, "facility", _jsonable(data))
 
 
 def facilities_by_code(session: Session, codes: Iterable[str] | None = None) -> dict[str, Facility]:

@@ -1,7 +1,8 @@
 """Store tests run on SQLite (a file in tmp_path) and on a real PostgreSQL server on loopback.
 
-PostgreSQL: ``CARBONPEAK_TEST_POSTGRES_URL`` or postgresql+psycopg://postgres@127.0.0.1:5432/carbonpeak_test
-(the database is created if missing, its schema reset for each test). Where no server answers, the
+PostgreSQL: the server of ``CARBONPEAK_TEST_POSTGRES_URL`` (default postgresql+psycopg://postgres@127.0.0.1:5432).
+Each test session creates its own database (carbonpeak_test_<pid>), resets its schema for each test and
+drops it at the end, so two test runs on one machine never share tables. Where no server answers, the
 PostgreSQL cases are skipped with a message saying what to install.
 """
 
@@ -12,36 +13,55 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.uscc import check_character
 
-POSTGRES_URL = os.environ.get(
-    "CARBONPEAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/carbonpeak_test"
-)
+SERVER_URL = os.environ.get("CARBONPEAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+POSTGRES_URL = make_url(SERVER_URL).set(database=f"carbonpeak_test_{os.getpid()}").render_as_string(hide_password=False)
 INSTALL_HINT = (
     "PostgreSQL is not reachable at {url}: install and start it (Debian: apt-get install postgresql; "
     "pg_ctlcluster 15 main start) or set CARBONPEAK_TEST_POSTGRES_URL"
 )
 
 
+_READY: dict[str, str | None] = {}
+
+
+def _admin() -> Engine:
+    return create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
 def _postgres_ready() -> str | None:
-    url = make_url(POSTGRES_URL)
-    try:
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    """None once this session's database exists; else why PostgreSQL cannot be used (asked once)."""
+    if "state" not in _READY:
+        name = make_url(POSTGRES_URL).database
+        try:
+            admin = _admin()
+            with admin.connect() as connection:
+                exists = connection.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).scalar()
+                if not exists:
+                    connection.execute(text(f'create database "{name}"'))
+            admin.dispose()
+            _READY["state"] = None
+        except Exception as exc:  # any failure to connect means: no server to test against
+            _READY["state"] = f"{INSTALL_HINT.format(url=SERVER_URL)} ({type(exc).__name__})"
+    return _READY["state"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_session_database() -> Iterator[None]:
+    """Drop this session's PostgreSQL database at the end, if one was made."""
+    yield
+    if "state" in _READY and _READY["state"] is None:
+        db.engine_for(POSTGRES_URL).dispose()
+        admin = _admin()
         with admin.connect() as connection:
-            exists = connection.execute(
-                text("select 1 from pg_database where datname = :n"), {"n": url.database}
-            ).scalar()
-            if not exists:
-                connection.execute(text(f'create database "{url.database}"'))
+            connection.execute(text(f'drop database if exists "{make_url(POSTGRES_URL).database}" with (force)'))
         admin.dispose()
-    except Exception as exc:  # any failure to connect means: no server to test against
-        return f"{INSTALL_HINT.format(url=POSTGRES_URL)} ({type(exc).__name__})"
-    return None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
