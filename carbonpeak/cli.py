@@ -508,9 +508,10 @@ def parameters_show(
 
 
 def _register_store_commands() -> None:
-    from carbonpeak.cli_store import register
+    from carbonpeak import cli_indicators, cli_store
 
-    register(app)
+    cli_store.register(app)
+    cli_indicators.register(app)
 
 
 _register_store_commands()

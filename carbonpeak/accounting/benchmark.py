@@ -63,6 +63,16 @@ def facility_years(result: AccountingResult) -> pd.DataFrame:
             "total_market_tco2e": result.table["total_market_tco2e"],
         }
     )
+    return sum_to_facility_years(frame)
+
+
+def sum_to_facility_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum facility-month rows to facility-years and compute their unit-consumption indicators.
+
+    ``frame`` has facility_id, facility_name, sector, region, product, year, months,
+    capacity_t_per_a, nonhydro_incentive_weight_pct, the summed flows and energy_tce,
+    total_location_tco2e, total_market_tco2e (missing flows as 0).
+    """
     grouped = frame.groupby(["facility_id", "year"], sort=True, as_index=False).agg(
         facility_name=("facility_name", "first"),
         sector=("sector", "first"),

@@ -1,0 +1,142 @@
+"""CLI verbs over the store's counted data: ``carbonpeak indicators`` and ``carbonpeak targets``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from carbonpeak.errors import CarbonpeakError
+from carbonpeak.indicators import definitions as ind
+from carbonpeak.indicators.facts import facility_months
+from carbonpeak.indicators.targets import evaluate_plan
+from carbonpeak.parameters import load
+from carbonpeak.store import db
+
+console = Console()
+err = Console(stderr=True)
+
+Db = Annotated[str | None, typer.Option("--db", help="database URL (default: CARBONPEAK_DATABASE_URL or SQLite)")]
+Region = Annotated[str | None, typer.Option("--region", help="province, city, park or cluster code (default: all)")]
+Edition = Annotated[str | None, typer.Option("--benchmark-edition", help="2021 or 2023; default: in force")]
+Submitted = Annotated[bool, typer.Option("--include-submitted", help="count submitted (unverified) months too")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
+Excel = Annotated[Path | None, typer.Option("--excel", help="also write the table to this .xlsx")]
+Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en", envvar="CARBONPEAK_LANG")]
+
+STATUS_ZH = {
+    "met": "已达成",
+    "on_track": "进度正常",
+    "at_risk": "存在风险",
+    "off_track": "进度滞后",
+    "missed": "未达成",
+    "no_data": "无数据",
+    "not_measurable": "无法由企业数据衡量",
+}
+
+
+def _facts(url: str | None, include_submitted: bool) -> pd.DataFrame:
+    with db.transaction(url) as session:
+        return facility_months(session, include_submitted=include_submitted)
+
+
+def _fail(exc: CarbonpeakError) -> None:
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def indicators_command(
+    year: Annotated[int, typer.Option("--year", help="calendar year")],
+    region: Region = None,
+    edition: Edition = None,
+    include_submitted: Submitted = False,
+    url: Db = None,
+    as_json: JsonFlag = False,
+    excel: Excel = None,
+    lang: Lang = "zh",
+) -> None:
+    """Every plan indicator for a region and year, in total and by sector, with what it rests on."""
+    try:
+        facts = _facts(url, include_submitted)
+        frame = ind.table(facts, region=region, year=year, options=ind.Options(load(), edition))
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    _emit(
+        frame,
+        as_json,
+        excel,
+        f"{'指标' if lang != 'en' else 'Indicators'} — {region or 'all'} {year}",
+        ["name_zh" if lang != "en" else "name_en", "sector", "value", "unit", "facilities", "months", "note"],
+    )
+
+
+def targets_command(
+    plan: Annotated[str, typer.Option("--plan", help="plan id, e.g. guizhou_nonferrous (see parameters list)")],
+    year: Annotated[int, typer.Option("--year", help="evaluate up to this year")] = 2025,
+    region: Region = None,
+    edition: Edition = None,
+    include_submitted: Submitted = False,
+    url: Db = None,
+    as_json: JsonFlag = False,
+    excel: Excel = None,
+    lang: Lang = "zh",
+) -> None:
+    """Every target of a plan: value now, target, margin, status and the reason."""
+    try:
+        facts = _facts(url, include_submitted)
+        evaluations = evaluate_plan(plan, facts, region=region, year=year, benchmark_edition=edition)
+    except CarbonpeakError as exc:
+        _fail(exc)
+        return
+    rows = [e.as_dict() for e in evaluations]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    frame = pd.DataFrame(rows)
+    frame["status_label"] = frame["status"].map(STATUS_ZH) if lang != "en" else frame["status"]
+    _emit(
+        frame.drop(columns=["history"]),
+        False,
+        excel,
+        f"{plan} — {region or 'all'} {year}",
+        ["id", "indicator_text", "target", "unit", "target_year", "year", "value", "status_label", "reason"],
+    )
+    if rows:
+        console.print(("判定规则：" if lang != "en" else "Rule: ") + rows[0]["rule"], highlight=False)
+
+
+def _emit(frame: pd.DataFrame, as_json: bool, excel: Path | None, title: str, columns: list[str]) -> None:
+    if excel is not None:
+        from carbonpeak.io.export import export_workbook
+
+        export_workbook(excel, {"table": frame})
+    if as_json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for _, row in frame.iterrows():
+        table.add_row(*(_fmt(row[c]) for c in columns))
+    console.print(table)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return escape(str(value))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("indicators")(indicators_command)
+    app.command("targets")(targets_command)

@@ -1,0 +1,273 @@
+"""Plan targets evaluated on the indicators: value now, target, margin, status, and the rule used.
+
+Each target of ``carbonpeak/parameters/targets/*.yaml`` (every row of plan-targets.csv) is matched
+to an indicator in ``target_indicators.yaml``, or is reported as not measurable with the reason.
+The status rule is carbonpeak's own, stated in every result and held as the parameter
+``indicators.status_rule`` (docs/methods/targets.md).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.indicators import definitions as ind
+from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.parameters.schema import Plan, Target
+from carbonpeak.units import conversion_factor
+
+COMPARATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+}
+STATUSES = ("met", "on_track", "at_risk", "off_track", "missed", "no_data", "not_measurable")
+RULE = (
+    "path: straight line from the first year with data (or the base year) to the target in the target year; "
+    "met: target reached; on track: at least as good as the path; at risk: short of the path by at most "
+    "{band:g} % of the distance from start to target; off track: further short; missed: not reached by the "
+    "target year (carbonpeak's rule, parameter indicators.status_rule)"
+)
+
+
+@dataclass
+class YearStatus:
+    year: int
+    value: float | None
+    expected: float | None
+    status: str
+    margin: float | None  # value − target, signed so that positive is better
+
+
+@dataclass
+class Evaluation:
+    plan: str
+    target: Target
+    indicator: str | None
+    sectors: list[str]
+    status: str  # for the latest year with data (or not measurable / no data)
+    reason: str
+    years: list[YearStatus] = field(default_factory=list)
+    rule: str = ""
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        latest = self.years[-1] if self.years else None
+        return {
+            "plan": self.plan,
+            "id": self.target.id,
+            "indicator_text": self.target.indicator,
+            "indicator": self.indicator,
+            "sectors": self.sectors,
+            "comparator": self.target.comparator,
+            "target": self.target.value if self.target.value is not None else self.target.value_text,
+            "unit": self.target.unit,
+            "target_year": self.target.target_year,
+            "year": latest.year if latest else None,
+            "value": latest.value if latest else None,
+            "expected": latest.expected if latest else None,
+            "margin": latest.margin if latest else None,
+            "status": self.status,
+            "reason": self.reason,
+            "rule": self.rule,
+            "note": self.note,
+            "history": [y.__dict__ for y in self.years],
+        }
+
+
+@cache
+def target_map() -> dict[str, dict[str, Any]]:
+    text = resources.files("carbonpeak.indicators").joinpath("target_indicators.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for target_id, entry in data.items():
+        if "indicator" in entry and entry["indicator"] not in ind.INDICATORS:
+            raise InputError(
+                "target mapped to an unknown indicator",
+                record=target_id,
+                field="indicator",
+                value=entry["indicator"],
+                expected="one of " + ", ".join(ind.INDICATORS),
+            )
+        if "indicator" not in entry and "why" not in entry:
+            raise InputError("a target needs an indicator or the reason it cannot be measured", record=target_id)
+    return dict(data)
+
+
+def _better(comparator: str) -> int:
+    """+1 when larger values are better for the target, −1 when smaller are."""
+    return 1 if comparator in (">=", ">") else -1
+
+
+def evaluate(
+    plan: Plan,
+    target: Target,
+    facts: pd.DataFrame,
+    *,
+    region: str | None,
+    year: int,
+    params: ParameterSet | None = None,
+    benchmark_edition: str | None = None,
+) -> Evaluation:
+    """One target for a region, for every year with data up to ``year``."""
+    params = params or load()
+    band = float(params.value("indicators.status_rule", period=year, item="at_risk_band"))
+    rule = RULE.format(band=band)
+    entry = target_map().get(target.id)
+    if entry is None:
+        return Evaluation(
+            plan.id, target, None, [], "not_measurable", "no indicator is mapped to this target", rule=rule
+        )
+    if "indicator" not in entry:
+        return Evaluation(plan.id, target, None, [], "not_measurable", entry["why"], rule=rule)
+    indicator, sectors = entry["indicator"], list(entry.get("sectors", []))
+    note = entry.get("note", "")
+    if target.comparator not in COMPARATORS and target.comparator != "increase":
+        return Evaluation(
+            plan.id,
+            target,
+            indicator,
+            sectors,
+            "not_measurable",
+            f"comparator '{target.comparator}' has no numeric test",
+            rule=rule,
+            note=note,
+        )
+    if entry.get("national") and region is not None:
+        return Evaluation(
+            plan.id,
+            target,
+            indicator,
+            sectors,
+            "not_measurable",
+            "a national total: a province's figure is its contribution, not the target's measure",
+            rule=rule,
+            note=note,
+        )
+    unit = ind.INDICATORS[indicator].unit
+    if target.value is not None and target.unit != unit:
+        try:
+            factor = conversion_factor(target.unit, unit)
+        except CarbonpeakError:
+            return Evaluation(
+                plan.id,
+                target,
+                indicator,
+                sectors,
+                "not_measurable",
+                f"the target's unit '{target.unit}' cannot be compared with {indicator} in {unit}",
+                rule=rule,
+                note=note,
+            )
+        target = target.model_copy(update={"value": float(target.value) * factor, "unit": unit})
+    options = ind.Options(params=params, benchmark_edition=benchmark_edition)
+    years_with_data = sorted(set(ind.select_region(facts, region)["year"]))
+    series: dict[int, tuple[float | None, str]] = {}
+    for y in [y for y in years_with_data if y <= year]:
+        series[y] = _sector_value(indicator, facts, region, y, sectors, options)
+    history: list[YearStatus] = []
+    valued = {y: v for y, (v, _) in series.items() if v is not None}
+    if not valued:
+        reasons = {why for _, why in series.values() if why}
+        return Evaluation(
+            plan.id,
+            target,
+            indicator,
+            sectors,
+            "no_data",
+            "; ".join(sorted(reasons)) or "no counted data for the region",
+            rule=rule,
+            note=note,
+        )
+    start_year = target.base_year if target.base_year in valued else min(valued)
+    start = valued[start_year]
+    for y, (value, _why) in sorted(series.items()):
+        if value is None:
+            history.append(YearStatus(y, None, None, "no_data", None))
+            continue
+        history.append(_status(target, y, value, start_year, start, band, valued.get(y - 1)))
+    latest = history[-1]
+    reason = _reason(target, latest, indicator, sectors)
+    if latest.status == "no_data":
+        reason = series[latest.year][1] or "no counted data"
+    return Evaluation(plan.id, target, indicator, sectors, latest.status, reason, history, rule, note)
+
+
+def _sector_value(
+    indicator: str, facts: pd.DataFrame, region: str | None, year: int, sectors: list[str], options: ind.Options
+) -> tuple[float | None, str]:
+    """The indicator over the target's sectors taken together."""
+    rows = facts if not sectors else facts[facts["sector"].isin(sectors)]
+    value = ind.compute(indicator, rows, region=region, year=year, options=options)
+    return value.value, value.note
+
+
+def _status(
+    target: Target, year: int, value: float, start_year: int, start: float, band: float, previous: float | None
+) -> YearStatus:
+    if target.comparator == "increase":
+        if previous is None:
+            return YearStatus(year, value, None, "no_data", None)
+        status = "met" if value > previous else ("missed" if year >= target.target_year else "off_track")
+        return YearStatus(year, value, previous, status, value - previous)
+    assert target.value is not None
+    goal = float(target.value)
+    direction = _better(target.comparator)
+    margin = (value - goal) * direction
+    if COMPARATORS[target.comparator](value, goal):
+        return YearStatus(year, value, goal, "met", margin)
+    if year >= target.target_year:
+        return YearStatus(year, value, goal, "missed", margin)
+    span = target.target_year - start_year
+    expected = goal if span <= 0 else start + (goal - start) * (year - start_year) / span
+    shortfall = (expected - value) * direction
+    distance = abs(goal - start)
+    if shortfall <= 0:
+        status = "on_track"
+    elif shortfall <= band / 100.0 * distance:
+        status = "at_risk"
+    else:
+        status = "off_track"
+    return YearStatus(year, value, expected, status, margin)
+
+
+def _reason(target: Target, latest: YearStatus, indicator: str, sectors: list[str]) -> str:
+    scope = f" ({', '.join(sectors)})" if sectors else ""
+    unit = ind.INDICATORS[indicator].unit
+    if latest.value is None:
+        return "no data"
+    text = f"{indicator}{scope} = {latest.value:,.4g} {unit} in {latest.year}"
+    if target.comparator == "increase":
+        return f"{text}; previous year {latest.expected if latest.expected is not None else '—'}"
+    text += f"; target {target.comparator} {target.value:g} {target.unit} by {target.target_year}"
+    if latest.expected is not None and latest.status in ("on_track", "at_risk", "off_track"):
+        text += f"; path value for {latest.year}: {latest.expected:,.4g}"
+    return text
+
+
+def evaluate_plan(
+    plan_id: str,
+    facts: pd.DataFrame,
+    *,
+    region: str | None,
+    year: int,
+    params: ParameterSet | None = None,
+    benchmark_edition: str | None = None,
+) -> list[Evaluation]:
+    params = params or load()
+    if plan_id not in params.plans:
+        raise InputError("unknown plan", field="plan", value=plan_id, expected="one of " + ", ".join(params.plans))
+    plan = params.plans[plan_id]
+    return [
+        evaluate(plan, t, facts, region=region, year=year, params=params, benchmark_edition=benchmark_edition)
+        for t in plan.targets
+    ]
