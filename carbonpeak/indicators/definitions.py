@@ -297,8 +297,9 @@ def compute(
     year: int,
     sector: str | None = None,
     options: Options | None = None,
+    sectors: list[str] | None = None,
 ) -> Value:
-    """One indicator for a region, year and (optionally) sector."""
+    """One indicator for a region, year and (optionally) one sector or several sectors taken together."""
     try:
         indicator = INDICATORS[indicator_id]
     except KeyError:
@@ -314,6 +315,8 @@ def compute(
         rows = rows[rows["sector"].isin(indicator.sectors)]
     if sector is not None:
         rows = rows[rows["sector"] == sector]
+    if sectors:
+        rows = rows[rows["sector"].isin(sectors)]
     value, note = indicator.compute(rows, options)
     if value is not None and math.isnan(value):
         value = None

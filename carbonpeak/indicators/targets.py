@@ -206,8 +206,7 @@ def _sector_value(
     indicator: str, facts: pd.DataFrame, region: str | None, year: int, sectors: list[str], options: ind.Options
 ) -> tuple[float | None, str]:
     """The indicator over the target's sectors taken together."""
-    rows = facts if not sectors else facts[facts["sector"].isin(sectors)]
-    value = ind.compute(indicator, rows, region=region, year=year, options=options)
+    value = ind.compute(indicator, facts, region=region, year=year, options=options, sectors=sectors)
     return value.value, value.note
 
 
