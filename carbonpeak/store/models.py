@@ -219,3 +219,64 @@ class AuditEvent(Base):
     entity_key: Mapped[str] = mapped_column(String(100), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class CapacityEvent(Base):
+    """A change to a facility's approved capacity: approval, new build, expansion, exit or replacement.
+
+    ``capacity_t_per_a`` is signed: positive adds approved capacity, negative removes it. A replacement
+    is two events that share ``replacement_group``: the capacity retired at the source (negative, the
+    source possibly in another province and outside the registry, then described in ``counterpart``)
+    and the capacity granted at the destination.
+    """
+
+    __tablename__ = "capacity_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
+    counterpart: Mapped[str | None] = mapped_column(String(300))  # a source outside the registry
+    province: Mapped[str] = mapped_column(String(40))  # province code of the capacity
+    sector: Mapped[str] = mapped_column(String(40))
+    # approval, new_build, expansion, exit, replacement_out, replacement_in
+    kind: Mapped[str] = mapped_column(String(30))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    capacity_t_per_a: Mapped[float] = mapped_column(Float)
+    replacement_group: Mapped[str | None] = mapped_column(String(60))
+    replacement_ratio: Mapped[float | None] = mapped_column(Float)  # destination ÷ source capacity
+    document: Mapped[str | None] = mapped_column(String(300))  # approval or replacement notice
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Warning(Base):
+    """Something a regulator must act on; ``key`` identifies the situation so it is raised once."""
+
+    __tablename__ = "warning"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    severity: Mapped[str] = mapped_column(String(10))  # high, medium, low
+    region: Mapped[str] = mapped_column(String(40), default="")
+    facility_code: Mapped[str | None] = mapped_column(String(60), index=True)
+    period: Mapped[str | None] = mapped_column(String(7))
+    message_zh: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, acknowledged, assigned, closed
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    events: Mapped[list[WarningEvent]] = relationship(back_populates="warning", order_by="WarningEvent.id")
+
+
+class WarningEvent(Base):
+    """The history of a warning: who acknowledged, assigned, closed or reopened it, when, and why."""
+
+    __tablename__ = "warning_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warning.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # raise, acknowledge, assign, close, reopen
+    note: Mapped[str | None] = mapped_column(Text)
+    warning: Mapped[Warning] = relationship(back_populates="events")
