@@ -137,6 +137,146 @@ def _fmt(value: Any) -> str:
     return escape(str(value))
 
 
+warnings_app = typer.Typer(help="Warnings: refresh from the data, list, and work through them (ack, assign, close).")
+
+
+@warnings_app.callback(invoke_without_command=True)
+def warnings_command(
+    ctx: typer.Context,
+    refresh: Annotated[bool, typer.Option("--refresh", help="raise new warnings from the data first")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="date the warnings are judged on (default today)")
+    ] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="also check this plan's targets")] = None,
+    region: Region = None,
+    edition: Edition = None,
+    status: Annotated[str | None, typer.Option(help="open, acknowledged, assigned or closed")] = None,
+    kind: Annotated[str | None, typer.Option(help="e.g. below_baseline, late_submission")] = None,
+    facility: Annotated[str | None, typer.Option(help="facility code")] = None,
+    actor: Annotated[str, typer.Option("--actor", envvar="CARBONPEAK_ACTOR")] = "cli",
+    url: Db = None,
+    as_json: JsonFlag = False,
+    excel: Excel = None,
+    lang: Lang = "zh",
+) -> None:
+    """List warnings (after raising new ones with --refresh)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import datetime as dt
+
+    from carbonpeak.indicators import warnings as w
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        with db.transaction(url) as session:
+            if refresh:
+                facts = facility_months(session)
+                evaluations = (
+                    evaluate_plan(plan, facts, region=region, year=day.year, benchmark_edition=edition)
+                    if plan
+                    else None
+                )
+                raised = w.generate(
+                    facts,
+                    w.submissions_frame(session),
+                    w.facilities_frame(session),
+                    as_of=day,
+                    benchmark_edition=edition,
+                    evaluations=evaluations,
+                )
+                new = w.refresh(session, raised, actor)
+                console.print(f"{new} new warnings raised ({len(raised)} conditions found on {day})")
+            rows = [
+                {
+                    "id": x.id,
+                    "kind": x.kind,
+                    "severity": x.severity,
+                    "facility": x.facility_code or "",
+                    "period": x.period or "",
+                    "status": x.status,
+                    "assignee": x.assignee or "",
+                    "deadline": str(x.deadline or ""),
+                    "message": x.message_zh if lang != "en" else x.message_en,
+                }
+                for x in w.listing(session, status=status, kind=kind, facility=facility)
+            ]
+    except (CarbonpeakError, ValueError) as exc:
+        _fail(exc if isinstance(exc, CarbonpeakError) else CarbonpeakError(f"--as-of: {exc}"))
+        return
+    _emit(
+        pd.DataFrame(
+            rows, columns=["id", "kind", "severity", "facility", "period", "status", "assignee", "deadline", "message"]
+        ),
+        as_json,
+        excel,
+        f"{'预警' if lang != 'en' else 'Warnings'} ({len(rows)})",
+        ["id", "kind", "severity", "facility", "period", "status", "assignee", "deadline", "message"],
+    )
+
+
+def _act(action: str) -> Any:
+    def command(
+        warning_id: Annotated[int, typer.Argument(help="warning id")],
+        note: Annotated[str | None, typer.Option("--note")] = None,
+        to: Annotated[str | None, typer.Option("--to", help="assignee (assign only)")] = None,
+        actor: Annotated[str, typer.Option("--actor", envvar="CARBONPEAK_ACTOR")] = "cli",
+        url: Db = None,
+    ) -> None:
+        from carbonpeak.indicators import warnings as w
+
+        try:
+            with db.transaction(url) as session:
+                warning = w.act(session, warning_id, action, actor, note=note, assignee=to)
+                status = warning.status
+        except CarbonpeakError as exc:
+            _fail(exc)
+            return
+        console.print(f"warning {warning_id}: {status}")
+
+    command.__doc__ = f"{action.capitalize()} a warning (kept in its history)."
+    return command
+
+
+for _action in ("acknowledge", "assign", "close", "reopen"):
+    warnings_app.command(_action)(_act(_action))
+
+
+@warnings_app.command("show")
+def warnings_show(warning_id: int, url: Db = None, as_json: JsonFlag = False) -> None:
+    """A warning with its details and history."""
+    from carbonpeak.store.models import Warning
+
+    with db.transaction(url) as session:
+        warning = session.get(Warning, warning_id)
+        if warning is None:
+            _fail(CarbonpeakError(f"no warning {warning_id}"))
+            return
+        payload = {
+            "id": warning.id,
+            "kind": warning.kind,
+            "status": warning.status,
+            "assignee": warning.assignee,
+            "message_zh": warning.message_zh,
+            "message_en": warning.message_en,
+            "details": warning.details,
+            "deadline": str(warning.deadline or ""),
+            "history": [
+                {"at": e.at.isoformat()[:19], "actor": e.actor, "action": e.action, "note": e.note}
+                for e in warning.events
+            ],
+        }
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    console.print(f"[bold]#{payload['id']}[/] {payload['kind']} ({payload['status']}) {escape(payload['message_zh'])}")
+    for event in payload["history"]:
+        console.print(
+            f"  {event['at']}  {event['actor']:<20} {event['action']:<12} {escape(event['note'] or '')}",
+            highlight=False,
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators_command)
     app.command("targets")(targets_command)
+    app.add_typer(warnings_app, name="warnings")

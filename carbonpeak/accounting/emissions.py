@@ -44,6 +44,7 @@ RECORD_TEXT = [
     "product",
     "bake_furnace",
     "paste_type",
+    "metering",
 ]
 
 

@@ -180,6 +180,7 @@ def facility_months(session: Session, *, include_submitted: bool = False) -> pd.
         for name in RESULT_FIELDS:
             row[name] = values.get(name)
         row["has_result"] = bool(values)
+        row["metering"] = record.get("metering", "meter")
         rows.append(row)
     frame = pd.DataFrame(
         rows,
@@ -192,6 +193,7 @@ def facility_months(session: Session, *, include_submitted: bool = False) -> pd.
             *RECORD_FIELDS,
             *RESULT_FIELDS,
             "has_result",
+            "metering",
         ],
     )
     registry = load_registry(session)
