@@ -24,6 +24,9 @@ run: install
 	$(BIN)/carbonpeak submissions show AL03 2024-03
 	$(BIN)/carbonpeak template electrolytic_aluminium --enterprise E02 --out var/template_electrolytic_aluminium_zh.xlsx
 	$(BIN)/carbonpeak export --from 2025-01 --to 2025-12 --out var/export_2025.xlsx
+	$(BIN)/carbonpeak indicators --region demo --year 2025 --benchmark-edition 2021
+	$(BIN)/carbonpeak targets --plan guizhou_nonferrous --region demo --year 2025 --benchmark-edition 2021
+	$(BIN)/carbonpeak warnings --refresh --as-of 2026-01-20 --plan guizhou_nonferrous --region demo --benchmark-edition 2021 --kind baseline_deadline_passed
 	$(BIN)/carbonpeak parameters list
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml --explain --record GZ-AL-01@2024-03
