@@ -126,40 +126,44 @@ def classify_facilities(
     """
     params = params or load()
     frame = frame.reset_index(drop=True)
-    rows: list[dict[str, Any]] = []
+    frame = frame[frame["product"].fillna("").astype(str) != ""]  # alumina, magnesium, other: no benchmark field
+    parts: list[pd.DataFrame] = []
     cited: dict[str, Cited] = {}
-    for position, row in frame.iterrows():
-        product = str(row.get("product") or "")
-        if not product:
-            continue  # not a benchmark field (alumina, magnesium, other)
-        year = int(row["year"])
+    # Parameters are looked up once per product and year; the rows of a group are classified together.
+    for (product, year), group in frame.groupby([frame["product"].astype(str), frame["year"].astype(int)]):
         indicator_cited = params.at("benchmarks.ndrc_indicator", product=product)
         column, unit = INDICATOR_COLUMN[str(indicator_cited.value)]
-        value = row["unit_consumption"] if "unit_consumption" in frame else row.get(column, np.nan)
-        benchmark, baseline = _levels(params, product, year, edition)
+        values = group["unit_consumption"] if "unit_consumption" in group else group.get(column)
+        benchmark, baseline = _levels(params, product, int(year), edition)
         deadline = params.at("benchmarks.baseline_deadline", product=product)
         for c in (indicator_cited, benchmark, baseline, deadline):
             cited[c.label] = c
-        factor = conversion_factor(benchmark.unit, unit)
-        rows.append(
-            {
-                "facility_id": row["facility_id"],
-                "year": year,
-                "sector": row.get("sector", ""),
-                "region": row.get("region", ""),
-                "product": product,
-                "indicator": indicator_cited.value,
-                "unit": unit,
-                "unit_consumption": float(value) if pd.notna(value) else np.nan,
-                "benchmark_level": float(benchmark.value) * factor,
-                "baseline_level": float(baseline.value) * conversion_factor(baseline.unit, unit),
-                "edition": benchmark.edition,
-                "deadline": deadline.value,
-                "capacity_t_per_a": float(row.get("capacity_t_per_a", np.nan)),
-                "_row": position,
-            }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "facility_id": group["facility_id"].to_numpy(),
+                    "year": int(year),
+                    "sector": group["sector"].to_numpy() if "sector" in group else "",
+                    "region": group["region"].to_numpy() if "region" in group else "",
+                    "product": product,
+                    "indicator": indicator_cited.value,
+                    "unit": unit,
+                    "unit_consumption": pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+                    if values is not None
+                    else np.nan,
+                    "benchmark_level": float(benchmark.value) * conversion_factor(benchmark.unit, unit),
+                    "baseline_level": float(baseline.value) * conversion_factor(baseline.unit, unit),
+                    "edition": benchmark.edition,
+                    "deadline": deadline.value,
+                    "capacity_t_per_a": pd.to_numeric(group["capacity_t_per_a"], errors="coerce").to_numpy(dtype=float)
+                    if "capacity_t_per_a" in group
+                    else np.nan,
+                    "_row": group.index.to_numpy(),
+                }
+            )
         )
-    table = pd.DataFrame(rows)
+    rows = pd.concat(parts).sort_values("_row") if parts else pd.DataFrame()
+    table = rows.reset_index(drop=True)
     if table.empty:
         raise InputError(
             "no facility belongs to a benchmark field",
