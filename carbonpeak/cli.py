@@ -508,10 +508,11 @@ def parameters_show(
 
 
 def _register_store_commands() -> None:
-    from carbonpeak import cli_indicators, cli_store
+    from carbonpeak import cli_indicators, cli_projects, cli_store
 
     cli_store.register(app)
     cli_indicators.register(app)
+    cli_projects.register(app)
 
 
 _register_store_commands()
