@@ -8,24 +8,27 @@ from carbonpeak.errors import InputError, UnitError
 from carbonpeak.units import conversion_factor, normalise_unit_text, parse_unit, to_canonical
 
 
-@pytest.mark.parametrize(("value", "unit", "canonical", "expected"), [
-    (1500, "kWh", "MWh", 1.5),
-    (2.5, "MWh", "kWh", 2500),
-    (3, "10^4 Nm3", "Nm3", 30000),
-    (30000, "Nm3", "10^4 Nm3", 3),
-    (3, "万Nm3", "Nm3", 30000),
-    (12, "万kWh", "MWh", 120),
-    (12, "万千瓦时", "MWh", 120),
-    (2, "万吨", "t", 20000),
-    (302.4, "gce/kWh", "tce/MWh", 0.3024),
-    (0.1229, "kgce/kWh", "tce/MWh", 0.1229),
-    (0.03412, "kgce/MJ", "tce/GJ", 0.03412),
-    (29.3076, "GJ", "tce", 1.0),
-    (1, "tce", "GJ", 29.3076),
-    (1, "GJ", "tce", 1 / 29.3076),
-    (1000, "kg CO2e", "t CO2e", 1),
-    (85, "%", "dimensionless", 0.85),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "canonical", "expected"),
+    [
+        (1500, "kWh", "MWh", 1.5),
+        (2.5, "MWh", "kWh", 2500),
+        (3, "10^4 Nm3", "Nm3", 30000),
+        (30000, "Nm3", "10^4 Nm3", 3),
+        (3, "万Nm3", "Nm3", 30000),
+        (12, "万kWh", "MWh", 120),
+        (12, "万千瓦时", "MWh", 120),
+        (2, "万吨", "t", 20000),
+        (302.4, "gce/kWh", "tce/MWh", 0.3024),
+        (0.1229, "kgce/kWh", "tce/MWh", 0.1229),
+        (0.03412, "kgce/MJ", "tce/GJ", 0.03412),
+        (29.3076, "GJ", "tce", 1.0),
+        (1, "tce", "GJ", 29.3076),
+        (1, "GJ", "tce", 1 / 29.3076),
+        (1000, "kg CO2e", "t CO2e", 1),
+        (85, "%", "dimensionless", 0.85),
+    ],
+)
 def test_conversion(value, unit, canonical, expected):
     assert to_canonical(value, unit, canonical) == pytest.approx(expected, rel=1e-12)
 
@@ -46,12 +49,22 @@ def test_user_spellings_are_normalised():
     assert parse_unit("10^4 Nm3").to("Nm3").magnitude == pytest.approx(1e4)
 
 
-PAIRS = [("kWh", "MWh"), ("10^4 Nm3", "Nm3"), ("万kWh", "MWh"), ("gce/kWh", "tce/MWh"), ("GJ", "tce"),
-         ("kg", "t"), ("万吨", "t"), ("kgce/t", "tce/t"), ("kg CO2e", "t CO2e")]
+PAIRS = [
+    ("kWh", "MWh"),
+    ("10^4 Nm3", "Nm3"),
+    ("万kWh", "MWh"),
+    ("gce/kWh", "tce/MWh"),
+    ("GJ", "tce"),
+    ("kg", "t"),
+    ("万吨", "t"),
+    ("kgce/t", "tce/t"),
+    ("kg CO2e", "t CO2e"),
+]
 
 
-@given(value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
-       pair=st.sampled_from(PAIRS))
+@given(
+    value=st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False), pair=st.sampled_from(PAIRS)
+)
 def test_round_trip(value, pair):
     unit, canonical = pair
     there = to_canonical(value, unit, canonical)
@@ -92,4 +105,3 @@ def test_unknown_unit_error_can_be_located_by_the_caller():
     assert "file facility.xlsx" in str(located)
     assert "record 7" in str(located)
     assert "bogounit" in str(located)
-

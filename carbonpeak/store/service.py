@@ -378,6 +378,9 @@ def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) ->
                 )
         all_versions.extend(versions)
     results = compute_results(session, all_versions, actor)
+    from carbonpeak.capacity.ledger import seed_from_registry  # the ledger builds on the store
+
+    seed_from_registry(session, actor)
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),

@@ -45,6 +45,7 @@ def _close(a, b):
 
 # --- linear in activity: f(k·x) = k·f(x), and f(0) = 0 -------------------------------------------------
 
+
 @given(x=activity, k=scale, ncv=positive, cc=positive, of=percent)
 def test_fuel_combustion_is_linear_in_fuel_amount(x, k, ncv, cc, of):
     assert _close(fuel_combustion_tco2(k * x, ncv, cc, of), k * fuel_combustion_tco2(x, ncv, cc, of))
@@ -57,8 +58,13 @@ def test_anode_consumption_is_linear_in_output(x, k, nc, s, a):
     assert anode_consumption_tco2(0.0, nc, s, a) == 0
 
 
-@given(x=activity, k=scale, cf4=st.floats(0, 2), c2f6=st.floats(0, 0.5),
-       gwp=st.sampled_from([(6500, 9200), (7390, 12200), (6630, 11100), (7380, 12400)]))
+@given(
+    x=activity,
+    k=scale,
+    cf4=st.floats(0, 2),
+    c2f6=st.floats(0, 0.5),
+    gwp=st.sampled_from([(6500, 9200), (7390, 12200), (6630, 11100), (7380, 12400)]),
+)
 def test_pfc_is_linear_in_output(x, k, cf4, c2f6, gwp):
     assert _close(pfc_emissions_tco2e(k * x, cf4, c2f6, *gwp), k * pfc_emissions_tco2e(x, cf4, c2f6, *gwp))
     assert pfc_emissions_tco2e(0.0, cf4, c2f6, *gwp) == 0
@@ -91,6 +97,7 @@ def test_zero_activity_gives_zero(name):
 
 # --- market-based electricity ------------------------------------------------------------------------
 
+
 @given(purchased=mwh, exported=mwh, certificates=mwh, direct=mwh, more=mwh)
 def test_market_instruments_never_increase_market_based_electricity(purchased, exported, certificates, direct, more):
     base = market_based_net_mwh(purchased, exported, certificates, direct)
@@ -108,19 +115,21 @@ def test_market_based_electricity_is_bounded(purchased, exported, certificates, 
 
 # --- tiered price and classification are monotone ------------------------------------------------------
 
-@given(u1=indicator, u2=indicator, threshold=st.sampled_from([13650.0, 13450.0, 13300.0]),
-       relief=st.floats(0, 1))
+
+@given(u1=indicator, u2=indicator, threshold=st.sampled_from([13650.0, 13450.0, 13300.0]), relief=st.floats(0, 1))
 def test_1239_surcharge_never_decreases_as_the_indicator_rises(u1, u2, threshold, relief):
     low, high = sorted((u1, u2))
-    assert surcharge_yuan_per_kwh_1239(low, threshold, 20.0, 0.01, relief) <= \
-        surcharge_yuan_per_kwh_1239(high, threshold, 20.0, 0.01, relief)
+    assert surcharge_yuan_per_kwh_1239(low, threshold, 20.0, 0.01, relief) <= surcharge_yuan_per_kwh_1239(
+        high, threshold, 20.0, 0.01, relief
+    )
 
 
 @given(u1=indicator, u2=indicator)
 def test_2013_surcharge_never_decreases_as_the_indicator_rises(u1, u2):
     low, high = sorted((u1, u2))
-    assert surcharge_yuan_per_kwh_2013(low, 13700, 13800, 0.02, 0.08) <= \
-        surcharge_yuan_per_kwh_2013(high, 13700, 13800, 0.02, 0.08)
+    assert surcharge_yuan_per_kwh_2013(low, 13700, 13800, 0.02, 0.08) <= surcharge_yuan_per_kwh_2013(
+        high, 13700, 13800, 0.02, 0.08
+    )
 
 
 @given(u1=indicator, u2=indicator, benchmark=st.floats(12500, 13500), gap=st.floats(0, 1000))

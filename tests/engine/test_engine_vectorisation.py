@@ -34,8 +34,11 @@ CASES = [
     ("anode_consumption_tco2", anode_consumption_tco2, (OUTPUT_T, _u(0.3, 0.5), _u(1, 3), _u(0, 1))),
     ("pfc_emissions_tco2e", lambda *a: pfc_emissions_tco2e(*a, 6630, 11100), (OUTPUT_T, _u(0, 1), _u(0, 0.1))),
     ("pfc_overvoltage_cf4_kg_per_t", pfc_overvoltage_cf4_kg_per_t, (_u(1, 4), _u(0, 50), _u(85, 96))),
-    ("soderberg_paste_tco2", soderberg_paste_tco2,
-     (_u(0.4, 0.6), OUTPUT_T, _u(0, 4), _u(24, 28), _u(0, 1), _u(0, 1), _u(2, 4), _u(1, 3), _u(0, 1), _u(0, 0.02))),
+    (
+        "soderberg_paste_tco2",
+        soderberg_paste_tco2,
+        (_u(0.4, 0.6), OUTPUT_T, _u(0, 4), _u(24, 28), _u(0, 1), _u(0, 1), _u(2, 4), _u(1, 3), _u(0, 1), _u(0, 0.02)),
+    ),
     ("market_based_net_mwh", market_based_net_mwh, (_u(0, 1e6), _u(0, 1e5), _u(0, 8e5), _u(0, 8e5))),
     ("carbonate_decomposition_tco2", carbonate_decomposition_tco2, (_u(0, 1e5), _u(50, 100), _u(0.3, 0.6))),
     ("reductant_carbon_tco2", reductant_carbon_tco2, (_u(0, 1e5), _u(60, 95))),
@@ -43,10 +46,16 @@ CASES = [
     ("unit_consumption", lambda t, o: unit_consumption(t, o, 1000.0), (_u(0, 7e6), OUTPUT_T)),
     ("specific_embedded_emissions", specific_embedded_emissions, (_u(0, 1e6), OUTPUT_T)),
     ("complex_good_see", complex_good_see, (_u(0, 1), _u(1, 1.1), _u(0, 6))),
-    ("surcharge_yuan_per_kwh_1239", lambda u, r: surcharge_yuan_per_kwh_1239(u, 13450.0, 20.0, 0.01, r),
-     (INDICATOR, _u(0.5, 1))),
-    ("renewable_relief_factor_1239", lambda s, w: renewable_relief_factor_1239(s, w, 15.0, 1.0),
-     (_u(0, 60), _u(10, 30))),
+    (
+        "surcharge_yuan_per_kwh_1239",
+        lambda u, r: surcharge_yuan_per_kwh_1239(u, 13450.0, 20.0, 0.01, r),
+        (INDICATOR, _u(0.5, 1)),
+    ),
+    (
+        "renewable_relief_factor_1239",
+        lambda s, w: renewable_relief_factor_1239(s, w, 15.0, 1.0),
+        (_u(0, 60), _u(10, 30)),
+    ),
     ("classify", lambda u: classify(u, 13000.0, 13350.0), (INDICATOR,)),
 ]
 

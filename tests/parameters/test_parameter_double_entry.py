@@ -19,10 +19,18 @@ def _assert_cell(cited, value, unit):
 
 # international-methods.md §1.7 (SAR/AR4: AMEE and IAI; AR5: IR 2025/2547 Annex II G Table 6; AR6: code tables)
 GWP = [
-    ("SAR", "CF4", 6500), ("SAR", "C2F6", 9200), ("SAR", "SF6", 23900),
-    ("AR4", "CF4", 7390), ("AR4", "C2F6", 12200), ("AR4", "SF6", 22800),
-    ("AR5", "CF4", 6630), ("AR5", "C2F6", 11100), ("AR5", "SF6", 23500),
-    ("AR6", "CF4", 7380), ("AR6", "C2F6", 12400), ("AR6", "SF6", 25200),
+    ("SAR", "CF4", 6500),
+    ("SAR", "C2F6", 9200),
+    ("SAR", "SF6", 23900),
+    ("AR4", "CF4", 7390),
+    ("AR4", "C2F6", 12200),
+    ("AR4", "SF6", 22800),
+    ("AR5", "CF4", 6630),
+    ("AR5", "C2F6", 11100),
+    ("AR5", "SF6", 23500),
+    ("AR6", "CF4", 7380),
+    ("AR6", "C2F6", 12400),
+    ("AR6", "SF6", 25200),
 ]
 
 
@@ -49,11 +57,20 @@ def test_gbt2589_coefficients(params, carrier, coefficient, unit):
 
 # china-grid-factors.csv: MEE/NBS notices 2024 No. 12 (2021 data), 2024 No. 33 (2022), 2025 No. 47 (2023)
 GRID = [
-    (2021, "china", "location", 0.5568), (2022, "china", "location", 0.5366), (2023, "china", "location", 0.5306),
-    (2021, "china", "residual", 0.5942), (2022, "china", "residual", 0.5856), (2023, "china", "residual", 0.6096),
-    (2021, "guizhou", "location", 0.5182), (2022, "guizhou", "location", 0.4989), (2023, "guizhou", "location", 0.5683),
-    (2021, "shaanxi", "location", 0.6336), (2022, "shaanxi", "location", 0.6558), (2023, "shaanxi", "location", 0.6335),
-    (2021, "xinjiang", "location", 0.6577), (2022, "xinjiang", "location", 0.6231),
+    (2021, "china", "location", 0.5568),
+    (2022, "china", "location", 0.5366),
+    (2023, "china", "location", 0.5306),
+    (2021, "china", "residual", 0.5942),
+    (2022, "china", "residual", 0.5856),
+    (2023, "china", "residual", 0.6096),
+    (2021, "guizhou", "location", 0.5182),
+    (2022, "guizhou", "location", 0.4989),
+    (2023, "guizhou", "location", 0.5683),
+    (2021, "shaanxi", "location", 0.6336),
+    (2022, "shaanxi", "location", 0.6558),
+    (2023, "shaanxi", "location", 0.6335),
+    (2021, "xinjiang", "location", 0.6577),
+    (2022, "xinjiang", "location", 0.6231),
     (2023, "xinjiang", "location", 0.6021),
 ]
 
@@ -84,9 +101,12 @@ def test_ndrc2013_fuel_table(params, fuel, ncv, ncv_unit, carbon_content, oxidat
 
 # china-missing-values.md §2 and china-benchmarks.csv: 发改价格〔2021〕1239号 分档标准 by date
 THRESHOLDS = [
-    (dt.date(2022, 1, 1), 13650), (dt.date(2022, 12, 31), 13650),
-    (dt.date(2023, 1, 1), 13450), (dt.date(2024, 12, 31), 13450),
-    (dt.date(2025, 1, 1), 13300), (dt.date(2030, 6, 1), 13300),
+    (dt.date(2022, 1, 1), 13650),
+    (dt.date(2022, 12, 31), 13650),
+    (dt.date(2023, 1, 1), 13450),
+    (dt.date(2024, 12, 31), 13450),
+    (dt.date(2025, 1, 1), 13300),
+    (dt.date(2030, 6, 1), 13300),
 ]
 
 
@@ -98,8 +118,10 @@ def test_tiered_price_thresholds(params, day, threshold):
 
 # china-benchmarks.csv: the 2013 NDRC/MIIT notice (effective 2014-01-01)
 TIERS_2013 = [
-    ("tier1_upper", 13700, "kWh/t"), ("tier2_upper", 13800, "kWh/t"),
-    ("tier2_surcharge", 0.02, "yuan/kWh"), ("tier3_surcharge", 0.08, "yuan/kWh"),
+    ("tier1_upper", 13700, "kWh/t"),
+    ("tier2_upper", 13800, "kWh/t"),
+    ("tier2_surcharge", 0.02, "yuan/kWh"),
+    ("tier3_surcharge", 0.08, "yuan/kWh"),
 ]
 
 
@@ -142,6 +164,12 @@ GB21346 = [
 def test_gb21346_2022_levels(params, product, indicator, levels, unit):
     """Transcription check of GB 21346-2022 levels 1-3 (not a formula test)."""
     for level, value in enumerate(levels, start=1):
-        cited = params.at("benchmarks.energy_limit", period=2023, standard="GB 21346-2022", product=product,
-                          indicator=indicator, level=level)
+        cited = params.at(
+            "benchmarks.energy_limit",
+            period=2023,
+            standard="GB 21346-2022",
+            product=product,
+            indicator=indicator,
+            level=level,
+        )
         _assert_cell(cited, value, unit)

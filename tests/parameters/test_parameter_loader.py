@@ -8,11 +8,19 @@ from carbonpeak.errors import ParameterNotFound, ParameterValueMissing
 from carbonpeak.parameters import period_start
 
 
-@pytest.mark.parametrize(("period", "threshold"), [
-    ("2022", 13650.0), ("2022-12", 13650.0), (dt.date(2022, 12, 31), 13650.0),
-    ("2023-01-01", 13450.0), (2024, 13450.0), ("2024-12-31", 13450.0),
-    ("2025-01-01", 13300.0), (2031, 13300.0),
-])
+@pytest.mark.parametrize(
+    ("period", "threshold"),
+    [
+        ("2022", 13650.0),
+        ("2022-12", 13650.0),
+        (dt.date(2022, 12, 31), 13650.0),
+        ("2023-01-01", 13450.0),
+        (2024, 13450.0),
+        ("2024-12-31", 13450.0),
+        ("2025-01-01", 13300.0),
+        (2031, 13300.0),
+    ],
+)
 def test_value_in_force_switches_on_its_dates(params, period, threshold):
     cited = params.at("benchmarks.tiered_price_al", period=period, item="threshold")
     assert cited.value == threshold
@@ -73,8 +81,12 @@ def test_2023_aluminium_benchmark_has_no_value(params, selection):
 
 
 def test_2021_aluminium_benchmark_still_in_force_the_day_before_2023_edition(params):
-    assert params.at("benchmarks.ndrc_level", period="2023-07-09", product="electrolytic_aluminium",
-                     level="benchmark").value == 13000.0
+    assert (
+        params.at(
+            "benchmarks.ndrc_level", period="2023-07-09", product="electrolytic_aluminium", level="benchmark"
+        ).value
+        == 13000.0
+    )
 
 
 def test_ch4_gwp_has_no_value(params):
@@ -84,10 +96,13 @@ def test_ch4_gwp_has_no_value(params):
     assert "CH4" in str(info.value)
 
 
-@pytest.mark.parametrize(("family", "key"), [
-    ("emissions.gwp", {"gas": "CF4"}),
-    ("benchmarks.ndrc_level", {"product": "copper_smelting", "level": "benchmark"}),
-])
+@pytest.mark.parametrize(
+    ("family", "key"),
+    [
+        ("emissions.gwp", {"gas": "CF4"}),
+        ("benchmarks.ndrc_level", {"product": "copper_smelting", "level": "benchmark"}),
+    ],
+)
 def test_several_editions_and_none_named_is_ambiguous(params, family, key):
     with pytest.raises(ParameterNotFound, match="ambiguous") as info:
         params.at(family, **key)
@@ -122,10 +137,17 @@ def test_cited_value_carries_source_and_confidence(params):
     assert params.at("emissions.gwp", edition="AR5", gas="CF4").verified is True
 
 
-@pytest.mark.parametrize(("period", "day"), [
-    (2024, dt.date(2024, 1, 1)), ("2024", dt.date(2024, 1, 1)), ("2024-03", dt.date(2024, 3, 1)),
-    ("2024-03-15", dt.date(2024, 3, 15)), (dt.date(2020, 2, 29), dt.date(2020, 2, 29)), (None, None),
-])
+@pytest.mark.parametrize(
+    ("period", "day"),
+    [
+        (2024, dt.date(2024, 1, 1)),
+        ("2024", dt.date(2024, 1, 1)),
+        ("2024-03", dt.date(2024, 3, 1)),
+        ("2024-03-15", dt.date(2024, 3, 15)),
+        (dt.date(2020, 2, 29), dt.date(2020, 2, 29)),
+        (None, None),
+    ],
+)
 def test_period_start(period, day):
     assert period_start(period) == day
 

@@ -19,8 +19,16 @@ VALID = {
     "keys": ["item"],
     "last_reviewed": "2026-01-01",
     "sources": {"doc": {"document": "Test document", "read_on": "2026-01-01"}},
-    "entries": [{"key": {"item": "a"}, "value": 1.5, "unit": "t", "confidence": "high", "source": "doc",
-                 "valid_from": "2020-01-01"}],
+    "entries": [
+        {
+            "key": {"item": "a"},
+            "value": 1.5,
+            "unit": "t",
+            "confidence": "high",
+            "source": "doc",
+            "valid_from": "2020-01-01",
+        }
+    ],
 }
 
 

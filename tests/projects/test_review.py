@@ -136,7 +136,7 @@ def test_review_rules_validate_and_carry_their_sources(params: ParameterSet) -> 
     assert entry.valid_from is not None and entry.valid_from.isoformat() == "2023-01-01"
     assert entry.date_basis is not None and "target_year 2023" in entry.date_basis
     assert r1.confidence is Confidence.MEDIUM_HIGH and "Synergy" in r1.source.document
-    ceiling = params.at(FAMILY, period="2024", rule="R6b", item="national_ceiling")
+    ceiling = params.at("capacity.national_ceiling", period="2024", sector="electrolytic_aluminium")
     assert (ceiling.value, ceiling.unit, ceiling.confidence) == (CEILING_MT_PER_A, "Mt/a", Confidence.MEDIUM)
     assert "real-national-stats.csv" in (ceiling.source.found_in or "")
     with pytest.raises(ParameterValueMissing, match=r"replacement_ratio.*not in shared/reference"):
@@ -403,7 +403,7 @@ def test_r6b_ceiling(params: ParameterSet) -> None:
     assert r6b.declared.value == national + net > ceiling_t
     assert r6b.required is not None and r6b.required.value == ceiling_t
     assert over.classification is Classification.HALT and "R6b" in over.decisive
-    assert "projects.review[rule=R6b, item=national_ceiling]" in over.unverified  # a news figure: medium
+    assert "capacity.national_ceiling[sector=electrolytic_aluminium]" in over.unverified  # a news figure: medium
     within = review(params, aluminium(), period="2024", national=national).rule("R6b")
     assert within.outcome is Outcome.PASS and within.declared is not None
     assert within.declared.value == national + net - 200_000.0
@@ -416,9 +416,9 @@ def test_r6b_reads_the_ceiling_named_by_the_rule(params: ParameterSet) -> None:
     """The ceiling comes from data (ceiling_parameter/ceiling_key): a lower ceiling entered there is used."""
     files = []
     for family in params.files.values():
-        if family.id == FAMILY:
+        if family.id == "capacity.national_ceiling":
             entries = [
-                e.model_copy(update={"value": 44.2}) if e.key == {"rule": "R6b", "item": "national_ceiling"} else e
+                e.model_copy(update={"value": 44.2}) if e.key == {"sector": "electrolytic_aluminium"} else e
                 for e in family.entries
             ]
             family = family.model_copy(update={"entries": entries})

@@ -29,18 +29,21 @@ class Case:
         """Values by name; a cited one is read through load() and must equal what the case assumes."""
         for name, spec in self.parameters.items():
             if "family" in spec:
-                held = params.at(spec["family"], period=spec.get("period"), edition=spec.get("edition"),
-                                 **spec.get("key", {})).value
+                held = params.at(
+                    spec["family"], period=spec.get("period"), edition=spec.get("edition"), **spec.get("key", {})
+                ).value
                 assert held == spec["value"], (
-                    f"{spec['family']} holds {held!r}; case '{self.name}' assumes {name}={spec['value']!r}")
+                    f"{spec['family']} holds {held!r}; case '{self.name}' assumes {name}={spec['value']!r}"
+                )
         return {name: spec["value"] for name, spec in self.parameters.items()}
 
     def approx(self, output: str) -> Any:
         """The expected value of ``output`` with the case's (or that output's own) tolerance."""
         expected = self.expected[output]
         tolerance = expected.get("tolerance", self.tolerance)
-        return pytest.approx(expected["value"], rel=tolerance.get("relative"), abs=tolerance.get("absolute"),
-                             nan_ok=True)
+        return pytest.approx(
+            expected["value"], rel=tolerance.get("relative"), abs=tolerance.get("absolute"), nan_ok=True
+        )
 
 
 def _check(case: Case, where: str) -> None:
@@ -53,8 +56,11 @@ def _check(case: Case, where: str) -> None:
     for tolerance in [case.tolerance, *(e["tolerance"] for e in case.expected.values() if "tolerance" in e)]:
         if len({"relative", "absolute"} & set(tolerance)) != 1 or not tolerance.get("why"):
             problems.append(f"tolerance {tolerance} needs exactly one of relative/absolute and a 'why'")
-    problems += [f"expected '{key}' lacks a value or a unit"
-                 for key, expected in case.expected.items() if {"value", "unit"} - set(expected)]
+    problems += [
+        f"expected '{key}' lacks a value or a unit"
+        for key, expected in case.expected.items()
+        if {"value", "unit"} - set(expected)
+    ]
     if problems:
         raise ValueError(f"{where}, case '{case.name}': " + "; ".join(problems))
 

@@ -14,8 +14,12 @@ def test_pitch_volatiles_tco2(case, params):
     waste_tar_t = p["waste_tar_fraction"] * green_t
     assert hydrogen_t == case.approx("hydrogen_t")
     assert waste_tar_t == case.approx("waste_tar_t")
-    co2_t = pitch_volatiles_tco2(green_anodes_t=green_t, hydrogen_t=hydrogen_t,
-                                 baked_anodes_t=case.inputs["baked_anodes_t"], waste_tar_t=waste_tar_t)
+    co2_t = pitch_volatiles_tco2(
+        green_anodes_t=green_t,
+        hydrogen_t=hydrogen_t,
+        baked_anodes_t=case.inputs["baked_anodes_t"],
+        waste_tar_t=waste_tar_t,
+    )
     assert co2_t == case.approx("co2_t")
 
 

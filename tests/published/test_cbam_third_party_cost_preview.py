@@ -36,8 +36,12 @@ def test_third_party_arithmetic_check_only(case):
     numbers follow from its printed inputs.
     """
     inputs = case.inputs
-    site_cost_per_t = (np.float64(inputs["direct_tco2_per_t"]) + inputs["indirect_tco2_per_t"]) \
-        * inputs["ets_price_eur_per_t"] * inputs["site_share_pct"] / 100
+    site_cost_per_t = (
+        (np.float64(inputs["direct_tco2_per_t"]) + inputs["indirect_tco2_per_t"])
+        * inputs["ets_price_eur_per_t"]
+        * inputs["site_share_pct"]
+        / 100
+    )
     assert site_cost_per_t == case.approx("site_cost_eur_per_t_recomputed")
     assert site_cost_per_t == case.approx("site_cost_eur_per_t_published")
     assert site_cost_per_t * inputs["quantity_t"] == case.approx("site_cost_eur_published")

@@ -9,9 +9,12 @@ from carbonpeak.engine.emissions.combustion import fuel_combustion_tco2, purchas
 @pytest.mark.parametrize("case", load_cases("combustion.yaml", "fuel_combustion_tco2"))
 def test_fuel_combustion_tco2(case, params):
     p = case.parameter_values(params)
-    co2_t = fuel_combustion_tco2(fuel_amount=case.inputs["fuel_amount"], ncv_gj_per_unit=p["ncv_gj_per_unit"],
-                                 carbon_content_tc_per_tj=p["carbon_content_tc_per_tj"],
-                                 oxidation_rate_pct=p["oxidation_rate_pct"])
+    co2_t = fuel_combustion_tco2(
+        fuel_amount=case.inputs["fuel_amount"],
+        ncv_gj_per_unit=p["ncv_gj_per_unit"],
+        carbon_content_tc_per_tj=p["carbon_content_tc_per_tj"],
+        oxidation_rate_pct=p["oxidation_rate_pct"],
+    )
     assert co2_t == case.approx("co2_t")
 
 

@@ -13,7 +13,8 @@ def test_pfc_overvoltage_method(case, params):
     p = case.parameter_values(params)
     output_t = case.inputs["aluminium_output_t"]
     cf4_kg_per_t = pfc_overvoltage_cf4_kg_per_t(
-        p["overvoltage_coefficient"], case.inputs["anode_effect_overvoltage_mv"], case.inputs["current_efficiency_pct"])
+        p["overvoltage_coefficient"], case.inputs["anode_effect_overvoltage_mv"], case.inputs["current_efficiency_pct"]
+    )
     c2f6_kg_per_t = cf4_kg_per_t * p["c2f6_to_cf4"]
     assert gas_mass_t(output_t, cf4_kg_per_t) == case.approx("cf4_t")
     assert gas_mass_t(output_t, c2f6_kg_per_t) == case.approx("c2f6_t")

@@ -18,11 +18,16 @@ def test_surcharge_1239(case, params):
     u = case.inputs["indicator_kwh_per_t"]
     steps = surcharge_steps_1239(u, p["threshold_kwh_per_t"], p["step_kwh_per_t"])
     assert steps == case.approx("steps")
-    factor = renewable_relief_factor_1239(case.inputs["nonhydro_share_pct"], case.inputs["incentive_weight_pct"],
-                                          p["relief_min_share_pct"], p["relief_rate_pct_per_point"])
+    factor = renewable_relief_factor_1239(
+        case.inputs["nonhydro_share_pct"],
+        case.inputs["incentive_weight_pct"],
+        p["relief_min_share_pct"],
+        p["relief_rate_pct_per_point"],
+    )
     assert factor == case.approx("relief_factor")
-    surcharge = surcharge_yuan_per_kwh_1239(u, p["threshold_kwh_per_t"], p["step_kwh_per_t"],
-                                            p["increment_yuan_per_kwh"], factor)
+    surcharge = surcharge_yuan_per_kwh_1239(
+        u, p["threshold_kwh_per_t"], p["step_kwh_per_t"], p["increment_yuan_per_kwh"], factor
+    )
     assert surcharge == case.approx("surcharge_yuan_per_kwh")
 
 
