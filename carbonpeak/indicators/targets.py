@@ -88,7 +88,11 @@ class Evaluation:
 @cache
 def target_map() -> dict[str, dict[str, Any]]:
     text = resources.files("carbonpeak.indicators").joinpath("target_indicators.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    return check_target_map(yaml.safe_load(text))
+
+
+def check_target_map(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Refuse a mapping that names an unknown indicator or gives neither an indicator nor a reason."""
     for target_id, entry in data.items():
         if "indicator" in entry and entry["indicator"] not in ind.INDICATORS:
             raise InputError(

@@ -169,3 +169,14 @@ def test_unknown_indicator_and_plan() -> None:
         ind.compute("happiness_index", table, region=None, year=2025)
     with pytest.raises(InputError, match="unknown plan"):
         evaluate_plan("atlantis_plan", table, region=None, year=2025)
+
+
+def test_target_mapped_to_an_unknown_indicator_is_refused() -> None:
+    from carbonpeak.indicators.targets import check_target_map, target_map
+
+    assert target_map()["GZ-01"]["indicator"] == "capacity_share_at_or_above_benchmark"  # the shipped map loads
+    with pytest.raises(InputError) as caught:
+        check_target_map({"GZ-01": {"indicator": "happiness_index"}})
+    assert caught.value.record == "GZ-01" and caught.value.field == "indicator"
+    with pytest.raises(InputError, match="indicator or the reason"):
+        check_target_map({"GZ-09": {"sectors": ["zinc"]}})
