@@ -27,6 +27,7 @@ from carbonpeak.accounting import (
     facility_years,
     surcharge_facilities,
 )
+from carbonpeak.cli_common import JsonFlag, Lang, fail
 from carbonpeak.engine.methods import METHODS
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.activity import read_activity
@@ -43,8 +44,6 @@ app.add_typer(parameters_app, name="parameters")
 console = Console(width=int(os.environ.get("COLUMNS", "160")))
 err = Console(stderr=True)
 
-Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en", envvar="CARBONPEAK_LANG")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
 
 LABELS = {
     "record_id": ("记录", "record"),
@@ -127,11 +126,6 @@ def _records_json(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 
-def _fail(exc: CarbonpeakError) -> None:
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
 @app.command("account")
 def account_command(
     file: Annotated[Path, typer.Argument(help="activity records: .json, .yaml, .csv or .xlsx")],
@@ -162,7 +156,7 @@ def account_command(
             targets = [record] if record else list(result.table["record_id"])
             explanations = [result.explain(r) for r in targets]
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         payload: dict[str, Any] = {
@@ -278,7 +272,7 @@ def classify_command(
     try:
         table, shares, cited = classify_facilities(_facility_frame(file), edition=edition)
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _write_json({"facilities": _records_json(table), "shares": _records_json(shares), "parameters": cited})
@@ -336,7 +330,7 @@ def surcharge_command(
     try:
         table, cited = surcharge_facilities(facility_years(account(read_activity(file))), late_payment=late)
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _write_json({"facilities": _records_json(table), "parameters": cited})
@@ -483,7 +477,7 @@ def parameters_show(
                 console.print(f"  note: {cited.note}", highlight=False)
             return
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     entries = [e for e in family.entries if all(str(e.key.get(k)) == v for k, v in keys.items())]
     if as_json:

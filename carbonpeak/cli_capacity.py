@@ -12,7 +12,6 @@ Registered on the main app by ``register(app)``. Errors a person can act on exit
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import math
 import sys
@@ -27,18 +26,14 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from carbonpeak.capacity import ledger as cl
+from carbonpeak.cli_common import Actor, Db, JsonFlag, Lang, fail
+from carbonpeak.cli_common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.store import db
 
 console = Console()
 err = Console(stderr=True)
 
-Db = Annotated[str | None, typer.Option("--db", help="database URL (default: CARBONPEAK_DATABASE_URL or SQLite)")]
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="who is acting (default: cli:<user>)", envvar="CARBONPEAK_ACTOR")
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
-Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en", envvar="CARBONPEAK_LANG")]
 
 capacity_app = typer.Typer(
     help="Capacity ledger: approved vs operating capacity, must-exit list, national ceiling; history, add, "
@@ -77,21 +72,6 @@ LABELS = {
     "document": ("文件", "document"),
     "note": ("说明", "note"),
 }
-
-
-def _actor(actor: str | None) -> str:
-    return actor or f"cli:{getpass.getuser()}"
-
-
-def _fail(exc: Exception) -> None:
-    if isinstance(exc, SQLAlchemyError):
-        message = (
-            f"the database could not answer ({type(exc).__name__}); is its schema current? run: carbonpeak db upgrade"
-        )
-    else:
-        message = str(exc)
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def _label(column: str, lang: str) -> str:
@@ -205,7 +185,7 @@ def capacity_command(
             ceiling = cl.ceiling_check(session, day, elsewhere)
             events = len(cl.events_frame(session))
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        _fail(exc)
+        fail(exc)
         return
     not_classified = exits.attrs.get("not_classified", {})
     if excel is not None:
@@ -221,7 +201,7 @@ def capacity_command(
         try:
             export_workbook(excel, sheets, lang=lang)
         except CarbonpeakError as exc:
-            _fail(exc)
+            fail(exc)
             return
     if as_json:
         _write_json(
@@ -312,7 +292,7 @@ def history_command(
         with db.transaction(url) as session:
             frame = cl.history(session, facility)
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _write_json({"facility": facility, "events": cl.jsonable(frame)})
@@ -361,7 +341,7 @@ def add_command(
             )
             payload = {"id": event.id, **cl.event_dict(event, facility)}
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _write_json(payload)
@@ -435,7 +415,7 @@ def replace_command(
                 ],
             }
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _write_json(payload)
@@ -455,7 +435,7 @@ def seed_command(url: Db = None, actor: Actor = None, as_json: JsonFlag = False)
         with db.transaction(url) as session:
             report = cl.seed_from_registry(session, _actor(actor))
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         _write_json(report)

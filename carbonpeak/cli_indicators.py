@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from carbonpeak.cli_common import Db, Excel, JsonFlag, Lang, fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.facts import facility_months
@@ -23,13 +24,9 @@ from carbonpeak.store import db
 console = Console()
 err = Console(stderr=True)
 
-Db = Annotated[str | None, typer.Option("--db", help="database URL (default: CARBONPEAK_DATABASE_URL or SQLite)")]
 Region = Annotated[str | None, typer.Option("--region", help="province, city, park or cluster code (default: all)")]
 Edition = Annotated[str | None, typer.Option("--benchmark-edition", help="2021 or 2023; default: in force")]
 Submitted = Annotated[bool, typer.Option("--include-submitted", help="count submitted (unverified) months too")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
-Excel = Annotated[Path | None, typer.Option("--excel", help="also write the table to this .xlsx")]
-Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en", envvar="CARBONPEAK_LANG")]
 
 STATUS_ZH = {
     "met": "已达成",
@@ -47,11 +44,6 @@ def _facts(url: str | None, include_submitted: bool) -> pd.DataFrame:
         return facility_months(session, include_submitted=include_submitted)
 
 
-def _fail(exc: CarbonpeakError) -> None:
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
 def indicators_command(
     year: Annotated[int, typer.Option("--year", help="calendar year")],
     region: Region = None,
@@ -67,7 +59,7 @@ def indicators_command(
         facts = _facts(url, include_submitted)
         frame = ind.table(facts, region=region, year=year, options=ind.Options(load(), edition))
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     _emit(
         frame,
@@ -94,7 +86,7 @@ def targets_command(
         facts = _facts(url, include_submitted)
         evaluations = evaluate_plan(plan, facts, region=region, year=year, benchmark_edition=edition)
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     rows = [e.as_dict() for e in evaluations]
     if as_json:
@@ -201,7 +193,7 @@ def warnings_command(
                 for x in w.listing(session, status=status, kind=kind, facility=facility)
             ]
     except (CarbonpeakError, ValueError) as exc:
-        _fail(exc if isinstance(exc, CarbonpeakError) else CarbonpeakError(f"--as-of: {exc}"))
+        fail(exc if isinstance(exc, CarbonpeakError) else CarbonpeakError(f"--as-of: {exc}"))
         return
     _emit(
         pd.DataFrame(
@@ -229,7 +221,7 @@ def _act(action: str) -> Any:
                 warning = w.act(session, warning_id, action, actor, note=note, assignee=to)
                 status = warning.status
         except CarbonpeakError as exc:
-            _fail(exc)
+            fail(exc)
             return
         console.print(f"warning {warning_id}: {status}")
 
@@ -249,7 +241,7 @@ def warnings_show(warning_id: int, url: Db = None, as_json: JsonFlag = False) ->
     with db.transaction(url) as session:
         warning = session.get(Warning, warning_id)
         if warning is None:
-            _fail(CarbonpeakError(f"no warning {warning_id}"))
+            fail(CarbonpeakError(f"no warning {warning_id}"))
             return
         payload = {
             "id": warning.id,

@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.cli_common import JsonFlag, Lang, fail
+from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.parameters import load
 from carbonpeak.projects.model import read_projects
 from carbonpeak.projects.review import Classification, Outcome, ProjectReview, RuleResult, review_project
@@ -32,8 +33,6 @@ projects_app = typer.Typer(
     help="High-energy, high-emission (两高) projects: review against the rules in force.", no_args_is_help=True
 )
 
-Lang = Annotated[str, typer.Option("--lang", help="zh (default) or en", envvar="CARBONPEAK_LANG")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
 
 _CLASS_STYLE = {
     Classification.HALT: "bold red",
@@ -55,18 +54,6 @@ def register(app: typer.Typer) -> None:
 
 def _console(stderr: bool = False) -> Console:
     return Console(width=int(os.environ.get("COLUMNS", "160")), stderr=stderr)
-
-
-def _fail(exc: CarbonpeakError) -> None:
-    err = _console(stderr=True)
-    if isinstance(exc, ValidationFailed):
-        head = f"{len(exc.errors)} problems in {exc.file}" if exc.file else f"{len(exc.errors)} problems"
-        err.print(f"[bold red]error:[/] {escape(head)}; nothing was reviewed", highlight=False, soft_wrap=True)
-        for problem in exc.errors:
-            err.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
-    else:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def parse_capacity(text: str) -> float:
@@ -122,7 +109,7 @@ def review_command(
             review_project(p, params, period=period, national_approved_capacity_t_per_a=national) for p in projects
         ]
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc, consequence="nothing was reviewed")
         return
     if as_json:
         payload: dict[str, Any] = {

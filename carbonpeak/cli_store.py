@@ -6,7 +6,6 @@ Registered on the main ``carbonpeak`` app by :mod:`carbonpeak.cli`. The database
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -18,44 +17,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.errors import CarbonpeakError, ValidationFailed
+from carbonpeak.cli_common import Actor, Db, JsonFlag, fail
+from carbonpeak.cli_common import actor as _actor
+from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 
 console = Console()
 err = Console(stderr=True)
 
-Db = Annotated[str | None, typer.Option("--db", help="database URL (default: CARBONPEAK_DATABASE_URL or SQLite)")]
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="who is acting (default: cli:<user>)", envvar="CARBONPEAK_ACTOR")
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable JSON on stdout")]
 
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The synthetic demonstration province.", no_args_is_help=True)
 submissions_app = typer.Typer(
     help="Monthly submissions: list, show, submit, verify, lock, correct.", no_args_is_help=True
 )
-
-
-def _actor(actor: str | None) -> str:
-    return actor or f"cli:{getpass.getuser()}"
-
-
-def _fail(exc: CarbonpeakError) -> None:
-    err.print(
-        f"[bold red]error:[/] {escape(str(exc).split(': ', 1)[0] if isinstance(exc, ValidationFailed) else str(exc))}",
-        highlight=False,
-        soft_wrap=True,
-    )
-    if isinstance(exc, ValidationFailed):
-        for problem in exc.errors:
-            err.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
-        annotated = getattr(exc, "annotated", None)
-        if annotated:
-            err.print(f"annotated copy of the workbook: {annotated}", highlight=False)
-        err.print("nothing was written.")
-    raise typer.Exit(code=2)
 
 
 @db_app.command("init")
@@ -86,7 +62,7 @@ def demo_load(url: Db = None, seed: int = 2026) -> None:
                 return
             counts = service.load_demo(session, seed=seed)
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print("demo province loaded (synthetic data): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -114,7 +90,7 @@ def import_command(
         with db.transaction(url) as session:
             report = service.import_file(session, file, _actor(actor), submit=submit, rejected_dir=Path("var/rejected"))
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         sys.stdout.write(json.dumps(report.__dict__, ensure_ascii=False, indent=2) + "\n")
@@ -147,7 +123,7 @@ def template_command(
         target = out or Path(f"template_{sector}_{lang}.xlsx")
         write_template(target, sector, lang, facilities=facilities)  # type: ignore[arg-type]
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print(f"template written: {target}")
 
@@ -222,7 +198,7 @@ def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFl
                 ],
             }
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -257,7 +233,7 @@ def _step(target: str) -> Any:
             with db.transaction(url) as session:
                 version = repo.transition(session, facility, period, target, _actor(actor))
         except CarbonpeakError as exc:
-            _fail(exc)
+            fail(exc)
             return
         console.print(f"{facility} {period}: version {version.version} is now {version.status}")
 
@@ -296,7 +272,7 @@ def submissions_correct(
             version = repo.save_version(session, facility_row, period, matching[0], _actor(actor), reason=reason)
             service.compute_results_where_possible(session, [version], _actor(actor))
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print(f"{facility} {period}: version {version.version} added as a correction (draft): {reason}")
 
@@ -373,7 +349,7 @@ def recompute_command(url: Db = None, actor: Actor = None) -> None:
         with db.transaction(url) as session:
             added = service.recompute(session, _actor(actor))
     except CarbonpeakError as exc:
-        _fail(exc)
+        fail(exc)
         return
     console.print(f"{added} new results (months whose parameters changed); earlier results are kept")
 

@@ -472,47 +472,31 @@ def record_replacement(
     known = {f.code for f in session.scalars(select(Facility).where(Facility.code.in_([p[0] for p in parsed])))}
     events: list[CapacityEvent] = []
     for index, (ident, province, capacity) in enumerate(parsed):
-        if ident in known:
-            events.append(
-                record_event(
-                    session,
-                    facility_code=ident,
-                    province=province,
-                    sector=destination.sector,
-                    kind="replacement_out",
-                    effective_on=day,
-                    capacity_t_per_a=-capacity,
-                    replacement_group=group,
-                    replacement_ratio=ratio,
-                    document=document,
-                    note=note,
-                    actor=actor,
-                )
-            )
-        elif province is None:
+        if ident not in known and province is None:
             raise InputError(
                 "unknown facility",
                 field=f"sources[{index}].facility_code",
                 value=ident,
                 expected="a facility code in the registry, or a counterpart with its province",
             )
-        else:
-            events.append(
-                record_event(
-                    session,
-                    counterpart=ident,
-                    province=province,
-                    sector=destination.sector,
-                    kind="replacement_out",
-                    effective_on=day,
-                    capacity_t_per_a=-capacity,
-                    replacement_group=group,
-                    replacement_ratio=ratio,
-                    document=document,
-                    note=note,
-                    actor=actor,
-                )
+        # A registered source is named by its code; one outside the registry is a counterpart.
+        source = {"facility_code": ident} if ident in known else {"counterpart": ident}
+        events.append(
+            record_event(
+                session,
+                **source,
+                province=province,
+                sector=destination.sector,
+                kind="replacement_out",
+                effective_on=day,
+                capacity_t_per_a=-capacity,
+                replacement_group=group,
+                replacement_ratio=ratio,
+                document=document,
+                note=note,
+                actor=actor,
             )
+        )
     events.append(
         record_event(
             session,
