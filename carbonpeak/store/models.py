@@ -280,3 +280,69 @@ class WarningEvent(Base):
     action: Mapped[str] = mapped_column(String(20))  # raise, acknowledge, assign, close, reopen
     note: Mapped[str | None] = mapped_column(Text)
     warning: Mapped[Warning] = relationship(back_populates="events")
+
+
+class Project(Base):
+    """A high-energy, high-emission (两高) project: the columns one queries on, taken from its current version.
+
+    The record itself lives in :class:`ProjectVersion` (canonical JSON of the validated record); a
+    correction adds a version and updates these columns, earlier versions stay. ``facility_id`` links the
+    project, once built, to the registry facility whose counted months measure it.
+    """
+
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)  # the record's id
+    current_version: Mapped[int] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    enterprise: Mapped[str] = mapped_column(String(300))
+    province: Mapped[str] = mapped_column(String(40), index=True)  # site province (vocabulary code)
+    sector: Mapped[str] = mapped_column(String(40), index=True)
+    product: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))  # new, expansion, retrofit
+    capacity_t_per_a: Mapped[float] = mapped_column(Float)
+    net_new_capacity_t_per_a: Mapped[float] = mapped_column(Float)
+    in_key_air_pollution_area: Mapped[bool] = mapped_column(Boolean)
+    planned_start: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)  # planned, built
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    facility: Mapped[Facility | None] = relationship()
+    versions: Mapped[list[ProjectVersion]] = relationship(back_populates="project", order_by="ProjectVersion.version")
+
+
+class ProjectVersion(Base):
+    """A version of a project record. A correction adds a version with its reason; none is overwritten."""
+
+    __tablename__ = "project_version"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the validated record, canonical JSON
+    sha256: Mapped[str] = mapped_column(String(64))  # of the canonical JSON
+    reason: Mapped[str | None] = mapped_column(Text)  # why a correction was made
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"))  # the file it came from
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    project: Mapped[Project] = relationship(back_populates="versions")
+
+
+class ProjectReviewRun(Base):
+    """One review of one version of a project: the rules' outcomes with their sources, the classification,
+    and the parameter values used (a snapshot, by fingerprint). Reviews are added, never changed."""
+
+    __tablename__ = "project_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the project version reviewed
+    period: Mapped[dt.date] = mapped_column(Date)  # the day whose rules applied
+    classification: Mapped[str] = mapped_column(String(20), index=True)  # halt, rectify, proceed
+    decisive: Mapped[list[Any]] = mapped_column(JSONType)  # the rules that decided it
+    national_approved_capacity_t_per_a: Mapped[float | None] = mapped_column(Float)
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType)  # rules with outcomes, reasons and citations
+    parameter_fingerprint: Mapped[str] = mapped_column(ForeignKey("parameter_snapshot.fingerprint"), index=True)
+    reviewed_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
