@@ -16,7 +16,7 @@ from carbonpeak.engine import benchmark as bm
 from carbonpeak.engine import energy as en
 from carbonpeak.engine import surcharge as sc
 from carbonpeak.errors import InputError, ParameterValueMissing
-from carbonpeak.parameters import Cited, ParameterSet, load
+from carbonpeak.parameters import Cited, ParameterSet, PeriodLike, load
 from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT, BenchmarkClass, Sector
 
@@ -103,12 +103,46 @@ def sum_to_facility_years(frame: pd.DataFrame) -> pd.DataFrame:
     return grouped
 
 
-def _levels(params: ParameterSet, product: str, year: int, edition: str | None) -> tuple[Cited, Cited]:
-    period = None if edition else year
+#: The parameter family of the NDRC benchmark (标杆) and baseline (基准) levels, editions 2021 and 2023.
+LEVEL_PARAMETER = "benchmarks.ndrc_level"
+
+
+def benchmark_level(
+    params: ParameterSet,
+    product: str,
+    level: str,
+    period: PeriodLike = None,
+    edition: str | None = None,
+    *,
+    parameter: str = LEVEL_PARAMETER,
+) -> Cited:
+    """One level of ``product``: ``level`` is ``benchmark`` (标杆水平) or ``baseline`` (基准水平).
+
+    The level of ``edition`` when one is named, else of the edition in force at ``period`` (a year, a
+    month or a day). This is the one lookup of benchmark levels: facility classification
+    (:func:`classify_facilities`) and the review of new projects (:mod:`carbonpeak.projects.review`)
+    both go through it.
+
+    Raises
+    ------
+    ParameterValueMissing
+        the edition has the entry but no official value in carbonpeak (e.g. the 2023 edition's
+        non-ferrous levels);
+    ParameterNotFound
+        no edition is in force at ``period``, or the product has no level.
+    """
+    return params.at(parameter, period=None if edition else period, edition=edition, product=product, level=level)
+
+
+def benchmark_levels(
+    params: ParameterSet, product: str, period: PeriodLike, edition: str | None = None
+) -> tuple[Cited, Cited]:
+    """(benchmark, baseline) levels of ``product`` (see :func:`benchmark_level`); a missing official value
+    is reported with a hint to choose an edition that has one."""
     try:
         return (
-            params.at("benchmarks.ndrc_level", period=period, edition=edition, product=product, level="benchmark"),
-            params.at("benchmarks.ndrc_level", period=period, edition=edition, product=product, level="baseline"),
+            benchmark_level(params, product, "benchmark", period, edition),
+            benchmark_level(params, product, "baseline", period, edition),
         )
     except ParameterValueMissing as exc:
         hint = "" if edition else " To classify against the 2021 levels, choose edition 2021 (--edition 2021)."
@@ -134,7 +168,7 @@ def classify_facilities(
         indicator_cited = params.at("benchmarks.ndrc_indicator", product=product)
         column, unit = INDICATOR_COLUMN[str(indicator_cited.value)]
         values = group["unit_consumption"] if "unit_consumption" in group else group.get(column)
-        benchmark, baseline = _levels(params, product, int(year), edition)
+        benchmark, baseline = benchmark_levels(params, product, int(year), edition)
         deadline = params.at("benchmarks.baseline_deadline", product=product)
         for c in (indicator_cited, benchmark, baseline, deadline):
             cited[c.label] = c

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from carbonpeak.accounting.benchmark import LEVEL_PARAMETER, benchmark_level
 from carbonpeak.errors import InputError, ParameterNotFound, ParameterValueMissing
 from carbonpeak.parameters import Cited, ParameterSet, PeriodLike, period_start
 from carbonpeak.parameters.schema import Entry
@@ -563,13 +564,14 @@ def _r3_benchmark(ctx: _Context, rule: _Rule) -> None:
         _add(ctx, rule, Outcome.NOT_APPLICABLE, *why)
         return
     product = SECTOR_BENCHMARK_PRODUCT.get(project.sector, project.product)
-    level_family = str(rule.scope.get("level_parameter", "benchmarks.ndrc_level"))
+    level_family = str(rule.scope.get("level_parameter", LEVEL_PARAMETER))
     level_name = str(rule.scope.get("level", "benchmark"))
     cited_indicator = ctx.params.at("benchmarks.ndrc_indicator", product=product)
     indicator = Indicator(str(cited_indicator.value))
     key = {"product": product, "level": level_name}
     try:
-        level = ctx.params.at(level_family, period=ctx.day, **key)
+        # The same lookup as the classification of operating facilities (carbonpeak.accounting.benchmark).
+        level = benchmark_level(ctx.params, product, level_name, ctx.day, parameter=level_family)
     except ParameterValueMissing:
         entry = _entry_in_force(ctx.params, level_family, ctx.day, key)
         edition = entry.edition if entry else None
