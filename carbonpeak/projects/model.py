@@ -36,6 +36,7 @@ from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import PROVINCES, Sector
 
 __all__ = [
+    "APPROVED_ENERGY_MAX_FACTOR",
     "CAPACITY_MAX_T_PER_A",
     "INDICATOR_UNIT",
     "PLAUSIBLE_UNIT_CONSUMPTION",
@@ -49,6 +50,7 @@ __all__ = [
     "ReplacementSource",
     "Site",
     "UnitConsumption",
+    "collect_projects",
     "parse_project",
     "read_projects",
 ]
@@ -162,6 +164,9 @@ GENERIC_COMPREHENSIVE_MAX_KGCE_PER_T = 20_000.0
 CAPACITY_MAX_T_PER_A = 20_000_000.0
 #: replacement_sources must sum to replacement_capacity_t_per_a within this (rounding only).
 REPLACEMENT_SUM_TOLERANCE_T_PER_A = 0.5
+#: Approved annual energy above this multiple of designed comprehensive energy × capacity is a unit error, e.g.
+#: kgce for tce (plausibility check: a plant cannot use much more than its design at full output).
+APPROVED_ENERGY_MAX_FACTOR = 3.0
 #: Measured energy_tce implies an output (energy / comprehensive unit consumption); more than this multiple of
 #: the capacity is a unit error, e.g. kgce for tce (plausibility check).
 MEASURED_OUTPUT_MAX_FACTOR = 1.5
@@ -253,6 +258,10 @@ class Project(_Strict):
     energy_review_status: ApprovalStatus
     eia_status: ApprovalStatus
     planned_start: dt.date
+    #: Annual comprehensive energy consumption approved by the energy-saving review (年综合能源消费量) [tce/a].
+    approved_energy_tce_per_a: NonNegative | None = None
+    #: Annual emissions stated in the approved assessment (EIA carbon assessment) [tCO2e/a].
+    approved_emissions_tco2e_per_a: NonNegative | None = None
     measured: Measured | None = None
 
     @field_validator("planned_start", mode="before")
@@ -267,6 +276,7 @@ class Project(_Strict):
     def _consistent(self) -> Project:
         self._check_capacity()
         self._check_designed()
+        self._check_approved_energy()
         self._check_energy_sources()
         self._check_replacement()
         self._check_measured()
@@ -302,6 +312,23 @@ class Project(_Strict):
             )
         for indicator, quantity in self.designed_unit_consumption.items():
             _check_unit_consumption(self.sector, indicator, quantity, f"designed_unit_consumption.{indicator.value}")
+
+    def _check_approved_energy(self) -> None:
+        """Approved annual energy against designed comprehensive energy at full capacity (plausibility)."""
+        approved = self.approved_energy_tce_per_a
+        designed = self.designed(Indicator.COMPREHENSIVE_ENERGY)
+        if approved is None or designed is None:
+            return
+        at_capacity_tce = designed * self.capacity_t_per_a / 1000.0
+        if approved > APPROVED_ENERGY_MAX_FACTOR * at_capacity_tce:
+            raise FieldProblem(
+                f"more than {APPROVED_ENERGY_MAX_FACTOR:g} × the designed energy at full capacity "
+                f"({designed:g} kgce/t × {self.capacity_t_per_a:,.0f} t/a = {at_capacity_tce:,.0f} tce/a); "
+                "plausibility check: tce, not kgce?",
+                field="approved_energy_tce_per_a",
+                value=approved,
+                expected=f"at most {APPROVED_ENERGY_MAX_FACTOR * at_capacity_tce:,.0f} tce/a",
+            )
 
     def _check_energy_sources(self) -> None:
         if len(set(self.energy_sources)) != len(self.energy_sources):
@@ -525,6 +552,15 @@ def read_projects(path: str | Path) -> list[Project]:
     Every project is checked; all problems are reported together (ValidationFailed), each naming the
     file, the project (its id, or its position) and the field.
     """
+    projects, errors = collect_projects(path)
+    if errors:
+        _raise(errors, str(path))
+    return projects
+
+
+def collect_projects(path: str | Path) -> tuple[list[Project], list[InputError]]:
+    """The valid projects of a file and the problems of the others (a caller that checks more, such as the
+    store, reports every problem together). A file that cannot be read at all raises InputError."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
@@ -561,6 +597,4 @@ def read_projects(path: str | Path) -> list[Project]:
             )
         seen.add(project.id)
         projects.append(project)
-    if errors:
-        _raise(errors, name)
-    return projects
+    return projects, errors
