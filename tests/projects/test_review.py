@@ -570,7 +570,7 @@ def test_a_nonsense_period_is_an_input_error(params: ParameterSet) -> None:
 
 def test_examples_are_valid() -> None:
     ids = [p.id for path in sorted(EXAMPLES.glob("*.yaml")) for p in read_projects(path)]
-    assert ids == ["EX-AL-YN-02", "EX-AL-KEY-01", "EX-AO-GX-03", "EX-MG-XJ-04"]
+    assert ids == ["EX-AL-DEMO-05", "EX-AL-YN-02", "EX-AL-KEY-01", "EX-AO-GX-03", "EX-MG-XJ-04"]
 
 
 # --- command line ------------------------------------------------------------------------------------------------
