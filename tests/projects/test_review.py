@@ -598,6 +598,7 @@ def invoke(*args: str, columns: int = 240) -> tuple[int, str]:
     [
         ("al_smelter_key_area_2024.yaml", "halt", ["R1"]),
         ("al_line_yunnan_2022.yaml", "rectify", ["R6a"]),
+        ("al_line_demo_built_2021.yaml", "rectify", ["R6a"]),
         ("alumina_guangxi_2024.yaml", "rectify", ["R4"]),
         ("magnesium_retrofit_xinjiang_2023.yaml", "proceed", []),
     ],
