@@ -508,6 +508,7 @@ def _register_store_commands() -> None:
     cli_capacity.register(app)
     cli_indicators.register(app)
     cli_projects.register(app)
+    __import__("carbonpeak.cli_pathways", fromlist=["register"]).register(app)  # carbonpeak pathways
 
 
 _register_store_commands()

@@ -964,6 +964,9 @@ class _Builder:
                 change = (
                     f"{lever.share_pct:g} % of fuel energy to natural gas ({gas_per_tce:.3f} tCO2/tce, emissions.fuel)"
                 )
+                present = float(v[-1, C["fuel_tco2"]] / fuel_tce[-1]) if fuel_tce[-1] > 0 else 0.0
+                if present < gas_per_tce:
+                    change += f"; the plant's present fuel mix emits less ({present:.3f} tCO2/tce): its emissions rise"
             else:
                 assert lever.electricity_mwh_per_tce is not None
                 mwh = share * fuel_tce * lever.electricity_mwh_per_tce

@@ -186,13 +186,17 @@ def run(
     if n < 1:
         raise InputError("at least one draw", field="draws", value=n)
     compiled = compile_scenario(scenario, stock, source)
-    drawn = draw_samples(compiled.model, s, n)
     if samples:
-        unknown = sorted(set(samples) - set(drawn))
+        unknown = sorted(set(samples) - set(compiled.model.inputs))
         if unknown:
             raise InputError("samples given for inputs the scenario does not have", value=unknown)
+        sizes = {len(v) for v in samples.values()}
+        if len(sizes) != 1:
+            raise InputError("samples of different sizes", value=sorted(sizes))
+        n = sizes.pop()
+    drawn = draw_samples(compiled.model, s, n)
+    if samples:
         drawn.update({k: np.asarray(v, dtype=float) for k, v in samples.items()})
-        n = len(next(iter(drawn.values())))
     outcome = simulate(compiled.model, drawn, n)
     years = np.arange(scenario.horizon.start, scenario.horizon.end + 1, dtype=np.int64)
     return Run(scenario, stock, compiled, source, n, s, drawn, outcome, years)
@@ -221,10 +225,11 @@ def peak_summary(r: Run) -> dict[str, Any]:
         share = float(np.mean(index == j))
         if share > 0:
             distribution.append({"year": int(year), "probability": share})
-    by = {}
+    by, test = {}, {}
     for year in (2025, 2030):
-        if years[0] <= year < years[-1]:
+        if years[0] <= year <= years[-1]:
             by[str(year)] = float(np.mean(pk.peaked_by(e, years, year, tol)))
+            test[str(year)] = float(np.mean(pk.holds_at(e, years, year, tol)))
     _mask, plateau_len = pk.plateau(e, definition.plateau_pct / 100.0)
     peak_years = np.where(at_end, np.nan, years[index].astype(float))
     peaked = pk.year_peaked(e, years, tol)
@@ -233,14 +238,16 @@ def peak_summary(r: Run) -> dict[str, Any]:
         "tolerance_pct": definition.tolerance_pct,
         "plateau_pct": definition.plateau_pct,
         "definition": (
-            "peak year: the year of maximum emissions over the horizon; peaked by Y: every later year at or below "
-            f"E(Y) × (1 + {definition.tolerance_pct:g} %); plateau: years within {definition.plateau_pct:g} % of the "
-            f"maximum; a maximum on the last year ({years[-1]}) is 'no peak within the horizon'"
+            "peak year: the year of maximum emissions over the horizon; peaked by Y: in Y or an earlier year Y', "
+            f"every year after Y' stays at or below E(Y') × (1 + {definition.tolerance_pct:g} %); plateau: years "
+            f"within {definition.plateau_pct:g} % of the maximum; a maximum on the last year ({years[-1]}) is "
+            "'no peak within the horizon'"
         ),
         "distribution": distribution,
         "no_peak_within_horizon": float(np.mean(at_end)),
         "peak_year": _quantiles(peak_years),
         "p_peaked_by": by,
+        "p_test_holds_at": test,
         "year_peaked": _quantiles(peaked),
         "peak_level_tco2e": _quantiles(e.max(axis=1)),
         "plateau_years": _quantiles(plateau_len.astype(float)),
@@ -354,7 +361,7 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
     years = r.years
     if target.comparator == "peak before":
         year = int(target.value if target.value is not None else target.target_year)
-        if not years[0] <= year < years[-1]:
+        if not years[0] <= year <= years[-1]:
             return _target_row(plan, target, status="not_evaluated", reason=f"{year} is not inside the horizon")
         tol = r.scenario.peak.tolerance_pct / 100.0
         e = r.emissions()
@@ -369,8 +376,8 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
             margin=_quantiles(year - peaked),
             year_achieved=_quantiles(peaked),
             p_achieved_within_horizon=float(np.isfinite(peaked).mean()),
-            rule=f"met when the pathway has peaked by {year}: every year after it at or below E({year}) × "
-            f"(1 + {r.scenario.peak.tolerance_pct:g} %); margin = {year} − the year peaked [years]",
+            rule=f"met when the pathway has peaked by {year}: in {year} or an earlier year Y, every year after Y "
+            f"stays at or below E(Y) × (1 + {r.scenario.peak.tolerance_pct:g} %); margin = {year} − the year peaked",
         )
     if "indicator" not in entry:
         why = entry.get("why", "no indicator is mapped to this target")

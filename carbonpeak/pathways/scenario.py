@@ -457,35 +457,51 @@ def _field(loc: tuple[int | str, ...], data: Any) -> str:
                 node = None
             parts[-1:] = [parts[-1] + label] if parts else [label]
         else:
-            if part in {"function-after[_check(), DistSpec]", "float"} or str(part).startswith("function-"):
+            if _is_branch(part):
                 continue
             node = node.get(part) if isinstance(node, dict) else None
             parts.append(str(part))
     return ".".join(parts) or "(scenario)"
 
 
+_BRANCHES = ("int", "float", "str", "list[int]", "list[str]", "dict[int,float]", "DistSpec", "Selector", "RetrofitTo")
+
+
+def _is_branch(part: int | str) -> bool:
+    """A union member pydantic names in an error location (int, float, literal['deadline'], ...)."""
+    text = str(part)
+    return text in _BRANCHES or text.startswith(("literal[", "function-", "list[", "dict["))
+
+
 def _errors(exc: ValidationError, file: str, data: Any) -> list[InputError]:
-    out: list[InputError] = []
-    seen: set[str] = set()
+    # A value that may be a number or a distribution fails both ways: report it once, under its own name.
+    items: list[tuple[str, bool, dict[str, Any]]] = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        # A value that may be a number or a distribution fails both ways: keep the distribution's message.
-        if loc and loc[-1] in ("float", "int") and error["type"] in ("float_type", "int_type", "float_parsing"):
-            field = _field(loc[:-1], data)
-            if any(key.startswith(field) for key in seen):
-                continue
-        field = _field(loc, data)
+        branch = any(str(part) in ("int", "float", "str") or str(part).startswith("literal[") for part in loc)
+        kept = tuple(part for part in loc if not _is_branch(part))
+        items.append((_field(kept, data), branch, dict(error)))
+    direct = {field for field, branch, _ in items if not branch}
+    out: list[InputError] = []
+    seen: set[str] = set()
+    for field, branch, error in items:
+        if branch and any(f == field or f.startswith(field + ".") for f in direct):
+            continue
         kind = error["type"]
         given = error.get("input")
         shown = None if isinstance(given, dict | list) else given
+        expected = None
         if kind == "extra_forbidden":
             message, expected = "unknown field", "a field of the scenario schema (docs/methods/pathways.md)"
         elif kind == "missing":
-            message, expected = "required field is missing", None
+            message = "required field is missing"
         elif kind == "union_tag_invalid":
             message, expected = "unknown lever type", "one of " + ", ".join(LEVER_TYPES)
+        elif branch or kind in ("model_type", "dict_type", "model_attributes_type"):
+            message = "not a valid value"
+            expected = "a number, a distribution {dist: ...} or the form the schema names for this field"
         else:
-            message, expected = str(error["msg"]).removeprefix("Value error, "), None
+            message = str(error["msg"]).removeprefix("Value error, ")
         key = f"{field}:{message}"
         if key in seen:
             continue
