@@ -1,0 +1,291 @@
+"""Who may read and do what: the one place where access is decided.
+
+Every query of the web platform (pages and API) takes its rows through the filters here, and every
+action asks :func:`require` (what the role may do) and one of the ``get_*`` functions (whether the
+object is within the person's scope). Nothing else in :mod:`carbonpeak.web` decides access.
+
+Scopes:
+
+* **enterprise** user: the facilities of their own enterprise; reports, submits and corrects them.
+* **city regulator** / **provincial regulator**: every facility in their region and the regions
+  below it (the jurisdiction, by ``Region.parent_id``); they read everything there and work through
+  its warnings. Only a provincial regulator (or an administrator) raises new warnings.
+* **verifier**: the facilities of the enterprises assigned to them; verifies and locks their months.
+* **administrator**: everything, and the accounts.
+
+An object outside the scope is *forbidden* (403); an object that does not exist is *not found* (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from carbonpeak.store.models import Enterprise, Facility, Region, Submission, Warning
+from carbonpeak.web.errors import Forbidden, NotFound
+from carbonpeak.web.models import ApiToken, User, VerifierAssignment
+
+ENTERPRISE = "enterprise"
+CITY = "city_regulator"
+PROVINCE = "province_regulator"
+VERIFIER = "verifier"
+ADMIN = "admin"
+REGULATORS = frozenset({CITY, PROVINCE})
+
+# What each role may do (on objects within its scope).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "overview.view": frozenset({CITY, PROVINCE, ADMIN}),
+    "registry.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "submission.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "submission.report": frozenset({ENTERPRISE, ADMIN}),  # upload, save a draft, submit, correct
+    "submission.verify": frozenset({VERIFIER, ADMIN}),
+    "submission.lock": frozenset({VERIFIER, ADMIN}),
+    "warning.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "warning.act": frozenset({CITY, PROVINCE, ADMIN}),
+    "warning.refresh": frozenset({PROVINCE, ADMIN}),
+    "benchmark.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "parameters.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "export": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "account.self": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "users.manage": frozenset({ADMIN}),
+}
+# Which workflow action a target status needs.
+STEP_PERMISSION = {"submitted": "submission.report", "verified": "submission.verify", "locked": "submission.lock"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The person (or their API token) behind a request, with their scope resolved to ids."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    region_id: int | None
+    enterprise_id: int | None
+    region_ids: frozenset[int]  # the jurisdiction: the user's region and every region below it
+    enterprise_ids: frozenset[int]  # an enterprise user's own, a verifier's assigned enterprises
+    via_token: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this person."""
+        return f"web:{self.username}" + (" (api)" if self.via_token else "")
+
+
+def subtree(session: Session, region_id: int) -> frozenset[int]:
+    """A region and every region below it."""
+    children: dict[int | None, list[int]] = {}
+    for rid, parent in session.execute(select(Region.id, Region.parent_id)):
+        children.setdefault(parent, []).append(rid)
+    found, todo = {region_id}, [region_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def principal_for(session: Session, user: User, *, via_token: bool = False) -> Principal:
+    region_ids: frozenset[int] = frozenset()
+    enterprise_ids: frozenset[int] = frozenset()
+    if user.role in REGULATORS and user.region_id is not None:
+        region_ids = subtree(session, user.region_id)
+    if user.role == ENTERPRISE and user.enterprise_id is not None:
+        enterprise_ids = frozenset({user.enterprise_id})
+    if user.role == VERIFIER:
+        enterprise_ids = frozenset(
+            session.scalars(select(VerifierAssignment.enterprise_id).where(VerifierAssignment.user_id == user.id))
+        )
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name or user.username,
+        role=user.role,
+        region_id=user.region_id,
+        enterprise_id=user.enterprise_id,
+        region_ids=region_ids,
+        enterprise_ids=enterprise_ids,
+        via_token=via_token,
+    )
+
+
+# ---------------------------------------------------------------- what a role may do
+
+
+def allowed(principal: Principal, action: str) -> bool:
+    return principal.role in PERMISSIONS[action]
+
+
+def require(principal: Principal, action: str) -> None:
+    if not allowed(principal, action):
+        raise Forbidden()
+
+
+# ---------------------------------------------------------------- which rows a person may read
+
+
+def facility_filter(principal: Principal) -> ColumnElement[bool]:
+    """The facilities within the person's scope, as a condition on :class:`Facility`."""
+    if principal.role == ADMIN:
+        return true()
+    if principal.role in REGULATORS:
+        return Facility.region_id.in_(sorted(principal.region_ids)) if principal.region_ids else false()
+    if principal.role in (ENTERPRISE, VERIFIER):
+        return Facility.enterprise_id.in_(sorted(principal.enterprise_ids)) if principal.enterprise_ids else false()
+    return false()
+
+
+def visible_facility_ids(principal: Principal) -> Select[tuple[int]]:
+    return select(Facility.id).where(facility_filter(principal))
+
+
+def enterprise_filter(principal: Principal) -> ColumnElement[bool]:
+    """Enterprises within scope: one of their facilities is, or (regulators) they are registered there."""
+    if principal.role == ADMIN:
+        return true()
+    has_visible_facility = Enterprise.id.in_(select(Facility.enterprise_id).where(facility_filter(principal)))
+    if principal.role in REGULATORS:
+        return or_(has_visible_facility, Enterprise.region_id.in_(sorted(principal.region_ids)))
+    return Enterprise.id.in_(sorted(principal.enterprise_ids)) if principal.enterprise_ids else false()
+
+
+def submission_filter(principal: Principal) -> ColumnElement[bool]:
+    if principal.role == ADMIN:
+        return true()
+    return Submission.facility_id.in_(visible_facility_ids(principal))
+
+
+def region_filter(principal: Principal) -> ColumnElement[bool]:
+    """Regions a person may see figures of: admins all, regulators their jurisdiction, others none."""
+    if principal.role == ADMIN:
+        return true()
+    if principal.role in REGULATORS:
+        return Region.id.in_(sorted(principal.region_ids)) if principal.region_ids else false()
+    return false()
+
+
+def warning_filter(principal: Principal) -> ColumnElement[bool]:
+    """Warnings about a facility in scope; warnings about a region (a plan target, ``region`` '' for
+    the whole registry) to regulators of that region and administrators."""
+    if principal.role == ADMIN:
+        return true()
+    about_facility = Warning.facility_code.in_(select(Facility.code).where(facility_filter(principal)))
+    if principal.role in REGULATORS:
+        region_wide = [Warning.region.in_(select(Region.code).where(region_filter(principal)))]
+        if principal.role == PROVINCE:
+            region_wide.append(Warning.region == "")
+        return or_(about_facility, and_(Warning.facility_code.is_(None), or_(*region_wide)))
+    return about_facility
+
+
+def token_filter(principal: Principal) -> ColumnElement[bool]:
+    """A person sees and revokes their own API tokens."""
+    return ApiToken.user_id == principal.user_id
+
+
+def user_filter(principal: Principal) -> ColumnElement[bool]:
+    return true() if principal.role == ADMIN else User.id == principal.user_id
+
+
+def visible_facility_codes(session: Session, principal: Principal) -> set[str]:
+    return set(session.scalars(select(Facility.code).where(facility_filter(principal))))
+
+
+def restrict_facts(session: Session, principal: Principal, facts: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a facts table (``facility_code`` column) within the person's scope."""
+    if principal.role == ADMIN:
+        return facts
+    keep = facts[facts["facility_code"].isin(visible_facility_codes(session, principal))]
+    keep.attrs.update(facts.attrs)
+    return keep
+
+
+def regions_in_scope(session: Session, principal: Principal) -> list[Region]:
+    """Regions whose figures the person may see, the top of the jurisdiction first."""
+    regions = list(session.scalars(select(Region).where(region_filter(principal)).order_by(Region.id)))
+    if principal.region_id is not None:
+        regions.sort(key=lambda r: r.id != principal.region_id)
+    return regions
+
+
+# ---------------------------------------------------------------- one object
+
+
+def get_facility(session: Session, principal: Principal, code: str, action: str = "submission.view") -> Facility:
+    """The facility, when the person may do ``action`` on it; else NotFound or Forbidden."""
+    facility = session.scalar(select(Facility).where(Facility.code == code))
+    if facility is None:
+        raise NotFound()
+    require(principal, action)
+    if not session.scalar(select(true()).where(Facility.id == facility.id, facility_filter(principal))):
+        raise Forbidden()
+    return facility
+
+
+def get_enterprise(session: Session, principal: Principal, code: str) -> Enterprise:
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.code == code))
+    if enterprise is None:
+        raise NotFound()
+    require(principal, "registry.view")
+    if not session.scalar(select(true()).where(Enterprise.id == enterprise.id, enterprise_filter(principal))):
+        raise Forbidden()
+    return enterprise
+
+
+def get_region(session: Session, principal: Principal, code: str) -> Region:
+    region = session.scalar(select(Region).where(Region.code == code))
+    if region is None:
+        raise NotFound()
+    require(principal, "overview.view")
+    if not session.scalar(select(true()).where(Region.id == region.id, region_filter(principal))):
+        raise Forbidden()
+    return region
+
+
+def get_warning(session: Session, principal: Principal, warning_id: int, action: str = "warning.view") -> Warning:
+    warning = session.get(Warning, warning_id)
+    if warning is None:
+        raise NotFound()
+    require(principal, action)
+    if not session.scalar(select(true()).where(Warning.id == warning.id, warning_filter(principal))):
+        raise Forbidden()
+    return warning
+
+
+def get_token(session: Session, principal: Principal, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound()
+    if token.user_id != principal.user_id:
+        raise Forbidden()
+    return token
+
+
+def get_user(session: Session, principal: Principal, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound()
+    require(principal, "users.manage")
+    return user
+
+
+def check_facilities(session: Session, principal: Principal, codes: Iterable[str], action: str) -> list[str]:
+    """The codes among ``codes`` the person may NOT do ``action`` on (unknown codes are left to the
+    importer, which names them)."""
+    require(principal, action)
+    wanted = set(codes)
+    known = set(session.scalars(select(Facility.code).where(Facility.code.in_(sorted(wanted)))))
+    mine = set(
+        session.scalars(select(Facility.code).where(Facility.code.in_(sorted(known)), facility_filter(principal)))
+    )
+    return sorted(known - mine)

@@ -1,0 +1,619 @@
+"""The REST API, /api/v1: the same data and actions as the pages, for machine clients.
+
+Authenticate with ``Authorization: Bearer <token>`` (``carbonpeak users token`` or the account
+page). A browser session works too; then every state-changing request needs the ``X-CSRF-Token``
+header. Errors are ``{"error": code, "message": text, "details": [...]}`` with a proper status.
+The OpenAPI document is /api/v1/openapi.json; /api/v1/docs lists the endpoints (no CDN needed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Body, Depends, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.indicators import definitions as ind
+from carbonpeak.indicators import warnings as warn
+from carbonpeak.indicators.targets import evaluate_plan
+from carbonpeak.parameters import Cited
+from carbonpeak.store import repository as repo
+from carbonpeak.store import service
+from carbonpeak.store.models import Enterprise, Facility, SubmissionVersion, Warning
+from carbonpeak.web import access, i18n, queries
+from carbonpeak.web.deps import DbSession, Who, csrf_protect, render, settings_of
+from carbonpeak.web.errors import Conflict, Invalid, NotFound, TooLarge
+from carbonpeak.web.pages.common import PERIOD, year_of
+from carbonpeak.web.pages.overview import selection
+from carbonpeak.web.pages.submissions import safe_filename
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
+Period = Annotated[str, PathParam(pattern=PERIOD, description="month, YYYY-MM")]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid token or session"},
+    403: {"description": "outside your scope or role"},
+    404: {"description": "no such object"},
+}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    region: str | None
+    enterprises: list[str]
+
+
+class EnterpriseOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    uscc: str
+    region: str
+
+
+class FacilityOut(BaseModel):
+    code: str
+    enterprise: str
+    name_zh: str
+    name_en: str
+    region: str
+    sector: str
+    product: str
+    technology: str
+    capacity_t_per_a: float | None
+    status: str
+
+
+class MonthOut(BaseModel):
+    facility: str
+    period: str
+    version: int
+    status: str
+    total_location_tco2e: float | None = None
+    total_market_tco2e: float | None = None
+    energy_tce: float | None = None
+
+
+class ResultOut(BaseModel):
+    computed_at: dt.datetime
+    method: str
+    parameter_fingerprint: str
+    total_location_tco2e: float
+    total_market_tco2e: float
+    energy_tce: float
+    values: dict[str, Any]
+
+
+class VersionOut(BaseModel):
+    version: int
+    status: str
+    reason: str | None
+    created_by: str
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    verified_by: str | None
+    locked_at: dt.datetime | None
+    record: dict[str, Any]
+    results: list[ResultOut]
+
+
+class AuditOut(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    before_status: str | None
+    after_status: str | None
+
+
+class MonthDetail(BaseModel):
+    facility: str
+    period: str
+    versions: list[VersionOut]
+    audit: list[AuditOut]
+
+
+class ImportOut(BaseModel):
+    file: str
+    sha256: str
+    rows: int
+    versions: list[tuple[str, str, int]] = Field(description="(facility, period, version) written")
+    results: int
+    results_pending: list[str]
+
+
+class WarningEventOut(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    note: str | None
+
+
+class WarningOut(BaseModel):
+    id: int
+    kind: str
+    severity: str
+    facility: str | None
+    period: str | None
+    status: str
+    assignee: str | None
+    deadline: dt.date | None
+    message_zh: str
+    message_en: str
+    history: list[WarningEventOut] = []
+
+
+class WarningAction(BaseModel):
+    note: str | None = None
+    assignee: str | None = None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities as null, NumPy scalars as Python, cited parameters as dicts."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, Cited):
+        return clean(value.as_dict())
+    if isinstance(value, Facility | Enterprise):
+        return value.code
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _problems(errors: list[InputError]) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        shown = i18n.input_error(e)
+        out.append(clean({k: shown[k] for k in ("record", "row", "field", "message", "value", "expected")}))
+    return out
+
+
+def facility_out(f: Facility) -> FacilityOut:
+    return FacilityOut(
+        code=f.code,
+        enterprise=f.enterprise.code,
+        name_zh=f.name_zh,
+        name_en=f.name_en,
+        region=f.region.code,
+        sector=f.sector,
+        product=f.product,
+        technology=f.technology,
+        capacity_t_per_a=f.capacity_t_per_a,
+        status=f.status,
+    )
+
+
+def warning_out(w: Warning, history: bool = False) -> WarningOut:
+    return WarningOut(
+        id=w.id,
+        kind=w.kind,
+        severity=w.severity,
+        facility=w.facility_code,
+        period=w.period,
+        status=w.status,
+        assignee=w.assignee,
+        deadline=w.deadline,
+        message_zh=w.message_zh,
+        message_en=w.message_en,
+        history=[WarningEventOut(at=e.at, actor=e.actor, action=e.action, note=e.note) for e in w.events]
+        if history
+        else [],
+    )
+
+
+def version_out(session: Session, v: SubmissionVersion) -> VersionOut:
+    return VersionOut(
+        version=v.version,
+        status=v.status,
+        reason=v.reason,
+        created_by=v.created_by,
+        created_at=v.created_at,
+        submitted_at=v.submitted_at,
+        verified_by=v.verified_by,
+        locked_at=v.locked_at,
+        record=clean(v.record),
+        results=[
+            ResultOut(
+                computed_at=r.computed_at,
+                method=r.method,
+                parameter_fingerprint=r.parameter_fingerprint,
+                total_location_tco2e=r.total_location_tco2e,
+                total_market_tco2e=r.total_market_tco2e,
+                energy_tce=r.energy_tce,
+                values=clean(r.values),
+            )
+            for r in repo.results_of(session, v)
+        ],
+    )
+
+
+# ---------------------------------------------------------------- who am I
+
+
+@router.get("/me", response_model=Me, responses=ERRORS, summary="The account behind the token")
+def me(session: DbSession, who: Who) -> Me:
+    region = session.get(access.Region, who.region_id) if who.region_id else None
+    codes = [e.code for e in session.query(Enterprise).filter(Enterprise.id.in_(sorted(who.enterprise_ids)))]
+    return Me(
+        username=who.username,
+        display_name=who.display_name,
+        role=who.role,
+        region=region.code if region else None,
+        enterprises=sorted(codes),
+    )
+
+
+# ---------------------------------------------------------------- registry
+
+
+@router.get("/enterprises", response_model=list[EnterpriseOut], responses=ERRORS, summary="Enterprises in scope")
+def list_enterprises(session: DbSession, who: Who) -> list[EnterpriseOut]:
+    return [
+        EnterpriseOut(code=e.code, name_zh=e.name_zh, name_en=e.name_en, uscc=e.uscc, region=e.region.code)
+        for e in queries.enterprises(session, who)
+    ]
+
+
+@router.get("/enterprises/{code}", response_model=EnterpriseOut, responses=ERRORS, summary="One enterprise")
+def get_enterprise(code: str, session: DbSession, who: Who) -> EnterpriseOut:
+    e = access.get_enterprise(session, who, code)
+    return EnterpriseOut(code=e.code, name_zh=e.name_zh, name_en=e.name_en, uscc=e.uscc, region=e.region.code)
+
+
+@router.get("/facilities", response_model=list[FacilityOut], responses=ERRORS, summary="Facilities in scope")
+def list_facilities(session: DbSession, who: Who) -> list[FacilityOut]:
+    return [facility_out(f) for f in queries.facilities(session, who)]
+
+
+@router.get("/facilities/{code}", response_model=FacilityOut, responses=ERRORS, summary="One facility")
+def get_facility(code: str, session: DbSession, who: Who) -> FacilityOut:
+    return facility_out(access.get_facility(session, who, code, "registry.view"))
+
+
+# ---------------------------------------------------------------- submissions
+
+
+@router.get("/submissions", response_model=list[MonthOut], responses=ERRORS, summary="Facility-months in scope")
+def list_months(
+    session: DbSession, who: Who, facility: str | None = None, year: int | None = None, status: str | None = None
+) -> list[MonthOut]:
+    """The latest version of each facility-month, its status and its newest result."""
+    row = access.get_facility(session, who, facility) if facility else None
+    out = []
+    for m in queries.months(session, who, facility=row, year=year, status=status):
+        r = m["result"]
+        out.append(
+            MonthOut(
+                facility=m["facility"].code,
+                period=m["period"],
+                version=m["version"].version,
+                status=m["version"].status,
+                total_location_tco2e=r.total_location_tco2e if r else None,
+                total_market_tco2e=r.total_market_tco2e if r else None,
+                energy_tce=r.energy_tce if r else None,
+            )
+        )
+    return out
+
+
+@router.get(
+    "/submissions/{facility}/{period}", response_model=MonthDetail, responses=ERRORS, summary="One facility-month"
+)
+def get_month(facility: str, period: Period, session: DbSession, who: Who) -> MonthDetail:
+    """Every version (corrections with their reason), its results, and the month's audit trail."""
+    row = access.get_facility(session, who, facility)
+    found = queries.detail(session, row, period)
+    if not found["versions"]:
+        raise NotFound()
+    return MonthDetail(
+        facility=row.code,
+        period=period,
+        versions=[version_out(session, v["version"]) for v in found["versions"]],
+        audit=[
+            AuditOut(
+                at=a.at,
+                actor=a.actor,
+                action=a.action,
+                before_status=(a.before or {}).get("status"),
+                after_status=(a.after or {}).get("status"),
+            )
+            for a in found["audit"]
+        ],
+    )
+
+
+@router.get("/submissions/{facility}/{period}/provenance", responses=ERRORS, summary="How a month's figures were made")
+def month_provenance(
+    facility: str, period: Period, session: DbSession, who: Who, version: int | None = None
+) -> dict[str, Any]:
+    """Method, terms (formula, inputs, cited parameters with source and confidence), the stored result
+    and the parameter snapshot it was computed with."""
+    row = access.get_facility(session, who, facility)
+    versions = repo.versions_of(session, row.code, period)
+    chosen = (
+        (versions[-1] if versions else None)
+        if version is None
+        else next((v for v in versions if v.version == version), None)
+    )
+    if chosen is None:
+        raise NotFound()
+    made = queries.provenance(session, row, chosen)
+    result = made["result"]
+    return clean(
+        {
+            "facility": row.code,
+            "period": period,
+            "version": chosen.version,
+            "explanation": made["explanation"],
+            "problem": made["problem"],
+            "stored_result": {
+                "computed_at": result.computed_at.isoformat(),
+                "parameter_fingerprint": result.parameter_fingerprint,
+                "values": result.values,
+            }
+            if result
+            else None,
+            "parameter_snapshot": made["snapshot"],
+            "recomputed_differs": made["differs"],
+        }
+    )
+
+
+def _api_step(target: str) -> Any:
+    def step(facility: str, period: Period, session: DbSession, who: Who) -> MonthOut:
+        row = access.get_facility(session, who, facility, access.STEP_PERMISSION[target])
+        try:
+            version = repo.transition(session, row.code, period, target, who.actor)
+        except InputError as exc:
+            session.rollback()
+            raise Conflict(i18n.detail(exc.detail), details=_problems([exc])) from None
+        session.commit()
+        return MonthOut(facility=row.code, period=period, version=version.version, status=version.status)
+
+    step.__name__ = f"api_{target}"
+    return step
+
+
+for _verb, _target in (("submit", "submitted"), ("verify", "verified"), ("lock", "locked")):
+    router.post(
+        f"/submissions/{{facility}}/{{period}}/{_verb}",
+        response_model=MonthOut,
+        responses={**ERRORS, 409: {"description": "not in the state this step needs"}},
+        summary=f"{_verb.capitalize()} the latest version of a facility-month",
+        name=f"api_{_verb}",
+    )(_api_step(_target))
+
+
+@router.post(
+    "/imports",
+    response_model=ImportOut,
+    status_code=201,
+    responses={
+        **ERRORS,
+        413: {"description": "file too large"},
+        422: {"description": "row-level errors; nothing written"},
+    },
+    summary="Import a filled template (all rows or none)",
+)
+async def import_upload(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    file: Annotated[UploadFile | None, File(description=".xlsx template, CSV, JSON or YAML")] = None,
+    submit: Annotated[bool, Form()] = False,
+) -> ImportOut:
+    access.require(who, "submission.report")
+    if file is None:
+        raise Invalid(details=[{"field": "file", "message": i18n.gettext("Choose a file to upload.")}])
+    limit = settings_of(request).max_upload_bytes
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(limit=limit // 2**20)
+    with tempfile.TemporaryDirectory(prefix="carbonpeak-api-") as folder:
+        path = Path(folder) / safe_filename(file.filename or "upload.xlsx")
+        path.write_bytes(content)
+        try:
+            report = service.import_file(session, path, who.actor, submit=submit, max_bytes=limit)
+            foreign = access.check_facilities(session, who, {c for c, _p, _v in report.versions}, "submission.report")
+            if foreign:
+                session.rollback()
+                from carbonpeak.web.pages.reporting import _not_yours
+
+                raise _not_yours(path, foreign)
+        except ValidationFailed as exc:
+            session.rollback()
+            raise Invalid(details=_problems(exc.errors)) from None
+        except CarbonpeakError as exc:
+            session.rollback()
+            details = _problems([exc]) if isinstance(exc, InputError) else [{"message": str(exc)}]
+            raise Invalid(details=details) from None
+    session.commit()
+    return ImportOut(
+        file=path.name,
+        sha256=report.sha256,
+        rows=report.rows,
+        versions=report.versions,
+        results=report.results,
+        results_pending=report.results_pending,
+    )
+
+
+# ---------------------------------------------------------------- indicators, targets, benchmark
+
+
+@router.get("/indicators", responses=ERRORS, summary="Plan indicators of a region and year")
+def indicators(
+    request: Request, session: DbSession, who: Who, region: str | None = None, year: str | None = None
+) -> dict[str, Any]:
+    chosen = selection(request, session, who, region, year, None)
+    rows = queries.facts(session, request.app.state.cache, who)
+    try:
+        table = ind.table(
+            rows,
+            region=chosen["region"].code,
+            year=chosen["year"],
+            options=ind.Options(queries.params(), chosen["edition"]),
+        )
+        records = table.to_dict("records")
+    except CarbonpeakError:
+        records = []
+    return clean(
+        {
+            "region": chosen["region"].code,
+            "year": chosen["year"],
+            "benchmark_edition": chosen["edition"],
+            "indicators": records,
+        }
+    )
+
+
+@router.get("/targets", responses=ERRORS, summary="A plan's targets: value, status and reason")
+def targets(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    plan: str | None = None,
+    region: str | None = None,
+    year: str | None = None,
+) -> dict[str, Any]:
+    chosen = selection(request, session, who, region, year, plan)
+    rows = queries.facts(session, request.app.state.cache, who)
+    evaluations = evaluate_plan(
+        chosen["plan"], rows, region=chosen["region"].code, year=chosen["year"], benchmark_edition=chosen["edition"]
+    )
+    return clean(
+        {
+            "plan": chosen["plan"],
+            "region": chosen["region"].code,
+            "year": chosen["year"],
+            "targets": [e.as_dict() for e in evaluations],
+        }
+    )
+
+
+@router.get("/benchmark", responses=ERRORS, summary="Benchmark classes, capacity shares and the aluminium surcharge")
+def benchmark(request: Request, session: DbSession, who: Who, year: str | None = None) -> dict[str, Any]:
+    cache = request.app.state.cache
+    chosen = year_of(year, queries.years_with_data(queries.facts(session, cache, who)))
+    data = queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition)
+    return clean({"year": chosen, **{k: v for k, v in data.items()}})
+
+
+# ---------------------------------------------------------------- warnings
+
+
+@router.get("/warnings", response_model=list[WarningOut], responses=ERRORS, summary="Warnings in scope")
+def list_warnings(
+    session: DbSession, who: Who, status: str | None = None, kind: str | None = None, facility: str | None = None
+) -> list[WarningOut]:
+    return [warning_out(w) for w in queries.warnings(session, who, status=status, kind=kind, facility=facility)]
+
+
+@router.get("/warnings/{warning_id}", response_model=WarningOut, responses=ERRORS, summary="A warning with its history")
+def get_warning(warning_id: int, session: DbSession, who: Who) -> WarningOut:
+    return warning_out(access.get_warning(session, who, warning_id), history=True)
+
+
+@router.post(
+    "/warnings/{warning_id}/{action}",
+    response_model=WarningOut,
+    responses={**ERRORS, 409: {"description": "not possible in the warning's state"}},
+    summary="Acknowledge, assign, close or reopen a warning",
+)
+def act_on_warning(
+    warning_id: int,
+    session: DbSession,
+    who: Who,
+    action: Annotated[str, PathParam(pattern="^(acknowledge|assign|close|reopen)$")],
+    body: Annotated[WarningAction | None, Body()] = None,
+) -> WarningOut:
+    warning = access.get_warning(session, who, warning_id, "warning.act")
+    body = body or WarningAction()
+    try:
+        warn.act(session, warning.id, action, who.actor, note=body.note, assignee=body.assignee)
+    except InputError as exc:
+        session.rollback()
+        raise Conflict(i18n.detail(exc.detail), details=_problems([exc])) from None
+    session.commit()
+    return warning_out(warning, history=True)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@router.get("/parameters", responses=ERRORS, summary="Parameter families")
+def parameter_families(who: Who) -> list[dict[str, Any]]:
+    access.require(who, "parameters.view")
+    return [
+        {
+            "id": f.id,
+            "title": f.title,
+            "keys": f.keys,
+            "entries": len(f.entries),
+            "last_reviewed": f.last_reviewed.isoformat(),
+        }
+        for f in queries.parameter_families()
+    ]
+
+
+@router.get("/parameters/{family}", responses=ERRORS, summary="A family's values with source and confidence")
+def parameter_family(family: str, who: Who) -> dict[str, Any]:
+    access.require(who, "parameters.view")
+    files = queries.params().files
+    if family not in files:
+        raise NotFound()
+    f = files[family]
+    today = dt.date.today()
+    return clean(
+        {
+            "id": f.id,
+            "title": f.title,
+            "description": f.description,
+            "keys": f.keys,
+            "entries": [
+                {
+                    **e.model_dump(mode="json"),
+                    "in_force_today": queries.in_force(e, today),
+                    "source_document": f.sources[e.source].model_dump(mode="json", exclude_none=True),
+                }
+                for e in f.entries
+            ],
+        }
+    )
+
+
+# ---------------------------------------------------------------- a list of the endpoints
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def docs(request: Request) -> Response:
+    """The endpoints of the OpenAPI document, listed on a page (served without any CDN)."""
+    schema = request.app.openapi()
+    endpoints = [
+        {"path": path, "method": method.upper(), "summary": op.get("summary", ""), "doc": op.get("description", "")}
+        for path, methods in schema["paths"].items()
+        for method, op in methods.items()
+    ]
+    return render(request, "api_docs.html", endpoints=endpoints, flash=[])

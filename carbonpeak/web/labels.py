@@ -1,0 +1,174 @@
+"""Labels of the codes the platform shows (statuses, roles, kinds, sectors, result columns), by language."""
+
+from __future__ import annotations
+
+from carbonpeak.indicators.definitions import INDICATORS
+from carbonpeak.vocabulary import SECTOR_LABELS, BenchmarkClass, Sector
+from carbonpeak.web.i18n import N_, current_lang, gettext
+
+SUBMISSION_STATUS = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "verified": N_("verified"),
+    "locked": N_("locked"),
+}
+ROLES = {
+    "enterprise": N_("enterprise user"),
+    "city_regulator": N_("city regulator"),
+    "province_regulator": N_("provincial regulator"),
+    "verifier": N_("verifier"),
+    "admin": N_("administrator"),
+}
+WARNING_KIND = {
+    "below_baseline": N_("below the baseline level"),
+    "baseline_deadline_passed": N_("baseline deadline passed"),
+    "late_submission": N_("late report"),
+    "missing_submission": N_("missing report"),
+    "implausible_jump": N_("implausible change"),
+    "estimated_month": N_("estimated month"),
+    "over_capacity": N_("output over capacity"),
+    "target_off_track": N_("plan target off track"),
+}
+WARNING_STATUS = {
+    "open": N_("open"),
+    "acknowledged": N_("acknowledged"),
+    "assigned": N_("assigned"),
+    "closed": N_("closed"),
+}
+WARNING_ACTION = {
+    "raise": N_("raised"),
+    "acknowledge": N_("acknowledged"),
+    "assign": N_("assigned"),
+    "close": N_("closed"),
+    "reopen": N_("reopened"),
+}
+FACILITY_STATUS = {"operating": N_("operating"), "idle": N_("idle"), "retired": N_("retired")}
+SEVERITY = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+TARGET_STATUS = {
+    "met": N_("met"),
+    "on_track": N_("on track"),
+    "at_risk": N_("at risk"),
+    "off_track": N_("off track"),
+    "missed": N_("missed"),
+    "no_data": N_("no data"),
+    "not_measurable": N_("not measurable from enterprise data"),
+}
+CONFIDENCE = {
+    "high": N_("high"),
+    "medium-high": N_("medium-high"),
+    "medium": N_("medium"),
+    "medium-low": N_("medium-low"),
+    "low": N_("low"),
+}
+AUDIT_ACTION = {
+    "save": N_("saved a draft"),
+    "correct": N_("added a correction"),
+    "submit": N_("submitted"),
+    "verify": N_("verified"),
+    "lock": N_("locked"),
+    "upload": N_("uploaded"),
+    "compute": N_("computed"),
+    "create": N_("created"),
+}
+# Result columns shown on pages, with their unit.
+RESULT_COLUMNS = {
+    "output_t": (N_("output"), "t"),
+    "energy_tce": (N_("comprehensive energy"), "tce"),
+    "fuel_tce": (N_("fuel energy"), "tce"),
+    "electricity_tce": (N_("electricity energy"), "tce"),
+    "heat_tce": (N_("heat energy"), "tce"),
+    "energy_tce_equal_value": (N_("energy, equal-value electricity"), "tce"),
+    "fuel_tco2": (N_("fuel combustion CO2"), "tCO2"),
+    "process_tco2": (N_("process CO2"), "tCO2"),
+    "pfc_tco2e": (N_("PFC emissions"), "tCO2e"),
+    "direct_tco2e": (N_("direct emissions"), "tCO2e"),
+    "electricity_location_tco2": (N_("electricity CO2, location-based"), "tCO2"),
+    "electricity_market_tco2": (N_("electricity CO2, market-based"), "tCO2"),
+    "heat_tco2": (N_("heat CO2"), "tCO2"),
+    "total_location_tco2e": (N_("total emissions, location-based"), "tCO2e"),
+    "total_market_tco2e": (N_("total emissions, market-based"), "tCO2e"),
+    "intensity_location_tco2e_per_t": (N_("emission intensity, location-based"), "tCO2e/t"),
+    "ac_power_liquid_aluminium_kwh_per_t": (N_("AC power per tonne of liquid aluminium"), "kWh/t"),
+    "comprehensive_ac_power_kwh_per_t": (N_("comprehensive AC power per tonne"), "kWh/t"),
+    "comprehensive_energy_kgce_per_t": (N_("comprehensive energy per tonne"), "kgce/t"),
+    "ch4_t": (N_("methane"), "t"),
+}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    if code is None:
+        return "—"
+    return gettext(table[code]) if code in table else code
+
+
+def sector(code: str | None) -> str:
+    if not code or code == "all":
+        return gettext("all sectors")
+    try:
+        zh, en = SECTOR_LABELS[Sector(code)]
+    except ValueError:
+        return code
+    return zh if current_lang() == "zh" else en
+
+
+def benchmark_class(code: str | None) -> str:
+    if not code or code == "not_classified":
+        return gettext("not classified (no output)")
+    cls = BenchmarkClass(code)
+    return cls.label_zh if current_lang() == "zh" else cls.label_en
+
+
+def indicator(code: str | None) -> str:
+    if code is None or code not in INDICATORS:
+        return code or "—"
+    item = INDICATORS[code]
+    return item.name_zh if current_lang() == "zh" else item.name_en
+
+
+def named(row: object) -> str:
+    """The name of a registry row (region, enterprise, facility) in the current language."""
+    zh, en = getattr(row, "name_zh", ""), getattr(row, "name_en", "")
+    return (zh if current_lang() == "zh" else en) or zh or en
+
+
+def result_column(code: str) -> str:
+    name, _unit = RESULT_COLUMNS.get(code, (code, ""))
+    return gettext(name)
+
+
+def unit(text: str | None) -> str:
+    """Units are shown in their international symbols in both languages, except a few words."""
+    if text is None:
+        return ""
+    words = {
+        "facilities": N_("facilities"),
+        "year": N_("year"),
+        "level": N_("level"),
+        "yuan": N_("yuan"),
+        "yuan/kWh": N_("yuan/kWh"),
+    }
+    return gettext(words[text]) if text in words else text
+
+
+def line_items(value: object) -> list[tuple[str, object, str]]:
+    """Fuel, carbonate and reductant lines of a record as (name, amount, unit)."""
+    from carbonpeak.vocabulary import FUELS
+
+    out: list[tuple[str, object, str]] = []
+    if not isinstance(value, list):
+        return out
+    for line in value:
+        if not isinstance(line, dict):
+            continue
+        if "fuel" in line:
+            fuel = FUELS.get(str(line["fuel"]))
+            name = (fuel.zh if current_lang() == "zh" else fuel.en) if fuel else str(line["fuel"])
+            unit_ = {"wan_Nm3": "10⁴ Nm3"}.get(fuel.unit, fuel.unit) if fuel else ""
+            out.append((name, line.get("amount"), unit_))
+        elif "carbonate" in line:
+            out.append((str(line["carbonate"]), line.get("amount_t"), "t"))
+        elif "agent" in line:
+            out.append((str(line["agent"]), line.get("amount_t"), "t"))
+        else:
+            out.append((", ".join(f"{k}={v}" for k, v in line.items()), None, ""))
+    return out

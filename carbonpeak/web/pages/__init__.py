@@ -1,0 +1,37 @@
+"""Server-rendered pages. Every router here shares the CSRF check; access is asked of
+:mod:`carbonpeak.web.access` through :mod:`carbonpeak.web.queries` and the ``get_*`` functions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from carbonpeak.web.deps import csrf_protect
+from carbonpeak.web.pages import (
+    account,
+    admin,
+    auth,
+    benchmark,
+    exports,
+    overview,
+    parameters,
+    registry,
+    reporting,
+    submissions,
+    warnings,
+)
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+for module in (
+    auth,
+    account,
+    overview,
+    registry,
+    submissions,
+    reporting,
+    warnings,
+    benchmark,
+    parameters,
+    exports,
+    admin,
+):
+    router.include_router(module.router)

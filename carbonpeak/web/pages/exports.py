@@ -1,0 +1,157 @@
+"""Tables to Excel (carbonpeak.io.export): submissions with every version and result, the overview's
+indicators and targets, the benchmark board, the warnings. Each holds only what the person may read."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from carbonpeak.io.export import export_workbook
+from carbonpeak.web import access, i18n, queries
+from carbonpeak.web.access import Principal
+from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.pages.common import context, year_of
+from carbonpeak.web.pages.overview import selection
+
+router = APIRouter()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(name: str, sheets: dict[str, pd.DataFrame]) -> FileResponse:
+    folder = Path(tempfile.mkdtemp(prefix="carbonpeak-export-"))
+    path = export_workbook(folder / name, sheets, lang=i18n.current_lang())
+    return FileResponse(
+        path, media_type=XLSX, filename=name, background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+    )
+
+
+@router.get("/exports")
+def exports_page(request: Request, session: DbSession, who: Who) -> Response:
+    access.require(who, "export")
+    years = queries.years_with_data(queries.facts(session, request.app.state.cache, who))
+    return render(
+        request,
+        "exports.html",
+        **context(request, years=years, year=year_of(None, years), overview=access.allowed(who, "overview.view")),
+    )
+
+
+def submission_frames(session: Session, who: Principal, year: int) -> dict[str, pd.DataFrame]:
+    versions: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for row in queries.months(session, who, year=year):
+        submission = queries.submission(session, row["facility"], row["period"])
+        assert submission is not None
+        newest = queries.latest_results(session, [v.id for v in submission.versions])
+        for v in submission.versions:
+            flat = {k: val for k, val in v.record.items() if not isinstance(val, list | dict)}
+            versions.append(
+                {
+                    "facility": row["facility"].code,
+                    "period": row["period"],
+                    "version": v.version,
+                    "status": v.status,
+                    "reason": v.reason or "",
+                    "created_by": v.created_by,
+                    "created_at": pd.Timestamp(v.created_at),
+                    **{k: val for k, val in flat.items() if k not in ("facility_id", "period")},
+                }
+            )
+            result = newest.get(v.id)
+            if result is not None:
+                results.append(
+                    {
+                        "facility": row["facility"].code,
+                        "period": row["period"],
+                        "version": v.version,
+                        "method": result.method,
+                        "parameter_fingerprint": result.parameter_fingerprint,
+                        **result.values,
+                    }
+                )
+    return {"submissions": pd.DataFrame(versions), "results": pd.DataFrame(results)}
+
+
+@router.get("/exports/submissions.xlsx")
+def export_submissions(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
+    access.require(who, "export")
+    years = queries.years_with_data(queries.facts(session, request.app.state.cache, who))
+    chosen = year_of(year, years)
+    return workbook(f"submissions_{chosen}.xlsx", submission_frames(session, who, chosen))
+
+
+@router.get("/exports/overview.xlsx")
+def export_overview(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    region: str | None = None,
+    year: str | None = None,
+    plan: str | None = None,
+) -> Response:
+    chosen = selection(request, session, who, region, year, plan)
+    data = queries.overview(
+        session, request.app.state.cache, who, chosen["region"], chosen["year"], chosen["plan"], chosen["edition"]
+    )
+    targets = pd.DataFrame([{k: v for k, v in t.items() if k != "history"} for t in data["targets"]])
+    cities = pd.DataFrame(
+        [
+            {"region": c["region"].code, "emissions_location_tco2e": c["emissions"], "energy_tce": c["energy"]}
+            for c in data["cities"]
+        ]
+    )
+    sheets = {"indicators": pd.DataFrame(data["indicators"]), "targets": targets, "cities": cities}
+    return workbook(
+        f"overview_{chosen['region'].code}_{chosen['year']}.xlsx",
+        {k: v for k, v in sheets.items() if not v.empty} or {"indicators": pd.DataFrame()},
+    )
+
+
+@router.get("/exports/benchmark.xlsx")
+def export_benchmark(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
+    access.require(who, "export")
+    cache = request.app.state.cache
+    chosen = year_of(year, queries.years_with_data(queries.facts(session, cache, who)))
+    data = queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition)
+    strip = lambda rows: pd.DataFrame([{k: v for k, v in r.items() if k != "facility"} for r in rows])  # noqa: E731
+    sheets = {
+        "classes": strip(data["classes"]),
+        "shares": pd.DataFrame(data["shares"]),
+        "surcharge": strip(data["surcharge"]),
+        "sources": pd.DataFrame(
+            [c.as_dict() | {"source": c.citation()} for c in [*data["cited"], *data["surcharge_cited"]]]
+        ),
+    }
+    return workbook(f"benchmark_{chosen}.xlsx", sheets)
+
+
+@router.get("/exports/warnings.xlsx")
+def export_warnings(session: DbSession, who: Who) -> Response:
+    access.require(who, "export")
+    rows = [
+        {
+            "id": w.id,
+            "kind": w.kind,
+            "severity": w.severity,
+            "facility": w.facility_code or "",
+            "period": w.period or "",
+            "status": w.status,
+            "assignee": w.assignee or "",
+            "deadline": w.deadline,
+            "message": w.message_zh if i18n.current_lang() == "zh" else w.message_en,
+            "raised_at": pd.Timestamp(w.raised_at),
+        }
+        for w in queries.warnings(session, who)
+    ]
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame["deadline"] = pd.to_datetime(frame["deadline"])
+    return workbook("warnings.xlsx", {"warnings": frame})

@@ -1,0 +1,103 @@
+"""Province (or city) overview: emissions and energy by year, sector and city; the plan's targets;
+open warnings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from carbonpeak.web import access, labels, queries
+from carbonpeak.web.access import Principal
+from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.errors import NotFound
+from carbonpeak.web.i18n import _
+from carbonpeak.web.pages.common import context, year_of
+
+router = APIRouter()
+
+
+def selection(
+    request: Request, session: Session, who: Principal, region: str | None, year: str | None, plan: str | None
+) -> dict[str, Any]:
+    """The region, year, plan and benchmark edition a request asks for (defaults: the person's region,
+    the latest year with data, the plan of the region's province)."""
+    access.require(who, "overview.view")
+    chosen = access.get_region(session, who, region) if region else queries.default_region(session, who)
+    if chosen is None:
+        raise NotFound()
+    rows = queries.facts(session, request.app.state.cache, who)
+    years = queries.years_with_data(rows)
+    plans = queries.plans_for(queries.region_path(session, chosen)[0])
+    if plan and plan not in dict(plans):
+        raise NotFound()
+    return {
+        "region": chosen,
+        "year": year_of(year, years),
+        "years": years,
+        "plans": plans,
+        "plan": plan or (plans[0][0] if plans else None),
+        "edition": settings_of(request).benchmark_edition,
+        "regions": access.regions_in_scope(session, who),
+    }
+
+
+@router.get("/overview")
+def overview_page(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    region: str | None = None,
+    year: str | None = None,
+    plan: str | None = None,
+) -> Response:
+    chosen = selection(request, session, who, region, year, plan)
+    data = queries.overview(
+        session, request.app.state.cache, who, chosen["region"], chosen["year"], chosen["plan"], chosen["edition"]
+    )
+    warnings = queries.warnings(session, who, open_only=True, limit=8)
+    counts = queries.warning_counts(session, who)
+    charts = _charts(data, chosen["year"])
+    return render(
+        request,
+        "overview.html",
+        **context(request, **chosen, data=data, warnings=warnings, counts=counts, charts=charts),
+    )
+
+
+def _charts(data: dict[str, Any], year: int) -> dict[str, Any]:
+    """Chart specifications (data and translated labels); static/app.js draws them with ECharts."""
+    by_year = data["by_year"]
+    sectors = list(by_year["emissions_by_sector"])
+    cities = sorted(data["cities"], key=lambda c: -(c["emissions"] or 0))
+    share = [
+        {"name": labels.sector(s), "value": (vals[by_year["years"].index(year)] if year in by_year["years"] else None)}
+        for s, vals in by_year["emissions_by_sector"].items()
+    ]
+    return {
+        "by_year": {
+            "kind": "stacked_bar_line",
+            "title": _("Emissions by sector and energy by year"),
+            "x": [str(y) for y in by_year["years"]],
+            "bars": [{"name": labels.sector(s), "data": by_year["emissions_by_sector"][s]} for s in sectors],
+            "bar_axis": _("emissions, location-based") + " (tCO2e)",
+            "line": {"name": _("comprehensive energy") + " (tce)", "data": by_year["energy"]},
+        },
+        "by_city": {
+            "kind": "hbar",
+            "title": _("Emissions by city, %(year)s", year=year),
+            "y": [labels.named(c["region"]) for c in cities],
+            "series": [
+                {"name": _("emissions, location-based") + " (tCO2e)", "data": [c["emissions"] for c in cities]},
+                {"name": _("comprehensive energy") + " (tce)", "data": [c["energy"] for c in cities]},
+            ],
+        },
+        "by_sector": {
+            "kind": "pie",
+            "title": _("Emissions by sector, %(year)s", year=year),
+            "data": [s for s in share if s["value"]],
+            "unit": "tCO2e",
+        },
+    }

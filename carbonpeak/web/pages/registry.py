@@ -1,0 +1,76 @@
+"""Enterprises and facilities: who reports what, the months reported, their states and results."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from carbonpeak.web import access, queries
+from carbonpeak.web.deps import DbSession, Who, render
+from carbonpeak.web.pages.common import context, year_of
+
+router = APIRouter()
+
+
+@router.get("/enterprises")
+def enterprises_page(request: Request, session: DbSession, who: Who) -> Response:
+    rows = queries.enterprises(session, who)
+    facilities = queries.facilities(session, who)
+    per_enterprise: dict[int, list[object]] = {}
+    for facility in facilities:
+        per_enterprise.setdefault(facility.enterprise_id, []).append(facility)
+    return render(request, "enterprises.html", **context(request, enterprises=rows, facilities=per_enterprise))
+
+
+@router.get("/enterprises/{code}")
+def enterprise_page(request: Request, code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
+    enterprise = access.get_enterprise(session, who, code)
+    facilities = queries.facilities(session, who, enterprise)
+    all_months = [r for f in facilities for r in queries.months(session, who, facility=f)]
+    years = sorted({int(r["period"][:4]) for r in all_months})
+    chosen = year_of(year, years)
+    rows = [r for r in all_months if r["period"].startswith(str(chosen))]
+    grid: dict[str, dict[str, dict[str, object]]] = {}  # facility code -> month (01..12) -> row
+    for row in rows:
+        grid.setdefault(row["facility"].code, {})[row["period"][5:7]] = row
+    return render(
+        request,
+        "enterprise.html",
+        **context(
+            request,
+            enterprise=enterprise,
+            facilities=facilities,
+            year=chosen,
+            years=years,
+            months=rows,
+            grid=grid,
+            month_numbers=[f"{m:02d}" for m in range(1, 13)],
+            path=queries.region_path(session, enterprise.region),
+            warnings=[
+                w
+                for w in queries.warnings(session, who, open_only=True)
+                if w.facility_code in {f.code for f in facilities}
+            ][:10],
+        ),
+    )
+
+
+@router.get("/facilities/{code}")
+def facility_page(request: Request, code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
+    facility = access.get_facility(session, who, code)
+    all_months = queries.months(session, who, facility=facility)
+    years = sorted({int(r["period"][:4]) for r in all_months})
+    chosen = year_of(year, years)
+    rows = [r for r in all_months if r["period"].startswith(str(chosen))]
+    return render(
+        request,
+        "facility.html",
+        **context(
+            request,
+            facility=facility,
+            year=chosen,
+            years=years,
+            months=rows,
+            may_report=access.allowed(who, "submission.report"),
+        ),
+    )

@@ -1,0 +1,265 @@
+"""Reporting: download the Excel template, upload it (all rows or none, every error next to its row),
+submit the drafts; a verifier's queue of months to verify and lock."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.io.template import write_template
+from carbonpeak.store import repository as repo
+from carbonpeak.store import service
+from carbonpeak.vocabulary import Sector
+from carbonpeak.web import access, i18n, queries
+from carbonpeak.web.access import Principal
+from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.errors import BadRequest, Forbidden, NotFound, TooLarge
+from carbonpeak.web.i18n import N_, _
+from carbonpeak.web.pages.common import context, flash, redirect
+from carbonpeak.web.pages.submissions import safe_filename
+
+router = APIRouter()
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def reporting_page(request: Request, session: Session, who: Principal, status: int = 200, **extra: Any) -> Response:
+    may_report = access.allowed(who, "submission.report")
+    facilities = queries.facilities(session, who) if may_report else []
+    values: dict[str, Any] = {
+        "may_report": may_report,
+        "may_verify": access.allowed(who, "submission.verify"),
+        "sectors": sorted({f.sector for f in facilities}),
+        "drafts": queries.drafts(session, who) if may_report else [],
+        "queue": queries.verification_queue(session, who) if access.allowed(who, "submission.verify") else [],
+        "upload": None,
+        "problems": [],
+    }
+    values.update(extra)
+    return render(request, "reporting.html", status, **context(request, **values))
+
+
+@router.get("/reporting")
+def reporting(request: Request, session: DbSession, who: Who) -> Response:
+    access.require(who, "submission.view")
+    return reporting_page(request, session, who)
+
+
+@router.get("/reporting/template")
+def template(
+    request: Request, session: DbSession, who: Who, sector: str | None = None, lang: str | None = None
+) -> Response:
+    """The sector's Excel template, with the person's facilities of that sector in its drop-down."""
+    access.require(who, "submission.report")
+    if sector not in {s.value for s in Sector}:
+        raise NotFound()
+    assert sector is not None
+    language = lang if lang in i18n.LANGS else i18n.current_lang()
+    facilities = [
+        (f.code, f.name_zh if language == "zh" else f.name_en)
+        for f in queries.facilities(session, who)
+        if f.sector == sector
+    ]
+    folder = Path(tempfile.mkdtemp(prefix="carbonpeak-template-"))
+    path = write_template(folder / f"template_{sector}_{language}.xlsx", sector, language, facilities=facilities)
+    return FileResponse(
+        path, media_type=XLSX, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+    )
+
+
+@router.post("/reporting/upload")
+async def upload(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    file: Annotated[UploadFile | None, File()] = None,
+    submit: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Import a filled template: validated in full first; every row is written, or none."""
+    access.require(who, "submission.report")
+    if file is None or not file.filename:
+        session.rollback()
+        problem = {"field": "file", "field_label": _("file"), "message": _("Choose a file to upload.")}
+        return reporting_page(request, session, who, 422, upload={"ok": False, "errors": [problem], "rows": []})
+    settings = settings_of(request)
+    content = await file.read(settings.max_upload_bytes + 1)
+    if len(content) > settings.max_upload_bytes:
+        raise TooLarge(limit=settings.max_upload_bytes // 2**20)
+    name = safe_filename(file.filename)
+    with tempfile.TemporaryDirectory(prefix="carbonpeak-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        rejected = Path(folder) / "rejected"
+        try:
+            report = service.import_file(
+                session,
+                path,
+                who.actor,
+                submit=bool(submit),
+                rejected_dir=rejected,
+                max_bytes=settings.max_upload_bytes,
+            )
+            foreign = access.check_facilities(
+                session, who, {code for code, _p, _v in report.versions}, "submission.report"
+            )
+            if foreign:
+                session.rollback()
+                raise _not_yours(path, foreign)
+        except ValidationFailed as exc:
+            session.rollback()
+            outcome = _failed(request, path, exc, name)
+            return reporting_page(request, session, who, 422, upload=outcome)
+        except CarbonpeakError as exc:
+            session.rollback()
+            problem = i18n.input_error(exc) if isinstance(exc, InputError) else {"message": str(exc)}
+            outcome = {"ok": False, "file": name, "errors": [problem], "rows": []}
+            return reporting_page(request, session, who, 422, upload=outcome)
+    session.commit()
+    outcome = {
+        "ok": True,
+        "file": name,
+        "rows": report.rows,
+        "versions": report.versions,
+        "results": report.results,
+        "pending": report.results_pending,
+        "submitted": bool(submit),
+    }
+    return reporting_page(request, session, who, 201, upload=outcome)
+
+
+def _not_yours(path: Path, foreign: list[str]) -> ValidationFailed:
+    """Rows naming a facility the person may not report for, each located in the file."""
+    records, where, _content, _batch = service.read_upload_batch(path)
+    errors = [
+        InputError(
+            "not a facility you may report for",
+            file=path.name,
+            record=label,
+            field="facility_id",
+            value=record["facility_id"],
+            expected="a facility of your enterprise",
+        )
+        for record, label in zip(records, where, strict=True)
+        if record["facility_id"] in foreign
+    ]
+    return ValidationFailed(errors, file=path.name)
+
+
+def _failed(request: Request, path: Path, failure: ValidationFailed, name: str) -> dict[str, Any]:
+    """The file's rows with each row's errors beside it, and the annotated copy to download."""
+    problems = [i18n.input_error(e) for e in failure.errors]
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    general = []
+    for problem in problems:
+        if problem["row"] is None:
+            general.append(problem)
+        else:
+            by_row.setdefault(problem["row"], []).append(problem)
+    rows = []
+    for number, values in _preview(path):
+        rows.append({"row": number, "values": values, "errors": by_row.pop(number, [])})
+    for number, errs in sorted(by_row.items()):  # errors of rows the preview could not show
+        rows.append({"row": number, "values": {}, "errors": errs})
+    annotated = getattr(failure, "annotated", None)
+    download = None
+    if annotated is not None and Path(annotated).exists():
+        download = _keep_rejected(request, Path(annotated))
+    return {
+        "ok": False,
+        "file": name,
+        "count": len(problems),
+        "errors": general,
+        "rows": rows,
+        "annotated": download,
+    }
+
+
+_PREVIEW_COLUMNS = ("facility_id", "period", "sector", "output_t")
+
+
+def _preview(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(row number, a few identifying values) of each data row, as far as the file can be read."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from carbonpeak.io.workbook import read_workbook
+
+            frame, meta = read_workbook(path)
+            numbers = list(meta["row_numbers"])
+        elif path.suffix.lower() == ".csv":
+            try:
+                frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                frame = pd.read_csv(path, dtype=str, encoding="gbk")
+            numbers = list(range(2, len(frame) + 2))
+        else:
+            return []
+    except (CarbonpeakError, ValueError, OSError):
+        return []
+    columns = {}
+    for column in frame.columns:
+        base = str(column).split("[")[0].strip()
+        if base in _PREVIEW_COLUMNS and base not in columns:
+            columns[base] = column
+    out = []
+    for number, (_index, row) in zip(numbers, frame.iterrows(), strict=False):
+        out.append((int(number), {k: ("" if pd.isna(row[c]) else row[c]) for k, c in columns.items()}))
+    return out[:2000]
+
+
+def _keep_rejected(request: Request, annotated: Path) -> str:
+    """Keep the annotated copy for this session to download; returns its name."""
+    folder = Path(settings_of(request).rejected_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(12)}.errors.xlsx"
+    shutil.copyfile(annotated, folder / name)
+    kept = list(request.session.get("rejected", []))[-9:]
+    request.session["rejected"] = [*kept, name]
+    return name
+
+
+@router.get("/reporting/rejected/{name}")
+def rejected_copy(request: Request, name: str, who: Who) -> Response:
+    """The annotated copy of a refused workbook (only to the session that uploaded it)."""
+    access.require(who, "submission.report")
+    if name not in request.session.get("rejected", []):
+        raise Forbidden() if (Path(settings_of(request).rejected_dir) / name).exists() else NotFound()
+    path = Path(settings_of(request).rejected_dir) / name
+    if not path.exists():
+        raise NotFound()
+    return FileResponse(path, media_type=XLSX, filename="rejected.errors.xlsx")
+
+
+@router.post("/reporting/submit")
+async def submit_drafts(request: Request, session: DbSession, who: Who) -> Response:
+    """Submit the chosen draft months (``month`` fields "FACILITY@YYYY-MM"): all of them, or none."""
+    access.require(who, "submission.report")
+    form = await request.form()
+    chosen = [str(v) for v in form.getlist("month")]
+    if not chosen:
+        raise BadRequest(N_("Choose at least one month."))
+    pairs = []
+    for item in chosen:
+        code, _sep, period = item.partition("@")
+        if not code or len(period) != 7:
+            raise BadRequest()
+        pairs.append((code, period))
+    for code in sorted({c for c, _p in pairs}):
+        access.get_facility(session, who, code, "submission.report")
+    try:
+        for code, period in pairs:
+            repo.transition(session, code, period, "submitted", who.actor)
+    except InputError as exc:
+        session.rollback()
+        return reporting_page(request, session, who, 409, problems=[i18n.input_error(exc)])
+    session.commit()
+    flash(request, i18n.ngettext("%(num)d month submitted.", "%(num)d months submitted.", len(pairs)))
+    return redirect("/reporting")

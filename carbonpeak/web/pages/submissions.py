@@ -1,0 +1,197 @@
+"""One facility-month: its versions (a correction shows both versions and its reason), results, audit
+trail, the workflow steps (submit, verify, lock, correct) and how each figure was made."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.store import repository as repo
+from carbonpeak.store import service
+from carbonpeak.store.models import Facility
+from carbonpeak.web import access, i18n, labels, queries
+from carbonpeak.web.access import Principal
+from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.errors import NotFound, TooLarge
+from carbonpeak.web.i18n import _
+from carbonpeak.web.pages.common import PERIOD, context, flash, redirect
+
+router = APIRouter()
+Period = Annotated[str, PathParam(pattern=PERIOD)]
+
+
+def month_page(
+    request: Request,
+    session: Session,
+    who: Principal,
+    facility: Facility,
+    period: str,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    found = queries.detail(session, facility, period)
+    if not found["versions"]:
+        raise NotFound()
+    latest = found["latest"]
+    steps = {
+        "submitted": latest.status == "draft" and access.allowed(who, "submission.report"),
+        "verified": latest.status == "submitted" and access.allowed(who, "submission.verify"),
+        "locked": latest.status == "verified" and access.allowed(who, "submission.lock"),
+    }
+    values: dict[str, Any] = {
+        "facility": facility,
+        "period": period,
+        "detail": found,
+        "latest": latest,
+        "fields": queries.record_fields(latest),
+        "steps": steps,
+        "may_correct": latest.status != "draft" and access.allowed(who, "submission.report"),
+        "errors": [],
+        "reason": "",
+    }
+    values.update(extra)
+    return render(request, "submission.html", status, **context(request, **values))
+
+
+@router.get("/submissions/{facility}/{period}")
+def submission_page(request: Request, facility: str, period: Period, session: DbSession, who: Who) -> Response:
+    row = access.get_facility(session, who, facility)
+    return month_page(request, session, who, row, period)
+
+
+@router.get("/submissions/{facility}/{period}/provenance")
+def provenance_page(
+    request: Request,
+    facility: str,
+    period: Period,
+    session: DbSession,
+    who: Who,
+    version: int | None = None,
+    figure: str | None = None,
+) -> Response:
+    row = access.get_facility(session, who, facility)
+    versions = repo.versions_of(session, row.code, period)
+    if not versions:
+        raise NotFound()
+    chosen = versions[-1] if version is None else next((v for v in versions if v.version == version), None)
+    if chosen is None:
+        raise NotFound()
+    made = queries.provenance(session, row, chosen)
+    return render(
+        request,
+        "provenance.html",
+        **context(
+            request,
+            facility=row,
+            period=period,
+            version=chosen,
+            versions=versions,
+            made=made,
+            figure=figure if figure in labels.RESULT_COLUMNS else None,
+        ),
+    )
+
+
+def _step(target: str) -> Any:
+    def step(request: Request, facility: str, period: Period, session: DbSession, who: Who) -> Response:
+        row = access.get_facility(session, who, facility, access.STEP_PERMISSION[target])
+        try:
+            version = repo.transition(session, row.code, period, target, who.actor)
+        except InputError as exc:
+            session.rollback()
+            problem = i18n.input_error(exc)
+            return month_page(request, session, who, row, period, 409, errors=[problem])
+        session.commit()
+        flash(
+            request,
+            _(
+                "Version %(version)s of %(facility)s, %(period)s is now %(status)s.",
+                version=version.version,
+                facility=row.code,
+                period=i18n.period(period),
+                status=labels.label(labels.SUBMISSION_STATUS, target),
+            ),
+        )
+        return redirect(f"/submissions/{row.code}/{period}")
+
+    step.__name__ = f"{target}_month"
+    return step
+
+
+router.post("/submissions/{facility}/{period}/submit", name="submit_month")(_step("submitted"))
+router.post("/submissions/{facility}/{period}/verify", name="verify_month")(_step("verified"))
+router.post("/submissions/{facility}/{period}/lock", name="lock_month")(_step("locked"))
+
+
+@router.post("/submissions/{facility}/{period}/correct")
+async def correct_month(
+    request: Request,
+    facility: str,
+    period: Period,
+    session: DbSession,
+    who: Who,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Add a corrected version with its reason, from a file holding the month's corrected record."""
+    row = access.get_facility(session, who, facility, "submission.report")
+    errors: list[dict[str, Any]] = []
+    if not reason.strip():
+        errors.append({"field": "reason", "field_label": _("reason"), "message": _("A correction needs a reason.")})
+    if file is None or not file.filename:
+        errors.append(
+            {"field": "file", "field_label": _("file"), "message": _("Choose the file with the corrected month.")}
+        )
+    if errors:
+        session.rollback()
+        return month_page(request, session, who, row, period, 422, errors=errors, reason=reason)
+    assert file is not None
+    limit = settings_of(request).max_upload_bytes
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(limit=limit // 2**20)
+    with tempfile.TemporaryDirectory(prefix="carbonpeak-correct-") as folder:
+        path = Path(folder) / safe_filename(file.filename or "correction.xlsx")
+        path.write_bytes(content)
+        try:
+            records, _labels, _content = service.read_upload(path, max_bytes=limit)
+            matching = [r for r in records if r["facility_id"] == row.code and r["period"] == period]
+            if len(matching) != 1:
+                raise InputError(
+                    "the file must hold exactly one record for this facility and month",
+                    file=file.filename,
+                    value=len(matching),
+                    expected=f"one record with facility_id {row.code}, period {period}",
+                )
+            version = repo.save_version(session, row, period, matching[0], who.actor, reason=reason.strip())
+            service.compute_results_where_possible(session, [version], who.actor)
+        except ValidationFailed as exc:
+            session.rollback()
+            problems = [i18n.input_error(e) for e in exc.errors]
+            return month_page(request, session, who, row, period, 422, errors=problems, reason=reason)
+        except CarbonpeakError as exc:
+            session.rollback()
+            problem = i18n.input_error(exc) if isinstance(exc, InputError) else {"message": str(exc)}
+            return month_page(request, session, who, row, period, 422, errors=[problem], reason=reason)
+    session.commit()
+    flash(
+        request,
+        _("Version %(version)s added as a correction (draft). Submit it when it is ready.", version=version.version),
+    )
+    return redirect(f"/submissions/{row.code}/{period}")
+
+
+def safe_filename(name: str) -> str:
+    """The uploaded file's name without any folder, kept to safe characters (its suffix matters)."""
+    import re
+
+    base = Path(name.replace("\\", "/")).name
+    cleaned = re.sub(r"[^\w.\-]+", "_", base, flags=re.UNICODE).strip("._") or "upload"
+    return cleaned[-120:]

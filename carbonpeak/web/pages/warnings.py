@@ -1,0 +1,144 @@
+"""The warnings inbox: filter, acknowledge, assign, close or reopen, each step kept in the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import InputError
+from carbonpeak.indicators import warnings as warn
+from carbonpeak.store.models import Warning
+from carbonpeak.web import access, i18n, labels, queries
+from carbonpeak.web.access import Principal
+from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.errors import NotFound
+from carbonpeak.web.i18n import _
+from carbonpeak.web.models import User
+from carbonpeak.web.pages.common import context, flash, redirect
+
+router = APIRouter()
+
+
+def assignees(session: Session, who: Principal) -> list[str]:
+    """People a warning can be assigned to: the regulators and administrators."""
+    query = select(User.username).where(User.role.in_(sorted(access.REGULATORS | {access.ADMIN})), User.active)
+    return list(session.scalars(query.order_by(User.username)))
+
+
+@router.get("/warnings")
+def inbox(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    status: str | None = None,
+    kind: str | None = None,
+    facility: str | None = None,
+) -> Response:
+    if status and status not in labels.WARNING_STATUS:
+        status = None
+    if kind and kind not in labels.WARNING_KIND:
+        kind = None
+    rows = queries.warnings(session, who, status=status, kind=kind, facility=facility or None, open_only=status is None)
+    return render(
+        request,
+        "warnings.html",
+        **context(
+            request,
+            rows=rows[:500],
+            total=len(rows),
+            status=status,
+            kind=kind,
+            facility=facility or "",
+            counts=queries.warning_counts(session, who),
+            may_act=access.allowed(who, "warning.act"),
+            may_refresh=access.allowed(who, "warning.refresh"),
+            plans=queries.plans_for(queries.default_region(session, who))
+            if access.allowed(who, "warning.refresh")
+            else [],
+        ),
+    )
+
+
+def warning_page(
+    request: Request, session: Session, who: Principal, warning: Warning, status: int = 200, **extra: object
+) -> Response:
+    values = {
+        "warning": warning,
+        "may_act": access.allowed(who, "warning.act"),
+        "assignees": assignees(session, who),
+        "errors": {},
+    }
+    values.update(extra)
+    return render(request, "warning.html", status, **context(request, **values))
+
+
+@router.get("/warnings/{warning_id}")
+def warning_detail(request: Request, warning_id: int, session: DbSession, who: Who) -> Response:
+    warning = access.get_warning(session, who, warning_id)
+    return warning_page(request, session, who, warning)
+
+
+@router.post("/warnings/refresh")
+def refresh(
+    request: Request,
+    session: DbSession,
+    who: Who,
+    plan: Annotated[str, Form()] = "",
+    as_of: Annotated[str, Form()] = "",
+) -> Response:
+    """Raise the warnings the data support (once each; existing ones keep their status)."""
+    access.require(who, "warning.refresh")
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        day = dt.date.today()
+    region = queries.default_region(session, who)
+    new = queries.refresh_warnings(
+        session,
+        who,
+        as_of=day,
+        plan=plan or None,
+        region=region.code if region else None,
+        edition=settings_of(request).benchmark_edition,
+    )
+    session.commit()
+    flash(request, i18n.ngettext("%(num)d new warning raised.", "%(num)d new warnings raised.", new))
+    return redirect("/warnings")
+
+
+@router.post("/warnings/{warning_id}/{action}")
+def act(
+    request: Request,
+    warning_id: int,
+    action: str,
+    session: DbSession,
+    who: Who,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    assignee: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if action not in warn.ACTIONS:
+        raise NotFound()
+    warning = access.get_warning(session, who, warning_id, "warning.act")
+    if action == "assign" and assignee and assignee not in assignees(session, who):
+        session.rollback()
+        errors = {"assignee": _("Choose a regulator or administrator.")}
+        return warning_page(request, session, who, warning, 422, errors=errors)
+    try:
+        warn.act(session, warning.id, action, who.actor, note=note.strip() or None, assignee=assignee or None)
+    except InputError as exc:
+        session.rollback()
+        problem = i18n.input_error(exc)
+        return warning_page(
+            request, session, who, warning, 409, errors={problem["field"] or "action": problem["message"]}
+        )
+    session.commit()
+    flash(
+        request,
+        _("Warning %(id)s: %(status)s.", id=warning.id, status=labels.label(labels.WARNING_STATUS, warning.status)),
+    )
+    return redirect(f"/warnings/{warning.id}")

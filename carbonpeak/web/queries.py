@@ -1,0 +1,518 @@
+"""What pages and the API show, read through the access filters and computed by the domain modules.
+
+Each function takes the person (:class:`~carbonpeak.web.access.Principal`) and returns plain data;
+figures come from the store, the accounting, the indicators and the warnings modules — nothing is
+computed here but arrangement (which rows, in which order, next to which label).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.accounting import account, classify_facilities, surcharge_facilities
+from carbonpeak.errors import CarbonpeakError
+from carbonpeak.indicators import definitions as ind
+from carbonpeak.indicators import warnings as warn
+from carbonpeak.indicators.facts import facility_months
+from carbonpeak.indicators.targets import evaluate_plan
+from carbonpeak.io.activity import parse_records
+from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.store import repository as repo
+from carbonpeak.store.models import (
+    AuditEvent,
+    Enterprise,
+    Facility,
+    ParameterSnapshot,
+    Region,
+    Result,
+    Submission,
+    SubmissionVersion,
+    Warning,
+)
+from carbonpeak.web import access
+from carbonpeak.web.access import Principal
+
+# ---------------------------------------------------------------- a small cache of computed tables
+
+
+class Cache:
+    """Computed tables keyed by what they depend on, including the store's change stamp (the newest
+    audit event: every change of a submission or its results writes one)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def stamp(session: Session) -> int:
+    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
+
+
+def params() -> ParameterSet:
+    return load()  # loaded and validated once per process
+
+
+def facts(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame:
+    """The counted facility-months (indicators' facts table) within the person's scope."""
+    full = cache.get(("facts", stamp(session)), lambda: facility_months(session))
+    return access.restrict_facts(session, principal, full)
+
+
+# ---------------------------------------------------------------- registry
+
+
+def enterprises(session: Session, principal: Principal) -> list[Enterprise]:
+    access.require(principal, "registry.view")
+    query = select(Enterprise).where(access.enterprise_filter(principal)).order_by(Enterprise.code)
+    return list(session.scalars(query))
+
+
+def facilities(session: Session, principal: Principal, enterprise: Enterprise | None = None) -> list[Facility]:
+    access.require(principal, "registry.view")
+    query = select(Facility).where(access.facility_filter(principal)).order_by(Facility.code)
+    if enterprise is not None:
+        query = query.where(Facility.enterprise_id == enterprise.id)
+    return list(session.scalars(query))
+
+
+def region_path(session: Session, region: Region | None) -> list[Region]:
+    """A region and its parents, the province first."""
+    out: list[Region] = []
+    while region is not None:
+        out.insert(0, region)
+        region = session.get(Region, region.parent_id) if region.parent_id else None
+    return out
+
+
+def default_region(session: Session, principal: Principal) -> Region | None:
+    regions = access.regions_in_scope(session, principal)
+    if principal.region_id is not None:
+        return next((r for r in regions if r.id == principal.region_id), None)
+    tops = [r for r in regions if r.parent_id is None]
+    return tops[0] if tops else (regions[0] if regions else None)
+
+
+def child_regions(session: Session, principal: Principal, region: Region) -> list[Region]:
+    query = select(Region).where(Region.parent_id == region.id, access.region_filter(principal)).order_by(Region.code)
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- submissions
+
+
+def latest_results(session: Session, version_ids: list[int]) -> dict[int, Result]:
+    """The newest result of each version."""
+    out: dict[int, Result] = {}
+    for start in range(0, len(version_ids), 2000):
+        chunk = version_ids[start : start + 2000]
+        newest = (
+            select(func.max(Result.id))
+            .where(Result.version_id.in_(chunk))
+            .group_by(Result.version_id)
+            .scalar_subquery()
+        )
+        for result in session.scalars(select(Result).where(Result.id.in_(newest))):
+            out[result.version_id] = result
+    return out
+
+
+def months(
+    session: Session,
+    principal: Principal,
+    *,
+    facility: Facility | None = None,
+    year: int | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    """Facility-months in scope with their latest version, its status and its newest result."""
+    access.require(principal, "submission.view")
+    visible = set(session.scalars(access.visible_facility_ids(principal)))
+    pairs = repo.list_submissions(
+        session,
+        facility_code=facility.code if facility else None,
+        period_from=f"{year}-01" if year else None,
+        period_to=f"{year}-12" if year else None,
+        status=status,
+    )
+    pairs = [(s, v) for s, v in pairs if s.facility_id in visible]
+    results = latest_results(session, [v.id for _, v in pairs])
+    rows = []
+    for submission, version in pairs:
+        result = results.get(version.id)
+        rows.append(
+            {
+                "facility": submission.facility,
+                "period": submission.period,
+                "version": version,
+                "result": result,
+                "versions": version.version,
+            }
+        )
+    return rows
+
+
+def submission(session: Session, facility: Facility, period: str) -> Submission | None:
+    return session.scalar(select(Submission).where(Submission.facility_id == facility.id, Submission.period == period))
+
+
+def version_changes(before: SubmissionVersion | None, after: SubmissionVersion) -> list[dict[str, Any]]:
+    """Fields whose reported value differs between two versions (both shown)."""
+    if before is None:
+        return []
+    old, new = before.record, after.record
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if key in ("record_id",):
+            continue
+        a, b = old.get(key), new.get(key)
+        if _same(a, b):
+            continue
+        changes.append({"field": key, "before": _shown(a), "after": _shown(b)})
+    return changes
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+def detail(session: Session, facility: Facility, period: str) -> dict[str, Any]:
+    """Every version of a facility-month with its results and changes, and the month's audit trail."""
+    versions = repo.versions_of(session, facility.code, period)
+    results = {v.id: repo.results_of(session, v) for v in versions}
+    previous: SubmissionVersion | None = None
+    shown = []
+    for version in versions:
+        shown.append(
+            {"version": version, "results": results[version.id], "changes": version_changes(previous, version)}
+        )
+        previous = version
+    return {
+        "versions": shown,
+        "latest": versions[-1] if versions else None,
+        "audit": repo.audit_trail(session, f"{facility.code}@{period}"),
+    }
+
+
+def record_fields(version: SubmissionVersion) -> list[tuple[str, Any]]:
+    """The reported fields of a version, in the field table's order where known."""
+    from carbonpeak.io.template import column_for
+
+    hidden = {"record_id", "facility_id", "period"}
+    items = [(k, v) for k, v in version.record.items() if k not in hidden and v not in (None, "", [])]
+    known = [(k, v) for k, v in items if column_for(k) is not None]
+    other = [(k, v) for k, v in items if column_for(k) is None]
+    return known + other
+
+
+def provenance(session: Session, facility: Facility, version: SubmissionVersion) -> dict[str, Any]:
+    """How a month's figures were made: the method, each term with its formula, inputs and cited
+    parameters (re-derived by the accounting from the stored record), and the stored result with the
+    snapshot of parameter values it was computed with."""
+    stored = repo.results_of(session, version)
+    result = stored[-1] if stored else None
+    snapshot = session.get(ParameterSnapshot, result.parameter_fingerprint) if result else None
+    record = {**version.record, "record_id": f"{facility.code}@{version.record['period']}#v{version.version}"}
+    explanation: dict[str, Any] | None = None
+    problem: str | None = None
+    try:
+        explanation = account(parse_records([record], source="store"), params()).explain(0)
+    except CarbonpeakError as exc:
+        problem = str(exc)
+    differs = False
+    if explanation is not None and result is not None:
+        now = explanation["results"]
+        differs = any(
+            not _close(now.get(k), getattr(result, k))
+            for k in ("total_location_tco2e", "total_market_tco2e", "energy_tce")
+        )
+    return {
+        "result": result,
+        "results": stored,
+        "snapshot": snapshot.parameters if snapshot else [],
+        "explanation": explanation,
+        "problem": problem,
+        "differs": differs,
+    }
+
+
+def _close(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def verification_queue(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Months a verifier (or administrator) can act on: submitted ones to verify, verified ones to lock."""
+    rows = [r for r in months(session, principal) if r["version"].status in ("submitted", "verified")]
+    return sorted(rows, key=lambda r: (r["version"].status != "submitted", r["facility"].code, r["period"]))
+
+
+def drafts(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    return months(session, principal, status="draft")
+
+
+# ---------------------------------------------------------------- overview
+
+
+def years_with_data(frame: pd.DataFrame) -> list[int]:
+    return sorted({int(y) for y in frame["year"].dropna().unique()}) if not frame.empty else []
+
+
+def overview(
+    session: Session,
+    cache: Cache,
+    principal: Principal,
+    region: Region,
+    year: int,
+    plan: str | None,
+    edition: str | None,
+) -> dict[str, Any]:
+    """Figures of a region: totals, by year and sector, by city; indicators; the plan's targets."""
+    access.require(principal, "overview.view")
+    rows = facts(session, cache, principal)
+    key = ("overview", stamp(session), principal.role, principal.region_id, region.code, year, plan, edition)
+    return cache.get(key, lambda: _overview(session, principal, rows, region, year, plan, edition))  # type: ignore[no-any-return]
+
+
+def _overview(
+    session: Session,
+    principal: Principal,
+    rows: pd.DataFrame,
+    region: Region,
+    year: int,
+    plan: str | None,
+    edition: str | None,
+) -> dict[str, Any]:
+    options = ind.Options(params(), edition)
+    try:
+        prepared = ind.prepare(rows, region=region.code, options=options)
+        in_region = prepared.rows
+    except CarbonpeakError:
+        prepared, in_region = None, rows.iloc[0:0]
+    years = years_with_data(in_region)
+    sectors = sorted(set(in_region["sector"].dropna())) if not in_region.empty else []
+
+    def series(where: Any, indicator: str, sector: str | None = None) -> list[float | None]:
+        """The indicator for every year with data (None where there is none)."""
+        if where is None or not years:
+            return [None] * len(years)
+        values = ind.series(where, indicator, years, sector=sector)["value"]
+        return [None if pd.isna(v) else float(v) for v in values.reindex(years)]
+
+    def at(values: list[float | None], y: int) -> float | None:
+        return values[years.index(y)] if y in years else None
+
+    emissions = series(prepared, "emissions_location_tco2e")
+    energy = series(prepared, "energy_tce")
+    by_year = {
+        "years": years,
+        "emissions_by_sector": {s: series(prepared, "emissions_location_tco2e", s) for s in sectors},
+        "energy": energy,
+        "emissions": emissions,
+    }
+    totals = {
+        "emissions_location_tco2e": at(emissions, year),
+        "emissions_market_tco2e": at(series(prepared, "emissions_market_tco2e"), year),
+        "energy_tce": at(energy, year),
+        "reporting_facilities": at(series(prepared, "reporting_facilities"), year),
+    }
+    previous = {"emissions_location_tco2e": at(emissions, year - 1), "energy_tce": at(energy, year - 1)}
+    cities = []
+    for child in child_regions(session, principal, region):
+        try:
+            part = ind.prepare(rows, region=child.code, options=options)
+        except CarbonpeakError:
+            continue  # no counted facility in this city
+        city_emissions = at(series(part, "emissions_location_tco2e"), year)
+        if city_emissions is not None:
+            cities.append(
+                {"region": child, "emissions": city_emissions, "energy": at(series(part, "energy_tce"), year)}
+            )
+    table = ind.table_years(prepared, [year]).drop(columns=["year"]) if prepared is not None else pd.DataFrame()
+    targets: list[dict[str, Any]] = []
+    target_problem = None
+    if plan:
+        try:
+            targets = [
+                e.as_dict()
+                for e in evaluate_plan(
+                    plan, rows, region=region.code, year=year, benchmark_edition=edition, params=params()
+                )
+            ]
+        except CarbonpeakError as exc:
+            target_problem = str(exc)
+    return {
+        "years": years,
+        "sectors": sectors,
+        "by_year": by_year,
+        "totals": totals,
+        "previous": previous,
+        "cities": cities,
+        "indicators": table.to_dict("records") if not table.empty else [],
+        "targets": targets,
+        "target_problem": target_problem,
+    }
+
+
+def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
+    """Plans, the one for the region's province first."""
+    plans = list(params().plans.values())
+    grid = (region.grid_province or "").lower() if region else ""
+    plans.sort(key=lambda p: (p.region.lower() != grid, -len(p.targets), p.id))  # the province's main plan first
+    return [(p.id, p.title) for p in plans]
+
+
+# ---------------------------------------------------------------- benchmark board
+
+
+def benchmark(session: Session, cache: Cache, principal: Principal, year: int, edition: str | None) -> dict[str, Any]:
+    access.require(principal, "benchmark.view")
+    rows = facts(session, cache, principal)
+    key = (
+        "benchmark",
+        stamp(session),
+        principal.role,
+        principal.region_id,
+        tuple(sorted(principal.enterprise_ids)),
+        year,
+        edition,
+    )
+    return cache.get(key, lambda: _benchmark(session, rows, year, edition))  # type: ignore[no-any-return]
+
+
+def _benchmark(session: Session, rows: pd.DataFrame, year: int, edition: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"classes": [], "shares": [], "cited": [], "surcharge": [], "surcharge_cited": []}
+    if rows.empty:
+        return out
+    years = ind.facility_year_frame(rows)
+    chosen = years[(years["year"] == year) & (years["product"] != "")]
+    names = {
+        f.code: f for f in session.scalars(select(Facility).where(Facility.code.in_(sorted(set(years["facility_id"])))))
+    }
+    problems: list[str] = []
+    cited_all: dict[str, Any] = {}
+    for _product, group in chosen.groupby("product"):  # a product without official levels leaves the others
+        try:
+            table, shares, cited = classify_facilities(group, params(), edition=edition)
+        except CarbonpeakError as exc:
+            problems.append(str(exc))
+            continue
+        out["classes"] += [{**r, "facility": names.get(r["facility_id"])} for r in table.to_dict("records")]
+        out["shares"] += shares.to_dict("records")
+        cited_all.update({c.label: c for c in cited})
+    out["cited"] = list(cited_all.values())
+    if problems:
+        out["class_problem"] = " ".join(problems)
+    aluminium = years[(years["year"] == year) & (years["sector"] == "electrolytic_aluminium")]
+    if not aluminium.empty:
+        try:
+            table, cited = surcharge_facilities(aluminium, params())
+            out["surcharge"] = [{**r, "facility": names.get(r["facility_id"])} for r in table.to_dict("records")]
+            out["surcharge_cited"] = cited
+        except CarbonpeakError as exc:
+            out["surcharge_problem"] = str(exc)
+    return out
+
+
+# ---------------------------------------------------------------- warnings
+
+
+def warnings(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    facility: str | None = None,
+    open_only: bool = False,
+    limit: int | None = None,
+) -> list[Warning]:
+    access.require(principal, "warning.view")
+    query = select(Warning).where(access.warning_filter(principal))
+    if status:
+        query = query.where(Warning.status == status)
+    if open_only:
+        query = query.where(Warning.status != "closed")
+    if kind:
+        query = query.where(Warning.kind == kind)
+    if facility:
+        query = query.where(Warning.facility_code == facility)
+    severity = case((Warning.severity == "high", 0), (Warning.severity == "medium", 1), else_=2)  # high first
+    query = query.order_by(severity, Warning.deadline.is_(None), Warning.deadline.desc(), Warning.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def warning_counts(session: Session, principal: Principal) -> dict[str, int]:
+    query = select(Warning.status, func.count()).where(access.warning_filter(principal)).group_by(Warning.status)
+    return {status: count for status, count in session.execute(query)}
+
+
+def refresh_warnings(
+    session: Session, principal: Principal, *, as_of: dt.date, plan: str | None, region: str | None, edition: str | None
+) -> int:
+    """Raise the warnings the data support today (the CLI's ``warnings --refresh``)."""
+    access.require(principal, "warning.refresh")
+    all_facts = facility_months(session)
+    evaluations = (
+        evaluate_plan(plan, all_facts, region=region, year=as_of.year, benchmark_edition=edition, params=params())
+        if plan
+        else None
+    )
+    raised = warn.generate(
+        all_facts,
+        warn.submissions_frame(session),
+        warn.facilities_frame(session),
+        as_of=as_of,
+        params=params(),
+        benchmark_edition=edition,
+        evaluations=evaluations,
+    )
+    return warn.refresh(session, raised, principal.actor)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def parameter_families() -> list[Any]:
+    return [params().files[name] for name in params().families()]
+
+
+def in_force(entry: Any, day: dt.date) -> bool:
+    return (entry.valid_from is None or entry.valid_from <= day) and (entry.valid_to is None or day <= entry.valid_to)

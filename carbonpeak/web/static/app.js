@@ -1,0 +1,87 @@
+// carbonpeak: draws the charts a page declares (<div class="chart" data-chart="ID"> with the
+// specification in <script type="application/json" id="ID">), with ECharts; a chart saves itself as PNG.
+(function () {
+  "use strict";
+  var PALETTE = ["#1c5d87", "#4f9dc2", "#7bb661", "#e0a526", "#c8553d", "#8d6cab", "#5c7d8a",
+    "#b5838d", "#3d9970", "#a3a948", "#d4a373", "#6d597a"];
+
+  function lang() { return document.body.getAttribute("data-lang") || "zh"; }
+
+  function fmt(value) {
+    if (value === null || value === undefined || isNaN(value)) return "—";
+    var digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 1 ? 2 : 3;
+    return Number(value).toLocaleString(lang() === "zh" ? "zh-CN" : "en", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  }
+
+  function base(spec) {
+    return {
+      color: PALETTE,
+      textStyle: { fontFamily: getComputedStyle(document.documentElement).fontFamily },
+      title: spec.title ? { text: spec.title, left: 0, textStyle: { fontSize: 14, fontWeight: 600 } } : undefined,
+      tooltip: { trigger: "axis", valueFormatter: fmt },
+      legend: { type: "scroll", bottom: 0 },
+      toolbox: { right: 0, feature: { saveAsImage: { title: spec.save || "PNG", pixelRatio: 2 } } },
+      grid: { left: 8, right: 16, top: spec.title ? 48 : 24, bottom: 48, containLabel: true }
+    };
+  }
+
+  var builders = {
+    stacked_bar_line: function (spec) {
+      var option = base(spec);
+      option.xAxis = { type: "category", data: spec.x };
+      option.yAxis = [{ type: "value", name: spec.bar_axis, axisLabel: { formatter: fmt } },
+        { type: "value", name: spec.line.name, axisLabel: { formatter: fmt }, splitLine: { show: false } }];
+      option.series = spec.bars.map(function (b) { return { name: b.name, type: "bar", stack: "e", data: b.data, barMaxWidth: 48 }; });
+      option.series.push({ name: spec.line.name, type: "line", yAxisIndex: 1, data: spec.line.data, symbolSize: 7,
+        lineStyle: { width: 2.5, color: "#1d2733" }, itemStyle: { color: "#1d2733" } });
+      return option;
+    },
+    hbar: function (spec) {
+      var option = base(spec);
+      option.tooltip.axisPointer = { type: "shadow" };
+      option.yAxis = { type: "category", data: spec.y, inverse: true };
+      option.xAxis = { type: "value", axisLabel: { formatter: fmt } };
+      option.series = spec.series.map(function (s) { return { name: s.name, type: "bar", data: s.data, barMaxWidth: 18 }; });
+      return option;
+    },
+    pie: function (spec) {
+      var option = base(spec);
+      option.tooltip = { trigger: "item", formatter: function (p) { return p.name + "<br>" + fmt(p.value) + " " + (spec.unit || "") + " (" + p.percent + "%)"; } };
+      option.series = [{ type: "pie", radius: ["38%", "68%"], center: ["50%", "50%"], data: spec.data,
+        label: { formatter: "{b}\n{d}%" }, itemStyle: { borderColor: "#fff", borderWidth: 2 } }];
+      option.legend = { show: false };
+      return option;
+    },
+    stacked_hbar_pct: function (spec) {
+      var option = base(spec);
+      option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return fmt(v) + " %"; } };
+      option.color = ["#2f7d4f", "#e0a526", "#b3362f"];
+      option.yAxis = { type: "category", data: spec.y };
+      option.xAxis = { type: "value", max: 100, axisLabel: { formatter: "{value} %" } };
+      option.series = spec.series.map(function (s) { return { name: s.name, type: "bar", stack: "s", data: s.data, barMaxWidth: 22 }; });
+      return option;
+    }
+  };
+
+  function draw(root) {
+    if (typeof echarts === "undefined") return;
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.getAttribute("data-drawn")) return;
+      var source = document.getElementById(el.getAttribute("data-chart"));
+      if (!source) return;
+      var spec = JSON.parse(source.textContent);
+      var build = builders[spec.kind];
+      if (!build) return;
+      var chart = echarts.init(el, null, { renderer: "canvas", locale: lang() === "zh" ? "ZH" : "EN" });
+      chart.setOption(build(spec));
+      el.setAttribute("data-drawn", "1");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+
+  function ready() {
+    draw(document);
+    if (window.htmx) { window.htmx.onLoad(function (el) { draw(el); }); }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready); else ready();
+})();

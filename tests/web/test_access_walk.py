@@ -1,0 +1,270 @@
+"""The access-control walk: every route of the app, as every role and anonymously, on objects inside
+and outside each role's scope. Nobody reads or writes what is not theirs.
+
+Routes are enumerated from the app, so a new route is walked as soon as it exists; it must be given
+its expected audience in ``AUDIENCE`` below (the test fails until it is), which is written here by
+hand from the issue's rules, independently of :mod:`carbonpeak.web.access`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from webhelpers import OTHER_FACILITY, ROLES, client, copy_db, make_app, token_of
+
+from carbonpeak.store import db
+from carbonpeak.store.models import AuditEvent, SubmissionVersion, Warning, WarningEvent
+from carbonpeak.web.models import ApiToken, User
+from carbonpeak.web.routes import all_routes
+
+EVERYONE = frozenset(ROLES)
+REGULATORS = frozenset({"city", "province", "admin"})
+REPORTERS = frozenset({"enterprise", "admin"})
+VERIFIERS = frozenset({"verifier", "admin"})
+PUBLIC = "public"
+
+# (method, path) -> who may use it on objects in their scope; PUBLIC needs no login.
+AUDIENCE: dict[tuple[str, str], Any] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("POST", "/lang"): PUBLIC,
+    ("GET", "/account"): EVERYONE,
+    ("POST", "/account/password"): EVERYONE,
+    ("POST", "/account/tokens"): EVERYONE,
+    ("POST", "/account/tokens/{token_id}/revoke"): EVERYONE,
+    ("GET", "/admin/users"): {"admin"},
+    ("POST", "/admin/users/{username}/lock"): {"admin"},
+    ("POST", "/admin/users/{username}/unlock"): {"admin"},
+    ("POST", "/admin/users/{username}/reset"): {"admin"},
+    ("GET", "/overview"): REGULATORS,
+    ("GET", "/enterprises"): EVERYONE,
+    ("GET", "/enterprises/{code}"): EVERYONE,
+    ("GET", "/facilities/{code}"): EVERYONE,
+    ("GET", "/submissions/{facility}/{period}"): EVERYONE,
+    ("GET", "/submissions/{facility}/{period}/provenance"): EVERYONE,
+    ("POST", "/submissions/{facility}/{period}/submit"): REPORTERS,
+    ("POST", "/submissions/{facility}/{period}/correct"): REPORTERS,
+    ("POST", "/submissions/{facility}/{period}/verify"): VERIFIERS,
+    ("POST", "/submissions/{facility}/{period}/lock"): VERIFIERS,
+    ("GET", "/reporting"): EVERYONE,
+    ("GET", "/reporting/template"): REPORTERS,
+    ("POST", "/reporting/upload"): REPORTERS,
+    ("POST", "/reporting/submit"): REPORTERS,
+    ("GET", "/reporting/rejected/{name}"): set(),  # only the uploading session's own copies
+    ("GET", "/warnings"): EVERYONE,
+    ("GET", "/warnings/{warning_id}"): EVERYONE,
+    ("POST", "/warnings/refresh"): {"province", "admin"},
+    ("POST", "/warnings/{warning_id}/{action}"): REGULATORS,
+    ("GET", "/benchmark"): EVERYONE,
+    ("GET", "/parameters"): EVERYONE,
+    ("GET", "/parameters/{family}"): EVERYONE,
+    ("GET", "/exports"): EVERYONE,
+    ("GET", "/exports/submissions.xlsx"): EVERYONE,
+    ("GET", "/exports/overview.xlsx"): REGULATORS,
+    ("GET", "/exports/benchmark.xlsx"): EVERYONE,
+    ("GET", "/exports/warnings.xlsx"): EVERYONE,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,
+    ("GET", "/api/v1/me"): EVERYONE,
+    ("GET", "/api/v1/enterprises"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}"): EVERYONE,
+    ("GET", "/api/v1/facilities"): EVERYONE,
+    ("GET", "/api/v1/facilities/{code}"): EVERYONE,
+    ("GET", "/api/v1/submissions"): EVERYONE,
+    ("GET", "/api/v1/submissions/{facility}/{period}"): EVERYONE,
+    ("GET", "/api/v1/submissions/{facility}/{period}/provenance"): EVERYONE,
+    ("POST", "/api/v1/submissions/{facility}/{period}/submit"): REPORTERS,
+    ("POST", "/api/v1/submissions/{facility}/{period}/verify"): VERIFIERS,
+    ("POST", "/api/v1/submissions/{facility}/{period}/lock"): VERIFIERS,
+    ("POST", "/api/v1/imports"): REPORTERS,
+    ("GET", "/api/v1/indicators"): REGULATORS,
+    ("GET", "/api/v1/targets"): REGULATORS,
+    ("GET", "/api/v1/benchmark"): EVERYONE,
+    ("GET", "/api/v1/warnings"): EVERYONE,
+    ("GET", "/api/v1/warnings/{warning_id}"): EVERYONE,
+    ("POST", "/api/v1/warnings/{warning_id}/{action}"): REGULATORS,
+    ("GET", "/api/v1/parameters"): EVERYONE,
+    ("GET", "/api/v1/parameters/{family}"): EVERYONE,
+}
+
+# Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).
+OWN = {
+    "facility": "AL03",
+    "code": "AL03",
+    "period": "2024-03",
+    "family": "electricity.grid_factor",
+    "action": "acknowledge",
+    "username": "walk-target",
+    "name": "nothing.errors.xlsx",
+}
+# Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
+# regulator's scope; XF01 (another province) is outside everyone's but the administrator's.
+FOREIGN = {
+    "enterprise": ["AO01", OTHER_FACILITY],
+    "verifier": ["AO01", OTHER_FACILITY],
+    "city": ["AO01", OTHER_FACILITY],
+    "province": [OTHER_FACILITY],
+    "admin": [],
+}
+QUERY = {"/reporting/template": "?sector=recycled_aluminium"}
+ENTERPRISE_OF = {"AL03": "E02", "AO01": "E05", OTHER_FACILITY: "X01"}
+
+
+def routes(app: Any) -> list[tuple[str, str]]:
+    return sorted((method, r.path) for r in all_routes(app) for method in r.methods if method != "HEAD")
+
+
+@pytest.fixture(scope="module")
+def walk(demo_template: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+
+    url = copy_db(demo_template, tmp_path_factory.mktemp("walk"), "walk.db")
+    app = make_app(url)
+    with db.transaction(url) as session:
+        warnings = {
+            code: session.scalar(select(Warning.id).where(Warning.facility_code == code).order_by(Warning.id))
+            for code in ("AL03", "AO01", OTHER_FACILITY)
+        }
+        tokens = {
+            u.username: session.scalar(select(ApiToken.id).where(ApiToken.user_id == u.id))
+            for u in session.scalars(select(User))
+        }
+    assert all(warnings.values()), warnings
+    return {"url": url, "app": app, "warnings": warnings, "tokens": tokens}
+
+
+def state(url: str) -> tuple[int, ...]:
+    """What a write would change: audit events, versions, warning events, tokens revoked, locked users."""
+    with db.transaction(url) as session:
+        return (
+            session.scalar(select(func.count()).select_from(AuditEvent)),
+            session.scalar(select(func.count()).select_from(SubmissionVersion)),
+            session.scalar(select(func.count()).select_from(WarningEvent)),
+            session.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_not(None))),
+            session.scalar(select(func.count()).select_from(User).where(User.locked_at.is_not(None))),
+            session.scalar(select(func.count()).select_from(ApiToken)),
+        )
+
+
+def fill(path: str, role: str, facility: str, walk: dict[str, Any]) -> str:
+    values = dict(OWN)
+    values["facility"] = facility
+    values["code"] = ENTERPRISE_OF[facility] if path.startswith(("/enterprises", "/api/v1/enterprises")) else facility
+    values["warning_id"] = str(walk["warnings"][facility])
+    own_token = walk["tokens"][role]
+    values["token_id"] = str(own_token)
+    return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path) + QUERY.get(path, "")
+
+
+def request(test_client: TestClient, method: str, path: str) -> Any:
+    if method == "GET":
+        return test_client.get(path, follow_redirects=False)
+    headers = {"X-CSRF-Token": token_of(test_client, "/parameters")}
+    data = {"note": "walk", "assignee": "province", "reason": "walk", "name": "walk", "days": "5"}
+    if path.startswith("/api/"):
+        return test_client.post(
+            path, headers=headers, json={"note": "walk"} if "/warnings/" in path else None, follow_redirects=False
+        )
+    return test_client.post(path, headers=headers, data=data, follow_redirects=False)
+
+
+def test_every_route_has_an_audience(shared_app: Any) -> None:
+    missing = [r for r in routes(shared_app) if r not in AUDIENCE]
+    assert not missing, f"new routes: say who may use them in AUDIENCE of {__file__}: {missing}"
+    stale = [r for r in AUDIENCE if r not in routes(shared_app)]
+    assert not stale, f"routes gone from the app: {stale}"
+
+
+def test_anonymous_reaches_only_public_routes(walk: dict[str, Any]) -> None:
+    anonymous = TestClient(walk["app"])
+    before = state(walk["url"])
+    for method, path in routes(walk["app"]):
+        if AUDIENCE[(method, path)] == PUBLIC:
+            continue
+        url = fill(path, "admin", "AL03", walk)
+        response = request(anonymous, method, url)
+        if path.startswith("/api/"):
+            assert response.status_code in (401, 403), (method, url, response.status_code)
+        elif method == "GET":
+            assert response.status_code == 303 and response.headers["location"].startswith("/login"), (method, url)
+        else:
+            assert response.status_code in (401, 403), (method, url, response.status_code)
+    assert state(walk["url"]) == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_reads_or_writes_outside_its_scope(walk: dict[str, Any], role: str) -> None:
+    test_client = client(walk["app"], role)
+    before = state(walk["url"])
+    foreign_codes = FOREIGN[role]
+    for method, path in routes(walk["app"]):
+        audience = AUDIENCE[(method, path)]
+        if audience == PUBLIC or "{" not in path or path.endswith("{username}/lock") or "token_id" in path:
+            continue
+        if "{family}" in path or "{name}" in path:
+            continue  # not owned by anyone: parameters are public to all; rejected copies are per session
+        for code in foreign_codes:
+            url = fill(path, role, code, walk)
+            response = request(test_client, method, url)
+            assert response.status_code in (403, 404), (role, method, url, response.status_code)
+    assert state(walk["url"]) == before, f"{role} changed something outside its scope"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_uses_exactly_its_routes(walk: dict[str, Any], role: str) -> None:
+    test_client = client(walk["app"], role)
+    for method, path in routes(walk["app"]):
+        audience = AUDIENCE[(method, path)]
+        if audience == PUBLIC:
+            continue
+        url = fill(path, role, "AL03", walk)
+        response = request(test_client, method, url)
+        if role in audience:
+            assert response.status_code not in (401, 403), (role, method, url, response.status_code)
+            assert response.status_code < 500, (role, method, url, response.text[:500])
+        elif not audience:
+            assert response.status_code in (403, 404), (role, method, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, method, url, response.status_code)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_no_page_or_answer_mentions_a_foreign_facility(clients: dict[str, TestClient], role: str) -> None:
+    """Every readable page and API answer of a role, searched for the codes of facilities outside its scope."""
+    test_client = clients[role]
+    app = test_client.app
+    pattern = re.compile(r"\b(" + "|".join(FOREIGN[role]) + r")\b")
+    walk_ids = {"warnings": {c: 1 for c in ("AL03", "AO01", OTHER_FACILITY)}, "tokens": {role: 1}}
+    for method, path in routes(app):
+        audience = AUDIENCE[(method, path)]
+        if method != "GET" or audience == PUBLIC or role not in audience or path.endswith(".xlsx"):
+            continue
+        if "{warning_id}" in path or "{name}" in path:
+            continue  # single warnings are covered by the scope walk
+        url = fill(path, role, "AL03", walk_ids)
+        response = test_client.get(url)
+        assert response.status_code == 200, (role, url, response.status_code)
+        found = pattern.search(response.text)
+        assert found is None, f"{role} sees {found[0] if found else ''} on {url}"
+
+
+def test_nobody_revokes_another_persons_token(walk: dict[str, Any]) -> None:
+    before = state(walk["url"])
+    for role in ROLES:
+        other = walk["tokens"]["province" if role != "province" else "city"]
+        test_client = client(walk["app"], role)
+        response = request(test_client, "POST", f"/account/tokens/{other}/revoke")
+        assert response.status_code == 403, role
+    assert state(walk["url"]) == before
+
+
+def test_admin_reads_the_other_province(clients: dict[str, TestClient]) -> None:
+    admin = clients["admin"]
+    assert admin.get(f"/facilities/{OTHER_FACILITY}").status_code == 200
+    assert admin.get(f"/submissions/{OTHER_FACILITY}/2024-03").status_code == 200
+    assert OTHER_FACILITY in admin.get("/api/v1/facilities").text
