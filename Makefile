@@ -26,6 +26,8 @@ run: install
 	$(BIN)/carbonpeak export --from 2025-01 --to 2025-12 --out var/export_2025.xlsx
 	$(BIN)/carbonpeak indicators --region demo --year 2025 --benchmark-edition 2021
 	$(BIN)/carbonpeak targets --plan guizhou_nonferrous --region demo --year 2025 --benchmark-edition 2021
+	$(BIN)/carbonpeak statistics list --region demo
+	$(BIN)/carbonpeak targets --plan xinjiang_industry --region demo --year 2025 --benchmark-edition 2021
 	$(BIN)/carbonpeak capacity --date 2025-12-31 --year 2025 --edition 2021
 	$(BIN)/carbonpeak projects review examples/projects/al_smelter_key_area_2024.yaml
 	$(BIN)/carbonpeak warnings --refresh --as-of 2026-01-20 --plan guizhou_nonferrous --region demo --benchmark-edition 2021 --kind baseline_deadline_passed
@@ -51,6 +53,7 @@ test: lint typecheck
 bench: install
 	$(BIN)/python benchmarks/bench_accounting.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_indicators.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -13,12 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.cli_common import Db, Excel, JsonFlag, Lang, fail
+from carbonpeak.cli_common import Actor, Db, Excel, JsonFlag, Lang, actor, fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.facts import facility_months
+from carbonpeak.indicators.facts import indicator_inputs
 from carbonpeak.indicators.targets import evaluate_plan
-from carbonpeak.parameters import load
 from carbonpeak.store import db
 
 console = Console()
@@ -39,9 +38,9 @@ STATUS_ZH = {
 }
 
 
-def _facts(url: str | None, include_submitted: bool) -> pd.DataFrame:
+def _inputs(url: str | None, include_submitted: bool, edition: str | None) -> tuple[pd.DataFrame, ind.Options]:
     with db.transaction(url) as session:
-        return facility_months(session, include_submitted=include_submitted)
+        return indicator_inputs(session, include_submitted=include_submitted, benchmark_edition=edition)
 
 
 def indicators_command(
@@ -56,8 +55,8 @@ def indicators_command(
 ) -> None:
     """Every plan indicator for a region and year, in total and by sector, with what it rests on."""
     try:
-        facts = _facts(url, include_submitted)
-        frame = ind.table(facts, region=region, year=year, options=ind.Options(load(), edition))
+        facts, options = _inputs(url, include_submitted, edition)
+        frame = ind.table(facts, region=region, year=year, options=options)
     except CarbonpeakError as exc:
         fail(exc)
         return
@@ -66,7 +65,7 @@ def indicators_command(
         as_json,
         excel,
         f"{'指标' if lang != 'en' else 'Indicators'} — {region or 'all'} {year}",
-        ["name_zh" if lang != "en" else "name_en", "sector", "value", "unit", "facilities", "months", "note"],
+        ["name_zh" if lang != "en" else "name_en", "sector", "scope", "value", "unit", "facilities", "months", "note"],
     )
 
 
@@ -83,8 +82,8 @@ def targets_command(
 ) -> None:
     """Every target of a plan: value now, target, margin, status and the reason."""
     try:
-        facts = _facts(url, include_submitted)
-        evaluations = evaluate_plan(plan, facts, region=region, year=year, benchmark_edition=edition)
+        facts, options = _inputs(url, include_submitted, edition)
+        evaluations = evaluate_plan(plan, facts, region=region, year=year, options=options)
     except CarbonpeakError as exc:
         fail(exc)
         return
@@ -111,7 +110,7 @@ def _emit(frame: pd.DataFrame, as_json: bool, excel: Path | None, title: str, co
 
         export_workbook(excel, {"table": frame})
     if as_json:
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2) + "\n")
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso") + "\n")
         return
     table = Table(title=title)
     for column in columns:
@@ -162,11 +161,9 @@ def warnings_command(
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         with db.transaction(url) as session:
             if refresh:
-                facts = facility_months(session)
+                facts, options = indicator_inputs(session, benchmark_edition=edition)
                 evaluations = (
-                    evaluate_plan(plan, facts, region=region, year=day.year, benchmark_edition=edition)
-                    if plan
-                    else None
+                    evaluate_plan(plan, facts, region=region, year=day.year, options=options) if plan else None
                 )
                 raised = w.generate(
                     facts,
@@ -268,7 +265,126 @@ def warnings_show(warning_id: int, url: Db = None, as_json: JsonFlag = False) ->
         )
 
 
+statistics_app = typer.Typer(
+    help="Statistics the regulator enters (industrial value added, green counts), dated and cited.",
+    no_args_is_help=True,
+)
+
+
+@statistics_app.command("add")
+def statistics_add(
+    region: Annotated[str, typer.Option("--region", help="region code")],
+    name: Annotated[str, typer.Option("--name", help="statistic, e.g. industrial_value_added")],
+    scope: Annotated[str, typer.Option("--scope", help="industry_above_designated_size, industry or nonferrous")],
+    year: Annotated[int, typer.Option("--year")],
+    value: Annotated[float, typer.Option("--value")],
+    unit: Annotated[str, typer.Option("--unit", help="e.g. yi_yuan, wan_yuan, tce, dimensionless")],
+    source: Annotated[str, typer.Option("--source", help="the publication: issuer, document, table")],
+    published_on: Annotated[str, typer.Option("--published-on", help="date of the publication, YYYY-MM-DD")],
+    price_basis: Annotated[str | None, typer.Option("--price-basis", help="e.g. 'constant 2020 prices'")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="why: required for a correction")] = None,
+    actor_name: Actor = None,
+    url: Db = None,
+) -> None:
+    """Enter one statistic (a correction of an entered one makes a new version)."""
+    from carbonpeak.indicators import statistics as st
+
+    data = {
+        "region": region,
+        "name": name,
+        "scope": scope,
+        "year": year,
+        "value": value,
+        "unit": unit,
+        "source": source,
+        "published_on": published_on,
+        "price_basis": price_basis,
+        "reason": reason,
+    }
+    try:
+        entry = st.validate(data)
+        with db.transaction(url) as session:
+            row = st.enter(session, entry, actor(actor_name))
+            version = row.version if row is not None else None
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    if version is None:
+        console.print("unchanged: the same value and source are already entered")
+    else:
+        console.print(f"{region} {name} ({scope}) {year}: version {version}, {entry.value:,.6g} {entry.unit}")
+
+
+@statistics_app.command("import")
+def statistics_import(
+    path: Annotated[Path, typer.Argument(help="CSV or Excel with columns region, name, scope, year, value, unit, ...")],
+    actor_name: Actor = None,
+    url: Db = None,
+) -> None:
+    """Enter every row of a table, all or nothing."""
+    from carbonpeak.indicators import statistics as st
+
+    try:
+        with db.transaction(url) as session:
+            stored = len(st.import_table(session, path, actor(actor_name)))
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    console.print(f"{stored} statistics entered from {path}")
+
+
+@statistics_app.command("list")
+def statistics_list(
+    region: Region = None,
+    url: Db = None,
+    as_json: JsonFlag = False,
+    excel: Excel = None,
+    lang: Lang = "zh",
+) -> None:
+    """The statistics in force (latest version of each)."""
+    from carbonpeak.indicators import statistics as st
+
+    with db.transaction(url) as session:
+        frame = st.current_statistics(session)
+    if region is not None:
+        frame = frame[frame["region"] == region]
+    frame = frame.sort_values(["region", "name", "scope", "year"])
+    _emit(
+        frame,
+        as_json,
+        excel,
+        "统计数据" if lang != "en" else "Statistics",
+        ["region", "name", "scope", "year", "value", "unit", "price_basis", "source", "published_on", "version"],
+    )
+
+
+@statistics_app.command("history")
+def statistics_history(
+    region: Annotated[str, typer.Option("--region")],
+    name: Annotated[str, typer.Option("--name")],
+    scope: Annotated[str, typer.Option("--scope")],
+    year: Annotated[int, typer.Option("--year")],
+    url: Db = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Every version of one statistic, with who entered it, when and why."""
+    from carbonpeak.indicators import statistics as st
+
+    with db.transaction(url) as session:
+        versions = st.history(session, region, name, scope, year)
+    if not versions:
+        fail(CarbonpeakError(f"no statistic {name} ({scope}) entered for {region} {year}"))
+    _emit(
+        pd.DataFrame(versions),
+        as_json,
+        None,
+        f"{region} {name} {scope} {year}",
+        ["version", "value", "unit", "entered_value", "entered_unit", "source", "published_on", "reason", "entered_by"],
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators_command)
     app.command("targets")(targets_command)
     app.add_typer(warnings_app, name="warnings")
+    app.add_typer(statistics_app, name="statistics")

@@ -1,14 +1,16 @@
 """Plan indicators, each defined once: name (zh/en), unit, the sectors it covers, and its formula.
 
-Every indicator is a pure function of the facts table (one row per counted facility-month, see
-:mod:`carbonpeak.indicators.facts`) for one region and year, and returns its value together with
-the facilities and months behind it. Nothing here reads the database.
+Every indicator is a pure function of prepared data for one region: the facts table (one row per
+counted facility-month, :mod:`carbonpeak.indicators.facts`) summed once by year and sector, the
+statistics the regulator entered (:mod:`carbonpeak.indicators.statistics`) and the registry's green
+designations. Each formula works on all years at once, so a province's whole table, every year and
+every sector, is one ``groupby`` and a handful of vector operations. Nothing here reads the database.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,8 @@ from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT, Sector
 
 PRIMARY_METALS = ("electrolytic_aluminium", "copper", "lead", "zinc", "magnesium", "titanium", "industrial_silicon")
 RECYCLED_METALS = ("recycled_aluminium", "recycled_copper")
+GREEN_FACTORY_LEVELS = ("provincial", "national")  # 省级及以上 (the plans count provincial level or above)
+REPORTING = "reporting"  # the scope of indicators computed from what enterprises report here
 
 
 @dataclass
@@ -35,16 +39,65 @@ class Value:
     months: int = 0
     note: str = ""
     unverified: bool = False
+    versions: list[int] = field(default_factory=list)  # submission versions behind the value
+    scope: str = REPORTING
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "indicator": self.indicator,
             "value": self.value,
             "unit": self.unit,
+            "scope": self.scope,
             "facilities": len(self.facilities),
             "months": self.months,
             "note": self.note,
         }
+
+
+@dataclass(frozen=True)
+class Options:
+    params: ParameterSet
+    benchmark_edition: str | None = None  # None: the edition in force for the year
+    statistics: pd.DataFrame | None = None  # statistics.current_statistics(); None: none entered
+    registry: pd.DataFrame | None = None  # facts.green_registry(); None: registry counts unavailable
+    base_year: int | None = None  # None: the parameter indicators.base_year
+
+
+@dataclass
+class Prepared:
+    """One region's data, summed once: what every formula reads."""
+
+    region: str | None
+    options: Options
+    rows: pd.DataFrame  # the region's facility-months
+    sums: pd.DataFrame  # summed flows, indexed by (year, sector)
+    class_notes: dict[tuple[int, str], str]  # (year, sector) → edition used, or why not classified
+    statistics: pd.DataFrame  # the region's own statistics (exact region code)
+    registry: pd.DataFrame | None  # the region's facilities with their enterprise's green designations
+
+    _by_year: dict[tuple[str, ...] | None, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def by_year(self, sectors: Iterable[str] | None) -> pd.DataFrame:
+        """The sums over the given sectors (all when None), one row per year (kept for the next call)."""
+        key = None if sectors is None else tuple(sorted(sectors))
+        if key not in self._by_year:
+            sums = self.sums
+            if key is not None:
+                sums = sums[sums.index.get_level_values("sector").isin(key)]
+            self._by_year[key] = sums.groupby(level="year").sum()
+        return self._by_year[key]
+
+    def statistic(self, name: str, scope: str, year: int) -> pd.Series | None:
+        stats = self.statistics
+        if stats.empty:
+            return None
+        hit = stats[(stats["name"] == name) & (stats["scope"] == scope) & (stats["year"] == year)]
+        return None if hit.empty else hit.iloc[0]
+
+
+# A formula gets the prepared region, the sums by year over its sectors, the years asked for, the
+# sectors and a statistic scope; it returns a frame indexed by year with columns value and note.
+Formula = Callable[[Prepared, pd.DataFrame, list[int], "tuple[str, ...] | None", str], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -55,103 +108,190 @@ class Indicator:
     unit: str
     formula: str
     sectors: tuple[str, ...] | None  # None: every sector
-    compute: Callable[[pd.DataFrame, Options], tuple[float | None, str]]
+    evaluate: Formula
+    scopes: tuple[str, ...] = (REPORTING,)  # statistic scopes the indicator can be read for; first is default
+
+    @property
+    def default_scope(self) -> str:
+        return self.scopes[0]
 
 
-@dataclass(frozen=True)
-class Options:
-    params: ParameterSet
-    benchmark_edition: str | None = None  # None: the edition in force for the year
+def _frame(values: pd.Series, notes: pd.Series | str = "") -> pd.DataFrame:
+    out = pd.DataFrame({"value": values.astype(float)})
+    out["note"] = notes if isinstance(notes, str) else notes.reindex(out.index).fillna("")
+    return out
 
 
-def _ratio(numerator: float, denominator: float, scale: float = 1.0) -> tuple[float | None, str]:
-    if denominator == 0 or math.isnan(denominator):
-        return None, "no denominator: nothing reported"
-    return float(numerator / denominator * scale), ""
+def _nothing(years: list[int], note: str) -> pd.DataFrame:
+    return pd.DataFrame({"value": np.nan, "note": note}, index=pd.Index(years, name="year"))
 
 
-def _sum(column: str) -> Callable[[pd.DataFrame, Options], tuple[float | None, str]]:
-    def compute(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-        if facts.empty:
-            return None, "no counted facility-months"
-        return float(facts[column].fillna(0).sum()), ""
-
-    return compute
+def _ratio_series(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.DataFrame:
+    denominator = denominator.astype(float)
+    ok = denominator.fillna(0.0) != 0.0
+    values = (numerator.astype(float) / denominator.where(ok)) * scale
+    return _frame(values, pd.Series(np.where(ok, "", "no denominator: nothing reported"), index=values.index))
 
 
-def _intensity(column: str, scale: float = 1.0) -> Callable[[pd.DataFrame, Options], tuple[float | None, str]]:
-    def compute(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-        return _ratio(facts[column].fillna(0).sum(), facts["output_t"].fillna(0).sum(), scale)
+def _with_years(result: pd.DataFrame, sums: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Years without counted months get no value and say so."""
+    result = result.reindex(years)
+    months = sums["months"].reindex(years).fillna(0)
+    result.loc[months.to_numpy() == 0, "value"] = np.nan
+    result["note"] = result["note"].astype(object).fillna("").where(months > 0, "no counted facility-months")
+    return result
 
-    return compute
+
+def _sum(column: str) -> Formula:
+    def evaluate(
+        _p: Prepared, sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, _scope: str
+    ) -> pd.DataFrame:
+        return _with_years(_frame(sums[column]), sums, years)
+
+    return evaluate
 
 
-def _renewable_share(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-    renewable = facts[["direct_renewable_mwh", "green_certificate_mwh", "onsite_renewable_mwh"]].fillna(0).sum().sum()
-    used = (
-        facts[["grid_electricity_mwh", "captive_electricity_mwh", "onsite_renewable_mwh"]].fillna(0).sum().sum()
-        - facts["exported_electricity_mwh"].fillna(0).sum()
+def _ratio(numerator: str, denominator: str, scale: float = 1.0) -> Formula:
+    def evaluate(
+        _p: Prepared, sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, _scope: str
+    ) -> pd.DataFrame:
+        return _with_years(_ratio_series(sums[numerator], sums[denominator], scale), sums, years)
+
+    return evaluate
+
+
+def _count_facilities(
+    _p: Prepared, sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, _scope: str
+) -> pd.DataFrame:
+    # A facility belongs to one sector, so the distinct count of a year is the sum over sectors.
+    return _with_years(_frame(sums["facilities"]), sums, years).fillna({"value": 0.0})
+
+
+def _class_share(kind: str) -> Formula:
+    def evaluate(
+        prepared: Prepared, sums: pd.DataFrame, years: list[int], sectors: tuple[str, ...] | None, _scope: str
+    ) -> pd.DataFrame:
+        result = _ratio_series(sums[f"capacity_{kind}_t_per_a"], sums["capacity_classified_t_per_a"], 100.0)
+        notes = []
+        for year in result.index:
+            texts = {
+                text
+                for (y, sector), text in prepared.class_notes.items()
+                if y == year and (sectors is None or sector in sectors)
+            }
+            notes.append("; ".join(sorted(texts)) if texts else "no facility of a benchmark field")
+        result["note"] = notes
+        return _with_years(result, sums, years)
+
+    return evaluate
+
+
+# ------------------------------------------------------------- statistics and registry counts
+
+
+def _base_year(prepared: Prepared, year: int) -> int:
+    if prepared.options.base_year is not None:
+        return prepared.options.base_year
+    return int(prepared.options.params.value("indicators.base_year", period=year, item="change"))
+
+
+def _per_value_added(
+    prepared: Prepared, year: int, scope: str, statistic: str, reported: str
+) -> tuple[float | None, str, str | None]:
+    """(amount per 10^4 yuan of industrial value added, note, price basis) for one year."""
+    value_added = prepared.statistic("industrial_value_added", scope, year)
+    if value_added is None:
+        return None, f"no industrial value added entered for {prepared.region}, {scope}, {year}", None
+    amount = prepared.statistic(statistic, scope, year)
+    if amount is not None:
+        numerator, source = float(amount["value"]), f"{statistic}: {amount['source']}"
+    elif scope == "nonferrous":
+        sums = prepared.by_year(None)
+        if year not in sums.index or sums.at[year, "months"] == 0:
+            return None, f"no counted facility-months in {year}", None
+        numerator, source = float(sums.at[year, reported]), f"{reported}: reported by enterprises"
+    else:
+        return None, f"no {statistic} entered for {prepared.region}, {scope}, {year}", None
+    if float(value_added["value"]) <= 0:
+        return None, "industrial value added is zero", None
+    note = f"{source}; value added: {value_added['source']} ({value_added['price_basis']})"
+    return numerator / float(value_added["value"]), note, str(value_added["price_basis"])
+
+
+def _intensity_per_value_added(statistic: str, reported: str) -> Formula:
+    def evaluate(
+        prepared: Prepared, _sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, scope: str
+    ) -> pd.DataFrame:
+        values, notes = [], []
+        for year in years:
+            value, note, _basis = _per_value_added(prepared, year, scope, statistic, reported)
+            values.append(np.nan if value is None else value)
+            notes.append(note)
+        return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
+
+    return evaluate
+
+
+def _change_per_value_added(statistic: str, reported: str) -> Formula:
+    def evaluate(
+        prepared: Prepared, _sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, scope: str
+    ) -> pd.DataFrame:
+        values, notes = [], []
+        for year in years:
+            base = _base_year(prepared, year)
+            now, note, basis = _per_value_added(prepared, year, scope, statistic, reported)
+            then, base_note, base_basis = _per_value_added(prepared, base, scope, statistic, reported)
+            if now is None or then is None:
+                values.append(np.nan)
+                notes.append(note if now is None else f"base year {base}: {base_note}")
+            elif basis != base_basis:
+                values.append(np.nan)
+                notes.append(f"value added of {year} ({basis}) and of {base} ({base_basis}) are in different prices")
+            elif then == 0:
+                values.append(np.nan)
+                notes.append(f"base year {base}: zero")
+            else:
+                values.append((now / then - 1.0) * 100.0)
+                notes.append(f"against {base}; {note}")
+        return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
+
+    return evaluate
+
+
+def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd.Series] | None) -> Formula:
+    """A count the regulator entered; for the reporting industry, else the registry's own count."""
+
+    def evaluate(
+        prepared: Prepared, _sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, scope: str
+    ) -> pd.DataFrame:
+        values, notes = [], []
+        for year in years:
+            entered = prepared.statistic(statistic, scope, year)
+            if entered is not None:
+                values.append(float(entered["value"]))
+                notes.append(f"entered: {entered['source']} ({entered['published_on']})")
+            elif scope == "nonferrous" and registry_rule is not None and prepared.registry is not None:
+                registry = prepared.registry
+                designated = registry.loc[registry_rule(registry, year), "enterprise_code"].nunique()
+                values.append(float(designated))
+                notes.append("registry: enterprises reporting to this platform only")
+            else:
+                values.append(np.nan)
+                notes.append(f"no {statistic} entered for {prepared.region}, {scope}, {year}")
+        return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
+
+    return evaluate
+
+
+def _green_factory(registry: pd.DataFrame, year: int) -> pd.Series:
+    return registry["green_factory_level"].isin(GREEN_FACTORY_LEVELS) & (
+        registry["green_factory_year"].fillna(9999) <= year
     )
-    return _ratio(renewable, used, 100.0)
 
 
-def _recycled_share(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-    recycled = facts.loc[facts["sector"].isin(RECYCLED_METALS), "output_t"].fillna(0).sum()
-    primary = facts.loc[facts["sector"].isin(PRIMARY_METALS), "output_t"].fillna(0).sum()
-    return _ratio(recycled, recycled + primary, 100.0)
-
-
-def _direct_alloying(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-    return _ratio(facts["direct_alloying_t"].fillna(0).sum(), facts["output_t"].fillna(0).sum(), 100.0)
-
-
-def _waste_utilisation(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-    return _ratio(facts["solid_waste_used_t"].fillna(0).sum(), facts["solid_waste_generated_t"].fillna(0).sum(), 100.0)
-
-
-def facility_year_frame(facts: pd.DataFrame) -> pd.DataFrame:
-    """The facts summed to facility-years, with the indicators benchmark classes use."""
-    frame = pd.DataFrame(
-        {
-            "facility_id": facts["facility_code"],
-            "facility_name": facts["facility_code"],
-            "sector": facts["sector"],
-            "region": facts["province_code"],
-            "product": facts["product"].fillna(""),
-            "year": facts["year"],
-            "months": 1,
-            "capacity_t_per_a": facts["capacity_t_per_a"],
-            "nonhydro_incentive_weight_pct": np.nan,
-            **{c: facts[c].fillna(0.0) for c in _SUMMED},
-            **{c: facts[c].fillna(0.0) for c in ("energy_tce", "total_location_tco2e", "total_market_tco2e")},
-        }
-    )
-    return sum_to_facility_years(frame)
-
-
-def _class_share(kind: str) -> Callable[[pd.DataFrame, Options], tuple[float | None, str]]:
-    def compute(facts: pd.DataFrame, options: Options) -> tuple[float | None, str]:
-        years = facility_year_frame(facts)
-        years = years[years["product"] != ""]
-        if years.empty:
-            return None, "no facility of a benchmark field"
-        try:
-            table, _shares, _cited = classify_facilities(years, options.params, edition=options.benchmark_edition)
-        except ParameterNotFound as exc:
-            return None, str(exc)
-        classified = table[table["class"] != "not_classified"]
-        capacity = classified["capacity_t_per_a"].fillna(0.0)
-        edition = ", ".join(sorted(set(classified["edition"].astype(str))))
-        return _ratio(capacity[classified["class"] == kind].sum(), capacity.sum(), 100.0)[0], f"edition {edition}"
-
-    return compute
-
-
-def _count_distinct(column: str) -> Callable[[pd.DataFrame, Options], tuple[float | None, str]]:
-    def compute(facts: pd.DataFrame, _options: Options) -> tuple[float | None, str]:
-        return float(facts[column].nunique()), ""
-
-    return compute
+def _green_supply_chain(registry: pd.DataFrame, _year: int) -> pd.Series:
+    # The registry's designation carries no year: a designated enterprise counts in every year shown.
+    return registry["green_supply_chain"].fillna(False).astype(bool)
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -192,7 +332,7 @@ INDICATORS: dict[str, Indicator] = {
             "tCO2e/t",
             "Σ total_location_tco2e / Σ output_t (within one sector)",
             None,
-            _intensity("total_location_tco2e"),
+            _ratio("total_location_tco2e", "output_t"),
         ),
         Indicator(
             "energy_intensity_kgce_per_t",
@@ -201,7 +341,7 @@ INDICATORS: dict[str, Indicator] = {
             "kgce/t",
             "Σ energy_tce × 1000 / Σ output_t (within one sector)",
             None,
-            _intensity("energy_tce", 1000.0),
+            _ratio("energy_tce", "output_t", 1000.0),
         ),
         Indicator(
             "capacity_share_at_or_above_benchmark",
@@ -229,7 +369,7 @@ INDICATORS: dict[str, Indicator] = {
             "(direct renewable purchase + green certificates + on-site renewables) / (grid + captive + on-site − "
             "exported) × 100",
             ("electrolytic_aluminium",),
-            _renewable_share,
+            _ratio("renewable_mwh", "electricity_used_mwh", 100.0),
         ),
         Indicator(
             "recycled_metal_share",
@@ -238,7 +378,7 @@ INDICATORS: dict[str, Indicator] = {
             "%",
             "output of recycled aluminium and copper / (that + primary metal output) × 100",
             None,
-            _recycled_share,
+            _ratio("recycled_output_t", "supply_output_t", 100.0),
         ),
         Indicator(
             "direct_alloying_share",
@@ -247,7 +387,7 @@ INDICATORS: dict[str, Indicator] = {
             "%",
             "Σ direct_alloying_t / Σ liquid aluminium output × 100",
             ("electrolytic_aluminium",),
-            _direct_alloying,
+            _ratio("direct_alloying_t", "output_t", 100.0),
         ),
         Indicator(
             "solid_waste_utilisation_rate",
@@ -256,7 +396,7 @@ INDICATORS: dict[str, Indicator] = {
             "%",
             "Σ solid_waste_used_t / Σ solid_waste_generated_t × 100",
             None,
-            _waste_utilisation,
+            _ratio("solid_waste_used_t", "solid_waste_generated_t", 100.0),
         ),
         Indicator(
             "reporting_facilities",
@@ -265,10 +405,190 @@ INDICATORS: dict[str, Indicator] = {
             "facilities",
             "number of distinct facilities with a counted month",
             None,
-            _count_distinct("facility_code"),
+            _count_facilities,
+        ),
+        Indicator(
+            "energy_per_value_added",
+            "单位工业增加值能耗",
+            "energy per unit of industrial value added",
+            "tce/wan_yuan",
+            "industrial energy consumption (entered, or reported by enterprises for the non-ferrous scope) / "
+            "industrial value added at constant prices (entered)",
+            None,
+            _intensity_per_value_added("industrial_energy_consumption", "energy_tce"),
+            scopes=("industry_above_designated_size", "industry", "nonferrous"),
+        ),
+        Indicator(
+            "energy_per_value_added_change",
+            "单位工业增加值能耗较基准年变化",
+            "change of energy per unit of industrial value added against the base year",
+            "%",
+            "(energy per value added of the year / that of the base year − 1) × 100, both at the same constant prices",
+            None,
+            _change_per_value_added("industrial_energy_consumption", "energy_tce"),
+            scopes=("industry_above_designated_size", "industry", "nonferrous"),
+        ),
+        Indicator(
+            "co2_per_value_added_change",
+            "单位工业增加值二氧化碳排放较基准年变化",
+            "change of CO2 per unit of industrial value added against the base year",
+            "%",
+            "(CO2 per value added of the year / that of the base year − 1) × 100; CO2 entered, or reported "
+            "location-based emissions for the non-ferrous scope",
+            None,
+            _change_per_value_added("industrial_co2_emissions", "total_location_tco2e"),
+            scopes=("industry_above_designated_size", "industry", "nonferrous"),
+        ),
+        Indicator(
+            "green_factories",
+            "省级及以上绿色工厂数（累计）",
+            "green factories at provincial level or above (cumulative)",
+            "factories",
+            "count entered by the regulator; for the non-ferrous scope without an entry, enterprises of the "
+            "registry designated provincial or national green factory by the year",
+            None,
+            _green_count("green_factories", _green_factory),
+            scopes=("industry", "nonferrous"),
+        ),
+        Indicator(
+            "green_supply_chain_enterprises",
+            "绿色供应链管理示范企业数（累计）",
+            "green supply-chain management demonstration enterprises (cumulative)",
+            "enterprises",
+            "count entered by the regulator; for the non-ferrous scope without an entry, enterprises of the "
+            "registry so designated (the registry does not date the designation)",
+            None,
+            _green_count("green_supply_chain_enterprises", _green_supply_chain),
+            scopes=("industry", "nonferrous"),
+        ),
+        Indicator(
+            "green_parks",
+            "绿色低碳工业园区数（累计）",
+            "green low-carbon industrial parks (cumulative)",
+            "parks",
+            "count entered by the regulator (from the register of green parks)",
+            None,
+            _green_count("green_parks", None),
+            scopes=("industry", "nonferrous"),
         ),
     ]
 }
+STATISTIC_INDICATORS = frozenset(i.id for i in INDICATORS.values() if i.scopes != (REPORTING,))
+
+
+# ------------------------------------------------------------------------------ preparation
+
+_FLOW_SUMS = (
+    "energy_tce",
+    "total_location_tco2e",
+    "total_market_tco2e",
+    "output_t",
+    "direct_alloying_t",
+    "solid_waste_generated_t",
+    "solid_waste_used_t",
+)
+
+
+_CAPACITY_COLUMNS = (
+    "capacity_at_or_above_benchmark_t_per_a",
+    "capacity_below_baseline_t_per_a",
+    "capacity_classified_t_per_a",
+)
+
+
+def facility_year_frame(facts: pd.DataFrame) -> pd.DataFrame:
+    """The facts summed to facility-years, with the indicators benchmark classes use."""
+    frame = pd.DataFrame(
+        {
+            "facility_id": facts["facility_code"],
+            "facility_name": facts["facility_code"],
+            "sector": facts["sector"],
+            "region": facts["province_code"],
+            "product": facts["product"].fillna(""),
+            "year": facts["year"],
+            "months": 1,
+            "capacity_t_per_a": facts["capacity_t_per_a"],
+            "nonhydro_incentive_weight_pct": np.nan,
+            **{c: facts[c].fillna(0.0) for c in _SUMMED},
+            **{c: facts[c].fillna(0.0) for c in ("energy_tce", "total_location_tco2e", "total_market_tco2e")},
+        }
+    )
+    return sum_to_facility_years(frame)
+
+
+def _flow_sums(rows: pd.DataFrame) -> pd.DataFrame:
+    def column(name: str) -> np.ndarray:
+        return rows[name].fillna(0.0).to_numpy(dtype=float)
+
+    sector = rows["sector"].to_numpy()
+    output = column("output_t")
+    recycled = np.where(np.isin(sector, RECYCLED_METALS), output, 0.0)
+    data = pd.DataFrame(
+        {
+            "year": rows["year"].to_numpy(),
+            "sector": sector,
+            "months": 1,
+            **{name: column(name) for name in _FLOW_SUMS},
+            "renewable_mwh": column("direct_renewable_mwh")
+            + column("green_certificate_mwh")
+            + column("onsite_renewable_mwh"),
+            "electricity_used_mwh": column("grid_electricity_mwh")
+            + column("captive_electricity_mwh")
+            + column("onsite_renewable_mwh")
+            - column("exported_electricity_mwh"),
+            "recycled_output_t": recycled,
+            "supply_output_t": recycled + np.where(np.isin(sector, PRIMARY_METALS), output, 0.0),
+        }
+    )
+    sums = data.groupby(["year", "sector"], sort=True).sum()
+    sums["facilities"] = rows.groupby(["year", "sector"], sort=True)["facility_code"].nunique()
+    return sums
+
+
+def _class_capacities(rows: pd.DataFrame, options: Options) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """Capacity by benchmark class per (year, sector), classified once per year (per product on failure)."""
+    empty = pd.DataFrame(
+        columns=list(_CAPACITY_COLUMNS), index=pd.MultiIndex.from_tuples([], names=["year", "sector"]), dtype=float
+    )
+    benchmark_sectors = [s.value for s in SECTOR_BENCHMARK_PRODUCT]
+    rows = rows[rows["sector"].isin(benchmark_sectors) | (rows["product"].fillna("") != "")]
+    if rows.empty:
+        return empty, {}
+    years = facility_year_frame(rows)
+    years = years[years["product"] != ""]
+    notes: dict[tuple[int, str], str] = {}
+    tables = []
+    # One call per product covers all its years; a year whose level is missing is retried alone so
+    # that it does not hide the product's other years.
+    for _product, group in years.groupby("product"):
+        try:
+            tables.append(classify_facilities(group, options.params, edition=options.benchmark_edition)[0])
+            continue
+        except ParameterNotFound:
+            pass
+        for year, part in group.groupby("year"):
+            try:
+                tables.append(classify_facilities(part, options.params, edition=options.benchmark_edition)[0])
+            except ParameterNotFound as exc:
+                for sector in set(part["sector"]):
+                    notes[(int(year), str(sector))] = str(exc)
+    if not tables:
+        return empty, notes
+    table = pd.concat(tables, ignore_index=True)
+    table = table[table["class"] != "not_classified"]
+    capacity = table["capacity_t_per_a"].fillna(0.0)
+    frame = pd.DataFrame(
+        {
+            "year": table["year"].astype(int),
+            "sector": table["sector"],
+            "capacity_at_or_above_benchmark_t_per_a": capacity.where(table["class"] == "at_or_above_benchmark", 0.0),
+            "capacity_below_baseline_t_per_a": capacity.where(table["class"] == "below_baseline", 0.0),
+            "capacity_classified_t_per_a": capacity,
+        }
+    )
+    for (year, sector), editions in table.groupby(["year", "sector"])["edition"]:
+        notes.setdefault((int(year), str(sector)), "edition " + ", ".join(sorted(set(editions.astype(str)))))
+    return frame.groupby(["year", "sector"]).sum(), notes
 
 
 def select_region(facts: pd.DataFrame, region: str | None) -> pd.DataFrame:
@@ -289,6 +609,71 @@ def select_region(facts: pd.DataFrame, region: str | None) -> pd.DataFrame:
     )
 
 
+def prepare(facts: pd.DataFrame, *, region: str | None, options: Options | None = None) -> Prepared:
+    """Sum a region's facts once by year and sector, with its class capacities, statistics and registry."""
+    options = options or Options(params=load())
+    rows = select_region(facts, region)
+    sums = _flow_sums(rows)
+    capacities, notes = _class_capacities(rows, options)
+    sums = sums.join(capacities, how="left")
+    for column in _CAPACITY_COLUMNS:
+        sums[column] = sums[column].fillna(0.0)
+    statistics = options.statistics
+    if statistics is None or region is None or statistics.empty:
+        statistics = pd.DataFrame(columns=["region", "name", "scope", "year", "value", "source", "price_basis"])
+    else:
+        statistics = statistics[statistics["region"] == region]
+    registry = options.registry
+    if registry is not None:
+        registry = select_region(registry, region) if region is not None and not registry.empty else registry
+    return Prepared(region, options, rows, sums, notes, statistics, registry)
+
+
+def _scope_sectors(indicator: Indicator, sector: str | None, sectors: Iterable[str] | None) -> tuple[str, ...] | None:
+    chosen: set[str] | None = None if indicator.sectors is None else set(indicator.sectors)
+    for restriction in ([sector] if sector is not None else None, list(sectors) if sectors else None):
+        if restriction is not None:
+            chosen = set(restriction) if chosen is None else chosen & set(restriction)
+    return None if chosen is None else tuple(sorted(chosen))
+
+
+def series(
+    prepared: Prepared,
+    indicator_id: str,
+    years: list[int],
+    *,
+    sector: str | None = None,
+    sectors: Iterable[str] | None = None,
+    scope: str | None = None,
+) -> pd.DataFrame:
+    """An indicator for every year asked, over a sector or several sectors taken together.
+
+    Returns a frame indexed by year with ``value`` (NaN where there is none), ``note``, ``facilities``
+    and ``months``.
+    """
+    indicator = get(indicator_id)
+    if sector is not None and sector not in {s.value for s in Sector}:
+        raise InputError("unknown sector", field="sector", value=sector)
+    scope = scope or indicator.default_scope
+    if scope not in indicator.scopes:
+        raise InputError("scope not available", field="scope", value=scope, expected=" or ".join(indicator.scopes))
+    chosen = _scope_sectors(indicator, sector, sectors)
+    sums = prepared.by_year(chosen)
+    result = indicator.evaluate(prepared, sums, list(years), chosen, scope)
+    result["facilities"] = sums["facilities"].reindex(result.index).fillna(0).astype(int)
+    result["months"] = sums["months"].reindex(result.index).fillna(0).astype(int)
+    return result
+
+
+def get(indicator_id: str) -> Indicator:
+    try:
+        return INDICATORS[indicator_id]
+    except KeyError:
+        raise InputError(
+            "unknown indicator", field="indicator", value=indicator_id, expected="one of " + ", ".join(INDICATORS)
+        ) from None
+
+
 def compute(
     indicator_id: str,
     facts: pd.DataFrame,
@@ -298,44 +683,32 @@ def compute(
     sector: str | None = None,
     options: Options | None = None,
     sectors: list[str] | None = None,
+    scope: str | None = None,
 ) -> Value:
-    """One indicator for a region, year and (optionally) one sector or several sectors taken together."""
-    try:
-        indicator = INDICATORS[indicator_id]
-    except KeyError:
-        raise InputError(
-            "unknown indicator", field="indicator", value=indicator_id, expected="one of " + ", ".join(INDICATORS)
-        ) from None
-    if sector is not None and sector not in {s.value for s in Sector}:
-        raise InputError("unknown sector", field="sector", value=sector)
-    options = options or Options(params=load())
-    rows = select_region(facts, region)
-    rows = rows[rows["year"] == year]
-    if indicator.sectors is not None:
-        rows = rows[rows["sector"].isin(indicator.sectors)]
-    if sector is not None:
-        rows = rows[rows["sector"] == sector]
-    if sectors:
-        rows = rows[rows["sector"].isin(sectors)]
-    value, note = indicator.compute(rows, options)
-    if value is not None and math.isnan(value):
-        value = None
+    """One indicator for a region, year and (optionally) one sector or several sectors taken together,
+    with the facilities and submission versions behind it."""
+    indicator = get(indicator_id)
+    prepared = prepare(facts, region=region, options=options)
+    result = series(prepared, indicator_id, [year], sector=sector, sectors=sectors, scope=scope)
+    value = float(result.at[year, "value"])
+    chosen = _scope_sectors(indicator, sector, sectors)
+    rows = prepared.rows[prepared.rows["year"] == year]
+    if chosen is not None:
+        rows = rows[rows["sector"].isin(chosen)]
     return Value(
         indicator=indicator.id,
-        value=value,
+        value=None if math.isnan(value) else value,
         unit=indicator.unit,
         facilities=sorted(set(rows["facility_code"])),
         months=len(rows),
-        note=note,
+        note=str(result.at[year, "note"]),
+        versions=sorted(int(v) for v in rows["version_id"]) if "version_id" in rows else [],
+        scope=scope or indicator.default_scope,
     )
 
 
-def table(facts: pd.DataFrame, *, region: str | None, year: int, options: Options | None = None) -> pd.DataFrame:
-    """Every indicator for a region and year: in total and, where it makes sense, by sector."""
-    options = options or Options(params=load())
-    rows = []
-    sectors = sorted(set(select_region(facts, region)["sector"].dropna()))
-    per_sector = {
+PER_SECTOR = frozenset(
+    {
         "energy_tce",
         "emissions_location_tco2e",
         "emissions_market_tco2e",
@@ -345,28 +718,68 @@ def table(facts: pd.DataFrame, *, region: str | None, year: int, options: Option
         "capacity_share_at_or_above_benchmark",
         "capacity_share_below_baseline",
     }
+)
+
+
+def table_years(prepared: Prepared, years: list[int]) -> pd.DataFrame:
+    """Every indicator for the prepared region and the years asked: in total and, where it makes
+    sense, by sector; statistics-based indicators for each scope with data."""
+    sectors = sorted(set(prepared.sums.index.get_level_values("sector")))
     benchmark_sectors = [s for s in sectors if Sector(s) in SECTOR_BENCHMARK_PRODUCT]
+    stats = prepared.statistics
+    frames = []
     for indicator in INDICATORS.values():
-        scopes: list[str | None] = [None] if indicator.id not in per_sector else [None, *sectors]
+        scopes: list[str | None] = [None] if indicator.id not in PER_SECTOR else [None, *sectors]
         if indicator.id in ("emission_intensity_tco2e_per_t", "energy_intensity_kgce_per_t", "output_t"):
             scopes = list(sectors)  # an intensity across different products means nothing
         if indicator.id.startswith("capacity_share"):
             scopes = list(benchmark_sectors)  # a share of benchmark classes is read per product
-        for sector in scopes:
-            value = compute(indicator.id, facts, region=region, year=year, sector=sector, options=options)
-            if sector is not None and value.months == 0:
-                continue
-            rows.append(
-                {
-                    "indicator": indicator.id,
-                    "name_zh": indicator.name_zh,
-                    "name_en": indicator.name_en,
-                    "sector": sector or "all",
-                    "value": value.value,
-                    "unit": value.unit,
-                    "facilities": len(value.facilities),
-                    "months": value.months,
-                    "note": value.note,
-                }
-            )
-    return pd.DataFrame(rows)
+        statistic_scopes = [REPORTING]
+        if indicator.id in STATISTIC_INDICATORS:
+            entered = set(stats["scope"]) if not stats.empty else set()
+            statistic_scopes = [s for s in indicator.scopes if s in entered or s == "nonferrous"]
+        for statistic_scope in statistic_scopes:
+            for sector in scopes:
+                result = series(
+                    prepared,
+                    indicator.id,
+                    years,
+                    sector=sector,
+                    scope=None if statistic_scope == REPORTING else statistic_scope,
+                )
+                if sector is not None:
+                    result = result[result["months"] > 0]
+                if indicator.id in STATISTIC_INDICATORS and result["value"].isna().all():
+                    continue
+                result = result.reset_index()
+                result["indicator"] = indicator.id
+                result["name_zh"] = indicator.name_zh
+                result["name_en"] = indicator.name_en
+                result["sector"] = sector or "all"
+                result["scope"] = statistic_scope
+                result["unit"] = indicator.unit
+                frames.append(result)
+    columns = [
+        "year",
+        "indicator",
+        "name_zh",
+        "name_en",
+        "sector",
+        "scope",
+        "value",
+        "unit",
+        "facilities",
+        "months",
+        "note",
+    ]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)[columns]
+    out["value"] = out["value"].astype(object).where(out["value"].notna(), None)
+    return out
+
+
+def table(facts: pd.DataFrame, *, region: str | None, year: int, options: Options | None = None) -> pd.DataFrame:
+    """Every indicator for a region and year: in total and, where it makes sense, by sector."""
+    prepared = prepare(facts, region=region, options=options)
+    return table_years(prepared, [year]).drop(columns=["year"])

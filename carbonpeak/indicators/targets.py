@@ -8,6 +8,8 @@ The status rule is carbonpeak's own, stated in every result and held as the para
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,7 +64,8 @@ class Evaluation:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        latest = self.years[-1] if self.years else None
+        valued = [y for y in self.years if y.value is not None]
+        latest = valued[-1] if valued else (self.years[-1] if self.years else None)
         return {
             "plan": self.plan,
             "id": self.target.id,
@@ -102,6 +105,15 @@ def check_target_map(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
                 value=entry["indicator"],
                 expected="one of " + ", ".join(ind.INDICATORS),
             )
+        scope = entry.get("scope")
+        if "indicator" in entry and scope is not None and scope not in ind.INDICATORS[entry["indicator"]].scopes:
+            raise InputError(
+                "scope not available for the indicator",
+                record=target_id,
+                field="scope",
+                value=scope,
+                expected="one of " + ", ".join(ind.INDICATORS[entry["indicator"]].scopes),
+            )
         if "indicator" not in entry and "why" not in entry:
             raise InputError("a target needs an indicator or the reason it cannot be measured", record=target_id)
     return dict(data)
@@ -121,8 +133,14 @@ def evaluate(
     year: int,
     params: ParameterSet | None = None,
     benchmark_edition: str | None = None,
+    prepared: ind.Prepared | None = None,
+    options: ind.Options | None = None,
 ) -> Evaluation:
-    """One target for a region, for every year with data up to ``year``."""
+    """One target for a region, for every year with data up to ``year``.
+
+    ``prepared`` (:func:`carbonpeak.indicators.definitions.prepare` of the same facts and region) saves
+    summing the facts again when several targets are evaluated.
+    """
     params = params or load()
     band = float(params.value("indicators.status_rule", period=year, item="at_risk_band"))
     rule = RULE.format(band=band)
@@ -158,6 +176,9 @@ def evaluate(
             note=note,
         )
     unit = ind.INDICATORS[indicator].unit
+    scope = entry.get("scope")
+    if target.value is not None and target.base_year is not None and target.unit == f"% vs {target.base_year}":
+        target = target.model_copy(update={"unit": unit})  # a change against the base year, in percent
     if target.value is not None and target.unit != unit:
         try:
             factor = conversion_factor(target.unit, unit)
@@ -173,11 +194,22 @@ def evaluate(
                 note=note,
             )
         target = target.model_copy(update={"value": float(target.value) * factor, "unit": unit})
-    options = ind.Options(params=params, benchmark_edition=benchmark_edition)
-    years_with_data = sorted(set(ind.select_region(facts, region)["year"]))
-    series: dict[int, tuple[float | None, str]] = {}
-    for y in [y for y in years_with_data if y <= year]:
-        series[y] = _sector_value(indicator, facts, region, y, sectors, options)
+    if prepared is None:
+        options = options or ind.Options(params=params, benchmark_edition=benchmark_edition)
+        prepared = ind.prepare(facts, region=region, options=options)
+    if target.base_year is not None:  # the target's own base year for changes
+        prepared = dataclasses.replace(
+            prepared, options=dataclasses.replace(prepared.options, base_year=target.base_year)
+        )
+    years_with_data = sorted(set(prepared.sums.index.get_level_values("year")))
+    if indicator in ind.STATISTIC_INDICATORS and not prepared.statistics.empty:
+        years_with_data = sorted(set(years_with_data) | set(prepared.statistics["year"].astype(int)))
+    asked = [y for y in years_with_data if y <= year]
+    values = ind.series(prepared, indicator, asked, sectors=sectors or None, scope=scope)
+    series: dict[int, tuple[float | None, str]] = {
+        y: (None if math.isnan(v) else float(v), str(n))
+        for y, v, n in zip(values.index, values["value"], values["note"], strict=True)
+    }
     history: list[YearStatus] = []
     valued = {y: v for y, (v, _) in series.items() if v is not None}
     if not valued:
@@ -199,19 +231,16 @@ def evaluate(
             history.append(YearStatus(y, None, None, "no_data", None))
             continue
         history.append(_status(target, y, value, start_year, start, band, valued.get(y - 1)))
-    latest = history[-1]
+    # The status is that of the latest year with a value; later years without one say why.
+    valued_history = [h for h in history if h.value is not None]
+    latest = valued_history[-1] if valued_history else history[-1]
     reason = _reason(target, latest, indicator, sectors)
     if latest.status == "no_data":
         reason = series[latest.year][1] or "no counted data"
+    later = [h.year for h in history if h.year > latest.year]
+    if later:
+        reason += f"; no value yet for {', '.join(map(str, later))}: {series[later[-1]][1]}"
     return Evaluation(plan.id, target, indicator, sectors, latest.status, reason, history, rule, note)
-
-
-def _sector_value(
-    indicator: str, facts: pd.DataFrame, region: str | None, year: int, sectors: list[str], options: ind.Options
-) -> tuple[float | None, str]:
-    """The indicator over the target's sectors taken together."""
-    value = ind.compute(indicator, facts, region=region, year=year, options=options, sectors=sectors)
-    return value.value, value.note
 
 
 def _status(
@@ -265,12 +294,18 @@ def evaluate_plan(
     year: int,
     params: ParameterSet | None = None,
     benchmark_edition: str | None = None,
+    options: ind.Options | None = None,
+    prepared: ind.Prepared | None = None,
 ) -> list[Evaluation]:
     params = params or load()
     if plan_id not in params.plans:
         raise InputError("unknown plan", field="plan", value=plan_id, expected="one of " + ", ".join(params.plans))
     plan = params.plans[plan_id]
-    return [
-        evaluate(plan, t, facts, region=region, year=year, params=params, benchmark_edition=benchmark_edition)
-        for t in plan.targets
-    ]
+    options = options or ind.Options(params=params, benchmark_edition=benchmark_edition)
+    prepared = prepared or ind.prepare(facts, region=region, options=options)
+    evaluations = []
+    for t in plan.targets:
+        evaluations.append(
+            evaluate(plan, t, facts, region=region, year=year, params=params, prepared=prepared, options=options)
+        )
+    return evaluations

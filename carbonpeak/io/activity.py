@@ -57,7 +57,7 @@ def read_activity(path: str | Path) -> ActivityBatch:
         records = _read_structured(path, suffix)
         return parse_records(records, source=name)
     if suffix == ".csv":
-        frame = _read_csv(path)
+        frame = read_csv_table(path)
     elif suffix in (".xlsx", ".xlsm"):
         from carbonpeak.io.workbook import read_activity_workbook  # the workbook reader builds on this module
 
@@ -84,7 +84,7 @@ def _read_structured(path: Path, suffix: str) -> list[Any]:
     return data
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def read_csv_table(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:

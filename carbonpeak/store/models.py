@@ -89,6 +89,36 @@ class Park(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
 
 
+class RegionStatistic(Base):
+    """A statistic the regulator enters for a region and year (industrial value added, counts of green
+    factories from other registers...), dated and cited like any parameter.
+
+    A correction is a new version with its reason; the latest version of (region, name, scope, year)
+    counts and the earlier ones stay. The kinds of statistic are defined in
+    ``carbonpeak/indicators/statistics.yaml``.
+    """
+
+    __tablename__ = "region_statistic"
+    __table_args__ = (UniqueConstraint("region_id", "name", "scope", "year", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    region: Mapped[Region] = relationship()
+    name: Mapped[str] = mapped_column(String(60))
+    scope: Mapped[str] = mapped_column(String(60))
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)  # in the canonical unit of the statistic
+    unit: Mapped[str] = mapped_column(String(40))  # canonical unit
+    entered_value: Mapped[float] = mapped_column(Float)  # as entered, before unit conversion
+    entered_unit: Mapped[str] = mapped_column(String(40))
+    price_basis: Mapped[str | None] = mapped_column(String(60))  # e.g. "constant 2020 prices"
+    source: Mapped[str] = mapped_column(Text)  # the publication: document, table, issuer
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)  # why a correction was made
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Enterprise(Base):
     __tablename__ = "enterprise"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
 from carbonpeak.errors import InputError, ParameterNotFound, ValidationFailed
-from carbonpeak.io.activity import _read_csv, _read_structured, batch_to_records, parse_records, parse_table
+from carbonpeak.io.activity import read_csv_table, _read_structured, batch_to_records, parse_records, parse_table
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility, SubmissionVersion
@@ -74,7 +74,7 @@ def read_upload_batch(
         )
         labels = [f"sheet {meta['sheet']}, row {n}" for n in meta["row_numbers"]]
     elif suffix == ".csv":
-        frame = _read_csv(path)
+        frame = read_csv_table(path)
         batch = parse_table(frame, source=name, collect=True)
         labels = [f"row {n}" for n in range(2, len(frame) + 2)]
     elif suffix in (".json", ".yaml", ".yml"):
@@ -381,11 +381,18 @@ def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) ->
     from carbonpeak.capacity.ledger import seed_from_registry  # the ledger builds on the store
 
     seed_from_registry(session, actor)
+    from importlib import resources
+
+    from carbonpeak.indicators.statistics import import_table  # statistics build on the store
+
+    with resources.as_file(resources.files("carbonpeak.demo") / "statistics.csv") as path:
+        statistics = len(import_table(session, path, actor))
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),
         "versions": len(all_versions),
         "results": results,
+        "statistics": statistics,
     }
 
 

@@ -87,3 +87,79 @@ def test_only_counted_versions_enter(demo: str) -> None:
     assert set(facts["status"]) <= {"verified", "locked"}
     assert len(with_submitted) > len(facts) and "submitted" in set(with_submitted["status"])
     assert drafts  # drafts exist in the demo but never count
+
+
+def test_value_added_target_on_the_demo_from_the_entered_statistics(demo: str) -> None:
+    """XJ-01 on the demo province, against a figure computed here from the shipped statistics file."""
+    import csv
+    from importlib import resources
+
+    from carbonpeak.indicators.facts import indicator_inputs
+    from carbonpeak.indicators.targets import evaluate_plan
+
+    text = resources.files("carbonpeak.demo").joinpath("statistics.csv").read_text(encoding="utf-8")
+    entered = {
+        (r["name"], int(r["year"])): float(r["value"])
+        for r in csv.DictReader(text.splitlines())
+        if r["scope"] == "industry_above_designated_size"
+    }
+
+    def intensity(year: int) -> float:  # tce per 亿元; the ratio of ratios does not depend on the unit
+        return entered[("industrial_energy_consumption", year)] / entered[("industrial_value_added", year)]
+
+    latest = max(y for _, y in entered)
+    expected = (intensity(latest) / intensity(2020) - 1) * 100
+    with db.transaction(demo) as session:
+        facts, options = indicator_inputs(session, benchmark_edition="2021")
+    result = next(
+        e
+        for e in evaluate_plan("xinjiang_industry", facts, region="demo", year=2025, options=options)
+        if e.target.id == "XJ-01"
+    )
+    assert result.as_dict()["year"] == latest and result.as_dict()["value"] == pytest.approx(expected, rel=1e-9)
+    path = -17 * (latest - 2020) / (2025 - 2020)
+    shortfall = expected - path  # smaller (more negative) is better
+    band = 0.10 * 17
+    assert result.status == ("on_track" if shortfall <= 0 else "at_risk" if shortfall <= band else "off_track")
+    assert "no value yet for 2025" in result.reason  # 2025's statistics are not published on the demo's day
+
+
+def test_green_factories_counted_in_the_demo_registry(demo: str) -> None:
+    from carbonpeak.indicators.facts import indicator_inputs
+    from carbonpeak.store.models import Enterprise
+
+    with db.transaction(demo) as session:
+        facts, options = indicator_inputs(session)
+        enterprises = session.scalars(select(Enterprise)).all()
+        expected = sum(
+            1
+            for e in enterprises
+            if e.green_factory_level in ("provincial", "national")
+            and (e.green_factory_year or 9999) <= 2023
+            and e.facilities
+        )
+    value = ind.compute("green_factories", facts, region="demo", year=2023, options=options, scope="nonferrous")
+    assert expected > 0 and value.value == expected
+
+
+def test_the_whole_table_agrees_with_one_indicator_at_a_time(demo: str) -> None:
+    """The vectorised table of every year gives what a single indicator computed alone gives."""
+    with db.transaction(demo) as session:
+        facts = facility_months(session)
+    options = ind.Options(load(), benchmark_edition="2021")
+    prepared = ind.prepare(facts, region="demo", options=options)
+    whole = ind.table_years(prepared, list(range(2020, 2026)))
+    for indicator, sector, year in [
+        ("energy_tce", "all", 2021),
+        ("emissions_market_tco2e", "copper", 2022),
+        ("energy_intensity_kgce_per_t", "electrolytic_aluminium", 2023),
+        ("capacity_share_below_baseline", "electrolytic_aluminium", 2024),
+        ("recycled_metal_share", "all", 2025),
+        ("reporting_facilities", "all", 2020),
+    ]:
+        row = whole[(whole["indicator"] == indicator) & (whole["sector"] == sector) & (whole["year"] == year)]
+        alone = ind.compute(
+            indicator, facts, region="demo", year=year, sector=None if sector == "all" else sector, options=options
+        )
+        assert len(row) == 1 and row["value"].iloc[0] == pytest.approx(alone.value, rel=1e-12), indicator
+        assert row["months"].iloc[0] == alone.months
