@@ -9,6 +9,7 @@ test can build the same table by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 import pandas as pd
@@ -18,7 +19,17 @@ from sqlalchemy.orm import Session
 from carbonpeak.indicators.definitions import Options
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store import repository as repo
-from carbonpeak.store.models import Cluster, Enterprise, Facility, Park, Region, Result, Submission, SubmissionVersion
+from carbonpeak.store.models import (
+    AuditEvent,
+    Cluster,
+    Enterprise,
+    Facility,
+    Park,
+    Region,
+    Result,
+    Submission,
+    SubmissionVersion,
+)
 
 # Record fields carried into the facts table (canonical units, NaN where not reported).
 RECORD_FIELDS = [
@@ -262,3 +273,39 @@ def indicator_inputs(
         registry=green_registry(session),
     )
     return facility_months(session, include_submitted=include_submitted), options
+
+
+_CACHE: dict[tuple[str, bool], tuple[tuple[Any, ...], pd.DataFrame]] = {}
+
+
+def data_state(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of everything the facts table is made of.
+
+    Every change to the registry, a submission or its status is audited, and results are only ever
+    added, so the last audit event, the last result and the number of versions change whenever the
+    facts would.
+    """
+    return tuple(
+        session.execute(
+            select(
+                select(func.max(AuditEvent.id)).scalar_subquery(),
+                select(func.max(Result.id)).scalar_subquery(),
+                select(func.count(SubmissionVersion.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def facility_months_cached(session: Session, *, include_submitted: bool = False) -> pd.DataFrame:
+    """:func:`facility_months`, kept in memory for a long-running process (the web platform) and read
+    again only when :func:`data_state` changes. Returns a copy, so callers may modify it."""
+    bind = session.get_bind()
+    key = (str(bind.url), include_submitted)
+    state = data_state(session)
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] != state:
+        cached = (state, facility_months(session, include_submitted=include_submitted))
+        _CACHE[key] = cached
+    frame = cached[1].copy()
+    frame.attrs = dict(cached[1].attrs)
+    return frame
