@@ -53,6 +53,7 @@ test: lint typecheck
 bench: install
 	$(BIN)/python benchmarks/bench_accounting.py
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
 
 clean:

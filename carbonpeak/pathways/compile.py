@@ -103,6 +103,7 @@ class _Builder:
         self.steps: list[Step] = []
         self.contracts: list[Contract] = []
         self.lever_index = {lever.id: i for i, lever in enumerate(scenario.levers)}
+        self._buffer: dict[tuple[int, str | None, str | None, int | None], list[Any]] | None = None
         self.electricity_tce_per_mwh = self._electricity_coefficient()
 
     # ------------------------------------------------------------------ errors and names
@@ -327,14 +328,27 @@ class _Builder:
 
     # ------------------------------------------------------------------ groups and drivers
 
+    def group_key(self, sector: str, province: str) -> tuple[str, str]:
+        """Plants share a group when they share a production driver: (sector, province) where a production
+        entry names the province, else (sector, '*') for all provinces of the region."""
+        entries = {(e.sector, e.province) for e in self.s.production}
+        if (sector, province) in entries or ((sector, None) not in entries and ("default", province) in entries):
+            return (sector, province)
+        return (sector, "*")
+
     def build_groups(self) -> None:
-        keys = list(zip(self.attrs["sector"].astype(str), self.attrs["province_code"].astype(str), strict=True))
+        keys = [
+            self.group_key(sector, province)
+            for sector, province in zip(
+                self.attrs["sector"].astype(str), self.attrs["province_code"].astype(str), strict=True
+            )
+        ]
         self.groups: list[tuple[str, str]] = sorted(set(keys))
         lookup = {key: i for i, key in enumerate(self.groups)}
         self.group_of = np.array([lookup[k] for k in keys], dtype=np.int64)
 
     def group_index(self, sector: str, province: str) -> int:
-        key = (sector, province)
+        key = self.group_key(sector, province)
         if key not in self.groups:
             self.groups.append(key)
         return self.groups.index(key)
@@ -343,12 +357,10 @@ class _Builder:
         entries = {(e.sector, e.province): e for e in self.s.production}
         drivers = []
         for sector, province in self.groups:
-            entry = (
-                entries.get((sector, province))
-                or entries.get((sector, None))
-                or entries.get(("default", province))
-                or entries[("default", None)]
-            )
+            if province == "*":
+                entry = entries.get((sector, None)) or entries[("default", None)]
+            else:
+                entry = entries.get((sector, province)) or entries[("default", province)]
             name = f"production.{entry.sector}" + (f"/{entry.province}" if entry.province else "")
             if entry.output_path_t is not None:
                 members = self.group_of == self.groups.index((sector, province))
@@ -394,7 +406,8 @@ class _Builder:
                         + ", ".join(self.codes[:5])
                         + ") or a plant built by an earlier lever",
                     )
-                out.append(self.codes.index(code))
+                if self.codes.index(code) not in out:
+                    out.append(self.codes.index(code))
             return out
         attrs = self.attrs
         mask = np.ones(len(attrs), dtype=bool)
@@ -447,16 +460,61 @@ class _Builder:
         cap_after: F64 | None = None,
         cls_after: npt.NDArray[np.int64] | None = None,
         aux_after: tuple[F64, F64] | None = None,
+        step_year: int | None = None,
     ) -> None:
-        """Apply a change (n, Y, K) to plants from ``year`` (scheduled); a drawn year makes a Step."""
+        """Apply a change (n, Y, K) to plants from ``year`` (scheduled); a drawn year makes a Step.
+
+        Within one lever the changes are gathered and applied together at its end (:meth:`flush`), so
+        that a lever with a drawn year is one step for all its plants (they share the drawn year).
+        """
         if not plants:
             return
         idx = np.array(plants, dtype=np.int64)
+        if cap_after is None:
+            cap_after = self.cap_cur[idx].copy()
+        if cls_after is None:
+            cls_after = self.cls_cur[idx].copy()
+        if aux_after is None:
+            aux_after = (self.aux_fuel_tce[idx].copy(), self.aux_captive_tce[idx].copy())
+        if self._buffer is not None:
+            key = (year, year_input, delay_input, step_year)
+            self._buffer.setdefault(key, []).append((lever, idx, delta, cap_after, cls_after, aux_after))
+            return
+        self._apply_now(lever, idx, delta, year, year_input, delay_input, cap_after, cls_after, aux_after, step_year)
+
+    def flush(self) -> None:
+        buffer, self._buffer = self._buffer or {}, None
+        for (year, year_input, delay_input, step_year), parts in buffer.items():
+            self._apply_now(
+                parts[0][0],
+                np.concatenate([part[1] for part in parts]),
+                np.concatenate([part[2] for part in parts]),
+                year,
+                year_input,
+                delay_input,
+                np.concatenate([part[3] for part in parts]),
+                np.concatenate([part[4] for part in parts]),
+                (np.concatenate([part[5][0] for part in parts]), np.concatenate([part[5][1] for part in parts])),
+                step_year,
+            )
+
+    def _apply_now(
+        self,
+        lever: Any,
+        idx: npt.NDArray[np.int64],
+        delta: F64,
+        year: int,
+        year_input: str | None,
+        delay_input: str | None,
+        cap_after: F64,
+        cls_after: npt.NDArray[np.int64],
+        aux_after: tuple[F64, F64],
+        step_year: int | None,
+    ) -> None:
         gate = (self.years >= year).astype(float)
         gate[0] = 0.0
         before_cap, before_cls = self.cap_cur[idx].copy(), self.cls_cur[idx].copy()
-        after_cap = cap_after if cap_after is not None else before_cap
-        after_cls = cls_after if cls_after is not None else before_cls
+        after_cap, after_cls = cap_after, cls_after
         delta_capacity = self.capacity_table(idx, after_cap, after_cls) - self.capacity_table(
             idx, before_cap, before_cls
         )
@@ -464,9 +522,8 @@ class _Builder:
         sel = gate.astype(bool)
         self.cap_cur[np.ix_(idx, sel)] = after_cap[:, sel]
         self.cls_cur[np.ix_(idx, sel)] = after_cls[:, sel]
-        if aux_after is not None:
-            self.aux_fuel_tce[np.ix_(idx, sel)] = aux_after[0][:, sel]
-            self.aux_captive_tce[np.ix_(idx, sel)] = aux_after[1][:, sel]
+        self.aux_fuel_tce[np.ix_(idx, sel)] = aux_after[0][:, sel]
+        self.aux_captive_tce[np.ix_(idx, sel)] = aux_after[1][:, sel]
         if year_input is None and delay_input is None:
             self.fixed[idx] += gate[None, :, None] * delta
             self.cap_fixed[np.ix_(idx, sel)] = after_cap[:, sel]
@@ -478,7 +535,7 @@ class _Builder:
                     plants=idx,
                     delta=delta,
                     delta_capacity=delta_capacity,
-                    year=None if year_input else year,
+                    year=step_year if step_year is not None else (None if year_input else year),
                     year_input=year_input,
                     delay_input=delay_input,
                 )
@@ -531,7 +588,9 @@ class _Builder:
     # ------------------------------------------------------------------ levers
 
     def lever(self, lever: Any) -> None:
+        self._buffer = {}
         getattr(self, f"_lever_{lever.type}")(lever)
+        self.flush()
 
     def _lever_exit(self, lever: sc.ExitLever) -> None:
         plants = self.select(lever, lever.plants)
@@ -576,9 +635,8 @@ class _Builder:
                 cap_after=np.zeros((len(members), self.y)),
                 cls_after=self.cls_cur[idx].copy(),
                 aux_after=(np.zeros((len(members), self.y)), np.zeros((len(members), self.y))),
+                step_year=year if name is None and delay_input is not None else None,
             )
-            if name is None and delay_input is not None and members:
-                self.steps[-1].year = year
 
     def _lever_replacement(self, lever: sc.ReplacementLever) -> None:
         sources = self.select(lever, lever.source, "source") if lever.source else []
@@ -1064,7 +1122,9 @@ class _Builder:
             if sector != "recycled_aluminium":
                 continue
             primary = tuple(
-                i for i, (s, pr) in enumerate(self.groups) if s == "electrolytic_aluminium" and pr == province
+                i
+                for i, (s, pr) in enumerate(self.groups)
+                if s == "electrolytic_aluminium" and (province == "*" or pr in (province, "*"))
             )
             stock_members = np.flatnonzero(self.group_of[: len(self.stock.plants)] == g)
             r0 = float(self.q0[stock_members].sum())
@@ -1089,7 +1149,12 @@ class _Builder:
         for lever in self.s.levers:
             self.lever(lever)
         # plants added by levers: regroup (new groups may have appeared)
-        keys = list(zip(self.attrs["sector"].astype(str), self.attrs["province_code"].astype(str), strict=True))
+        keys = [
+            self.group_key(sector, province)
+            for sector, province in zip(
+                self.attrs["sector"].astype(str), self.attrs["province_code"].astype(str), strict=True
+            )
+        ]
         for key in keys:
             if key not in self.groups:
                 self.groups.append(key)

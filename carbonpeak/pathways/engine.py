@@ -165,19 +165,32 @@ class Prepared:
 
 @dataclass
 class Outcome:
-    """Totals by draw, group and projection year."""
+    """Totals by draw, sector and projection year (the provinces of a sector summed)."""
 
     years: I64
-    emissions_location: F64  # (D, G, Y) tCO2e
-    emissions_market: F64  # (D, G, Y)
-    output: F64  # (D, G, Y) t
-    energy: F64  # (D, G, Y) tce
-    renewable: F64  # (D, G, Y) MWh: green + on-site renewable
-    used: F64  # (D, G, Y) MWh: grid + captive + on-site − exported
-    alloyed: F64  # (D, G, Y) t directly alloyed
+    sectors: list[str]
+    emissions_location: F64  # (D, S, Y) tCO2e
+    emissions_market: F64  # (D, S, Y)
+    output: F64  # (D, S, Y) t
+    energy: F64  # (D, S, Y) tce
+    renewable: F64  # (D, S, Y) MWh: green + on-site renewable
+    used: F64  # (D, S, Y) MWh: grid + captive + on-site − exported
+    alloyed: F64  # (D, S, Y) t directly alloyed
     ef_location: F64  # (D, Y)
     ef_residual: F64  # (D, Y)
-    capacity: F64  # (D or 1, Y, NC)
+    capacity_base: F64  # (Y, NC) capacity by (product, class) with the certain levers
+    capacity_steps: list[tuple[npt.NDArray[np.bool_], F64]]  # (gate (D, Y), change (Y, NC)) of drawn levers
+
+    def capacity(self, columns: list[int]) -> F64:
+        """Capacity of the given (product, class) columns by draw and year: (D or 1, Y, len(columns))."""
+        base = self.capacity_base[None, :, columns]
+        moving = [(gate, delta[:, columns]) for gate, delta in self.capacity_steps if np.any(delta[:, columns])]
+        if not moving:
+            return base.copy()
+        cap = np.broadcast_to(base, (moving[0][0].shape[0], *base.shape[1:])).copy()
+        for gate, delta in moving:
+            cap += gate[:, :, None] * delta[None, :, :]
+        return cap
 
 
 # ------------------------------------------------------------------------------------- inputs
@@ -266,14 +279,69 @@ class _Block:
     step: int  # −1: the base figures; else the step index
 
 
+# Reduced columns the fast engine sums: every output is one of them, or one times a grid factor.
+REDUCED = (
+    "output",
+    "fixed_location",
+    "fixed_market",
+    "grid_eq",
+    "nongreen_eq",
+    "energy",
+    "renewable",
+    "used",
+    "alloyed",
+)
+METRICS = ("emissions_location", "emissions_market", "output", "energy", "renewable", "used", "alloyed")
+CHUNK = 2048  # draws per chunk: the temporaries of a block stay in cache
+
+
+def reduction() -> F64:
+    """(K, 9) map from the per-tonne columns to the reduced ones."""
+    r = np.zeros((K, len(REDUCED)))
+    r[C["output_t"], 0] = 1.0
+    for name in ("process_tco2e", "fuel_tco2", "captive_tco2"):
+        r[C[name], 1] = r[C[name], 2] = 1.0
+    r[C["captured_tco2"], 1] = r[C["captured_tco2"], 2] = -1.0
+    r[C["other_location_tco2e"], 1] = 1.0
+    r[C["other_market_tco2e"], 2] = 1.0
+    r[C["grid_location_eq_mwh"], 3] = 1.0
+    r[C["nongreen_residual_eq_mwh"], 4] = 1.0
+    r[C["energy_tce"], 5] = 1.0
+    r[C["green_mwh"], 6] = r[C["onsite_renewable_mwh"], 6] = 1.0
+    for name, sign in (("grid_mwh", 1.0), ("captive_mwh", 1.0), ("onsite_renewable_mwh", 1.0), ("exported_mwh", -1.0)):
+        r[C[name], 7] = sign
+    r[C["direct_alloying_t"], 8] = 1.0
+    return r
+
+
 def _piecewise(g: F64, h: F64, m: F64) -> F64:
-    """Σ_p min(g, h_p) m_p for every g (D,), with h sorted ascending (n,) and m (n, K): (D, K)."""
-    c2 = np.zeros((len(h) + 1, m.shape[1]))
-    np.cumsum(m, axis=0, out=c2[1:])
-    c1 = np.zeros_like(c2)
-    np.cumsum(h[:, None] * m, axis=0, out=c1[1:])
-    i = np.searchsorted(h, g, side="right")
-    out: F64 = c1[i] + g[:, None] * (c2[-1] - c2[i])
+    """Σ_p min(g, h_p) m_p for every draw and year.
+
+    ``g`` (D, Y) output indices, ``h`` (n,) headroom sorted ascending, ``m`` (Y, n, K) per-plant flows at
+    index 1. With prefix sums S1 = Σ_{first i} h m and S2 = Σ_{first i} m, and i = #{h_p ≤ g}:
+    result = S1[i] + g · (S2[n] − S2[i]). Returns (D, Y, K).
+    """
+    return _evaluate(_prefix(h, m), h, g)
+
+
+def _prefix(h: F64, m: F64) -> F64:
+    """(Y·(n+1), 2K) prefix sums of h·m and m per year, flattened for one ``take``."""
+    y, n, k = m.shape
+    prefix = np.zeros((y, n + 1, 2 * k))
+    np.cumsum(h[None, :, None] * m, axis=1, out=prefix[:, 1:, :k])
+    np.cumsum(m, axis=1, out=prefix[:, 1:, k:])
+    return prefix.reshape(y * (n + 1), 2 * k)
+
+
+def _evaluate(prefix: F64, h: F64, g: F64) -> F64:
+    d, y = g.shape
+    n1 = len(h) + 1
+    k = prefix.shape[1] // 2
+    i = np.searchsorted(h, g.ravel(), side="right").reshape(d, y)
+    i += (np.arange(y) * n1)[None, :]
+    gathered = np.take(prefix, i.ravel(), axis=0).reshape(d, y, 2 * k)
+    total = prefix[n1 - 1 :: n1, k:]  # (Y, K): the last row of each year
+    out: F64 = gathered[..., :k] + g[..., None] * (total[None, :, :] - gathered[..., k:])
     return out
 
 
@@ -296,51 +364,108 @@ def _group_order(model: Model) -> list[int]:
     return [g for g in range(len(model.groups)) if g not in dependent] + [rule.group for rule in model.recycled]
 
 
-def _recycled_index(rule: RecycledRule, index: F64, primary_output: F64, prep: Prepared, t: int) -> F64:
+def sectors_of(model: Model) -> list[str]:
+    return sorted({sector for sector, _ in model.groups})
+
+
+def _recycled_index(rule: RecycledRule, index: F64, primary_output: F64, prep: Prepared, rows: slice) -> F64:
+    """(D, Y) index of a recycled-aluminium group: at least the share path needs, at most what scrap allows."""
     g = index.copy()
     if rule.share is not None and rule.r0 > 0:
-        share = rule.share[t]
+        share = rule.share[None, :]
         g = np.maximum(g, share / (1.0 - share) * primary_output / rule.r0)
     bound = prep.scrap_bound.get(rule.group)
     if bound is not None:
-        g = np.minimum(g, bound[:, t])
+        g = np.minimum(g, bound[rows])
     return g
 
 
+@dataclass
+class _Prepared:
+    """Per block: the reduced per-plant flows' prefix sums (independent of the draws)."""
+
+    group: int
+    h: F64
+    prefix: F64
+    step: int
+    columns: npt.NDArray[np.int64]  # which reduced columns the block has (the others are zero)
+
+
+def _compile_blocks(model: Model) -> list[list[_Prepared]]:
+    r = reduction()
+    out: list[list[_Prepared]] = []
+    for g, blocks in enumerate(_blocks(model)):
+        prepared = []
+        for block in blocks:
+            if block.step < 0:
+                m = model.q0[block.plants, None, None] * model.coef[block.plants]
+            else:
+                step = model.steps[block.step]
+                m = model.q0[step.plants[block.plants], None, None] * step.delta[block.plants]
+            reduced = (m @ r).transpose(1, 0, 2)  # (Y, n, 9)
+            columns = np.flatnonzero(np.any(reduced != 0.0, axis=(0, 1)))
+            if columns.size == 0:
+                continue
+            prefix = _prefix(block.h, np.ascontiguousarray(reduced[:, :, columns]))
+            prepared.append(_Prepared(g, block.h, prefix, block.step, columns))
+        out.append(prepared)
+    return out
+
+
 def simulate(model: Model, samples: dict[str, F64], n: int | None = None, prepared: Prepared | None = None) -> Outcome:
-    """All draws at once; exact for the model above (float64 throughout)."""
+    """All draws and years at once, block by block (a group's plants, or a step's plants of a group),
+    draws in chunks; exact for the model above, float64 throughout."""
     prep = prepared or prepare(model, samples, n)
     d = prep.index.shape[0]
-    n_groups, y = len(model.groups), len(model.years)
-    blocks = _blocks(model)
-    order = _group_order(model)
+    blocks = _compile_blocks(model)
     rules = {rule.group: rule for rule in model.recycled}
+    primaries = {g for rule in model.recycled for g in rule.primary_groups}
+    sectors = sectors_of(model)
+    sector_of = [sectors.index(sector) for sector, _ in model.groups]
     out = _empty_outcome(model, d)
+    out.ef_location[:] = prep.ef_location
+    out.ef_residual[:] = prep.ef_residual
     contract_steps = _contract_steps(model)
-    for t in range(y):
-        agg = np.zeros((d, n_groups, K))
+    order = _group_order(model)
+    for start in range(0, d, CHUNK):
+        rows = slice(start, min(start + CHUNK, d))
+        ef_l, ef_r = prep.ef_location[rows], prep.ef_residual[rows]
+        group_output: dict[int, F64] = {}
         for g in order:
-            gvec = prep.index[:, g, t]
+            gvec = prep.index[rows, g, :]
             rule = rules.get(g)
             if rule is not None:
-                primary = agg[:, list(rule.primary_groups), C["output_t"]].sum(axis=1)
-                gvec = _recycled_index(rule, gvec, primary, prep, t)
+                primary = sum((group_output[p] for p in rule.primary_groups), np.zeros_like(gvec))
+                gvec = _recycled_index(rule, gvec, primary, prep, rows)
+            acc = np.zeros((*gvec.shape, len(REDUCED)))
             for block in blocks[g]:
-                if block.step < 0:
-                    m = model.q0[block.plants, None] * model.coef[block.plants, t, :]
-                    agg[:, g, :] += _piecewise(gvec, block.h, m)
+                flows = _evaluate(block.prefix, block.h, gvec)
+                if block.step >= 0:
+                    flows *= prep.gates[block.step][rows, :, None]
+                if block.columns.size == len(REDUCED):
+                    acc += flows
                 else:
-                    step = model.steps[block.step]
-                    gate = prep.gates[block.step][:, t]
-                    if not gate.any():
-                        continue
-                    m = model.q0[step.plants[block.plants], None] * step.delta[block.plants, t, :]
-                    agg[:, g, :] += gate[:, None] * _piecewise(gvec, block.h, m)
+                    acc[..., block.columns] += flows
+            totals = {
+                "emissions_location": acc[..., 1] + ef_l * acc[..., 3],
+                "emissions_market": acc[..., 2] + ef_r * acc[..., 4],
+                "output": acc[..., 0],
+                "energy": acc[..., 5],
+                "renewable": acc[..., 6],
+                "used": acc[..., 7],
+                "alloyed": acc[..., 8],
+            }
             for contract, touching in contract_steps:
                 if model.group_of[contract.plant] == g:
-                    _apply_contract(model, contract, touching, prep, gvec, agg, g, t)
-        _store(out, agg, prep, t)
-    out.capacity = _capacity(model, prep)
+                    green = _contract_green(model, contract, touching, prep, gvec, rows)
+                    totals["emissions_market"] -= green * contract.kappa_market * ef_r
+                    totals["renewable"] += green
+            if g in primaries:
+                group_output[g] = totals["output"]
+            sector = sector_of[g]
+            for name, value in totals.items():
+                getattr(out, name)[rows, sector, :] += value
+    _capacity(model, prep, out)
     return out
 
 
@@ -357,41 +482,46 @@ def _contract_steps(model: Model) -> list[tuple[Contract, list[tuple[int, int]]]
     return result
 
 
-def _apply_contract(
+def _contract_green(
     model: Model,
     contract: Contract,
     touching: list[tuple[int, int]],
     prep: Prepared,
     gvec: F64,
-    agg: F64,
-    g: int,
-    t: int,
-) -> None:
+    rows: slice,
+) -> F64:
+    """A fixed-volume contract covers at most the plant's grid electricity not yet green: MWh (D, Y)."""
     p = contract.plant
-    per_t = np.full(gvec.shape, model.coef[p, t, C["nongreen_mwh"]])
+    per_t = np.broadcast_to(model.coef[p, :, C["nongreen_mwh"]], gvec.shape).copy()
     for s, row in touching:
-        per_t = per_t + prep.gates[s][:, t] * model.steps[s].delta[row, t, C["nongreen_mwh"]]
+        per_t += prep.gates[s][rows] * model.steps[s].delta[row, :, C["nongreen_mwh"]][None, :]
     nongreen = model.q0[p] * np.minimum(gvec, model.headroom[p]) * per_t
-    green = np.minimum(contract.volume_mwh[t], np.maximum(nongreen, 0.0))
-    agg[:, g, C["nongreen_mwh"]] -= green
-    agg[:, g, C["nongreen_residual_eq_mwh"]] -= green * contract.kappa_market
-    agg[:, g, C["green_mwh"]] += green
+    green: F64 = np.minimum(contract.volume_mwh[None, :], np.maximum(nongreen, 0.0))
+    return green
 
 
 def _empty_outcome(model: Model, d: int) -> Outcome:
-    shape = (d, len(model.groups), len(model.years))
+    sectors = sectors_of(model)
+    shape = (len(sectors), d, len(model.years))  # sector-major in memory (contiguous writes), (D, S, Y) views
+
+    def zeros() -> F64:
+        view: F64 = np.zeros(shape).transpose(1, 0, 2)
+        return view
+
     return Outcome(
         years=model.years,
-        emissions_location=np.zeros(shape),
-        emissions_market=np.zeros(shape),
-        output=np.zeros(shape),
-        energy=np.zeros(shape),
-        renewable=np.zeros(shape),
-        used=np.zeros(shape),
-        alloyed=np.zeros(shape),
+        sectors=sectors,
+        emissions_location=zeros(),
+        emissions_market=zeros(),
+        output=zeros(),
+        energy=zeros(),
+        renewable=zeros(),
+        used=zeros(),
+        alloyed=zeros(),
         ef_location=np.zeros((d, len(model.years))),
         ef_residual=np.zeros((d, len(model.years))),
-        capacity=np.zeros((1, len(model.years), model.capacity.shape[1])),
+        capacity_base=model.capacity,
+        capacity_steps=[],
     )
 
 
@@ -416,23 +546,11 @@ def _totals(agg: F64, ef_location: F64, ef_residual: F64) -> dict[str, F64]:
     }
 
 
-def _store(out: Outcome, agg: F64, prep: Prepared, t: int) -> None:
-    totals = _totals(agg, prep.ef_location[:, t, None], prep.ef_residual[:, t, None])
-    for name, value in totals.items():
-        getattr(out, name)[:, :, t] = value
-    out.ef_location[:, t] = prep.ef_location[:, t]
-    out.ef_residual[:, t] = prep.ef_residual[:, t]
-
-
-def _capacity(model: Model, prep: Prepared) -> F64:
-    moving = [(s, step) for s, step in enumerate(model.steps) if np.any(step.delta_capacity)]
-    if not moving:
-        return model.capacity[None, :, :].copy()
-    d = prep.index.shape[0]
-    cap = np.broadcast_to(model.capacity, (d, *model.capacity.shape)).copy()
-    for s, step in moving:
-        cap += prep.gates[s][:, :, None] * step.delta_capacity[None, :, :]
-    return cap
+def _capacity(model: Model, prep: Prepared, out: Outcome) -> None:
+    out.capacity_base = model.capacity
+    out.capacity_steps = [
+        (prep.gates[s], step.delta_capacity) for s, step in enumerate(model.steps) if np.any(step.delta_capacity)
+    ]
 
 
 # ------------------------------------------------------------------------------------- reference loop
@@ -446,6 +564,10 @@ def simulate_loop(model: Model, samples: dict[str, F64], n: int | None = None) -
     out = _empty_outcome(model, d)
     rules = {rule.group: rule for rule in model.recycled}
     order = _group_order(model)
+    sectors = sectors_of(model)
+    to_sector = np.zeros((len(sectors), n_groups))
+    for g, (sector, _province) in enumerate(model.groups):
+        to_sector[sectors.index(sector), g] = 1.0
     for i in range(d):
         coef = model.coef.copy()
         for s, step in enumerate(model.steps):
@@ -471,10 +593,10 @@ def simulate_loop(model: Model, samples: dict[str, F64], n: int | None = None) -
             agg[g, :, C["green_mwh"]] += green
         totals = _totals(agg, prep.ef_location[i][None, :], prep.ef_residual[i][None, :])
         for name, value in totals.items():
-            getattr(out, name)[i] = value
+            getattr(out, name)[i] = to_sector @ value  # (G, Y) summed to sectors
         out.ef_location[i] = prep.ef_location[i]
         out.ef_residual[i] = prep.ef_residual[i]
-    out.capacity = _capacity(model, prep)
+    _capacity(model, prep, out)
     return out
 
 

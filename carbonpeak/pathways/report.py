@@ -7,6 +7,7 @@ the IAMC scenario databases read it. Quantiles are written as separate variables
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,16 @@ SECTOR_IAMC = {
 
 def _rows(r: Run, variable: str, unit: str, values: np.ndarray[Any, Any], scale: float) -> list[dict[str, Any]]:
     out = []
-    quantiles = {
-        "P10": np.nanquantile(values, 0.1, axis=0),
-        "P50": np.nanquantile(values, 0.5, axis=0),
-        "P90": np.nanquantile(values, 0.9, axis=0),
-        "Mean": np.nanmean(values, axis=0),
-    }
+    with warnings.catch_warnings():  # years without a value (e.g. accounted years of a modelled series) stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        quantiles = {
+            "P10": np.nanquantile(values, 0.1, axis=0),
+            "P50": np.nanquantile(values, 0.5, axis=0),
+            "P90": np.nanquantile(values, 0.9, axis=0),
+            "Mean": np.nanmean(values, axis=0),
+        }
     for name, series in quantiles.items():
-        row: dict[str, Any] = {
+        row: dict[Any, Any] = {
             "model": MODEL,
             "scenario": r.scenario.id,
             "region": r.scenario.region,
@@ -68,7 +71,7 @@ def iamc_frame(r: Run) -> pd.DataFrame:
             r, "Emissions|CO2e|Non-Ferrous Metals|Market-based", "Mt CO2-equiv/yr", r.emissions("market"), 1e-6
         )
         rows += _rows(r, "Energy|Non-Ferrous Metals", "Mtce/yr", r.series("energy"), 1e-6)
-        for sector in sorted({s for s, _ in r.compiled.model.groups}):
+        for sector in r.outcome.sectors:
             name = SECTOR_IAMC.get(sector, sector)
             rows += _rows(
                 r,

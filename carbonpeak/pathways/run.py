@@ -86,7 +86,7 @@ class Run:
         if sectors is None:
             total: F64 = data.sum(axis=1)
             return total
-        mask = np.array([s in sectors for s, _ in self.compiled.model.groups])
+        mask = np.array([s in sectors for s in self.outcome.sectors])
         part: F64 = data[:, mask, :].sum(axis=1)
         return part
 
@@ -145,14 +145,14 @@ class Run:
     def _capacity_share(self, kind: str, sectors: tuple[str, ...] | None) -> F64:
         model = self.compiled.model
         products = {SECTOR_PRODUCT[s] for s in (sectors or tuple(SECTOR_PRODUCT)) if s in SECTOR_PRODUCT}
-        cap = self.outcome.capacity  # (1 or D, Yp, NC)
         classified = [
             i
             for i, (product, cls) in enumerate(model.capacity_labels)
             if product in products and cls != "not_classified"
         ]
-        wanted = [i for i in classified if model.capacity_labels[i][1] == kind]
-        total = cap[:, :, classified].sum(axis=2)
+        wanted = [j for j, i in enumerate(classified) if model.capacity_labels[i][1] == kind]
+        cap = self.outcome.capacity(classified)  # (1 or D, Yp, len(classified))
+        total = cap.sum(axis=2)
         part = cap[:, :, wanted].sum(axis=2)
         share = np.where(total > 0, 100.0 * part / np.where(total > 0, total, 1.0), np.nan)
         share = np.broadcast_to(share, (self.draws, share.shape[1]))
@@ -162,7 +162,8 @@ class Run:
     def digest(self) -> str:
         """sha256 of the run's results (emissions by draw, group and year, and capacity)."""
         h = hashlib.sha256()
-        for array in (self.outcome.emissions_location, self.outcome.emissions_market, self.outcome.capacity):
+        every = list(range(len(self.compiled.model.capacity_labels)))
+        for array in (self.outcome.emissions_location, self.outcome.emissions_market, self.outcome.capacity(every)):
             h.update(np.ascontiguousarray(array).tobytes())
         return h.hexdigest()
 
@@ -285,8 +286,7 @@ def emission_bands(r: Run) -> list[dict[str, Any]]:
 
 
 def sector_table(r: Run, years: tuple[int, ...] = (2025, 2030, 2035, 2040)) -> list[dict[str, Any]]:
-    groups = r.compiled.model.groups
-    sectors = sorted({s for s, _ in groups})
+    sectors = r.outcome.sectors
     rows = []
     for sector in sectors:
         series = r.series("emissions_location", (sector,))

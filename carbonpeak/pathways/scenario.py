@@ -475,20 +475,20 @@ def _is_branch(part: int | str) -> bool:
 
 def _errors(exc: ValidationError, file: str, data: Any) -> list[InputError]:
     # A value that may be a number or a distribution fails both ways: report it once, under its own name.
-    items: list[tuple[str, bool, dict[str, Any]]] = []
+    items: list[tuple[str, bool, dict[str, Any]]] = []  # field, a union branch?, the error
     for error in exc.errors():
         loc = tuple(error["loc"])
         branch = any(str(part) in ("int", "float", "str") or str(part).startswith("literal[") for part in loc)
         kept = tuple(part for part in loc if not _is_branch(part))
-        items.append((_field(kept, data), branch, dict(error)))
+        items.append((_field(kept, data), branch, {str(k): v for k, v in error.items()}))
     direct = {field for field, branch, _ in items if not branch}
     out: list[InputError] = []
     seen: set[str] = set()
-    for field, branch, error in items:
+    for field, branch, found in items:
         if branch and any(f == field or f.startswith(field + ".") for f in direct):
             continue
-        kind = error["type"]
-        given = error.get("input")
+        kind = found["type"]
+        given = found.get("input")
         shown = None if isinstance(given, dict | list) else given
         expected = None
         if kind == "extra_forbidden":
@@ -501,7 +501,7 @@ def _errors(exc: ValidationError, file: str, data: Any) -> list[InputError]:
             message = "not a valid value"
             expected = "a number, a distribution {dist: ...} or the form the schema names for this field"
         else:
-            message = str(error["msg"]).removeprefix("Value error, ")
+            message = str(found["msg"]).removeprefix("Value error, ")
         key = f"{field}:{message}"
         if key in seen:
             continue

@@ -60,8 +60,8 @@ def test_an_exited_plant_emits_nothing_after(stock: Stock) -> None:
     )
     run = pr.run(scenario, stock, load(), draws=400)
     model = run.compiled.model
-    al = model.groups.index(("electrolytic_aluminium", "tiny"))
-    mg = model.groups.index(("magnesium", "tiny"))
+    al = run.outcome.sectors.index("electrolytic_aluminium")
+    mg = run.outcome.sectors.index("magnesium")
     exit_year = np.rint(run.samples["levers.al_out.year"])
     after = model.years[None, :] >= exit_year[:, None]
     assert after.any() and (~after).any()
