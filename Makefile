@@ -30,6 +30,12 @@ run: install
 	$(BIN)/carbonpeak targets --plan xinjiang_industry --region demo --year 2025 --benchmark-edition 2021
 	$(BIN)/carbonpeak capacity --date 2025-12-31 --year 2025 --edition 2021
 	$(BIN)/carbonpeak projects review examples/projects/al_smelter_key_area_2024.yaml
+	$(BIN)/carbonpeak projects add examples/projects/al_line_demo_built_2021.yaml
+	$(BIN)/carbonpeak projects add examples/projects/al_smelter_key_area_2024.yaml
+	$(BIN)/carbonpeak projects link EX-AL-DEMO-05 --facility AL02
+	$(BIN)/carbonpeak projects review --stored EX-AL-DEMO-05 --national-capacity "44 Mt/a"
+	$(BIN)/carbonpeak projects measured EX-AL-DEMO-05 --year 2024
+	$(BIN)/carbonpeak projects list
 	$(BIN)/carbonpeak warnings --refresh --as-of 2026-01-20 --plan guizhou_nonferrous --region demo --benchmark-edition 2021 --kind baseline_deadline_passed
 	$(BIN)/carbonpeak parameters list
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
 from carbonpeak.errors import InputError, ParameterNotFound, ValidationFailed
-from carbonpeak.io.activity import read_csv_table, _read_structured, batch_to_records, parse_records, parse_table
+from carbonpeak.io.activity import _read_structured, batch_to_records, parse_records, parse_table, read_csv_table
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility, SubmissionVersion
