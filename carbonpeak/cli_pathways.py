@@ -91,6 +91,8 @@ L = {
     "not_evaluated": ("未评估", "not evaluated"),
     "compare": ("情景比较", "Scenario comparison"),
     "peak_p50": ("达峰年份 P50", "peak year P50"),
+    "peak_level_p50": ("峰值 P50（万吨CO2e）", "peak level P50 (Mt CO2e)"),
+    "emissions_2030": ("2030年排放 P50（万吨CO2e）", "2030 emissions P50 (Mt CO2e)"),
     "notes": ("说明", "notes"),
     "saved": (
         "已保存运行：{path}（可用 carbonpeak pathways reproduce 复现）",
@@ -427,9 +429,9 @@ def compare_command(
             _l("peaked_by", lang, year=year), *[f"{row['p_peaked_by'].get(year, math.nan):.1%}" for row in rows]
         )
     table.add_row(_l("no_peak", lang), *[f"{row['no_peak_within_horizon']:.1%}" for row in rows])
-    table.add_row(_l("peak_p50", lang), *[_num(row["peak_year_p50"], 4) for row in rows])
-    table.add_row(_l("peak_level", lang).split(" ")[0], *[_mt(row["peak_level_p50_tco2e"], lang) for row in rows])
-    table.add_row("2030 P50", *[_mt(row["emissions_2030_p50_tco2e"], lang) for row in rows])
+    table.add_row(_l("peak_p50", lang), *[_year(row["peak_year_p50"]) for row in rows])
+    table.add_row(_l("peak_level_p50", lang), *[_mt(row["peak_level_p50_tco2e"], lang) for row in rows])
+    table.add_row(_l("emissions_2030", lang), *[_mt(row["emissions_2030_p50_tco2e"], lang) for row in rows])
     ids = sorted({i for row in rows for i in row["targets"]})
     for target in ids:
         table.add_row(
