@@ -149,9 +149,11 @@ def load_registry(session: Session) -> Registry:
     return Registry(regions=regions, clusters=clusters, parks=parks, enterprises=enterprises, facilities=facilities)
 
 
-def facility_months(session: Session, *, include_submitted: bool = False) -> pd.DataFrame:
+def facility_months(
+    session: Session, *, include_submitted: bool = False, facility_codes: list[str] | None = None
+) -> pd.DataFrame:
     """Every counted facility-month (latest verified/locked version, or submitted on request) with its
-    latest result and the facility's registry attributes."""
+    latest result and the facility's registry attributes; only those facilities' when codes are given."""
     statuses = (*repo.COUNTED, "submitted") if include_submitted else repo.COUNTED
     best = (
         select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
@@ -181,6 +183,10 @@ def facility_months(session: Session, *, include_submitted: bool = False) -> pd.
         .outerjoin(latest_result, latest_result.c.version_id == SubmissionVersion.id)
         .outerjoin(Result, Result.id == latest_result.c.result_id)
     )
+    if facility_codes is not None:
+        query = query.where(
+            Submission.facility_id.in_(select(Facility.id).where(Facility.code.in_(list(facility_codes))))
+        )
     fetched = session.connection().execute(query).all()  # Core rows: no ORM loading per row
     columns = list(zip(*fetched, strict=True)) if fetched else [()] * 7
     records = [orjson.loads(text) for text in columns[5]]

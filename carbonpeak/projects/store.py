@@ -1036,8 +1036,7 @@ def measured_vs_approved(
             capacity_t_per_a=project.capacity_t_per_a,
         )
     facility_code = row.facility.code
-    facts = facility_months(session, include_submitted=include_submitted)
-    mine = facts[facts["facility_code"] == facility_code]
+    mine = facility_months(session, include_submitted=include_submitted, facility_codes=[facility_code])
     years = tuple(sorted({int(y) for y in mine["year"]}))
     months = mine[mine["year"] == int(year)].reset_index(drop=True)
     return compare_measured(
