@@ -505,6 +505,116 @@ def chart_command(
         console.print(str(path), highlight=False)
 
 
+def _with_costs(scenario: Any, path: Path) -> Any:
+    """The scenario with lever costs from a YAML file ``{lever_id: {cny: ..., basis: ...}}``."""
+    import yaml
+    from pydantic import ValidationError
+
+    from carbonpeak.pathways.scenario import Cost
+
+    name = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the costs: {exc}", file=name) from None
+    if not isinstance(raw, dict):
+        raise InputError("not a mapping of lever ids to costs", file=name, expected="{lever_id: {cny, basis}}")
+    known = {lever.id: lever for lever in scenario.levers}
+    levers = list(scenario.levers)
+    for lever_id, entry in raw.items():
+        if lever_id not in known:
+            raise InputError(
+                "no lever with this id in the scenario", file=name, field=str(lever_id), expected=", ".join(known)
+            )
+        try:
+            cost = Cost.model_validate(entry)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InputError(str(first["msg"]), file=name, field=f"{lever_id}.{where}") from None
+        position = levers.index(known[lever_id])
+        levers[position] = known[lever_id].model_copy(update={"cost": cost})
+    return scenario.model_copy(update={"levers": levers})
+
+
+@pathways_app.command("cheapest")
+def cheapest_command(
+    scenario: ScenarioArg,
+    probability: Annotated[
+        float, typer.Option("--probability", help="each condition met in at least this share")
+    ] = 0.9,
+    costs: Annotated[
+        Path | None, typer.Option("--costs", help="lever costs, YAML {lever_id: {cny, basis}} (else the scenario's)")
+    ] = None,
+    peak_year: Annotated[int, typer.Option("--peak-year", help="peaked by this year")] = 2030,
+    draws: Annotated[int, typer.Option("--draws", help="draws the choice is made on")] = 500,
+    seed: Seed = None,
+    url: Db = None,
+    as_json: JsonFlag = False,
+    lang: Lang = "zh",
+) -> None:
+    """The cheapest set of costed levers that has peaked by 2030 and meets the 2025/2030 targets."""
+    from carbonpeak.indicators.targets import target_map
+    from carbonpeak.pathways.leastcost import cheapest
+    from carbonpeak.pathways.params import ParamSource
+
+    try:
+        params = load()
+        resolved, _parent = _scenario_and_parent(scenario)
+        if costs is not None:
+            resolved = _with_costs(resolved, costs)
+        stock = _stock(url, resolved, params)
+        choice = cheapest(
+            resolved,
+            stock,
+            ParamSource(live=params),
+            probability=probability,
+            plans=params.plans,
+            target_map=target_map(),
+            draws=draws,
+            seed=seed,
+            peak_year=peak_year,
+        )
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    finally:
+        _STOCKS.clear()
+    result = {
+        "scenario": resolved.id,
+        "probability": probability,
+        "status": choice.status,
+        "chosen": choice.chosen,
+        "cost_cny": choice.cost_cny,
+        "conditions": choice.conditions,
+        "method": choice.method,
+        "costs": {lever.id: lever.cost.model_dump() for lever in resolved.levers if lever.cost is not None},
+    }
+    if as_json:
+        _write_json(_clean(result))
+        return
+    en = lang == "en"
+    console.print(
+        f"{'status' if en else '求解状态'}: {choice.status}; {'chosen' if en else '选中措施'}: "
+        f"{', '.join(choice.chosen) or '—'}; {'cost' if en else '成本'} {choice.cost_cny:,.0f} CNY",
+        highlight=False,
+    )
+    table = Table(title=f"conditions (P ≥ {probability:.0%})" if en else f"约束条件（概率 ≥ {probability:.0%}）")
+    for column in (
+        ("condition", "linear model", "full model", "note") if en else ("条件", "线性近似", "完整模型", "说明")
+    ):
+        table.add_column(column)
+    for row in choice.conditions:
+        table.add_row(
+            escape(row["condition"]),
+            "—" if row.get("linear_probability") is None else f"{row['linear_probability']:.1%}",
+            "—" if row.get("model_probability") is None else f"{row['model_probability']:.1%}",
+            escape(row.get("note", "")),
+        )
+    console.print(table)
+    console.print(escape(choice.method), style="dim", highlight=False)
+
+
 @pathways_app.command("reproduce")
 def reproduce_command(
     run_file: Annotated[Path, typer.Argument(help="a run saved with carbonpeak pathways run --save")],

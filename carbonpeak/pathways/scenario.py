@@ -205,10 +205,18 @@ Plants = list[Code] | Selector
 YearSpec = int | DistSpec
 
 
+class Cost(Strict):
+    """What a lever costs over the horizon [CNY], cited or entered by the user (``basis`` says which)."""
+
+    cny: float = Field(ge=0)
+    basis: Text
+
+
 class LeverBase(Strict):
     id: Code
     title: dict[str, str] | None = None
     basis: str | None = None
+    cost: Cost | None = None  # for the least-cost choice of levers (carbonpeak pathways cheapest)
 
 
 class ExitLever(LeverBase):

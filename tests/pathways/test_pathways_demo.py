@@ -186,3 +186,18 @@ def test_compare_and_reproduce(demo_url: str, tmp_path: Path) -> None:
     saved.write_text(json.dumps(data), encoding="utf-8")
     code, out = invoke("pathways", "reproduce", str(saved))
     assert code == 2 and "hash" in out
+
+
+def test_cheapest_levers_on_the_demo(demo_url: str) -> None:
+    code, out = invoke(
+        "pathways", "cheapest", str(DEMO_SCENARIOS / "accelerated.yaml"), "--costs",
+        str(DEMO_SCENARIOS / "costs_illustrative.yaml"), "--db", demo_url, "--draws", "120", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["status"] == "Optimal" and result["chosen"]
+    assert result["cost_cny"] == sum(result["costs"][lever]["cny"] for lever in result["chosen"])
+    met = [c for c in result["conditions"] if c["model_probability"] is not None]
+    assert any(c["condition"] == "peaked by 2030" for c in met)
+    unreachable = [c["condition"] for c in result["conditions"] if "unreachable" in c.get("note", "")]
+    assert any(c.startswith("SN-01") for c in unreachable)  # no lever gets recycled metal to 24 % by 2025
