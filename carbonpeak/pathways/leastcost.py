@@ -187,7 +187,7 @@ def cheapest(
         else:
             kept.append(condition)
     conditions = kept
-    h = highspy.Highs()
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     inf = highspy.kHighsInf
     costs = np.array([float(lever.cost.cny) if lever.cost else 0.0 for lever in candidates])
@@ -251,7 +251,7 @@ def cheapest(
     report = []
     linear = [float(condition.holds(x).mean()) for condition in conditions]
     actual_peak = float(pk.peaked_by(check.emissions(), check.years, peak_year, tol).mean())
-    rows = {row["id"]: row for row in pr.evaluate_targets(check, plans, target_map)}
+    evaluated = {row["id"]: row for row in pr.evaluate_targets(check, plans, target_map)}
     for c, condition in enumerate(conditions):
         if condition.name.startswith("peaked by"):
             report.append(
@@ -263,7 +263,7 @@ def cheapest(
             {
                 "condition": condition.name,
                 "linear_probability": linear[c],
-                "model_probability": rows[ident]["probability"] if ident in rows else None,
+                "model_probability": evaluated[ident]["probability"] if ident in evaluated else None,
             }
         )
     return Choice(chosen, float(costs @ x), status, report + unreachable)
