@@ -97,14 +97,19 @@ def _from_token(request: Request, session: Session, token: str) -> Principal:
     user = session.get(User, row.user_id)
     if user is None or not user.active or user.locked_at is not None:
         raise LoginRequired(N_("The API token's account is locked or inactive."))
-    _note_token_use(request, row.id, row.last_used_at)
+    _note_token_use(request, session, row)
     return access.principal_for(session, user, via_token=True)
 
 
-def _note_token_use(request: Request, token_id: int, last: Any) -> None:
-    """Record when a token was last used (at most every five minutes, in its own short transaction)."""
-    if last is not None and (utcnow() - _aware(last)).total_seconds() < 300:
+def _note_token_use(request: Request, session: Session, row: ApiToken) -> None:
+    """Record when a token was last used, at most every five minutes: with the request's own writes, or
+    for a read in a short transaction of its own."""
+    if row.last_used_at is not None and (utcnow() - _aware(row.last_used_at)).total_seconds() < 300:
         return
+    if request.method not in SAFE_METHODS:
+        row.last_used_at = utcnow()  # committed with the request's work
+        return
+    token_id = row.id
     with db.transaction(request.app.state.database.url) as write:
         token = write.get(ApiToken, token_id)
         if token is not None:

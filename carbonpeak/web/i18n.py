@@ -303,36 +303,44 @@ def _row_number(record: Any) -> int | None:
 
 
 def extract() -> list[tuple[str, list[str]]]:
-    """Every message id of the templates and modules of carbonpeak.web, with where it is used."""
+    """Every message id of the templates and modules of carbonpeak.web (a plural by its singular), with
+    where it is used."""
+    return [(ident, places) for ident, (places, _plural) in _extracted().items()]
+
+
+def _extracted() -> dict[str, tuple[list[str], str | None]]:
     from babel.messages.extract import extract_from_dir
 
     root = Path(str(resources.files("carbonpeak.web")))
     method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    found: dict[str, list[str]] = {}
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "tr": None}
+    found: dict[str, tuple[list[str], str | None]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
         root, method_map, options_map=options, keywords=keywords
     ):
-        ids = message if isinstance(message, tuple) else (message,)
-        for ident in ids:
-            if ident:
-                found.setdefault(ident, []).append(f"{filename}:{lineno}")
-    return sorted(found.items())
+        singular, plural = (message[0], message[1]) if isinstance(message, tuple) else (message, None)
+        if singular:
+            places, known = found.setdefault(singular, ([], plural))
+            places.append(f"{filename}:{lineno}")
+            if plural and not known:
+                found[singular] = (places, plural)
+    return dict(sorted(found.items()))
 
 
 def update_catalog() -> int:
-    """Add new message ids to the zh_CN catalog (empty); returns how many were added."""
+    """Add new message ids to the zh_CN catalog (empty, to be translated); returns how many were added."""
     path = catalog_path()
     with path.open("rb") as handle:
         catalog = read_po(handle, locale="zh_CN")
     added = 0
-    for ident, places in extract():
+    for ident, (places, plural) in _extracted().items():
         if ident not in catalog:
-            catalog.add(ident, "", locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places[:3]])
+            where = [(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places[:2]]
+            catalog.add((ident, plural) if plural else ident, ("",) if plural else "", locations=where)
             added += 1
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=120, omit_header=False, sort_output=False)
+        write_po(handle, catalog, width=120, sort_output=True)
     return added
 
 

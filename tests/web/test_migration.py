@@ -1,0 +1,36 @@
+"""Migration 0005 creates exactly the tables of carbonpeak/web/models.py, and goes down again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from carbonpeak.store import db
+from carbonpeak.store.models import Base
+from carbonpeak.web import models  # noqa: F401  (registers the web tables on Base)
+
+WEB_TABLES = {"web_user", "web_verifier_assignment", "web_api_token"}
+
+
+def test_migration_matches_the_models_and_downgrades(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    db.upgrade(url)
+    with db.engine_for(url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = [d for d in compare_metadata(context, Base.metadata) if _web(d)]
+    assert not differences, differences
+    command.downgrade(db.alembic_config(url), "0004")
+    with db.engine_for(url).connect() as connection:
+        from sqlalchemy import inspect
+
+        assert not WEB_TABLES & set(inspect(connection).get_table_names())
+    db.upgrade(url)
+    assert db.current_revision(url) == "0005"
+
+
+def _web(difference: object) -> bool:
+    text = repr(difference)
+    return any(name in text for name in WEB_TABLES)
