@@ -37,6 +37,9 @@ run: install
 	$(BIN)/carbonpeak projects measured EX-AL-DEMO-05 --year 2024
 	$(BIN)/carbonpeak projects list
 	$(BIN)/carbonpeak warnings --refresh --as-of 2026-01-20 --plan guizhou_nonferrous --region demo --benchmark-edition 2021 --kind baseline_deadline_passed
+	$(BIN)/carbonpeak pathways compare scenarios/baseline.yaml scenarios/plan.yaml scenarios/accelerated.yaml
+	$(BIN)/carbonpeak pathways run scenarios/plan.yaml
+	$(BIN)/carbonpeak pathways chart scenarios/plan.yaml --fan var/pathways_plan_fan.png --wedge var/pathways_plan_wedge.svg
 	$(BIN)/carbonpeak parameters list
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml
 	$(BIN)/carbonpeak account examples/aluminium_2024.yaml --explain --record GZ-AL-01@2024-03

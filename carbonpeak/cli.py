@@ -502,14 +502,14 @@ def parameters_show(
 
 
 def _register_store_commands() -> None:
-    from carbonpeak import cli_capacity, cli_indicators, cli_projects, cli_store, cli_web
+    from carbonpeak import cli_capacity, cli_indicators, cli_pathways, cli_projects, cli_store, cli_web
 
     cli_store.register(app)
     cli_capacity.register(app)
     cli_indicators.register(app)
     cli_projects.register(app)
     cli_web.register(app)  # carbonpeak serve, carbonpeak users
-    __import__("carbonpeak.cli_pathways", fromlist=["register"]).register(app)  # carbonpeak pathways
+    cli_pathways.register(app)  # carbonpeak pathways
 
 
 _register_store_commands()
