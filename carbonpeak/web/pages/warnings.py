@@ -22,6 +22,7 @@ from carbonpeak.web.models import User
 from carbonpeak.web.pages.common import context, flash, redirect
 
 router = APIRouter()
+PAGE_SIZE = 50
 
 
 def assignees(session: Session, who: Principal) -> list[str]:
@@ -38,19 +39,26 @@ def inbox(
     status: str | None = None,
     kind: str | None = None,
     facility: str | None = None,
+    page: int = 1,
 ) -> Response:
     if status and status not in labels.WARNING_STATUS:
         status = None
     if kind and kind not in labels.WARNING_KIND:
         kind = None
     rows = queries.warnings(session, who, status=status, kind=kind, facility=facility or None, open_only=status is None)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    query = "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind), ("facility", facility)) if v)
     return render(
         request,
         "warnings.html",
         **context(
             request,
-            rows=rows[:500],
+            rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
             total=len(rows),
+            page=page,
+            pages=pages,
+            query=query,
             status=status,
             kind=kind,
             facility=facility or "",

@@ -21,7 +21,7 @@
       tooltip: { trigger: "axis", valueFormatter: fmt },
       legend: { type: "scroll", bottom: 0 },
       toolbox: { right: 0, feature: { saveAsImage: { title: spec.save || "PNG", pixelRatio: 2 } } },
-      grid: { left: 8, right: 16, top: spec.title ? 48 : 24, bottom: 48, containLabel: true }
+      grid: { left: 8, right: 36, top: spec.title ? 56 : 28, bottom: 48, containLabel: true }
     };
   }
 
@@ -29,8 +29,8 @@
     stacked_bar_line: function (spec) {
       var option = base(spec);
       option.xAxis = { type: "category", data: spec.x };
-      option.yAxis = [{ type: "value", name: spec.bar_axis, axisLabel: { formatter: fmt } },
-        { type: "value", name: spec.line.name, axisLabel: { formatter: fmt }, splitLine: { show: false } }];
+      option.yAxis = [{ type: "value", name: spec.bar_axis, nameTextStyle: { align: "left" }, axisLabel: { formatter: fmt } },
+        { type: "value", name: spec.line.name, nameTextStyle: { align: "right" }, axisLabel: { formatter: fmt }, splitLine: { show: false } }];
       option.series = spec.bars.map(function (b) { return { name: b.name, type: "bar", stack: "e", data: b.data, barMaxWidth: 48 }; });
       option.series.push({ name: spec.line.name, type: "line", yAxisIndex: 1, data: spec.line.data, symbolSize: 7,
         lineStyle: { width: 2.5, color: "#1d2733" }, itemStyle: { color: "#1d2733" } });
