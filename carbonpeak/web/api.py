@@ -19,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, File, Form, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
@@ -28,7 +29,7 @@ from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.parameters import Cited
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
-from carbonpeak.store.models import Enterprise, Facility, SubmissionVersion, Warning
+from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
 from carbonpeak.web import access, i18n, queries
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, render, settings_of
 from carbonpeak.web.errors import Conflict, Invalid, NotFound, TooLarge
@@ -254,8 +255,8 @@ def version_out(session: Session, v: SubmissionVersion) -> VersionOut:
 
 @router.get("/me", response_model=Me, responses=ERRORS, summary="The account behind the token")
 def me(session: DbSession, who: Who) -> Me:
-    region = session.get(access.Region, who.region_id) if who.region_id else None
-    codes = [e.code for e in session.query(Enterprise).filter(Enterprise.id.in_(sorted(who.enterprise_ids)))]
+    region = session.get(Region, who.region_id) if who.region_id else None
+    codes = session.scalars(select(Enterprise.code).where(Enterprise.id.in_(sorted(who.enterprise_ids))))
     return Me(
         username=who.username,
         display_name=who.display_name,

@@ -56,6 +56,8 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/reporting/template"): REPORTERS,
     ("POST", "/reporting/upload"): REPORTERS,
     ("POST", "/reporting/submit"): REPORTERS,
+    ("GET", "/reporting/form"): REPORTERS,
+    ("POST", "/reporting/form"): REPORTERS,
     ("GET", "/reporting/rejected/{name}"): set(),  # only the uploading session's own copies
     ("GET", "/warnings"): EVERYONE,
     ("GET", "/warnings/{warning_id}"): EVERYONE,

@@ -165,3 +165,22 @@ def test_api_import_and_workflow_with_a_token(fresh_app: Any, fresh_url: str, tm
     assert conflict.status_code == 409 and conflict.json()["error"] == "conflict"
     detail = api.get("/api/v1/submissions/RA05/2024-09", headers=verifier).json()
     assert [a["action"] for a in detail["audit"]][-3:] == ["save", "submit", "verify"]
+
+
+def test_a_month_in_a_form_with_errors_beside_fields_then_saved(fresh_app: Any, fresh_url: str) -> None:
+    enterprise = client(fresh_app, "enterprise")
+    page = enterprise.get("/reporting/form?facility=RA05&period=2024-09")
+    assert page.status_code == 200 and 'name="output_t"' in page.text and 'name="fuel:natural_gas"' in page.text
+    versions = count_rows(fresh_url, "submission_version")
+    month = {"facility_id": "RA05", "period": "2024-09", "output_t": "-3", "scrap_input_t": "8600"}
+    bad = post(enterprise, "/reporting/form", month)
+    assert bad.status_code == 422 and 'data-field-error="output_t"' in bad.text
+    assert "数值低于允许的最小值" in bad.text and count_rows(fresh_url, "submission_version") == versions
+    month.update(output_t="8000", grid_electricity_mwh="3200", **{"fuel:natural_gas": "90"})
+    good = post(enterprise, "/reporting/form", month)
+    assert good.status_code == 303 and good.headers["location"] == "/submissions/RA05/2024-09"
+    shown = enterprise.get("/submissions/RA05/2024-09").text
+    assert "草稿" in shown and "8,000" in shown
+    refilled = enterprise.get("/reporting/form?facility=RA05&period=2024-09").text
+    assert 'name="output_t" value="8000' in refilled.replace("8000.0", "8000")
+    assert enterprise.get("/reporting/form?facility=AO01&period=2024-09").status_code == 403

@@ -3,6 +3,8 @@ submit the drafts; a verifier's queue of months to verify and lock."""
 
 from __future__ import annotations
 
+import csv
+import re
 import secrets
 import shutil
 import tempfile
@@ -16,16 +18,17 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
-from carbonpeak.io.template import write_template
+from carbonpeak.io.template import template_columns, write_template
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
+from carbonpeak.store.models import Facility
 from carbonpeak.vocabulary import Sector
 from carbonpeak.web import access, i18n, queries
 from carbonpeak.web.access import Principal
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import BadRequest, Forbidden, NotFound, TooLarge
 from carbonpeak.web.i18n import N_, _
-from carbonpeak.web.pages.common import context, flash, redirect
+from carbonpeak.web.pages.common import PERIOD, context, flash, redirect
 from carbonpeak.web.pages.submissions import safe_filename
 
 router = APIRouter()
@@ -263,3 +266,113 @@ async def submit_drafts(request: Request, session: DbSession, who: Who) -> Respo
     session.commit()
     flash(request, i18n.ngettext("%(num)d month submitted.", "%(num)d months submitted.", len(pairs)))
     return redirect("/reporting")
+
+
+# ---------------------------------------------------------------- one month in a form
+
+IDENTITY = ("facility_id", "sector", "region", "period")
+
+
+def _form_values(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored record as form values: fields by name, lines as fuel:/carbonate:/reductant: columns."""
+    values = {k: v for k, v in record.items() if not isinstance(v, list | dict)}
+    for line in record.get("fuels") or []:
+        values[f"fuel:{line.get('fuel')}"] = line.get("amount")
+    for line in record.get("carbonates") or []:
+        values[f"carbonate:{line.get('carbonate')}"] = line.get("amount_t")
+    for line in record.get("reductants") or []:
+        values[f"reductant:{line.get('agent')}"] = line.get("amount_t")
+    return values
+
+
+def form_page(
+    request: Request,
+    session: Session,
+    who: Principal,
+    facility: Facility | None,
+    period: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> Response:
+    columns = [c for c in template_columns(facility.sector) if c.name not in IDENTITY] if facility else []
+    return render(
+        request,
+        "month_form.html",
+        status,
+        **context(
+            request,
+            facilities=queries.facilities(session, who),
+            facility=facility,
+            period=period,
+            columns=columns,
+            values=values,
+            errors=errors or {},
+        ),
+    )
+
+
+@router.get("/reporting/form")
+def month_form(
+    request: Request, session: DbSession, who: Who, facility: str | None = None, period: str | None = None
+) -> Response:
+    """A month of one facility in a form (the latest version's values filled in)."""
+    access.require(who, "submission.report")
+    chosen = access.get_facility(session, who, facility, "submission.report") if facility else None
+    month = period if period and re.fullmatch(PERIOD, period) else ""
+    values: dict[str, Any] = {}
+    if chosen is not None and month:
+        versions = repo.versions_of(session, chosen.code, month)
+        if versions:
+            values = _form_values(versions[-1].record)
+    return form_page(request, session, who, chosen, month, values)
+
+
+@router.post("/reporting/form")
+async def save_month_form(request: Request, session: DbSession, who: Who) -> Response:
+    """Save the month as a draft (or submit it): the form is read by the same intake as an upload, so
+    the same checks apply and every problem is shown beside its field."""
+    access.require(who, "submission.report")
+    form = await request.form()
+    code, period = str(form.get("facility_id", "")), str(form.get("period", ""))
+    facility = access.get_facility(session, who, code, "submission.report")
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    if not re.fullmatch(PERIOD, period):
+        session.rollback()
+        errors = {"period": [i18n.gettext("Choose a month such as 2025-03.")]}
+        return form_page(request, session, who, facility, period, values, errors, 422)
+    columns = template_columns(facility.sector)
+    row = {c.header: values.get(c.name, "").strip() for c in columns}
+    row.update(
+        {
+            "facility_id": facility.code,
+            "sector": facility.sector,
+            "period": period,
+            "region": repo.facility_province(session, facility) or "",
+        }
+    )
+    with tempfile.TemporaryDirectory(prefix="carbonpeak-form-") as folder:
+        path = Path(folder) / f"form_{facility.code}_{period}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+        try:
+            service.import_file(session, path, who.actor, submit=bool(values.get("submit")))
+        except ValidationFailed as exc:
+            session.rollback()
+            errors: dict[str, list[str]] = {}
+            for error in exc.errors:
+                shown = i18n.input_error(error)
+                name = str(error.field or "period").split("[")[0]
+                text = shown["message"] + (
+                    f"; {i18n.gettext('expected')} {shown['expected']}" if shown["expected"] else ""
+                )
+                errors.setdefault(name, []).append(text)
+            return form_page(request, session, who, facility, period, values, errors, 422)
+        except CarbonpeakError as exc:
+            session.rollback()
+            return form_page(request, session, who, facility, period, values, {"period": [str(exc)]}, 422)
+    session.commit()
+    flash(request, i18n.gettext("%(facility)s, %(period)s saved.", facility=facility.code, period=i18n.period(period)))
+    return redirect(f"/submissions/{facility.code}/{period}")
