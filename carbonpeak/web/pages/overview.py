@@ -40,7 +40,8 @@ def selection(
         "plans": plans,
         "plan": plan or (plans[0][0] if plans else None),
         "edition": settings_of(request).benchmark_edition,
-        "regions": access.regions_in_scope(session, who),
+        # figures are kept by province and city (the facts table's levels), so those are the choices
+        "regions": [r for r in access.regions_in_scope(session, who) if r.level in ("province", "city")],
     }
 
 
