@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,8 @@ run: install
 	$(BIN)/carbonpeak classify examples/aluminium_2023_monthly.csv --edition 2021
 	$(BIN)/carbonpeak classify examples/facilities.csv --edition 2021
 	$(BIN)/carbonpeak surcharge examples/aluminium_2023_monthly.csv
+	$(BIN)/carbonpeak users demo
+	$(BIN)/carbonpeak serve --host 127.0.0.1 --port 8000   # keep last: serves until Ctrl-C
 
 lint: install
 	$(BIN)/ruff check carbonpeak tests benchmarks tools
@@ -55,7 +57,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy carbonpeak/engine carbonpeak/parameters
 
-test: lint typecheck
+## Debian's Chromium for the browser tests (tests/web/test_browser.py skips them, saying so, without it).
+browser:
+	@test -x /usr/bin/chromium || apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 \
+	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1) \
+	  || echo "chromium could not be installed: the browser tests will be skipped"
+
+test: lint typecheck browser
 	$(BIN)/python -m pytest
 
 ## Slow benchmarks (not run in CI).
