@@ -2,7 +2,8 @@
 
 Message ids are English; ``locale/zh_CN/LC_MESSAGES/messages.po`` holds the Chinese. The catalog
 is compiled in memory when first used (Babel), so there is no build step: ``make run`` and
-``make test`` need nothing more. ``tests/web/test_i18n.py`` extracts every message of the templates
+``make test`` need nothing more. Part catalogs (``pathways.po``, …) beside it
+are merged in. ``tests/web/test_i18n.py`` extracts every message of the templates
 and modules and fails on any without a translation. After adding messages:
 ``python -m carbonpeak.web.i18n update`` adds them to the catalog (empty, to be filled in).
 
@@ -41,12 +42,32 @@ def catalog_path() -> Path:
     return Path(str(resources.files("carbonpeak.web") / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po"))
 
 
+def catalog_paths() -> list[Path]:
+    """The main catalog first, then any part catalogs beside it (``*.po``: one per part of the app)."""
+    main = catalog_path()
+    return [main, *sorted(p for p in main.parent.glob("*.po") if p != main)]
+
+
+def read_catalog() -> Any:
+    """All zh_CN catalogs as one (a message in a later file adds to, never replaces, an earlier one)."""
+    catalog = None
+    for path in catalog_paths():
+        with path.open("rb") as handle:
+            part = read_po(handle, locale="zh_CN")
+        if catalog is None:
+            catalog = part
+            continue
+        for message in part:
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
+    return catalog
+
+
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
     if lang == "en":
         return _gettext.NullTranslations()
-    with catalog_path().open("rb") as handle:
-        catalog = read_po(handle, locale="zh_CN")
+    catalog = read_catalog()
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -333,9 +354,10 @@ def update_catalog() -> int:
     path = catalog_path()
     with path.open("rb") as handle:
         catalog = read_po(handle, locale="zh_CN")
+    known = read_catalog()
     added = 0
     for ident, (places, plural) in _extracted().items():
-        if ident not in catalog:
+        if ident not in known:
             where = [(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in places[:2]]
             catalog.add((ident, plural) if plural else ident, ("",) if plural else "", locations=where)
             added += 1
