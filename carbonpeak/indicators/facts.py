@@ -17,7 +17,7 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.indicators.definitions import Options
-from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import (
     AuditEvent,
@@ -271,9 +271,10 @@ def indicator_inputs(
     """Everything indicators and targets read from the store: the facts table and options carrying the
     regulator's statistics and the registry's green designations."""
     from carbonpeak.indicators.statistics import current_statistics
+    from carbonpeak.store.parameters import parameter_set
 
     options = Options(
-        params=params or load(),
+        params=params or parameter_set(session),
         benchmark_edition=benchmark_edition,
         statistics=current_statistics(session),
         registry=green_registry(session),

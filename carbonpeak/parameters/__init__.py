@@ -151,6 +151,32 @@ class ParameterSet:
                 self._index.setdefault(ident, []).append(entry)
         self.plans: dict[str, Plan] = {plan.id: plan for plan in plans}
 
+    def with_entries(self, additions: Iterable[tuple[str, Entry, str, Source]]) -> ParameterSet:
+        """A new set with entries added to their families: ``(family, entry, source_id, source)``.
+
+        An added entry with the same key, edition and validity period as a shipped one supersedes it
+        (the shipped entry is no longer in force for lookups; it stays in the files); any other overlap
+        with an entry in force is refused by the family's schema. The shipped set is unchanged.
+        """
+        by_family: dict[str, list[tuple[Entry, str, Source]]] = {}
+        for family, entry, source_id, source in additions:
+            self._file(family)
+            by_family.setdefault(family, []).append((entry, source_id, source))
+        files = dict(self.files)
+        for family, added in by_family.items():
+            file = files[family]
+            replaced = {_entry_slot(entry) for entry, _, _ in added}
+            kept = [e for e in file.entries if _entry_slot(e) not in replaced]
+            sources = {**file.sources, **{source_id: source for _, source_id, source in added}}
+            entries = kept + [entry.model_copy(update={"source": source_id}) for entry, source_id, _ in added]
+            try:
+                files[family] = ParameterFile.model_validate(
+                    {**file.model_dump(), "sources": sources, "entries": [e.model_dump() for e in entries]}
+                )
+            except ValidationError as exc:
+                raise ParameterFileError(_validation_message(Path(f"{family} (with entered values)"), exc)) from exc
+        return ParameterSet(files.values(), self.plans.values())
+
     def __contains__(self, parameter: str) -> bool:
         return parameter in self.files
 
@@ -222,6 +248,11 @@ class ParameterSet:
 
 def _key_tuple(key: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, str(v)) for k, v in key.items()))
+
+
+def _entry_slot(entry: Entry) -> tuple[Any, ...]:
+    """What one entry occupies: its key, edition and validity period."""
+    return (_key_tuple(entry.key), entry.edition, entry.valid_from, entry.valid_to)
 
 
 def _in_force(entry: Entry, day: dt.date) -> bool:

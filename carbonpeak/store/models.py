@@ -237,6 +237,34 @@ class Result(Base):
     energy_tce: Mapped[float] = mapped_column(Float)
 
 
+class ParameterValue(Base):
+    """An official parameter value an administrator entered with its citation (rules as code, in the store).
+
+    It adds to the shipped parameter files: a value for a period they lack, or one that supersedes a
+    shipped entry of the same key, edition and period (the shipped one stays in its file). A correction
+    is a new version of the same slot with its reason; no version is overwritten.
+    """
+
+    __tablename__ = "parameter_value"
+    __table_args__ = (UniqueConstraint("family", "slot", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[str] = mapped_column(String(80), index=True)  # e.g. electricity.grid_factor
+    slot: Mapped[str] = mapped_column(String(400))  # key, edition and period, canonical JSON
+    version: Mapped[int] = mapped_column(Integer)
+    key: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    edition: Mapped[str | None] = mapped_column(String(60))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    value: Mapped[Any] = mapped_column(JSONType)  # a number or a text, in ``unit``
+    unit: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[str] = mapped_column(String(20))
+    source: Mapped[dict[str, Any]] = mapped_column(JSONType)  # document, issuer, number, clause, published...
+    note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it supersedes a value
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditEvent(Base):
     """Who did what, when, with the state before and after."""
 

@@ -21,9 +21,10 @@ from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
 from carbonpeak.errors import InputError, ParameterNotFound, ValidationFailed
 from carbonpeak.io.activity import _read_structured, batch_to_records, parse_records, parse_table, read_csv_table
-from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility, SubmissionVersion
+from carbonpeak.store.parameters import parameter_set
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # an upload above this is refused before it is read
 
@@ -259,7 +260,7 @@ def compute_results(
             {**v.record, "record_id": f"{v.record['facility_id']}@{v.record['period']}#v{v.version}"} for v in versions
         ]
         batch = parse_records(records, source="store")
-    result = account(batch, params or load())
+    result = account(batch, params or parameter_set(session))  # shipped values plus those entered
     snapshots = _per_record_parameters(result)
     columns = [c for c in RESULT_COLUMNS if c in result.table]
     table = result.table[columns].astype(object).where(result.table[columns].notna(), None)

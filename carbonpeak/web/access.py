@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "warning.refresh": frozenset({PROVINCE, ADMIN}),
     "benchmark.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "parameters.enter": frozenset({ADMIN}),  # an official value with its citation, as a new version
     "export": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "account.self": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "users.manage": frozenset({ADMIN}),

@@ -30,6 +30,7 @@ from carbonpeak.parameters import Cited
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
+from carbonpeak.store.parameters import entered
 from carbonpeak.web import access, i18n, queries
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, render, settings_of
 from carbonpeak.web.errors import Conflict, Invalid, NotFound, TooLarge
@@ -475,7 +476,7 @@ def indicators(
             rows,
             region=chosen["region"].code,
             year=chosen["year"],
-            options=ind.Options(queries.params(), chosen["edition"]),
+            options=ind.Options(queries.params(session), chosen["edition"]),
         )
         records = table.to_dict("records")
     except CarbonpeakError:
@@ -565,7 +566,7 @@ def act_on_warning(
 
 
 @router.get("/parameters", responses=ERRORS, summary="Parameter families")
-def parameter_families(who: Who) -> list[dict[str, Any]]:
+def parameter_families(session: DbSession, who: Who) -> list[dict[str, Any]]:
     access.require(who, "parameters.view")
     return [
         {
@@ -575,14 +576,14 @@ def parameter_families(who: Who) -> list[dict[str, Any]]:
             "entries": len(f.entries),
             "last_reviewed": f.last_reviewed.isoformat(),
         }
-        for f in queries.parameter_families()
+        for f in queries.parameter_families(session)
     ]
 
 
 @router.get("/parameters/{family}", responses=ERRORS, summary="A family's values with source and confidence")
-def parameter_family(family: str, who: Who) -> dict[str, Any]:
+def parameter_family(family: str, session: DbSession, who: Who) -> dict[str, Any]:
     access.require(who, "parameters.view")
-    files = queries.params().files
+    files = queries.params(session).files
     if family not in files:
         raise NotFound()
     f = files[family]
@@ -597,6 +598,7 @@ def parameter_family(family: str, who: Who) -> dict[str, Any]:
                 {
                     **e.model_dump(mode="json"),
                     "in_force_today": queries.in_force(e, today),
+                    "entered_by_administrator": entered(e),
                     "source_document": f.sources[e.source].model_dump(mode="json", exclude_none=True),
                 }
                 for e in f.entries

@@ -49,7 +49,8 @@ def catalog_paths() -> list[Path]:
 
 
 def read_catalog() -> Any:
-    """All zh_CN catalogs as one (a message in a later file adds to, never replaces, an earlier one)."""
+    """All zh_CN catalogs as one (a later file adds messages, or a translation where an earlier file has
+    none; it never replaces one)."""
     catalog = None
     for path in catalog_paths():
         with path.open("rb") as handle:
@@ -58,9 +59,15 @@ def read_catalog() -> Any:
             catalog = part
             continue
         for message in part:
-            if message.id and message.id not in catalog:
+            known = catalog.get(message.id) if message.id else None
+            if message.id and (known is None or not _translated(known)):
                 catalog[message.id] = message
     return catalog
+
+
+def _translated(message: Any) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings)
 
 
 @cache
@@ -247,6 +254,32 @@ DOMAIN_MESSAGES = (
     N_("nothing has been reported for this facility and month"),
     N_("the period is locked; a change needs a correction with a reason (submissions correct)"),
     N_("not a facility you may report for"),
+    # official parameter values (carbonpeak.store.parameters)
+    N_("missing value"),
+    N_("not a date"),
+    N_("not a whole number"),
+    N_("unknown unit"),
+    N_("unknown confidence"),
+    N_("unknown parameter"),
+    N_("another unit than the shipped entries"),
+    N_("the period ends before it starts"),
+    N_("a reason is needed: this supersedes an earlier value"),
+    N_("the period overlaps another entry of the same key and edition"),
+    N_("the key this value is for"),
+    N_("the unit of the value"),
+    N_("the official value"),
+    N_("a finite number"),
+    N_("one of the confidence levels"),
+    N_("the document the value is published in"),
+    N_("who published it (e.g. 生态环境部)"),
+    N_("when it was published (a date or a year)"),
+    N_("a whole number, as in the shipped entries"),
+    N_("a date YYYY-MM-DD, or empty for an open end"),
+    N_("a date after valid_from"),
+    N_("a unit such as tCO2/MWh, tce/t, kWh/t"),
+    N_("the unit of the shipped entries of this key"),
+    N_("the reason for the new version (the earlier one stays in the history)"),
+    N_("the exact period of the entry it supersedes, or a period no other entry covers"),
     N_("the file must hold exactly one record for this facility and month"),
 )
 # Domain messages with a value inside: (pattern, message id with the same names).
@@ -291,7 +324,7 @@ def input_error(error: InputError) -> dict[str, Any]:
         "field_label": field_label(error.field),
         "message": detail(error.detail),
         "value": error.value,
-        "expected": error.expected,
+        "expected": gettext(error.expected) if error.expected else error.expected,
     }
 
 

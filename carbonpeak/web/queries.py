@@ -39,6 +39,7 @@ from carbonpeak.store.models import (
     SubmissionVersion,
     Warning,
 )
+from carbonpeak.store.parameters import parameter_set
 from carbonpeak.web import access
 from carbonpeak.web.access import Principal
 
@@ -75,8 +76,10 @@ def stamp(session: Session) -> int:
     return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
 
 
-def params() -> ParameterSet:
-    return load()  # loaded and validated once per process
+def params(session: Session | None = None) -> ParameterSet:
+    """The parameters in force: the shipped files (validated once per process) plus, given the store's
+    session, the official values an administrator entered there."""
+    return load() if session is None else parameter_set(session)
 
 
 def facts(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame:
@@ -250,7 +253,7 @@ def provenance(session: Session, facility: Facility, version: SubmissionVersion)
     explanation: dict[str, Any] | None = None
     problem: str | None = None
     try:
-        explanation = account(parse_records([record], source="store"), params()).explain(0)
+        explanation = account(parse_records([record], source="store"), params(session)).explain(0)
     except CarbonpeakError as exc:
         problem = str(exc)
     differs = False
@@ -318,7 +321,7 @@ def _overview(
     plan: str | None,
     edition: str | None,
 ) -> dict[str, Any]:
-    options = ind.Options(params(), edition)
+    options = ind.Options(params(session), edition)
     try:
         prepared = ind.prepare(rows, region=region.code, options=options)
         in_region = prepared.rows
@@ -371,7 +374,7 @@ def _overview(
             targets = [
                 e.as_dict()
                 for e in evaluate_plan(
-                    plan, rows, region=region.code, year=year, benchmark_edition=edition, params=params()
+                    plan, rows, region=region.code, year=year, benchmark_edition=edition, params=params(session)
                 )
             ]
         except CarbonpeakError as exc:
@@ -391,7 +394,7 @@ def _overview(
 
 def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
     """Plans, the one for the region's province first."""
-    plans = list(params().plans.values())
+    plans = list(params().plans.values())  # plans come from the shipped files only
     grid = (region.grid_province or "").lower() if region else ""
     plans.sort(key=lambda p: (p.region.lower() != grid, -len(p.targets), p.id))  # the province's main plan first
     return [(p.id, p.title) for p in plans]
@@ -428,7 +431,7 @@ def _benchmark(session: Session, rows: pd.DataFrame, year: int, edition: str | N
     cited_all: dict[str, Any] = {}
     for _product, group in chosen.groupby("product"):  # a product without official levels leaves the others
         try:
-            table, shares, cited = classify_facilities(group, params(), edition=edition)
+            table, shares, cited = classify_facilities(group, params(session), edition=edition)
         except CarbonpeakError as exc:
             problems.append(str(exc))
             continue
@@ -441,7 +444,7 @@ def _benchmark(session: Session, rows: pd.DataFrame, year: int, edition: str | N
     aluminium = years[(years["year"] == year) & (years["sector"] == "electrolytic_aluminium")]
     if not aluminium.empty:
         try:
-            table, cited = surcharge_facilities(aluminium, params())
+            table, cited = surcharge_facilities(aluminium, params(session))
             out["surcharge"] = [{**r, "facility": names.get(r["facility_id"])} for r in table.to_dict("records")]
             out["surcharge_cited"] = cited
         except CarbonpeakError as exc:
@@ -491,7 +494,9 @@ def refresh_warnings(
     access.require(principal, "warning.refresh")
     all_facts = facility_months(session)
     evaluations = (
-        evaluate_plan(plan, all_facts, region=region, year=as_of.year, benchmark_edition=edition, params=params())
+        evaluate_plan(
+            plan, all_facts, region=region, year=as_of.year, benchmark_edition=edition, params=params(session)
+        )
         if plan
         else None
     )
@@ -500,7 +505,7 @@ def refresh_warnings(
         warn.submissions_frame(session),
         warn.facilities_frame(session),
         as_of=as_of,
-        params=params(),
+        params=params(session),
         benchmark_edition=edition,
         evaluations=evaluations,
     )
@@ -510,8 +515,8 @@ def refresh_warnings(
 # ---------------------------------------------------------------- parameters
 
 
-def parameter_families() -> list[Any]:
-    return [params().files[name] for name in params().families()]
+def parameter_families(session: Session) -> list[Any]:
+    return [params(session).files[name] for name in params(session).families()]
 
 
 def in_force(entry: Any, day: dt.date) -> bool:

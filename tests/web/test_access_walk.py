@@ -66,6 +66,7 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/benchmark"): EVERYONE,
     ("GET", "/parameters"): EVERYONE,
     ("GET", "/parameters/{family}"): EVERYONE,
+    ("POST", "/parameters/{family}/values"): {"admin"},
     ("GET", "/exports"): EVERYONE,
     ("GET", "/exports/submissions.xlsx"): EVERYONE,
     ("GET", "/exports/overview.xlsx"): REGULATORS,
