@@ -63,6 +63,12 @@ class Evaluation:
     rule: str = ""
     note: str = ""
 
+    def _chinese(self) -> dict[str, str | None]:
+        """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
+        entry = target_map().get(self.target.id, {})
+        why_zh = entry.get("why_zh") if self.reason == entry.get("why") else None
+        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh}
+
     def as_dict(self) -> dict[str, Any]:
         valued = [y for y in self.years if y.value is not None]
         latest = valued[-1] if valued else (self.years[-1] if self.years else None)
@@ -82,6 +88,7 @@ class Evaluation:
             "margin": latest.margin if latest else None,
             "status": self.status,
             "reason": self.reason,
+            **self._chinese(),
             "rule": self.rule,
             "note": self.note,
             "history": [y.__dict__ for y in self.years],
@@ -116,6 +123,12 @@ def check_target_map(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
             )
         if "indicator" not in entry and "why" not in entry:
             raise InputError("a target needs an indicator or the reason it cannot be measured", record=target_id)
+        if not entry.get("zh") or ("why" in entry) != ("why_zh" in entry):
+            raise InputError(
+                "a target needs its indicator in Chinese (zh), and a reason in Chinese (why_zh) with its why",
+                record=target_id,
+                field="zh" if not entry.get("zh") else "why_zh",
+            )
     return dict(data)
 
 

@@ -73,6 +73,7 @@ def templates_environment() -> Environment:
         version=__version__,
         tr=i18n.tr,
         translate=lambda text: i18n.gettext(str(text)),  # a catalog lookup of a text from data, no formatting
+        reason=i18n.reason,  # a reason of the indicators or targets, part by part
     )
     return env
 

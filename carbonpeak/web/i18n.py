@@ -300,6 +300,68 @@ _PATTERNS = (
 )
 
 
+# Reasons of the targets board and indicator notes (carbonpeak.indicators): fixed texts, and patterns whose
+# ``why`` group is itself a reason (translated in turn).
+REASON_MESSAGES = (
+    N_("no counted data"),
+    N_("no counted data for the region"),
+    N_("no counted facility-months"),
+    N_("no denominator: nothing reported"),
+    N_("no facility of a benchmark field"),
+    N_("no indicator is mapped to this target"),
+    N_("a national total: a province's figure is its contribution, not the target's measure"),
+)
+_REASON_PATTERNS = (
+    (r"^no value yet for (?P<years>[\d, ]+): (?P<why>.+)$", N_("no value yet for %(years)s: %(why)s")),
+    (r"^no counted facility-months in (?P<year>\d{4})$", N_("no counted facility-months in %(year)s")),
+    (
+        r"^no (?P<statistic>[\w ]+) entered for (?P<region>[\w-]+), (?P<scope>\w+), (?P<year>\d{4})$",
+        N_("no %(statistic)s entered for %(region)s, %(scope)s, %(year)s"),
+    ),
+    (r"^base year (?P<year>\d{4}): (?P<why>.+)$", N_("base year %(year)s: %(why)s")),
+)
+
+
+def reason(text: str | None) -> str:
+    """A reason of the indicators or targets in the current language: each part (``; ``) from the catalog
+    or a pattern, else as written (English)."""
+    import re
+
+    if not text or _lang.get() == "en":
+        return text or ""
+    parts = []
+    for part in text.split("; "):
+        translated = gettext(part)
+        if translated == part:
+            for pattern, message in _REASON_PATTERNS:
+                match = re.match(pattern, part)
+                if match:
+                    values = dict(match.groupdict())
+                    if "why" in values:
+                        values["why"] = reason(values["why"])
+                    if "statistic" in values:
+                        values["statistic"] = _statistic_zh(values["statistic"])
+                    if "scope" in values:
+                        values["scope"] = gettext(values["scope"])
+                    translated = gettext(message, **values)
+                    break
+        parts.append(translated)
+    return "；".join(parts)
+
+
+def _statistic_zh(name: str) -> str:
+    """A statistic's Chinese name from its kind (carbonpeak/indicators/statistics.yaml), by id or English name."""
+    from carbonpeak.indicators.statistics import kinds
+
+    for kind in kinds().values():
+        if name in (kind.id, kind.name_en):
+            return kind.name_zh
+    return name
+
+
+STATISTIC_SCOPES = (N_("industry_above_designated_size"), N_("industry"), N_("nonferrous"))
+
+
 def detail(text: str) -> str:
     """A domain message in the current language (see DOMAIN_MESSAGES and _PATTERNS)."""
     import re

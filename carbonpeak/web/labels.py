@@ -146,6 +146,9 @@ def unit(text: str | None) -> str:
         "level": N_("level"),
         "yuan": N_("yuan"),
         "yuan/kWh": N_("yuan/kWh"),
+        "factories": N_("factories"),
+        "enterprises": N_("enterprises"),
+        "parks": N_("parks"),
     }
     return gettext(words[text]) if text in words else text
 

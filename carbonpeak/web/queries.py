@@ -23,7 +23,8 @@ from carbonpeak.accounting import account, classify_facilities, surcharge_facili
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators import warnings as warn
-from carbonpeak.indicators.facts import facility_months
+from carbonpeak.indicators.facts import facility_months, green_registry
+from carbonpeak.indicators.statistics import current_statistics
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.io.activity import parse_records
 from carbonpeak.parameters import ParameterSet, load
@@ -321,7 +322,10 @@ def _overview(
     plan: str | None,
     edition: str | None,
 ) -> dict[str, Any]:
-    options = ind.Options(params(session), edition)
+    # The same inputs as the CLI's: the regulator's statistics and the registry's green designations too.
+    options = ind.Options(
+        params(session), edition, statistics=current_statistics(session), registry=green_registry(session)
+    )
     try:
         prepared = ind.prepare(rows, region=region.code, options=options)
         in_region = prepared.rows
@@ -374,7 +378,14 @@ def _overview(
             targets = [
                 e.as_dict()
                 for e in evaluate_plan(
-                    plan, rows, region=region.code, year=year, benchmark_edition=edition, params=params(session)
+                    plan,
+                    rows,
+                    region=region.code,
+                    year=year,
+                    benchmark_edition=edition,
+                    params=options.params,
+                    options=options,
+                    prepared=prepared,  # summed once for the figures above
                 )
             ]
         except CarbonpeakError as exc:
@@ -389,6 +400,10 @@ def _overview(
         "indicators": table.to_dict("records") if not table.empty else [],
         "targets": targets,
         "target_problem": target_problem,
+        # the status rule's band, for the rule written out in the page's language
+        "at_risk_band": params(session).value("indicators.status_rule", period=year, item="at_risk_band")
+        if targets
+        else None,
     }
 
 
