@@ -87,6 +87,15 @@ def test_overview_draws_its_charts(browser: Browser, server: str) -> None:
     page = page_for(browser, server, "province")
     expect(page.locator("[data-testid=chart-by-year] canvas")).to_have_count(1)
     expect(page.locator("[data-testid=targets-board] .target").first).to_be_visible()
+    # Every chart exports itself as PNG: the button under it downloads the drawn chart.
+    expect(page.locator("[data-testid=chart-png]")).to_have_count(page.locator("[data-chart]").count())
+    with page.expect_download() as info:
+        page.locator("[data-testid=chart-by-year] + [data-testid=chart-png]").click()
+    download = info.value
+    assert download.suggested_filename == "chart-by-year.png"
+    with open(download.path(), "rb") as handle:
+        png = handle.read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000  # a real image, not an empty canvas
     page.context.close()
 
 

@@ -63,6 +63,25 @@
     }
   };
 
+  // Every chart exports itself as PNG (besides the ECharts toolbox icon): a plain button, named file.
+  function pngButton(chart, name, spec) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-quiet btn-small chart-png";
+    button.setAttribute("data-testid", "chart-png");
+    button.textContent = "PNG";
+    button.title = spec.save || "PNG";
+    button.addEventListener("click", function () {
+      var link = document.createElement("a");
+      link.href = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+      link.download = (spec.file || name) + ".png";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+    return button;
+  }
+
   function draw(root) {
     if (typeof echarts === "undefined") return;
     root.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -75,6 +94,7 @@
       var chart = echarts.init(el, null, { renderer: "canvas", locale: lang() === "zh" ? "ZH" : "EN" });
       chart.setOption(build(spec));
       el.setAttribute("data-drawn", "1");
+      el.insertAdjacentElement("afterend", pngButton(chart, el.getAttribute("data-chart"), spec));
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
