@@ -254,6 +254,19 @@ DOMAIN_MESSAGES = (
     N_("nothing has been reported for this facility and month"),
     N_("the period is locked; a change needs a correction with a reason (submissions correct)"),
     N_("not a facility you may report for"),
+    N_("a record must be an object of fields"),
+    N_("duplicate record (same facility and period, or same record_id)"),
+    N_("unknown key in a line"),
+    N_("a percentage must lie between 0 and 100"),
+    N_("unknown enterprise"),
+    N_("unknown workflow step"),
+    N_("nothing to export"),
+    N_("unknown language"),
+    N_("unknown fuel"),
+    N_("unknown carbonate"),
+    N_("unknown agent"),
+    N_("unknown reductant"),
+    N_("a method that accounts for it, or leave it empty"),
     # official parameter values (carbonpeak.store.parameters)
     N_("missing value"),
     N_("not a date"),
@@ -293,6 +306,26 @@ _PATTERNS = (
         N_("the month is already %(status)s; a change needs a correction with a reason"),
     ),
     (r"^the facility was retired on (?P<date>[\d-]+)$", N_("the facility was retired on %(date)s")),
+    (r"^malformed CSV: (?P<detail>.+)$", N_("malformed CSV: %(detail)s")),
+    (r"^not valid YAML: (?P<detail>.+)$", N_("not valid YAML: %(detail)s")),
+    (
+        r"^not valid JSON \(line (?P<line>\d+), column (?P<column>\d+): (?P<detail>.+)\)$",
+        N_("not valid JSON (line %(line)s, column %(column)s: %(detail)s)"),
+    ),
+    (r"^(?P<count>\d+) further problems not listed$", N_("%(count)s further problems not listed")),
+    (
+        r"^the file is (?P<size>[\d.]+) MiB; uploads are limited to (?P<limit>[\d.]+) MiB$",
+        N_("the file is %(size)s MiB; uploads are limited to %(limit)s MiB"),
+    ),
+    (r"^required by (?P<rule>.+)$", N_("required by %(rule)s")),
+    (
+        r"^reported, but method (?P<method>\S+) has no term that uses it$",
+        N_("reported, but method %(method)s has no term that uses it"),
+    ),
+    (
+        r"^(?P<kind>\w+) lines reported, but method (?P<method>\S+) has no term that uses them$",
+        N_("%(kind)s lines reported, but method %(method)s has no term that uses them"),
+    ),
     (
         r"^only a closed warning can be reopened; this one is (?P<status>\w+)$",
         N_("only a closed warning can be reopened; this one is %(status)s"),
@@ -341,8 +374,9 @@ def reason(text: str | None) -> str:
                         values["why"] = reason(values["why"])
                     if "statistic" in values:
                         values["statistic"] = _statistic_zh(values["statistic"])
-                    if "scope" in values:
-                        values["scope"] = gettext(values["scope"])
+                    scope = values.get("scope")
+                    if scope is not None:
+                        values["scope"] = gettext(scope)
                     translated = gettext(message, **values)
                     break
         parts.append(translated)
