@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "warning.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "warning.act": frozenset({CITY, PROVINCE, ADMIN}),
     "warning.refresh": frozenset({PROVINCE, ADMIN}),
+    "pathways.view": frozenset({CITY, PROVINCE, ADMIN}),  # scenarios and runs of the person's region
+    "pathways.run": frozenset({CITY, PROVINCE, ADMIN}),  # run a scenario (kept in memory, nothing stored)
     "benchmark.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.enter": frozenset({ADMIN}),  # an official value with its citation, as a new version

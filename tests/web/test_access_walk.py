@@ -72,6 +72,10 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/exports/overview.xlsx"): REGULATORS,
     ("GET", "/exports/benchmark.xlsx"): EVERYONE,
     ("GET", "/exports/warnings.xlsx"): EVERYONE,
+    ("GET", "/pathways"): REGULATORS,  # the person's own region (an administrator's: the demo province)
+    ("POST", "/pathways/run"): REGULATORS,  # a run is kept in memory; nothing is written
+    ("GET", "/pathways/run"): REGULATORS,  # ?id= of a run; runs of another region are 403
+    ("GET", "/pathways/run.xlsx"): REGULATORS,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/api/v1/me"): EVERYONE,

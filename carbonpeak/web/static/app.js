@@ -63,6 +63,47 @@
     }
   };
 
+  // Pathways (pages/pathways.py): fan chart of emission quantiles, a distribution in %, wedges by lever.
+  builders.fan = function (spec) {
+    var option = base(spec);
+    var width = spec.p90.map(function (v, i) { return v === null || spec.p10[i] === null ? null : v - spec.p10[i]; });
+    option.tooltip = { trigger: "axis", formatter: function (items) {
+      var i = items[0].dataIndex;
+      return spec.x[i] + "<br>P90 " + fmt(spec.p90[i]) + "<br>P50 " + fmt(spec.p50[i]) + "<br>P10 " + fmt(spec.p10[i]) + " " + spec.unit;
+    } };
+    option.xAxis = { type: "category", data: spec.x, boundaryGap: false };
+    option.yAxis = { type: "value", axisLabel: { formatter: fmt }, scale: true };
+    option.series = [
+      { name: "P10", type: "line", data: spec.p10, stack: "band", symbol: "none", lineStyle: { opacity: 0 }, silent: true },
+      { name: spec.band_name, type: "line", data: width, stack: "band", symbol: "none", lineStyle: { opacity: 0 },
+        areaStyle: { color: "#4f9dc2", opacity: 0.35 }, itemStyle: { color: "#4f9dc2" } },
+      { name: spec.median_name, type: "line", data: spec.p50, symbolSize: 5, lineStyle: { width: 2.5, color: "#1c5d87" },
+        itemStyle: { color: "#1c5d87" },
+        markLine: { silent: true, symbol: "none", label: { formatter: spec.base_label }, lineStyle: { type: "dashed", color: "#888" },
+          data: [{ xAxis: spec.base_year }] } }
+    ];
+    option.legend = { bottom: 0, data: [spec.band_name, spec.median_name] };
+    return option;
+  };
+  builders.bar_pct = function (spec) {
+    var option = base(spec);
+    option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return fmt(v) + " %"; } };
+    option.xAxis = { type: "category", data: spec.x };
+    option.yAxis = { type: "value", axisLabel: { formatter: "{value} %" } };
+    option.series = [{ name: spec.name, type: "bar", data: spec.data, barMaxWidth: 36,
+      label: { show: true, position: "top", formatter: function (p) { return fmt(p.value) + " %"; } } }];
+    option.legend = { show: false };
+    return option;
+  };
+  builders.wedges = function (spec) {
+    var option = base(spec);
+    option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return fmt(v) + " " + spec.unit; } };
+    option.xAxis = { type: "category", data: spec.x };
+    option.yAxis = { type: "value", axisLabel: { formatter: fmt } };
+    option.series = spec.series.map(function (s) { return { name: s.name, type: "bar", stack: "w", data: s.data, barMaxWidth: 40 }; });
+    return option;
+  };
+
   // Every chart exports itself as PNG (besides the ECharts toolbox icon): a plain button, named file.
   function pngButton(chart, name, spec) {
     var button = document.createElement("button");
