@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "warning.refresh": frozenset({PROVINCE, ADMIN}),
     "pathways.view": frozenset({CITY, PROVINCE, ADMIN}),  # scenarios and runs of the person's region
     "pathways.run": frozenset({CITY, PROVINCE, ADMIN}),  # run a scenario (kept in memory, nothing stored)
+    "project.view": frozenset({CITY, PROVINCE, ADMIN}),  # 两高 projects: see project_filter
+    "project.manage": frozenset({PROVINCE, ADMIN}),  # enter, correct, review, link to a facility
     "benchmark.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.enter": frozenset({ADMIN}),  # an official value with its citation, as a new version
@@ -292,3 +294,98 @@ def check_facilities(session: Session, principal: Principal, codes: Iterable[str
         session.scalars(select(Facility.code).where(Facility.code.in_(sorted(known)), facility_filter(principal)))
     )
     return sorted(known - mine)
+
+
+# ---------------------------------------------------------------- 两高 projects
+#
+# A project's location is its site (``Project.province``: a vocabulary province code such as ``shaanxi``;
+# the city and county are free text in the record). A regulator's jurisdiction is mapped onto it so:
+#
+# * the jurisdiction's provinces are the ``grid_province`` of every region in it and of the nearest
+#   ancestor of its top region that names one (a city regulator of demo-d: ``shaanxi``);
+# * a provincial regulator sees every project sited in those provinces, and may enter, correct, review
+#   and link them (``project.manage``; a new or corrected site must stay in those provinces);
+# * a city regulator reads (never writes) the projects sited in those provinces whose site city or
+#   county names a region of the jurisdiction (its code, Chinese or English name), or that are linked to
+#   a facility within the jurisdiction;
+# * an administrator sees and manages all; enterprise users and verifiers none (403).
+
+from carbonpeak.store.models import Project, ProjectVersion  # noqa: E402  (kept beside the project rules)
+
+
+def jurisdiction_provinces(session: Session, principal: Principal) -> frozenset[str]:
+    """The vocabulary province codes of a regulator's jurisdiction (empty for other roles)."""
+    if principal.role not in REGULATORS or principal.region_id is None:
+        return frozenset()
+    found = {
+        code
+        for code in session.scalars(select(Region.grid_province).where(Region.id.in_(sorted(principal.region_ids))))
+        if code
+    }
+    region = session.get(Region, principal.region_id)
+    while region is not None:
+        if region.grid_province:
+            found.add(region.grid_province)
+            break
+        region = session.get(Region, region.parent_id) if region.parent_id else None
+    return frozenset(found)
+
+
+def _site_names(session: Session, principal: Principal) -> set[str]:
+    names: set[str] = set()
+    for code, zh, en in session.execute(
+        select(Region.code, Region.name_zh, Region.name_en).where(Region.id.in_(sorted(principal.region_ids)))
+    ):
+        names.update(n.strip().casefold() for n in (code, zh, en) if n and n.strip())
+    return names
+
+
+def project_filter(session: Session, principal: Principal) -> ColumnElement[bool]:
+    """The projects within the person's scope, as a condition on :class:`carbonpeak.store.models.Project`."""
+    if principal.role == ADMIN:
+        return true()
+    if principal.role not in REGULATORS:
+        return false()
+    provinces = sorted(jurisdiction_provinces(session, principal))
+    if not provinces:
+        return false()
+    if principal.role == PROVINCE:
+        return Project.province.in_(provinces)
+    names = _site_names(session, principal)
+    facilities = set(session.scalars(visible_facility_ids(principal)))
+    rows = session.execute(
+        select(Project.id, Project.facility_id, ProjectVersion.record)
+        .join(
+            ProjectVersion,
+            and_(ProjectVersion.project_id == Project.id, ProjectVersion.version == Project.current_version),
+        )
+        .where(Project.province.in_(provinces))
+    )
+    ids = []
+    for project_id, facility_id, record in rows:
+        site = record.get("site") or {}
+        here = {str(site.get(k) or "").strip().casefold() for k in ("city", "county")} - {""}
+        if facility_id in facilities or here & names:
+            ids.append(project_id)
+    return Project.id.in_(sorted(ids)) if ids else false()
+
+
+def may_site_project(session: Session, principal: Principal, province: str) -> bool:
+    """Whether the person may enter (or correct) a project sited in ``province``."""
+    if not allowed(principal, "project.manage"):
+        return False
+    return principal.role == ADMIN or province in jurisdiction_provinces(session, principal)
+
+
+def get_project(session: Session, principal: Principal, code: str, action: str = "project.view") -> Project:
+    """The stored project (:class:`carbonpeak.store.models.Project`) when the person may do ``action`` on it.
+
+    The role is asked first: to a role that may not see projects at all every project is forbidden (403),
+    whether it exists or not; then NotFound (404) or Forbidden (403) as for the other objects."""
+    require(principal, action)
+    project = session.scalar(select(Project).where(Project.code == code))
+    if project is None:
+        raise NotFound()
+    if not session.scalar(select(true()).where(Project.id == project.id, project_filter(session, principal))):
+        raise Forbidden()
+    return project
