@@ -149,13 +149,21 @@ def _add_tokens_and_target(session: Any, settings: Settings) -> None:
 
 
 def build(path: Path) -> None:
+    url = f"sqlite:///{path}"
+    populate(url)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def populate(url: str) -> None:
+    """The test database at ``url`` (SQLite or PostgreSQL): demo province, accounts, another province,
+    tokens, warnings raised."""
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.facts import facility_months
     from carbonpeak.indicators.targets import evaluate_plan
     from carbonpeak.store import service
     from carbonpeak.web.users import create_demo_users
 
-    url = f"sqlite:///{path}"
     db.upgrade(url)
     with db.transaction(url) as session:
         service.load_demo(session)
@@ -175,8 +183,6 @@ def build(path: Path) -> None:
         )
         warn.refresh(session, raised, "system:test")
     db.engine_for(url).dispose()
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def copy_db(template: Path, folder: Path, name: str) -> str:
