@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -23,9 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
-from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators import warnings as warn
-from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.parameters import Cited
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
@@ -470,17 +468,8 @@ def indicators(
     request: Request, session: DbSession, who: Who, region: str | None = None, year: str | None = None
 ) -> dict[str, Any]:
     chosen = selection(request, session, who, region, year, None)
-    rows = queries.facts(session, request.app.state.cache, who)
-    try:
-        table = ind.table(
-            rows,
-            region=chosen["region"].code,
-            year=chosen["year"],
-            options=ind.Options(queries.params(session), chosen["edition"]),
-        )
-        records = table.to_dict("records")
-    except CarbonpeakError:
-        records = []
+    cache = request.app.state.cache
+    records = queries.indicator_table(session, cache, who, chosen["region"], chosen["year"], chosen["edition"])
     return clean(
         {
             "region": chosen["region"].code,
@@ -501,17 +490,11 @@ def targets(
     year: str | None = None,
 ) -> dict[str, Any]:
     chosen = selection(request, session, who, region, year, plan)
-    rows = queries.facts(session, request.app.state.cache, who)
-    evaluations = evaluate_plan(
-        chosen["plan"], rows, region=chosen["region"].code, year=chosen["year"], benchmark_edition=chosen["edition"]
+    evaluations = queries.plan_targets(
+        session, request.app.state.cache, who, chosen["plan"], chosen["region"], chosen["year"], chosen["edition"]
     )
     return clean(
-        {
-            "plan": chosen["plan"],
-            "region": chosen["region"].code,
-            "year": chosen["year"],
-            "targets": [e.as_dict() for e in evaluations],
-        }
+        {"plan": chosen["plan"], "region": chosen["region"].code, "year": chosen["year"], "targets": evaluations}
     )
 
 

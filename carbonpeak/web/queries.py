@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from carbonpeak.accounting import account, classify_facilities, surcharge_facilities
 from carbonpeak.errors import CarbonpeakError
@@ -49,23 +49,47 @@ from carbonpeak.web.access import Principal
 
 class Cache:
     """Computed tables keyed by what they depend on, including the store's change stamp (the newest
-    audit event: every change of a submission or its results writes one)."""
+    audit event: every change of a submission or its results writes one).
 
-    def __init__(self, size: int = 64) -> None:
+    A table is computed once: concurrent requests for the same key wait for the first one's result
+    (under load, a cold key is not computed by every request that arrives before it is ready)."""
+
+    def __init__(self, size: int = 256) -> None:
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._making: dict[Any, threading.Lock] = {}
+        self._stamp: int | None = None
         self.size = size
+
+    def advance(self, now: int) -> None:
+        """Forget every table when the store's change stamp moves (they are never asked for again)."""
+        with self._lock:
+            if now != self._stamp:
+                self._items.clear()
+                self._stamp = now
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = make()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if key in self._items:  # made by another request while this one waited
+                    self._items.move_to_end(key)
+                    return self._items[key]
+            try:
+                value = make()
+            except BaseException:
+                with self._lock:
+                    self._making.pop(key, None)
+                raise
+            with self._lock:
+                self._items[key] = value
+                self._making.pop(key, None)
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
         return value
 
     def clear(self) -> None:
@@ -83,10 +107,28 @@ def params(session: Session | None = None) -> ParameterSet:
     return load() if session is None else parameter_set(session)
 
 
+def fresh(session: Session, cache: Cache) -> int:
+    """The store's change stamp; the cache forgets older tables when it moves."""
+    now = stamp(session)
+    cache.advance(now)
+    return now
+
+
+def scope_key(principal: Principal) -> tuple[Any, ...]:
+    """What a person's scope is made of (two people with the same key read the same rows)."""
+    return (principal.role, principal.region_id, tuple(sorted(principal.enterprise_ids)))
+
+
 def facts(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame:
-    """The counted facility-months (indicators' facts table) within the person's scope."""
-    full = cache.get(("facts", stamp(session)), lambda: facility_months(session))
-    return access.restrict_facts(session, principal, full)
+    """The counted facility-months (indicators' facts table) within the person's scope; kept, like the
+    whole table, until the data change. Callers must not modify it."""
+    now = fresh(session, cache)
+
+    def restricted() -> pd.DataFrame:
+        full = cache.get(("facts", now), lambda: facility_months(session))
+        return access.restrict_facts(session, principal, full)
+
+    return cache.get(("facts", now, scope_key(principal)), restricted)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- registry
@@ -100,7 +142,12 @@ def enterprises(session: Session, principal: Principal) -> list[Enterprise]:
 
 def facilities(session: Session, principal: Principal, enterprise: Enterprise | None = None) -> list[Facility]:
     access.require(principal, "registry.view")
-    query = select(Facility).where(access.facility_filter(principal)).order_by(Facility.code)
+    query = (
+        select(Facility)
+        .where(access.facility_filter(principal))
+        .options(joinedload(Facility.enterprise), joinedload(Facility.region))  # shown with each facility
+        .order_by(Facility.code)
+    )
     if enterprise is not None:
         query = query.where(Facility.enterprise_id == enterprise.id)
     return list(session.scalars(query))
@@ -152,34 +199,66 @@ def months(
     principal: Principal,
     *,
     facility: Facility | None = None,
+    facilities: list[Facility] | None = None,
     year: int | None = None,
     status: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Facility-months in scope with their latest version, its status and its newest result."""
+    """Facility-months in scope (of one facility, or of several) with their latest version, its status
+    and its newest result, ordered by facility and period.
+
+    The versions' reported records (JSON documents) are not read unless a caller asks for one
+    (``version.record`` loads it): the lists show states and results only."""
     access.require(principal, "submission.view")
-    visible = set(session.scalars(access.visible_facility_ids(principal)))
-    pairs = repo.list_submissions(
-        session,
-        facility_code=facility.code if facility else None,
-        period_from=f"{year}-01" if year else None,
-        period_to=f"{year}-12" if year else None,
-        status=status,
+    newest = (
+        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
+        .group_by(SubmissionVersion.submission_id)
+        .subquery()
     )
-    pairs = [(s, v) for s, v in pairs if s.facility_id in visible]
-    results = latest_results(session, [v.id for _, v in pairs])
-    rows = []
-    for submission, version in pairs:
-        result = results.get(version.id)
-        rows.append(
-            {
-                "facility": submission.facility,
-                "period": submission.period,
-                "version": version,
-                "result": result,
-                "versions": version.version,
-            }
+    query = (
+        select(Submission, SubmissionVersion)
+        .join(newest, newest.c.submission_id == Submission.id)
+        .join(
+            SubmissionVersion,
+            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
         )
-    return rows
+        .join(Facility, Facility.id == Submission.facility_id)
+        .where(access.facility_filter(principal))
+        .options(defer(SubmissionVersion.record), contains_eager(Submission.facility))
+        .order_by(Facility.code, Submission.period)
+    )
+    if facility is not None:
+        query = query.where(Submission.facility_id == facility.id)
+    if facilities is not None:
+        query = query.where(Submission.facility_id.in_(sorted(f.id for f in facilities)))
+    if year:
+        query = query.where(Submission.period >= f"{year}-01", Submission.period <= f"{year}-12")
+    if status:
+        query = query.where(SubmissionVersion.status == status)
+    pairs = [(s, v) for s, v in session.execute(query).all()]
+    results = latest_results(session, [v.id for _, v in pairs])
+    return [
+        {
+            "facility": submission.facility,
+            "period": submission.period,
+            "version": version,
+            "result": results.get(version.id),
+            "versions": version.version,
+        }
+        for submission, version in pairs
+    ]
+
+
+def month_years(session: Session, principal: Principal, facilities: list[Facility]) -> list[int]:
+    """The years in which any of the facilities has a month (in the person's scope)."""
+    access.require(principal, "submission.view")
+    year = func.substr(Submission.period, 1, 4)
+    query = (
+        select(year)
+        .join(Facility, Facility.id == Submission.facility_id)
+        .where(Submission.facility_id.in_(sorted(f.id for f in facilities)), access.facility_filter(principal))
+        .distinct()
+    )
+    return sorted(int(y) for y in session.scalars(query))
 
 
 def submission(session: Session, facility: Facility, period: str) -> Submission | None:
@@ -309,12 +388,62 @@ def overview(
     """Figures of a region: totals, by year and sector, by city; indicators; the plan's targets."""
     access.require(principal, "overview.view")
     rows = facts(session, cache, principal)
-    key = ("overview", stamp(session), principal.role, principal.region_id, region.code, year, plan, edition)
-    return cache.get(key, lambda: _overview(session, principal, rows, region, year, plan, edition))  # type: ignore[no-any-return]
+    key = ("overview", fresh(session, cache), principal.role, principal.region_id, region.code, year, plan, edition)
+    return cache.get(key, lambda: _overview(session, cache, principal, rows, region, year, plan, edition))  # type: ignore[no-any-return]
+
+
+def prepared_region(
+    session: Session, cache: Cache, principal: Principal, region: str, edition: str | None, *, full: bool = True
+) -> ind.Prepared | None:
+    """A region's facts summed once (``indicators.definitions.prepare``), for every year; None when the
+    region has no counted facility. ``full``: with the regulator's statistics and the registry's green
+    designations, as the CLI (the overview); else the parameters only (the API's indicators). Kept
+    until the data change."""
+
+    def make() -> ind.Prepared | None:
+        rows = facts(session, cache, principal)
+        if full:
+            options = ind.Options(
+                params(session), edition, statistics=current_statistics(session), registry=green_registry(session)
+            )
+        else:
+            options = ind.Options(params(session), edition)
+        try:
+            return ind.prepare(rows, region=region, options=options)
+        except CarbonpeakError:
+            return None
+
+    key = ("prepared", fresh(session, cache), scope_key(principal), region, edition, full)
+    return cache.get(key, make)  # type: ignore[no-any-return]
+
+
+def year_indicators(
+    session: Session,
+    cache: Cache,
+    principal: Principal,
+    region: str,
+    year: int,
+    edition: str | None,
+    *,
+    full: bool = True,
+) -> pd.DataFrame | None:
+    """Every indicator of a region and year (``indicators.definitions.table``); None when the region has
+    no counted facility. The table of every year with data is computed once and kept until the data
+    change; a year is a slice of it (the same rows as computing that year alone)."""
+    prepared = prepared_region(session, cache, principal, region, edition, full=full)
+    if prepared is None:
+        return None
+    years = years_with_data(prepared.rows)
+    if year not in years:
+        return ind.table_years(prepared, [year]).drop(columns=["year"])
+    key = ("indicator_years", fresh(session, cache), scope_key(principal), region, edition, full)
+    every = cache.get(key, lambda: ind.table_years(prepared, years))
+    return every[every["year"] == year].drop(columns=["year"]).reset_index(drop=True)  # type: ignore[no-any-return]
 
 
 def _overview(
     session: Session,
+    cache: Cache,
     principal: Principal,
     rows: pd.DataFrame,
     region: Region,
@@ -323,14 +452,9 @@ def _overview(
     edition: str | None,
 ) -> dict[str, Any]:
     # The same inputs as the CLI's: the regulator's statistics and the registry's green designations too.
-    options = ind.Options(
-        params(session), edition, statistics=current_statistics(session), registry=green_registry(session)
-    )
-    try:
-        prepared = ind.prepare(rows, region=region.code, options=options)
-        in_region = prepared.rows
-    except CarbonpeakError:
-        prepared, in_region = None, rows.iloc[0:0]
+    prepared = prepared_region(session, cache, principal, region.code, edition)
+    in_region = prepared.rows if prepared is not None else rows.iloc[0:0]
+    options = prepared.options if prepared is not None else ind.Options(params(session), edition)
     years = years_with_data(in_region)
     sectors = sorted(set(in_region["sector"].dropna())) if not in_region.empty else []
 
@@ -361,16 +485,16 @@ def _overview(
     previous = {"emissions_location_tco2e": at(emissions, year - 1), "energy_tce": at(energy, year - 1)}
     cities = []
     for child in child_regions(session, principal, region):
-        try:
-            part = ind.prepare(rows, region=child.code, options=options)
-        except CarbonpeakError:
+        part = prepared_region(session, cache, principal, child.code, edition)
+        if part is None:
             continue  # no counted facility in this city
         city_emissions = at(series(part, "emissions_location_tco2e"), year)
         if city_emissions is not None:
             cities.append(
                 {"region": child, "emissions": city_emissions, "energy": at(series(part, "energy_tce"), year)}
             )
-    table = ind.table_years(prepared, [year]).drop(columns=["year"]) if prepared is not None else pd.DataFrame()
+    found = year_indicators(session, cache, principal, region.code, year, edition)
+    table = found if found is not None else pd.DataFrame()
     targets: list[dict[str, Any]] = []
     target_problem = None
     if plan:
@@ -407,6 +531,34 @@ def _overview(
     }
 
 
+def indicator_table(
+    session: Session, cache: Cache, principal: Principal, region: Region, year: int, edition: str | None
+) -> list[dict[str, Any]]:
+    """The plan indicators of a region and year (``indicators.definitions.table`` with the parameters in
+    force), as records; kept until the data change."""
+    access.require(principal, "overview.view")
+    try:
+        table = year_indicators(session, cache, principal, region.code, year, edition, full=False)
+    except CarbonpeakError:  # e.g. no base year in force for that year
+        return []
+    return [] if table is None else table.to_dict("records")  # type: ignore[no-any-return]
+
+
+def plan_targets(
+    session: Session, cache: Cache, principal: Principal, plan: str, region: Region, year: int, edition: str | None
+) -> list[dict[str, Any]]:
+    """A plan's targets for a region and year (``evaluate_plan``), as dicts; kept until the data change."""
+    access.require(principal, "overview.view")
+
+    def make() -> list[dict[str, Any]]:
+        rows = facts(session, cache, principal)
+        evaluations = evaluate_plan(plan, rows, region=region.code, year=year, benchmark_edition=edition)
+        return [e.as_dict() for e in evaluations]
+
+    key = ("targets", fresh(session, cache), scope_key(principal), plan, region.code, year, edition)
+    return cache.get(key, make)  # type: ignore[no-any-return]
+
+
 def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
     """Plans, the one for the region's province first."""
     plans = list(params().plans.values())  # plans come from the shipped files only
@@ -423,7 +575,7 @@ def benchmark(session: Session, cache: Cache, principal: Principal, year: int, e
     rows = facts(session, cache, principal)
     key = (
         "benchmark",
-        stamp(session),
+        fresh(session, cache),
         principal.role,
         principal.region_id,
         tuple(sorted(principal.enterprise_ids)),

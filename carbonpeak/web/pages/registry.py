@@ -26,10 +26,9 @@ def enterprises_page(request: Request, session: DbSession, who: Who) -> Response
 def enterprise_page(request: Request, code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
     enterprise = access.get_enterprise(session, who, code)
     facilities = queries.facilities(session, who, enterprise)
-    all_months = [r for f in facilities for r in queries.months(session, who, facility=f)]
-    years = sorted({int(r["period"][:4]) for r in all_months})
+    years = queries.month_years(session, who, facilities)
     chosen = year_of(year, years)
-    rows = [r for r in all_months if r["period"].startswith(str(chosen))]
+    rows = queries.months(session, who, facilities=facilities, year=chosen)
     grid: dict[str, dict[str, dict[str, object]]] = {}  # facility code -> month (01..12) -> row
     for row in rows:
         grid.setdefault(row["facility"].code, {})[row["period"][5:7]] = row
@@ -58,10 +57,9 @@ def enterprise_page(request: Request, code: str, session: DbSession, who: Who, y
 @router.get("/facilities/{code}")
 def facility_page(request: Request, code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
     facility = access.get_facility(session, who, code)
-    all_months = queries.months(session, who, facility=facility)
-    years = sorted({int(r["period"][:4]) for r in all_months})
+    years = queries.month_years(session, who, [facility])
     chosen = year_of(year, years)
-    rows = [r for r in all_months if r["period"].startswith(str(chosen))]
+    rows = queries.months(session, who, facility=facility, year=chosen)
     return render(
         request,
         "facility.html",

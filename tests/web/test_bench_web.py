@@ -1,0 +1,39 @@
+"""The load benchmark's harness works: the app served by uvicorn, locust's users logging in and reading
+pages and the API for a few seconds, a table with every endpoint and no failure (benchmarks/bench_web.py;
+the real run is ``make bench``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("locust")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_web", ROOT / "benchmarks" / "bench_web.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_locust_run_against_the_demo(demo_template: Path, tmp_path: Path) -> None:
+    bench = _bench()
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    settings = bench.config(path)
+    prefix = tmp_path / "locust_demo"
+    with bench.serving(path, 1, tmp_path / "server.log") as (base, pid):
+        stats = bench.run_locust(base, pid, settings, prefix, users=5, rate=5, duration=3, warmup=0.5)
+    rows = bench.rows_of(stats, prefix.with_name(prefix.name + "_logins.json"))
+    measured = [r for r in rows if isinstance(r["rps"], float) and r["requests"]]
+    assert measured, (tmp_path / "server.log").read_text()[-2000:]
+    assert sum(r["failures"] for r in rows) == 0, rows
+    assert any(r["endpoint"].startswith("/login") and r["requests"] for r in rows)  # the users logged in
+    assert "| page / endpoint |" in bench.markdown(rows)
