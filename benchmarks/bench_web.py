@@ -434,7 +434,7 @@ def rows_of(stats: Path, logins: Path | None = None) -> list[dict[str, Any]]:
     rows = []
     with stats.open(encoding="utf-8") as handle:
         for r in csv.DictReader(handle):
-            if r["Name"] == "Aggregated":
+            if r["Name"] == "Aggregated" or not int(r["Request Count"]):  # logins happen before the window
                 continue
             goal = goal_of(r["Name"])
             p95 = _ms(r["95%"])
@@ -486,6 +486,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     folder = Path(args.dir)
     path = database(folder, name, args.rebuild)
+    db.upgrade(url_of(path))  # a database kept from an older schema is migrated, as `carbonpeak serve` does
     facilities, months = counts(path)
     settings = config(path)
     load = os.getloadavg()
