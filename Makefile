@@ -59,7 +59,7 @@ typecheck: install
 
 ## Debian's Chromium for the browser tests (tests/web/test_browser.py skips them, saying so, without it).
 browser:
-	@test -x /usr/bin/chromium || apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 \
+	@(test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto) || apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 \
 	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1) \
 	  || echo "chromium could not be installed: the browser tests will be skipped"
 

@@ -30,6 +30,12 @@ PAGES = [
     ("enterprise", "/reporting", "reporting_zh.png", "zh"),
     ("verifier", "/reporting", "verifier_queue_en.png", "en"),
     ("province", "/parameters/electricity.grid_factor", "parameters_zh.png", "zh"),
+    ("admin", "/parameters/electricity.grid_factor_ets", "parameters_enter_en.png", "en"),
+    ("province", "/pathways?scenario=plan", "pathways_form_zh.png", "zh"),
+    ("province", "/pathways?scenario=plan>run-pathway", "pathways_run_zh.png", "zh"),
+    ("province", "/pathways?scenario=plan>run-pathway", "pathways_run_en.png", "en"),
+    ("province", "/projects", "projects_zh.png", "zh"),
+    ("province", "/projects/new", "project_form_en.png", "en"),
 ]
 PASSWORDS = {
     "admin": "demo-admin-2026",
@@ -116,8 +122,12 @@ def take(database_url: str, out: Path) -> list[Path]:
                     log_in(page, base, account, PASSWORDS[account])
                     contexts[account] = page
                 page = contexts[account]
+                path, _, click = path.partition(">")  # "page>testid": press that button after loading
                 page.goto(base + path)  # type: ignore[attr-defined]
                 set_language(page, lang)
+                if click:
+                    page.click(f"[data-testid={click}]")  # type: ignore[attr-defined]
+                    page.wait_for_load_state("networkidle", timeout=60_000)  # type: ignore[attr-defined]
                 page.wait_for_timeout(600)  # type: ignore[attr-defined]  # charts animate in
                 target = out / name
                 height = min(MAX_HEIGHT, page.evaluate("document.documentElement.scrollHeight"))  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import parse_pattern
 from babel.support import Translations
 
 from carbonpeak.errors import InputError
@@ -118,7 +118,17 @@ def tr(message: str, **params: Any) -> str:
 
 
 def _locale() -> Locale:
-    return Locale.parse(BABEL_LOCALE[_lang.get()])
+    return _parsed_locale(_lang.get())
+
+
+@cache
+def _parsed_locale(lang: str) -> Locale:
+    return Locale.parse(BABEL_LOCALE[lang])  # parsed once: a page formats hundreds of numbers
+
+
+@cache
+def _number_pattern(pattern: str) -> Any:
+    return parse_pattern(pattern)
 
 
 def num(value: Any, digits: int | None = None) -> str:
@@ -139,7 +149,7 @@ def num(value: Any, digits: int | None = None) -> str:
         if size == 0:
             digits = 0
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(number, format=pattern, locale=_locale())
+    return str(_number_pattern(pattern).apply(number, _locale()))
 
 
 def pct(value: Any, digits: int = 1) -> str:
@@ -152,7 +162,7 @@ def pct(value: Any, digits: int = 1) -> str:
         return str(value)
     if math.isnan(number):
         return "—"
-    return format_percent(number / 100.0, format="#,##0." + "0" * digits + " %", locale=_locale())
+    return str(_number_pattern("#,##0." + "0" * digits + " %").apply(number / 100.0, _locale()))
 
 
 def date(value: Any) -> str:

@@ -392,28 +392,28 @@ def overview(
     return cache.get(key, lambda: _overview(session, cache, principal, rows, region, year, plan, edition))  # type: ignore[no-any-return]
 
 
+def indicator_options(session: Session, edition: str | None) -> ind.Options:
+    """The inputs of indicators and targets, as the CLI's: the parameters in force, the regulator's
+    statistics and the registry's green designations."""
+    return ind.Options(
+        params(session), edition, statistics=current_statistics(session), registry=green_registry(session)
+    )
+
+
 def prepared_region(
-    session: Session, cache: Cache, principal: Principal, region: str, edition: str | None, *, full: bool = True
+    session: Session, cache: Cache, principal: Principal, region: str, edition: str | None
 ) -> ind.Prepared | None:
     """A region's facts summed once (``indicators.definitions.prepare``), for every year; None when the
-    region has no counted facility. ``full``: with the regulator's statistics and the registry's green
-    designations, as the CLI (the overview); else the parameters only (the API's indicators). Kept
-    until the data change."""
+    region has no counted facility. Kept until the data change."""
 
     def make() -> ind.Prepared | None:
         rows = facts(session, cache, principal)
-        if full:
-            options = ind.Options(
-                params(session), edition, statistics=current_statistics(session), registry=green_registry(session)
-            )
-        else:
-            options = ind.Options(params(session), edition)
         try:
-            return ind.prepare(rows, region=region, options=options)
+            return ind.prepare(rows, region=region, options=indicator_options(session, edition))
         except CarbonpeakError:
             return None
 
-    key = ("prepared", fresh(session, cache), scope_key(principal), region, edition, full)
+    key = ("prepared", fresh(session, cache), scope_key(principal), region, edition)
     return cache.get(key, make)  # type: ignore[no-any-return]
 
 
@@ -424,19 +424,17 @@ def year_indicators(
     region: str,
     year: int,
     edition: str | None,
-    *,
-    full: bool = True,
 ) -> pd.DataFrame | None:
     """Every indicator of a region and year (``indicators.definitions.table``); None when the region has
     no counted facility. The table of every year with data is computed once and kept until the data
     change; a year is a slice of it (the same rows as computing that year alone)."""
-    prepared = prepared_region(session, cache, principal, region, edition, full=full)
+    prepared = prepared_region(session, cache, principal, region, edition)
     if prepared is None:
         return None
     years = years_with_data(prepared.rows)
     if year not in years:
         return ind.table_years(prepared, [year]).drop(columns=["year"])
-    key = ("indicator_years", fresh(session, cache), scope_key(principal), region, edition, full)
+    key = ("indicator_years", fresh(session, cache), scope_key(principal), region, edition)
     every = cache.get(key, lambda: ind.table_years(prepared, years))
     return every[every["year"] == year].drop(columns=["year"]).reset_index(drop=True)  # type: ignore[no-any-return]
 
@@ -454,7 +452,7 @@ def _overview(
     # The same inputs as the CLI's: the regulator's statistics and the registry's green designations too.
     prepared = prepared_region(session, cache, principal, region.code, edition)
     in_region = prepared.rows if prepared is not None else rows.iloc[0:0]
-    options = prepared.options if prepared is not None else ind.Options(params(session), edition)
+    options = prepared.options if prepared is not None else indicator_options(session, edition)
     years = years_with_data(in_region)
     sectors = sorted(set(in_region["sector"].dropna())) if not in_region.empty else []
 
@@ -538,7 +536,7 @@ def indicator_table(
     force), as records; kept until the data change."""
     access.require(principal, "overview.view")
     try:
-        table = year_indicators(session, cache, principal, region.code, year, edition, full=False)
+        table = year_indicators(session, cache, principal, region.code, year, edition)
     except CarbonpeakError:  # e.g. no base year in force for that year
         return []
     return [] if table is None else table.to_dict("records")  # type: ignore[no-any-return]
@@ -552,7 +550,17 @@ def plan_targets(
 
     def make() -> list[dict[str, Any]]:
         rows = facts(session, cache, principal)
-        evaluations = evaluate_plan(plan, rows, region=region.code, year=year, benchmark_edition=edition)
+        options = indicator_options(session, edition)
+        evaluations = evaluate_plan(
+            plan,
+            rows,
+            region=region.code,
+            year=year,
+            benchmark_edition=edition,
+            params=options.params,
+            options=options,
+            prepared=prepared_region(session, cache, principal, region.code, edition),
+        )
         return [e.as_dict() for e in evaluations]
 
     key = ("targets", fresh(session, cache), scope_key(principal), plan, region.code, year, edition)

@@ -69,3 +69,17 @@ def test_reasons_are_translated_part_by_part() -> None:
     i18n.set_lang("en")
     assert i18n.reason(text) == text
     i18n.set_lang("zh")
+
+
+def test_the_api_reads_the_same_inputs_as_the_overview(clients: dict[str, TestClient]) -> None:
+    """The API's targets and indicators use the regulator's statistics too (as the overview and the CLI)."""
+    answer = clients["province"].get("/api/v1/targets?plan=xinjiang_industry&year=2025").json()
+    statuses = {t["id"]: t["status"] for t in answer["targets"]}
+    assert all(statuses[t] not in ("no_data", "not_measurable") for t in ("XJ-01", "XJ-04", "XJ-05", "XJ-06"))
+    overview = board(clients["province"].get("/overview?plan=xinjiang_industry&year=2025&lang=en").text)
+    for target in ("XJ-01", "XJ-04"):
+        card = overview.split(f'<div class="tid">{target} ', 1)[1].split('<div class="target ', 1)[0]
+        assert f"chip-{statuses[target]}" in card, (target, statuses[target])
+    indicators = clients["province"].get("/api/v1/indicators?year=2024").json()["indicators"]
+    green = [r for r in indicators if r["indicator"] == "green_factories" and r.get("value") is not None]
+    assert green, "the green-factory count (entered statistics or registry) is in the API's indicators"
