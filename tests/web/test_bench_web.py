@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("locust")
+# Never import locust here: it monkey-patches the standard library with gevent for the whole test process
+# (the browser tests after it would hang). The harness runs locust in a subprocess.
+if importlib.util.find_spec("locust") is None:
+    pytest.skip("locust is not installed (pip install -e '.[dev]')", allow_module_level=True)
 ROOT = Path(__file__).resolve().parents[2]
 
 
