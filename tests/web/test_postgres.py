@@ -43,7 +43,7 @@ def pg_url() -> Iterator[str]:
             f"PostgreSQL is not reachable at {SERVER} ({type(exc).__name__}): install and start it "
             "(Debian: apt-get install postgresql) or set CARBONPEAK_TEST_POSTGRES_URL"
         )
-    populate(URL)
+    populate(URL, {})  # its own tokens: the SQLite tests' TOKENS stay theirs
     yield URL
     db.engine_for(URL).dispose()
     with admin.connect() as connection:

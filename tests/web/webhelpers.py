@@ -138,11 +138,11 @@ def _add_other_province(session: Any) -> None:
     )
 
 
-def _add_tokens_and_target(session: Any, settings: Settings) -> None:
+def _add_tokens_and_target(session: Any, settings: Settings, tokens: dict[str, str]) -> None:
     from carbonpeak.web import users
 
     for role in ROLES:
-        TOKENS[role] = users.create_token(session, role, "test", "test:setup")
+        tokens[role] = users.create_token(session, role, "test", "test:setup")
     users.create_user(
         session, "walk-target", "walk-target-pass-1", "city_regulator", "test:setup", region="demo-c", settings=settings
     )
@@ -150,14 +150,14 @@ def _add_tokens_and_target(session: Any, settings: Settings) -> None:
 
 def build(path: Path) -> None:
     url = f"sqlite:///{path}"
-    populate(url)
+    populate(url, TOKENS)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def populate(url: str) -> None:
+def populate(url: str, tokens: dict[str, str]) -> None:
     """The test database at ``url`` (SQLite or PostgreSQL): demo province, accounts, another province,
-    tokens, warnings raised."""
+    API tokens (written into ``tokens`` by role), warnings raised."""
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.facts import facility_months
     from carbonpeak.indicators.targets import evaluate_plan
@@ -169,7 +169,7 @@ def populate(url: str) -> None:
         service.load_demo(session)
         create_demo_users(session, settings_for(url))
         _add_other_province(session)
-        _add_tokens_and_target(session, settings_for(url))
+        _add_tokens_and_target(session, settings_for(url), tokens)
     with db.transaction(url) as session:
         facts = facility_months(session)
         evaluations = evaluate_plan(PLAN, facts, region="demo", year=AS_OF.year, benchmark_edition="2021")
