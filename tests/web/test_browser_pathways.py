@@ -8,63 +8,29 @@ Skipped, saying what to install, where Playwright for Python or /usr/bin/chromiu
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from webhelpers import PASSWORDS, copy_db, settings_for
+from browserhelpers import INSTALL, MISSING, chromium, page_for, served
 
-CHROMIUM = os.environ.get("CARBONPEAK_CHROMIUM", "/usr/bin/chromium")
-INSTALL = (
-    "browser tests need Playwright for Python and Debian's Chromium: "
-    "pip install playwright; apt-get install -y chromium (not 'playwright install')"
-)
-
-if importlib.util.find_spec("playwright") is None or not Path(CHROMIUM).exists():
+if MISSING:
     pytest.skip(INSTALL, allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-
-def _screenshots_module() -> Any:
-    path = Path(__file__).resolve().parents[2] / "tools" / "screenshots.py"
-    spec = importlib.util.spec_from_file_location("carbonpeak_screenshots", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from playwright.sync_api import Browser, expect
 
 
 @pytest.fixture(scope="module")
 def server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = copy_db(demo_template, tmp_path_factory.mktemp("browser-pathways"), "browser.db")
-    shots = _screenshots_module()
-    overrides = {k: v for k, v in vars(settings_for(url)).items() if k not in ("extra", "database_url")}
-    with shots.serving(url, **overrides) as base:
+    with served(demo_template, tmp_path_factory.mktemp("browser-pathways")) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
-        yield chromium
-        chromium.close()
-
-
-def page_for(browser: Browser, server: str, role: str) -> Page:
-    context = browser.new_context(viewport={"width": 1360, "height": 900})
-    page = context.new_page()
-    page.goto(f"{server}/login")
-    page.fill("input[name=username]", role)
-    page.fill("input[name=password]", PASSWORDS[role])
-    page.click("[data-testid=login-submit]")
-    page.wait_for_load_state("networkidle")
-    return page
+    with chromium() as launched:
+        yield launched
 
 
 def test_run_a_pathway_and_see_its_chart(browser: Browser, server: str) -> None:
