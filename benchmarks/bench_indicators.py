@@ -52,7 +52,8 @@ from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.parameters import load
-from carbonpeak.store import db, service
+from carbonpeak.services import demo as demo_service
+from carbonpeak.store import db
 from carbonpeak.store.models import (
     Enterprise,
     Facility,
@@ -77,7 +78,7 @@ def demo_template(workdir: Path) -> pd.DataFrame:
     url = f"sqlite:///{workdir / 'demo.db'}"
     db.upgrade(url)
     with db.transaction(url) as session:
-        service.load_demo(session)
+        demo_service.load_demo(session)
     with db.transaction(url) as session:
         return facility_months(session)
 

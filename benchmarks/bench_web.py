@@ -50,7 +50,8 @@ import numpy as np
 from sqlalchemy import func, insert, select
 
 from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
-from carbonpeak.store import db, service
+from carbonpeak.services import demo as demo_service
+from carbonpeak.store import db
 from carbonpeak.store.models import Enterprise, Facility, Result, Submission, SubmissionVersion
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ def build_demo(path: Path) -> None:
     url = url_of(path)
     db.upgrade(url)
     with db.transaction(url) as session:
-        service.load_demo(session)
+        demo_service.load_demo(session)
         create_demo_users(session, Settings(database_url=url, secret_key="bench"))
     with db.transaction(url) as session:
         facts = facility_months(session)
@@ -270,8 +271,8 @@ def counts(path: Path) -> tuple[int, int]:
 
 def config(path: Path, seed: int = 0) -> dict[str, Any]:
     """Fresh API tokens and, per account, the enterprises, facilities and months in its scope."""
-    from carbonpeak.web import access, queries, users
-    from carbonpeak.web.models import User
+    from carbonpeak.services import access, queries, users
+    from carbonpeak.store.accounts import User
 
     rng = random.Random(seed)
     url = url_of(path)

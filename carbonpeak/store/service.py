@@ -1,5 +1,5 @@
 """Operations that join intake, accounting and the store: import a file, compute and recompute
-results, load the demonstration province.
+results.
 
 Each operation runs inside one transaction given by the caller: an import validates every row
 against the field table and the registry first, and writes all of its versions, its evidence file,
@@ -8,7 +8,6 @@ its results and its audit events together, or nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -322,89 +321,6 @@ def recompute(
     :func:`compute_results_where_possible`)."""
     versions = repo.counted_versions(session, include_submitted=include_submitted)
     return compute_results_where_possible(session, versions, actor, params=params)[0]
-
-
-def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) -> dict[str, int]:
-    """Load the synthetic demonstration province: registry, every version of every month, results."""
-    from carbonpeak.demo import generate
-
-    province = generate(seed=seed)
-    repo.add_region(
-        session,
-        {
-            **{k: province.province[k] for k in ("code", "name_zh", "name_en")},
-            "level": "province",
-            "grid_province": province.province["grid_province"],
-        },
-        actor,
-    )
-    for region in province.regions:
-        if region["code"] != province.province["code"]:
-            repo.add_region(session, region, actor)
-    for park in province.parks:
-        repo.add_park(session, park, actor)
-    for cluster in province.clusters:
-        repo.add_cluster(session, cluster, actor)
-    for enterprise in province.enterprises:
-        repo.add_enterprise(session, enterprise, actor)
-    for facility in province.facilities:
-        repo.add_facility(session, facility, actor)
-    facilities = repo.facilities_by_code(session)
-    all_versions: list[SubmissionVersion] = []
-    depth = max(len(sub["versions"]) for sub in province.submissions)
-    for layer in range(depth):  # all first versions, then all corrections of them, ...
-        subs = [sub for sub in province.submissions if len(sub["versions"]) > layer]
-        specs = [sub["versions"][layer] for sub in subs]
-        records = batch_to_records(parse_records([spec["record"] for spec in specs], source="demo", collect=True))
-        items = [
-            (facilities[sub["facility_code"]], sub["period"], record) for sub, record in zip(subs, records, strict=True)
-        ]
-        actors = [spec.get("actor") or actor for spec in specs]
-        reasons = [spec.get("reason") if layer else None for spec in specs]
-        versions = repo.save_versions(session, items, actor, actors=actors, reasons=reasons)
-        for step, target in enumerate(("submitted", "verified", "locked"), start=1):
-            chosen = [
-                (v, spec, who)
-                for v, spec, who in zip(versions, specs, actors, strict=True)
-                if _STEPS[spec["status"]] >= step
-            ]
-            for who in sorted({c[2] for c in chosen}):
-                mine = [(v, spec) for v, spec, w in chosen if w == who]
-                repo.transition_many(
-                    session,
-                    [v for v, _ in mine],
-                    target,
-                    who,
-                    at=[_datetime(spec.get("submitted_at")) for _, spec in mine],
-                )
-        all_versions.extend(versions)
-    results = compute_results(session, all_versions, actor)
-    from carbonpeak.capacity.ledger import seed_from_registry  # the ledger builds on the store
-
-    seed_from_registry(session, actor)
-    from importlib import resources
-
-    from carbonpeak.indicators.statistics import import_table  # statistics build on the store
-
-    with resources.as_file(resources.files("carbonpeak.demo") / "statistics.csv") as path:
-        statistics = len(import_table(session, path, actor))
-    return {
-        "enterprises": len(province.enterprises),
-        "facilities": len(province.facilities),
-        "versions": len(all_versions),
-        "results": results,
-        "statistics": statistics,
-    }
-
-
-_STEPS = {"draft": 0, "submitted": 1, "verified": 2, "locked": 3}
-
-
-def _datetime(value: Any) -> dt.datetime | None:
-    if not value:
-        return None
-    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def sha256_of(path: Path) -> str:

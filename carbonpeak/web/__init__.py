@@ -1,6 +1,6 @@
 """The web platform: pages for enterprises, verifiers and regulators, and the REST API (/api/v1).
 
-``create_app`` is imported lazily so that importing :mod:`carbonpeak.web.models` (for migrations)
+``create_app`` is imported lazily so that importing :mod:`carbonpeak.web` (for migrations)
 does not load FastAPI.
 """
 

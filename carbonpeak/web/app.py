@@ -22,9 +22,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carbonpeak import __version__
+from carbonpeak.errors import CarbonpeakError
 from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import Database, csrf_token
-from carbonpeak.web.errors import LoginRequired, NotFound, SessionExpired, TooLarge, WebError
+from carbonpeak.web.errors import LoginRequired, NotFound, SessionExpired, TooLarge, WebError, from_domain
 from carbonpeak.web.i18n import N_
 from carbonpeak.web.queries import Cache
 from carbonpeak.web.security import Passwords, RateLimiter
@@ -183,10 +184,12 @@ def _lang_of(request: Request) -> str:
 
 def error_response(request: Request, error: WebError) -> Response:
     i18n.set_lang(_lang_of(request))
-    message = i18n.tr(error.message, **error.params)
+    message = error.rendered or i18n.tr(error.message, **error.params)
     if wants_json(request):
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
         body = {"error": error.code, "message": message, "details": error.details}
+        if getattr(error, "domain_code", None):
+            body["code"] = error.domain_code  # type: ignore[attr-defined]
         return JSONResponse(body, status_code=error.status, headers=headers)
     if isinstance(error, LoginRequired) and request.method == "GET" and not request.headers.get("hx-request"):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -212,6 +215,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WebError)
     async def on_web_error(request: Request, exc: WebError) -> Response:
         return error_response(request, exc)
+
+    @app.exception_handler(CarbonpeakError)
+    async def on_domain_error(request: Request, exc: CarbonpeakError) -> Response:
+        # Coded errors of the use-case layer (access, not found, conflict, invalid input).
+        return error_response(request, from_domain(exc, _lang_of(request)))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:

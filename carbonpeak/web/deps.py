@@ -19,13 +19,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from carbonpeak.services import access
+from carbonpeak.services.access import Principal
 from carbonpeak.store import db
+from carbonpeak.store.accounts import ApiToken, User
 from carbonpeak.store.models import utcnow
-from carbonpeak.web import access
-from carbonpeak.web.access import Principal
 from carbonpeak.web.errors import CsrfFailed, LoginRequired, SessionExpired
 from carbonpeak.web.i18n import N_
-from carbonpeak.web.models import ApiToken, User
 from carbonpeak.web.security import hash_api_token, new_csrf_token, same_token
 from carbonpeak.web.settings import Settings
 

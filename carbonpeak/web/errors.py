@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonpeak.errors import AccessDenied, CarbonpeakError, InputError
+from carbonpeak.errors import Conflict as DomainConflict
+from carbonpeak.errors import NotFound as DomainNotFound
 from carbonpeak.web.i18n import N_
 
 
@@ -20,6 +23,7 @@ class WebError(Exception):
         self.message = message or type(self).message  # an English msgid; {name} placeholders filled from params
         self.params = params
         self.details = details or []
+        self.rendered: str | None = None  # already in the reader's language (from the message catalog)
         super().__init__(self.message.format(**params) if params else self.message)
 
 
@@ -81,3 +85,25 @@ class RateLimited(WebError):
     status = 429
     code = "rate_limited"
     message = N_("Too many attempts. Please wait {seconds} seconds and try again.")
+
+
+def from_domain(error: CarbonpeakError, lang: str) -> WebError:
+    """A coded error of the use-case layer as an HTTP answer, its text from the message catalog."""
+    kind: type[WebError] = BadRequest
+    if isinstance(error, AccessDenied):
+        kind = Forbidden
+    elif isinstance(error, DomainNotFound):
+        kind = NotFound
+    elif isinstance(error, DomainConflict):
+        kind = Conflict
+    elif isinstance(error, InputError):
+        kind = Invalid
+    web = kind(details=[_detail(e, lang) for e in getattr(error, "errors", [])])
+    web.rendered = error.text(lang)
+    if error.code:
+        web.domain_code = error.code  # type: ignore[attr-defined]
+    return web
+
+
+def _detail(error: InputError, lang: str) -> dict[str, Any]:
+    return {**error.location(), "code": error.code, "message": error.text(lang)}

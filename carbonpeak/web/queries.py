@@ -1,6 +1,6 @@
 """What pages and the API show, read through the access filters and computed by the domain modules.
 
-Each function takes the person (:class:`~carbonpeak.web.access.Principal`) and returns plain data;
+Each function takes the person (:class:`~carbonpeak.services.access.Principal`) and returns plain data;
 figures come from the store, the accounting, the indicators and the warnings modules — nothing is
 computed here but arrangement (which rows, in which order, next to which label).
 """
@@ -28,6 +28,8 @@ from carbonpeak.indicators.statistics import current_statistics
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.io.activity import parse_records
 from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.services import access
+from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import (
     AuditEvent,
@@ -41,8 +43,6 @@ from carbonpeak.store.models import (
     Warning,
 )
 from carbonpeak.store.parameters import parameter_set
-from carbonpeak.web import access
-from carbonpeak.web.access import Principal
 
 # ---------------------------------------------------------------- a small cache of computed tables
 

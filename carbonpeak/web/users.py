@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
+from carbonpeak.services import access
+from carbonpeak.store.accounts import ApiToken, User, VerifierAssignment
 from carbonpeak.store.models import Enterprise, Region, utcnow
 from carbonpeak.store.repository import audit
-from carbonpeak.web import access
-from carbonpeak.web.models import ApiToken, User, VerifierAssignment
 from carbonpeak.web.security import Passwords, new_api_token, password_problem
 from carbonpeak.web.settings import ROLES, Settings
 

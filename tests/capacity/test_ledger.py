@@ -19,8 +19,9 @@ import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from carbonpeak import cli_capacity, cli_store
 from carbonpeak.capacity import ledger as cl
+from carbonpeak.cli import capacity as cli_capacity
+from carbonpeak.cli import submissions as cli_store
 from carbonpeak.errors import InputError
 from carbonpeak.parameters import load
 from carbonpeak.store import db

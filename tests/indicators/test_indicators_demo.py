@@ -10,7 +10,8 @@ from sqlalchemy import select
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.facts import facility_months
 from carbonpeak.parameters import load
-from carbonpeak.store import db, service
+from carbonpeak.services import demo as demo_service
+from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility, Result, Submission, SubmissionVersion
 
@@ -20,7 +21,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
     db.upgrade(url)
     with db.transaction(url) as session:
-        service.load_demo(session)
+        demo_service.load_demo(session)
     return url
 
 

@@ -107,10 +107,11 @@ def stock() -> Stock:
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The demonstration province in its own SQLite file, loaded once for all pathway tests."""
-    from carbonpeak.store import db, service
+    from carbonpeak.services import demo as demo_service
+    from carbonpeak.store import db
 
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('pathways_demo')) / 'demo.db'}"
     db.upgrade(url)
     with db.transaction(url) as session:
-        service.load_demo(session)
+        demo_service.load_demo(session)
     return url

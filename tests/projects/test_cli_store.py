@@ -17,8 +17,9 @@ import yaml
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from carbonpeak.cli_projects import register
-from carbonpeak.store import db, service
+from carbonpeak.cli.projects import register
+from carbonpeak.services import demo as demo_service
+from carbonpeak.store import db
 from carbonpeak.store.models import Facility, Submission, SubmissionVersion
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "projects"
@@ -167,7 +168,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
     db.upgrade(url)
     with db.transaction(url) as session:
-        service.load_demo(session)
+        demo_service.load_demo(session)
     return url
 
 

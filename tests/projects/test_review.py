@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from carbonpeak.cli_projects import parse_capacity, register
+from carbonpeak.cli.projects import parse_capacity, register
 from carbonpeak.errors import InputError, ParameterValueMissing, ValidationFailed
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.parameters.schema import Confidence

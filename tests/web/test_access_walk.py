@@ -3,7 +3,7 @@ and outside each role's scope. Nobody reads or writes what is not theirs.
 
 Routes are enumerated from the app, so a new route is walked as soon as it exists; it must be given
 its expected audience in ``AUDIENCE`` below (the test fails until it is), which is written here by
-hand from the issue's rules, independently of :mod:`carbonpeak.web.access`.
+hand from the issue's rules, independently of :mod:`carbonpeak.services.access`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from test_projects_page import seed_walk_projects
 from webhelpers import OTHER_FACILITY, ROLES, client, copy_db, make_app, token_of
 
 from carbonpeak.store import db
+from carbonpeak.store.accounts import ApiToken, User
 from carbonpeak.store.models import AuditEvent, SubmissionVersion, Warning, WarningEvent
-from carbonpeak.web.models import ApiToken, User
 from carbonpeak.web.routes import all_routes
 
 EVERYONE = frozenset(ROLES)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webhelpers import PASSWORDS, client, csrf_of, log_in, make_app, post
 
 from carbonpeak.store import db
-from carbonpeak.web.models import User
+from carbonpeak.store.accounts import User
 
 
 def attempt(test_client: TestClient, username: str, password: str) -> Any:

@@ -1,4 +1,4 @@
-"""Migration 0005 creates exactly the tables of carbonpeak/web/models.py, and goes down again."""
+"""Migration 0005 creates exactly the tables of carbonpeak/store/accounts.py, and goes down again."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from carbonpeak.store import accounts as models  # noqa: F401  (registers the web tables on Base)
 from carbonpeak.store import db
 from carbonpeak.store.models import Base
-from carbonpeak.web import models  # noqa: F401  (registers the web tables on Base)
 
 WEB_TABLES = {"web_user", "web_verifier_assignment", "web_api_token"}
 

@@ -161,12 +161,12 @@ def populate(url: str, tokens: dict[str, str]) -> None:
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.facts import facility_months
     from carbonpeak.indicators.targets import evaluate_plan
-    from carbonpeak.store import service
+    from carbonpeak.services import demo as demo_service
     from carbonpeak.web.users import create_demo_users
 
     db.upgrade(url)
     with db.transaction(url) as session:
-        service.load_demo(session)
+        demo_service.load_demo(session)
         create_demo_users(session, settings_for(url))
         _add_other_province(session)
         _add_tokens_and_target(session, settings_for(url), tokens)

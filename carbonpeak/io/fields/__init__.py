@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from carbonpeak import messages
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -64,3 +66,14 @@ def fields_markdown(form: str) -> str:
             f"| {f.label_zh} | {f.label_en} | {f.description} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _label(name: str, lang: str) -> str | None:
+    """A field's label for error messages (registered with the message catalog)."""
+    spec = field_table("activity").get(name)
+    if spec is None:
+        return None
+    return spec.label_zh if lang == "zh" else spec.label_en
+
+
+messages.register_labels(_label)

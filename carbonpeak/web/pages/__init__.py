@@ -1,5 +1,5 @@
 """Server-rendered pages. Every router here shares the CSRF check; access is asked of
-:mod:`carbonpeak.web.access` through :mod:`carbonpeak.web.queries` and the ``get_*`` functions."""
+:mod:`carbonpeak.services.access` through :mod:`carbonpeak.web.queries` and the ``get_*`` functions."""
 
 from __future__ import annotations
 

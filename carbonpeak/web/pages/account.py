@@ -10,12 +10,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.services import access
+from carbonpeak.services.access import Principal
+from carbonpeak.store.accounts import ApiToken, User
 from carbonpeak.store.models import utcnow
-from carbonpeak.web import access
-from carbonpeak.web.access import Principal
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.i18n import _, tr
-from carbonpeak.web.models import ApiToken, User
 from carbonpeak.web.pages.common import context, flash, redirect
 from carbonpeak.web.security import new_api_token, password_problem
 

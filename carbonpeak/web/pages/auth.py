@@ -10,13 +10,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.services.access import Principal
+from carbonpeak.store.accounts import User
 from carbonpeak.store.models import utcnow
 from carbonpeak.web import i18n
-from carbonpeak.web.access import Principal
 from carbonpeak.web.deps import DbSession, MaybeWho, Who, render, settings_of
 from carbonpeak.web.errors import RateLimited
 from carbonpeak.web.i18n import _
-from carbonpeak.web.models import User
 from carbonpeak.web.pages.common import context, flash, home, redirect, safe_next
 from carbonpeak.web.security import new_csrf_token
 
@@ -96,7 +96,7 @@ def login(
 
 
 def _principal_of(session: Session, user: User) -> Principal:
-    from carbonpeak.web.access import principal_for
+    from carbonpeak.services.access import principal_for
 
     return principal_for(session, user)
 

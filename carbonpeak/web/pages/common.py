@@ -9,9 +9,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
+from carbonpeak.services import access
+from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Enterprise
-from carbonpeak.web import access
-from carbonpeak.web.access import Principal
 from carbonpeak.web.errors import BadRequest
 from carbonpeak.web.i18n import N_
 

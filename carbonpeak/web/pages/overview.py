@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from carbonpeak.web import access, labels, queries
-from carbonpeak.web.access import Principal
+from carbonpeak.services import access, labels, queries
+from carbonpeak.services.access import Principal
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _

@@ -4,7 +4,7 @@ the link to the facility that measures it once built, and what it measured again
 
 The web computes nothing itself: records are validated by :func:`carbonpeak.projects.model.parse_project`
 (the same pydantic model as the CLI and files), stored and reviewed by :mod:`carbonpeak.projects.store`.
-Who sees which project is decided in :mod:`carbonpeak.web.access` (``project_filter``, ``get_project``).
+Who sees which project is decided in :mod:`carbonpeak.services.access` (``project_filter``, ``get_project``).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from carbonpeak.projects.model import (
 )
 from carbonpeak.projects.model import Project as ProjectRecord
 from carbonpeak.projects.review import Classification, Outcome
+from carbonpeak.services import access, i18n, labels
+from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Facility
 from carbonpeak.store.models import Project as ProjectRow
 from carbonpeak.vocabulary import PROVINCES, REGIONS, Sector
-from carbonpeak.web import access, i18n, labels
-from carbonpeak.web.access import Principal
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import BadRequest, TooLarge
 from carbonpeak.web.i18n import N_, _

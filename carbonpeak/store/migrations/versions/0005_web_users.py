@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 12:00:00
 
-Tables of carbonpeak/web/models.py (they share the store's Base and naming convention).
+Tables of carbonpeak/store/accounts.py (they share the store's Base and naming convention).
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from carbonpeak.cli_common import Actor, Db, Excel, JsonFlag, Lang, fail
-from carbonpeak.cli_common import actor as _actor
+from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, fail
+from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.parameters import load
 from carbonpeak.projects import store as ps

@@ -3,7 +3,7 @@
 They share the store's declarative ``Base`` (and its naming convention), so Alembic sees them; the
 schema comes from migration ``0005_web_users``. Scopes are rows of the registry: a regulator's
 region (its subtree is the jurisdiction), an enterprise user's enterprise, a verifier's assigned
-enterprises. What a role may read and do is decided in :mod:`carbonpeak.web.access`, nowhere else.
+enterprises. What a role may read and do is decided in :mod:`carbonpeak.services.access`, nowhere else.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from carbonpeak.capacity import ledger as cl
-from carbonpeak.cli_common import Actor, Db, JsonFlag, Lang, fail
-from carbonpeak.cli_common import actor as _actor
+from carbonpeak.cli.common import Actor, Db, JsonFlag, Lang, fail
+from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.store import db
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.cli_common import Actor, Db, Excel, JsonFlag, Lang, actor, fail
+from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, actor, fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.facts import indicator_inputs

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.cli_common import Db, JsonFlag, Lang, fail
+from carbonpeak.cli.common import Db, JsonFlag, Lang, fail
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.parameters import ParameterSet, load
 

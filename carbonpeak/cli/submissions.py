@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.cli_common import Actor, Db, JsonFlag, fail
-from carbonpeak.cli_common import actor as _actor
+from carbonpeak.cli.common import Actor, Db, JsonFlag, fail
+from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 
@@ -60,7 +61,7 @@ def demo_load(url: Db = None, seed: int = 2026) -> None:
                     "database only (use a new --db)"
                 )
                 return
-            counts = service.load_demo(session, seed=seed)
+            counts = demo_service.load_demo(session, seed=seed)
     except CarbonpeakError as exc:
         fail(exc)
         return

@@ -25,9 +25,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import AccessDenied as Forbidden
+from carbonpeak.errors import NotFound
+from carbonpeak.store.accounts import ApiToken, User, VerifierAssignment
 from carbonpeak.store.models import Enterprise, Facility, Region, Submission, Warning
-from carbonpeak.web.errors import Forbidden, NotFound
-from carbonpeak.web.models import ApiToken, User, VerifierAssignment
 
 ENTERPRISE = "enterprise"
 CITY = "city_regulator"

@@ -1,4 +1,5 @@
-"""carbonpeak command line: ``carbonpeak <verb>``.
+"""``carbonpeak account``, ``classify``, ``surcharge``, ``methods``, ``fields``, ``parameters``: the
+calculations on files, without the store.
 
 Every command reads its input through :mod:`carbonpeak.io`, computes through :mod:`carbonpeak.accounting`
 and only formats here. Errors a person can act on are printed as one message and exit with status 2.
@@ -27,17 +28,13 @@ from carbonpeak.accounting import (
     facility_years,
     surcharge_facilities,
 )
-from carbonpeak.cli_common import JsonFlag, Lang, fail
+from carbonpeak.cli.app import app
+from carbonpeak.cli.common import JsonFlag, Lang, fail
 from carbonpeak.engine.methods import METHODS
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.activity import read_activity
 from carbonpeak.parameters import Cited, load
 
-app = typer.Typer(
-    help="carbonpeak: carbon accounting and carbon-peak tracking for non-ferrous metals.",
-    no_args_is_help=True,
-    add_completion=False,
-)
 parameters_app = typer.Typer(help="Reference parameters: list families, show values in force.", no_args_is_help=True)
 app.add_typer(parameters_app, name="parameters")
 
@@ -499,25 +496,3 @@ def parameters_show(
             e.source,
         )
     console.print(table)
-
-
-def _register_store_commands() -> None:
-    from carbonpeak import cli_capacity, cli_indicators, cli_pathways, cli_projects, cli_store, cli_web
-
-    cli_store.register(app)
-    cli_capacity.register(app)
-    cli_indicators.register(app)
-    cli_projects.register(app)
-    cli_web.register(app)  # carbonpeak serve, carbonpeak users
-    cli_pathways.register(app)  # carbonpeak pathways
-
-
-_register_store_commands()
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from carbonpeak.cli_common import Actor, Db, JsonFlag, fail
-from carbonpeak.cli_common import actor as _actor
+from carbonpeak.cli.common import Actor, Db, JsonFlag, fail
+from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.store import db
 
@@ -84,7 +84,7 @@ def users_list(url: Db = None, as_json: JsonFlag = False) -> None:
     """Every account with its role, scope and state."""
     from sqlalchemy import select
 
-    from carbonpeak.web.models import User
+    from carbonpeak.store.accounts import User
 
     with db.transaction(url) as session:
         rows = [
