@@ -99,8 +99,8 @@ def from_domain(error: CarbonpeakError, lang: str) -> WebError:
     elif isinstance(error, InputError):
         kind = Invalid
     web = kind(details=[_detail(e, lang) for e in getattr(error, "errors", [])])
-    web.rendered = error.text(lang)
-    if error.code:
+    if error.code != type(error).code or kind not in (Forbidden, NotFound):
+        web.rendered = error.text(lang)  # the plain refusals keep the web's own wording
         web.domain_code = error.code  # type: ignore[attr-defined]
     return web
 
