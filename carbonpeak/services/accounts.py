@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from carbonpeak import messages
 from carbonpeak.errors import Conflict, InputError, NotFound, ValidationFailed
 from carbonpeak.messages import Message
 from carbonpeak.services import access
@@ -34,6 +35,14 @@ LANGS = ("zh", "en")
 REGION_LEVEL = {access.CITY: "city", access.PROVINCE: "province"}
 MAX_USERNAME = 100
 MAX_DISPLAY_NAME = 200
+FIELDS = ("username", "display_name", "role", "region", "enterprise", "assign", "lang", "password")
+
+
+def _field_label(name: str, lang: str) -> str | None:
+    return messages.render(f"accounts.field.{name}", lang) if name in FIELDS else None
+
+
+messages.register_labels(_field_label)
 
 
 @dataclass(frozen=True)
