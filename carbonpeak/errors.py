@@ -17,7 +17,11 @@ class CarbonpeakError(Exception):
 
     code: str | None = None  # a class default; an instance may carry a more precise one
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, message: str | messages.Message | None = None, *, code: str | None = None, **params: Any
+    ) -> None:
+        if isinstance(message, messages.Message):  # a coded message made below (e.g. a refusal returned by the store)
+            code, params, message = message.code, {**message.params, **params}, None
         if code is not None:
             self.code = code
         self.params = params
@@ -55,7 +59,7 @@ class InputError(CarbonpeakError):
 
     def __init__(
         self,
-        message: str | None = None,
+        message: str | messages.Message | None = None,
         *,
         file: str | None = None,
         record: str | int | None = None,
@@ -69,6 +73,8 @@ class InputError(CarbonpeakError):
     ) -> None:
         self.file, self.record, self.field, self.value, self.expected = file, record, field, value, expected
         self.sheet, self.row = sheet, row
+        if isinstance(message, messages.Message):  # a coded message made below (e.g. a refusal returned by the store)
+            code, params, message = message.code, {**message.params, **params}, None
         if code is not None:
             self.code = code
         self.params = params

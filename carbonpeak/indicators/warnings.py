@@ -20,6 +20,7 @@ from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.targets import Evaluation
+from carbonpeak.messages import Message
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store.models import Facility, Submission, SubmissionVersion, Warning, WarningEvent, utcnow
 
@@ -341,16 +342,17 @@ def act(
 ) -> Warning:
     """Acknowledge, assign, close or reopen a warning; every step is kept in its history."""
     if action not in ACTIONS:
-        raise InputError("unknown action", field="action", value=action, expected=", ".join(ACTIONS))
+        raise InputError(code="warning.unknown_action", field="action", value=action)
     warning = session.get(Warning, warning_id)
     if warning is None:
-        raise InputError("no such warning", field="id", value=warning_id)
+        raise InputError(code="warning.not_found", field="id", value=warning_id)
     if action == "assign" and not assignee:
-        raise InputError("an assignment needs someone to assign to", field="assignee", expected="a user name")
+        raise InputError(code="warning.needs_assignee", field="assignee")
     if action == "reopen" and warning.status != "closed":
-        raise InputError(f"only a closed warning can be reopened; this one is {warning.status}", field="action")
+        status = Message(f"warning.status.{warning.status}")
+        raise InputError(code="warning.reopen_only_closed", field="action", status=status)
     if action != "reopen" and warning.status == "closed":
-        raise InputError("the warning is closed; reopen it first", field="action", value=action)
+        raise InputError(code="warning.closed", field="action", value=action)
     warning.status = ACTIONS[action]
     if action == "assign":
         warning.assignee = assignee

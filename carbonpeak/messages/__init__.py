@@ -41,6 +41,8 @@ def field_label(name: str, lang: str) -> str:
         label = provider(name, lang)
         if label:
             return label
+    if known(f"field.{name}"):  # the labels of the catalog (``field.<name>``)
+        return render(f"field.{name}", lang)
     return name
 
 

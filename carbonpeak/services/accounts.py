@@ -35,7 +35,8 @@ LANGS = ("zh", "en")
 REGION_LEVEL = {access.CITY: "city", access.PROVINCE: "province"}
 MAX_USERNAME = 100
 MAX_DISPLAY_NAME = 200
-FIELDS = ("username", "display_name", "role", "region", "enterprise", "assign", "lang", "password")
+# Labels of the fields only accounts have ("region" and "enterprise" keep the registry's labels).
+FIELDS = ("username", "display_name", "role", "assign", "lang", "password")
 
 
 def _field_label(name: str, lang: str) -> str | None:

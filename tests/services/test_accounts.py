@@ -97,7 +97,7 @@ def test_every_problem_is_reported_at_once_and_nothing_is_written(province: str)
         ("password", "accounts.password_too_short"),
     }
     level = next(e for e in caught.value.errors if e.code == "accounts.region_level")
-    assert level.text("zh") == "字段“行政区”：市级监管人员须对应市级行政区，P 不是"
+    assert level.message_text("zh") == "市级监管人员须对应市级行政区，P 不是"
     assert "a city regulator needs a region of level city; P is not one" in str(level)
     with pytest.raises(ValidationFailed) as caught:
         create(province, username="x1", role="chief", lang="fr")
