@@ -84,6 +84,8 @@ def test_a_coded_error_is_english_in_str_and_chinese_from_the_catalog() -> None:
 def test_no_pattern_translates_a_coded_domain_message() -> None:
     """The web's regular expressions are gone but for the intake's messages not coded yet."""
     assert {message for _pattern, message in i18n._PATTERNS} <= INTAKE_PATTERNS
+    assert not hasattr(i18n, "_REASON_PATTERNS")  # reasons of indicators and targets are coded
     source = (PACKAGE / "web" / "i18n.py").read_text(encoding="utf-8")
-    for converted in ("only a closed warning", "can become", "required by", "has no term", "is already"):
+    converted_texts = ("only a closed warning", "can become", "required by", "has no term", "is already", "base year")
+    for converted in converted_texts:
         assert converted not in source, converted

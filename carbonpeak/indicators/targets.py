@@ -22,6 +22,7 @@ import yaml
 
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import definitions as ind
+from carbonpeak.messages import CodedText, Message, text_in
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.parameters.schema import Plan, Target
 from carbonpeak.units import conversion_factor
@@ -58,7 +59,7 @@ class Evaluation:
     indicator: str | None
     sectors: list[str]
     status: str  # for the latest year with data (or not measurable / no data)
-    reason: str
+    reason: str  # English; its parts (``; ``) that are coded (CodedText) are shown in the reader's language
     years: list[YearStatus] = field(default_factory=list)
     rule: str = ""
     note: str = ""
@@ -67,7 +68,7 @@ class Evaluation:
         """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
         entry = target_map().get(self.target.id, {})
         why_zh = entry.get("why_zh") if self.reason == entry.get("why") else None
-        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh}
+        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh or _reason_in(self.reason, "zh")}
 
     def as_dict(self) -> dict[str, Any]:
         valued = [y for y in self.years if y.value is not None]
@@ -159,9 +160,7 @@ def evaluate(
     rule = RULE.format(band=band)
     entry = target_map().get(target.id)
     if entry is None:
-        return Evaluation(
-            plan.id, target, None, [], "not_measurable", "no indicator is mapped to this target", rule=rule
-        )
+        return Evaluation(plan.id, target, None, [], "not_measurable", _coded("targets.no_indicator"), rule=rule)
     if "indicator" not in entry:
         return Evaluation(plan.id, target, None, [], "not_measurable", entry["why"], rule=rule)
     indicator, sectors = entry["indicator"], list(entry.get("sectors", []))
@@ -173,7 +172,7 @@ def evaluate(
             indicator,
             sectors,
             "not_measurable",
-            f"comparator '{target.comparator}' has no numeric test",
+            _coded("targets.comparator_untestable", comparator=target.comparator),
             rule=rule,
             note=note,
         )
@@ -184,7 +183,7 @@ def evaluate(
             indicator,
             sectors,
             "not_measurable",
-            "a national total: a province's figure is its contribution, not the target's measure",
+            _coded("targets.national_total"),
             rule=rule,
             note=note,
         )
@@ -202,7 +201,7 @@ def evaluate(
                 indicator,
                 sectors,
                 "not_measurable",
-                f"the target's unit '{target.unit}' cannot be compared with {indicator} in {unit}",
+                _coded("targets.unit_incomparable", unit=target.unit, indicator=indicator, indicator_unit=unit),
                 rule=rule,
                 note=note,
             )
@@ -220,7 +219,7 @@ def evaluate(
     asked = [y for y in years_with_data if y <= year]
     values = ind.series(prepared, indicator, asked, sectors=sectors or None, scope=scope)
     series: dict[int, tuple[float | None, str]] = {
-        y: (None if math.isnan(v) else float(v), str(n))
+        y: (None if math.isnan(v) else float(v), n if isinstance(n, str) else str(n))
         for y, v, n in zip(values.index, values["value"], values["note"], strict=True)
     }
     history: list[YearStatus] = []
@@ -233,7 +232,7 @@ def evaluate(
             indicator,
             sectors,
             "no_data",
-            "; ".join(sorted(reasons)) or "no counted data for the region",
+            _joined(sorted(reasons)) or _coded("indicators.no_counted_data_region"),
             rule=rule,
             note=note,
         )
@@ -249,10 +248,12 @@ def evaluate(
     latest = valued_history[-1] if valued_history else history[-1]
     reason = _reason(target, latest, indicator, sectors)
     if latest.status == "no_data":
-        reason = series[latest.year][1] or "no counted data"
+        reason = series[latest.year][1] or _coded("indicators.no_counted_data")
     later = [h.year for h in history if h.year > latest.year]
     if later:
-        reason += f"; no value yet for {', '.join(map(str, later))}: {series[later[-1]][1]}"
+        why = series[later[-1]][1]
+        why = why.message if isinstance(why, CodedText) else why
+        reason = _joined([reason, _coded("indicators.no_value_yet", years=", ".join(map(str, later)), why=why)])
     return Evaluation(plan.id, target, indicator, sectors, latest.status, reason, history, rule, note)
 
 
@@ -285,11 +286,40 @@ def _status(
     return YearStatus(year, value, expected, status, margin)
 
 
+def _coded(code: str, **params: Any) -> CodedText:
+    return CodedText(Message(code, **params))
+
+
+class _Reasons(str):
+    """Reasons joined with ``; `` (English) that keep their parts, for :func:`_reason_in`."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: list[str]) -> _Reasons:
+        made = super().__new__(cls, "; ".join(parts))
+        made.parts = tuple(parts)
+        return made
+
+
+def _joined(parts: list[str]) -> str:
+    parts = [q for p in parts if p for q in (p.parts if isinstance(p, _Reasons) else (p,))]
+    return parts[0] if len(parts) == 1 else _Reasons(parts) if parts else ""
+
+
+def _reason_in(reason: str, lang: str) -> str | None:
+    """The reason in ``lang`` when every part of it is coded; None when a part is a text without a code."""
+    parts = reason.parts if isinstance(reason, _Reasons) else (reason,)
+    shown = [text_in(p, lang) for p in parts]
+    if not reason or any(s is None for s in shown):
+        return None
+    return ("；" if lang == "zh" else "; ").join(s for s in shown if s)
+
+
 def _reason(target: Target, latest: YearStatus, indicator: str, sectors: list[str]) -> str:
     scope = f" ({', '.join(sectors)})" if sectors else ""
     unit = ind.INDICATORS[indicator].unit
     if latest.value is None:
-        return "no data"
+        return _coded("targets.no_data")
     text = f"{indicator}{scope} = {latest.value:,.4g} {unit} in {latest.year}"
     if target.comparator == "increase":
         return f"{text}; previous year {latest.expected if latest.expected is not None else '—'}"

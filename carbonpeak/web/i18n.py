@@ -318,8 +318,7 @@ _PATTERNS = (
 )
 
 
-# Reasons of the targets board and indicator notes (carbonpeak.indicators): fixed texts, and patterns whose
-# ``why`` group is itself a reason (translated in turn).
+# Reasons given as fixed English texts (the pathways' run; carbonpeak.indicators now codes its own).
 REASON_MESSAGES = (
     N_("no counted data"),
     N_("no counted data for the region"),
@@ -329,56 +328,20 @@ REASON_MESSAGES = (
     N_("no indicator is mapped to this target"),
     N_("a national total: a province's figure is its contribution, not the target's measure"),
 )
-_REASON_PATTERNS = (
-    (r"^no value yet for (?P<years>[\d, ]+): (?P<why>.+)$", N_("no value yet for %(years)s: %(why)s")),
-    (r"^no counted facility-months in (?P<year>\d{4})$", N_("no counted facility-months in %(year)s")),
-    (
-        r"^no (?P<statistic>[\w ]+) entered for (?P<region>[\w-]+), (?P<scope>\w+), (?P<year>\d{4})$",
-        N_("no %(statistic)s entered for %(region)s, %(scope)s, %(year)s"),
-    ),
-    (r"^base year (?P<year>\d{4}): (?P<why>.+)$", N_("base year %(year)s: %(why)s")),
-)
 
 
 def reason(text: str | None) -> str:
-    """A reason of the indicators or targets in the current language: each part (``; ``) from the catalog
-    or a pattern, else as written (English)."""
-    import re
-
-    if not text or _lang.get() == "en":
-        return text or ""
-    parts = []
-    for part in text.split("; "):
-        translated = gettext(part)
-        if translated == part:
-            for pattern, message in _REASON_PATTERNS:
-                match = re.match(pattern, part)
-                if match:
-                    values = dict(match.groupdict())
-                    if "why" in values:
-                        values["why"] = reason(values["why"])
-                    if "statistic" in values:
-                        values["statistic"] = _statistic_zh(values["statistic"])
-                    scope = values.get("scope")
-                    if scope is not None:
-                        values["scope"] = gettext(scope)
-                    translated = gettext(message, **values)
-                    break
-        parts.append(translated)
-    return "；".join(parts)
-
-
-def _statistic_zh(name: str) -> str:
-    """A statistic's Chinese name from its kind (carbonpeak/indicators/statistics.yaml), by id or English name."""
-    from carbonpeak.indicators.statistics import kinds
-
-    for kind in kinds().values():
-        if name in (kind.id, kind.name_en):
-            return kind.name_zh
-    return name
-
-
-STATISTIC_SCOPES = (N_("industry_above_designated_size"), N_("industry"), N_("nonferrous"))
+    """A reason of the indicators, targets or pathways in the current language: a coded one from the message
+    catalog (every part coded), else each part (``; ``) as a fixed message of the catalog, else as written."""
+    if not text:
+        return ""
+    lang = _lang.get()
+    coded = messages.text_in(text, lang)
+    if coded is not None:
+        return coded
+    parts = getattr(text, "parts", None) or str(text).split("; ")
+    shown = [messages.text_in(part, lang) or (gettext(part) if lang != "en" else part) for part in parts]
+    return ("；" if lang == "zh" else "; ").join(shown)
 
 
 def detail(text: str | CarbonpeakError) -> str:
