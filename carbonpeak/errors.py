@@ -65,7 +65,7 @@ class InputError(CarbonpeakError):
         record: str | int | None = None,
         field: str | None = None,
         value: Any = None,
-        expected: str | None = None,
+        expected: str | messages.Message | None = None,
         code: str | None = None,
         sheet: str | None = None,
         row: int | None = None,
@@ -114,7 +114,7 @@ class InputError(CarbonpeakError):
         text = f"{head}{'：' if lang == 'zh' else ': '}{text}" if head else text
         if self.value is not None and self.value != "":
             text += messages.render("where.value", lang, {"value": self.value})
-        if self.expected and not self.code:
+        if self.expected and (not self.code or isinstance(self.expected, messages.Message)):
             text += messages.render("where.expected", lang, {"expected": self.expected})
         return text
 

@@ -271,32 +271,12 @@ DOMAIN_MESSAGES = (
     N_("unknown agent"),
     N_("unknown reductant"),
     N_("a method that accounts for it, or leave it empty"),
-    # official parameter values (carbonpeak.store.parameters)
+    # generic words the intake uses too (carbonpeak.io)
     N_("missing value"),
     N_("not a date"),
     N_("not a whole number"),
     N_("unknown unit"),
-    N_("unknown confidence"),
     N_("unknown parameter"),
-    N_("another unit than the shipped entries"),
-    N_("the period ends before it starts"),
-    N_("a reason is needed: this supersedes an earlier value"),
-    N_("the period overlaps another entry of the same key and edition"),
-    N_("the key this value is for"),
-    N_("the unit of the value"),
-    N_("the official value"),
-    N_("a finite number"),
-    N_("one of the confidence levels"),
-    N_("the document the value is published in"),
-    N_("who published it (e.g. 生态环境部)"),
-    N_("when it was published (a date or a year)"),
-    N_("a whole number, as in the shipped entries"),
-    N_("a date YYYY-MM-DD, or empty for an open end"),
-    N_("a date after valid_from"),
-    N_("a unit such as tCO2/MWh, tce/t, kWh/t"),
-    N_("the unit of the shipped entries of this key"),
-    N_("the reason for the new version (the earlier one stays in the history)"),
-    N_("the exact period of the entry it supersedes, or a period no other entry covers"),
     N_("the file must hold exactly one record for this facility and month"),
 )
 # Domain messages with a value inside: (pattern, message id with the same names). Only the intake's messages
@@ -373,8 +353,15 @@ def input_error(error: InputError) -> dict[str, Any]:
         "field_label": field_label(error.field),
         "message": detail(error),
         "value": error.value,
-        "expected": gettext(error.expected) if error.expected else error.expected,
+        "expected": _expected(error.expected),
     }
+
+
+def _expected(expected: Any) -> Any:
+    """What was expected, in the current language: coded (a Message) from the catalog, else a fixed text."""
+    if not expected:
+        return expected
+    return messages.text_in(expected, _lang.get()) or gettext(str(expected))
 
 
 def _record(record: Any) -> Any:
