@@ -73,7 +73,7 @@ def audit_trail(session: Session, key_prefix: str | None = None, limit: int = 20
 def _region(session: Session, code: str) -> Region:
     region = session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise InputError("unknown region", field="region_code", value=code, expected="a region in the registry")
+        raise InputError(code="store.unknown_region", field="region_code", region=code)
     return region
 
 
@@ -144,7 +144,10 @@ def add_facility(session: Session, data: dict[str, Any], actor: str) -> Facility
     enterprise = session.scalar(select(Enterprise).where(Enterprise.code == data["enterprise_code"]))
     if enterprise is None:
         raise InputError(
-            "unknown enterprise", record=data.get("code"), field="enterprise_code", value=data["enterprise_code"]
+            code="store.unknown_enterprise",
+            record=data.get("code"),
+            field="enterprise_code",
+            enterprise=data["enterprise_code"],
         )
     park = session.scalar(select(Park).where(Park.code == data["park_code"])) if data.get("park_code") else None
     facility = Facility(
@@ -434,7 +437,7 @@ def transition(
 def _facility(session: Session, code: str) -> Facility:
     facility = session.scalar(select(Facility).where(Facility.code == code))
     if facility is None:
-        raise InputError("unknown facility", field="facility_id", value=code, expected="a facility in the registry")
+        raise InputError(code="store.unknown_facility", field="facility_id", facility=code)
     return facility
 
 
