@@ -22,10 +22,11 @@ import yaml
 
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.messages import CodedText, Message, text_in
+from carbonpeak.messages import Bilingual, CodedText, Message, text_in
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.parameters.schema import Plan, Target
 from carbonpeak.units import conversion_factor
+from carbonpeak.vocabulary import SECTOR_LABELS
 
 COMPARATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -68,7 +69,11 @@ class Evaluation:
         """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
         entry = target_map().get(self.target.id, {})
         why_zh = entry.get("why_zh") if self.reason == entry.get("why") else None
-        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh or _reason_in(self.reason, "zh")}
+        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh or self._coded_zh()}
+
+    def _coded_zh(self) -> str | None:
+        # A status with a value is shown by its margin on the board; its reason only where there is no value.
+        return reason_in(self.reason, "zh") if self.status in ("not_measurable", "no_data") else None
 
     def as_dict(self) -> dict[str, Any]:
         valued = [y for y in self.years if y.value is not None]
@@ -291,7 +296,7 @@ def _coded(code: str, **params: Any) -> CodedText:
 
 
 class _Reasons(str):
-    """Reasons joined with ``; `` (English) that keep their parts, for :func:`_reason_in`."""
+    """Reasons joined with ``; `` (English) that keep their parts, for :func:`reason_in`."""
 
     parts: tuple[str, ...]
 
@@ -306,7 +311,7 @@ def _joined(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else _Reasons(parts) if parts else ""
 
 
-def _reason_in(reason: str, lang: str) -> str | None:
+def reason_in(reason: str, lang: str) -> str | None:
     """The reason in ``lang`` when every part of it is coded; None when a part is a text without a code."""
     parts = reason.parts if isinstance(reason, _Reasons) else (reason,)
     shown = [text_in(p, lang) for p in parts]
@@ -316,17 +321,29 @@ def _reason_in(reason: str, lang: str) -> str | None:
 
 
 def _reason(target: Target, latest: YearStatus, indicator: str, sectors: list[str]) -> str:
-    scope = f" ({', '.join(sectors)})" if sectors else ""
-    unit = ind.INDICATORS[indicator].unit
+    """The figure behind a status, coded so that a page and a warning show it in the reader's language."""
     if latest.value is None:
         return _coded("targets.no_data")
-    text = f"{indicator}{scope} = {latest.value:,.4g} {unit} in {latest.year}"
+    definition = ind.INDICATORS[indicator]
+    known = {s.value: zh for s, (zh, _en) in SECTOR_LABELS.items()}
+    named = [Bilingual(known.get(s, s), s) for s in sectors]  # the sector's Chinese name; its code in English
+    scope = Message("targets.sectors", sectors=named) if sectors else ""
+    figure = _coded(
+        "targets.figure",
+        indicator=Bilingual(definition.name_zh, indicator),
+        scope=scope,
+        value=f"{latest.value:,.4g}",
+        unit=definition.unit,
+        year=latest.year,
+    )
     if target.comparator == "increase":
-        return f"{text}; previous year {latest.expected if latest.expected is not None else '—'}"
-    text += f"; target {target.comparator} {target.value:g} {target.unit} by {target.target_year}"
+        previous = f"{latest.expected}" if latest.expected is not None else "—"
+        return _joined([figure, _coded("targets.previous_year", previous=previous)])
+    goal = {"comparator": target.comparator, "value": f"{target.value:g}", "unit": target.unit}
+    parts = [figure, _coded("targets.goal", year=target.target_year, **goal)]
     if latest.expected is not None and latest.status in ("on_track", "at_risk", "off_track"):
-        text += f"; path value for {latest.year}: {latest.expected:,.4g}"
-    return text
+        parts.append(_coded("targets.path_value", year=latest.year, value=f"{latest.expected:,.4g}"))
+    return _joined(parts)
 
 
 def evaluate_plan(

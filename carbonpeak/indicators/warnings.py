@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.targets import Evaluation
+from carbonpeak.indicators.targets import Evaluation, reason_in
 from carbonpeak.messages import Message
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store.models import Facility, Submission, SubmissionVersion, Warning, WarningEvent, utcnow
@@ -35,6 +35,13 @@ KINDS = (
     "target_off_track",
 )
 _STATUS_ZH = {"missed": "未达成", "off_track": "进度滞后"}
+
+
+def _reason_zh(evaluation: Evaluation) -> str:
+    """The evaluation's reason in Chinese (coded parts from the message catalog), else as written."""
+    return reason_in(evaluation.reason, "zh") or evaluation.reason
+
+
 ACTIONS = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed", "reopen": "open"}
 
 
@@ -102,7 +109,8 @@ def generate(
                     key=f"target:{evaluation.plan}:{evaluation.target.id}",
                     kind="target_off_track",
                     severity="medium",
-                    message_zh=f"规划目标 {evaluation.target.id} {_STATUS_ZH[evaluation.status]}：{evaluation.reason}",
+                    message_zh=f"规划目标 {evaluation.target.id} {_STATUS_ZH[evaluation.status]}："
+                    f"{_reason_zh(evaluation)}",
                     message_en=f"plan target {evaluation.target.id} {evaluation.status.replace('_', ' ')}: "
                     f"{evaluation.reason}",
                     details={"plan": evaluation.plan, "status": evaluation.status},
