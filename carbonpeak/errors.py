@@ -17,7 +17,11 @@ class CarbonpeakError(Exception):
 
     code: str | None = None  # a class default; an instance may carry a more precise one
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, message: str | messages.Message | None = None, *, code: str | None = None, **params: Any
+    ) -> None:
+        if isinstance(message, messages.Message):  # a coded message made below (e.g. a refusal returned by the store)
+            code, params, message = message.code, {**message.params, **params}, None
         if code is not None:
             self.code = code
         self.params = params
@@ -55,13 +59,13 @@ class InputError(CarbonpeakError):
 
     def __init__(
         self,
-        message: str | None = None,
+        message: str | messages.Message | None = None,
         *,
         file: str | None = None,
         record: str | int | None = None,
         field: str | None = None,
         value: Any = None,
-        expected: str | None = None,
+        expected: str | messages.Message | None = None,
         code: str | None = None,
         sheet: str | None = None,
         row: int | None = None,
@@ -69,6 +73,8 @@ class InputError(CarbonpeakError):
     ) -> None:
         self.file, self.record, self.field, self.value, self.expected = file, record, field, value, expected
         self.sheet, self.row = sheet, row
+        if isinstance(message, messages.Message):  # a coded message made below (e.g. a refusal returned by the store)
+            code, params, message = message.code, {**message.params, **params}, None
         if code is not None:
             self.code = code
         self.params = params
@@ -108,7 +114,7 @@ class InputError(CarbonpeakError):
         text = f"{head}{'：' if lang == 'zh' else ': '}{text}" if head else text
         if self.value is not None and self.value != "":
             text += messages.render("where.value", lang, {"value": self.value})
-        if self.expected and not self.code:
+        if self.expected and (not self.code or isinstance(self.expected, messages.Message)):
             text += messages.render("where.expected", lang, {"expected": self.expected})
         return text
 

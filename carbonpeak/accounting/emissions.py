@@ -263,7 +263,8 @@ class _Context:
         if missing.any():
             position = int(idx[np.flatnonzero(missing)[0]])
             raise InputError(
-                f"required by {why}",
+                code="accounting.required_by",
+                rule=why,
                 file=self.batch.source,
                 record=self.record_label(position),
                 field=name,
@@ -893,7 +894,8 @@ def _technology(ctx: _Context, idx: IntArray, allowed: Iterable[str], default: s
     if bad.any():
         position = int(idx[np.flatnonzero(bad)[0]])
         raise InputError(
-            f"required by {why}",
+            code="accounting.required_by",
+            rule=why,
             file=ctx.batch.source,
             record=ctx.record_label(position),
             field="technology",
@@ -1198,7 +1200,8 @@ def _ipcc_soderberg(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarr
     bad = ~np.isin(paste_type, ["dry_paste", "wet_paste"])
     if bad.any():
         raise InputError(
-            "required by IPCC 2006 Eq. 4.24 (binder content)",
+            code="accounting.required_by",
+            rule="IPCC 2006 Eq. 4.24 (binder content)",
             file=ctx.batch.source,
             record=ctx.record_label(int(idx[np.flatnonzero(bad)[0]])),
             field="paste_type",
@@ -1352,7 +1355,8 @@ def _check_inputs_used(ctx: _Context, idx: IntArray, method: Method) -> None:
         if (values != 0).any():
             position = int(idx[np.flatnonzero(values != 0)[0]])
             raise InputError(
-                f"reported, but method {method.id} has no term that uses it",
+                code="accounting.input_unused",
+                method=method.id,
                 file=ctx.batch.source,
                 record=ctx.record_label(position),
                 field=column,
@@ -1365,7 +1369,9 @@ def _check_inputs_used(ctx: _Context, idx: IntArray, method: Method) -> None:
         if not lines.empty:
             position = int(lines["record"].iloc[0])
             raise InputError(
-                f"{kind} lines reported, but method {method.id} has no term that uses them",
+                code="accounting.lines_unused",
+                kind=kind,
+                method=method.id,
                 file=ctx.batch.source,
                 record=ctx.record_label(position),
                 field=kind,

@@ -18,25 +18,40 @@ from rich.table import Table
 from carbonpeak.cli.common import Actor, Db, JsonFlag, fail
 from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.services import access, accounts
+from carbonpeak.services.accounts import PasswordRules
 from carbonpeak.store import db
 
 console = Console()
 users_app = typer.Typer(
-    help="Accounts of the web platform: create, list, lock, unlock, reset, token, demo.", no_args_is_help=True
+    help="Accounts: create, list, lock, unlock, reset, assign, unassign, token, demo.", no_args_is_help=True
 )
 
 Role = Annotated[str, typer.Option("--role", help="enterprise, city_regulator, province_regulator, verifier or admin")]
 
 
-def _password(given: str | None, from_stdin: bool) -> str:
+def _password(given: str | None, from_stdin: bool, ask: bool = False) -> str | None:
+    """The password given, read from stdin or asked for; None: a random one is made (printed once)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
     if given:
         return given
+    if not ask:
+        return None
     first = getpass.getpass("password: ")
     if getpass.getpass("again: ") != first:
-        raise InputError("the two passwords differ", field="password")
+        raise InputError(code="accounts.passwords_differ", field="password")
     return first
+
+
+def _rules() -> PasswordRules:
+    from carbonpeak.web.users import password_rules
+
+    return password_rules()
+
+
+def _codes(text: str | None) -> list[str]:
+    return [c.strip() for c in (text or "").split(",") if c.strip()]
 
 
 @users_app.command("create")
@@ -48,57 +63,54 @@ def users_create(
     assign: Annotated[str | None, typer.Option(help="enterprise codes a verifier checks, comma-separated")] = None,
     name: Annotated[str, typer.Option("--name", help="display name")] = "",
     lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
-    password: Annotated[str | None, typer.Option(help="the password (default: asked for)")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="the initial password (default: a random one, printed once)")
+    ] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+    ask: Annotated[bool, typer.Option("--ask", help="ask for the password (twice)")] = False,
     url: Db = None,
     actor: Actor = None,
 ) -> None:
-    """Create an account."""
-    from carbonpeak.web import users
-
+    """Create an account in its role and scope."""
     try:
-        secret = _password(password, password_stdin)
+        secret = _password(password, password_stdin, ask)
+        new = accounts.NewAccount(
+            username=username,
+            role=role,
+            display_name=name,
+            region=region,
+            enterprise=enterprise,
+            assign=tuple(_codes(assign)),
+            lang=lang,
+            password=secret,
+        )
         db.upgrade(url)
         with db.transaction(url) as session:
-            codes = [c.strip() for c in (assign or "").split(",") if c.strip()]
-            users.create_user(
-                session,
-                username,
-                secret,
-                role,
-                _actor(actor),
-                region=region,
-                enterprise=enterprise,
-                assign=codes,
-                display_name=name,
-                lang=lang,
-            )
+            created = accounts.create_account(session, access.operator(_actor(actor)), new, _rules())
     except CarbonpeakError as exc:
         fail(exc)
         return
-    console.print(f"account {username} created ({role})")
+    console.print(f"account {created.account.username} created ({created.account.role})", highlight=False)
+    if created.password:
+        console.print(f"initial password (shown once): {created.password}", highlight=False)
 
 
 @users_app.command("list")
-def users_list(url: Db = None, as_json: JsonFlag = False) -> None:
+def users_list(url: Db = None, as_json: JsonFlag = False, actor: Actor = None) -> None:
     """Every account with its role, scope and state."""
-    from sqlalchemy import select
-
-    from carbonpeak.store.accounts import User
-
     with db.transaction(url) as session:
         rows = [
             {
-                "username": u.username,
-                "role": u.role,
-                "region": u.region.code if u.region else "",
-                "enterprise": u.enterprise.code if u.enterprise else "",
-                "assigned": ",".join(a.enterprise.code for a in u.assignments),
-                "locked": "yes" if u.locked_at else "",
-                "failed_logins": u.failed_logins,
-                "last_login": u.last_login_at.isoformat()[:19] if u.last_login_at else "",
+                "username": a.username,
+                "role": a.role,
+                "region": a.region.code if a.region else "",
+                "enterprise": a.enterprise.code if a.enterprise else "",
+                "assigned": ",".join(e.code for e in a.assigned),
+                "locked": "yes" if a.locked else "",
+                "failed_logins": a.failed_logins,
+                "last_login": a.last_login_at.isoformat()[:19] if a.last_login_at else "",
             }
-            for u in session.scalars(select(User).order_by(User.username))
+            for a in sorted(accounts.list_accounts(session, access.operator(_actor(actor))), key=lambda a: a.username)
         ]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
@@ -111,26 +123,31 @@ def users_list(url: Db = None, as_json: JsonFlag = False) -> None:
     console.print(table)
 
 
-def _simple(action: str) -> None:
-    def command(username: str, url: Db = None, actor: Actor = None) -> None:
-        from carbonpeak.web import users
-
-        try:
-            with db.transaction(url) as session:
-                getattr(users, action)(session, username, _actor(actor))
-        except CarbonpeakError as exc:
-            fail(exc)
-            return
-        console.print(f"{username}: {action}ed")
-
-    command.__doc__ = f"{action.capitalize()} an account" + (
-        " (its sessions end at once)." if action == "lock" else " (and reset its failed logins)."
-    )
-    users_app.command(action)(command)
+@users_app.command("lock")
+def users_lock(username: str, url: Db = None, actor: Actor = None) -> None:
+    """Lock an account: its sessions end at once and its API tokens are revoked."""
+    try:
+        with db.transaction(url) as session:
+            change = accounts.lock_account(session, access.operator(_actor(actor)), username)
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    if not change.changed:
+        console.print(f"{username}: already locked", highlight=False)
+    else:
+        console.print(f"{username}: locked ({change.tokens_revoked} API tokens revoked)", highlight=False)
 
 
-_simple("lock")
-_simple("unlock")
+@users_app.command("unlock")
+def users_unlock(username: str, url: Db = None, actor: Actor = None) -> None:
+    """Unlock an account (and reset its failed logins)."""
+    try:
+        with db.transaction(url) as session:
+            change = accounts.unlock_account(session, access.operator(_actor(actor)), username)
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    console.print(f"{username}: {'unlocked' if change.changed else 'was not locked'}", highlight=False)
 
 
 @users_app.command("reset")
@@ -142,16 +159,50 @@ def users_reset(
     actor: Actor = None,
 ) -> None:
     """Set a new password (and unlock); every session of the account ends."""
-    from carbonpeak.web import users
-
     try:
         given = sys.stdin.readline().rstrip("\n") if password_stdin else password
         with db.transaction(url) as session:
-            new = users.reset_password(session, username, _actor(actor), given)
+            reset = accounts.reset_password(session, access.operator(_actor(actor)), username, _rules(), given)
     except CarbonpeakError as exc:
         fail(exc)
         return
-    console.print(f"{username}: new password set" + ("" if given else f": {new}"))
+    console.print(f"{username}: new password set" + (f": {reset.password}" if reset.password else ""), highlight=False)
+
+
+@users_app.command("assign")
+def users_assign(
+    username: str,
+    enterprises: Annotated[str, typer.Argument(help="enterprise codes, comma-separated")],
+    url: Db = None,
+    actor: Actor = None,
+) -> None:
+    """Assign a verifier enterprises to check."""
+    try:
+        with db.transaction(url) as session:
+            for code in _codes(enterprises):
+                accounts.assign_verifier(session, access.operator(_actor(actor)), username, code)
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    console.print(f"{username}: assigned {enterprises}", highlight=False)
+
+
+@users_app.command("unassign")
+def users_unassign(
+    username: str,
+    enterprises: Annotated[str, typer.Argument(help="enterprise codes, comma-separated")],
+    url: Db = None,
+    actor: Actor = None,
+) -> None:
+    """Take enterprises from a verifier."""
+    try:
+        with db.transaction(url) as session:
+            for code in _codes(enterprises):
+                accounts.unassign_verifier(session, access.operator(_actor(actor)), username, code)
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    console.print(f"{username}: no longer assigned {enterprises}", highlight=False)
 
 
 @users_app.command("token")

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak import messages
 from carbonpeak.accounting.benchmark import _SUMMED, classify_facilities, sum_to_facility_years
 from carbonpeak.errors import InputError, ParameterNotFound
+from carbonpeak.messages import Bilingual, CodedText, Message
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT, Sector
 
@@ -116,6 +118,31 @@ class Indicator:
         return self.scopes[0]
 
 
+def _coded(code: str, **params: Any) -> CodedText:
+    """A note or reason that a page shows in the reader's language (its English where a string is needed)."""
+    return CodedText(Message(code, **params))
+
+
+def _scope_words(scope: str) -> Message:
+    code = f"indicators.scope.{scope}"
+    return Message(code) if messages.known(code) else Bilingual(scope, scope)
+
+
+def _no_statistic(prepared: Prepared, statistic: str, scope: str, year: int, en: str | None = None) -> CodedText:
+    """No ``statistic`` entered for the region, scope and year (named in Chinese from statistics.yaml)."""
+    from carbonpeak.indicators.statistics import kinds
+
+    kind = kinds().get(statistic)
+    words = Bilingual(kind.name_zh if kind else statistic, en or statistic)
+    region = prepared.region
+    return _coded("indicators.no_statistic", statistic=words, region=region, scope=_scope_words(scope), year=year)
+
+
+def _text(note: object) -> str:
+    """A note as a string, keeping a coded one (a CodedText is a string)."""
+    return note if isinstance(note, str) else str(note)
+
+
 def _frame(values: pd.Series, notes: pd.Series | str = "") -> pd.DataFrame:
     out = pd.DataFrame({"value": values.astype(float)})
     out["note"] = notes if isinstance(notes, str) else notes.reindex(out.index).fillna("")
@@ -130,7 +157,8 @@ def _ratio_series(numerator: pd.Series, denominator: pd.Series, scale: float = 1
     denominator = denominator.astype(float)
     ok = denominator.fillna(0.0) != 0.0
     values = (numerator.astype(float) / denominator.where(ok)) * scale
-    return _frame(values, pd.Series(np.where(ok, "", "no denominator: nothing reported"), index=values.index))
+    notes = pd.Series("", index=values.index, dtype=object).where(ok, _coded("indicators.no_denominator"))
+    return _frame(values, notes)
 
 
 def _with_years(result: pd.DataFrame, sums: pd.DataFrame, years: list[int]) -> pd.DataFrame:
@@ -138,7 +166,8 @@ def _with_years(result: pd.DataFrame, sums: pd.DataFrame, years: list[int]) -> p
     result = result.reindex(years)
     months = sums["months"].reindex(years).fillna(0)
     result.loc[months.to_numpy() == 0, "value"] = np.nan
-    result["note"] = result["note"].astype(object).fillna("").where(months > 0, "no counted facility-months")
+    counted = months > 0
+    result["note"] = result["note"].astype(object).fillna("").where(counted, _coded("indicators.no_counted_months"))
     return result
 
 
@@ -179,7 +208,7 @@ def _class_share(kind: str) -> Formula:
                 for (y, sector), text in prepared.class_notes.items()
                 if y == year and (sectors is None or sector in sectors)
             }
-            notes.append("; ".join(sorted(texts)) if texts else "no facility of a benchmark field")
+            notes.append("; ".join(sorted(texts)) if texts else _coded("indicators.no_benchmark_facility"))
         result["note"] = notes
         return _with_years(result, sums, years)
 
@@ -201,19 +230,19 @@ def _per_value_added(
     """(amount per 10^4 yuan of industrial value added, note, price basis) for one year."""
     value_added = prepared.statistic("industrial_value_added", scope, year)
     if value_added is None:
-        return None, f"no industrial value added entered for {prepared.region}, {scope}, {year}", None
+        return None, _no_statistic(prepared, "industrial_value_added", scope, year, "industrial value added"), None
     amount = prepared.statistic(statistic, scope, year)
     if amount is not None:
         numerator, source = float(amount["value"]), f"{statistic}: {amount['source']}"
     elif scope == "nonferrous":
         sums = prepared.by_year(None)
         if year not in sums.index or sums.at[year, "months"] == 0:
-            return None, f"no counted facility-months in {year}", None
+            return None, _coded("indicators.no_counted_months_in", year=year), None
         numerator, source = float(sums.at[year, reported]), f"{reported}: reported by enterprises"
     else:
-        return None, f"no {statistic} entered for {prepared.region}, {scope}, {year}", None
+        return None, _no_statistic(prepared, statistic, scope, year), None
     if float(value_added["value"]) <= 0:
-        return None, "industrial value added is zero", None
+        return None, _coded("indicators.value_added_zero"), None
     note = f"{source}; value added: {value_added['source']} ({value_added['price_basis']})"
     return numerator / float(value_added["value"]), note, str(value_added["price_basis"])
 
@@ -243,13 +272,15 @@ def _change_per_value_added(statistic: str, reported: str) -> Formula:
             then, base_note, base_basis = _per_value_added(prepared, base, scope, statistic, reported)
             if now is None or then is None:
                 values.append(np.nan)
-                notes.append(note if now is None else f"base year {base}: {base_note}")
+                why = base_note.message if isinstance(base_note, CodedText) else base_note
+                notes.append(note if now is None else _coded("indicators.base_year", year=base, why=why))
             elif basis != base_basis:
                 values.append(np.nan)
-                notes.append(f"value added of {year} ({basis}) and of {base} ({base_basis}) are in different prices")
+                prices = {"basis": basis, "base_basis": base_basis}
+                notes.append(_coded("indicators.price_basis_differs", year=year, base=base, **prices))
             elif then == 0:
                 values.append(np.nan)
-                notes.append(f"base year {base}: zero")
+                notes.append(_coded("indicators.base_year_zero", year=base))
             else:
                 values.append((now / then - 1.0) * 100.0)
                 notes.append(f"against {base}; {note}")
@@ -277,7 +308,7 @@ def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd
                 notes.append("registry: enterprises reporting to this platform only")
             else:
                 values.append(np.nan)
-                notes.append(f"no {statistic} entered for {prepared.region}, {scope}, {year}")
+                notes.append(_no_statistic(prepared, statistic, scope, year))
         return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
 
     return evaluate
@@ -701,7 +732,7 @@ def compute(
         unit=indicator.unit,
         facilities=sorted(set(rows["facility_code"])),
         months=len(rows),
-        note=str(result.at[year, "note"]),
+        note=_text(result.at[year, "note"]),
         versions=sorted(int(v) for v in rows["version_id"]) if "version_id" in rows else [],
         scope=scope or indicator.default_scope,
     )

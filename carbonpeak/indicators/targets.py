@@ -22,9 +22,11 @@ import yaml
 
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import definitions as ind
+from carbonpeak.messages import Bilingual, CodedText, Message, text_in
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.parameters.schema import Plan, Target
 from carbonpeak.units import conversion_factor
+from carbonpeak.vocabulary import SECTOR_LABELS
 
 COMPARATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -58,7 +60,7 @@ class Evaluation:
     indicator: str | None
     sectors: list[str]
     status: str  # for the latest year with data (or not measurable / no data)
-    reason: str
+    reason: str  # English; its parts (``; ``) that are coded (CodedText) are shown in the reader's language
     years: list[YearStatus] = field(default_factory=list)
     rule: str = ""
     note: str = ""
@@ -67,7 +69,11 @@ class Evaluation:
         """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
         entry = target_map().get(self.target.id, {})
         why_zh = entry.get("why_zh") if self.reason == entry.get("why") else None
-        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh}
+        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh or self._coded_zh()}
+
+    def _coded_zh(self) -> str | None:
+        # A status with a value is shown by its margin on the board; its reason only where there is no value.
+        return reason_in(self.reason, "zh") if self.status in ("not_measurable", "no_data") else None
 
     def as_dict(self) -> dict[str, Any]:
         valued = [y for y in self.years if y.value is not None]
@@ -159,9 +165,7 @@ def evaluate(
     rule = RULE.format(band=band)
     entry = target_map().get(target.id)
     if entry is None:
-        return Evaluation(
-            plan.id, target, None, [], "not_measurable", "no indicator is mapped to this target", rule=rule
-        )
+        return Evaluation(plan.id, target, None, [], "not_measurable", _coded("targets.no_indicator"), rule=rule)
     if "indicator" not in entry:
         return Evaluation(plan.id, target, None, [], "not_measurable", entry["why"], rule=rule)
     indicator, sectors = entry["indicator"], list(entry.get("sectors", []))
@@ -173,7 +177,7 @@ def evaluate(
             indicator,
             sectors,
             "not_measurable",
-            f"comparator '{target.comparator}' has no numeric test",
+            _coded("targets.comparator_untestable", comparator=target.comparator),
             rule=rule,
             note=note,
         )
@@ -184,7 +188,7 @@ def evaluate(
             indicator,
             sectors,
             "not_measurable",
-            "a national total: a province's figure is its contribution, not the target's measure",
+            _coded("targets.national_total"),
             rule=rule,
             note=note,
         )
@@ -202,7 +206,7 @@ def evaluate(
                 indicator,
                 sectors,
                 "not_measurable",
-                f"the target's unit '{target.unit}' cannot be compared with {indicator} in {unit}",
+                _coded("targets.unit_incomparable", unit=target.unit, indicator=indicator, indicator_unit=unit),
                 rule=rule,
                 note=note,
             )
@@ -220,7 +224,7 @@ def evaluate(
     asked = [y for y in years_with_data if y <= year]
     values = ind.series(prepared, indicator, asked, sectors=sectors or None, scope=scope)
     series: dict[int, tuple[float | None, str]] = {
-        y: (None if math.isnan(v) else float(v), str(n))
+        y: (None if math.isnan(v) else float(v), n if isinstance(n, str) else str(n))
         for y, v, n in zip(values.index, values["value"], values["note"], strict=True)
     }
     history: list[YearStatus] = []
@@ -233,7 +237,7 @@ def evaluate(
             indicator,
             sectors,
             "no_data",
-            "; ".join(sorted(reasons)) or "no counted data for the region",
+            _joined(sorted(reasons)) or _coded("indicators.no_counted_data_region"),
             rule=rule,
             note=note,
         )
@@ -249,10 +253,12 @@ def evaluate(
     latest = valued_history[-1] if valued_history else history[-1]
     reason = _reason(target, latest, indicator, sectors)
     if latest.status == "no_data":
-        reason = series[latest.year][1] or "no counted data"
+        reason = series[latest.year][1] or _coded("indicators.no_counted_data")
     later = [h.year for h in history if h.year > latest.year]
     if later:
-        reason += f"; no value yet for {', '.join(map(str, later))}: {series[later[-1]][1]}"
+        why = series[later[-1]][1]
+        why = why.message if isinstance(why, CodedText) else why
+        reason = _joined([reason, _coded("indicators.no_value_yet", years=", ".join(map(str, later)), why=why)])
     return Evaluation(plan.id, target, indicator, sectors, latest.status, reason, history, rule, note)
 
 
@@ -285,18 +291,59 @@ def _status(
     return YearStatus(year, value, expected, status, margin)
 
 
+def _coded(code: str, **params: Any) -> CodedText:
+    return CodedText(Message(code, **params))
+
+
+class _Reasons(str):
+    """Reasons joined with ``; `` (English) that keep their parts, for :func:`reason_in`."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: list[str]) -> _Reasons:
+        made = super().__new__(cls, "; ".join(parts))
+        made.parts = tuple(parts)
+        return made
+
+
+def _joined(parts: list[str]) -> str:
+    parts = [q for p in parts if p for q in (p.parts if isinstance(p, _Reasons) else (p,))]
+    return parts[0] if len(parts) == 1 else _Reasons(parts) if parts else ""
+
+
+def reason_in(reason: str, lang: str) -> str | None:
+    """The reason in ``lang`` when every part of it is coded; None when a part is a text without a code."""
+    parts = reason.parts if isinstance(reason, _Reasons) else (reason,)
+    shown = [text_in(p, lang) for p in parts]
+    if not reason or any(s is None for s in shown):
+        return None
+    return ("；" if lang == "zh" else "; ").join(s for s in shown if s)
+
+
 def _reason(target: Target, latest: YearStatus, indicator: str, sectors: list[str]) -> str:
-    scope = f" ({', '.join(sectors)})" if sectors else ""
-    unit = ind.INDICATORS[indicator].unit
+    """The figure behind a status, coded so that a page and a warning show it in the reader's language."""
     if latest.value is None:
-        return "no data"
-    text = f"{indicator}{scope} = {latest.value:,.4g} {unit} in {latest.year}"
+        return _coded("targets.no_data")
+    definition = ind.INDICATORS[indicator]
+    known = {s.value: zh for s, (zh, _en) in SECTOR_LABELS.items()}
+    named = [Bilingual(known.get(s, s), s) for s in sectors]  # the sector's Chinese name; its code in English
+    scope = Message("targets.sectors", sectors=named) if sectors else ""
+    figure = _coded(
+        "targets.figure",
+        indicator=Bilingual(definition.name_zh, indicator),
+        scope=scope,
+        value=f"{latest.value:,.4g}",
+        unit=definition.unit,
+        year=latest.year,
+    )
     if target.comparator == "increase":
-        return f"{text}; previous year {latest.expected if latest.expected is not None else '—'}"
-    text += f"; target {target.comparator} {target.value:g} {target.unit} by {target.target_year}"
+        previous = f"{latest.expected}" if latest.expected is not None else "—"
+        return _joined([figure, _coded("targets.previous_year", previous=previous)])
+    goal = {"comparator": target.comparator, "value": f"{target.value:g}", "unit": target.unit}
+    parts = [figure, _coded("targets.goal", year=target.target_year, **goal)]
     if latest.expected is not None and latest.status in ("on_track", "at_risk", "off_track"):
-        text += f"; path value for {latest.year}: {latest.expected:,.4g}"
-    return text
+        parts.append(_coded("targets.path_value", year=latest.year, value=f"{latest.expected:,.4g}"))
+    return _joined(parts)
 
 
 def evaluate_plan(

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.targets import Evaluation
+from carbonpeak.indicators.targets import Evaluation, reason_in
+from carbonpeak.messages import Message
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.store.models import Facility, Submission, SubmissionVersion, Warning, WarningEvent, utcnow
 
@@ -34,6 +35,13 @@ KINDS = (
     "target_off_track",
 )
 _STATUS_ZH = {"missed": "未达成", "off_track": "进度滞后"}
+
+
+def _reason_zh(evaluation: Evaluation) -> str:
+    """The evaluation's reason in Chinese (coded parts from the message catalog), else as written."""
+    return reason_in(evaluation.reason, "zh") or evaluation.reason
+
+
 ACTIONS = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed", "reopen": "open"}
 
 
@@ -101,7 +109,8 @@ def generate(
                     key=f"target:{evaluation.plan}:{evaluation.target.id}",
                     kind="target_off_track",
                     severity="medium",
-                    message_zh=f"规划目标 {evaluation.target.id} {_STATUS_ZH[evaluation.status]}：{evaluation.reason}",
+                    message_zh=f"规划目标 {evaluation.target.id} {_STATUS_ZH[evaluation.status]}："
+                    f"{_reason_zh(evaluation)}",
                     message_en=f"plan target {evaluation.target.id} {evaluation.status.replace('_', ' ')}: "
                     f"{evaluation.reason}",
                     details={"plan": evaluation.plan, "status": evaluation.status},
@@ -341,16 +350,17 @@ def act(
 ) -> Warning:
     """Acknowledge, assign, close or reopen a warning; every step is kept in its history."""
     if action not in ACTIONS:
-        raise InputError("unknown action", field="action", value=action, expected=", ".join(ACTIONS))
+        raise InputError(code="warning.unknown_action", field="action", value=action)
     warning = session.get(Warning, warning_id)
     if warning is None:
-        raise InputError("no such warning", field="id", value=warning_id)
+        raise InputError(code="warning.not_found", field="id", value=warning_id)
     if action == "assign" and not assignee:
-        raise InputError("an assignment needs someone to assign to", field="assignee", expected="a user name")
+        raise InputError(code="warning.needs_assignee", field="assignee")
     if action == "reopen" and warning.status != "closed":
-        raise InputError(f"only a closed warning can be reopened; this one is {warning.status}", field="action")
+        status = Message(f"warning.status.{warning.status}")
+        raise InputError(code="warning.reopen_only_closed", field="action", status=status)
     if action != "reopen" and warning.status == "closed":
-        raise InputError("the warning is closed; reopen it first", field="action", value=action)
+        raise InputError(code="warning.closed", field="action", value=action)
     warning.status = ACTIONS[action]
     if action == "assign":
         warning.assignee = assignee

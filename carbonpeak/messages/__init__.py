@@ -41,6 +41,8 @@ def field_label(name: str, lang: str) -> str:
         label = provider(name, lang)
         if label:
             return label
+    if known(f"field.{name}"):  # the labels of the catalog (``field.<name>``)
+        return render(f"field.{name}", lang)
     return name
 
 
@@ -87,6 +89,8 @@ def _shown(value: Any, lang: str) -> str:
     """A parameter as a person reads it: a message code inside a message is rendered in turn."""
     if isinstance(value, Message):
         return value.text(lang)
+    if isinstance(value, CodedText):
+        return value.text(lang)
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list | tuple | set | frozenset):
@@ -109,3 +113,40 @@ class Message:
 
     def __repr__(self) -> str:
         return f"Message({self.code!r}, {self.params!r})"
+
+
+class Bilingual(Message):
+    """Words that come with both languages from data (a statistic's name), used as a message parameter."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__("", zh=zh, en=en)
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return str(self.params["zh"] if lang == "zh" else self.params["en"])
+
+    def __repr__(self) -> str:
+        return f"Bilingual({self.params['zh']!r}, {self.params['en']!r})"
+
+
+class CodedText(str):
+    """An English text that keeps its message, for texts kept and passed on as strings (an indicator's note,
+    a target's reason): code that treats it as a string sees the English, a page renders ``.text(lang)``."""
+
+    message: Message
+
+    def __new__(cls, message: Message) -> CodedText:
+        made = super().__new__(cls, message.text("en"))
+        made.message = message
+        return made
+
+    def text(self, lang: str = DEFAULT_LANG) -> str:
+        return self.message.text(lang)
+
+
+def text_in(value: object, lang: str) -> str | None:
+    """A coded text in ``lang``; None for a text without a code."""
+    if isinstance(value, CodedText):
+        return value.text(lang)
+    if isinstance(value, Message):
+        return value.text(lang)
+    return None

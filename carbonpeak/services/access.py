@@ -76,6 +76,7 @@ class Principal:
     region_ids: frozenset[int]  # the jurisdiction: the user's region and every region below it
     enterprise_ids: frozenset[int]  # an enterprise user's own, a verifier's assigned enterprises
     via_token: bool = False
+    audit_as: str | None = None  # the command line's operator is named as given (cli:<user>)
 
     @property
     def is_admin(self) -> bool:
@@ -84,7 +85,25 @@ class Principal:
     @property
     def actor(self) -> str:
         """How the audit log names this person."""
+        if self.audit_as:
+            return self.audit_as
         return f"web:{self.username}" + (" (api)" if self.via_token else "")
+
+
+def operator(actor: str) -> Principal:
+    """The person at the command line: an administrator (whoever runs the CLI holds the database), with
+    no account of the web (``user_id`` 0), named in the audit log as ``actor``."""
+    return Principal(
+        user_id=0,
+        username=actor,
+        display_name=actor,
+        role=ADMIN,
+        region_id=None,
+        enterprise_id=None,
+        region_ids=frozenset(),
+        enterprise_ids=frozenset(),
+        audit_as=actor,
+    )
 
 
 def subtree(session: Session, region_id: int) -> frozenset[int]:

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, ParameterFileError, UnitError, ValidationFailed
+from carbonpeak.messages import Message
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.parameters.schema import Confidence, Entry, Source
 from carbonpeak.store import repository as repo
@@ -45,6 +46,11 @@ class Entered:
     source: Source
     slot: str
     supersedes_shipped: bool  # the slot is a shipped entry's (key, edition and period)
+
+
+def _expected(what: str) -> Message:
+    """What a field of an entered value should hold, in the reader's language."""
+    return Message(f"parameters.expected.{what}")
 
 
 def _slot(key: dict[str, Any], edition: str | None, valid_from: dt.date | None, valid_to: dt.date | None) -> str:
@@ -72,24 +78,24 @@ def validate(shipped: ParameterSet, family: str, data: dict[str, Any], *, today:
     are raised together.
     """
     if family not in shipped:
-        raise InputError("unknown parameter", field="family", value=family, expected="a parameter family")
+        raise InputError(code="parameters.unknown_family", field="family", value=family, expected=_expected("family"))
     file = shipped.files[family]
     errors: list[InputError] = []
 
-    def problem(message: str, field: str, value: Any = None, expected: str | None = None) -> None:
-        errors.append(InputError(message, record=family, field=field, value=value, expected=expected))
+    def problem(code: str, field: str, value: Any = None, expected: Message | None = None) -> None:
+        errors.append(InputError(code=code, record=family, field=field, value=value, expected=expected))
 
     key: dict[str, str | int] = {}
     for name in file.keys:
         raw = _text(data, f"key.{name}")
         shipped_values = {e.key.get(name) for e in file.entries}
         if not raw:
-            problem("missing value", f"key.{name}", expected="the key this value is for")
+            problem("parameters.missing", f"key.{name}", expected=_expected("key"))
         elif shipped_values and all(isinstance(v, int) for v in shipped_values):
             try:
                 key[name] = int(raw)
             except ValueError:
-                problem("not a whole number", f"key.{name}", raw, "a whole number, as in the shipped entries")
+                problem("parameters.not_whole_number", f"key.{name}", raw, _expected("whole_number"))
         else:
             key[name] = raw
 
@@ -101,9 +107,9 @@ def validate(shipped: ParameterSet, family: str, data: dict[str, Any], *, today:
             try:
                 dates[name] = dt.date.fromisoformat(raw[:10])
             except ValueError:
-                problem("not a date", name, raw, "a date YYYY-MM-DD, or empty for an open end")
+                problem("parameters.not_a_date", name, raw, _expected("date"))
     if dates["valid_from"] and dates["valid_to"] and dates["valid_to"] < dates["valid_from"]:
-        problem("the period ends before it starts", "valid_to", str(dates["valid_to"]), "a date after valid_from")
+        problem("parameters.period_reversed", "valid_to", str(dates["valid_to"]), _expected("after_valid_from"))
 
     unit = _text(data, "unit")
     same_key = [e for e in file.entries if {k: str(v) for k, v in e.key.items()} == {k: str(v) for k, v in key.items()}]
@@ -111,43 +117,43 @@ def validate(shipped: ParameterSet, family: str, data: dict[str, Any], *, today:
     family_units = {e.unit for e in file.entries}
     expected_unit = same_key[0].unit if same_key else next(iter(family_units)) if len(family_units) == 1 else None
     if not unit:
-        problem("missing value", "unit", expected="the unit of the value")
+        problem("parameters.missing", "unit", expected=_expected("unit"))
     elif expected_unit is not None and unit != expected_unit:
-        problem("another unit than the shipped entries", "unit", unit, "the unit of the shipped entries of this key")
+        problem("parameters.unit_differs", "unit", unit, _expected("shipped_unit"))
     elif unit not in _TEXT_UNITS:
         from carbonpeak.units import parse_unit
 
         try:
             parse_unit(unit)
         except UnitError:
-            problem("unknown unit", "unit", unit, "a unit such as tCO2/MWh, tce/t, kWh/t")
+            problem("parameters.unit_unknown", "unit", unit, _expected("unit_example"))
 
     raw_value = _text(data, "value")
     value: float | str | None = None
     if not raw_value:
-        problem("missing value", "value", expected="the official value")
+        problem("parameters.missing", "value", expected=_expected("value"))
     elif numeric and unit not in _TEXT_UNITS:
         try:
             value = float(raw_value.replace(",", ""))
             if not math.isfinite(value):
                 raise ValueError
         except ValueError:
-            problem("not a number", "value", raw_value, "a finite number")
+            problem("parameters.not_a_number", "value", raw_value, _expected("finite_number"))
             value = None
     else:
         value = raw_value
 
     confidence = _text(data, "confidence")
     if confidence not in {c.value for c in Confidence}:
-        problem("unknown confidence", "confidence", confidence, "one of the confidence levels")
+        problem("parameters.confidence_unknown", "confidence", confidence, _expected("confidence"))
 
     source_fields = {name: _text(data, name) or None for name in SOURCE_FIELDS}
     if not source_fields["document"]:
-        problem("missing value", "document", expected="the document the value is published in")
+        problem("parameters.missing", "document", expected=_expected("document"))
     if not source_fields["issuer"]:
-        problem("missing value", "issuer", expected="who published it (e.g. 生态环境部)")
+        problem("parameters.missing", "issuer", expected=_expected("issuer"))
     if not source_fields["published"]:
-        problem("missing value", "published", expected="when it was published (a date or a year)")
+        problem("parameters.missing", "published", expected=_expected("published"))
 
     edition = _text(data, "edition") or None
     slot = _slot(key, edition, dates["valid_from"], dates["valid_to"])
@@ -262,10 +268,10 @@ def enter(session: Session, family: str, data: dict[str, Any], actor: str) -> Pa
     superseding = previous is not None or (shipped_entry is not None and shipped_entry.value is not None)
     if superseding and not reason:
         raise InputError(
-            "a reason is needed: this supersedes an earlier value",
+            code="parameters.reason_needed",
             record=family,
             field="reason",
-            expected="the reason for the new version (the earlier one stays in the history)",
+            expected=_expected("reason"),
         )
     row = ParameterValue(
         family=family,
@@ -289,11 +295,11 @@ def enter(session: Session, family: str, data: dict[str, Any], actor: str) -> Pa
         _merged(shipped, [*others, row])
     except ParameterFileError as exc:
         raise InputError(
-            "the period overlaps another entry of the same key and edition",
+            code="parameters.period_overlaps",
             record=family,
             field="valid_from",
             value=f"{row.valid_from or '…'} – {row.valid_to or '…'}",
-            expected="the exact period of the entry it supersedes, or a period no other entry covers",
+            expected=_expected("period"),
         ) from exc
     session.add(row)
     session.flush()

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
+from carbonpeak.messages import Message
 from carbonpeak.store.models import (
     AuditEvent,
     Cluster,
@@ -72,7 +73,7 @@ def audit_trail(session: Session, key_prefix: str | None = None, limit: int = 20
 def _region(session: Session, code: str) -> Region:
     region = session.scalar(select(Region).where(Region.code == code))
     if region is None:
-        raise InputError("unknown region", field="region_code", value=code, expected="a region in the registry")
+        raise InputError(code="store.unknown_region", field="region_code", region=code)
     return region
 
 
@@ -143,7 +144,10 @@ def add_facility(session: Session, data: dict[str, Any], actor: str) -> Facility
     enterprise = session.scalar(select(Enterprise).where(Enterprise.code == data["enterprise_code"]))
     if enterprise is None:
         raise InputError(
-            "unknown enterprise", record=data.get("code"), field="enterprise_code", value=data["enterprise_code"]
+            code="store.unknown_enterprise",
+            record=data.get("code"),
+            field="enterprise_code",
+            enterprise=data["enterprise_code"],
         )
     park = session.scalar(select(Park).where(Park.code == data["park_code"])) if data.get("park_code") else None
     facility = Facility(
@@ -260,13 +264,14 @@ def latest_version(session: Session, submission: Submission) -> SubmissionVersio
     return latest_versions(session, [submission.id]).get(submission.id)
 
 
-def check_can_receive(latest: SubmissionVersion | None, *, correction: bool) -> str | None:
-    """Why a new (non-correction) version may not be added, or None when it may."""
+def check_can_receive(latest: SubmissionVersion | None, *, correction: bool) -> Message | None:
+    """Why a new (non-correction) version may not be added (a coded message: ``InputError(refusal, ...)``), or None
+    when it may."""
     if latest is None or latest.status == "draft" or correction:
         return None
     if latest.status == "locked":
-        return "the period is locked; a change needs a correction with a reason (submissions correct)"
-    return f"the period is already {latest.status}; a change needs a correction with a reason (submissions correct)"
+        return Message("submission.period_locked")
+    return Message("submission.period_already", status=Message(f"submission.status.{latest.status}"))
 
 
 def save_versions(
@@ -287,7 +292,7 @@ def save_versions(
     transaction, so concurrent imports of the same month number their versions without loss.
     """
     if reason is not None and not reason.strip():
-        raise InputError("a correction needs a reason", field="reason")
+        raise InputError(code="submission.correction_needs_reason", field="reason")
     ids = _submissions_for_update(session, [(f.id, p) for f, p, _ in items])
     latest = latest_versions(session, list(ids.values()))
     rows, audits = [], []
@@ -364,7 +369,7 @@ def transition_many(
 ) -> None:
     """Move versions one workflow step (each must be the latest of its month and in the step before)."""
     if target not in NEXT_STATUS:
-        raise InputError("unknown workflow step", field="status", value=target, expected="submitted, verified, locked")
+        raise InputError(code="submission.unknown_step", field="status", value=target)
     required = NEXT_STATUS[target]
     stamps = list(at) if at is not None else [None] * len(versions)
     audits = []
@@ -372,10 +377,11 @@ def transition_many(
         key = _version_key(session, version)
         if version.status != required:
             raise InputError(
-                f"version {version.version} is {version.status}; only a {required} version can become {target}",
+                Message(
+                    "submission.step_refused", version=version.version, **_statuses(version.status, required, target)
+                ),
                 record=key,
                 field="status",
-                value=version.status,
             )
         before = {"version": version.version, "status": version.status}
         now = stamp or utcnow()
@@ -401,6 +407,12 @@ def transition_many(
     _audit_many(session, audits)
 
 
+def _statuses(status: str, required: str, target: str) -> dict[str, Message]:
+    """The workflow statuses of a refused step, named in the reader's language."""
+    names = {"status": status, "required": required, "target": target}
+    return {k: Message(f"submission.status.{v}") for k, v in names.items()}
+
+
 def _version_key(session: Session, version: SubmissionVersion) -> str:
     submission = session.get(Submission, version.submission_id)
     assert submission is not None
@@ -417,9 +429,7 @@ def transition(
     ids = _submissions_for_update(session, [(facility.id, period)])
     latest = latest_versions(session, list(ids.values())).get(ids[(facility.id, period)])
     if latest is None:
-        raise InputError(
-            "nothing has been reported for this facility and month", record=f"{facility_code}@{period}", field="period"
-        )
+        raise InputError(code="submission.nothing_reported", record=f"{facility_code}@{period}", field="period")
     transition_many(session, [latest], target, actor, at=[at])
     return latest
 
@@ -427,7 +437,7 @@ def transition(
 def _facility(session: Session, code: str) -> Facility:
     facility = session.scalar(select(Facility).where(Facility.code == code))
     if facility is None:
-        raise InputError("unknown facility", field="facility_id", value=code, expected="a facility in the registry")
+        raise InputError(code="store.unknown_facility", field="facility_id", facility=code)
     return facility
 
 

@@ -389,7 +389,7 @@ def _api_step(target: str) -> Any:
             version = repo.transition(session, row.code, period, target, who.actor)
         except InputError as exc:
             session.rollback()
-            raise Conflict(i18n.detail(exc.detail), details=_problems([exc])) from None
+            raise Conflict(i18n.detail(exc), details=_problems([exc])) from None
         session.commit()
         return MonthOut(facility=row.code, period=period, version=version.version, status=version.status)
 
@@ -541,7 +541,7 @@ def act_on_warning(
         warn.act(session, warning.id, action, who.actor, note=body.note, assignee=body.assignee)
     except InputError as exc:
         session.rollback()
-        raise Conflict(i18n.detail(exc.detail), details=_problems([exc])) from None
+        raise Conflict(i18n.detail(exc), details=_problems([exc])) from None
     session.commit()
     return warning_out(warning, history=True)
 

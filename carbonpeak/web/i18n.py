@@ -30,7 +30,8 @@ from babel.messages.pofile import read_po, write_po
 from babel.numbers import parse_pattern
 from babel.support import Translations
 
-from carbonpeak.errors import InputError
+from carbonpeak import messages
+from carbonpeak.errors import CarbonpeakError, InputError
 
 LANGS = ("zh", "en")
 BABEL_LOCALE = {"zh": "zh_Hans_CN", "en": "en"}
@@ -221,7 +222,6 @@ _FIELD_NAMES = {N_("period"), N_("reason"), N_("file"), N_("status"), N_("action
 DOMAIN_MESSAGES = (
     N_("a correction needs a reason"),
     N_("a quantity object needs 'value' and optionally 'unit'"),
-    N_("an assignment needs someone to assign to"),
     N_("cannot decode the file"),
     N_("each line must be an object"),
     N_("file not found"),
@@ -230,15 +230,12 @@ DOMAIN_MESSAGES = (
     N_("negative amount"),
     N_("no data rows"),
     N_("no records found"),
-    N_("no such warning"),
     N_("not a finite number"),
     N_("not a number"),
     N_("not a period"),
     N_("the file is empty"),
     N_("the unit is given twice"),
-    N_("the warning is closed; reopen it first"),
     N_("the workbook has no worksheets"),
-    N_("unknown action"),
     N_("unknown facility"),
     N_("unknown field"),
     N_("unknown province"),
@@ -261,15 +258,12 @@ DOMAIN_MESSAGES = (
     N_("monthly reporting needs a month"),
     N_("the sector differs from the registry"),
     N_("the province differs from the registry"),
-    N_("nothing has been reported for this facility and month"),
-    N_("the period is locked; a change needs a correction with a reason (submissions correct)"),
     N_("not a facility you may report for"),
     N_("a record must be an object of fields"),
     N_("duplicate record (same facility and period, or same record_id)"),
     N_("unknown key in a line"),
     N_("a percentage must lie between 0 and 100"),
     N_("unknown enterprise"),
-    N_("unknown workflow step"),
     N_("nothing to export"),
     N_("unknown language"),
     N_("unknown fuel"),
@@ -277,44 +271,18 @@ DOMAIN_MESSAGES = (
     N_("unknown agent"),
     N_("unknown reductant"),
     N_("a method that accounts for it, or leave it empty"),
-    # official parameter values (carbonpeak.store.parameters)
+    # generic words the intake uses too (carbonpeak.io)
     N_("missing value"),
     N_("not a date"),
     N_("not a whole number"),
     N_("unknown unit"),
-    N_("unknown confidence"),
     N_("unknown parameter"),
-    N_("another unit than the shipped entries"),
-    N_("the period ends before it starts"),
-    N_("a reason is needed: this supersedes an earlier value"),
-    N_("the period overlaps another entry of the same key and edition"),
-    N_("the key this value is for"),
-    N_("the unit of the value"),
-    N_("the official value"),
-    N_("a finite number"),
-    N_("one of the confidence levels"),
-    N_("the document the value is published in"),
-    N_("who published it (e.g. 生态环境部)"),
-    N_("when it was published (a date or a year)"),
-    N_("a whole number, as in the shipped entries"),
-    N_("a date YYYY-MM-DD, or empty for an open end"),
-    N_("a date after valid_from"),
-    N_("a unit such as tCO2/MWh, tce/t, kWh/t"),
-    N_("the unit of the shipped entries of this key"),
-    N_("the reason for the new version (the earlier one stays in the history)"),
-    N_("the exact period of the entry it supersedes, or a period no other entry covers"),
     N_("the file must hold exactly one record for this facility and month"),
 )
-# Domain messages with a value inside: (pattern, message id with the same names).
+# Domain messages with a value inside: (pattern, message id with the same names). Only the intake's messages
+# (carbonpeak.io, carbonpeak.store.service) remain here until they are coded; every other domain error carries a
+# code and is rendered from carbonpeak/messages.
 _PATTERNS = (
-    (
-        r"^version (?P<version>\d+) is (?P<status>\w+); only a (?P<required>\w+) version can become (?P<target>\w+)$",
-        N_("version %(version)s is %(status)s; only a %(required)s version can become %(target)s"),
-    ),
-    (
-        r"^the period is already (?P<status>\w+); a change needs a correction with a reason \(submissions correct\)$",
-        N_("the month is already %(status)s; a change needs a correction with a reason"),
-    ),
     (r"^the facility was retired on (?P<date>[\d-]+)$", N_("the facility was retired on %(date)s")),
     (r"^malformed CSV: (?P<detail>.+)$", N_("malformed CSV: %(detail)s")),
     (r"^not valid YAML: (?P<detail>.+)$", N_("not valid YAML: %(detail)s")),
@@ -327,24 +295,10 @@ _PATTERNS = (
         r"^the file is (?P<size>[\d.]+) MiB; uploads are limited to (?P<limit>[\d.]+) MiB$",
         N_("the file is %(size)s MiB; uploads are limited to %(limit)s MiB"),
     ),
-    (r"^required by (?P<rule>.+)$", N_("required by %(rule)s")),
-    (
-        r"^reported, but method (?P<method>\S+) has no term that uses it$",
-        N_("reported, but method %(method)s has no term that uses it"),
-    ),
-    (
-        r"^(?P<kind>\w+) lines reported, but method (?P<method>\S+) has no term that uses them$",
-        N_("%(kind)s lines reported, but method %(method)s has no term that uses them"),
-    ),
-    (
-        r"^only a closed warning can be reopened; this one is (?P<status>\w+)$",
-        N_("only a closed warning can be reopened; this one is %(status)s"),
-    ),
 )
 
 
-# Reasons of the targets board and indicator notes (carbonpeak.indicators): fixed texts, and patterns whose
-# ``why`` group is itself a reason (translated in turn).
+# Reasons given as fixed English texts (the pathways' run; carbonpeak.indicators now codes its own).
 REASON_MESSAGES = (
     N_("no counted data"),
     N_("no counted data for the region"),
@@ -354,62 +308,31 @@ REASON_MESSAGES = (
     N_("no indicator is mapped to this target"),
     N_("a national total: a province's figure is its contribution, not the target's measure"),
 )
-_REASON_PATTERNS = (
-    (r"^no value yet for (?P<years>[\d, ]+): (?P<why>.+)$", N_("no value yet for %(years)s: %(why)s")),
-    (r"^no counted facility-months in (?P<year>\d{4})$", N_("no counted facility-months in %(year)s")),
-    (
-        r"^no (?P<statistic>[\w ]+) entered for (?P<region>[\w-]+), (?P<scope>\w+), (?P<year>\d{4})$",
-        N_("no %(statistic)s entered for %(region)s, %(scope)s, %(year)s"),
-    ),
-    (r"^base year (?P<year>\d{4}): (?P<why>.+)$", N_("base year %(year)s: %(why)s")),
-)
 
 
 def reason(text: str | None) -> str:
-    """A reason of the indicators or targets in the current language: each part (``; ``) from the catalog
-    or a pattern, else as written (English)."""
+    """A reason of the indicators, targets or pathways in the current language: a coded one from the message
+    catalog (every part coded), else each part (``; ``) as a fixed message of the catalog, else as written."""
+    if not text:
+        return ""
+    lang = _lang.get()
+    coded = messages.text_in(text, lang)
+    if coded is not None:
+        return coded
+    parts = getattr(text, "parts", None) or str(text).split("; ")
+    shown = [messages.text_in(part, lang) or (gettext(part) if lang != "en" else part) for part in parts]
+    return ("；" if lang == "zh" else "; ").join(shown)
+
+
+def detail(text: str | CarbonpeakError) -> str:
+    """A domain message in the current language: a coded error from the message catalog, else an uncoded text
+    through DOMAIN_MESSAGES and _PATTERNS."""
     import re
 
-    if not text or _lang.get() == "en":
-        return text or ""
-    parts = []
-    for part in text.split("; "):
-        translated = gettext(part)
-        if translated == part:
-            for pattern, message in _REASON_PATTERNS:
-                match = re.match(pattern, part)
-                if match:
-                    values = dict(match.groupdict())
-                    if "why" in values:
-                        values["why"] = reason(values["why"])
-                    if "statistic" in values:
-                        values["statistic"] = _statistic_zh(values["statistic"])
-                    scope = values.get("scope")
-                    if scope is not None:
-                        values["scope"] = gettext(scope)
-                    translated = gettext(message, **values)
-                    break
-        parts.append(translated)
-    return "；".join(parts)
-
-
-def _statistic_zh(name: str) -> str:
-    """A statistic's Chinese name from its kind (carbonpeak/indicators/statistics.yaml), by id or English name."""
-    from carbonpeak.indicators.statistics import kinds
-
-    for kind in kinds().values():
-        if name in (kind.id, kind.name_en):
-            return kind.name_zh
-    return name
-
-
-STATISTIC_SCOPES = (N_("industry_above_designated_size"), N_("industry"), N_("nonferrous"))
-
-
-def detail(text: str) -> str:
-    """A domain message in the current language (see DOMAIN_MESSAGES and _PATTERNS)."""
-    import re
-
+    if isinstance(text, CarbonpeakError):
+        if text.code and messages.known(text.code):
+            return text.message_text(_lang.get()) if isinstance(text, InputError) else text.text(_lang.get())
+        text = text.detail if isinstance(text, InputError) else str(text)
     translated = gettext(text)
     if translated != text or _lang.get() == "en":
         return translated
@@ -428,10 +351,17 @@ def input_error(error: InputError) -> dict[str, Any]:
         "row": _row_number(error.record),
         "field": error.field,
         "field_label": field_label(error.field),
-        "message": detail(error.detail),
+        "message": detail(error),
         "value": error.value,
-        "expected": gettext(error.expected) if error.expected else error.expected,
+        "expected": _expected(error.expected),
     }
+
+
+def _expected(expected: Any) -> Any:
+    """What was expected, in the current language: coded (a Message) from the catalog, else a fixed text."""
+    if not expected:
+        return expected
+    return messages.text_in(expected, _lang.get()) or gettext(str(expected))
 
 
 def _record(record: Any) -> Any:

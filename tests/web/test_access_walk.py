@@ -43,6 +43,17 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/admin/users/{username}/lock"): {"admin"},
     ("POST", "/admin/users/{username}/unlock"): {"admin"},
     ("POST", "/admin/users/{username}/reset"): {"admin"},
+    ("POST", "/admin/users"): {"admin"},
+    ("POST", "/admin/users/{username}/assign"): {"admin"},
+    ("POST", "/admin/users/{username}/unassign"): {"admin"},
+    ("GET", "/api/v1/accounts"): {"admin"},
+    ("POST", "/api/v1/accounts"): {"admin"},
+    ("GET", "/api/v1/accounts/{username}"): {"admin"},
+    ("POST", "/api/v1/accounts/{username}/lock"): {"admin"},
+    ("POST", "/api/v1/accounts/{username}/unlock"): {"admin"},
+    ("POST", "/api/v1/accounts/{username}/password"): {"admin"},
+    ("POST", "/api/v1/accounts/{username}/assignments"): {"admin"},
+    ("DELETE", "/api/v1/accounts/{username}/assignments/{enterprise}"): {"admin"},
     ("GET", "/overview"): REGULATORS,
     ("GET", "/enterprises"): EVERYONE,
     ("GET", "/enterprises/{code}"): EVERYONE,
@@ -118,6 +129,7 @@ OWN = {
     "family": "electricity.grid_factor",
     "action": "acknowledge",
     "username": "walk-target",
+    "enterprise": "E02",
     "name": "nothing.errors.xlsx",
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
@@ -185,8 +197,12 @@ def request(test_client: TestClient, method: str, path: str) -> Any:
     headers = {"X-CSRF-Token": token_of(test_client, "/parameters")}
     data = {"note": "walk", "assignee": "province", "reason": "walk", "name": "walk", "days": "5"}
     if path.startswith("/api/"):
-        return test_client.post(
-            path, headers=headers, json={"note": "walk"} if "/warnings/" in path else None, follow_redirects=False
+        return test_client.request(
+            method,
+            path,
+            headers=headers,
+            json={"note": "walk"} if "/warnings/" in path else None,
+            follow_redirects=False,
         )
     return test_client.post(path, headers=headers, data=data, follow_redirects=False)
 

@@ -64,3 +64,19 @@ def test_demo_accounts_are_printed_and_can_log_in(fresh_url: str) -> None:
     for name in ("admin", "province", "city", "verifier", "enterprise"):
         assert name in out and f"demo-{name}-2026" in out
     client(make_app(fresh_url), "enterprise")  # logs in with the printed password
+
+
+def test_users_assign_unassign_and_generated_password(fresh_url: str) -> None:
+    db = ("--db", fresh_url)
+    code, out = cli("users", "create", "zhou", "--role", "verifier", *db)
+    assert code == 0 and "initial password (shown once):" in out
+    code, out = cli("users", "create", "qian", "--role", "enterprise", "--enterprise", "E99", *db)
+    assert code == 2 and "the enterprise E99 is not in the registry" in out
+    assert cli("users", "assign", "zhou", "E01,E03", *db)[0] == 0
+    code, out = cli("users", "assign", "zhou", "E01", *db)
+    assert code == 2 and "already assigned" in out
+    assert cli("users", "unassign", "zhou", "E01", *db)[0] == 0
+    rows = {r["username"]: r for r in json.loads(cli("users", "list", "--json", *db)[1])}
+    assert rows["zhou"]["assigned"] == "E03"
+    code, out = cli("users", "lock", "zhou", *db)
+    assert code == 0 and "locked" in out

@@ -57,7 +57,12 @@ def test_domain_errors_are_shown_in_chinese_with_their_place() -> None:
     )
     assert shown["message"] == "不是数字" and shown["row"] == 7
     assert shown["record"] == "工作表 activity，第 7 行" and shown["field_label"].startswith("产品产量")
-    step = i18n.detail("version 2 is draft; only a submitted version can become verified")
+    from carbonpeak.messages import Message
+    from carbonpeak.store.repository import _statuses
+
+    refused = InputError(Message("submission.step_refused", version=2, **_statuses("draft", "submitted", "verified")))
+    assert str(refused) == "version 2 is draft; only a submitted version can become verified"
+    step = i18n.detail(refused)  # coded: rendered from the message catalog, not translated back from English
     assert step == "第 2 版为“草稿”；只有“已报送”的版本才能变为“已核查”"
     i18n.set_lang("en")
     assert i18n.detail("not a number") == "not a number"
@@ -114,8 +119,6 @@ def test_messages_with_values_are_translated_by_pattern() -> None:
         "not valid JSON (line 3, column 7: Expecting value)": "第 3 行，第 7 列",
         "12 further problems not listed": "另有 12 个问题",
         "the file is 61.0 MiB; uploads are limited to 50 MiB": "上传上限为 50 MiB",
-        "required by IPCC 2006 Eq. 4.24 (binder content)": "要求填写",
-        "reported, but method CN-AL-2015 has no term that uses it": "方法 CN-AL-2015",
         "the facility was retired on 2024-06-30": "2024-06-30",
         "unknown fuel": "未知燃料",
     }

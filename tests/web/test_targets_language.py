@@ -58,14 +58,25 @@ def test_every_target_has_its_chinese_text_and_reason() -> None:
             assert re.search(r"[\u4e00-\u9fff]", entry["why_zh"]), target_id
 
 
-def test_reasons_are_translated_part_by_part() -> None:
+def test_reasons_are_rendered_from_their_codes() -> None:
+    """A reason keeps its English text (API, logs) and is shown from the message catalog, part by part."""
+    from types import SimpleNamespace
+
+    from carbonpeak.indicators import definitions as ind
+    from carbonpeak.indicators.targets import _coded, _joined
+
+    missing = ind._no_statistic(SimpleNamespace(region="demo"), "green_parks", "industry", 2021)  # type: ignore[arg-type]
+    none_yet = ind._coded("indicators.no_counted_months_in", year=2026).message
+    text = _joined([missing, _coded("indicators.no_value_yet", years="2026", why=none_yet)])
+    assert text == (
+        "no green_parks entered for demo, industry, 2021; no value yet for 2026: no counted facility-months in 2026"
+    )
     i18n.set_lang("zh")
-    text = "no green_parks entered for demo, industry, 2021; no value yet for 2026: no counted facility-months in 2026"
     assert (
         i18n.reason(text)
-        == "demo 2021 年未录入 绿色低碳工业园区（累计）（工业）；2026 年尚无数值：2026 年没有计入的设施月度数据"
+        == "demo 2021 年未录入绿色低碳工业园区（累计）（工业）；2026 年尚无数值：2026 年没有计入的设施月度数据"
     )
-    assert i18n.reason("something new") == "something new"  # unknown: shown as written
+    assert i18n.reason("something new") == "something new"  # a text without a code: shown as written
     i18n.set_lang("en")
     assert i18n.reason(text) == text
     i18n.set_lang("zh")

@@ -1,0 +1,91 @@
+"""The message catalog is complete for the code that uses it, and the web translates nothing back by pattern.
+
+Every ``code="..."`` and ``Message("...")`` literal in carbonpeak/ must exist in carbonpeak/messages with a zh and
+an en text using the same placeholders; a code made with an f-string (``Message(f"warning.status.{status}")``)
+must have at least one entry under its literal prefix.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from carbonpeak import messages
+from carbonpeak.web import i18n
+
+PACKAGE = Path(__file__).resolve().parents[1] / "carbonpeak"
+
+# The intake's messages still translated by pattern (carbonpeak/io, carbonpeak/store/service.py, owned by the
+# intake work): nothing else may be added here; each goes when the intake raises it with a code.
+INTAKE_PATTERNS = {
+    "the facility was retired on %(date)s",
+    "malformed CSV: %(detail)s",
+    "not valid YAML: %(detail)s",
+    "not valid JSON (line %(line)s, column %(column)s: %(detail)s)",
+    "%(count)s further problems not listed",
+    "the file is %(size)s MiB; uploads are limited to %(limit)s MiB",
+}
+
+
+def _codes_in_source() -> tuple[dict[str, str], dict[str, str]]:
+    """(literal codes, f-string code prefixes), each with where it is used."""
+    literal: dict[str, str] = {}
+    prefixes: dict[str, str] = {}
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            candidates = [k.value for k in node.keywords if k.arg == "code"]
+            if name == "Message" and node.args:
+                candidates.append(node.args[0])
+            for value in candidates:
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    literal[value.value] = where
+                elif isinstance(value, ast.JoinedStr) and value.values:
+                    head = value.values[0]
+                    if isinstance(head, ast.Constant) and isinstance(head.value, str):
+                        prefixes[head.value] = where
+    return literal, prefixes
+
+
+def test_every_code_used_is_in_the_catalog_in_both_languages() -> None:
+    literal, prefixes = _codes_in_source()
+    assert len(literal) > 30  # the scan saw the coded errors
+    catalog = messages.catalog()
+    missing = [f"{where}: {code}" for code, where in sorted(literal.items()) if code not in catalog]
+    assert not missing, "add these codes to a file of carbonpeak/messages: " + "; ".join(missing)
+    empty = [
+        f"{where}: {prefix}*"
+        for prefix, where in sorted(prefixes.items())
+        if not any(c.startswith(prefix) for c in catalog)
+    ]
+    assert not empty, "no catalog entry for these code prefixes: " + "; ".join(empty)
+
+
+def test_every_entry_has_both_languages_with_the_same_placeholders() -> None:
+    for code, texts in messages.catalog().items():
+        assert texts["zh"].strip() and texts["en"].strip(), code
+        assert messages.placeholders(texts["zh"]) == messages.placeholders(texts["en"]), code
+
+
+def test_a_coded_error_is_english_in_str_and_chinese_from_the_catalog() -> None:
+    from carbonpeak.errors import Conflict, InputError
+    from carbonpeak.messages import Message
+
+    error = InputError(code="warning.reopen_only_closed", field="action", status=Message("warning.status.open"))
+    assert str(error) == "field 'action': only a closed warning can be reopened; this one is open"
+    assert error.text("zh") == "字段“操作”：只有已关闭的预警可以重新打开；该预警为“未处理”"
+    assert Conflict(Message("accounts.lock_self")).text("zh") == "不能锁定自己的账户"
+
+
+def test_no_pattern_translates_a_coded_domain_message() -> None:
+    """The web's regular expressions are gone but for the intake's messages not coded yet."""
+    assert {message for _pattern, message in i18n._PATTERNS} <= INTAKE_PATTERNS
+    assert not hasattr(i18n, "_REASON_PATTERNS")  # reasons of indicators and targets are coded
+    source = (PACKAGE / "web" / "i18n.py").read_text(encoding="utf-8")
+    converted_texts = ("only a closed warning", "can become", "required by", "has no term", "is already", "base year")
+    for converted in converted_texts:
+        assert converted not in source, converted
