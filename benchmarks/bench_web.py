@@ -271,8 +271,9 @@ def counts(path: Path) -> tuple[int, int]:
 
 def config(path: Path, seed: int = 0) -> dict[str, Any]:
     """Fresh API tokens and, per account, the enterprises, facilities and months in its scope."""
-    from carbonpeak.services import access, queries, users
+    from carbonpeak.services import access
     from carbonpeak.store.accounts import User
+    from carbonpeak.web import queries, users
 
     rng = random.Random(seed)
     url = url_of(path)
