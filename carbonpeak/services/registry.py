@@ -260,7 +260,7 @@ def change(
     version (e.g. the proposal it applies)."""
     row = managed(session, principal, kind, code)
     context = Context(principal)
-    result, errors = _change_checked(session, context, kind, row, changes, where or Where(record=code), via=via)
+    result, errors = change_checked(session, context, kind, row, changes, where or Where(record=code), via=via)
     if errors or result is None:
         raise ValidationFailed(errors)
     return result
@@ -321,7 +321,7 @@ def add_checked(
     return Change(ENTITY[kind], row.code, "created", None, after, events), []
 
 
-def _change_checked(
+def change_checked(
     session: Session,
     context: Context,
     kind: str,
