@@ -63,6 +63,7 @@ def enterprise_page(request: Request, code: str, session: DbSession, who: Who, y
             grid=grid,
             month_numbers=[f"{m:02d}" for m in range(1, 13)],
             path=queries.region_path(session, enterprise.region),
+            may_manage=access.allowed(who, "registry.manage") and reg.in_scope(session, who, enterprise.region_id),
             warnings=[
                 w
                 for w in queries.warnings(session, who, open_only=True)
