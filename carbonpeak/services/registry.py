@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from carbonpeak.capacity.ledger import SEEDED_NOTE, record_event
 from carbonpeak.errors import AccessDenied, InputError, NotFound, ValidationFailed
 from carbonpeak.io.registry_fields import code_field
 from carbonpeak.services import access
 from carbonpeak.services.access import ADMIN, REGULATORS, Principal
 from carbonpeak.services.registry_checks import Where, facility_dates, parse
-from carbonpeak.store.models import AuditEvent, CapacityEvent, Enterprise, Facility, Park, Region
+from carbonpeak.services.registry_ledger import ledger_for_change, ledger_for_new_facility
+from carbonpeak.store.models import Enterprise, Facility, Park, Region
 from carbonpeak.store.repository import audit
 
 ENTITY = {"regions": "region", "parks": "park", "enterprises": "enterprise", "facilities": "facility"}
@@ -316,7 +316,7 @@ def add_checked(
     after = snapshot(session, kind, row)
     events: tuple[int, ...] = ()
     if kind == "facilities":
-        events = _ledger_for_new_facility(session, context, row, values)
+        events = ledger_for_new_facility(session, context, row, values)
     audit(session, context.actor, "create", ENTITY[kind], row.code, after=after)
     return Change(ENTITY[kind], row.code, "created", None, after, events), []
 
@@ -350,7 +350,7 @@ def change_checked(
     after = snapshot(session, kind, row)
     events: tuple[int, ...] = ()
     if kind == "facilities":
-        events = _ledger_for_change(session, context, row, before, values)
+        events = ledger_for_change(session, context, row, before, values)
     if after == before and not events:
         return Change(ENTITY[kind], row.code, "unchanged", before, after), []
     recorded_after = {**after, **({"_via": dict(via)} if via else {})}
@@ -525,175 +525,29 @@ def _apply(kind: str, row: Any, values: dict[str, Any], refs: dict[str, Any]) ->
         row.retired_on = values.get("retired_on") or (values.get("status_since") if row.status == "retired" else None)
 
 
-# ---------------------------------------------------------------- the capacity ledger
+# The reading use cases live beside (a module of their own), imported here so callers find them all in one place.
+from carbonpeak.services.registry_reads import (  # noqa: E402
+    get,
+    history,
+    list_enterprises,
+    list_facilities,
+    list_parks,
+    list_regions,
+)
 
-
-def _start_day(facility: Facility) -> dt.date:
-    if facility.commissioned_on is not None:
-        return facility.commissioned_on
-    if facility.commissioning_year is not None:
-        return dt.date(int(facility.commissioning_year), 1, 1)
-    return dt.date.today()
-
-
-def _ledger_for_new_facility(
-    session: Session, context: Context, facility: Facility, values: dict[str, Any]
-) -> tuple[int, ...]:
-    """A registered capacity is an approval in the ledger (on the commissioning day unless another day
-    is given); a facility registered as retired also gets its exit."""
-    capacity = facility.capacity_t_per_a
-    if not capacity or capacity <= 0:
-        return ()
-    start = values.get("capacity_effective_on") or _start_day(facility)
-    events = [
-        record_event(
-            session,
-            facility_code=facility.code,
-            kind="approval",
-            effective_on=start,
-            capacity_t_per_a=capacity,
-            document=values.get("capacity_document"),
-            note="registered in the registry",
-            actor=context.actor,
-        ).id
-    ]
-    if facility.retired_on is not None and facility.retired_on >= start:
-        events.append(_exit_all(session, context, facility, facility.retired_on))
-    return tuple(e for e in events if e)
-
-
-def _balance(session: Session, facility: Facility, day: dt.date) -> float:
-    rows = session.execute(
-        select(CapacityEvent.capacity_t_per_a).where(
-            CapacityEvent.facility_id == facility.id, CapacityEvent.effective_on <= day
-        )
-    ).all()
-    return float(sum(r[0] for r in rows))
-
-
-def _exit_all(session: Session, context: Context, facility: Facility, day: dt.date) -> int:
-    remaining = _balance(session, facility, day)
-    if remaining <= 1e-6:
-        return 0
-    return record_event(
-        session,
-        facility_code=facility.code,
-        kind="exit",
-        effective_on=day,
-        capacity_t_per_a=-remaining,
-        note="retired in the registry",
-        actor=context.actor,
-    ).id
-
-
-def _ledger_for_change(
-    session: Session, context: Context, facility: Facility, before: dict[str, Any], values: dict[str, Any]
-) -> tuple[int, ...]:
-    """A changed capacity is an expansion or an exit of the difference in the ledger (from the day given,
-    else today); a facility newly retired exits what remains. A facility without ledger events first gets
-    the approval of its former capacity, as ``capacity seed`` would have recorded it."""
-    events: list[int] = []
-    old = before.get("capacity_t_per_a") or 0.0
-    new = facility.capacity_t_per_a or 0.0
-    has_events = session.scalar(select(CapacityEvent.id).where(CapacityEvent.facility_id == facility.id).limit(1))
-    if abs(new - old) > 1e-6:
-        day = values.get("capacity_effective_on") or dt.date.today()
-        if has_events is None and old > 0:
-            start = min(_start_day(facility), day)
-            events.append(
-                record_event(
-                    session,
-                    facility_code=facility.code,
-                    kind="approval",
-                    effective_on=start,
-                    capacity_t_per_a=old,
-                    note=SEEDED_NOTE,
-                    actor=context.actor,
-                ).id
-            )
-        delta = new - old
-        events.append(
-            record_event(
-                session,
-                facility_code=facility.code,
-                kind="expansion" if delta > 0 else "exit",
-                effective_on=day,
-                capacity_t_per_a=delta,
-                document=values.get("capacity_document"),
-                note="capacity changed in the registry",
-                actor=context.actor,
-            ).id
-        )
-    if facility.status == "retired" and before.get("status") != "retired" and facility.retired_on is not None:
-        exit_id = _exit_all(session, context, facility, facility.retired_on)
-        if exit_id:
-            events.append(exit_id)
-    return tuple(events)
-
-
-# ---------------------------------------------------------------- reading
-
-
-def history(session: Session, principal: Principal, kind: str, code: str) -> list[Version]:
-    """Every version of a registry object, oldest first (the audit log's create and change events)."""
-    access.require(principal, "registry.view")
-    if kind == "facilities":
-        access.get_facility(session, principal, code, "registry.view")
-    elif kind == "enterprises":
-        access.get_enterprise(session, principal, code)
-    elif not _exists(session, kind, code):
-        raise NotFound()
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.entity == ENTITY[kind], AuditEvent.entity_key == code)
-        .order_by(AuditEvent.id)
-    ).all()
-    return [Version(i, e.at, e.actor, e.action, e.before, e.after) for i, e in enumerate(events, start=1)]
-
-
-def list_regions(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Every region (administrative divisions are public), with whether the person manages it."""
-    access.require(principal, "registry.view")
-    rows = session.scalars(select(Region).order_by(Region.id)).all()
-    return [
-        {
-            **snapshot(session, "regions", r),
-            "managed": access.allowed(principal, "registry.manage") and in_scope(session, principal, r.id),
-        }
-        for r in rows
-    ]
-
-
-def list_parks(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    access.require(principal, "registry.view")
-    return [snapshot(session, "parks", p) for p in session.scalars(select(Park).order_by(Park.code))]
-
-
-def list_enterprises(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    access.require(principal, "registry.view")
-    rows = session.scalars(select(Enterprise).where(access.enterprise_filter(principal)).order_by(Enterprise.code))
-    return [snapshot(session, "enterprises", e) for e in rows]
-
-
-def list_facilities(session: Session, principal: Principal, enterprise_code: str | None = None) -> list[dict[str, Any]]:
-    access.require(principal, "registry.view")
-    query = select(Facility).where(access.facility_filter(principal)).order_by(Facility.code)
-    if enterprise_code:
-        query = query.join(Enterprise, Enterprise.id == Facility.enterprise_id).where(
-            Enterprise.code == enterprise_code
-        )
-    return [snapshot(session, "facilities", f) for f in session.scalars(query)]
-
-
-def get(session: Session, principal: Principal, kind: str, code: str) -> dict[str, Any]:
-    """One object as plain data, when the person may see it."""
-    access.require(principal, "registry.view")
-    if kind == "facilities":
-        return snapshot(session, kind, access.get_facility(session, principal, code, "registry.view"))
-    if kind == "enterprises":
-        return snapshot(session, kind, access.get_enterprise(session, principal, code))
-    model = {"regions": Region, "parks": Park}[kind]
-    row = session.scalar(select(model).where(model.code == code))
-    if row is None:
-        raise NotFound()
-    return snapshot(session, kind, row)
+__all__ = [
+    "Change",
+    "Context",
+    "Version",
+    "add",
+    "change",
+    "get",
+    "history",
+    "list_enterprises",
+    "list_facilities",
+    "list_parks",
+    "list_regions",
+    "managed",
+    "operator",
+    "snapshot",
+]
