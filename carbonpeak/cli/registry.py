@@ -32,10 +32,17 @@ As = Annotated[str | None, typer.Option("--as", help="act as this account (its r
 Code = Annotated[str, typer.Argument(help="the code of the region, park, enterprise or facility")]
 Pairs = Annotated[list[str] | None, typer.Argument(help="field=value pairs (fields listed above)", show_default=False)]
 
-NOUNS = {"region": "regions", "park": "parks", "enterprise": "enterprises", "facility": "facilities"}
+NOUNS = {
+    "region": "regions",
+    "park": "parks",
+    "cluster": "clusters",
+    "enterprise": "enterprises",
+    "facility": "facilities",
+}
 NOUN_HELP = {
     "region": "Regions: provinces, cities, counties.",
     "park": "Industrial parks.",
+    "cluster": "Clusters of cities (e.g. a plan's industrial cluster).",
     "enterprise": "Enterprises: USCC, name, region, park, contacts.",
     "facility": "Facilities: sector, product, technology, capacity (through the capacity ledger), status.",
 }
@@ -153,6 +160,7 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
                 rows = {
                     "regions": reg.list_regions,
                     "parks": reg.list_parks,
+                    "clusters": reg.list_clusters,
                     "enterprises": reg.list_enterprises,
                     "facilities": reg.list_facilities,
                 }[kind](session, who)

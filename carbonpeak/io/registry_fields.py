@@ -14,6 +14,7 @@ from carbonpeak.io.fields import FieldSpec, field_table
 KINDS: dict[str, tuple[str, str]] = {
     "regions": ("registry_regions", "region_code"),
     "parks": ("registry_parks", "park_code"),
+    "clusters": ("registry_clusters", "cluster_code"),
     "enterprises": ("registry_enterprises", "enterprise_code"),
     "facilities": ("registry_facilities", "facility_code"),
 }
@@ -21,6 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
 SHEETS: dict[str, dict[str, str]] = {
     "regions": {"zh": "地区", "en": "regions"},
     "parks": {"zh": "园区", "en": "parks"},
+    "clusters": {"zh": "集群", "en": "clusters"},
     "enterprises": {"zh": "企业", "en": "enterprises"},
     "facilities": {"zh": "设施", "en": "facilities"},
 }

@@ -29,10 +29,23 @@ from carbonpeak.services import access
 from carbonpeak.services.access import ADMIN, REGULATORS, Principal
 from carbonpeak.services.registry_checks import Where, facility_dates, parse
 from carbonpeak.services.registry_ledger import ledger_for_change, ledger_for_new_facility
-from carbonpeak.store.models import Enterprise, Facility, Park, Region
+from carbonpeak.store.models import Cluster, Enterprise, Facility, Park, Region
 from carbonpeak.store.repository import audit
 
-ENTITY = {"regions": "region", "parks": "park", "enterprises": "enterprise", "facilities": "facility"}
+ENTITY = {
+    "regions": "region",
+    "parks": "park",
+    "clusters": "cluster",
+    "enterprises": "enterprise",
+    "facilities": "facility",
+}
+MODELS: dict[str, Any] = {
+    "regions": Region,
+    "parks": Park,
+    "clusters": Cluster,
+    "enterprises": Enterprise,
+    "facilities": Facility,
+}
 # Fields that describe a capacity change (the ledger event), not the facility itself.
 CAPACITY_EVENT_FIELDS = ("capacity_effective_on", "capacity_document")
 
@@ -144,11 +157,12 @@ def managed(session: Session, principal: Principal, kind: str, code: str) -> Any
     """The object of ``kind`` with ``code`` that the person may change: role first (403), then 404 when it
     does not exist, 403 when it lies outside the jurisdiction."""
     access.require(principal, "registry.manage")
-    model = {"regions": Region, "parks": Park, "enterprises": Enterprise, "facilities": Facility}[kind]
+    model = MODELS[kind]
     row = session.scalar(select(model).where(model.code == code))
     if row is None:
         raise NotFound()
-    if not in_scope(session, principal, _region_of_object(kind, row)):
+    regions = [r.id for r in row.regions] if kind == "clusters" else [_region_of_object(kind, row)]
+    if not all(in_scope(session, principal, r) for r in regions):
         raise AccessDenied()
     return row
 
@@ -177,6 +191,13 @@ def snapshot(session: Session, kind: str, row: Any) -> dict[str, Any]:
             "name_zh": row.name_zh,
             "name_en": row.name_en or None,
             "region_code": code_of(Region, row.region_id),
+        }
+    if kind == "clusters":
+        return {
+            "cluster_code": row.code,
+            "name_zh": row.name_zh,
+            "name_en": row.name_en or None,
+            "region_codes": sorted(r.code for r in row.regions),
         }
     if kind == "enterprises":
         return {
@@ -361,7 +382,7 @@ def change_checked(
 
 
 def _exists(session: Session, kind: str, code: str) -> bool:
-    model = {"regions": Region, "parks": Park, "enterprises": Enterprise, "facilities": Facility}[kind]
+    model = MODELS[kind]
     return session.scalar(select(model.id).where(model.code == code)) is not None
 
 
@@ -380,9 +401,9 @@ def _references(
     refs: dict[str, Any] = {}
     blocked = False
 
-    def region(name: str) -> Region | None:
+    def region(name: str, given: str | None = None) -> Region | None:
         nonlocal blocked
-        code = values.get(name)
+        code = values.get(name) if given is None else given
         if code is None:
             return None
         found = session.scalar(select(Region).where(Region.code == code))
@@ -435,6 +456,13 @@ def _references(
         refs["parent"] = parent
     elif kind == "parks":
         refs["region"] = region("region_code")
+    elif kind == "clusters":
+        members = []
+        for code in values.get("region_codes") or []:
+            found = region("region_codes", code)
+            if found is not None:
+                members.append(found)
+        refs["regions"] = members
     elif kind == "enterprises":
         refs["region"] = region("region_code")
         refs["park"] = park("park_code")
@@ -480,15 +508,8 @@ def _check_park_region(
 
 
 def _build(kind: str, values: dict[str, Any], refs: dict[str, Any]) -> Any:
-    row: Any = {"regions": Region, "parks": Park, "enterprises": Enterprise, "facilities": Facility}[kind]()
-    if kind == "regions":
-        row.code = values["region_code"]
-    elif kind == "parks":
-        row.code = values["park_code"]
-    elif kind == "enterprises":
-        row.code = values["enterprise_code"]
-    else:
-        row.code = values["facility_code"]
+    row: Any = MODELS[kind]()
+    row.code = values[code_field(kind)]
     _apply(kind, row, values, refs)
     return row
 
@@ -502,6 +523,8 @@ def _apply(kind: str, row: Any, values: dict[str, Any], refs: dict[str, Any]) ->
         row.grid_province = values.get("grid_province")
     elif kind == "parks":
         row.region_id = refs["region"].id
+    elif kind == "clusters":
+        row.regions = list(refs["regions"])
     elif kind == "enterprises":
         row.uscc = values["uscc"]
         row.region_id = refs["region"].id
@@ -529,6 +552,7 @@ def _apply(kind: str, row: Any, values: dict[str, Any], refs: dict[str, Any]) ->
 from carbonpeak.services.registry_reads import (  # noqa: E402
     get,
     history,
+    list_clusters,
     list_enterprises,
     list_facilities,
     list_parks,
@@ -543,6 +567,7 @@ __all__ = [
     "change",
     "get",
     "history",
+    "list_clusters",
     "list_enterprises",
     "list_facilities",
     "list_parks",

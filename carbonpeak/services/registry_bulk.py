@@ -22,7 +22,6 @@ from carbonpeak.services import access
 from carbonpeak.services import registry as reg
 from carbonpeak.services.access import Principal
 from carbonpeak.services.registry_checks import Where, blank
-from carbonpeak.store.models import Region
 
 LEVEL_ORDER = {"province": 0, "省": 0, "city": 1, "市": 1, "county": 2, "县": 2}
 
@@ -98,9 +97,7 @@ def registry_file_text(value: object) -> str:
 
 
 def _existing(session: Session, kind: str, code: str) -> object | None:
-    from carbonpeak.store.models import Enterprise, Facility, Park
-
-    model = {"regions": Region, "parks": Park, "enterprises": Enterprise, "facilities": Facility}[kind]
+    model = reg.MODELS[kind]
     return session.scalar(select(model.id).where(model.code == code))
 
 

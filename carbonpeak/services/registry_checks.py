@@ -164,6 +164,9 @@ def _value(spec: FieldSpec, value: Any, where: Where) -> Any:
     if kind == "sector":
         labels = {s.value: pair for s, pair in SECTOR_LABELS.items()}
         return _choice(text, labels, name, where, "registry.unknown_sector")
+    if kind == "regions":
+        codes = [c.strip() for c in re.split(r"[,，、;；\s]+", text) if c.strip()]
+        return list(dict.fromkeys(codes))
     if kind == "province":
         provinces = {r.code: (r.zh, r.en) for r in REGIONS.values() if r.level == "provincial"}
         return _choice(text, provinces, name, where, "registry.unknown_province")

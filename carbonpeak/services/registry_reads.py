@@ -14,7 +14,7 @@ from carbonpeak.errors import NotFound
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.registry import ENTITY, Version, _exists, in_scope, snapshot
-from carbonpeak.store.models import AuditEvent, Enterprise, Facility, Park, Region
+from carbonpeak.store.models import AuditEvent, Cluster, Enterprise, Facility, Park, Region
 
 # ---------------------------------------------------------------- reading
 
@@ -49,6 +49,11 @@ def list_regions(session: Session, principal: Principal) -> list[dict[str, Any]]
     ]
 
 
+def list_clusters(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    access.require(principal, "registry.view")
+    return [snapshot(session, "clusters", c) for c in session.scalars(select(Cluster).order_by(Cluster.code))]
+
+
 def list_parks(session: Session, principal: Principal) -> list[dict[str, Any]]:
     access.require(principal, "registry.view")
     return [snapshot(session, "parks", p) for p in session.scalars(select(Park).order_by(Park.code))]
@@ -77,7 +82,7 @@ def get(session: Session, principal: Principal, kind: str, code: str) -> dict[st
         return snapshot(session, kind, access.get_facility(session, principal, code, "registry.view"))
     if kind == "enterprises":
         return snapshot(session, kind, access.get_enterprise(session, principal, code))
-    model = {"regions": Region, "parks": Park}[kind]
+    model = {"regions": Region, "parks": Park, "clusters": Cluster}[kind]
     row = session.scalar(select(model).where(model.code == code))
     if row is None:
         raise NotFound()

@@ -198,3 +198,23 @@ def test_a_capacity_change_and_a_retirement_go_through_the_ledger(province: str)
         assert codes(caught.value) == [("retired_on", "registry.retired_before_commissioning")]
         audit_keys = session.scalars(select(AuditEvent.entity).where(AuditEvent.entity_key == "AL1")).all()
         assert audit_keys.count("facility") == 3
+
+
+def test_a_cluster_of_cities_within_the_jurisdiction(province: str) -> None:
+    with db.transaction(province) as session:
+        made = reg.add(
+            session, ADMIN, "clusters", {"cluster_code": "K1", "name_zh": "甲乙集群", "region_codes": "XA、BJ"}
+        )
+        assert made.after["region_codes"] == ["BJ", "XA"]
+        xa = person(session, "xa", "city_regulator", region="XA")
+        with pytest.raises(AccessDenied):  # it spans another city
+            reg.change(session, xa, "clusters", "K1", {"name_zh": "改名"})
+        with pytest.raises(ValidationFailed) as caught:
+            reg.add(session, xa, "clusters", {"cluster_code": "K2", "name_zh": "乙", "region_codes": "XA,BJ,ZZ"})
+        assert codes(caught.value) == [
+            ("region_codes", "registry.region_out_of_scope"),
+            ("region_codes", "registry.unknown_region"),
+        ]
+        changed = reg.change(session, ADMIN, "clusters", "K1", {"region_codes": "XA"})
+        assert changed.before is not None and changed.before["region_codes"] == ["BJ", "XA"]
+        assert changed.after["region_codes"] == ["XA"]

@@ -55,7 +55,8 @@ FACILITIES = [
 def workbook(lang: str, *, regions=REGIONS, parks=PARKS, ents=None, facilities=FACILITIES) -> bytes:  # type: ignore[no-untyped-def]
     """The downloaded template, filled in as a person would (from row 3, below the labels)."""
     book = load_workbook(io.BytesIO(registry_file.write_template(lang)))
-    for sheet, rows in zip(book.worksheets[:4], (regions, parks, ents or enterprises(), facilities), strict=True):
+    sheets = [book.worksheets[i] for i in (0, 1, 3, 4)]  # the clusters sheet (2) stays empty
+    for sheet, rows in zip(sheets, (regions, parks, ents or enterprises(), facilities), strict=True):
         for r, values in enumerate(rows, start=3):
             for c, value in enumerate(values, start=1):
                 sheet.cell(row=r, column=c, value=value)
@@ -69,11 +70,11 @@ def test_the_template_is_labelled_in_the_language_asked(lang: str) -> None:
     book = load_workbook(io.BytesIO(registry_file.write_template(lang)))
     names = book.sheetnames
     assert names == (
-        ["地区", "园区", "企业", "设施", "说明"]
+        ["地区", "园区", "集群", "企业", "设施", "说明"]
         if lang == "zh"
-        else ["regions", "parks", "enterprises", "facilities", "fields"]
+        else ["regions", "parks", "clusters", "enterprises", "facilities", "fields"]
     )
-    enterprises_sheet = book.worksheets[2]
+    enterprises_sheet = book.worksheets[3]
     assert enterprises_sheet["D1"].value == "uscc"
     assert enterprises_sheet["D2"].value == ("* 统一社会信用代码" if lang == "zh" else "* unified social credit code")
 

@@ -114,7 +114,7 @@ def test_the_bulk_file_from_the_page_all_or_nothing(fresh_app: Any) -> None:
     template = province.get("/registry/template.xlsx?lang=zh")
     assert template.status_code == 200
     book = load_workbook(io.BytesIO(template.content))
-    assert book.sheetnames[:4] == ["地区", "园区", "企业", "设施"]
+    assert book.sheetnames[:5] == ["地区", "园区", "集群", "企业", "设施"]
     sheet = book["企业"]
     for column, value in enumerate(["B1", "批量企业", "", "12345", "demo-nowhere"], start=1):
         sheet.cell(row=3, column=column, value=value)
