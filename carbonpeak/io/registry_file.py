@@ -230,7 +230,7 @@ def _table(kind: str, file: str, name: str, rows: list[list[Any]], out: Read) ->
 def _csv_kind(header: list[str]) -> str | None:
     """Which kind a CSV file holds, from its header: its own code column decides."""
     keys = [_header_key(h) for h in header]
-    for kind in ("facilities", "enterprises", "parks", "regions"):
+    for kind in ("facilities", "enterprises", "clusters", "parks", "regions"):
         own = fields(kind)[KINDS[kind][1]]
         if {own.name.casefold(), own.label_zh.casefold(), own.label_en.casefold()} & set(keys):
             return kind
