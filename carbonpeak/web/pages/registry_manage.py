@@ -55,6 +55,13 @@ def level_label(code: str) -> str:
     return LEVELS[code][0 if _lang() == "zh" else 1] if code in LEVELS else code
 
 
+def person(actor: str | None) -> str:
+    """Who acted, as a person reads it: the account name without the audit log's channel prefix."""
+    if not actor:
+        return ""
+    return actor.removeprefix("web:").removeprefix("cli:").removesuffix(" (api)")
+
+
 def _lang() -> str:
     return "en" if i18n.current_lang() == "en" else "zh"
 
@@ -307,7 +314,7 @@ def _version_view(kind: str, version: reg.Version) -> dict[str, Any]:
     return {
         "number": version.number,
         "at": version.at,
-        "actor": version.actor,
+        "actor": person(version.actor),
         "action": version.action,
         "changes": changes,
         "proposal": via.get("proposal"),
@@ -404,6 +411,7 @@ def proposals_page(request: Request, session: DbSession, who: Who, status: str |
             proposals=[_proposal_view(session, who, p) for p in rows],
             status=chosen,
             proposal_status=proposal_status,
+            person=person,
         ),
     )
 
