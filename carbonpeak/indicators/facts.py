@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import orjson
 import pandas as pd
 from sqlalchemy import Text, cast, func, select
@@ -21,6 +22,7 @@ from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import (
     AuditEvent,
+    CapacityEvent,
     Cluster,
     Enterprise,
     Facility,
@@ -229,10 +231,43 @@ def facility_months(
         how="left",
     )
     frame["year"] = frame["period"].str.slice(0, 4).astype(int)
+    frame["capacity_t_per_a"] = ledger_capacity(session, frame)
     for name in [*RECORD_FIELDS, *RESULT_FIELDS]:
         frame[name] = pd.to_numeric(frame[name], errors="coerce")
     frame.attrs["clusters"] = registry.clusters
     return frame
+
+
+def ledger_capacity(session: Session, frame: pd.DataFrame) -> np.ndarray:
+    """The capacity in force in each row's month (columns facility_id, period, capacity_t_per_a).
+
+    For a facility with capacity-ledger events: its approved capacity on the month's last day, the sum
+    of its events effective on or before it (so an expansion or exit counts from its month on). For a
+    facility without events: the registry's capacity, as before the ledger existed."""
+    capacity = pd.to_numeric(frame["capacity_t_per_a"], errors="coerce").to_numpy(dtype=float, copy=True)
+    rows = session.execute(
+        select(CapacityEvent.facility_id, CapacityEvent.effective_on, CapacityEvent.capacity_t_per_a).where(
+            CapacityEvent.facility_id.is_not(None)
+        )
+    ).all()
+    if not rows or frame.empty:
+        return capacity
+    events = pd.DataFrame(rows, columns=["facility_id", "day", "delta"])
+    events["day"] = pd.to_datetime(events["day"]).astype("datetime64[ns]")
+    events = events.groupby(["facility_id", "day"], as_index=False)["delta"].sum().sort_values(["facility_id", "day"])
+    events["in_force"] = events.groupby("facility_id")["delta"].cumsum()
+    month = frame["period"].astype(str).str.slice(0, 7)
+    month = month.where(month.str.len() == 7, month.str.slice(0, 4) + "-12")  # a year counts at its end
+    month_end = (pd.to_datetime(month, format="%Y-%m") + pd.offsets.MonthEnd(0)).astype("datetime64[ns]")
+    left = pd.DataFrame(
+        {"facility_id": frame["facility_id"].to_numpy(), "day": month_end.to_numpy(), "row": np.arange(len(frame))}
+    ).sort_values("day")
+    merged = pd.merge_asof(
+        left, events[["facility_id", "day", "in_force"]].sort_values("day"), on="day", by="facility_id"
+    )
+    in_ledger = merged["facility_id"].isin(set(events["facility_id"])).to_numpy()
+    capacity[merged["row"].to_numpy()[in_ledger]] = merged["in_force"].fillna(0.0).to_numpy()[in_ledger]
+    return capacity
 
 
 def green_registry(session: Session) -> pd.DataFrame:

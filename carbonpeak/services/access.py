@@ -41,6 +41,9 @@ REGULATORS = frozenset({CITY, PROVINCE})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "overview.view": frozenset({CITY, PROVINCE, ADMIN}),
     "registry.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "registry.manage": frozenset({CITY, PROVINCE, ADMIN}),  # regions, parks, enterprises, facilities in scope
+    "registry.propose": frozenset({ENTERPRISE}),  # a change to one's own facility, for a regulator to decide
+    "registry.decide": frozenset({CITY, PROVINCE, ADMIN}),  # approve or reject a proposed change
     "submission.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "submission.report": frozenset({ENTERPRISE, ADMIN}),  # upload, save a draft, submit, correct
     "submission.verify": frozenset({VERIFIER, ADMIN}),

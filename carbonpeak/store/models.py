@@ -133,6 +133,10 @@ class Enterprise(Base):
     green_factory_year: Mapped[int | None] = mapped_column(Integer)
     green_supply_chain: Mapped[bool] = mapped_column(Boolean, default=False)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    park_id: Mapped[int | None] = mapped_column(ForeignKey("park.id"))
+    contact_person: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[Region] = relationship()
     facilities: Mapped[list[Facility]] = relationship(back_populates="enterprise")
 
@@ -155,11 +159,32 @@ class Facility(Base):
     capacity_t_per_a: Mapped[float | None] = mapped_column(Float)
     cell_amperage_ka: Mapped[float | None] = mapped_column(Float)
     commissioning_year: Mapped[int | None] = mapped_column(Integer)
+    commissioned_on: Mapped[dt.date | None] = mapped_column(Date)  # the day, where known (its year above)
     status: Mapped[str] = mapped_column(String(20), default="operating")  # operating, idle, retired
     status_since: Mapped[dt.date | None] = mapped_column(Date)
     retired_on: Mapped[dt.date | None] = mapped_column(Date)
     enterprise: Mapped[Enterprise] = relationship(back_populates="facilities")
     region: Mapped[Region] = relationship()
+
+
+class FacilityChangeProposal(Base):
+    """A change to its own facility that an enterprise user proposes and a regulator of the facility's
+    region approves (then applied like any registry change, versioned in the audit log) or rejects with
+    a reason. ``changes`` holds the proposed field values; ``before`` the facility's values when proposed."""
+
+    __tablename__ = "facility_change_proposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    before: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    note: Mapped[str | None] = mapped_column(Text)  # the proposer's explanation
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending, approved, rejected
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was rejected (or a note on approval)
+    facility: Mapped[Facility] = relationship()
 
 
 class Upload(Base):

@@ -119,6 +119,41 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/warnings/{warning_id}/{action}"): REGULATORS,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
+    # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
+    ("GET", "/registry"): REGULATORS,
+    ("GET", "/registry/template.xlsx"): REGULATORS,
+    ("POST", "/registry/import"): REGULATORS,
+    ("POST", "/registry/regions"): REGULATORS,
+    ("POST", "/registry/parks"): REGULATORS,
+    ("POST", "/registry/enterprises"): REGULATORS,
+    ("POST", "/registry/facilities"): REGULATORS,
+    ("GET", "/enterprises/{code}/edit"): REGULATORS,
+    ("POST", "/enterprises/{code}/edit"): REGULATORS,
+    ("GET", "/facilities/{code}/edit"): REGULATORS,
+    ("POST", "/facilities/{code}/edit"): REGULATORS,
+    ("GET", "/facilities/{code}/propose"): {"enterprise"},
+    ("POST", "/facilities/{code}/propose"): {"enterprise"},
+    ("GET", "/proposals"): EVERYONE,
+    ("POST", "/proposals/{proposal_id}/approve"): REGULATORS,
+    ("POST", "/proposals/{proposal_id}/reject"): REGULATORS,
+    ("GET", "/api/v1/regions"): EVERYONE,
+    ("POST", "/api/v1/regions"): REGULATORS,
+    ("PATCH", "/api/v1/regions/{code}"): REGULATORS,
+    ("GET", "/api/v1/parks"): EVERYONE,
+    ("POST", "/api/v1/parks"): REGULATORS,
+    ("PATCH", "/api/v1/parks/{code}"): REGULATORS,
+    ("POST", "/api/v1/enterprises"): REGULATORS,
+    ("PATCH", "/api/v1/enterprises/{code}"): REGULATORS,
+    ("GET", "/api/v1/enterprises/{code}/history"): EVERYONE,
+    ("POST", "/api/v1/facilities"): REGULATORS,
+    ("PATCH", "/api/v1/facilities/{code}"): REGULATORS,
+    ("GET", "/api/v1/facilities/{code}/history"): EVERYONE,
+    ("GET", "/api/v1/registry/template.xlsx"): REGULATORS,
+    ("POST", "/api/v1/registry/imports"): REGULATORS,
+    ("GET", "/api/v1/proposals"): EVERYONE,
+    ("POST", "/api/v1/proposals"): {"enterprise"},
+    ("POST", "/api/v1/proposals/{proposal_id}/approve"): REGULATORS,
+    ("POST", "/api/v1/proposals/{proposal_id}/reject"): REGULATORS,
 }
 
 # Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).
@@ -131,6 +166,7 @@ OWN = {
     "username": "walk-target",
     "enterprise": "E02",
     "name": "nothing.errors.xlsx",
+    "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
 # regulator's scope; XF01 (another province) is outside everyone's but the administrator's.

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from carbonpeak.services import access
+from carbonpeak.services import registry as reg
 from carbonpeak.web import queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
@@ -46,6 +47,7 @@ def enterprise_page(request: Request, code: str, session: DbSession, who: Who, y
             grid=grid,
             month_numbers=[f"{m:02d}" for m in range(1, 13)],
             path=queries.region_path(session, enterprise.region),
+            may_manage=access.allowed(who, "registry.manage") and reg.in_scope(session, who, enterprise.region_id),
             warnings=[
                 w
                 for w in queries.warnings(session, who, open_only=True)
@@ -71,5 +73,12 @@ def facility_page(request: Request, code: str, session: DbSession, who: Who, yea
             years=years,
             months=rows,
             may_report=access.allowed(who, "submission.report"),
+            may_manage=access.allowed(who, "registry.manage") and reg.in_scope(session, who, facility.region_id),
+            may_propose=access.allowed(who, "registry.propose") and facility.enterprise_id in who.enterprise_ids,
         ),
     )
+
+
+from carbonpeak.web.pages import registry_manage  # noqa: E402  (its routes join this router)
+
+router.include_router(registry_manage.router)

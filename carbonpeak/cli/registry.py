@@ -1,0 +1,389 @@
+"""CLI verbs of the registry: ``carbonpeak registry template|import``, ``carbonpeak region|park|enterprise|
+facility add|change|list|history`` and ``carbonpeak proposals list|propose|approve|reject``.
+
+Thin adapters over :mod:`carbonpeak.services.registry` (and its bulk import and proposals). Fields are
+given as ``field=value`` pairs named as in the field tables (``carbonpeak enterprise add E1
+name_zh=甲铝业 uscc=91610000... region_code=XA``); ``--help`` lists them. The CLI acts as its operator,
+an administrator named by ``--actor``, or as an account with ``--as USERNAME`` (then with that account's
+scope). Errors are printed one per line in ``--lang`` (zh by default) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from carbonpeak.cli.common import Actor, Db, JsonFlag, Lang
+from carbonpeak.cli.common import actor as _actor
+from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.io.registry_fields import fields
+from carbonpeak.store import db
+
+console = Console()
+err = Console(stderr=True)
+As = Annotated[str | None, typer.Option("--as", help="act as this account (its role and scope); default: the operator")]
+Code = Annotated[str, typer.Argument(help="the code of the region, park, enterprise or facility")]
+Pairs = Annotated[list[str] | None, typer.Argument(help="field=value pairs (fields listed above)", show_default=False)]
+
+NOUNS = {
+    "region": "regions",
+    "park": "parks",
+    "cluster": "clusters",
+    "enterprise": "enterprises",
+    "facility": "facilities",
+}
+NOUN_HELP = {
+    "region": "Regions: provinces, cities, counties.",
+    "park": "Industrial parks.",
+    "cluster": "Clusters of cities (e.g. a plan's industrial cluster).",
+    "enterprise": "Enterprises: USCC, name, region, park, contacts.",
+    "facility": "Facilities: sector, product, technology, capacity (through the capacity ledger), status.",
+}
+
+
+def _fail(exc: CarbonpeakError, lang: str) -> NoReturn:
+    problems = exc.errors if isinstance(exc, ValidationFailed) else [exc]
+    if isinstance(exc, ValidationFailed):
+        err.print(f"[bold red]{escape(exc.text(lang))}[/]", highlight=False, soft_wrap=True)
+    for problem in problems:
+        err.print(f"  - {escape(problem.text(lang))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _principal(session: Any, actor: str | None, as_user: str | None) -> Any:
+    from sqlalchemy import select
+
+    from carbonpeak.services import access
+    from carbonpeak.services import registry as reg
+    from carbonpeak.store.accounts import User
+
+    if not as_user:
+        return reg.operator(_actor(actor))
+    user = session.scalar(select(User).where(User.username == as_user))
+    if user is None:
+        raise InputError(code="registry.unknown_account", field="as", value=as_user)
+    return access.principal_for(session, user)
+
+
+def _pairs(pairs: list[str] | None, lang: str) -> dict[str, str]:
+    record: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            _fail(InputError(code="registry.pair_expected", value=pair), lang)
+        record[name.strip()] = value
+    return record
+
+
+def _field_list(kind: str) -> str:
+    return "\n\n".join(
+        f"{'*' if spec.required else ' '} {spec.name}: {spec.label_zh} / {spec.label_en}"
+        for spec in fields(kind).values()
+    )
+
+
+def _print(rows: list[dict[str, Any]], title: str, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    table = Table(title=title)
+    columns = list(rows[0]) if rows else []
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+    console.print(table)
+
+
+def _noun_app(noun: str, kind: str) -> typer.Typer:
+    app = typer.Typer(help=NOUN_HELP[noun], no_args_is_help=True)
+    listing = _field_list(kind)
+
+    def add(
+        code: Code,
+        pairs: Pairs = None,
+        url: Db = None,
+        actor: Actor = None,
+        as_user: As = None,
+        lang: Lang = "zh",
+        as_json: JsonFlag = False,
+    ) -> None:
+        from carbonpeak.io.registry_fields import code_field
+        from carbonpeak.services import registry as reg
+
+        record = {code_field(kind): code, **_pairs(pairs, lang)}
+        try:
+            db.upgrade(url)
+            with db.transaction(url) as session:
+                result = reg.add(session, _principal(session, actor, as_user), kind, record)
+        except CarbonpeakError as exc:
+            _fail(exc, lang)
+        _done(result, as_json)
+
+    add.__doc__ = f"Register {_a(noun)}. Fields (* required):\n\n{listing}"
+
+    def change(
+        code: Code,
+        pairs: Pairs = None,
+        url: Db = None,
+        actor: Actor = None,
+        as_user: As = None,
+        lang: Lang = "zh",
+        as_json: JsonFlag = False,
+    ) -> None:
+        from carbonpeak.services import registry as reg
+
+        try:
+            with db.transaction(url) as session:
+                result = reg.change(session, _principal(session, actor, as_user), kind, code, _pairs(pairs, lang))
+        except CarbonpeakError as exc:
+            _fail(exc, lang)
+        _done(result, as_json)
+
+    change.__doc__ = f"Change some fields of {_a(noun)} (a new version in the audit log). Fields:\n\n{listing}"
+
+    def list_(
+        url: Db = None, actor: Actor = None, as_user: As = None, lang: Lang = "zh", as_json: JsonFlag = False
+    ) -> None:
+        from carbonpeak.services import registry as reg
+
+        try:
+            with db.transaction(url) as session:
+                who = _principal(session, actor, as_user)
+                rows = {
+                    "regions": reg.list_regions,
+                    "parks": reg.list_parks,
+                    "clusters": reg.list_clusters,
+                    "enterprises": reg.list_enterprises,
+                    "facilities": reg.list_facilities,
+                }[kind](session, who)
+        except CarbonpeakError as exc:
+            _fail(exc, lang)
+        _print(rows, kind, as_json)
+
+    list_.__doc__ = f"The {kind} you may see."
+
+    def history(
+        code: Code,
+        url: Db = None,
+        actor: Actor = None,
+        as_user: As = None,
+        lang: Lang = "zh",
+        as_json: JsonFlag = False,
+    ) -> None:
+        from carbonpeak.services import registry as reg
+
+        try:
+            with db.transaction(url) as session:
+                versions = reg.history(session, _principal(session, actor, as_user), kind, code)
+        except CarbonpeakError as exc:
+            _fail(exc, lang)
+        rows = [
+            {
+                "version": v.number,
+                "at": v.at.isoformat()[:19],
+                "actor": v.actor,
+                "action": v.action,
+                "changed": ", ".join(
+                    f"{k}: {(v.before or {}).get(k)} → {val}"
+                    for k, val in (v.after or {}).items()
+                    if not k.startswith("_") and (v.before or {}).get(k) != val
+                )
+                if v.before
+                else "",
+            }
+            for v in versions
+        ]
+        _print(rows, f"{noun} {code}", as_json)
+
+    history.__doc__ = f"Every version of {_a(noun)}, from the audit log."
+    app.command("add")(add)
+    if kind in ("enterprises", "facilities", "regions", "parks"):
+        app.command("change")(change)
+    app.command("list")(list_)
+    app.command("history")(history)
+    return app
+
+
+def _done(result: Any, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            "entity": result.entity,
+            "code": result.code,
+            "action": result.action,
+            "changed": result.changed_fields,
+            "ledger_events": list(result.ledger_events),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    changed = f": {', '.join(result.changed_fields)}" if result.action == "changed" else ""
+    ledger = f" ({len(result.ledger_events)} capacity ledger event(s))" if result.ledger_events else ""
+    console.print(f"{result.entity} {result.code} {result.action}{changed}{ledger}", highlight=False)
+
+
+# ---------------------------------------------------------------- the bulk file
+
+registry_app = typer.Typer(help="The bulk registry file: template and import (all or nothing).", no_args_is_help=True)
+
+
+@registry_app.command("template")
+def template_command(
+    out: Annotated[Path, typer.Option("--out", help="where to write the .xlsx")],
+    lang: Lang = "zh",
+) -> None:
+    """Write the bulk registry template (sheets of regions, parks, enterprises, facilities) in zh or en."""
+    from carbonpeak.io.registry_file import write_template
+
+    out.write_bytes(write_template(lang))
+    console.print(f"template written: {out}", highlight=False)
+
+
+@registry_app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="one workbook, or CSV files (one per kind)")],
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a bulk registry file: every row is checked; if any problem is found, all are listed and
+    nothing is written."""
+    from carbonpeak.services.registry_bulk import import_registry
+
+    try:
+        contents = [(path.name, path.read_bytes()) for path in files]
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(code=2) from None
+    try:
+        db.upgrade(url)
+        with db.transaction(url) as session:
+            done = import_registry(session, _principal(session, actor, as_user), contents)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    summary = {what: getattr(done, what) for what in ("created", "changed", "unchanged")}
+    if as_json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        return
+    for what, kinds in summary.items():
+        for kind, codes in kinds.items():
+            console.print(f"{what} {kind}: {len(codes)} ({', '.join(codes[:10])}{' …' if len(codes) > 10 else ''})")
+
+
+# ---------------------------------------------------------------- proposals
+
+proposals_app = typer.Typer(help="Changes enterprises propose to their facilities.", no_args_is_help=True)
+
+
+@proposals_app.command("list")
+def proposals_list(
+    status: Annotated[str | None, typer.Option(help="pending, approved or rejected")] = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+    as_json: JsonFlag = False,
+) -> None:
+    """Proposals about the facilities you may see, newest first."""
+    from carbonpeak.services import registry_proposals as proposals
+
+    try:
+        with db.transaction(url) as session:
+            rows = proposals.list_proposals(session, _principal(session, actor, as_user), status)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    _print(
+        [
+            {
+                "id": p.id,
+                "facility": p.facility_code,
+                "status": p.status,
+                "changes": json.dumps(p.changes, ensure_ascii=False),
+                "proposed_by": p.proposed_by,
+                "decided_by": p.decided_by,
+                "reason": p.reason,
+            }
+            for p in rows
+        ],
+        "proposals",
+        as_json,
+    )
+
+
+@proposals_app.command("propose")
+def proposals_propose(
+    facility: Annotated[str, typer.Argument(help="your facility's code")],
+    pairs: Pairs = None,
+    note: Annotated[str | None, typer.Option(help="why (shown to the regulator)")] = None,
+    url: Db = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+) -> None:
+    """Propose a change to one of your enterprise's facilities (needs --as an enterprise account)."""
+    from carbonpeak.services import registry_proposals as proposals
+
+    try:
+        with db.transaction(url) as session:
+            made = proposals.propose(session, _principal(session, None, as_user), facility, _pairs(pairs, lang), note)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    console.print(f"proposal {made.id} for {made.facility_code}: pending", highlight=False)
+
+
+@proposals_app.command("approve")
+def proposals_approve(
+    proposal: int,
+    note: Annotated[str | None, typer.Option(help="a note kept with the decision")] = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+) -> None:
+    """Approve a pending proposal: applied as a registry change (a capacity change through the ledger)."""
+    from carbonpeak.services import registry_proposals as proposals
+
+    try:
+        with db.transaction(url) as session:
+            done = proposals.approve(session, _principal(session, actor, as_user), proposal, note)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    console.print(f"proposal {done.id} approved; {done.facility_code} changed", highlight=False)
+
+
+@proposals_app.command("reject")
+def proposals_reject(
+    proposal: int,
+    reason: Annotated[str, typer.Option(help="why (required; shown to the enterprise)")],
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+) -> None:
+    """Reject a pending proposal with a reason."""
+    from carbonpeak.services import registry_proposals as proposals
+
+    try:
+        with db.transaction(url) as session:
+            done = proposals.reject(session, _principal(session, actor, as_user), proposal, reason)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    console.print(f"proposal {done.id} rejected", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(registry_app, name="registry")
+    for noun, kind in NOUNS.items():
+        app.add_typer(_noun_app(noun, kind), name=noun)
+    app.add_typer(proposals_app, name="proposals")
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun

@@ -1,0 +1,122 @@
+"""How registry changes reach the capacity ledger (:mod:`carbonpeak.capacity.ledger`): a registered
+capacity is an approval, a changed one an expansion or exit of the difference, a retirement the exit of what
+remains. Used by :mod:`carbonpeak.services.registry`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.capacity.ledger import SEEDED_NOTE, record_event
+from carbonpeak.store.models import CapacityEvent, Facility
+
+
+class Context(Protocol):
+    @property
+    def actor(self) -> str: ...
+
+
+def _start_day(facility: Facility) -> dt.date:
+    if facility.commissioned_on is not None:
+        return facility.commissioned_on
+    if facility.commissioning_year is not None:
+        return dt.date(int(facility.commissioning_year), 1, 1)
+    return dt.date.today()
+
+
+def ledger_for_new_facility(
+    session: Session, context: Context, facility: Facility, values: dict[str, Any]
+) -> tuple[int, ...]:
+    """A registered capacity is an approval in the ledger (on the commissioning day unless another day
+    is given); a facility registered as retired also gets its exit."""
+    capacity = facility.capacity_t_per_a
+    if not capacity or capacity <= 0:
+        return ()
+    start = values.get("capacity_effective_on") or _start_day(facility)
+    events = [
+        record_event(
+            session,
+            facility_code=facility.code,
+            kind="approval",
+            effective_on=start,
+            capacity_t_per_a=capacity,
+            document=values.get("capacity_document"),
+            note="registered in the registry",
+            actor=context.actor,
+        ).id
+    ]
+    if facility.retired_on is not None and facility.retired_on >= start:
+        events.append(_exit_all(session, context, facility, facility.retired_on))
+    return tuple(e for e in events if e)
+
+
+def _balance(session: Session, facility: Facility, day: dt.date) -> float:
+    rows = session.execute(
+        select(CapacityEvent.capacity_t_per_a).where(
+            CapacityEvent.facility_id == facility.id, CapacityEvent.effective_on <= day
+        )
+    ).all()
+    return float(sum(r[0] for r in rows))
+
+
+def _exit_all(session: Session, context: Context, facility: Facility, day: dt.date) -> int:
+    remaining = _balance(session, facility, day)
+    if remaining <= 1e-6:
+        return 0
+    return record_event(
+        session,
+        facility_code=facility.code,
+        kind="exit",
+        effective_on=day,
+        capacity_t_per_a=-remaining,
+        note="retired in the registry",
+        actor=context.actor,
+    ).id
+
+
+def ledger_for_change(
+    session: Session, context: Context, facility: Facility, before: dict[str, Any], values: dict[str, Any]
+) -> tuple[int, ...]:
+    """A changed capacity is an expansion or an exit of the difference in the ledger (from the day given,
+    else today); a facility newly retired exits what remains. A facility without ledger events first gets
+    the approval of its former capacity, as ``capacity seed`` would have recorded it."""
+    events: list[int] = []
+    old = before.get("capacity_t_per_a") or 0.0
+    new = facility.capacity_t_per_a or 0.0
+    has_events = session.scalar(select(CapacityEvent.id).where(CapacityEvent.facility_id == facility.id).limit(1))
+    if abs(new - old) > 1e-6:
+        day = values.get("capacity_effective_on") or dt.date.today()
+        if has_events is None and old > 0:
+            start = min(_start_day(facility), day)
+            events.append(
+                record_event(
+                    session,
+                    facility_code=facility.code,
+                    kind="approval",
+                    effective_on=start,
+                    capacity_t_per_a=old,
+                    note=SEEDED_NOTE,
+                    actor=context.actor,
+                ).id
+            )
+        delta = new - old
+        events.append(
+            record_event(
+                session,
+                facility_code=facility.code,
+                kind="expansion" if delta > 0 else "exit",
+                effective_on=day,
+                capacity_t_per_a=delta,
+                document=values.get("capacity_document"),
+                note="capacity changed in the registry",
+                actor=context.actor,
+            ).id
+        )
+    if facility.status == "retired" and before.get("status") != "retired" and facility.retired_on is not None:
+        exit_id = _exit_all(session, context, facility, facility.retired_on)
+        if exit_id:
+            events.append(exit_id)
+    return tuple(events)
