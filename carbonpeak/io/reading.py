@@ -52,6 +52,20 @@ class Limits:
     max_text_chars: int = 200  # a free-text field (facility_name, technology, metering ...)
     max_errors: int = 1_000  # problems listed; beyond this one closing line says how many more
 
+    @classmethod
+    def from_env(cls, **overrides: int) -> Limits:
+        """The defaults, each overridable by ``CARBONPEAK_INTAKE_<NAME>`` (e.g. CARBONPEAK_INTAKE_MAX_ROWS)."""
+        import dataclasses
+        import os
+
+        values: dict[str, int] = {}
+        for item in dataclasses.fields(cls):
+            text = os.environ.get(f"CARBONPEAK_INTAKE_{item.name.upper()}")
+            if text and text.strip().isdigit():
+                values[item.name] = int(text)
+        values.update(overrides)
+        return cls(**values)
+
 
 @dataclass
 class Table:
@@ -202,7 +216,7 @@ def read_structured(content: bytes, filename: str, suffix: str, limits: Limits) 
     text = decode(content, filename)
     try:
         # YAML: a SafeLoader that refuses aliases
-        data = json.loads(text) if suffix == ".json" else yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506
+        data = json.loads(text) if suffix == ".json" else yaml.load(text, Loader=_NoAliasLoader)
     except json.JSONDecodeError as exc:
         raise refuse("intake.invalid_json", filename, row=exc.lineno, line=exc.lineno, column=exc.colno) from None
     except _AliasRefused as exc:
