@@ -573,4 +573,5 @@ def records_table(records: Records) -> Table | None:
                 seen.add(key)
                 headers.append(key)
     frame = pd.DataFrame([[row.get(h) for h in headers] for row in rows], columns=range(len(headers)), dtype=object)
-    return Table(file=records.file, sheet=None, headers=headers, frame=frame, row_numbers=np.arange(1, len(rows) + 1))
+    numbers = np.arange(1, len(rows) + 1)
+    return Table(file=records.file, sheet=None, headers=headers, frame=frame, row_numbers=numbers, by_record=True)

@@ -435,6 +435,8 @@ def validate_table(table: Table, limits: Limits | None = None, *, skip: np.ndarr
     if header_broken or total:
         return Checked(batch=None, valid=active[~bad], errors=errors, total_errors=total)
     if not len(active):
+        if skip is not None and skip.any():  # every row was refused before its fields were read
+            return Checked(batch=None, valid=active, errors=[], total_errors=0)
         return Checked(
             batch=None, valid=active, errors=[InputError(code="intake.no_rows", file=table.file)], total_errors=1
         )

@@ -348,10 +348,10 @@ def _check_registry(
             error(index, "intake.not_a_month", "period", period)
             continue
         if record["sector"] != facility.sector:
-            error(index, "intake.sector_mismatch", "sector", record["sector"], expected=facility.sector)
+            error(index, "intake.sector_mismatch", "sector", record["sector"], registered=facility.sector)
         province = provinces[facility.id]
         if province and record["region"] != province:
-            error(index, "intake.province_mismatch", "region", record["region"], expected=province)
+            error(index, "intake.province_mismatch", "region", record["region"], registered=province)
         if facility.retired_on and f"{period}-01" > facility.retired_on.isoformat():
             error(index, "intake.retired", "period", period, date=facility.retired_on.isoformat())
         previous = latest.get((facility.id, period))
