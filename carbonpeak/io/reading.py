@@ -241,6 +241,7 @@ def read_structured(content: bytes, filename: str, suffix: str, limits: Limits) 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>]")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"\$?([A-Z]{1,3})\$?(\d+)\"")
+_ROW_START = re.compile(rb"<(?:\w+:)?row[\s>]")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*>\s*<(?:\w+:)?f[\s>/]")
@@ -303,6 +304,7 @@ def _scan_sheet(
     inflated = 0
     carry = b""
     cells = 0
+    running = 0  # cells of the row still open at the end of the last chunk
     with archive.open(member) as stream:
         while True:
             chunk = stream.read(_CHUNK)
@@ -326,11 +328,16 @@ def _scan_sheet(
                 widest = max(_column_number(c.decode()) for c, _r in letters)
                 scan.max_column = max(scan.max_column, widest)
                 scan.max_row = max(scan.max_row, max(int(r) for _c, r in letters))
-            found_cells = len(_CELL.findall(data))
-            cells += found_cells
-            without_ref = found_cells - len(_CELL_REF.findall(data))
-            if without_ref > 0:  # cells placed by position only: count them as columns, to stay safe
-                scan.max_column = max(scan.max_column, without_ref)
+            # cells per row bound the width too (cells placed by position, without an r attribute)
+            segments = _ROW_START.split(data)
+            running += len(_CELL.findall(segments[0]))
+            widest_row = running
+            for segment in segments[1:]:
+                running = len(_CELL.findall(segment))
+                widest_row = max(widest_row, running)
+                cells += running
+            cells += len(_CELL.findall(segments[0]))
+            scan.max_column = max(scan.max_column, widest_row)
             row_refs = _ROW_REF.findall(data)
             if row_refs:
                 scan.max_row = max(scan.max_row, max(int(r) for r in row_refs))

@@ -831,7 +831,8 @@ def write_annotated_copy(
             sheet_name, row = default_sheet, None
         if sheet_name not in headers:
             headers[sheet_name] = _header_columns(workbook[sheet_name])
-        column = _error_column(error.params.get("column") or error.field, headers[sheet_name]) if row is not None else None
+        named = error.params.get("column") or error.field
+        column = _error_column(named, headers[sheet_name]) if row is not None else None
         cell = f"{get_column_letter(column)}{row}" if row is not None and column is not None else ""
         if cell:
             notes.setdefault((sheet_name, row, column), []).append(_message(error, lang))  # type: ignore[arg-type]

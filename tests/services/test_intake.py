@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (file contents written out in full)
 """The one intake path (services.intake): scope first, then fields, then registry; every problem of
 every row, coded; the same file twice adds nothing; corrections take the same checks."""
 
