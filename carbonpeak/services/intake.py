@@ -35,7 +35,7 @@ from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import Conflict, InputError, ValidationFailed
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.io.reading import Limits, Records, Table, read_upload, records_table
-from carbonpeak.io.validate import Checked, text_column, validate_table
+from carbonpeak.io.validate import Checked, drop_label_row, text_column, validate_table
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
@@ -254,6 +254,7 @@ def _check(
             return _check_records(session, principal, source, correction=correction)
     else:
         table = source
+    drop_label_row(table)  # the template's row 2 (labels) is not data
     # 1. who may report: rows naming a facility outside the person's scope get that answer only
     scope_errors: list[InputError] = []
     foreign = np.zeros(len(table.frame), dtype=bool)
