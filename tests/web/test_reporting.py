@@ -52,7 +52,7 @@ def test_upload_with_errors_writes_nothing_and_shows_each_error_beside_its_row(
     row4 = page.split('data-row="4"', 1)[1].split("</tr>", 1)[0]
     assert "不是数字" in row4 and "lots" in row4
     row5 = page.split('data-row="5"', 1)[1].split("</tr>", 1)[0]
-    assert "数值低于允许的最小值" in row5 and "-5" in row5
+    assert "数值低于下限" in row5 and "-5" in row5
     row3 = page.split('data-row="3"', 1)[1].split("</tr>", 1)[0]
     assert "row-ok" in page.split('data-row="3"', 1)[0].rsplit("<tr", 1)[1] and "✓" in row3
     assert count_rows(fresh_url, "submission_version") == versions and count_rows(fresh_url, "upload") == uploads
@@ -75,7 +75,7 @@ def test_upload_naming_another_enterprises_facility_is_refused(fresh_app: Any, f
     foreign = ra05_month("2026-01", facility_id="RA01")  # RA01 belongs to another enterprise
     response = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-09"), foreign]))
     assert response.status_code == 422, response.text[:500]
-    assert "不是您有权报送的设施" in response.text
+    assert "不是您可以填报的设施" in response.text
     assert count_rows(fresh_url, "upload") == 0 or "RA01" not in enterprise.get("/reporting").text
 
 
@@ -175,7 +175,7 @@ def test_a_month_in_a_form_with_errors_beside_fields_then_saved(fresh_app: Any, 
     month = {"facility_id": "RA05", "period": "2024-09", "output_t": "-3", "scrap_input_t": "8600"}
     bad = post(enterprise, "/reporting/form", month)
     assert bad.status_code == 422 and 'data-field-error="output_t"' in bad.text
-    assert "数值低于允许的最小值" in bad.text and count_rows(fresh_url, "submission_version") == versions
+    assert "数值低于下限" in bad.text and count_rows(fresh_url, "submission_version") == versions
     month.update(output_t="8000", grid_electricity_mwh="3200", **{"fuel:natural_gas": "90"})
     good = post(enterprise, "/reporting/form", month)
     assert good.status_code == 303 and good.headers["location"] == "/submissions/RA05/2024-09"
