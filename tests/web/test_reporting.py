@@ -62,11 +62,11 @@ def test_upload_with_errors_writes_nothing_and_shows_each_error_beside_its_row(
     copy = enterprise.get(f"/reporting/rejected/{link}")
     assert copy.status_code == 200 and copy.content[:2] == b"PK"
     assert client(fresh_app, "admin").get(f"/reporting/rejected/{link}").status_code == 403
-    # rows that pass the field checks are then checked against the registry
+    # a facility code the person may not report for (here: none registered) gets that answer only
     unknown = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-08", facility_id="NOPE")]))
     assert unknown.status_code == 422
     row3 = unknown.text.split('data-row="3"', 1)[1].split("</tr>", 1)[0]
-    assert "未知设施" in row3 and "NOPE" in row3
+    assert "不是您可以填报的设施" in row3 and "NOPE" in row3
     assert count_rows(fresh_url, "submission_version") == versions
 
 

@@ -146,7 +146,7 @@ def _failed(request: Request, content: bytes, name: str, failure: ValidationFail
         else:
             by_row.setdefault(problem["row"], []).append(problem)
     rows = []
-    for number, values in _preview(content, name, limits, set(by_row)):
+    for number, values in _preview(content, name, limits):
         rows.append({"row": number, "values": values, "errors": by_row.pop(number, [])})
     for number, errs in sorted(by_row.items()):  # errors of rows the preview could not show
         rows.append({"row": number, "values": {}, "errors": errs})
@@ -168,9 +168,9 @@ _PREVIEW_COLUMNS = ("facility_id", "period", "sector", "output_t")
 _PREVIEW_ROWS = 2000
 
 
-def _preview(content: bytes, name: str, limits: Limits, wanted: set[int]) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, a few identifying values) of the rows with problems (at most 2,000), as far as the
-    file can be read. Values of a facility the person may not report for are never shown: only its row."""
+def _preview(content: bytes, name: str, limits: Limits) -> list[tuple[int, dict[str, Any]]]:
+    """(row number, a few identifying values from the file itself) of the first 2,000 rows, as far as the
+    file can be read; the rows with problems after them are listed with their errors only."""
     try:
         table = read_upload(content, name, limits)
     except (InputError, ValueError, OSError):
@@ -184,8 +184,6 @@ def _preview(content: bytes, name: str, limits: Limits, wanted: set[int]) -> lis
             columns[base] = position
     out = []
     for index, number in enumerate(table.row_numbers.tolist()):
-        if number not in wanted:
-            continue
         row = table.frame.iloc[index]
         out.append((int(number), {k: cell_text(row[c]) if c in row.index else "" for k, c in columns.items()}))
         if len(out) >= _PREVIEW_ROWS:
