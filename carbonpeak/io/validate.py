@@ -108,13 +108,18 @@ class _Problems:
             bad[positions] = True
         return bad
 
-    def materialise(self, limit: int) -> tuple[list[InputError], int]:
-        total = len(self.header) + sum(len(r) for r in self.rows)
+    def materialise(self, limit: int, keep: np.ndarray | None = None) -> tuple[list[InputError], int]:
+        """The first ``limit`` problems in file order (row, then column) and how many there are;
+        ``keep`` (by row position) leaves out the problems of rows refused for another reason."""
         if not self.rows:
-            return self.header[:limit], total
+            return self.header[:limit], len(self.header)
         rows = np.concatenate(self.rows)
         which = np.concatenate([np.full(len(r), i, dtype=np.int64) for i, r in enumerate(self.rows)])
         index = np.concatenate([np.arange(len(r), dtype=np.int64) for r in self.rows])
+        if keep is not None:
+            kept = keep[rows]
+            rows, which, index = rows[kept], which[kept], index[kept]
+        total = len(self.header) + len(rows)
         columns = np.asarray(self.order, dtype=np.int64)[which]
         first = np.lexsort((columns, rows))[: max(limit - len(self.header), 0)]
         errors = list(self.header) + [self.makers[int(which[i])](int(index[i])) for i in first]
@@ -341,6 +346,61 @@ def _numeric(
 
 def validate_table(table: Table, limits: Limits | None = None, *, skip: np.ndarray | None = None) -> Checked:
     """Every problem of every row of ``table`` (rows in ``skip`` are left out: already refused)."""
+    return check_table(table, limits).result(skip)
+
+
+@dataclass
+class Validated:
+    """Every row checked (no database needed); :meth:`result` then leaves out rows refused for another
+    reason (a facility the person may not report for) and builds the batch of the rows that passed."""
+
+    table: Table
+    limits: Limits
+    problems: _Problems
+    header_broken: bool
+    active: np.ndarray  # row positions whose fields were checked (not broken by a formula, merge ...)
+    bad: np.ndarray  # over active: rows with a problem
+    record_columns: dict[str, Any]
+    lines: dict[str, list[pd.DataFrame]]
+
+    def result(self, exclude: np.ndarray | None = None, *, partial: bool = False) -> Checked:
+        """With ``partial``, the batch holds the rows that passed even when other rows have problems
+        (so the registry checks can run on them in the same pass); else only when every row passed."""
+        table, active = self.table, self.active
+        n = len(table.frame)
+        excluded = exclude if exclude is not None else np.zeros(n, dtype=bool)
+        errors, total = self.problems.materialise(self.limits.max_errors, keep=~excluded)
+        if total > len(errors):
+            errors.append(InputError(code="error.more_problems", file=table.file, count=total - len(errors)))
+        passed = ~excluded[active] & ~self.bad
+        if self.header_broken or (total and not (partial and passed.any())):
+            return Checked(batch=None, valid=active[passed], errors=errors, total_errors=total)
+        if not passed.any():
+            if excluded.any():  # every row was refused before its fields were read
+                return Checked(batch=None, valid=active[passed], errors=[], total_errors=0)
+            return Checked(
+                batch=None, valid=active, errors=[InputError(code="intake.no_rows", file=table.file)], total_errors=1
+            )
+        everything = bool(passed.all())
+        frame = pd.DataFrame({k: (v if everything else v[passed]) for k, v in self.record_columns.items()})
+        renumber = np.cumsum(passed) - 1
+        line_frames = {}
+        for list_name, parts in self.lines.items():
+            if not parts:
+                continue
+            line_frame = pd.concat(parts, ignore_index=True)
+            if not everything:
+                line_frame = line_frame[passed[line_frame["record"].to_numpy()]].copy()
+                line_frame["record"] = renumber[line_frame["record"].to_numpy()]
+            line_frame = line_frame.sort_values("record", kind="stable").reset_index(drop=True)
+            if len(line_frame):
+                line_frames[list_name] = line_frame
+        batch = ActivityBatch(records=frame, source=table.file, **line_frames)
+        return Checked(batch=batch, valid=active[passed], errors=errors if total else [], total_errors=total)
+
+
+def check_table(table: Table, limits: Limits | None = None) -> Validated:
+    """Check every row and column of ``table``; no database is needed (so no lock is held)."""
     limits = limits or Limits()
     drop_label_row(table)
     problems = _Problems(table)
@@ -348,8 +408,6 @@ def validate_table(table: Table, limits: Limits | None = None, *, skip: np.ndarr
     columns = check_headers(table, problems)
     n = len(table.frame)
     excluded = np.zeros(n, dtype=bool)
-    if skip is not None:
-        excluded |= skip
     if table.bad_rows:
         excluded |= np.isin(table.row_numbers, sorted(table.bad_rows))
     active = np.flatnonzero(~excluded)
@@ -429,26 +487,7 @@ def validate_table(table: Table, limits: Limits | None = None, *, skip: np.ndarr
         problems.makers.append(maker)
     header_broken = any(e.code != "intake.header_unit" for e in problems.header)
     bad = sub_problems.rows_with_problems(len(sub))
-    errors, total = problems.materialise(limits.max_errors)
-    if total > len(errors):
-        errors.append(InputError(code="error.more_problems", file=table.file, count=total - len(errors)))
-    if header_broken or total:
-        return Checked(batch=None, valid=active[~bad], errors=errors, total_errors=total)
-    if not len(active):
-        if skip is not None and skip.any():  # every row was refused before its fields were read
-            return Checked(batch=None, valid=active, errors=[], total_errors=0)
-        return Checked(
-            batch=None, valid=active, errors=[InputError(code="intake.no_rows", file=table.file)], total_errors=1
-        )
-    frame = pd.DataFrame(record_columns)
-    line_frames = {}
-    for list_name, parts in lines.items():
-        if parts:
-            line_frame = pd.concat(parts, ignore_index=True).sort_values("record", kind="stable").reset_index(drop=True)
-            if len(line_frame):
-                line_frames[list_name] = line_frame
-    batch = ActivityBatch(records=frame, source=table.file, **line_frames)
-    return Checked(batch=batch, valid=active, errors=[], total_errors=0)
+    return Validated(table, limits, problems, header_broken, active, bad, record_columns, lines)
 
 
 def _duplicates(record_columns: dict[str, Any], problems: _Problems, by_name: dict[str, Column]) -> None:

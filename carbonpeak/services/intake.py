@@ -35,7 +35,7 @@ from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import Conflict, InputError, ValidationFailed
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.io.reading import Limits, Records, Table, read_upload, records_table
-from carbonpeak.io.validate import Checked, drop_label_row, text_column, validate_table
+from carbonpeak.io.validate import Checked, check_table, drop_label_row, text_column
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
@@ -255,39 +255,14 @@ def _check(
     else:
         table = source
     drop_label_row(table)  # the template's row 2 (labels) is not data
+    # every row's fields first: this needs no database, so no lock is held while it runs
+    validated = check_table(table, limits)
     # 1. who may report: rows naming a facility outside the person's scope get that answer only
-    scope_errors: list[InputError] = []
-    foreign = np.zeros(len(table.frame), dtype=bool)
-    position = _facility_column(table)
-    if position is not None and len(table.frame):
-        codes = text_column(table.frame[position]).to_numpy(dtype=object)
-        named = codes != ""
-        distinct = sorted(set(codes[named].tolist()))
-        mine = _mine(session, principal, distinct)
-        unknown: set[str] = set()
-        if principal.is_admin:  # the administrator may report for every facility: an unknown one is just unknown
-            unknown = set(distinct) - mine
-        outside = set(distinct) - mine
-        if outside:
-            foreign = named & pd.Series(codes).isin(outside).to_numpy()
-            for index in np.flatnonzero(foreign):
-                code = codes[index]
-                number = int(table.row_numbers[index])
-                scope_errors.append(
-                    InputError(
-                        code="intake.facility_unknown" if code in unknown else "intake.facility_not_yours",
-                        file=table.file,
-                        sheet=table.sheet,
-                        row=None if table.by_record else number,
-                        record=number if table.by_record else None,
-                        field="facility_id",
-                        value=code,
-                    )
-                )
-    # 2. the fields, for every other row
-    checked: Checked = validate_table(table, limits, skip=foreign)
+    scope_errors, foreign = _scope(session, principal, table)
+    # 2. the fields, for every other row (their problems are dropped for refused rows)
+    checked: Checked = validated.result(foreign, partial=True)
     errors = scope_errors + checked.errors
-    # 3. the registry, for the rows whose fields passed
+    # 3. the registry, for the rows whose fields passed (in the same pass: every problem at once)
     records: list[dict[str, Any]] = []
     facilities: dict[str, Facility] = {}
     latest: dict[tuple[int, str], SubmissionVersion] = {}
@@ -305,6 +280,40 @@ def _check(
         raise ValidationFailed(errors, file=table.file)
     assert checked.batch is not None
     return _Checked(records=records, batch=checked.batch, facilities=facilities, latest=latest)
+
+
+def _scope(session: Session, principal: Principal, table: Table) -> tuple[list[InputError], np.ndarray]:
+    """The rows naming a facility the person may not report for, each with the one answer it gets."""
+    errors: list[InputError] = []
+    foreign = np.zeros(len(table.frame), dtype=bool)
+    position = _facility_column(table)
+    if position is None or not len(table.frame):
+        return errors, foreign
+    codes = text_column(table.frame[position]).to_numpy(dtype=object)
+    named = codes != ""
+    distinct = sorted(set(codes[named].tolist()))
+    mine = _mine(session, principal, distinct)
+    outside = set(distinct) - mine
+    if not outside:
+        return errors, foreign
+    # the administrator may report for every facility: for them an unknown code is just unknown
+    unknown = outside if principal.is_admin else set()
+    foreign = named & pd.Series(codes).isin(outside).to_numpy()
+    for index in np.flatnonzero(foreign):
+        code = codes[index]
+        number = int(table.row_numbers[index])
+        errors.append(
+            InputError(
+                code="intake.facility_unknown" if code in unknown else "intake.facility_not_yours",
+                file=table.file,
+                sheet=table.sheet,
+                row=None if table.by_record else number,
+                record=number if table.by_record else None,
+                field="facility_id",
+                value=code,
+            )
+        )
+    return errors, foreign
 
 
 def _ordered(errors: list[InputError]) -> list[InputError]:

@@ -8,11 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from intakehelpers import populate
 
-from carbonpeak.services.access import ADMIN, ENTERPRISE, Principal
 from carbonpeak.store import db
-from carbonpeak.store import repository as repo
-from carbonpeak.store.models import Enterprise
 
 _spec = importlib.util.spec_from_file_location("_store_conftest", Path(__file__).parents[1] / "store" / "conftest.py")
 assert _spec and _spec.loader
@@ -21,60 +19,6 @@ _spec.loader.exec_module(_store)
 
 db_url = _store.db_url
 _drop_session_database = _store._drop_session_database
-
-
-def populate(url: str) -> None:
-    """E1 (aluminium line AL1, copper line CU1 retired 2024-06-30) and E2 (aluminium line AL2)."""
-    actor = "test:setup"
-    with db.transaction(url) as session:
-        repo.add_region(
-            session,
-            {
-                "code": "P",
-                "name_zh": "测试省",
-                "name_en": "Test province",
-                "level": "province",
-                "grid_province": "shaanxi",
-            },
-            actor,
-        )
-        repo.add_region(
-            session,
-            {"code": "C1", "name_zh": "测试市", "name_en": "Test city", "level": "city", "parent_code": "P"},
-            actor,
-        )
-        for code, seed in (("E1", "E1"), ("E2", "E2")):
-            repo.add_enterprise(
-                session,
-                {
-                    "code": code,
-                    "name_zh": f"测试铝业{code}",
-                    "name_en": f"Test Aluminium {code}",
-                    "uscc": _store.uscc(seed),
-                    "region_code": "C1",
-                    "key_energy_user": True,
-                },
-                actor,
-            )
-        for code, enterprise, sector, extra in (
-            ("AL1", "E1", "electrolytic_aluminium", {"technology": "PFPB_M"}),
-            ("CU1", "E1", "copper", {"retired_on": "2024-06-30"}),
-            ("AL2", "E2", "electrolytic_aluminium", {"technology": "PFPB_M"}),
-        ):
-            repo.add_facility(
-                session,
-                {
-                    "code": code,
-                    "enterprise_code": enterprise,
-                    "name_zh": code,
-                    "name_en": code,
-                    "region_code": "C1",
-                    "sector": sector,
-                    "capacity_t_per_a": 200000,
-                    **extra,
-                },
-                actor,
-            )
 
 
 @pytest.fixture
@@ -90,31 +34,3 @@ def sqlite_province(tmp_path: Path) -> Iterator[str]:
     db.upgrade(url)
     populate(url)
     yield url
-
-
-def enterprise(url: str, code: str = "E1") -> Principal:
-    with db.transaction(url) as session:
-        row = session.query(Enterprise).filter_by(code=code).one()
-        return Principal(
-            user_id=1,
-            username=f"user-{code}",
-            display_name=code,
-            role=ENTERPRISE,
-            region_id=None,
-            enterprise_id=row.id,
-            region_ids=frozenset(),
-            enterprise_ids=frozenset({row.id}),
-        )
-
-
-def administrator() -> Principal:
-    return Principal(
-        user_id=0,
-        username="admin",
-        display_name="admin",
-        role=ADMIN,
-        region_id=None,
-        enterprise_id=None,
-        region_ids=frozenset(),
-        enterprise_ids=frozenset(),
-    )

@@ -5,7 +5,7 @@ every row, coded; the same file twice adds nothing; corrections take the same ch
 from __future__ import annotations
 
 import pytest
-from conftest import administrator, enterprise
+from intakehelpers import administrator, enterprise
 from sqlalchemy import func, select
 
 from carbonpeak.errors import ValidationFailed

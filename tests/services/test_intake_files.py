@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import enterprise
+from intakehelpers import enterprise
 
 from carbonpeak.errors import ValidationFailed
 from carbonpeak.io.export import export_workbook
