@@ -178,7 +178,10 @@ def _check_cell_lengths(
         column = data[position]
         if column.dtype != object:
             continue
-        lengths = column.map(lambda v: len(v) if isinstance(v, str) else 0).to_numpy()
+        try:
+            lengths = column.str.len().fillna(0).to_numpy()
+        except AttributeError:  # no text in the column (numbers, dates only)
+            continue
         too_long = np.flatnonzero(lengths > limits.max_cell_chars)
         if len(too_long):
             first = too_long[0]
@@ -243,10 +246,11 @@ _CELL = re.compile(rb"<(?:\w+:)?c[\s>]")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"\$?([A-Z]{1,3})\$?(\d+)\"")
 _ROW_START = re.compile(rb"<(?:\w+:)?row[\s>]")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_CELL_COL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"\$?([A-Z]{1,3})")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"\$?[A-Z]{1,3}\$?(\d{1,9})\"")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*>\s*<(?:\w+:)?f[\s>/]")
 _ERROR_CELL = re.compile(rb"<(?:\w+:)?c\s(?=[^>]*?\bt=\"e\")[^>]*?\br=\"([A-Z]{1,3}\d+)\"[^>]*>")
-_ERROR_CELL_T = re.compile(rb"\bt=\"e\"")
 _CHUNK = 1 << 20
 _REF_SPLIT = re.compile(r"([A-Z]+)(\d+)")
 
@@ -323,21 +327,31 @@ def _scan_sheet(
                 data, carry = data[:cut], data[cut:]
             else:
                 carry = b""
-            letters = set(_CELL_REF.findall(data))
+            letters = set(_CELL_COL.findall(data))  # few distinct column letters per chunk
             if letters:
-                widest = max(_column_number(c.decode()) for c, _r in letters)
-                scan.max_column = max(scan.max_column, widest)
-                scan.max_row = max(scan.max_row, max(int(r) for _c, r in letters))
-            # cells per row bound the width too (cells placed by position, without an r attribute)
-            segments = _ROW_START.split(data)
-            running += len(_CELL.findall(segments[0]))
-            widest_row = running
-            for segment in segments[1:]:
-                running = len(_CELL.findall(segment))
-                widest_row = max(widest_row, running)
-                cells += running
-            cells += len(_CELL.findall(segments[0]))
-            scan.max_column = max(scan.max_column, widest_row)
+                scan.max_column = max(scan.max_column, max(_column_number(c.decode()) for c in letters))
+            cell_rows = _CELL_ROW.findall(data)
+            if cell_rows:
+                scan.max_row = max(scan.max_row, int(np.array(cell_rows, dtype="S10").astype(np.int64).max()))
+            # counted with bytes.count where the writer is the usual one (<c r="A1" ...>), by pattern otherwise
+            found = data.count(b"<c ") + data.count(b"<c>")
+            with_ref = data.count(b'<c r="')
+            if not found and (b":c " in data or b":c>" in data):  # a namespace prefix (<x:c ...>)
+                found = len(_CELL.findall(data))
+            if found > with_ref:
+                with_ref = len(_CELL_REF.findall(data))
+            cells += found
+            if found > with_ref:
+                # cells placed by position (no r attribute): count the cells of each row, which bound the width
+                segments = _ROW_START.split(data)
+                running += len(_CELL.findall(segments[0]))
+                widest_row = running
+                for segment in segments[1:]:
+                    running = len(_CELL.findall(segment))
+                    widest_row = max(widest_row, running)
+                scan.max_column = max(scan.max_column, widest_row)
+            else:
+                running = 0
             row_refs = _ROW_REF.findall(data)
             if row_refs:
                 scan.max_row = max(scan.max_row, max(int(r) for r in row_refs))
@@ -360,9 +374,9 @@ def _scan_sheet(
                 )
             if cells > limits.max_cells or scan.max_row * scan.max_column > limits.max_cells:
                 raise refuse("intake.too_many_cells", filename, sheet=sheet, limit=limits.max_cells)
-            if _FORMULA.search(data):
+            if (b"<f" in data or b":f" in data) and _FORMULA.search(data):
                 scan.formulas.extend(ref.decode() for ref in _FORMULA_CELL.findall(data))
-            if _ERROR_CELL_T.search(data):
+            if b't="e"' in data:
                 scan.errors.extend(ref.decode() for ref in _ERROR_CELL.findall(data))
             if not chunk:
                 break
@@ -431,7 +445,8 @@ def _table_from_rows(
     frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width))
     numbers = np.arange(2, len(body) + 2)
     # empty cells come back as "" from calamine: treat as blank
-    filled = frame.map(_filled).to_numpy() if len(frame) else np.zeros((0, width), bool)
+    # calamine gives "" for an empty cell; a cell of spaces is blank too (checked as text later)
+    filled = (frame.notna() & (frame != "")).to_numpy() if len(frame) else np.zeros((0, width), bool)
     keep = filled.any(axis=1)
     frame, numbers = frame[keep].reset_index(drop=True), numbers[keep]
     table = Table(file=filename, sheet=sheet, headers=headers, frame=frame, row_numbers=numbers)

@@ -295,6 +295,12 @@ def parse_numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray
         positions = rest[~empty]
         texts = texts[~empty]
         if len(positions):
+            # plain numbers through pandas' C parser; only the rest (units, separators, junk) by pattern
+            quick = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=float)
+            plain = np.isfinite(quick)
+            numbers[positions[plain]] = quick[plain]
+            positions, texts = positions[~plain], texts[~plain]
+        if len(positions):
             parts = texts.str.extract(_NUMBER_WITH_UNIT)
             ok = parts["number"].notna().to_numpy()
             numbers[positions[ok]] = parts["number"][ok].str.replace(",", "", regex=False).astype(float).to_numpy()

@@ -104,6 +104,8 @@ def import_file(
     except ValidationFailed as failure:
         _annotate(content, filename, failure, rejected_dir)
         raise
+    except OperationalError as exc:
+        raise _busy(exc) from None
     return _write(session, checked, actor, content=content, filename=filename, submit=submit, params=params)
 
 

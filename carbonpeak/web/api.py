@@ -430,6 +430,7 @@ def import_upload(
     access.require(who, "submission.report")
     if file is None:
         raise Invalid(details=[{"field": "file", "message": i18n.gettext("Choose a file to upload.")}])
+    session.commit()  # end the sign-in's transaction: no write lock is held while the file is read
     limit = settings_of(request).max_upload_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:

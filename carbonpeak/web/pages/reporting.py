@@ -96,6 +96,7 @@ def upload(
         session.rollback()
         problem = {"field": "file", "field_label": _("file"), "message": _("Choose a file to upload.")}
         return reporting_page(request, session, who, 422, upload={"ok": False, "errors": [problem], "rows": []})
+    session.commit()  # end the sign-in's transaction: no write lock is held while the file is read
     content = read_limited(request, file)
     name = safe_filename(file.filename)
     limits = Limits.from_env(max_bytes=settings_of(request).max_upload_bytes)
