@@ -84,6 +84,9 @@ def test_upload_submit_verify_lock_and_correct(fresh_app: Any, fresh_url: str, t
     response = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-09"), ra05_month("2024-10")]))
     assert response.status_code == 201, response.text[:1000]
     assert 'data-testid="upload-ok"' in response.text and "已保存 2 个月份" in response.text
+    # the same file again adds nothing: both months are reported unchanged
+    again = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-09"), ra05_month("2024-10")]))
+    assert again.status_code == 201 and "已保存 0 个月份" in again.text and "2 个月份未变" in again.text
     # both months wait as drafts; submit them together
     drafts = enterprise.get("/reporting").text
     assert "RA05@2024-09" in drafts and "RA05@2024-10" in drafts
