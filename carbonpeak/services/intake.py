@@ -230,7 +230,9 @@ def _facility_in_scope(session: Session, principal: Principal, code: str) -> Fac
     """The facility when the person may report for it; else the one answer that reveals nothing."""
     facility = session.scalar(select(Facility).where(Facility.code == str(code)))
     if facility is None or not _mine(session, principal, [facility.code]):
-        raise ValidationFailed([InputError(code="intake.facility_not_yours", field="facility_id", value=str(code))])
+        # the administrator may report for every facility: for them an unknown code is just unknown
+        answer = "intake.facility_unknown" if principal.is_admin else "intake.facility_not_yours"
+        raise ValidationFailed([InputError(code=answer, field="facility_id", value=str(code))])
     return facility
 
 
