@@ -16,11 +16,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from carbonpeak.cli.common import Actor, Db, JsonFlag, fail
 from carbonpeak.cli.common import actor as _actor
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.io.reading import Limits
 from carbonpeak.services import demo as demo_service
+from carbonpeak.services import intake
+from carbonpeak.services.access import ADMIN, Principal
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 
@@ -86,19 +90,59 @@ def import_command(
     actor: Actor = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import monthly data: everything is validated first; all rows are written, or none."""
+    """Import monthly data: everything is validated first; all rows are written, or none. Months whose
+    latest version already holds the same record are left as they are (reported as unchanged)."""
     try:
+        content = _read_file(file)
         with db.transaction(url) as session:
-            report = service.import_file(session, file, _actor(actor), submit=submit, rejected_dir=Path("var/rejected"))
+            report = intake.import_file(
+                session,
+                cli_principal(actor),
+                content,
+                file.name,
+                submit=submit,
+                limits=Limits.from_env(),
+                actor=_actor(actor),
+                rejected_dir=Path("var/rejected"),
+            )
     except CarbonpeakError as exc:
         fail(exc)
+        return
+    except OperationalError as exc:  # the database stayed locked by another writer
+        fail(intake.Busy() if "locked" in str(exc) else exc)
         return
     if as_json:
         sys.stdout.write(json.dumps(report.__dict__, ensure_ascii=False, indent=2) + "\n")
         return
     console.print(
-        f"imported {report.rows} rows from {file} (sha256 {report.sha256[:12]}…): "
-        f"{len(report.versions)} versions, {report.results} results computed"
+        f"imported {report.rows} rows from {file}"
+        + (f" (sha256 {report.sha256[:12]}…)" if report.sha256 else "")
+        + f": {len(report.versions)} versions, {len(report.unchanged)} unchanged, {report.results} results computed"
+    )
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes; a missing, unreadable or oversized file is a coded error, never a traceback."""
+    limit = Limits.from_env().max_bytes
+    try:
+        if path.stat().st_size > limit:
+            raise InputError(code="intake.file_too_large", file=str(path), limit=f"{limit / 2**20:.0f} MiB")
+        return path.read_bytes()
+    except OSError:
+        raise InputError(code="intake.file_missing", file=str(path)) from None
+
+
+def cli_principal(actor: str | None) -> Principal:
+    """The CLI acts with the administrator's scope (whoever may run it holds the database)."""
+    return Principal(
+        user_id=0,
+        username=_actor(actor),
+        display_name=_actor(actor),
+        role=ADMIN,
+        region_id=None,
+        enterprise_id=None,
+        region_ids=frozenset(),
+        enterprise_ids=frozenset(),
     )
 
 
@@ -255,27 +299,29 @@ def submissions_correct(
     url: Db = None,
     actor: Actor = None,
 ) -> None:
-    """Add a corrected version with a reason; earlier versions are kept."""
+    """Add a corrected version with a reason (the same checks as an import; the file kept as evidence);
+    earlier versions are kept."""
     try:
-        records, _labels, _content = service.read_upload(file)
-        matching = [r for r in records if r["facility_id"] == facility and r["period"] == period]
-        if len(matching) != 1:
-            from carbonpeak.errors import InputError
-
-            raise InputError(
-                "the file must hold exactly one record for this facility and month",
-                file=str(file),
-                value=len(matching),
-                expected=f"one record with facility_id {facility}, period {period}",
-            )
+        content = _read_file(file)
         with db.transaction(url) as session:
-            facility_row = repo.facilities_by_code(session, [facility])[facility]
-            version = repo.save_version(session, facility_row, period, matching[0], _actor(actor), reason=reason)
-            service.compute_results_where_possible(session, [version], _actor(actor))
+            result = intake.correct(
+                session,
+                cli_principal(actor),
+                facility,
+                period,
+                reason,
+                content=content,
+                filename=file.name,
+                limits=Limits.from_env(),
+                actor=_actor(actor),
+            )
     except CarbonpeakError as exc:
         fail(exc)
         return
-    console.print(f"{facility} {period}: version {version.version} added as a correction (draft): {reason}")
+    except OperationalError as exc:  # the database stayed locked by another writer
+        fail(intake.Busy() if "locked" in str(exc) else exc)
+        return
+    console.print(f"{facility} {period}: version {result.versions[0][2]} added as a correction (draft): {reason}")
 
 
 def export_command(

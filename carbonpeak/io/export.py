@@ -94,20 +94,46 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, lang: str)
     sheet.append(header)
     formats = [number_format for _, number_format in converted]
     value_lists = [values for values, _ in converted]
-    if not any(formats):
+    risky = [any(_is_formula_like(v) for v in values) for values in value_lists]
+    if not any(formats) and not any(risky):
         for row in zip(*value_lists, strict=True):
             sheet.append(row)
         return
     for row in zip(*value_lists, strict=True):
         cells: list[Any] = []
         for value, number_format in zip(row, formats, strict=True):
-            if number_format and value is not None:
+            if _is_formula_like(value):
+                cells.append(text_cell(sheet, value))
+            elif number_format and value is not None:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
                 cells.append(cell)
             else:
                 cells.append(value)
         sheet.append(cells)
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
+    """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first), written as text:
+    a string cell with Excel's quote prefix, so opening or editing it never evaluates it."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def neutralise(cell: Any) -> None:
+    """The same for a cell of a normal (not write-only) workbook, after its value is set."""
+    if _is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _column_values(series: pd.Series) -> tuple[list[Any], str | None]:

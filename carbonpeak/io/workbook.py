@@ -30,7 +30,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -45,6 +45,7 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import CarbonpeakError, InputError, UnitError, ValidationFailed
 from carbonpeak.io.activity import _known_line_codes, parse_table
+from carbonpeak.io.export import neutralise
 from carbonpeak.io.fields import field_table
 from carbonpeak.io.template import DATA_SHEET, column_for, display_width, strip_unit_suffix
 from carbonpeak.units import conversion_factor
@@ -797,7 +798,7 @@ _ERROR_HEADERS = {
 
 
 def write_annotated_copy(
-    source_path: str | Path,
+    source_path: str | Path | BinaryIO,
     errors: Iterable[InputError],
     target_path: str | Path,
     row_numbers: Sequence[int] | None = None,
@@ -812,11 +813,14 @@ def write_annotated_copy(
     on a cell are listed only in the ``errors`` sheet. A :class:`ValidationFailed` in ``errors`` is
     expanded into its errors.
     """
-    source_path, target_path = Path(source_path), Path(target_path)
+    target_path = Path(target_path)
+    source_name = source_path.name if isinstance(source_path, str | Path) else "upload.xlsx"
+    if isinstance(source_path, str):
+        source_path = Path(source_path)
     flat: list[InputError] = []
     for error in errors:
         flat.extend(error.errors if isinstance(error, ValidationFailed) else [error])
-    workbook = openpyxl.load_workbook(source_path, keep_vba=source_path.suffix.lower() == ".xlsm")
+    workbook = openpyxl.load_workbook(source_path, keep_vba=False)  # the copy needs no macros
     default_sheet = DATA_SHEET if DATA_SHEET in workbook.sheetnames else workbook.sheetnames[0]
     headers: dict[str, dict[str, int]] = {}
     notes: dict[tuple[str, int, int], list[str]] = {}
@@ -827,20 +831,21 @@ def write_annotated_copy(
             sheet_name, row = default_sheet, None
         if sheet_name not in headers:
             headers[sheet_name] = _header_columns(workbook[sheet_name])
-        column = _error_column(error.field, headers[sheet_name]) if row is not None else None
+        named = error.params.get("column") or error.field
+        column = _error_column(named, headers[sheet_name]) if row is not None else None
         cell = f"{get_column_letter(column)}{row}" if row is not None and column is not None else ""
         if cell:
-            notes.setdefault((sheet_name, row, column), []).append(_message(error))  # type: ignore[arg-type]
+            notes.setdefault((sheet_name, row, column), []).append(_message(error, lang))  # type: ignore[arg-type]
         listing.append(
             [
-                error.file or str(source_path.name),
+                error.file or str(Path(source_name).name),
                 sheet_name if row is not None else None,
                 row,
                 cell or None,
                 error.field or None,
                 None if error.value is None else str(error.value),
-                error.expected or None,
-                error.detail,
+                None if error.code else (error.expected or None),
+                error.message_text(lang),
             ]
         )
     for (sheet_name, row, column), messages in notes.items():
@@ -860,6 +865,8 @@ def write_annotated_copy(
 
 
 def _error_row(error: InputError, default_sheet: str, row_numbers: Sequence[int] | None) -> tuple[str, int | None]:
+    if error.row is not None:
+        return error.sheet or default_sheet, error.row
     record = str(error.record or "")
     match = _ROW.match(record)
     if match:
@@ -910,7 +917,9 @@ def _error_column(field_name: str | None, columns: dict[str, int]) -> int | None
     return None
 
 
-def _message(error: InputError) -> str:
+def _message(error: InputError, lang: str = "zh") -> str:
+    if error.code:
+        return error.text(lang).split("：" if lang == "zh" else ": ", 1)[-1]
     text = error.detail
     if error.value is not None:
         text += f" (got {error.value!r})"
@@ -930,6 +939,8 @@ def _errors_sheet(workbook: Any, listing: list[list[Any]], lang: str) -> None:
         cell.font = Font(bold=True)
     for line in listing:
         sheet.append(line)
+        for cell in sheet[sheet.max_row]:
+            neutralise(cell)  # values from the file: text beginning with = stays text
     sheet.freeze_panes = "A2"
     for index, header in enumerate(_ERROR_HEADERS.get(lang, _ERROR_HEADERS["en"]), start=1):
         values = [header, *(str(line[index - 1] or "") for line in listing[:500])]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
@@ -22,12 +20,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import warnings as warn
+from carbonpeak.io.reading import Limits
 from carbonpeak.parameters import Cited
-from carbonpeak.services import access
+from carbonpeak.services import access, intake
 from carbonpeak.store import repository as repo
-from carbonpeak.store import service
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
 from carbonpeak.store.parameters import entered
 from carbonpeak.web import i18n, queries
@@ -128,9 +126,12 @@ class MonthDetail(BaseModel):
 
 class ImportOut(BaseModel):
     file: str
-    sha256: str
+    sha256: str | None = Field(description="of the evidence file kept; null when nothing new was written")
     rows: int
     versions: list[tuple[str, str, int]] = Field(description="(facility, period, version) written")
+    unchanged: list[tuple[str, str, int]] = Field(
+        default_factory=list, description="(facility, period, version) already holding the identical record"
+    )
     results: int
     results_pending: list[str]
 
@@ -418,44 +419,35 @@ for _verb, _target in (("submit", "submitted"), ("verify", "verified"), ("lock",
     },
     summary="Import a filled template (all rows or none)",
 )
-async def import_upload(
+def import_upload(
     request: Request,
     session: DbSession,
     who: Who,
     file: Annotated[UploadFile | None, File(description=".xlsx template, CSV, JSON or YAML")] = None,
     submit: Annotated[bool, Form()] = False,
 ) -> ImportOut:
+    """services.intake.import_file; a plain ``def`` so the work runs in the thread pool."""
     access.require(who, "submission.report")
     if file is None:
         raise Invalid(details=[{"field": "file", "message": i18n.gettext("Choose a file to upload.")}])
+    session.commit()  # end the sign-in's transaction: no write lock is held while the file is read
     limit = settings_of(request).max_upload_bytes
-    content = await file.read(limit + 1)
+    content = file.file.read(limit + 1)
     if len(content) > limit:
         raise TooLarge(limit=limit // 2**20)
-    with tempfile.TemporaryDirectory(prefix="carbonpeak-api-") as folder:
-        path = Path(folder) / safe_filename(file.filename or "upload.xlsx")
-        path.write_bytes(content)
-        try:
-            report = service.import_file(session, path, who.actor, submit=submit, max_bytes=limit)
-            foreign = access.check_facilities(session, who, {c for c, _p, _v in report.versions}, "submission.report")
-            if foreign:
-                session.rollback()
-                from carbonpeak.web.pages.reporting import _not_yours
-
-                raise _not_yours(path, foreign)
-        except ValidationFailed as exc:
-            session.rollback()
-            raise Invalid(details=_problems(exc.errors)) from None
-        except CarbonpeakError as exc:
-            session.rollback()
-            details = _problems([exc]) if isinstance(exc, InputError) else [{"message": str(exc)}]
-            raise Invalid(details=details) from None
+    name = safe_filename(file.filename or "upload.xlsx")
+    try:
+        report = intake.import_file(session, who, content, name, submit=submit, limits=Limits.from_env(max_bytes=limit))
+    except CarbonpeakError:
+        session.rollback()
+        raise  # coded: the app answers 422 (409 when busy) with every problem in the person's language
     session.commit()
     return ImportOut(
-        file=path.name,
+        file=name,
         sha256=report.sha256,
         rows=report.rows,
         versions=report.versions,
+        unchanged=report.unchanged,
         results=report.results,
         results_pending=report.results_pending,
     )

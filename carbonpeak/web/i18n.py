@@ -346,6 +346,27 @@ def detail(text: str | CarbonpeakError) -> str:
 
 def input_error(error: InputError) -> dict[str, Any]:
     """An input error of the domain as parts a page shows: where, what, value, expected."""
+    from carbonpeak import messages
+
+    if error.code and messages.known(error.code):  # coded: the catalog's text, in the reader's language
+        lang = _lang.get()
+        where = None
+        if error.sheet is not None and error.row is not None:
+            where = gettext("sheet %(sheet)s, row %(row)s", sheet=error.sheet, row=error.row)
+        elif error.row is not None:
+            where = gettext("row %(row)s", row=error.row)
+        elif error.record is not None:
+            where = str(error.record)
+        return {
+            "record": where,
+            "row": error.row,
+            "field": error.field,
+            "field_label": messages.field_label(error.field, lang) if error.field else "",
+            "message": error.message_text(lang),
+            "value": error.value,
+            "expected": None,
+            "code": error.code,
+        }
     return {
         "record": _record(error.record),
         "row": _row_number(error.record),

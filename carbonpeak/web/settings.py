@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from carbonpeak.store.service import MAX_UPLOAD_BYTES
+from carbonpeak.io.reading import Limits
 
 ROLES = ("enterprise", "city_regulator", "province_regulator", "verifier", "admin")
 LANGUAGES = ("zh", "en")
@@ -50,7 +50,7 @@ class Settings:
     login_rate_limit: int = 10
     login_rate_window_s: int = 60
     password_min_length: int = 10
-    max_upload_bytes: int = MAX_UPLOAD_BYTES
+    max_upload_bytes: int = Limits().max_bytes
     default_lang: str = "zh"
     # Benchmark levels: None asks the edition in force; the 2023 non-ferrous levels are not in the
     # reference data yet, so the demo shows the 2021 edition (the board says which).

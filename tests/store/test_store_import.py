@@ -1,4 +1,5 @@
-"""Importing files into the store: validated first, written all or nothing, evidence kept."""
+"""Importing files into the store (through services.intake): validated first, written all or nothing,
+evidence kept, concurrent imports numbered without loss."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from carbonpeak.errors import InputError, ValidationFailed
-from carbonpeak.store import db, service
+from carbonpeak.errors import ValidationFailed
+from carbonpeak.io.reading import Limits
+from carbonpeak.services import intake
+from carbonpeak.services.access import ADMIN, Principal
+from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import AuditEvent, Submission, SubmissionVersion, Upload
 
@@ -32,9 +36,12 @@ def counts(url: str) -> tuple[int, int, int]:
         )
 
 
+ADMIN_SCOPE = Principal(0, "admin", "admin", ADMIN, None, None, frozenset(), frozenset())
+
+
 def do_import(url: str, path: Path, **kwargs):
     with db.transaction(url) as session:
-        return service.import_file(session, path, "enterprise:E1", **kwargs)
+        return intake.import_file(session, ADMIN_SCOPE, path.read_bytes(), str(path), actor="enterprise:E1", **kwargs)
 
 
 def test_csv_import_writes_versions_results_and_evidence(registry: str, tmp_path: Path) -> None:
@@ -73,8 +80,10 @@ def test_every_error_is_listed_and_nothing_is_written(registry: str, tmp_path: P
     before = counts(registry)
     with pytest.raises(ValidationFailed) as caught:
         do_import(registry, path)
-    problems = {(e.record, e.field) for e in caught.value.errors}
-    assert problems == {("row 3", "output_t")}  # field-table errors first; registry checks need valid rows
+    problems = {(e.row, e.field) for e in caught.value.errors}
+    # scope first (ZZ9 is not registered), then the fields, then the registry for the rows whose fields
+    # pass: every problem of the file in one pass
+    assert problems == {(3, "output_t"), (4, "facility_id"), (5, "period"), (6, "sector"), (7, "region")}
     path = csv_file(
         tmp_path,
         [
@@ -88,8 +97,8 @@ def test_every_error_is_listed_and_nothing_is_written(registry: str, tmp_path: P
     )
     with pytest.raises(ValidationFailed) as caught:
         do_import(registry, path)
-    problems = {(e.record, e.field) for e in caught.value.errors}
-    assert problems == {("row 3", "facility_id"), ("row 4", "period"), ("row 5", "sector"), ("row 6", "region")}
+    problems = {(e.row, e.field) for e in caught.value.errors}
+    assert problems == {(3, "facility_id"), (4, "period"), (5, "sector"), (6, "region")}
     assert all(e.file == str(path) for e in caught.value.errors)
     assert counts(registry) == before  # nothing written, not even the upload
 
@@ -101,19 +110,21 @@ def test_locked_month_is_refused(registry: str, tmp_path: Path) -> None:
             repo.transition(session, "AL1", "2024-01", step, "verifier:V1")
     with pytest.raises(ValidationFailed) as caught:
         do_import(registry, csv_file(tmp_path, ["AL1,electrolytic_aluminium,shaanxi,2024-01,1,1,1,1"], "again.csv"))
-    assert "locked" in str(caught.value.errors[0]) and caught.value.errors[0].field == "period"
+    assert caught.value.errors[0].code == "intake.month_locked" and caught.value.errors[0].field == "period"
 
 
 def test_file_over_the_limit_is_refused_before_reading(registry: str, tmp_path: Path) -> None:
     path = csv_file(tmp_path, ["AL1,electrolytic_aluminium,shaanxi,2024-01,10000,130000,128000,5"])
-    with pytest.raises(InputError, match="limited to"):
-        do_import(registry, path, max_bytes=50)
+    with pytest.raises(ValidationFailed) as caught:
+        do_import(registry, path, limits=Limits(max_bytes=50))
+    assert [e.code for e in caught.value.errors] == ["intake.file_too_large"]
     big = tmp_path / "big.csv"
-    with big.open("wb") as handle:  # a real 50 MB + 1 byte file against the shipped limit
+    with big.open("wb") as handle:  # a real 50 MiB + 1 byte file against the shipped limit
         handle.write(HEADER.encode())
-        handle.write(b"x" * (service.MAX_UPLOAD_BYTES + 1 - len(HEADER)))
-    with pytest.raises(InputError, match="limited to 50 MiB"):
+        handle.write(b"x" * (Limits().max_bytes + 1 - len(HEADER)))
+    with pytest.raises(ValidationFailed) as caught:
         do_import(registry, big)
+    assert "50.0 MiB" in caught.value.errors[0].text("en")
 
 
 def test_gbk_csv_with_chinese_names(registry: str, tmp_path: Path) -> None:
@@ -167,11 +178,10 @@ def test_missing_and_unknown_columns(registry: str, tmp_path: Path) -> None:
     before = counts(registry)
     with pytest.raises(ValidationFailed) as caught:
         do_import(registry, path)
-    found = {(e.record, e.field, e.detail) for e in caught.value.errors}
-    # every row is reported (first problem of each row): the misspelt column is refused by name
-    assert {(r, f) for r, f, _ in found} == {("row 2", "grid_electricty_mwh"), ("row 3", "grid_electricty_mwh")}
-    path.write_text("facility_id,sector,period,output_t\nAL1,electrolytic_aluminium,2024-01,100\n")
-    with pytest.raises(ValidationFailed) as caught:
-        do_import(registry, path)
-    assert [(e.field, e.detail) for e in caught.value.errors] == [("region", "missing required field")]
+    # header problems once each, on row 1: the misspelt column by name, the missing required one
+    found = [(e.row, e.field, e.code, e.params.get("column")) for e in caught.value.errors]
+    assert found == [
+        (1, None, "intake.unknown_column", "grid_electricty_mwh"),
+        (1, "region", "intake.missing_column", None),
+    ]
     assert counts(registry) == before

@@ -52,7 +52,7 @@ def test_upload_with_errors_writes_nothing_and_shows_each_error_beside_its_row(
     row4 = page.split('data-row="4"', 1)[1].split("</tr>", 1)[0]
     assert "不是数字" in row4 and "lots" in row4
     row5 = page.split('data-row="5"', 1)[1].split("</tr>", 1)[0]
-    assert "数值低于允许的最小值" in row5 and "-5" in row5
+    assert "数值低于下限" in row5 and "-5" in row5
     row3 = page.split('data-row="3"', 1)[1].split("</tr>", 1)[0]
     assert "row-ok" in page.split('data-row="3"', 1)[0].rsplit("<tr", 1)[1] and "✓" in row3
     assert count_rows(fresh_url, "submission_version") == versions and count_rows(fresh_url, "upload") == uploads
@@ -62,11 +62,11 @@ def test_upload_with_errors_writes_nothing_and_shows_each_error_beside_its_row(
     copy = enterprise.get(f"/reporting/rejected/{link}")
     assert copy.status_code == 200 and copy.content[:2] == b"PK"
     assert client(fresh_app, "admin").get(f"/reporting/rejected/{link}").status_code == 403
-    # rows that pass the field checks are then checked against the registry
+    # a facility code the person may not report for (here: none registered) gets that answer only
     unknown = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-08", facility_id="NOPE")]))
     assert unknown.status_code == 422
     row3 = unknown.text.split('data-row="3"', 1)[1].split("</tr>", 1)[0]
-    assert "未知设施" in row3 and "NOPE" in row3
+    assert "不是您可以填报的设施" in row3 and "NOPE" in row3
     assert count_rows(fresh_url, "submission_version") == versions
 
 
@@ -75,7 +75,7 @@ def test_upload_naming_another_enterprises_facility_is_refused(fresh_app: Any, f
     foreign = ra05_month("2026-01", facility_id="RA01")  # RA01 belongs to another enterprise
     response = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-09"), foreign]))
     assert response.status_code == 422, response.text[:500]
-    assert "不是您有权报送的设施" in response.text
+    assert "不是您可以填报的设施" in response.text
     assert count_rows(fresh_url, "upload") == 0 or "RA01" not in enterprise.get("/reporting").text
 
 
@@ -84,6 +84,9 @@ def test_upload_submit_verify_lock_and_correct(fresh_app: Any, fresh_url: str, t
     response = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-09"), ra05_month("2024-10")]))
     assert response.status_code == 201, response.text[:1000]
     assert 'data-testid="upload-ok"' in response.text and "已保存 2 个月份" in response.text
+    # the same file again adds nothing: both months are reported unchanged
+    again = upload(enterprise, filled_template(tmp_path, [ra05_month("2024-09"), ra05_month("2024-10")]))
+    assert again.status_code == 201 and "已保存 0 个月份" in again.text and "2 个月份未变" in again.text
     # both months wait as drafts; submit them together
     drafts = enterprise.get("/reporting").text
     assert "RA05@2024-09" in drafts and "RA05@2024-10" in drafts
@@ -175,7 +178,7 @@ def test_a_month_in_a_form_with_errors_beside_fields_then_saved(fresh_app: Any, 
     month = {"facility_id": "RA05", "period": "2024-09", "output_t": "-3", "scrap_input_t": "8600"}
     bad = post(enterprise, "/reporting/form", month)
     assert bad.status_code == 422 and 'data-field-error="output_t"' in bad.text
-    assert "数值低于允许的最小值" in bad.text and count_rows(fresh_url, "submission_version") == versions
+    assert "数值低于下限" in bad.text and count_rows(fresh_url, "submission_version") == versions
     month.update(output_t="8000", grid_electricity_mwh="3200", **{"fuel:natural_gas": "90"})
     good = post(enterprise, "/reporting/form", month)
     assert good.status_code == 303 and good.headers["location"] == "/submissions/RA05/2024-09"

@@ -3,7 +3,6 @@ submit the drafts; a verifier's queue of months to verify and lock."""
 
 from __future__ import annotations
 
-import csv
 import re
 import secrets
 import shutil
@@ -11,18 +10,18 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
-from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.errors import InputError, ValidationFailed
+from carbonpeak.io.reading import Limits, Table, cell_text, read_upload
 from carbonpeak.io.template import template_columns, write_template
-from carbonpeak.services import access
+from carbonpeak.services import access, intake
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
-from carbonpeak.store import service
 from carbonpeak.store.models import Facility
 from carbonpeak.vocabulary import Sector
 from carbonpeak.web import i18n, queries
@@ -81,51 +80,38 @@ def template(
 
 
 @router.post("/reporting/upload")
-async def upload(
+def upload(
     request: Request,
     session: DbSession,
     who: Who,
     file: Annotated[UploadFile | None, File()] = None,
     submit: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Import a filled template: validated in full first; every row is written, or none."""
+    """Import a filled template (services.intake): all rows, or none with every problem beside its row.
+
+    A plain ``def``: FastAPI runs it in its thread pool, so parsing a large file never holds up other
+    people's requests."""
     access.require(who, "submission.report")
     if file is None or not file.filename:
         session.rollback()
         problem = {"field": "file", "field_label": _("file"), "message": _("Choose a file to upload.")}
         return reporting_page(request, session, who, 422, upload={"ok": False, "errors": [problem], "rows": []})
-    settings = settings_of(request)
-    content = await file.read(settings.max_upload_bytes + 1)
-    if len(content) > settings.max_upload_bytes:
-        raise TooLarge(limit=settings.max_upload_bytes // 2**20)
+    session.commit()  # end the sign-in's transaction: no write lock is held while the file is read
+    content = read_limited(request, file)
     name = safe_filename(file.filename)
+    limits = Limits.from_env(max_bytes=settings_of(request).max_upload_bytes)
     with tempfile.TemporaryDirectory(prefix="carbonpeak-upload-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        rejected = Path(folder) / "rejected"
         try:
-            report = service.import_file(
-                session,
-                path,
-                who.actor,
-                submit=bool(submit),
-                rejected_dir=rejected,
-                max_bytes=settings.max_upload_bytes,
+            report = intake.import_file(
+                session, who, content, name, submit=bool(submit), limits=limits, rejected_dir=Path(folder)
             )
-            foreign = access.check_facilities(
-                session, who, {code for code, _p, _v in report.versions}, "submission.report"
-            )
-            if foreign:
-                session.rollback()
-                raise _not_yours(path, foreign)
         except ValidationFailed as exc:
             session.rollback()
-            outcome = _failed(request, path, exc, name)
+            outcome = _failed(request, content, name, exc, limits)
             return reporting_page(request, session, who, 422, upload=outcome)
-        except CarbonpeakError as exc:
+        except InputError as exc:
             session.rollback()
-            problem = i18n.input_error(exc) if isinstance(exc, InputError) else {"message": str(exc)}
-            outcome = {"ok": False, "file": name, "errors": [problem], "rows": []}
+            outcome = {"ok": False, "file": name, "errors": [i18n.input_error(exc)], "rows": []}
             return reporting_page(request, session, who, 422, upload=outcome)
     session.commit()
     outcome = {
@@ -133,6 +119,7 @@ async def upload(
         "file": name,
         "rows": report.rows,
         "versions": report.versions,
+        "unchanged": report.unchanged,
         "results": report.results,
         "pending": report.results_pending,
         "submitted": bool(submit),
@@ -140,36 +127,27 @@ async def upload(
     return reporting_page(request, session, who, 201, upload=outcome)
 
 
-def _not_yours(path: Path, foreign: list[str]) -> ValidationFailed:
-    """Rows naming a facility the person may not report for, each located in the file."""
-    records, where, _content, _batch = service.read_upload_batch(path)
-    errors = [
-        InputError(
-            "not a facility you may report for",
-            file=path.name,
-            record=label,
-            field="facility_id",
-            value=record["facility_id"],
-            expected="a facility of your enterprise",
-        )
-        for record, label in zip(records, where, strict=True)
-        if record["facility_id"] in foreign
-    ]
-    return ValidationFailed(errors, file=path.name)
+def read_limited(request: Request, file: UploadFile) -> bytes:
+    """The uploaded bytes, refused above the upload limit (read from the spooled file, off the event loop)."""
+    limit = settings_of(request).max_upload_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(limit=limit // 2**20)
+    return content
 
 
-def _failed(request: Request, path: Path, failure: ValidationFailed, name: str) -> dict[str, Any]:
+def _failed(request: Request, content: bytes, name: str, failure: ValidationFailed, limits: Limits) -> dict[str, Any]:
     """The file's rows with each row's errors beside it, and the annotated copy to download."""
     problems = [i18n.input_error(e) for e in failure.errors]
     by_row: dict[int, list[dict[str, Any]]] = {}
     general = []
     for problem in problems:
-        if problem["row"] is None:
+        if problem["row"] is None or problem["row"] == 1:
             general.append(problem)
         else:
             by_row.setdefault(problem["row"], []).append(problem)
     rows = []
-    for number, values in _preview(path):
+    for number, values in _preview(content, name, limits):
         rows.append({"row": number, "values": values, "errors": by_row.pop(number, [])})
     for number, errs in sorted(by_row.items()):  # errors of rows the preview could not show
         rows.append({"row": number, "values": {}, "errors": errs})
@@ -188,35 +166,30 @@ def _failed(request: Request, path: Path, failure: ValidationFailed, name: str) 
 
 
 _PREVIEW_COLUMNS = ("facility_id", "period", "sector", "output_t")
+_PREVIEW_ROWS = 2000
 
 
-def _preview(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, a few identifying values) of each data row, as far as the file can be read."""
+def _preview(content: bytes, name: str, limits: Limits) -> list[tuple[int, dict[str, Any]]]:
+    """(row number, a few identifying values from the file itself) of the first 2,000 rows, as far as the
+    file can be read; the rows with problems after them are listed with their errors only."""
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from carbonpeak.io.workbook import read_workbook
-
-            frame, meta = read_workbook(path)
-            numbers = list(meta["row_numbers"])
-        elif path.suffix.lower() == ".csv":
-            try:
-                frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                frame = pd.read_csv(path, dtype=str, encoding="gbk")
-            numbers = list(range(2, len(frame) + 2))
-        else:
-            return []
-    except (CarbonpeakError, ValueError, OSError):
+        table = read_upload(content, name, limits)
+    except (InputError, ValueError, OSError):
+        return []
+    if not isinstance(table, Table) or table.by_record:
         return []
     columns = {}
-    for column in frame.columns:
-        base = str(column).split("[")[0].strip()
+    for position, header in enumerate(table.headers):
+        base = str(header).split("[")[0].strip()
         if base in _PREVIEW_COLUMNS and base not in columns:
-            columns[base] = column
+            columns[base] = position
     out = []
-    for number, (_index, row) in zip(numbers, frame.iterrows(), strict=False):
-        out.append((int(number), {k: ("" if pd.isna(row[c]) else row[c]) for k, c in columns.items()}))
-    return out[:2000]
+    for index, number in enumerate(table.row_numbers.tolist()):
+        row = table.frame.iloc[index]
+        out.append((int(number), {k: cell_text(row[c]) if c in row.index else "" for k, c in columns.items()}))
+        if len(out) >= _PREVIEW_ROWS:
+            break
+    return out
 
 
 def _keep_rejected(request: Request, annotated: Path) -> str:
@@ -331,49 +304,41 @@ def month_form(
 
 @router.post("/reporting/form")
 async def save_month_form(request: Request, session: DbSession, who: Who) -> Response:
-    """Save the month as a draft (or submit it): the form is read by the same intake as an upload, so
-    the same checks apply and every problem is shown beside its field."""
+    """Save the month as a draft (or submit it) through the same intake as a file (services.intake), so
+    the same checks apply and every problem is shown beside its field. The work runs in the thread pool."""
     access.require(who, "submission.report")
     form = await request.form()
     code, period = str(form.get("facility_id", "")), str(form.get("period", ""))
-    facility = access.get_facility(session, who, code, "submission.report")
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    return await run_in_threadpool(_save_month, request, session, who, code, period, values)
+
+
+def _save_month(
+    request: Request, session: Session, who: Principal, code: str, period: str, values: dict[str, str]
+) -> Response:
+    facility = access.get_facility(session, who, code, "submission.report")
     if not re.fullmatch(PERIOD, period):
         session.rollback()
         errors = {"period": [i18n.gettext("Choose a month such as 2025-03.")]}
         return form_page(request, session, who, facility, period, values, errors, 422)
-    columns = template_columns(facility.sector)
-    row = {c.header: values.get(c.name, "").strip() for c in columns}
-    row.update(
-        {
-            "facility_id": facility.code,
-            "sector": facility.sector,
-            "period": period,
-            "region": repo.facility_province(session, facility) or "",
-        }
-    )
-    with tempfile.TemporaryDirectory(prefix="carbonpeak-form-") as folder:
-        path = Path(folder) / f"form_{facility.code}_{period}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(row))
-            writer.writeheader()
-            writer.writerow(row)
-        try:
-            service.import_file(session, path, who.actor, submit=bool(values.get("submit")))
-        except ValidationFailed as exc:
-            session.rollback()
-            errors: dict[str, list[str]] = {}
-            for error in exc.errors:
-                shown = i18n.input_error(error)
-                name = str(error.field or "period").split("[")[0]
-                text = shown["message"] + (
-                    f"; {i18n.gettext('expected')} {shown['expected']}" if shown["expected"] else ""
-                )
-                errors.setdefault(name, []).append(text)
-            return form_page(request, session, who, facility, period, values, errors, 422)
-        except CarbonpeakError as exc:
-            session.rollback()
-            return form_page(request, session, who, facility, period, values, {"period": [str(exc)]}, 422)
+    # each input under its template header (a unit in brackets converts as in a file)
+    entered = {
+        c.header: values.get(c.name, "").strip() for c in template_columns(facility.sector) if c.name not in IDENTITY
+    }
+    try:
+        intake.save_month(session, who, facility.code, period, entered, submit=bool(values.get("submit")))
+    except ValidationFailed as exc:
+        session.rollback()
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors:
+            shown = i18n.input_error(error)
+            errors.setdefault(str(error.field or "period"), []).append(shown["message"])
+        return form_page(request, session, who, facility, period, values, errors, 422)
+    except InputError as exc:
+        session.rollback()
+        return form_page(
+            request, session, who, facility, period, values, {"period": [exc.text(i18n.current_lang())]}, 422
+        )
     session.commit()
     flash(request, i18n.gettext("%(facility)s, %(period)s saved.", facility=facility.code, period=i18n.period(period)))
     return redirect(f"/submissions/{facility.code}/{period}")

@@ -3,7 +3,6 @@ trail, the workflow steps (submit, verify, lock, correct) and how each figure wa
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,11 +11,11 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
-from carbonpeak.services import access
+from carbonpeak.errors import InputError, ValidationFailed
+from carbonpeak.io.reading import Limits
+from carbonpeak.services import access, intake
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
-from carbonpeak.store import service
 from carbonpeak.store.models import Facility
 from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
@@ -132,7 +131,7 @@ router.post("/submissions/{facility}/{period}/lock", name="lock_month")(_step("l
 
 
 @router.post("/submissions/{facility}/{period}/correct")
-async def correct_month(
+def correct_month(
     request: Request,
     facility: str,
     period: Period,
@@ -141,7 +140,8 @@ async def correct_month(
     reason: Annotated[str, Form(max_length=2000)] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Add a corrected version with its reason, from a file holding the month's corrected record."""
+    """Add a corrected version with its reason, from a file holding the month's corrected record: the
+    same checks as an import (services.intake.correct), and the file kept as evidence."""
     row = access.get_facility(session, who, facility, "submission.report")
     errors: list[dict[str, Any]] = []
     if not reason.strip():
@@ -155,36 +155,34 @@ async def correct_month(
         return month_page(request, session, who, row, period, 422, errors=errors, reason=reason)
     assert file is not None
     limit = settings_of(request).max_upload_bytes
-    content = await file.read(limit + 1)
+    content = file.file.read(limit + 1)
     if len(content) > limit:
         raise TooLarge(limit=limit // 2**20)
-    with tempfile.TemporaryDirectory(prefix="carbonpeak-correct-") as folder:
-        path = Path(folder) / safe_filename(file.filename or "correction.xlsx")
-        path.write_bytes(content)
-        try:
-            records, _labels, _content = service.read_upload(path, max_bytes=limit)
-            matching = [r for r in records if r["facility_id"] == row.code and r["period"] == period]
-            if len(matching) != 1:
-                raise InputError(
-                    "the file must hold exactly one record for this facility and month",
-                    file=file.filename,
-                    value=len(matching),
-                    expected=f"one record with facility_id {row.code}, period {period}",
-                )
-            version = repo.save_version(session, row, period, matching[0], who.actor, reason=reason.strip())
-            service.compute_results_where_possible(session, [version], who.actor)
-        except ValidationFailed as exc:
-            session.rollback()
-            problems = [i18n.input_error(e) for e in exc.errors]
-            return month_page(request, session, who, row, period, 422, errors=problems, reason=reason)
-        except CarbonpeakError as exc:
-            session.rollback()
-            problem = i18n.input_error(exc) if isinstance(exc, InputError) else {"message": str(exc)}
-            return month_page(request, session, who, row, period, 422, errors=[problem], reason=reason)
+    try:
+        result = intake.correct(
+            session,
+            who,
+            row.code,
+            period,
+            reason,
+            content=content,
+            filename=safe_filename(file.filename or "correction.xlsx"),
+            limits=Limits.from_env(max_bytes=limit),
+        )
+    except ValidationFailed as exc:
+        session.rollback()
+        problems = [i18n.input_error(e) for e in exc.errors]
+        return month_page(request, session, who, row, period, 422, errors=problems, reason=reason)
+    except InputError as exc:
+        session.rollback()
+        return month_page(request, session, who, row, period, 422, errors=[i18n.input_error(exc)], reason=reason)
     session.commit()
     flash(
         request,
-        _("Version %(version)s added as a correction (draft). Submit it when it is ready.", version=version.version),
+        _(
+            "Version %(version)s added as a correction (draft). Submit it when it is ready.",
+            version=result.versions[0][2],
+        ),
     )
     return redirect(f"/submissions/{row.code}/{period}")
 
