@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
 from carbonpeak.indicators import warnings as warn
 from carbonpeak.parameters import Cited
-from carbonpeak.services import access, i18n, queries
+from carbonpeak.services import access
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
 from carbonpeak.store.parameters import entered
+from carbonpeak.web import i18n, queries
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, render, settings_of
 from carbonpeak.web.errors import Conflict, Invalid, NotFound, TooLarge
 from carbonpeak.web.pages.common import PERIOD, year_of

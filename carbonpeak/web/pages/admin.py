@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from carbonpeak.services import access, users
+from carbonpeak.services import access
 from carbonpeak.store.accounts import User
+from carbonpeak.web import users
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, redirect

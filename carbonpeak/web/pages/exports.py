@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from carbonpeak.io.export import export_workbook
-from carbonpeak.services import access, i18n, queries
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
+from carbonpeak.web import i18n, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.pages.common import context, year_of
 from carbonpeak.web.pages.overview import selection

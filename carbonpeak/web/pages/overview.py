@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from carbonpeak.services import access, labels, queries
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
+from carbonpeak.web import labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _

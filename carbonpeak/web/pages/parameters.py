@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.parameters import load
 from carbonpeak.parameters.schema import Confidence
-from carbonpeak.services import access, i18n, queries
+from carbonpeak.services import access
 from carbonpeak.store import parameters as entered_values
+from carbonpeak.web import i18n, queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.errors import BadRequest, NotFound
 from carbonpeak.web.i18n import N_

@@ -39,9 +39,10 @@ from starlette.background import BackgroundTask
 
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.pathways.scenario import ResolvedScenario
-from carbonpeak.services import access, i18n, labels, queries
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Region
+from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.errors import BadRequest, Conflict, NotFound
 from carbonpeak.web.i18n import N_, _

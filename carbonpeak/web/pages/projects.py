@@ -35,11 +35,12 @@ from carbonpeak.projects.model import (
 )
 from carbonpeak.projects.model import Project as ProjectRecord
 from carbonpeak.projects.review import Classification, Outcome
-from carbonpeak.services import access, i18n, labels
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Facility
 from carbonpeak.store.models import Project as ProjectRow
 from carbonpeak.vocabulary import PROVINCES, REGIONS, Sector
+from carbonpeak.web import i18n, labels
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import BadRequest, TooLarge
 from carbonpeak.web.i18n import N_, _

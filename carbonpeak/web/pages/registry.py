@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from carbonpeak.services import access, queries
+from carbonpeak.services import access
+from carbonpeak.web import queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
 

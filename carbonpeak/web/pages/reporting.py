@@ -19,12 +19,13 @@ from starlette.background import BackgroundTask
 
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
 from carbonpeak.io.template import template_columns, write_template
-from carbonpeak.services import access, i18n, queries
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
 from carbonpeak.store.models import Facility
 from carbonpeak.vocabulary import Sector
+from carbonpeak.web import i18n, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import BadRequest, Forbidden, NotFound, TooLarge
 from carbonpeak.web.i18n import N_, _

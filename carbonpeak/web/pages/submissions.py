@@ -13,11 +13,12 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
-from carbonpeak.services import access, i18n, labels, queries
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service
 from carbonpeak.store.models import Facility
+from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound, TooLarge
 from carbonpeak.web.i18n import _

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
 from carbonpeak.indicators import warnings as warn
-from carbonpeak.services import access, i18n, labels, queries
+from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
 from carbonpeak.store.models import Warning
+from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _
