@@ -56,6 +56,15 @@ def _numbers(values: pd.Series, factor: float, *, nan_blank: bool = True) -> tup
         blank = np.isnan(numbers)
         if np.isinf(numbers).any() or (blank.any() and not nan_blank):
             return None
+    elif pd.api.types.infer_dtype(values, skipna=False) == "string":  # every cell a text (CSV)
+        blank = values.str.fullmatch(r"\s*").to_numpy(dtype=bool)
+        if not (blank | values.str.fullmatch(rf"\s*{_NUMBER}\s*").to_numpy(dtype=bool)).all():
+            return None
+        numbers = np.full(len(values), np.nan)
+        # float() of each text, as the record path reads it (float ignores the surrounding blanks it strips)
+        numbers[~blank] = values.to_numpy(dtype=object)[~blank].astype(float)
+        if np.isinf(numbers).any():
+            return None
     else:
         cells = values.tolist()
         if any(isinstance(c, bool) or not isinstance(c, str | float | int | type(None)) for c in cells):

@@ -47,6 +47,23 @@ def _converters(session: Session, table: Table, columns: Sequence[str]) -> list[
     return out
 
 
+def _converted(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> Sequence[Sequence[Any]]:
+    """The rows with each column converted for the driver, column by column (one map a column)."""
+    convert = _converters(session, table, columns)
+    if not any(convert):
+        return rows
+    values = list(zip(*rows, strict=True))
+    for i, function in enumerate(convert):
+        if function is _json:
+            values[i] = tuple(map(function, values[i]))
+        elif function is not None:
+            done: dict[Any, Any] = {}  # time stamps repeat (one per import): convert each once
+            values[i] = tuple(done[v] if v in done else done.setdefault(v, function(v)) for v in values[i])
+    return list(zip(*values, strict=True))
+
+
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     """``count`` fresh primary keys of ``table`` (column ``id``), in increasing order."""
     if count == 0:
@@ -66,10 +83,7 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Se
     if not rows:
         return
     session.flush()  # ORM changes first: the rows may refer to them
-    convert = _converters(session, table, columns)
-    if any(convert):
-        pairs = list(enumerate(convert))
-        rows = [tuple(c(row[i]) if c else row[i] for i, c in pairs) for row in rows]
+    rows = _converted(session, table, columns, rows)
     names = ", ".join(f'"{c}"' for c in columns)
     driver = _driver(session)
     if dialect(session) == "postgresql":
@@ -92,10 +106,7 @@ def update_rows(
     if not rows:
         return
     session.flush()
-    convert = _converters(session, table, [key, *columns])
-    if any(convert):
-        pairs = list(enumerate(convert))
-        rows = [tuple(c(row[i]) if c else row[i] for i, c in pairs) for row in rows]
+    rows = _converted(session, table, [key, *columns], rows)
     driver = _driver(session)
     if dialect(session) == "postgresql":
         # COPY into a temporary table, then one UPDATE joining it: far faster than one UPDATE a row.

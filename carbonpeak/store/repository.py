@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -318,27 +320,14 @@ def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, 
     return out
 
 
-def fact_row(
-    version_id: int,
-    submission_id: int,
-    facility_id: int,
-    period: str,
-    version: int,
-    status: str,
-    record: dict[str, Any],
-) -> tuple[Any, ...]:
-    """The facts-table row of a version (columns of :data:`FACT_COLUMNS`)."""
-    metering = record.get("metering")
-    return (
-        version_id,
-        submission_id,
-        facility_id,
-        period,
-        version,
-        status,
-        metering if isinstance(metering, str) else None,
-        *(_number(record.get(name)) for name in FACT_RECORD_FIELDS),
-    )
+def _fact_numbers(records: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[float | None]]:
+    """Per name, the records' values as floats for the typed facts columns (None: absent, text or NaN)."""
+    out = []
+    for name in names:
+        column = pd.to_numeric(pd.Series([r.get(name) for r in records], dtype=object), errors="coerce")
+        numbers = column.to_numpy(dtype=float, na_value=np.nan)
+        out.append(np.where(np.isnan(numbers), None, numbers).tolist())
+    return out
 
 
 FACT_COLUMNS = (
@@ -402,7 +391,7 @@ def save_versions(
         number = next_number.get(sid, previous.version if previous else 0) + 1
         next_number[sid] = number
         rows.append((vid, sid, number, "draft", record, why, upload_id, who, now))
-        facts.append(fact_row(vid, sid, facility.id, period, number, "draft", record))
+        facts.append((vid, sid, facility.id, period, number, "draft", _metering(record)))
         audits.append(
             (
                 who,
@@ -418,9 +407,16 @@ def save_versions(
         saved.append(version)
         latest[sid] = version  # a second row of the same month in one call follows the first
     bulk.insert_rows(session, SubmissionVersion.__table__, _VERSION_COLUMNS, rows)
+    numbers = _fact_numbers([record for _f, _p, record in items], FACT_RECORD_FIELDS)
+    facts = [(*head, *values) for head, *values in zip(facts, *numbers, strict=True)]
     bulk.insert_rows(session, Fact.__table__, FACT_COLUMNS, facts)
     bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
     return saved
+
+
+def _metering(record: dict[str, Any]) -> str | None:
+    metering = record.get("metering")
+    return metering if isinstance(metering, str) else None
 
 
 def save_version(
@@ -679,7 +675,7 @@ def record_results(
     new = [(v, m, values, fp) for v, m, values, fp in rows if (v.id, fp) not in existing]
     now = utcnow()
     result_ids = bulk.reserve_ids(session, Result.__table__, len(new))
-    inserted, facts, audits = [], [], []
+    inserted, audits = [], []
     for rid, (v, m, values, fp) in zip(result_ids, new, strict=True):
         inserted.append(
             (
@@ -694,7 +690,6 @@ def record_results(
                 values["energy_tce"],
             )
         )
-        facts.append((v.id, rid, *(_number(values.get(name)) for name in FACT_RESULT_FIELDS)))
         audits.append(
             (
                 actor,
@@ -706,6 +701,8 @@ def record_results(
                 now,
             )
         )
+    numbers = _fact_numbers([values for _v, _m, values, _fp in new], FACT_RESULT_FIELDS)
+    facts = [(v.id, rid, *values) for (v, *_rest), rid, *values in zip(new, result_ids, *numbers, strict=True)]
     bulk.insert_rows(session, Result.__table__, _RESULT_COLUMNS, inserted)
     bulk.update_rows(session, Fact.__table__, "version_id", ["result_id", *FACT_RESULT_FIELDS], facts)
     bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
@@ -723,17 +720,6 @@ def _version_state(version: SubmissionVersion | None) -> dict[str, Any] | None:
     if version is None:
         return None
     return {"version": version.version, "status": version.status, "reason": version.reason, "record": version.record}
-
-
-def _number(value: Any) -> float | None:
-    """A float for the typed facts columns; anything else (absent, text) is NULL."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number  # NaN is "not reported"
 
 
 def _date(value: Any) -> dt.date | None:
