@@ -150,28 +150,54 @@ def load_registry(session: Session) -> Registry:
     return Registry(regions=regions, clusters=clusters, parks=parks, enterprises=enterprises, facilities=facilities)
 
 
-_FACT_COLUMNS = ["facility_id", "period", "version_id", "version", "status", *RECORD_FIELDS, *RESULT_FIELDS]
+_NUMBERS = [*RECORD_FIELDS, *RESULT_FIELDS]
+_KEYS = ["facility_id", "period", "version_id", "version", "status", "submission_id"]
 
 
 def _read_facts(session: Session, statuses: tuple[str, ...], facility_codes: list[str] | None) -> pd.DataFrame:
     """The facts-table rows of the given statuses, read column-wise (no per-row ORM or JSON work)."""
-    fact = Fact.__table__
-    query = select(
-        *(fact.c[name] for name in _FACT_COLUMNS), fact.c.submission_id, fact.c.result_id, fact.c.metering
-    ).where(fact.c.status.in_(statuses))
-    if facility_codes is not None:
-        query = query.where(fact.c.facility_id.in_(select(Facility.id).where(Facility.code.in_(list(facility_codes)))))
-    names = [*_FACT_COLUMNS, "submission_id", "result_id", "metering"]
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return _copy_out(connection, query, names)
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+        fact = Fact.__table__
+        query = select(*(fact.c[name] for name in [*_KEYS, *_NUMBERS, "metering"])).where(fact.c.status.in_(statuses))
+        if facility_codes is not None:
+            chosen = select(Facility.id).where(Facility.code.in_(list(facility_codes)))
+            query = query.where(fact.c.facility_id.in_(chosen))
+        return _copy_out(connection, query, [*_KEYS, *_NUMBERS, "metering"])
+    where = "status in ({})".format(", ".join("?" * len(statuses)))
+    params: list[Any] = list(statuses)
+    if facility_codes is not None:
+        codes = list(facility_codes)
+        where += " and facility_id in (select id from facility where code in ({}))".format(", ".join("?" * len(codes)))
+        params += codes
     cursor = connection.connection.driver_connection.cursor()
     try:
-        rows = cursor.execute(str(compiled)).fetchall()  # plain tuples straight from the driver
+        return _read_sqlite(cursor, where, params)
     finally:
         cursor.close()
-    return pd.DataFrame.from_records(rows, columns=names, nrows=len(rows), coerce_float=True)
+
+
+_ABSENT = "9e999"  # SQLite reads this literal as +inf: what a NULL number is sent as (no value is infinite)
+
+
+def _read_sqlite(cursor: Any, where: str, params: list[Any]) -> pd.DataFrame:
+    """SQLite: one query whose rows numpy packs straight into typed columns (no list of tuples, no
+    per-column conversion); a NULL number comes as +inf and becomes NaN."""
+    texts = ("period", "status", "metering")
+    names = [*_KEYS, "metering", *_NUMBERS]
+    listed = ", ".join(
+        f'"{name}"' if name in _KEYS or name in texts else f'ifnull("{name}", {_ABSENT})' for name in names
+    )
+    rows = cursor.execute(f"select {listed} from fact where {where}", params)
+    kinds = [(name, object if name in texts else (np.int64 if name in _KEYS else np.float64)) for name in names]
+    packed = np.fromiter(rows, dtype=kinds)
+    data: dict[str, Any] = {}
+    for name in names:
+        column = packed[name]
+        if name in _NUMBERS:
+            column = np.where(np.isinf(column), np.nan, column)
+        data[name] = np.ascontiguousarray(column)
+    return pd.DataFrame(data)
 
 
 def _copy_out(connection: Any, query: Any, names: list[str]) -> pd.DataFrame:
@@ -183,7 +209,7 @@ def _copy_out(connection: Any, query: Any, names: list[str]) -> pd.DataFrame:
         for block in copy:
             buffer.write(block)
     buffer.seek(0)
-    numeric = {name: "float64" for name in (*RECORD_FIELDS, *RESULT_FIELDS, "result_id")}
+    numeric = {name: "float64" for name in _NUMBERS}
     text = {"period": object, "status": object, "metering": object}
     return pd.read_csv(
         buffer, names=names, header=None, dtype={**numeric, **text}, keep_default_na=False, na_values=[""]
@@ -217,7 +243,7 @@ def facility_months(
     )
     for name in [*RECORD_FIELDS, *RESULT_FIELDS]:
         frame[name] = pd.to_numeric(rows[name], errors="coerce").to_numpy(dtype=float)
-    frame["has_result"] = rows["result_id"].notna().to_numpy()
+    frame["has_result"] = rows["energy_tce"].notna().to_numpy()  # a result always has its energy
     frame["metering"] = rows["metering"].astype(object).where(rows["metering"].notna(), "meter").to_numpy()
     registry = load_registry(session)
     attributes = registry.facilities.rename(columns={"id": "facility_id", "code": "facility_code"})
