@@ -17,6 +17,8 @@ import orjson
 from sqlalchemy import JSON, DateTime, Table, text
 from sqlalchemy.orm import Session
 
+CHUNK = 20_000  # rows converted and sent at a time
+
 
 def dialect(session: Session) -> str:
     bind = session.get_bind()
@@ -83,6 +85,10 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Se
     if not rows:
         return
     session.flush()  # ORM changes first: the rows may refer to them
+    if len(rows) > CHUNK:  # converted and sent a chunk at a time: the converted copy stays small
+        for start in range(0, len(rows), CHUNK):
+            insert_rows(session, table, columns, rows[start : start + CHUNK])
+        return
     rows = _converted(session, table, columns, rows)
     names = ", ".join(f'"{c}"' for c in columns)
     driver = _driver(session)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -198,6 +198,17 @@ def _chunks(items: Sequence[Any], size: int = 4000) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def _among(session: Session, column: Any, values: Iterable[Any], size: int = 4000) -> list[Any]:
+    """Conditions "column is one of values", one per query to run: on PostgreSQL one ``= ANY(array)``
+    (one parameter, whatever the count), on SQLite ``IN`` lists of a few thousand."""
+    unique = sorted(set(values))
+    if not unique:
+        return []
+    if bulk.dialect(session) == "postgresql":
+        return [column == any_(bindparam(None, unique, type_=ARRAY(column.type)))]
+    return [column.in_(chunk) for chunk in _chunks(unique, size)]
+
+
 def _submissions_for_update(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """Submission ids of (facility id, period) pairs, created where missing and locked for this transaction."""
     unique = sorted(set(pairs))
@@ -221,10 +232,10 @@ def _submissions_for_update(session: Session, pairs: Sequence[tuple[int, str]]) 
     facility_ids = sorted({f for f, _ in unique})
     periods = sorted({p for _, p in unique})
     wanted = set(unique)
-    for chunk in _chunks(facility_ids, 2000):
+    for among in _among(session, Submission.facility_id, facility_ids, 2000):
         query = (
             select(Submission.id, Submission.facility_id, Submission.period)
-            .where(Submission.facility_id.in_(chunk), Submission.period.in_(periods))
+            .where(among, Submission.period.in_(periods))
             .order_by(Submission.id)
             .with_for_update()
         )
@@ -237,10 +248,10 @@ def _submissions_for_update(session: Session, pairs: Sequence[tuple[int, str]]) 
 def latest_versions(session: Session, submission_ids: Sequence[int]) -> dict[int, SubmissionVersion]:
     """The latest version of each submission, in one query per few thousand submissions."""
     out: dict[int, SubmissionVersion] = {}
-    for chunk in _chunks(sorted(set(submission_ids))):
+    for among in _among(session, SubmissionVersion.submission_id, submission_ids):
         newest = (
             select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-            .where(SubmissionVersion.submission_id.in_(chunk))
+            .where(among)
             .group_by(SubmissionVersion.submission_id)
             .subquery()
         )
@@ -258,9 +269,9 @@ def latest_of_months(session: Session, pairs: Sequence[tuple[int, str]]) -> dict
     wanted = set(pairs)
     ids: dict[int, tuple[int, str]] = {}
     periods = sorted({p for _, p in wanted})
-    for chunk in _chunks(sorted({f for f, _ in wanted}), 2000):
+    for among in _among(session, Submission.facility_id, {f for f, _ in wanted}, 2000):
         query = select(Submission.id, Submission.facility_id, Submission.period).where(
-            Submission.facility_id.in_(chunk), Submission.period.in_(periods)
+            among, Submission.period.in_(periods)
         )
         for sid, fid, period in session.execute(query):
             if (fid, period) in wanted:
@@ -305,10 +316,10 @@ def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, 
     """The latest version of each submission as plain rows (what a new version needs to know)."""
     out: dict[int, SavedVersion] = {}
     table = SubmissionVersion.__table__
-    for chunk in _chunks(sorted(set(submission_ids))):
+    for among in _among(session, table.c.submission_id, submission_ids):
         newest = (
             select(table.c.submission_id, func.max(table.c.version).label("version"))
-            .where(table.c.submission_id.in_(chunk))
+            .where(among)
             .group_by(table.c.submission_id)
             .subquery()
         )
@@ -508,12 +519,12 @@ def transition_many(
 def _version_keys(session: Session, version_ids: Sequence[int]) -> dict[int, str]:
     """ "facility@period" of each version id, in one query per few thousand versions."""
     out: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(version_ids))):
+    for among in _among(session, SubmissionVersion.id, version_ids):
         query = (
             select(SubmissionVersion.id, Facility.code, Submission.period)
             .join(Submission, Submission.id == SubmissionVersion.submission_id)
             .join(Facility, Facility.id == Submission.facility_id)
-            .where(SubmissionVersion.id.in_(chunk))
+            .where(among)
         )
         out.update({vid: f"{code}@{period}" for vid, code, period in session.execute(query)})
     return out
@@ -666,12 +677,8 @@ def record_results(
 
     Each new result also becomes the result columns of its version's facts row (the latest result wins)."""
     existing: set[tuple[int, str]] = set()
-    for chunk in _chunks([v.id for v, *_ in rows]):
-        existing.update(
-            session.execute(
-                select(Result.version_id, Result.parameter_fingerprint).where(Result.version_id.in_(chunk))
-            ).all()
-        )
+    for among in _among(session, Result.version_id, [v.id for v, *_ in rows]):
+        existing.update(session.execute(select(Result.version_id, Result.parameter_fingerprint).where(among)).all())
     new = [(v, m, values, fp) for v, m, values, fp in rows if (v.id, fp) not in existing]
     now = utcnow()
     result_ids = bulk.reserve_ids(session, Result.__table__, len(new))

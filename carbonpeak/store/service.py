@@ -265,23 +265,36 @@ def compute_results(
     table = result.table
     columns = [c for c in RESULT_COLUMNS if c in table]
     # Column by column: a float column's NaN becomes None (JSON null), as a row-wise to_dict would give.
-    lists = []
+    arrays = []
     for name in columns:
         column = table[name]
         if pd.api.types.is_float_dtype(column.dtype):
             numbers = column.to_numpy(dtype=float)
-            lists.append(np.where(np.isnan(numbers), None, numbers).tolist())
+            arrays.append(np.where(np.isnan(numbers), None, numbers))
         else:
-            lists.append(column.astype(object).where(column.notna(), None).tolist())
-    lists.append([bool(flag) for flag in table["rests_on_unverified_factor"].tolist()])
+            arrays.append(column.astype(object).where(column.notna(), None).to_numpy(dtype=object))
+    arrays.append(np.array([bool(flag) for flag in table["rests_on_unverified_factor"].tolist()], dtype=object))
     keys = [*columns, "rests_on_unverified_factor"]
     methods = table["method"].astype(str).tolist()
     fingerprints = [repo.snapshot_parameters(session, parameters) for parameters in snapshots.sets]
-    entries = [
-        (version, method, dict(zip(keys, values, strict=True)), fingerprints[code])
-        for version, method, code, *values in zip(versions, methods, snapshots.codes, *lists, strict=True)
-    ]
-    return repo.record_results(session, entries, actor)
+    added = 0
+    for start in range(0, len(versions), _RESULT_CHUNK):  # a chunk's dicts at a time: memory stays bounded
+        stop = start + _RESULT_CHUNK
+        entries = [
+            (version, method, dict(zip(keys, values, strict=True)), fingerprints[code])
+            for version, method, code, *values in zip(
+                versions[start:stop],
+                methods[start:stop],
+                snapshots.codes[start:stop],
+                *(array[start:stop].tolist() for array in arrays),
+                strict=True,
+            )
+        ]
+        added += repo.record_results(session, entries, actor)
+    return added
+
+
+_RESULT_CHUNK = 20_000
 
 
 @dataclass
