@@ -67,9 +67,35 @@ class Registry:
     facilities: pd.DataFrame
 
 
+# Plain rows, not ORM objects: a country's registry has tens of thousands of facilities.
+_REGION_COLUMNS = select(Region.id, Region.code, Region.name_zh, Region.name_en, Region.level, Region.parent_id)
+_ENTERPRISE_COLUMNS = select(
+    Enterprise.id,
+    Enterprise.code,
+    Enterprise.name_zh,
+    Enterprise.name_en,
+    Enterprise.green_factory_level,
+    Enterprise.green_factory_year,
+    Enterprise.green_supply_chain,
+    Enterprise.region_id,
+)
+_FACILITY_COLUMNS = select(
+    Facility.id,
+    Facility.code,
+    Facility.enterprise_id,
+    Facility.sector,
+    Facility.product,
+    Facility.technology,
+    Facility.capacity_t_per_a,
+    Facility.status,
+    Facility.region_id,
+    Facility.park_id,
+)
+
+
 def load_registry(session: Session) -> Registry:
     regions = pd.DataFrame(
-        [(r.id, r.code, r.name_zh, r.name_en, r.level, r.parent_id) for r in session.scalars(select(Region))],
+        [(r.id, r.code, r.name_zh, r.name_en, r.level, r.parent_id) for r in session.execute(_REGION_COLUMNS)],
         columns=["id", "code", "name_zh", "name_en", "level", "parent_id"],
     )
     by_id = regions.set_index("id")
@@ -99,7 +125,7 @@ def load_registry(session: Session) -> Registry:
                 e.green_supply_chain,
                 e.region_id,
             )
-            for e in session.scalars(select(Enterprise))
+            for e in session.execute(_ENTERPRISE_COLUMNS)
         ],
         columns=[
             "id",
@@ -127,7 +153,7 @@ def load_registry(session: Session) -> Registry:
                 f.region_id,
                 park_code.get(f.park_id, "") if f.park_id else "",
             )
-            for f in session.scalars(select(Facility))
+            for f in session.execute(_FACILITY_COLUMNS)
         ],
         columns=[
             "id",
