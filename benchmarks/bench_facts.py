@@ -11,7 +11,7 @@ Country: 30 such provinces (each with its own facility ids, codes, cities and en
 fresh PostgreSQL database (a scratch database created and dropped here); only the registry and the
 facts rows are written (COPY), which is all ``facility_months`` reads. Timed, each in a fresh process:
 the whole country in one read, and the 30 provinces read one after another (``facility_codes``) as a
-national board reading each province. Peak memory is the reading process's ``ru_maxrss``.
+national board reading each province. Peak memory is the reading process's own peak resident set (VmHWM).
 
 Run with ``make bench`` (or ``python benchmarks/bench_facts.py --facilities 2000 --provinces 30``).
 """
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -111,7 +110,7 @@ def _child(name: str, url: str, codes: list[list[str]] | None, queue: Any) -> No
 
     started = time.perf_counter()
     rows = _json_reader(url) if name == "json" else _facts_reader(url, codes)
-    queue.put((time.perf_counter() - started, rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    queue.put((time.perf_counter() - started, rows, bench_import.peak_mib()))
 
 
 def measure(name: str, url: str, codes: list[list[str]] | None = None) -> tuple[float, int, float]:
