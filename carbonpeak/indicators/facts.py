@@ -25,7 +25,6 @@ from carbonpeak.store.models import (
     Cluster,
     Enterprise,
     Facility,
-    Fact,
     Park,
     Region,
     Result,
@@ -93,7 +92,8 @@ _FACILITY_COLUMNS = select(
 )
 
 
-def load_registry(session: Session) -> Registry:
+def load_registry(session: Session, *, facility_codes: list[str] | None = None) -> Registry:
+    """The registry as frames; only the named facilities when ``facility_codes`` is given."""
     regions = pd.DataFrame(
         [(r.id, r.code, r.name_zh, r.name_en, r.level, r.parent_id) for r in session.execute(_REGION_COLUMNS)],
         columns=["id", "code", "name_zh", "name_en", "level", "parent_id"],
@@ -153,7 +153,11 @@ def load_registry(session: Session) -> Registry:
                 f.region_id,
                 park_code.get(f.park_id, "") if f.park_id else "",
             )
-            for f in session.execute(_FACILITY_COLUMNS)
+            for f in session.execute(
+                _FACILITY_COLUMNS
+                if facility_codes is None
+                else _FACILITY_COLUMNS.where(Facility.code.in_(list(facility_codes)))
+            )
         ],
         columns=[
             "id",
@@ -184,12 +188,7 @@ def _read_facts(session: Session, statuses: tuple[str, ...], facility_codes: lis
     """The facts-table rows of the given statuses, read column-wise (no per-row ORM or JSON work)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        fact = Fact.__table__
-        query = select(*(fact.c[name] for name in [*_KEYS, *_NUMBERS, "metering"])).where(fact.c.status.in_(statuses))
-        if facility_codes is not None:
-            chosen = select(Facility.id).where(Facility.code.in_(list(facility_codes)))
-            query = query.where(fact.c.facility_id.in_(chosen))
-        return _copy_out(connection, query, [*_KEYS, *_NUMBERS, "metering"])
+        return _read_postgres(connection, statuses, facility_codes)
     where = "status in ({})".format(", ".join("?" * len(statuses)))
     params: list[Any] = list(statuses)
     if facility_codes is not None:
@@ -226,19 +225,39 @@ def _read_sqlite(cursor: Any, where: str, params: list[Any]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _copy_out(connection: Any, query: Any, names: list[str]) -> pd.DataFrame:
-    """PostgreSQL: the rows as CSV through COPY, parsed by pandas' C reader (millions of rows a second)."""
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    buffer = io.BytesIO()
+def _read_postgres(connection: Any, statuses: tuple[str, ...], facility_codes: list[str] | None) -> pd.DataFrame:
+    """PostgreSQL: the server writes the rows as CSV text, a few thousand rows to a value (COPY would send a
+    message and cost a Python call per row), and pandas' C reader parses them. Numbers travel as the
+    server's shortest exact text (``extra_float_digits`` 1, the default), so they come back unchanged."""
+    names = [*_KEYS, *_NUMBERS, "metering"]
+    fields = []
+    for name in names:
+        if name == "metering":  # free text: quoted as CSV wants it; NULL stays an empty field
+            fields.append("'\"' || replace(metering, '\"', '\"\"') || '\"'")
+        else:
+            fields.append(f'"{name}"')
+    line = "concat(" + ", ',', ".join(fields) + ")"  # concat() writes NULL as nothing: an empty field
+    where = "status = any(%s)"
+    params: list[Any] = [list(statuses)]
+    if facility_codes is not None:
+        where += " and facility_id in (select id from facility where code = any(%s))"
+        params.append(list(facility_codes))
+    sql = f"select string_agg({line}, E'\\n') from fact where {where} group by facility_id / 64"
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)") as copy:
-        for block in copy:
-            buffer.write(block)
-    buffer.seek(0)
+    with driver.cursor() as cursor:
+        cursor.execute("set local extra_float_digits = 1")
+        blocks = [text for (text,) in cursor.execute(sql, params)]
     numeric = {name: "float64" for name in _NUMBERS}
-    text = {"period": object, "status": object, "metering": object}
+    texts = {"period": object, "status": object, "metering": object}
+    if not blocks:
+        return pd.DataFrame({name: pd.Series(dtype=numeric.get(name, texts.get(name, "int64"))) for name in names})
     return pd.read_csv(
-        buffer, names=names, header=None, dtype={**numeric, **text}, keep_default_na=False, na_values=[""]
+        io.StringIO("\n".join(blocks)),
+        names=names,
+        header=None,
+        dtype={**numeric, **texts},
+        keep_default_na=False,
+        na_values={name: [""] for name in [*_NUMBERS, "metering"]},
     )
 
 
@@ -271,7 +290,7 @@ def facility_months(
         frame[name] = pd.to_numeric(rows[name], errors="coerce").to_numpy(dtype=float)
     frame["has_result"] = rows["energy_tce"].notna().to_numpy()  # a result always has its energy
     frame["metering"] = rows["metering"].astype(object).where(rows["metering"].notna(), "meter").to_numpy()
-    registry = load_registry(session)
+    registry = load_registry(session, facility_codes=facility_codes)  # a province reads its own
     attributes = registry.facilities.rename(columns={"id": "facility_id", "code": "facility_code"})
     frame = frame.merge(
         attributes[
