@@ -9,7 +9,6 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
-import pytest
 from alembic import command
 from sqlalchemy import Text, cast, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -22,8 +21,6 @@ from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Fact, Result, Submission, SubmissionVersion
 from tests.store.test_store_workflow import RECORD
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def json_facts(session: Session, statuses: tuple[str, ...]) -> pd.DataFrame:
