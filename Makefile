@@ -69,7 +69,8 @@ test: lint typecheck browser
 ## Slow benchmarks (not run in CI).
 bench: install
 	$(BIN)/python benchmarks/bench_accounting.py
-	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_import.py --out var/bench/import.md
+	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_web.py

@@ -57,6 +57,7 @@ from carbonpeak.store import db
 from carbonpeak.store.models import (
     Enterprise,
     Facility,
+    Fact,
     ParameterSnapshot,
     Region,
     Result,
@@ -190,6 +191,12 @@ def store_province(url: str, facts: pd.DataFrame) -> None:
                 for i, r, p in zip(ids, records, facts["period"], strict=True)
             ],
         )
+        fact_rows = facts[["version_id", "facility_id", "period", *RECORD_FIELDS]].copy()
+        fact_rows["submission_id"], fact_rows["version"], fact_rows["status"] = fact_rows["version_id"], 1, "locked"
+        fact_rows["metering"], fact_rows["result_id"] = "meter", fact_rows["version_id"]
+        for name in RESULT_FIELDS:
+            fact_rows[name] = facts[name].fillna(0.0)
+        fact_rows = fact_rows.astype(object).where(fact_rows.notna(), None)
         results = facts[RESULT_FIELDS].fillna(0.0).to_dict("records")
         session.execute(
             insert(Result),
@@ -208,6 +215,7 @@ def store_province(url: str, facts: pd.DataFrame) -> None:
                 for i, r in zip(ids, results, strict=True)
             ],
         )
+        session.execute(insert(Fact), fact_rows.to_dict("records"))  # the flat facts, as save_versions writes them
 
 
 def carbonpeak_all(facts: pd.DataFrame, region: str, options: ind.Options) -> tuple[pd.DataFrame, int]:

@@ -8,13 +8,13 @@ test can build the same table by hand.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import orjson
 import pandas as pd
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.indicators.definitions import Options
@@ -26,10 +26,10 @@ from carbonpeak.store.models import (
     Cluster,
     Enterprise,
     Facility,
+    Fact,
     Park,
     Region,
     Result,
-    Submission,
     SubmissionVersion,
 )
 
@@ -68,9 +68,36 @@ class Registry:
     facilities: pd.DataFrame
 
 
-def load_registry(session: Session) -> Registry:
+# Plain rows, not ORM objects: a country's registry has tens of thousands of facilities.
+_REGION_COLUMNS = select(Region.id, Region.code, Region.name_zh, Region.name_en, Region.level, Region.parent_id)
+_ENTERPRISE_COLUMNS = select(
+    Enterprise.id,
+    Enterprise.code,
+    Enterprise.name_zh,
+    Enterprise.name_en,
+    Enterprise.green_factory_level,
+    Enterprise.green_factory_year,
+    Enterprise.green_supply_chain,
+    Enterprise.region_id,
+)
+_FACILITY_COLUMNS = select(
+    Facility.id,
+    Facility.code,
+    Facility.enterprise_id,
+    Facility.sector,
+    Facility.product,
+    Facility.technology,
+    Facility.capacity_t_per_a,
+    Facility.status,
+    Facility.region_id,
+    Facility.park_id,
+)
+
+
+def load_registry(session: Session, *, facility_codes: list[str] | None = None) -> Registry:
+    """The registry as frames; only the named facilities when ``facility_codes`` is given."""
     regions = pd.DataFrame(
-        [(r.id, r.code, r.name_zh, r.name_en, r.level, r.parent_id) for r in session.scalars(select(Region))],
+        [(r.id, r.code, r.name_zh, r.name_en, r.level, r.parent_id) for r in session.execute(_REGION_COLUMNS)],
         columns=["id", "code", "name_zh", "name_en", "level", "parent_id"],
     )
     by_id = regions.set_index("id")
@@ -100,7 +127,7 @@ def load_registry(session: Session) -> Registry:
                 e.green_supply_chain,
                 e.region_id,
             )
-            for e in session.scalars(select(Enterprise))
+            for e in session.execute(_ENTERPRISE_COLUMNS)
         ],
         columns=[
             "id",
@@ -128,7 +155,11 @@ def load_registry(session: Session) -> Registry:
                 f.region_id,
                 park_code.get(f.park_id, "") if f.park_id else "",
             )
-            for f in session.scalars(select(Facility))
+            for f in session.execute(
+                _FACILITY_COLUMNS
+                if facility_codes is None
+                else _FACILITY_COLUMNS.where(Facility.code.in_(list(facility_codes)))
+            )
         ],
         columns=[
             "id",
@@ -151,66 +182,110 @@ def load_registry(session: Session) -> Registry:
     return Registry(regions=regions, clusters=clusters, parks=parks, enterprises=enterprises, facilities=facilities)
 
 
+_NUMBERS = [*RECORD_FIELDS, *RESULT_FIELDS]
+_KEYS = ["facility_id", "period", "version_id", "version", "status", "submission_id"]
+
+
+def _read_facts(session: Session, statuses: tuple[str, ...], facility_codes: list[str] | None) -> pd.DataFrame:
+    """The facts-table rows of the given statuses, read column-wise (no per-row ORM or JSON work)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _read_postgres(connection, statuses, facility_codes)
+    where = "status in ({})".format(", ".join("?" * len(statuses)))
+    params: list[Any] = list(statuses)
+    if facility_codes is not None:
+        codes = list(facility_codes)
+        where += " and facility_id in (select id from facility where code in ({}))".format(", ".join("?" * len(codes)))
+        params += codes
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        return _read_sqlite(cursor, where, params)
+    finally:
+        cursor.close()
+
+
+_ABSENT = "9e999"  # SQLite reads this literal as +inf: what a NULL number is sent as (no value is infinite)
+
+
+def _read_sqlite(cursor: Any, where: str, params: list[Any]) -> pd.DataFrame:
+    """SQLite: one query whose rows numpy packs straight into typed columns (no list of tuples, no
+    per-column conversion); a NULL number comes as +inf and becomes NaN."""
+    texts = ("period", "status", "metering")
+    names = [*_KEYS, "metering", *_NUMBERS]
+    listed = ", ".join(
+        f'"{name}"' if name in _KEYS or name in texts else f'ifnull("{name}", {_ABSENT})' for name in names
+    )
+    rows = cursor.execute(f"select {listed} from fact where {where}", params)
+    kinds = [(name, object if name in texts else (np.int64 if name in _KEYS else np.float64)) for name in names]
+    packed = np.fromiter(rows, dtype=kinds)
+    data: dict[str, Any] = {}
+    for name in names:
+        column = packed[name]
+        if name in _NUMBERS:
+            column = np.where(np.isinf(column), np.nan, column)
+        data[name] = np.ascontiguousarray(column)
+    return pd.DataFrame(data)
+
+
+def _read_postgres(connection: Any, statuses: tuple[str, ...], facility_codes: list[str] | None) -> pd.DataFrame:
+    """PostgreSQL: the rows as CSV through COPY, parsed by pandas' C reader. Numbers travel as the
+    server's shortest exact text (``extra_float_digits`` 1, the default), so they come back unchanged."""
+    names = [*_KEYS, *_NUMBERS, "metering"]
+    fact = Fact.__table__
+    query = select(*(fact.c[name] for name in names)).where(fact.c.status.in_(statuses))
+    if facility_codes is not None:
+        query = query.where(fact.c.facility_id.in_(select(Facility.id).where(Facility.code.in_(list(facility_codes)))))
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    buffer = io.BytesIO()
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:
+        cursor.execute("set local extra_float_digits = 1")
+        with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    numeric = {name: "float64" for name in _NUMBERS}
+    texts = {"period": object, "status": object, "metering": object}
+    return pd.read_csv(
+        buffer,
+        names=names,
+        header=None,
+        dtype={**numeric, **texts},
+        keep_default_na=False,
+        na_values={name: [""] for name in [*_NUMBERS, "metering"]},
+    )
+
+
 def facility_months(
     session: Session, *, include_submitted: bool = False, facility_codes: list[str] | None = None
 ) -> pd.DataFrame:
     """Every counted facility-month (latest verified/locked version, or submitted on request) with its
-    latest result and the facility's registry attributes; only those facilities' when codes are given."""
+    latest result and the facility's registry attributes; only those facilities' when codes are given.
+
+    Read from the flat facts table written with each version (:class:`carbonpeak.store.models.Fact`)."""
     statuses = (*repo.COUNTED, "submitted") if include_submitted else repo.COUNTED
-    best = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-        .where(SubmissionVersion.status.in_(statuses))
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
-    )
-    latest_result = select(Result.version_id, func.max(Result.id).label("result_id")).group_by(Result.version_id)
-    latest_result = latest_result.subquery()
-    query = (
-        select(
-            Submission.facility_id,
-            Submission.period,
-            SubmissionVersion.id,
-            SubmissionVersion.version,
-            SubmissionVersion.status,
-            # The JSON documents as text, parsed below in one pass with orjson: for a province of
-            # 240,000 months the ORM's per-row JSON decoding took most of the read.
-            cast(SubmissionVersion.record, Text),
-            cast(Result.values, Text),
-        )
-        .join(best, best.c.submission_id == Submission.id)
-        .join(
-            SubmissionVersion,
-            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == best.c.version),
-        )
-        .outerjoin(latest_result, latest_result.c.version_id == SubmissionVersion.id)
-        .outerjoin(Result, Result.id == latest_result.c.result_id)
-    )
-    if facility_codes is not None:
-        query = query.where(
-            Submission.facility_id.in_(select(Facility.id).where(Facility.code.in_(list(facility_codes))))
-        )
-    fetched = session.connection().execute(query).all()  # Core rows: no ORM loading per row
-    columns = list(zip(*fetched, strict=True)) if fetched else [()] * 7
-    records = [orjson.loads(text) for text in columns[5]]
-    values = [orjson.loads(text) if text else {} for text in columns[6]]
+    rows = _read_facts(session, statuses, facility_codes)
+    # Per month, the latest version among those of the statuses asked for.
+    submission = rows["submission_id"].to_numpy(dtype=np.int64)
+    version = rows["version"].to_numpy(dtype=np.int64)
+    order = np.lexsort((version, submission))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = submission[order][1:] != submission[order][:-1]
+    rows = rows.iloc[np.sort(order[last])].reset_index(drop=True)
     frame = pd.DataFrame(
         {
-            "facility_id": pd.array(columns[0], dtype="int64"),
-            "period": pd.array(columns[1], dtype=object),
-            "version_id": pd.array(columns[2], dtype="int64"),
-            "version": pd.array(columns[3], dtype="int64"),
-            "status": pd.array(columns[4], dtype=object),
+            "facility_id": rows["facility_id"].to_numpy(dtype=np.int64),
+            "period": rows["period"].astype(object).to_numpy(),
+            "version_id": rows["version_id"].to_numpy(dtype=np.int64),
+            "version": rows["version"].to_numpy(dtype=np.int64),
+            "status": rows["status"].astype(object).to_numpy(),
         }
     )
-    flows = pd.DataFrame.from_records(records, columns=[*RECORD_FIELDS, "metering"], nrows=len(records))
-    results = pd.DataFrame.from_records(values, columns=RESULT_FIELDS, nrows=len(values))
-    for name in RECORD_FIELDS:
-        frame[name] = flows[name].to_numpy()
-    for name in RESULT_FIELDS:
-        frame[name] = results[name].to_numpy()
-    frame["has_result"] = [bool(v) for v in values]
-    frame["metering"] = flows["metering"].astype(object).fillna("meter").to_numpy()
-    registry = load_registry(session)
+    for name in [*RECORD_FIELDS, *RESULT_FIELDS]:
+        frame[name] = pd.to_numeric(rows[name], errors="coerce").to_numpy(dtype=float)
+    frame["has_result"] = rows["energy_tce"].notna().to_numpy()  # a result always has its energy
+    frame["metering"] = rows["metering"].astype(object).where(rows["metering"].notna(), "meter").to_numpy()
+    registry = load_registry(session, facility_codes=facility_codes)  # a province reads its own
     attributes = registry.facilities.rename(columns={"id": "facility_id", "code": "facility_code"})
     frame = frame.merge(
         attributes[
@@ -232,8 +307,6 @@ def facility_months(
     )
     frame["year"] = frame["period"].str.slice(0, 4).astype(int)
     frame["capacity_t_per_a"] = ledger_capacity(session, frame)
-    for name in [*RECORD_FIELDS, *RESULT_FIELDS]:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce")
     frame.attrs["clusters"] = registry.clusters
     return frame
 

@@ -429,3 +429,68 @@ class ProjectReviewRun(Base):
     parameter_fingerprint: Mapped[str] = mapped_column(ForeignKey("parameter_snapshot.fingerprint"), index=True)
     reviewed_by: Mapped[str] = mapped_column(String(100))
     reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Record fields and result columns the facts table carries (canonical units; NULL = not reported).
+FACT_RECORD_FIELDS = (
+    "output_t",
+    "grid_electricity_mwh",
+    "exported_electricity_mwh",
+    "captive_electricity_mwh",
+    "green_certificate_mwh",
+    "direct_renewable_mwh",
+    "onsite_renewable_mwh",
+    "nonhydro_renewable_mwh",
+    "electrolysis_ac_mwh",
+    "auxiliary_ac_mwh",
+    "desulphurisation_mwh",
+    "scrap_input_t",
+    "direct_alloying_t",
+    "solid_waste_generated_t",
+    "solid_waste_used_t",
+    "so2_t",
+    "nox_t",
+    "particulate_t",
+)
+FACT_RESULT_FIELDS = ("energy_tce", "total_location_tco2e", "total_market_tco2e", "direct_tco2e")
+
+
+class Fact(Base):
+    """One row per submission version with the typed columns indicators read, written with the version.
+
+    A copy of what the version's record and its latest result hold, so that a province's facts read
+    column-wise instead of parsing a JSON document per month. The status follows the version's
+    workflow steps; the result columns are those of the version's latest result (``result_id``).
+    """
+
+    __tablename__ = "fact"
+    version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    metering: Mapped[str | None] = mapped_column(String(20))
+    output_t: Mapped[float | None] = mapped_column(Float)
+    grid_electricity_mwh: Mapped[float | None] = mapped_column(Float)
+    exported_electricity_mwh: Mapped[float | None] = mapped_column(Float)
+    captive_electricity_mwh: Mapped[float | None] = mapped_column(Float)
+    green_certificate_mwh: Mapped[float | None] = mapped_column(Float)
+    direct_renewable_mwh: Mapped[float | None] = mapped_column(Float)
+    onsite_renewable_mwh: Mapped[float | None] = mapped_column(Float)
+    nonhydro_renewable_mwh: Mapped[float | None] = mapped_column(Float)
+    electrolysis_ac_mwh: Mapped[float | None] = mapped_column(Float)
+    auxiliary_ac_mwh: Mapped[float | None] = mapped_column(Float)
+    desulphurisation_mwh: Mapped[float | None] = mapped_column(Float)
+    scrap_input_t: Mapped[float | None] = mapped_column(Float)
+    direct_alloying_t: Mapped[float | None] = mapped_column(Float)
+    solid_waste_generated_t: Mapped[float | None] = mapped_column(Float)
+    solid_waste_used_t: Mapped[float | None] = mapped_column(Float)
+    so2_t: Mapped[float | None] = mapped_column(Float)
+    nox_t: Mapped[float | None] = mapped_column(Float)
+    particulate_t: Mapped[float | None] = mapped_column(Float)
+    result_id: Mapped[int | None] = mapped_column(Integer)  # the latest result of the version, if any
+    energy_tce: Mapped[float | None] = mapped_column(Float)
+    total_location_tco2e: Mapped[float | None] = mapped_column(Float)
+    total_market_tco2e: Mapped[float | None] = mapped_column(Float)
+    direct_tco2e: Mapped[float | None] = mapped_column(Float)

@@ -15,20 +15,26 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+import numpy as np
+import pandas as pd
+from sqlalchemy import ARRAY, any_, bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from carbonpeak.errors import InputError
 from carbonpeak.messages import Message
+from carbonpeak.store import bulk
 from carbonpeak.store.models import (
+    FACT_RECORD_FIELDS,
+    FACT_RESULT_FIELDS,
     AuditEvent,
     Cluster,
     Enterprise,
     Facility,
+    Fact,
     ParameterSnapshot,
     Park,
     Region,
@@ -196,27 +202,44 @@ def _chunks(items: Sequence[Any], size: int = 4000) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _insert(session: Session) -> Any:
-    return pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+def _among(session: Session, column: Any, values: Iterable[Any], size: int = 4000) -> list[Any]:
+    """Conditions "column is one of values", one per query to run: on PostgreSQL one ``= ANY(array)``
+    (one parameter, whatever the count), on SQLite ``IN`` lists of a few thousand."""
+    unique = sorted(set(values))
+    if not unique:
+        return []
+    if bulk.dialect(session) == "postgresql":
+        return [column == any_(bindparam(None, unique, type_=ARRAY(column.type)))]
+    return [column.in_(chunk) for chunk in _chunks(unique, size)]
 
 
 def _submissions_for_update(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """Submission ids of (facility id, period) pairs, created where missing and locked for this transaction."""
     unique = sorted(set(pairs))
-    for chunk in _chunks(unique):
-        session.execute(
-            _insert(session)(Submission.__table__)
-            .values([{"facility_id": f, "period": p} for f, p in chunk])
-            .on_conflict_do_nothing()
-        )
+    session.flush()
+    driver = bulk._driver(session)
+    if bulk.dialect(session) == "postgresql":
+        # One statement for any number of months; a concurrent import's rows are left as they are.
+        with driver.cursor() as cursor:
+            cursor.execute(
+                "insert into submission (facility_id, period) select * from unnest(%s::int[], %s::text[]) "
+                "on conflict do nothing",
+                ([f for f, _ in unique], [p for _, p in unique]),
+            )
+    else:
+        cursor = driver.cursor()
+        try:
+            cursor.executemany("insert or ignore into submission (facility_id, period) values (?, ?)", unique)
+        finally:
+            cursor.close()
     ids: dict[tuple[int, str], int] = {}
     facility_ids = sorted({f for f, _ in unique})
     periods = sorted({p for _, p in unique})
     wanted = set(unique)
-    for chunk in _chunks(facility_ids, 2000):
+    for among in _among(session, Submission.facility_id, facility_ids, 2000):
         query = (
             select(Submission.id, Submission.facility_id, Submission.period)
-            .where(Submission.facility_id.in_(chunk), Submission.period.in_(periods))
+            .where(among, Submission.period.in_(periods))
             .order_by(Submission.id)
             .with_for_update()
         )
@@ -229,10 +252,10 @@ def _submissions_for_update(session: Session, pairs: Sequence[tuple[int, str]]) 
 def latest_versions(session: Session, submission_ids: Sequence[int]) -> dict[int, SubmissionVersion]:
     """The latest version of each submission, in one query per few thousand submissions."""
     out: dict[int, SubmissionVersion] = {}
-    for chunk in _chunks(sorted(set(submission_ids))):
+    for among in _among(session, SubmissionVersion.submission_id, submission_ids):
         newest = (
             select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-            .where(SubmissionVersion.submission_id.in_(chunk))
+            .where(among)
             .group_by(SubmissionVersion.submission_id)
             .subquery()
         )
@@ -250,9 +273,9 @@ def latest_of_months(session: Session, pairs: Sequence[tuple[int, str]]) -> dict
     wanted = set(pairs)
     ids: dict[int, tuple[int, str]] = {}
     periods = sorted({p for _, p in wanted})
-    for chunk in _chunks(sorted({f for f, _ in wanted}), 2000):
+    for among in _among(session, Submission.facility_id, {f for f, _ in wanted}, 2000):
         query = select(Submission.id, Submission.facility_id, Submission.period).where(
-            Submission.facility_id.in_(chunk), Submission.period.in_(periods)
+            among, Submission.period.in_(periods)
         )
         for sid, fid, period in session.execute(query):
             if (fid, period) in wanted:
@@ -274,6 +297,79 @@ def check_can_receive(latest: SubmissionVersion | None, *, correction: bool) -> 
     return Message("submission.period_already", status=Message(f"submission.status.{latest.status}"))
 
 
+@dataclass(slots=True, eq=False)
+class SavedVersion:
+    """A version as written by :func:`save_versions`: the columns of a ``SubmissionVersion`` row without
+    an ORM object (an import of 100,000 months builds none). ``transition_many``, results and reports
+    take it wherever they take a ``SubmissionVersion``."""
+
+    id: int
+    submission_id: int
+    version: int
+    status: str
+    record: dict[str, Any]
+    reason: str | None = None
+    upload_id: int | None = None
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    submitted_at: dt.datetime | None = None
+    verified_by: str | None = None
+    locked_at: dt.datetime | None = None
+
+
+def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, SavedVersion]:
+    """The latest version of each submission as plain rows (what a new version needs to know)."""
+    out: dict[int, SavedVersion] = {}
+    table = SubmissionVersion.__table__
+    for among in _among(session, table.c.submission_id, submission_ids):
+        newest = (
+            select(table.c.submission_id, func.max(table.c.version).label("version"))
+            .where(among)
+            .group_by(table.c.submission_id)
+            .subquery()
+        )
+        query = select(
+            table.c.id, table.c.submission_id, table.c.version, table.c.status, table.c.record, table.c.reason
+        ).join(newest, (newest.c.submission_id == table.c.submission_id) & (newest.c.version == table.c.version))
+        for vid, sid, number, status, record, reason in session.execute(query):
+            out[sid] = SavedVersion(vid, sid, number, status, record, reason)
+    return out
+
+
+def _fact_numbers(records: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[float | None]]:
+    """Per name, the records' values as floats for the typed facts columns (None: absent, text or NaN)."""
+    out = []
+    for name in names:
+        column = pd.to_numeric(pd.Series([r.get(name) for r in records], dtype=object), errors="coerce")
+        numbers = column.to_numpy(dtype=float, na_value=np.nan)
+        out.append(np.where(np.isnan(numbers), None, numbers).tolist())
+    return out
+
+
+FACT_COLUMNS = (
+    "version_id",
+    "submission_id",
+    "facility_id",
+    "period",
+    "version",
+    "status",
+    "metering",
+    *FACT_RECORD_FIELDS,
+)
+_VERSION_COLUMNS = (
+    "id",
+    "submission_id",
+    "version",
+    "status",
+    "record",
+    "reason",
+    "upload_id",
+    "created_by",
+    "created_at",
+)
+_AUDIT_COLUMNS = ("actor", "action", "entity", "entity_key", "before", "after", "at")
+
+
 def save_versions(
     session: Session,
     items: Sequence[tuple[Facility, str, dict[str, Any]]],
@@ -283,58 +379,60 @@ def save_versions(
     upload_id: int | None = None,
     actors: Sequence[str] | None = None,
     reasons: Sequence[str | None] | None = None,
-) -> list[SubmissionVersion]:
+) -> list[SavedVersion]:
     """Add a draft version to each (facility, period, record); a correction when ``reason`` is given.
 
     ``actors`` and ``reasons`` give one per item instead (loading history recorded elsewhere).
 
-    Set-based: a few statements for any number of rows. Each facility-month is locked for the
-    transaction, so concurrent imports of the same month number their versions without loss.
+    Set-based: a few statements for any number of rows (bulk inserts; COPY on PostgreSQL), and each
+    version's row of the facts table with it. Each facility-month is locked for the transaction, so
+    concurrent imports of the same month number their versions without loss.
     """
     if reason is not None and not reason.strip():
         raise InputError(code="submission.correction_needs_reason", field="reason")
     ids = _submissions_for_update(session, [(f.id, p) for f, p, _ in items])
-    latest = latest_versions(session, list(ids.values()))
-    rows, audits = [], []
+    latest = _latest_saved(session, list(ids.values()))
+    version_ids = bulk.reserve_ids(session, SubmissionVersion.__table__, len(items))
+    now = utcnow()
+    rows, facts, audits, saved = [], [], [], []
     next_number: dict[int, int] = {}
     who_list = list(actors) if actors is not None else [actor] * len(items)
     why_list = list(reasons) if reasons is not None else [reason] * len(items)
-    for (facility, period, record), who, why in zip(items, who_list, why_list, strict=True):
+    for (facility, period, record), who, why, vid in zip(items, who_list, why_list, version_ids, strict=True):
         sid = ids[(facility.id, period)]
         previous = latest.get(sid)
-        refusal = check_can_receive(previous, correction=why is not None)
+        refusal = check_can_receive(previous, correction=why is not None)  # type: ignore[arg-type]
         if refusal:
             raise InputError(refusal, record=f"{facility.code}@{period}", field="period", value=period)
         number = next_number.get(sid, previous.version if previous else 0) + 1
         next_number[sid] = number
-        rows.append(
-            {
-                "submission_id": sid,
-                "version": number,
-                "status": "draft",
-                "record": record,
-                "reason": why,
-                "upload_id": upload_id,
-                "created_by": who,
-                "created_at": utcnow(),
-            }
-        )
+        rows.append((vid, sid, number, "draft", record, why, upload_id, who, now))
+        facts.append((vid, sid, facility.id, period, number, "draft", _metering(record)))
         audits.append(
-            {
-                "actor": who,
-                "action": "correct" if why else "save",
-                "entity": "submission",
-                "entity_key": f"{facility.code}@{period}",
-                "before": _version_state(previous),
-                "after": {"version": number, "status": "draft", "reason": why, "record": record},
-                "at": utcnow(),
-            }
+            (
+                who,
+                "correct" if why else "save",
+                "submission",
+                f"{facility.code}@{period}",
+                _version_state(previous),  # type: ignore[arg-type]
+                {"version": number, "status": "draft", "reason": why, "record": record},
+                now,
+            )
         )
-    versions: list[SubmissionVersion] = []
-    for chunk in _chunks(rows, 2000):
-        versions.extend(session.scalars(insert(SubmissionVersion).returning(SubmissionVersion), list(chunk)))
-    _audit_many(session, audits)
-    return versions
+        version = SavedVersion(vid, sid, number, "draft", record, why, upload_id, who, now)
+        saved.append(version)
+        latest[sid] = version  # a second row of the same month in one call follows the first
+    bulk.insert_rows(session, SubmissionVersion.__table__, _VERSION_COLUMNS, rows)
+    numbers = _fact_numbers([record for _f, _p, record in items], FACT_RECORD_FIELDS)
+    facts = [(*head, *values) for head, *values in zip(facts, *numbers, strict=True)]
+    bulk.insert_rows(session, Fact.__table__, FACT_COLUMNS, facts)
+    bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
+    return saved
+
+
+def _metering(record: dict[str, Any]) -> str | None:
+    metering = record.get("metering")
+    return metering if isinstance(metering, str) else None
 
 
 def save_version(
@@ -348,63 +446,80 @@ def save_version(
     upload_id: int | None = None,
 ) -> SubmissionVersion:
     """Add a draft version of one facility-month (a correction when ``reason`` is given)."""
-    return save_versions(session, [(facility, period, record)], actor, reason=reason, upload_id=upload_id)[0]
+    saved = save_versions(session, [(facility, period, record)], actor, reason=reason, upload_id=upload_id)[0]
+    version = session.get(SubmissionVersion, saved.id)
+    assert version is not None
+    return version
 
 
 def _audit_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows, 2000):
-        session.execute(insert(AuditEvent), list(chunk))
+    bulk.insert_rows(
+        session, AuditEvent.__table__, _AUDIT_COLUMNS, [tuple(row[c] for c in _AUDIT_COLUMNS) for row in rows]
+    )
 
 
 _ACTION = {"submitted": "submit", "verified": "verify", "locked": "lock"}
 
 
+_STAMP_COLUMN = {"submitted": "submitted_at", "verified": "verified_by", "locked": "locked_at"}
+
+
 def transition_many(
     session: Session,
-    versions: Sequence[SubmissionVersion],
+    versions: Sequence[SubmissionVersion | SavedVersion],
     target: str,
     actor: str,
     *,
     at: Sequence[dt.datetime | None] | None = None,
 ) -> None:
-    """Move versions one workflow step (each must be the latest of its month and in the step before)."""
+    """Move versions one workflow step (each must be the latest of its month and in the step before).
+
+    Column-wise: one bulk update of the versions, of their facts rows and one bulk insert of audit events.
+    """
     if target not in NEXT_STATUS:
         raise InputError(code="submission.unknown_step", field="status", value=target)
     required = NEXT_STATUS[target]
     stamps = list(at) if at is not None else [None] * len(versions)
-    audits = []
-    for version, stamp in zip(versions, stamps, strict=True):
-        key = _version_key(session, version)
+    if len(stamps) != len(versions):
+        raise ValueError("one time stamp per version")
+    keys = _version_keys(session, [v.id for v in versions])
+    for version in versions:
         if version.status != required:
             raise InputError(
                 Message(
                     "submission.step_refused", version=version.version, **_statuses(version.status, required, target)
                 ),
-                record=key,
+                record=keys[version.id],
                 field="status",
             )
-        before = {"version": version.version, "status": version.status}
-        now = stamp or utcnow()
-        version.status = target
-        if target == "submitted":
-            version.submitted_at = now
-        elif target == "verified":
-            version.verified_by = actor
-        else:
-            version.locked_at = now
+    now = utcnow()
+    column = _STAMP_COLUMN[target]
+    updates, audits = [], []
+    for version, stamp in zip(versions, stamps, strict=True):
+        when = stamp or now
+        updates.append((version.id, target, actor if target == "verified" else when))
         audits.append(
-            {
-                "actor": actor,
-                "action": _ACTION[target],
-                "entity": "submission",
-                "entity_key": key,
-                "before": before,
-                "after": {"version": version.version, "status": target},
-                "at": now,
-            }
+            (
+                actor,
+                _ACTION[target],
+                "submission",
+                keys[version.id],
+                {"version": version.version, "status": version.status},
+                {"version": version.version, "status": target},
+                when,
+            )
         )
-    session.flush()
-    _audit_many(session, audits)
+    bulk.update_rows(session, SubmissionVersion.__table__, "id", ["status", column], updates)
+    bulk.update_rows(session, Fact.__table__, "version_id", ["status"], [(v.id, target) for v in versions])
+    bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
+    for version, (_id, _status, value) in zip(versions, updates, strict=True):
+        # The objects the caller holds say what the database now says (ORM objects without a flush).
+        if hasattr(version, "_sa_instance_state"):
+            set_committed_value(version, "status", target)
+            set_committed_value(version, column, value)
+        else:
+            version.status = target
+            setattr(version, column, value)
 
 
 def _statuses(status: str, required: str, target: str) -> dict[str, Message]:
@@ -413,12 +528,18 @@ def _statuses(status: str, required: str, target: str) -> dict[str, Message]:
     return {k: Message(f"submission.status.{v}") for k, v in names.items()}
 
 
-def _version_key(session: Session, version: SubmissionVersion) -> str:
-    submission = session.get(Submission, version.submission_id)
-    assert submission is not None
-    facility = session.get(Facility, submission.facility_id)
-    assert facility is not None
-    return f"{facility.code}@{submission.period}"
+def _version_keys(session: Session, version_ids: Sequence[int]) -> dict[int, str]:
+    """ "facility@period" of each version id, in one query per few thousand versions."""
+    out: dict[int, str] = {}
+    for among in _among(session, SubmissionVersion.id, version_ids):
+        query = (
+            select(SubmissionVersion.id, Facility.code, Submission.period)
+            .join(Submission, Submission.id == SubmissionVersion.submission_id)
+            .join(Facility, Facility.id == Submission.facility_id)
+            .where(among)
+        )
+        out.update({vid: f"{code}@{period}" for vid, code, period in session.execute(query)})
+    return out
 
 
 def transition(
@@ -545,52 +666,63 @@ def snapshot_parameters(session: Session, parameters: list[dict[str, Any]]) -> s
     return print_
 
 
+_RESULT_COLUMNS = (
+    "id",
+    "version_id",
+    "method",
+    "parameter_fingerprint",
+    "values",
+    "computed_at",
+    "total_location_tco2e",
+    "total_market_tco2e",
+    "energy_tce",
+)
+
+
 def record_results(
-    session: Session, rows: Sequence[tuple[SubmissionVersion, str, dict[str, Any], str]], actor: str
+    session: Session, rows: Sequence[tuple[SubmissionVersion | SavedVersion, str, dict[str, Any], str]], actor: str
 ) -> int:
     """Store (version, method, values, parameter fingerprint) results, skipping any version that already
-    has a result computed with the same parameter values. Returns how many were added."""
+    has a result computed with the same parameter values. Returns how many were added.
+
+    Each new result also becomes the result columns of its version's facts row (the latest result wins)."""
     existing: set[tuple[int, str]] = set()
-    for chunk in _chunks([v.id for v, *_ in rows]):
-        existing.update(
-            session.execute(
-                select(Result.version_id, Result.parameter_fingerprint).where(Result.version_id.in_(chunk))
-            ).all()
-        )
+    for among in _among(session, Result.version_id, [v.id for v, *_ in rows]):
+        existing.update(session.execute(select(Result.version_id, Result.parameter_fingerprint).where(among)).all())
     new = [(v, m, values, fp) for v, m, values, fp in rows if (v.id, fp) not in existing]
     now = utcnow()
-    for chunk in _chunks(new, 2000):
-        session.execute(
-            insert(Result),
-            [
-                {
-                    "version_id": v.id,
-                    "method": m,
-                    "parameter_fingerprint": fp,
-                    "values": values,
-                    "computed_at": now,
-                    "total_location_tco2e": values["total_location_tco2e"],
-                    "total_market_tco2e": values["total_market_tco2e"],
-                    "energy_tce": values["energy_tce"],
-                }
-                for v, m, values, fp in chunk
-            ],
+    result_ids = bulk.reserve_ids(session, Result.__table__, len(new))
+    inserted, audits = [], []
+    for rid, (v, m, values, fp) in zip(result_ids, new, strict=True):
+        inserted.append(
+            (
+                rid,
+                v.id,
+                m,
+                fp,
+                values,
+                now,
+                values["total_location_tco2e"],
+                values["total_market_tco2e"],
+                values["energy_tce"],
+            )
         )
-    _audit_many(
-        session,
-        [
-            {
-                "actor": actor,
-                "action": "compute",
-                "entity": "result",
-                "entity_key": f"version:{v.id}",
-                "before": None,
-                "after": {"fingerprint": fp, "total_location_tco2e": values["total_location_tco2e"]},
-                "at": now,
-            }
-            for v, _m, values, fp in new
-        ],
-    )
+        audits.append(
+            (
+                actor,
+                "compute",
+                "result",
+                f"version:{v.id}",
+                None,
+                {"fingerprint": fp, "total_location_tco2e": values["total_location_tco2e"]},
+                now,
+            )
+        )
+    numbers = _fact_numbers([values for _v, _m, values, _fp in new], FACT_RESULT_FIELDS)
+    facts = [(v.id, rid, *values) for (v, *_rest), rid, *values in zip(new, result_ids, *numbers, strict=True)]
+    bulk.insert_rows(session, Result.__table__, _RESULT_COLUMNS, inserted)
+    bulk.update_rows(session, Fact.__table__, "version_id", ["result_id", *FACT_RESULT_FIELDS], facts)
+    bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
     return len(new)
 
 

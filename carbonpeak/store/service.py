@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting import AccountingResult, ActivityBatch, account
@@ -75,17 +76,39 @@ def compute_results(
         batch = parse_records(records, source="store")
     result = account(batch, params or parameter_set(session))  # shipped values plus those entered
     snapshots = _per_record_parameters(result)
-    columns = [c for c in RESULT_COLUMNS if c in result.table]
-    table = result.table[columns].astype(object).where(result.table[columns].notna(), None)
-    rows = table.to_dict("records")
-    methods = result.table["method"].astype(str).tolist()
-    unverified = result.table["rests_on_unverified_factor"].tolist()
+    table = result.table
+    columns = [c for c in RESULT_COLUMNS if c in table]
+    # Column by column: a float column's NaN becomes None (JSON null), as a row-wise to_dict would give.
+    arrays = []
+    for name in columns:
+        column = table[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            numbers = column.to_numpy(dtype=float)
+            arrays.append(np.where(np.isnan(numbers), None, numbers))
+        else:
+            arrays.append(column.astype(object).where(column.notna(), None).to_numpy(dtype=object))
+    arrays.append(np.array([bool(flag) for flag in table["rests_on_unverified_factor"].tolist()], dtype=object))
+    keys = [*columns, "rests_on_unverified_factor"]
+    methods = table["method"].astype(str).tolist()
     fingerprints = [repo.snapshot_parameters(session, parameters) for parameters in snapshots.sets]
-    entries = []
-    for position, (version, row) in enumerate(zip(versions, rows, strict=True)):
-        row["rests_on_unverified_factor"] = bool(unverified[position])
-        entries.append((version, methods[position], row, fingerprints[snapshots.codes[position]]))
-    return repo.record_results(session, entries, actor)
+    added = 0
+    for start in range(0, len(versions), _RESULT_CHUNK):  # a chunk's dicts at a time: memory stays bounded
+        stop = start + _RESULT_CHUNK
+        entries = [
+            (version, method, dict(zip(keys, values, strict=True)), fingerprints[code])
+            for version, method, code, *values in zip(
+                versions[start:stop],
+                methods[start:stop],
+                snapshots.codes[start:stop],
+                *(array[start:stop].tolist() for array in arrays),
+                strict=True,
+            )
+        ]
+        added += repo.record_results(session, entries, actor)
+    return added
+
+
+_RESULT_CHUNK = 20_000
 
 
 @dataclass
@@ -108,22 +131,21 @@ def _per_record_parameters(result: AccountingResult) -> _Snapshots:
     n = len(result.table)
     if not pairs_rec:
         return _Snapshots(codes=[0] * n, sets=[[]])
-    width = len(cited) + 1
-    keys = np.unique(np.concatenate(pairs_rec) * width + np.concatenate(pairs_par))
-    records, params = keys // width, keys % width
-    bounds = np.searchsorted(records, np.arange(n + 1))
+    # A record x parameter membership matrix, its rows packed to bytes: records with the same bytes
+    # used the same set. One sort of n short keys instead of a unique over every (record, parameter).
+    width = len(cited)
+    member = np.zeros((n, width), dtype=bool)
+    member[np.concatenate(pairs_rec), np.concatenate(pairs_par)] = True
+    packed = np.ascontiguousarray(np.packbits(member, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     by_number = {number: c for number, c in cited.values()}
-    index: dict[bytes, int] = {}
-    sets: list[list[dict[str, Any]]] = []
-    codes: list[int] = []
-    for r in range(n):
-        members = params[bounds[r] : bounds[r + 1]]
-        signature = members.tobytes()
-        if signature not in index:
-            index[signature] = len(sets)
-            sets.append([by_number[int(m)].as_dict() for m in members])
-        codes.append(index[signature])
-    return _Snapshots(codes=codes, sets=sets)
+    # Sets numbered in order of first use, as before: the first record's set is set 0.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    sets = [[by_number[int(m)].as_dict() for m in np.flatnonzero(member[first[d]])] for d in order]
+    return _Snapshots(codes=rank[inverse.ravel()].tolist(), sets=sets)
 
 
 def recompute(
