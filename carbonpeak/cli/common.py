@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -53,3 +54,23 @@ def fail(exc: Exception, *, consequence: str = "nothing was written") -> NoRetur
     else:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
+
+
+As = Annotated[str | None, typer.Option("--as", help="act as this account (its role and scope); default: the operator")]
+
+
+def acting(session: Any, who: str | None, as_user: str | None) -> Any:
+    """Who acts at the command line: the operator (an administrator, named by --actor), or the account
+    named by --as with its role and scope, so that a command can be tried exactly as that person."""
+    from sqlalchemy import select
+
+    from carbonpeak.errors import InputError
+    from carbonpeak.services import access
+    from carbonpeak.store.accounts import User
+
+    if not as_user:
+        return access.operator(actor(who))
+    user = session.scalar(select(User).where(User.username == as_user))
+    if user is None:
+        raise InputError(code="registry.unknown_account", field="as", value=as_user)
+    return dataclasses.replace(access.principal_for(session, user), audit_as=f"cli:{as_user}")

@@ -20,15 +20,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.cli.common import Actor, Db, JsonFlag, Lang
-from carbonpeak.cli.common import actor as _actor
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
 from carbonpeak.io.registry_fields import fields
 from carbonpeak.store import db
 
 console = Console()
 err = Console(stderr=True)
-As = Annotated[str | None, typer.Option("--as", help="act as this account (its role and scope); default: the operator")]
 Code = Annotated[str, typer.Argument(help="the code of the region, park, enterprise or facility")]
 Pairs = Annotated[list[str] | None, typer.Argument(help="field=value pairs (fields listed above)", show_default=False)]
 
@@ -55,21 +53,6 @@ def _fail(exc: CarbonpeakError, lang: str) -> NoReturn:
     for problem in problems:
         err.print(f"  - {escape(problem.text(lang))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
-
-
-def _principal(session: Any, actor: str | None, as_user: str | None) -> Any:
-    from sqlalchemy import select
-
-    from carbonpeak.services import access
-    from carbonpeak.services import registry as reg
-    from carbonpeak.store.accounts import User
-
-    if not as_user:
-        return reg.operator(_actor(actor))
-    user = session.scalar(select(User).where(User.username == as_user))
-    if user is None:
-        raise InputError(code="registry.unknown_account", field="as", value=as_user)
-    return access.principal_for(session, user)
 
 
 def _pairs(pairs: list[str] | None, lang: str) -> dict[str, str]:
@@ -122,7 +105,7 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
         try:
             db.upgrade(url)
             with db.transaction(url) as session:
-                result = reg.add(session, _principal(session, actor, as_user), kind, record)
+                result = reg.add(session, acting(session, actor, as_user), kind, record)
         except CarbonpeakError as exc:
             _fail(exc, lang)
         _done(result, as_json)
@@ -142,7 +125,7 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
 
         try:
             with db.transaction(url) as session:
-                result = reg.change(session, _principal(session, actor, as_user), kind, code, _pairs(pairs, lang))
+                result = reg.change(session, acting(session, actor, as_user), kind, code, _pairs(pairs, lang))
         except CarbonpeakError as exc:
             _fail(exc, lang)
         _done(result, as_json)
@@ -156,7 +139,7 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
 
         try:
             with db.transaction(url) as session:
-                who = _principal(session, actor, as_user)
+                who = acting(session, actor, as_user)
                 rows = {
                     "regions": reg.list_regions,
                     "parks": reg.list_parks,
@@ -182,7 +165,7 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
 
         try:
             with db.transaction(url) as session:
-                versions = reg.history(session, _principal(session, actor, as_user), kind, code)
+                versions = reg.history(session, acting(session, actor, as_user), kind, code)
         except CarbonpeakError as exc:
             _fail(exc, lang)
         rows = [
@@ -266,7 +249,7 @@ def import_command(
     try:
         db.upgrade(url)
         with db.transaction(url) as session:
-            done = import_registry(session, _principal(session, actor, as_user), contents)
+            done = import_registry(session, acting(session, actor, as_user), contents)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     summary = {what: getattr(done, what) for what in ("created", "changed", "unchanged")}
@@ -297,7 +280,7 @@ def proposals_list(
 
     try:
         with db.transaction(url) as session:
-            rows = proposals.list_proposals(session, _principal(session, actor, as_user), status)
+            rows = proposals.list_proposals(session, acting(session, actor, as_user), status)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     _print(
@@ -332,7 +315,7 @@ def proposals_propose(
 
     try:
         with db.transaction(url) as session:
-            made = proposals.propose(session, _principal(session, None, as_user), facility, _pairs(pairs, lang), note)
+            made = proposals.propose(session, acting(session, None, as_user), facility, _pairs(pairs, lang), note)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     console.print(f"proposal {made.id} for {made.facility_code}: pending", highlight=False)
@@ -352,7 +335,7 @@ def proposals_approve(
 
     try:
         with db.transaction(url) as session:
-            done = proposals.approve(session, _principal(session, actor, as_user), proposal, note)
+            done = proposals.approve(session, acting(session, actor, as_user), proposal, note)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     console.print(f"proposal {done.id} approved; {done.facility_code} changed", highlight=False)
@@ -372,7 +355,7 @@ def proposals_reject(
 
     try:
         with db.transaction(url) as session:
-            done = proposals.reject(session, _principal(session, actor, as_user), proposal, reason)
+            done = proposals.reject(session, acting(session, actor, as_user), proposal, reason)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     console.print(f"proposal {done.id} rejected", highlight=False)

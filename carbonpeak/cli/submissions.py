@@ -18,13 +18,13 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from carbonpeak.cli.common import Actor, Db, JsonFlag, fail
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, acting, fail
 from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.reading import Limits
 from carbonpeak.services import demo as demo_service
 from carbonpeak.services import intake
-from carbonpeak.services.access import ADMIN, Principal
+from carbonpeak.services import submissions as workflow
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 
@@ -88,6 +88,7 @@ def import_command(
     submit: Annotated[bool, typer.Option("--submit", help="submit the imported months at once")] = False,
     url: Db = None,
     actor: Actor = None,
+    as_user: As = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Import monthly data: everything is validated first; all rows are written, or none. Months whose
@@ -97,12 +98,12 @@ def import_command(
         with db.transaction(url) as session:
             report = intake.import_file(
                 session,
-                cli_principal(actor),
+                acting(session, actor, as_user),
                 content,
                 file.name,
                 submit=submit,
                 limits=Limits.from_env(),
-                actor=_actor(actor),
+                actor=None if as_user else _actor(actor),
                 rejected_dir=Path("var/rejected"),
             )
     except CarbonpeakError as exc:
@@ -130,20 +131,6 @@ def _read_file(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         raise InputError(code="intake.file_missing", file=str(path)) from None
-
-
-def cli_principal(actor: str | None) -> Principal:
-    """The CLI acts with the administrator's scope (whoever may run it holds the database)."""
-    return Principal(
-        user_id=0,
-        username=_actor(actor),
-        display_name=_actor(actor),
-        role=ADMIN,
-        region_id=None,
-        enterprise_id=None,
-        region_ids=frozenset(),
-        enterprise_ids=frozenset(),
-    )
 
 
 def template_command(
@@ -273,10 +260,10 @@ def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFl
 
 
 def _step(target: str) -> Any:
-    def command(facility: str, period: str, url: Db = None, actor: Actor = None) -> None:
+    def command(facility: str, period: str, url: Db = None, actor: Actor = None, as_user: As = None) -> None:
         try:
             with db.transaction(url) as session:
-                version = repo.transition(session, facility, period, target, _actor(actor))
+                (version,) = workflow.step(session, acting(session, actor, as_user), [(facility, period)], target)
         except CarbonpeakError as exc:
             fail(exc)
             return
@@ -298,6 +285,7 @@ def submissions_correct(
     reason: Annotated[str, typer.Option("--reason", help="why the month is corrected (required)")],
     url: Db = None,
     actor: Actor = None,
+    as_user: As = None,
 ) -> None:
     """Add a corrected version with a reason (the same checks as an import; the file kept as evidence);
     earlier versions are kept."""
@@ -306,14 +294,14 @@ def submissions_correct(
         with db.transaction(url) as session:
             result = intake.correct(
                 session,
-                cli_principal(actor),
+                acting(session, actor, as_user),
                 facility,
                 period,
                 reason,
                 content=content,
                 filename=file.name,
                 limits=Limits.from_env(),
-                actor=_actor(actor),
+                actor=None if as_user else _actor(actor),
             )
     except CarbonpeakError as exc:
         fail(exc)

@@ -97,20 +97,6 @@ def actor_of(principal: Principal) -> str:
     return principal.username if principal.user_id <= 0 else principal.actor
 
 
-def operator(name: str) -> Principal:
-    """The person at the command line with the database itself: an administrator, named ``name``."""
-    return Principal(
-        user_id=0,
-        username=name,
-        display_name=name,
-        role=ADMIN,
-        region_id=None,
-        enterprise_id=None,
-        region_ids=frozenset(),
-        enterprise_ids=frozenset(),
-    )
-
-
 # ---------------------------------------------------------------- scope
 
 
@@ -573,6 +559,5 @@ __all__ = [
     "list_parks",
     "list_regions",
     "managed",
-    "operator",
     "snapshot",
 ]

@@ -24,7 +24,7 @@ from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import warnings as warn
 from carbonpeak.io.reading import Limits
 from carbonpeak.parameters import Cited
-from carbonpeak.services import access, intake
+from carbonpeak.services import access, intake, submissions
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
 from carbonpeak.store.parameters import entered
@@ -385,14 +385,13 @@ def month_provenance(
 
 def _api_step(target: str) -> Any:
     def step(facility: str, period: Period, session: DbSession, who: Who) -> MonthOut:
-        row = access.get_facility(session, who, facility, access.STEP_PERMISSION[target])
         try:
-            version = repo.transition(session, row.code, period, target, who.actor)
+            (version,) = submissions.step(session, who, [(facility, period)], target)
         except InputError as exc:
             session.rollback()
             raise Conflict(i18n.detail(exc), details=_problems([exc])) from None
         session.commit()
-        return MonthOut(facility=row.code, period=period, version=version.version, status=version.status)
+        return MonthOut(facility=facility, period=period, version=version.version, status=version.status)
 
     step.__name__ = f"api_{target}"
     return step

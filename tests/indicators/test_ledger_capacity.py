@@ -8,6 +8,7 @@ import datetime as dt
 from carbonpeak.capacity.ledger import record_event, seed_from_registry
 from carbonpeak.indicators.definitions import Options, compute
 from carbonpeak.indicators.facts import facility_months
+from carbonpeak.services import access
 from carbonpeak.services import registry as reg
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
@@ -31,7 +32,7 @@ def _verified_months(url: str, items: list[tuple[str, str, dict]]) -> None:
 
 
 def test_an_expansion_in_the_ledger_changes_the_capacity_shares(registry: str, params) -> None:  # noqa: F811
-    admin = reg.operator("cli:test")
+    admin = access.operator("cli:test")
     with db.transaction(registry) as session:
         reg.change_facility(session, admin, "AL1", {"commissioning_year": 2010, "product": "electrolytic_aluminium"})
         reg.add_facility(

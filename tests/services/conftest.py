@@ -14,7 +14,7 @@ from carbonpeak.store import db
 from carbonpeak.store.accounts import User
 from tests.store.conftest import _drop_session_database, db_url, uscc  # noqa: F401
 
-ADMIN = reg.operator("cli:test")
+ADMIN = access.operator("cli:test")
 
 
 def person(

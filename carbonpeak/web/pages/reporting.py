@@ -20,6 +20,7 @@ from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.reading import Limits, Table, cell_text, read_upload
 from carbonpeak.io.template import template_columns, write_template
 from carbonpeak.services import access, intake
+from carbonpeak.services import submissions as workflow
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility
@@ -229,11 +230,8 @@ async def submit_drafts(request: Request, session: DbSession, who: Who) -> Respo
         if not code or len(period) != 7:
             raise BadRequest()
         pairs.append((code, period))
-    for code in sorted({c for c, _p in pairs}):
-        access.get_facility(session, who, code, "submission.report")
     try:
-        for code, period in pairs:
-            repo.transition(session, code, period, "submitted", who.actor)
+        workflow.step(session, who, pairs, "submitted")
     except InputError as exc:
         session.rollback()
         return reporting_page(request, session, who, 409, problems=[i18n.input_error(exc)])

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.reading import Limits
 from carbonpeak.services import access, intake
+from carbonpeak.services import submissions as workflow
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility
@@ -103,7 +104,7 @@ def _step(target: str) -> Any:
     def step(request: Request, facility: str, period: Period, session: DbSession, who: Who) -> Response:
         row = access.get_facility(session, who, facility, access.STEP_PERMISSION[target])
         try:
-            version = repo.transition(session, row.code, period, target, who.actor)
+            (version,) = workflow.step(session, who, [(row.code, period)], target)
         except InputError as exc:
             session.rollback()
             problem = i18n.input_error(exc)
