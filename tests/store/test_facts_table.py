@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.parameters import load
+from carbonpeak.services import access, intake
 from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
@@ -110,7 +111,9 @@ def test_facts_follow_versions_statuses_corrections_and_results(registry: str, t
     path = tmp_path / "months.csv"
     pd.DataFrame(months).to_csv(path, index=False)
     with db.transaction(registry) as session:
-        report = service.import_file(session, path, "enterprise:E1", submit=True)
+        report = intake.import_file(
+            session, access.operator("enterprise:E1"), path.read_bytes(), path.name, submit=True
+        )
     assert report.results == 6
     for step, who in (("verified", "verifier:V1"), ("locked", "verifier:V1")):
         with db.transaction(registry) as session:
@@ -135,7 +138,7 @@ def test_facts_follow_versions_statuses_corrections_and_results(registry: str, t
 
 
 def test_migration_backfills_the_facts_of_existing_versions(db_url: str, tmp_path: Path) -> None:
-    """Versions and results written before the facts table (as at revision 0006) get their facts rows."""
+    """Versions and results written before the facts table (as at revision 0007) get their facts rows."""
     with db.transaction(db_url) as session:
         demo_service.load_demo(session)
         expected = {row["version_id"]: row for row in facts_by_version(session).values()}
@@ -158,7 +161,7 @@ def test_migration_backfills_the_facts_of_existing_versions(db_url: str, tmp_pat
             ],
         )
     engine = db.engine_for(db_url)
-    command.downgrade(db.alembic_config(db_url), "0006")  # back to 0006: the facts table is gone
+    command.downgrade(db.alembic_config(db_url), "0007")  # back before 0008: the facts table is gone
     with engine.connect() as connection:
         tables = connection.execute(
             text("select count(*) from information_schema.tables where table_name = 'fact'")
