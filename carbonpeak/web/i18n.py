@@ -283,7 +283,6 @@ DOMAIN_MESSAGES = (
 # (carbonpeak.io, carbonpeak.store.service) remain here until they are coded; every other domain error carries a
 # code and is rendered from carbonpeak/messages.
 _PATTERNS = (
-    (r"^the facility was retired on (?P<date>[\d-]+)$", N_("the facility was retired on %(date)s")),
     (r"^malformed CSV: (?P<detail>.+)$", N_("malformed CSV: %(detail)s")),
     (r"^not valid YAML: (?P<detail>.+)$", N_("not valid YAML: %(detail)s")),
     (
@@ -291,10 +290,6 @@ _PATTERNS = (
         N_("not valid JSON (line %(line)s, column %(column)s: %(detail)s)"),
     ),
     (r"^(?P<count>\d+) further problems not listed$", N_("%(count)s further problems not listed")),
-    (
-        r"^the file is (?P<size>[\d.]+) MiB; uploads are limited to (?P<limit>[\d.]+) MiB$",
-        N_("the file is %(size)s MiB; uploads are limited to %(limit)s MiB"),
-    ),
 )
 
 
