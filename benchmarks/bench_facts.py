@@ -46,8 +46,8 @@ def _json_reader(url: str) -> int:
     import orjson
     from sqlalchemy import Text, cast, func, select
 
-    from carbonpeak.indicators.facts import load_registry
     from carbonpeak.store import db
+    from carbonpeak.store.facts import load_registry
     from carbonpeak.store.models import Result, Submission, SubmissionVersion
 
     best = (
@@ -91,8 +91,8 @@ def _json_reader(url: str) -> int:
 
 
 def _facts_reader(url: str, codes: list[list[str]] | None = None) -> int:
-    from carbonpeak.indicators.facts import facility_months
     from carbonpeak.store import db
+    from carbonpeak.store.facts import facility_months
 
     count = 0
     with db.transaction(url) as session:
@@ -105,8 +105,6 @@ def _facts_reader(url: str, codes: list[list[str]] | None = None) -> int:
 
 
 def _child(name: str, url: str, codes: list[list[str]] | None, queue: Any) -> None:
-    import carbonpeak.indicators.facts
-    import carbonpeak.store.db  # noqa: F401
 
     started = time.perf_counter()
     rows = _json_reader(url) if name == "json" else _facts_reader(url, codes)

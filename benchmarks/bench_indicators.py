@@ -49,11 +49,11 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import ParameterNotFound
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.parameters import load
 from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db
+from carbonpeak.store.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.store.models import (
     Enterprise,
     Facility,

@@ -49,9 +49,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import func, insert, select
 
-from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db
+from carbonpeak.store.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.store.models import Enterprise, Facility, Result, Submission, SubmissionVersion
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ Definitions
     on or before the day) and (c) not idle or retired by its registry status (a status ``idle`` or
     ``retired`` counts from ``status_since``; the registry keeps only the current status, so before
     ``status_since`` the facility is taken as operating). *Output over the last 12 months*: the counted
-    facility-months (:func:`carbonpeak.indicators.facts.facility_months`) of the 12 calendar months
+    facility-months (:func:`carbonpeak.store.facts.facility_months`) of the 12 calendar months
     ending with the day's month when the day is the last of its month, else with the month before.
     *Utilisation*: that output ÷ the mean operating capacity on the first day of each of those months.
 """
@@ -43,8 +43,8 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators.definitions import facility_year_frame
-from carbonpeak.indicators.facts import facility_months
 from carbonpeak.parameters import ParameterSet, load
+from carbonpeak.store.facts import facility_months
 from carbonpeak.store.models import CapacityEvent, Facility, Region
 from carbonpeak.store.repository import audit
 from carbonpeak.units import conversion_factor
@@ -899,7 +899,7 @@ def ledger_table(events: pd.DataFrame, facilities: pd.DataFrame, facts: pd.DataF
     complete the output is: a month not yet verified lowers the output and so the utilisation.
 
     ``facilities`` has :data:`FACILITY_COLUMNS`; ``facts`` the columns facility_code, period,
-    province_code, sector, output_t of :func:`carbonpeak.indicators.facts.facility_months`.
+    province_code, sector, output_t of :func:`carbonpeak.store.facts.facility_months`.
     """
     keys = ["province", "sector"]
     approved = approved_capacity(events, on_date)

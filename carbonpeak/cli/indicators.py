@@ -16,9 +16,9 @@ from rich.table import Table
 from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, actor, fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.facts import indicator_inputs
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.store import db
+from carbonpeak.store.facts import indicator_inputs
 
 console = Console()
 err = Console(stderr=True)

@@ -1,7 +1,7 @@
 """Plan indicators, each defined once: name (zh/en), unit, the sectors it covers, and its formula.
 
 Every indicator is a pure function of prepared data for one region: the facts table (one row per
-counted facility-month, :mod:`carbonpeak.indicators.facts`) summed once by year and sector, the
+counted facility-month, :mod:`carbonpeak.store.facts`) summed once by year and sector, the
 statistics the regulator entered (:mod:`carbonpeak.indicators.statistics`) and the registry's green
 designations. Each formula works on all years at once, so a province's whole table, every year and
 every sector, is one ``groupby`` and a handful of vector operations. Nothing here reads the database.

@@ -86,7 +86,7 @@ def generate(
 ) -> list[Raised]:
     """Every warning the data support on ``as_of``.
 
-    ``facts``: counted facility-months (:func:`carbonpeak.indicators.facts.facility_months`);
+    ``facts``: counted facility-months (:func:`carbonpeak.store.facts.facility_months`);
     ``submissions``: the latest version of every reported month (facility_code, period, status,
     submitted_at); ``facilities``: facility_code, status, commissioning_year, retired_on,
     capacity_t_per_a, province_code.

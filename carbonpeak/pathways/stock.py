@@ -161,7 +161,7 @@ def build_stock(
 ) -> Stock:
     """The stock from counted facility-months of the region.
 
-    ``months``: the facts table of :func:`carbonpeak.indicators.facts.facility_months` for the region,
+    ``months``: the facts table of :func:`carbonpeak.store.facts.facility_months` for the region,
     with the result columns fuel_tco2, fuel_tce, electricity_location_tco2, electricity_market_tco2 added
     (NaN where a month has none). ``registry``: facility_code, process_route, status, status_since,
     retired_on, commissioning_year. ``classes``: facility_code, benchmark_class, indicator_value,

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators.definitions import facility_year_frame, select_region
-from carbonpeak.indicators.facts import facility_months
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.pathways.stock import Stock, build_stock
+from carbonpeak.store.facts import facility_months
 from carbonpeak.store.models import Facility, Result
 
 __all__ = ["base_classes", "read_stock"]

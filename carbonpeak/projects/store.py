@@ -20,7 +20,7 @@ Stored reviews
 
 Measured against approved
     :func:`measured_vs_approved` reads the counted facility-months of the linked facility
-    (:func:`carbonpeak.indicators.facts.facility_months`) for a year and hands them to the pure
+    (:func:`carbonpeak.store.facts.facility_months`) for a year and hands them to the pure
     :func:`compare_measured`. Definitions there.
 """
 
@@ -853,7 +853,7 @@ def compare_measured(
     """Measured against designed and approved, from the counted facility-months of one facility and year.
 
     Pure. ``months`` has one row per counted facility-month of ``year`` (columns of
-    :func:`carbonpeak.indicators.facts.facility_months`: period, version, status, output_t, energy_tce,
+    :func:`carbonpeak.store.facts.facility_months`: period, version, status, output_t, energy_tce,
     electrolysis_ac_mwh, total_location_tco2e, total_market_tco2e, has_result).
 
     Definitions
@@ -1017,7 +1017,7 @@ def measured_vs_approved(
     """What project ``code`` measured in ``year`` (counted months of its linked facility) next to what was
     designed and approved; ``no_data`` when the facility has no counted month in the year, ``not_built``
     when the project is not linked to a facility. See :func:`compare_measured`."""
-    from carbonpeak.indicators.facts import facility_months
+    from carbonpeak.store.facts import facility_months
 
     if not 1990 <= int(year) <= 2100:
         raise InputError("not a year", field="year", value=year, expected="a year such as 2025")

@@ -23,7 +23,6 @@ from carbonpeak.accounting import account, classify_facilities, surcharge_facili
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators import warnings as warn
-from carbonpeak.indicators.facts import facility_months, green_registry
 from carbonpeak.indicators.statistics import current_statistics
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.io.activity import parse_records
@@ -31,6 +30,7 @@ from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
+from carbonpeak.store.facts import facility_months, green_registry
 from carbonpeak.store.models import (
     AuditEvent,
     Enterprise,

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.facts import facility_months
 from carbonpeak.parameters import load
 from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
+from carbonpeak.store.facts import facility_months
 from carbonpeak.store.models import Facility, Result, Submission, SubmissionVersion
 
 
@@ -95,8 +95,8 @@ def test_value_added_target_on_the_demo_from_the_entered_statistics(demo: str) -
     import csv
     from importlib import resources
 
-    from carbonpeak.indicators.facts import indicator_inputs
     from carbonpeak.indicators.targets import evaluate_plan
+    from carbonpeak.store.facts import indicator_inputs
 
     text = resources.files("carbonpeak.demo").joinpath("statistics.csv").read_text(encoding="utf-8")
     entered = {
@@ -126,7 +126,7 @@ def test_value_added_target_on_the_demo_from_the_entered_statistics(demo: str) -
 
 
 def test_green_factories_counted_in_the_demo_registry(demo: str) -> None:
-    from carbonpeak.indicators.facts import indicator_inputs
+    from carbonpeak.store.facts import indicator_inputs
     from carbonpeak.store.models import Enterprise
 
     with db.transaction(demo) as session:

@@ -7,11 +7,11 @@ import datetime as dt
 
 from carbonpeak.capacity.ledger import record_event, seed_from_registry
 from carbonpeak.indicators.definitions import Options, compute
-from carbonpeak.indicators.facts import facility_months
 from carbonpeak.services import access
 from carbonpeak.services import registry as reg
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
+from carbonpeak.store.facts import facility_months
 from tests.store.conftest import _drop_session_database, db_url, registry  # noqa: F401
 
 MONTH = {"sector": "electrolytic_aluminium", "region": "shaanxi", "output_t": 10000.0}

@@ -7,10 +7,10 @@ import pytest
 
 from carbonpeak.errors import InputError
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS
 from carbonpeak.indicators.targets import evaluate, evaluate_plan
 from carbonpeak.parameters import load
 from carbonpeak.parameters.schema import Plan, Target
+from carbonpeak.store.facts import RECORD_FIELDS, RESULT_FIELDS
 
 
 def facts(rows: list[dict]) -> pd.DataFrame:

@@ -12,13 +12,13 @@ from conftest import DEMO_SCENARIOS
 from typer.testing import CliRunner
 
 from carbonpeak.cli import app
-from carbonpeak.indicators.facts import facility_months
 from carbonpeak.parameters import load
 from carbonpeak.pathways import run as pr
 from carbonpeak.pathways.engine import simulate_loop
 from carbonpeak.pathways.scenario import load_scenario
 from carbonpeak.pathways.store import read_stock
 from carbonpeak.store import db
+from carbonpeak.store.facts import facility_months
 
 runner = CliRunner()
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from carbonpeak.indicators.facts import data_state, facility_months, facility_months_cached
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
+from carbonpeak.store.facts import data_state, facility_months, facility_months_cached
 from tests.store.test_store_workflow import RECORD, save
 
 

@@ -14,12 +14,12 @@ from sqlalchemy import Text, cast, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.parameters import load
 from carbonpeak.services import access, intake
 from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
+from carbonpeak.store.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
 from carbonpeak.store.models import Fact, Result, Submission, SubmissionVersion
 from tests.store.test_store_workflow import RECORD
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from carbonpeak.errors import InputError, ParameterValueMissing, ValidationFailed
-from carbonpeak.indicators.facts import indicator_inputs
 from carbonpeak.parameters import load
 from carbonpeak.store import db, service
 from carbonpeak.store import parameters as pv
 from carbonpeak.store import repository as repo
+from carbonpeak.store.facts import indicator_inputs
 from carbonpeak.store.models import AuditEvent, ParameterSnapshot, ParameterValue, Result
 from tests.store.test_store_workflow import RECORD, save
 

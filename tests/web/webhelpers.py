@@ -159,9 +159,9 @@ def populate(url: str, tokens: dict[str, str]) -> None:
     """The test database at ``url`` (SQLite or PostgreSQL): demo province, accounts, another province,
     API tokens (written into ``tokens`` by role), warnings raised."""
     from carbonpeak.indicators import warnings as warn
-    from carbonpeak.indicators.facts import facility_months
     from carbonpeak.indicators.targets import evaluate_plan
     from carbonpeak.services import demo as demo_service
+    from carbonpeak.store.facts import facility_months
     from carbonpeak.web.users import create_demo_users
 
     db.upgrade(url)

@@ -474,8 +474,8 @@ def region_of(session: Session, who: Principal, scenario: ResolvedScenario) -> R
 
 def stock_for(request: Request, session: Session, scenario: ResolvedScenario) -> tuple[Any, str]:
     """The region's plant stock, kept per process until the store's data change (facts' data state)."""
-    from carbonpeak.indicators.facts import data_state
     from carbonpeak.pathways.store import read_stock
+    from carbonpeak.store.facts import data_state
 
     key = (
         "pathways-stock",

@@ -1,8 +1,7 @@
 """The facts table: one row per facility-month that counts, with its results and registry attributes.
 
-This module and :mod:`carbonpeak.indicators.statistics` are the ones of :mod:`carbonpeak.indicators`
-that read the store. Indicators are pure
-functions over the table it returns, so a province or a country is one ``groupby`` away, and a
+The store reads it; the indicators (:mod:`carbonpeak.indicators`) are pure functions over the table it
+returns, so a province or a country is one ``groupby`` away, and a
 test can build the same table by hand.
 """
 
