@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
@@ -280,8 +281,19 @@ def get_region(session: Session, principal: Principal, code: str) -> Region:
     return region
 
 
+# A row id is a signed 64-bit integer in both databases; a larger or smaller number names no row (and
+# would make the driver fail before the query runs).
+ID_RANGE = range(1, 2**63)
+T = TypeVar("T")
+
+
+def by_id(session: Session, model: type[T], row_id: int) -> T | None:
+    """The row of ``model`` with this id, or None, also for an id no row can have."""
+    return session.get(model, row_id) if row_id in ID_RANGE else None
+
+
 def get_warning(session: Session, principal: Principal, warning_id: int, action: str = "warning.view") -> Warning:
-    warning = session.get(Warning, warning_id)
+    warning = by_id(session, Warning, warning_id)
     if warning is None:
         raise NotFound()
     require(principal, action)
@@ -291,7 +303,7 @@ def get_warning(session: Session, principal: Principal, warning_id: int, action:
 
 
 def get_token(session: Session, principal: Principal, token_id: int) -> ApiToken:
-    token = session.get(ApiToken, token_id)
+    token = by_id(session, ApiToken, token_id)
     if token is None:
         raise NotFound()
     if token.user_id != principal.user_id:

@@ -135,7 +135,7 @@ def propose(
 
 def _decidable(session: Session, principal: Principal, proposal_id: int) -> FacilityChangeProposal:
     access.require(principal, "registry.decide")
-    row = session.get(FacilityChangeProposal, proposal_id)
+    row = access.by_id(session, FacilityChangeProposal, proposal_id)
     if row is None:
         raise NotFound()
     if not reg.in_scope(session, principal, row.facility.region_id):
@@ -203,7 +203,7 @@ def list_proposals(session: Session, principal: Principal, status: str | None = 
 
 def get_proposal(session: Session, principal: Principal, proposal_id: int) -> Proposal:
     access.require(principal, "registry.view")
-    row = session.get(FacilityChangeProposal, proposal_id)
+    row = access.by_id(session, FacilityChangeProposal, proposal_id)
     if row is None or not session.scalar(
         select(true()).where(Facility.id == row.facility_id, access.facility_filter(principal))
     ):

@@ -52,13 +52,21 @@ def home(session: Session, principal: Principal) -> str:
     return "/enterprises"
 
 
+# Years a page or the API can be asked about: every plan, statistic and project of the platform falls in
+# them (project records accept 1990-2100 too); anything else is a mistyped year, not a question.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
 def year_of(value: str | int | None, years: list[int], default: int | None = None) -> int:
-    """A year asked for (must be a number), else the latest year with data, else last year."""
+    """A year asked for (a number from FIRST_YEAR to LAST_YEAR), else the latest year with data, else last year."""
     if value not in (None, ""):
         try:
-            return int(str(value))
+            year = int(str(value))
         except ValueError:
             raise BadRequest(N_("The year must be a number such as 2025.")) from None
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise BadRequest(N_("The year must be between 1990 and 2100."))
+        return year
     if years:
         return years[-1]
     return default or dt.date.today().year - 1

@@ -193,6 +193,9 @@ def _preview(content: bytes, name: str, limits: Limits) -> list[tuple[int, dict[
     return out
 
 
+REJECTED_NAME = re.compile(r"[A-Za-z0-9_-]{16}\.errors\.xlsx")  # token_urlsafe(12): 16 characters
+
+
 def _keep_rejected(request: Request, annotated: Path) -> str:
     """Keep the annotated copy for this session to download; returns its name."""
     folder = Path(settings_of(request).rejected_dir)
@@ -208,6 +211,8 @@ def _keep_rejected(request: Request, annotated: Path) -> str:
 def rejected_copy(request: Request, name: str, who: Who) -> Response:
     """The annotated copy of a refused workbook (only to the session that uploaded it)."""
     access.require(who, "submission.report")
+    if not REJECTED_NAME.fullmatch(name):  # only names _keep_rejected makes reach the file system
+        raise NotFound()
     if name not in request.session.get("rejected", []):
         raise Forbidden() if (Path(settings_of(request).rejected_dir) / name).exists() else NotFound()
     path = Path(settings_of(request).rejected_dir) / name
