@@ -29,6 +29,7 @@ from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
 from carbonpeak.store.parameters import entered
 from carbonpeak.web import i18n, queries
+from carbonpeak.web.api_types import Timestamp
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, render, settings_of
 from carbonpeak.web.errors import Conflict, Invalid, NotFound, TooLarge
 from carbonpeak.web.pages.common import PERIOD, year_of
@@ -38,6 +39,7 @@ from carbonpeak.web.pages.submissions import safe_filename
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
 Period = Annotated[str, PathParam(pattern=PERIOD, description="month, YYYY-MM")]
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "a parameter that is not understood (e.g. a year outside 1990-2100)"},
     401: {"description": "no valid token or session"},
     403: {"description": "outside your scope or role"},
     404: {"description": "no such object"},
@@ -87,7 +89,7 @@ class MonthOut(BaseModel):
 
 
 class ResultOut(BaseModel):
-    computed_at: dt.datetime
+    computed_at: Timestamp
     method: str
     parameter_fingerprint: str
     total_location_tco2e: float
@@ -101,16 +103,16 @@ class VersionOut(BaseModel):
     status: str
     reason: str | None
     created_by: str
-    created_at: dt.datetime
-    submitted_at: dt.datetime | None
+    created_at: Timestamp
+    submitted_at: Timestamp | None
     verified_by: str | None
-    locked_at: dt.datetime | None
+    locked_at: Timestamp | None
     record: dict[str, Any]
     results: list[ResultOut]
 
 
 class AuditOut(BaseModel):
-    at: dt.datetime
+    at: Timestamp
     actor: str
     action: str
     before_status: str | None
@@ -137,7 +139,7 @@ class ImportOut(BaseModel):
 
 
 class WarningEventOut(BaseModel):
-    at: dt.datetime
+    at: Timestamp
     actor: str
     action: str
     note: str | None

@@ -8,7 +8,6 @@ is asked first (the role, then whether the object is within the person's jurisdi
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
@@ -19,10 +18,12 @@ from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.services import access, registry_bulk
 from carbonpeak.services import registry as reg
 from carbonpeak.services import registry_proposals as proposals
+from carbonpeak.web.api_types import Timestamp
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, settings_of
 from carbonpeak.web.errors import TooLarge
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)], tags=["registry"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid token or session"},
     403: {"description": "outside your scope or role"},
@@ -49,7 +50,7 @@ class ChangeOut(BaseModel):
 
 class VersionOut(BaseModel):
     version: int
-    at: dt.datetime
+    at: Timestamp
     actor: str
     action: str
     before: dict[str, Any] | None
@@ -78,9 +79,9 @@ class ProposalOut(BaseModel):
     note: str | None
     status: str
     proposed_by: str
-    proposed_at: dt.datetime
+    proposed_at: Timestamp
     decided_by: str | None
-    decided_at: dt.datetime | None
+    decided_at: Timestamp | None
     reason: str | None
 
 
@@ -222,12 +223,17 @@ def _version_out(v: reg.Version) -> VersionOut:
 # ---------------------------------------------------------------- the bulk file
 
 
-@router.get("/registry/template.xlsx", responses=ERRORS, summary="The bulk registry template (zh or en)")
+@router.get(
+    "/registry/template.xlsx",
+    response_class=Response,
+    responses={**ERRORS, 200: {"description": "the workbook", "content": {XLSX: {}}}},
+    summary="The bulk registry template (zh or en)",
+)
 def registry_template(who: Who, lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") -> Response:
     access.require(who, "registry.manage")
     return Response(
         registry_bulk.template(lang),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="registry-template-{lang}.xlsx"'},
     )
 
