@@ -264,7 +264,15 @@ def serve_command(
         os.environ["CARBONPEAK_DATABASE_URL"] = url
     db.upgrade(url)
     console.print(f"carbonpeak web platform on http://{host}:{port} (database {db.database_url(url)})")
-    uvicorn.run("carbonpeak.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "carbonpeak.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        server_header=False,  # no "server: uvicorn" banner
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -102,8 +102,8 @@ class SecurityHeadersMiddleware:
     """Security headers on every response, and a size limit on request bodies (checked on the
     declared length, before anything is read)."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
-        self.app, self.max_body = app, max_body
+    def __init__(self, app: ASGIApp, max_body: int, https_only: bool = False) -> None:
+        self.app, self.max_body, self.https_only = app, max_body, https_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,8 +121,17 @@ class SecurityHeadersMiddleware:
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
                     (b"content-security-policy", CSP.encode()),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
                 ]
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = list(message.get("headers", []))
+                if not scope["path"].startswith("/static/"):
+                    # Pages, API answers and exports carry enterprise data, new tokens and passwords:
+                    # no browser or proxy keeps a copy. Static files are the same for everyone.
+                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                    extra.append((b"cache-control", b"no-store"))
+                if self.https_only:  # behind TLS only: HSTS over plain HTTP would lock browsers out
+                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                message["headers"] = [*headers, *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -169,7 +178,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         https_only=settings.https_only,
     )
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.add_middleware(SecurityHeadersMiddleware, max_body=settings.max_upload_bytes + 1024 * 1024)
+    app.add_middleware(
+        SecurityHeadersMiddleware, max_body=settings.max_upload_bytes + 1024 * 1024, https_only=settings.https_only
+    )
     return app
 
 

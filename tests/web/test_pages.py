@@ -198,3 +198,20 @@ def test_security_headers_and_static_assets(shared_app: Any) -> None:
     for asset in ("/static/vendor/htmx.min.js", "/static/vendor/echarts.min.js", "/static/app.js", "/static/app.css"):
         assert anonymous.get(asset).status_code == 200, asset
     assert "cdn" not in page.text.lower()
+
+
+def test_no_copy_kept_of_pages_api_answers_and_exports_and_hsts_behind_tls(
+    shared_app: Any, shared_url: str, clients: dict[str, TestClient]
+) -> None:
+    """D13: pages, API answers and exports say no-store (a new token or password is shown once); static files
+    may be cached; HSTS is sent only where the platform runs behind HTTPS."""
+    province = clients["province"]
+    for path in ("/overview", "/account", "/exports/overview.xlsx", "/api/v1/me", "/login"):
+        response = province.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+        assert "strict-transport-security" not in response.headers, path
+        assert "camera=()" in response.headers["permissions-policy"], path
+    assert "no-store" not in province.get("/static/app.css").headers.get("cache-control", "")
+    behind_tls = TestClient(make_app(shared_url, https_only=True), base_url="https://testserver")
+    assert behind_tls.get("/login").headers["strict-transport-security"].startswith("max-age=31536000")
