@@ -480,17 +480,15 @@ def _check_unit_consumption(sector: Sector, indicator: Indicator, quantity: Unit
             field=field,
             expected=Message("projects.expected.one_of", allowed=_indicators([Indicator.COMPREHENSIVE_ENERGY])),
         )
+    wrong_unit = FieldProblem(
+        "projects.unit_kind", field=f"{field}.unit", value=quantity.unit, expected=Message(_UNIT_KIND[indicator])
+    )
+    if not _unit_of_kind(indicator, quantity.unit):
+        raise wrong_unit
     try:
-        if not _unit_of_kind(indicator, quantity.unit):
-            raise UnitError("wrong kind of unit", value=quantity.unit)
         value = quantity.canonical(indicator)
     except UnitError:
-        raise FieldProblem(
-            "projects.unit_kind",
-            field=f"{field}.unit",
-            value=quantity.unit,
-            expected=Message(_UNIT_KIND[indicator]),
-        ) from None
+        raise wrong_unit from None
     bound = PLAUSIBLE_UNIT_CONSUMPTION.get((sector, indicator))
     if bound is None:
         if not 0 < value <= GENERIC_COMPREHENSIVE_MAX_KGCE_PER_T:

@@ -157,6 +157,15 @@ def test_enter_a_project_in_the_form_and_see_its_review_rule_by_rule(projects_ap
     assert rules_shown(english) == shown
 
 
+def test_the_page_translates_nothing_back_from_english() -> None:
+    """The projects code raises coded errors; the page renders them from the message catalog."""
+    from carbonpeak.web.pages import projects as page
+
+    assert not hasattr(page, "PATTERNS") and not hasattr(page, "translate")
+    source = Path(page.__file__).read_text(encoding="utf-8")
+    assert "re.match" not in source and "Input should be" not in source
+
+
 def test_bad_input_is_refused_beside_each_field_and_nothing_is_written(projects_app: tuple[str, Any]) -> None:
     url, app = projects_app
     province = client(app, "province")
@@ -287,6 +296,16 @@ def test_review_again_and_link_the_built_project(projects_app: tuple[str, Any]) 
         run = session.scalars(select(ProjectReviewRun).order_by(ProjectReviewRun.id.desc())).first()
         assert run is not None and run.national_approved_capacity_t_per_a == 44_000_000
         assert run.period.isoformat() == "2023-01-01"
+    alumina = post(province, "/projects/PJ-C-01/link", {"facility": "AO01"})  # a facility of another sector
+    assert alumina.status_code == 422
+    assert (
+        field_errors(alumina.text)["facility"] == "设施 AO01 属于氧化铝行业；项目属于电解铝行业；应为 电解铝行业的设施"
+    )
+    english = post(province, "/projects/PJ-C-01/link?lang=en", {"facility": "AO01"})
+    assert field_errors(english.text)["facility"] == (
+        "facility AO01 is of sector alumina; the project is electrolytic_aluminium; expected a facility of sector "
+        "electrolytic_aluminium"
+    )
     linked = post(province, "/projects/PJ-C-01/link", {"facility": "AL02"})
     assert linked.status_code == 303, linked.text[:2000]
     page = province.get("/projects/PJ-C-01").text
