@@ -205,7 +205,7 @@ def link_problems(
     """Why project ``code`` (its sector and site province) may not be linked to ``facility``: another sector,
     or (where the registry names it) another province."""
     problems = []
-    where = {"record": code, "field": "facility", "value": facility}
+    where: dict[str, Any] = {"record": code, "field": "facility", "value": facility}
     if facility_sector != sector:
         problems.append(
             InputError(
