@@ -5,9 +5,10 @@
 --facility F``, ``review --stored CODE`` (stores the review) and ``measured CODE --year Y``.
 
 Registered on the main ``carbonpeak`` app with :func:`register`. Reads projects through
-:mod:`carbonpeak.projects.model`, reviews through :func:`carbonpeak.projects.review_project`, keeps them
-through :mod:`carbonpeak.projects.store`, and only formats here. Errors a person can act on are printed as
-one message (each problem of a file on its own line) and exit with status 2.
+:mod:`carbonpeak.projects.model`, reviews a file through :func:`carbonpeak.projects.review_project`, keeps
+and reads stored projects through the use cases of :mod:`carbonpeak.services.projects` (as the operator, an
+administrator named by ``--actor``), and only formats here. Errors a person can act on are printed as one
+message (each problem of a file on its own line) and exit with status 2.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, fail
 from carbonpeak.cli.common import actor as _actor
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.parameters import load
-from carbonpeak.projects import store as ps
+from carbonpeak.projects.measured import MeasuredVsApproved
 from carbonpeak.projects.model import Indicator, read_projects
 from carbonpeak.projects.review import Classification, Outcome, ProjectReview, RuleResult, review_project
+from carbonpeak.services import projects as use
+from carbonpeak.services.access import Principal, operator
 from carbonpeak.store import db
+from carbonpeak.store.projects import ProjectSummary
 from carbonpeak.units import conversion_factor
 
 __all__ = ["projects_app", "register"]
@@ -62,6 +66,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(projects_app, name="projects")
 
 
+def _operator(actor: str | None) -> Principal:
+    """Whoever runs the command line holds the database: an administrator, named in the audit log."""
+    return operator(_actor(actor))
+
+
 def _console(stderr: bool = False) -> Console:
     return Console(width=int(os.environ.get("COLUMNS", "160")), stderr=stderr)
 
@@ -75,26 +84,20 @@ def parse_capacity(text: str) -> float:
     except ValueError:
         match = re.fullmatch(r"([0-9][0-9_.,eE+-]*)\s*(\S.*)", stripped)
         if not match:
-            raise InputError(
-                "not a capacity", field="--national-capacity", value=text, expected="t/a, e.g. 44430000 or '44.43 Mt/a'"
-            ) from None
+            raise InputError(code="projects.national_capacity", field="--national-capacity", value=text) from None
         try:
             value = float(match[1].replace(",", "").replace("_", ""))
         except ValueError:
-            raise InputError(
-                "not a number", field="--national-capacity", value=text, expected="e.g. 44430000 or '44.43 Mt/a'"
-            ) from None
+            raise InputError(code="projects.national_capacity", field="--national-capacity", value=text) from None
         unit = match[2]
     if not (value >= 0 and value < float("inf")):
-        raise InputError(
-            "not a capacity", field="--national-capacity", value=text, expected="a finite number, 0 or more"
-        )
+        raise InputError(code="projects.bad_national_capacity", field="--national-capacity", value=text)
     return value * conversion_factor(unit, "t/a", field="--national-capacity")
 
 
 def _check_lang(lang: str) -> None:
     if lang not in ("zh", "en"):
-        raise InputError("unknown language", field="--lang", value=lang, expected="zh or en")
+        raise InputError(code="projects.unknown_language", field="--lang", value=lang)
 
 
 def _write_json(payload: Any) -> None:
@@ -135,9 +138,7 @@ def review_command(
     try:
         _check_lang(lang)
         if file is None:
-            raise InputError(
-                "nothing to review", field="FILE", expected="a project file, or --stored CODE for a stored project"
-            )
+            raise InputError(code="projects.nothing_to_review", field="FILE")
         national = None if national_capacity is None else parse_capacity(national_capacity)
         projects = read_projects(file)
         params = load()
@@ -174,22 +175,18 @@ def _review_stored(
     try:
         _check_lang(lang)
         if file is not None:
-            raise InputError(
-                "give a file or --stored CODE, not both",
-                field="--stored",
-                value=code,
-                expected=f"carbonpeak projects review --stored {code} (the stored record), or review FILE",
-            )
+            raise InputError(code="projects.file_and_stored", field="--stored", value=code)
         national = None if national_capacity is None else parse_capacity(national_capacity)
         with db.transaction(url) as session:
-            run, review = ps.review_stored(
-                session, code, _actor(actor), period=period, national_approved_capacity_t_per_a=national
+            run = use.review(
+                session, _operator(actor), code, period=period, national_approved_capacity_t_per_a=national
             )
-            stored: dict[str, Any] = {
-                "id": run.id,
-                "version": run.version,
-                "parameter_fingerprint": run.parameter_fingerprint,
-            }
+        review = run.review
+        stored: dict[str, Any] = {
+            "id": run.id,
+            "version": run.version,
+            "parameter_fingerprint": run.parameter_fingerprint,
+        }
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc, consequence="nothing was reviewed or stored")
         return
@@ -334,7 +331,7 @@ def _fmt(value: Any) -> str:
     return escape(str(value))
 
 
-def _cell(summary: ps.ProjectSummary, column: str, zh: bool) -> str:
+def _cell(summary: ProjectSummary, column: str, zh: bool) -> str:
     if column == "name":
         return escape(summary.name_zh if zh else summary.name_en)
     if column == "status":
@@ -364,7 +361,7 @@ def add_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            done = ps.register_file(session, file, _actor(actor))
+            done = use.register_file(session, _operator(actor), file)
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc, consequence="nothing was stored")
         return
@@ -404,8 +401,14 @@ def list_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            rows = ps.list_projects(
-                session, province=province, sector=sector, status=status, classification=classification, kind=kind
+            rows = use.list_projects(
+                session,
+                _operator(None),
+                province=province,
+                sector=sector,
+                status=status,
+                classification=classification,
+                kind=kind,
             )
         if excel is not None:
             import pandas as pd
@@ -446,7 +449,7 @@ def show_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            history = ps.project_history(session, code)
+            history = use.history(session, _operator(None), code)
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -596,7 +599,7 @@ def correct_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            number = ps.correct_from_file(session, code, file, reason, _actor(actor))
+            number = use.correct_from_file(session, _operator(actor), code, file, reason).version
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -620,7 +623,7 @@ def link_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            changed = ps.link_facility(session, code, facility, _actor(actor))
+            changed = use.link_facility(session, _operator(actor), code, facility)
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -651,7 +654,7 @@ def measured_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            result = ps.measured_vs_approved(session, code, year, include_submitted=include_submitted)
+            result = use.measured(session, _operator(None), code, year, include_submitted=include_submitted)
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -667,7 +670,7 @@ def _signed(value: float | None, digits: int = 1) -> str:
     return f"{'+' if value >= 0 else ''}{value:,.{digits}f}"
 
 
-def _print_measured(console: Console, m: ps.MeasuredVsApproved, zh: bool) -> None:
+def _print_measured(console: Console, m: MeasuredVsApproved, zh: bool) -> None:
     console.rule(f"[bold]{escape(m.code)}[/]  {'实测与批复对照' if zh else 'measured against approved'} — {m.year}")
     style = "green" if m.status == "measured" else "yellow"
     console.print(f"[{style}]{escape(m.message_zh if zh else m.message_en)}[/]", highlight=False)

@@ -1,8 +1,9 @@
 """A proposed high-energy, high-emission project (两高项目) as submitted for review: the record, strictly validated.
 
 A project file is YAML or JSON: one project, a list of them, or ``{projects: [...]}``. Unknown fields,
-numbers given as text, and impossible numbers are refused with an :class:`~carbonpeak.errors.InputError`
-naming the file, the project and the field.
+numbers given as text, and impossible numbers are refused with a coded :class:`~carbonpeak.errors.InputError`
+(``projects.*`` in ``carbonpeak/messages/projects.yaml``) naming the file, the project and the field; its
+text in zh-CN or en comes from the message catalog.
 
 The bounds below are **plausibility checks, not official values**: they catch a number typed in the wrong
 unit or with a digit too many, and are set well outside the levels of the standards in
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -32,8 +34,9 @@ from pydantic import (
 )
 
 from carbonpeak.errors import InputError, UnitError, ValidationFailed
+from carbonpeak.messages import Bilingual, Message
 from carbonpeak.units import conversion_factor
-from carbonpeak.vocabulary import PROVINCES, Sector
+from carbonpeak.vocabulary import PROVINCES, REGIONS, Sector
 
 __all__ = [
     "APPROVED_ENERGY_MAX_FACTOR",
@@ -51,8 +54,11 @@ __all__ = [
     "Site",
     "UnitConsumption",
     "collect_projects",
+    "collect_projects_from",
     "parse_project",
+    "province_words",
     "read_projects",
+    "sector_words",
 ]
 
 
@@ -173,11 +179,38 @@ MEASURED_OUTPUT_MAX_FACTOR = 1.5
 
 
 class FieldProblem(ValueError):
-    """A cross-field check that failed, naming the field it concerns (turned into an InputError)."""
+    """A check that failed, with its message code and parameters, naming the field it concerns (None: the field
+    pydantic was validating); turned into a coded InputError."""
 
-    def __init__(self, message: str, *, field: str, value: Any = None, expected: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field, self.value, self.expected = message, field, value, expected
+    def __init__(
+        self,
+        code: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        expected: Message | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(Message(code, **params).text("en"))
+        self.code, self.params, self.field, self.value, self.expected = code, params, field, value, expected
+
+
+def sector_words(sector: str) -> Bilingual:
+    """A sector as a message parameter: its Chinese name in zh, its code in en."""
+    try:
+        return Bilingual(Sector(sector).label_zh, sector)
+    except ValueError:
+        return Bilingual(sector, sector)
+
+
+def province_words(province: str) -> Bilingual:
+    """A province as a message parameter: its Chinese name in zh, its code in en."""
+    region = REGIONS.get(province)
+    return Bilingual(region.zh if region else province, province)
+
+
+def _indicators(indicators: Any) -> list[Bilingual]:
+    return [Bilingual(i.label_zh, i.value) for i in indicators]
 
 
 class _Strict(BaseModel):
@@ -193,7 +226,7 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 def _province(value: str) -> str:
     if value not in PROVINCES:
-        raise ValueError(f"not a carbonpeak province code; expected one of {', '.join(PROVINCES)}")
+        raise FieldProblem("projects.unknown_province")
     return value
 
 
@@ -269,7 +302,7 @@ class Project(_Strict):
     def _date_only(cls, value: Any) -> Any:
         # Lax pydantic would read a bare number as seconds since 1970; a start date is a date or ISO text.
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
-            raise ValueError("expected a date such as 2024-06-01")
+            raise FieldProblem("projects.not_a_date")
         return value
 
     @model_validator(mode="after")
@@ -286,29 +319,32 @@ class Project(_Strict):
         net, cap = self.net_new_capacity_t_per_a, self.capacity_t_per_a
         if self.kind is ProjectKind.RETROFIT and net != 0:
             raise FieldProblem(
-                "a retrofit adds no capacity", field="net_new_capacity_t_per_a", value=net, expected="0 for a retrofit"
+                "projects.retrofit_adds_capacity",
+                field="net_new_capacity_t_per_a",
+                value=net,
+                expected=Message("projects.expected.zero_for_retrofit"),
             )
         if self.kind is ProjectKind.NEW and abs(net - cap) > REPLACEMENT_SUM_TOLERANCE_T_PER_A:
             raise FieldProblem(
-                "a new project's net new capacity is its capacity",
+                "projects.new_net_is_capacity",
                 field="net_new_capacity_t_per_a",
                 value=net,
-                expected=f"{cap:g} (capacity_t_per_a)",
+                expected=Message("projects.expected.the_capacity", capacity=f"{cap:g}"),
             )
         if self.kind is ProjectKind.EXPANSION and not 0 < net <= cap:
             raise FieldProblem(
-                "an expansion adds capacity, at most the capacity of what it builds",
+                "projects.expansion_net",
                 field="net_new_capacity_t_per_a",
                 value=net,
-                expected=f"more than 0 and at most {cap:g} (capacity_t_per_a)",
+                expected=Message("projects.expected.up_to_capacity", capacity=f"{cap:g}"),
             )
 
     def _check_designed(self) -> None:
         if not self.designed_unit_consumption:
             raise FieldProblem(
-                "no designed unit consumption",
+                "projects.no_designed",
                 field="designed_unit_consumption",
-                expected="at least one indicator, e.g. comprehensive_energy: {value: 340, unit: kgce/t}",
+                expected=Message("projects.expected.designed"),
             )
         for indicator, quantity in self.designed_unit_consumption.items():
             _check_unit_consumption(self.sector, indicator, quantity, f"designed_unit_consumption.{indicator.value}")
@@ -322,39 +358,48 @@ class Project(_Strict):
         at_capacity_tce = designed * self.capacity_t_per_a / 1000.0
         if approved > APPROVED_ENERGY_MAX_FACTOR * at_capacity_tce:
             raise FieldProblem(
-                f"more than {APPROVED_ENERGY_MAX_FACTOR:g} × the designed energy at full capacity "
-                f"({designed:g} kgce/t × {self.capacity_t_per_a:,.0f} t/a = {at_capacity_tce:,.0f} tce/a); "
-                "plausibility check: tce, not kgce?",
+                "projects.approved_energy_implausible",
                 field="approved_energy_tce_per_a",
                 value=approved,
-                expected=f"at most {APPROVED_ENERGY_MAX_FACTOR * at_capacity_tce:,.0f} tce/a",
+                expected=Message(
+                    "projects.expected.at_most",
+                    value=f"{APPROVED_ENERGY_MAX_FACTOR * at_capacity_tce:,.0f}",
+                    unit="tce/a",
+                ),
+                factor=f"{APPROVED_ENERGY_MAX_FACTOR:g}",
+                designed=f"{designed:g}",
+                capacity=f"{self.capacity_t_per_a:,.0f}",
+                at_capacity=f"{at_capacity_tce:,.0f}",
             )
 
     def _check_energy_sources(self) -> None:
         if len(set(self.energy_sources)) != len(self.energy_sources):
-            raise FieldProblem("a source is listed twice", field="energy_sources", value=list(self.energy_sources))
+            raise FieldProblem(
+                "projects.source_twice", field="energy_sources", value=[s.value for s in self.energy_sources]
+            )
         if self.new_captive_coal_plant and EnergySource.CAPTIVE_COAL not in self.energy_sources:
             raise FieldProblem(
-                "a new coal-fired captive plant is declared but captive_coal is not among the energy sources",
+                "projects.captive_coal_not_listed",
                 field="energy_sources",
                 value=[s.value for s in self.energy_sources],
-                expected="captive_coal listed, or new_captive_coal_plant: false",
+                expected=Message("projects.expected.captive_coal_listed"),
             )
         if self.captive_coal_permission and not self.new_captive_coal_plant:
             raise FieldProblem(
-                "a permission for a coal-fired captive plant is cited, but no new plant is declared",
+                "projects.permission_without_plant",
                 field="captive_coal_permission",
-                expected="only with new_captive_coal_plant: true",
+                expected=Message("projects.expected.only_with_plant"),
             )
 
     def _check_replacement(self) -> None:
         total = sum(s.capacity_t_per_a for s in self.replacement_sources)
         if abs(total - self.replacement_capacity_t_per_a) > REPLACEMENT_SUM_TOLERANCE_T_PER_A:
             raise FieldProblem(
-                f"the replacement sources sum to {total:g} t/a, not to replacement_capacity_t_per_a",
+                "projects.replacement_sum",
                 field="replacement_sources",
                 value=total,
-                expected=f"sources summing to {self.replacement_capacity_t_per_a:g} t/a",
+                expected=Message("projects.expected.sources_summing", total=f"{self.replacement_capacity_t_per_a:g}"),
+                total=f"{total:g}",
             )
 
     def _check_measured(self) -> None:
@@ -363,35 +408,45 @@ class Project(_Strict):
             return
         if measured.year < self.planned_start.year:
             raise FieldProblem(
-                "measured before construction was planned to start",
+                "projects.measured_before_start",
                 field="measured.year",
                 value=measured.year,
-                expected=f"{self.planned_start.year} or later (planned_start {self.planned_start})",
+                expected=Message(
+                    "projects.expected.year_or_later",
+                    year=self.planned_start.year,
+                    start=self.planned_start.isoformat(),
+                ),
             )
         indicator = self.measured_indicator
         if indicator is None:
             raise FieldProblem(
-                "several designed indicators: say which one was measured",
+                "projects.which_measured",
                 field="measured.indicator",
-                expected=", ".join(i.value for i in self.designed_unit_consumption),
+                expected=Message("projects.expected.one_of", allowed=_indicators(self.designed_unit_consumption)),
             )
         if indicator not in self.designed_unit_consumption:
             raise FieldProblem(
-                "no designed value to compare the measured one with",
+                "projects.measured_not_designed",
                 field="measured.indicator",
                 value=indicator.value,
-                expected=", ".join(i.value for i in self.designed_unit_consumption),
+                expected=Message("projects.expected.one_of", allowed=_indicators(self.designed_unit_consumption)),
             )
         value = _check_unit_consumption(self.sector, indicator, measured.unit_consumption, "measured.unit_consumption")
         if indicator is Indicator.COMPREHENSIVE_ENERGY and measured.energy_tce is not None:
             implied_output_t = measured.energy_tce * 1000.0 / value
             if implied_output_t > MEASURED_OUTPUT_MAX_FACTOR * self.capacity_t_per_a:
                 raise FieldProblem(
-                    f"implies an output of {implied_output_t:,.0f} t at {value:g} kgce/t, more than "
-                    f"{MEASURED_OUTPUT_MAX_FACTOR:g} × the capacity (plausibility check: tce, not kgce?)",
+                    "projects.implied_output",
                     field="measured.energy_tce",
                     value=measured.energy_tce,
-                    expected=f"at most {MEASURED_OUTPUT_MAX_FACTOR * self.capacity_t_per_a * value / 1000:,.0f} tce",
+                    expected=Message(
+                        "projects.expected.at_most",
+                        value=f"{MEASURED_OUTPUT_MAX_FACTOR * self.capacity_t_per_a * value / 1000:,.0f}",
+                        unit="tce",
+                    ),
+                    output=f"{implied_output_t:,.0f}",
+                    per_t=f"{value:g}",
+                    factor=f"{MEASURED_OUTPUT_MAX_FACTOR:g}",
                 )
 
     @property
@@ -421,45 +476,56 @@ def _check_unit_consumption(sector: Sector, indicator: Indicator, quantity: Unit
     """Convert to the canonical unit and apply the plausibility bound; returns the canonical value."""
     if indicator is Indicator.AC_POWER_LIQUID_ALUMINIUM and sector is not Sector.ELECTROLYTIC_ALUMINIUM:
         raise FieldProblem(
-            "AC power per t of liquid aluminium applies to electrolytic aluminium only",
+            "projects.ac_power_aluminium_only",
             field=field,
-            expected="comprehensive_energy",
+            expected=Message("projects.expected.one_of", allowed=_indicators([Indicator.COMPREHENSIVE_ENERGY])),
         )
+    wrong_unit = FieldProblem(
+        "projects.unit_kind", field=f"{field}.unit", value=quantity.unit, expected=Message(_UNIT_KIND[indicator])
+    )
+    if not _unit_of_kind(indicator, quantity.unit):
+        raise wrong_unit
     try:
-        if not _unit_of_kind(indicator, quantity.unit):
-            raise UnitError("wrong kind of unit", value=quantity.unit)
         value = quantity.canonical(indicator)
     except UnitError:
-        raise FieldProblem(
-            "unit of the wrong dimension or unknown",
-            field=f"{field}.unit",
-            value=quantity.unit,
-            expected=_UNIT_KIND[indicator],
-        ) from None
+        raise wrong_unit from None
     bound = PLAUSIBLE_UNIT_CONSUMPTION.get((sector, indicator))
     if bound is None:
         if not 0 < value <= GENERIC_COMPREHENSIVE_MAX_KGCE_PER_T:
             raise FieldProblem(
-                "outside the plausible range (plausibility check, not an official value)",
+                "projects.implausible",
                 field=f"{field}.value",
                 value=quantity.value,
-                expected=f"more than 0 and at most {GENERIC_COMPREHENSIVE_MAX_KGCE_PER_T:,.0f} {indicator.unit}",
+                expected=Message(
+                    "projects.expected.positive_at_most",
+                    value=f"{GENERIC_COMPREHENSIVE_MAX_KGCE_PER_T:,.0f}",
+                    unit=indicator.unit,
+                ),
             )
         return value
     if not bound.low <= value <= bound.high:
-        shown = "" if quantity.unit == indicator.unit else f" (= {value:,.1f} {indicator.unit})"
+        shown = (
+            ""
+            if quantity.unit == indicator.unit
+            else Message("projects.converted", value=f"{value:,.1f}", unit=indicator.unit)
+        )
         raise FieldProblem(
-            f"outside the plausible range for {sector.value}{shown}; {bound.why}",
+            "projects.implausible_for_sector",
             field=f"{field}.value",
             value=quantity.value,
-            expected=f"{bound.low:,.0f}-{bound.high:,.0f} {indicator.unit}",
+            expected=Message(
+                "projects.expected.range", low=f"{bound.low:,.0f}", high=f"{bound.high:,.0f}", unit=indicator.unit
+            ),
+            sector=sector_words(sector.value),
+            converted=shown,
+            why=bound.why,  # kept with the error (the bound's reasons); the texts say it is a plausibility check
         )
     return value
 
 
 _UNIT_KIND = {
-    Indicator.AC_POWER_LIQUID_ALUMINIUM: "electricity per tonne: kWh/t, MWh/t or 万kWh/t",
-    Indicator.COMPREHENSIVE_ENERGY: "coal equivalent (or joules) per tonne: kgce/t, tce/t, GJ/t",
+    Indicator.AC_POWER_LIQUID_ALUMINIUM: "projects.expected.electricity_per_tonne",
+    Indicator.COMPREHENSIVE_ENERGY: "projects.expected.energy_per_tonne",
 }
 
 
@@ -479,39 +545,78 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc if part != "[key]") or "(project)"
 
 
+# pydantic's error types, by the message code they are shown with (the limit of a bound comes from ``ctx``).
+_PYDANTIC_CODES: dict[str, str] = {
+    "missing": "projects.required",
+    "float_type": "projects.not_a_number",
+    "float_parsing": "projects.not_a_number",
+    "finite_number": "projects.not_finite",
+    "int_type": "projects.not_an_integer",
+    "int_parsing": "projects.not_an_integer",
+    "int_from_float": "projects.not_an_integer",
+    "bool_type": "projects.not_yes_no",
+    "bool_parsing": "projects.not_yes_no",
+    "date_type": "projects.not_a_date",
+    "date_parsing": "projects.not_a_date",
+    "date_from_datetime_parsing": "projects.not_a_date",
+    "date_from_datetime_inexact": "projects.not_a_date",
+    "string_type": "projects.not_text",
+    "string_too_short": "projects.empty",
+    "string_pattern_mismatch": "projects.code_pattern",
+    "too_short": "projects.choose_one",
+    "list_type": "projects.not_a_list",
+    "dict_type": "projects.not_a_mapping",
+    "model_type": "projects.not_a_mapping",
+    "model_attributes_type": "projects.not_a_mapping",
+    "greater_than": "projects.greater_than",
+    "greater_than_equal": "projects.at_least",
+    "less_than": "projects.less_than",
+    "less_than_equal": "projects.at_most",
+}
+_LIMIT = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
+
+
 def _input_errors(exc: ValidationError, *, file: str | None, record: str) -> list[InputError]:
     errors: list[InputError] = []
     for error in exc.errors():
-        cause = (error.get("ctx") or {}).get("error")
+        field = _field_name(error["loc"])
+        ctx = error.get("ctx") or {}
+        cause = ctx.get("error")
         if isinstance(cause, FieldProblem):
             errors.append(
                 InputError(
-                    cause.message,
+                    code=cause.code,
                     file=file,
                     record=record,
-                    field=cause.field,
+                    field=cause.field or field,
                     value=cause.value,
                     expected=cause.expected,
+                    **cause.params,
                 )
             )
             continue
-        field = _field_name(error["loc"])
         given = error.get("input")
         shown = None if isinstance(given, dict | list) else given
         kind = error["type"]
+        where: dict[str, Any] = {"file": file, "record": record, "field": field}
         if kind == "extra_forbidden":
-            expected = "a field of the project record (see carbonpeak/projects/model.py)"
+            code = "projects.unknown_field"
             if error["loc"][-1:] == ("replacement_ratio",):
-                expected = (
-                    "no replacement_ratio: the ratio is a cited parameter "
-                    "(projects.review[rule=R6a, item=replacement_ratio]), not something a project declares"
-                )
-            errors.append(InputError("unknown field", file=file, record=record, field=field, expected=expected))
-        elif kind == "missing":
-            errors.append(InputError("required field is missing", file=file, record=record, field=field))
-        else:
-            message = str(error["msg"]).removeprefix("Value error, ")
-            errors.append(InputError(message, file=file, record=record, field=field, value=shown))
+                code = "projects.replacement_ratio_not_declared"  # a cited parameter of rule R6a
+            errors.append(InputError(code=code, **where))
+        elif kind in ("enum", "literal_error"):
+            allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+            errors.append(InputError(code="projects.not_a_choice", value=shown, allowed=allowed, **where))
+        elif kind in _LIMIT:
+            limit = ctx.get(_LIMIT[kind])
+            shown_limit = f"{limit:g}" if isinstance(limit, float) else str(limit)
+            errors.append(InputError(code=_PYDANTIC_CODES[kind], value=shown, limit=shown_limit, **where))
+        elif kind in _PYDANTIC_CODES:
+            value = None if kind == "missing" else shown
+            errors.append(InputError(code=_PYDANTIC_CODES[kind], value=value, **where))
+        else:  # a type of error this record cannot produce today: its own words, in both languages
+            detail = str(error["msg"]).removeprefix("Value error, ")
+            errors.append(InputError(code="projects.invalid", value=shown, detail=detail, **where))
     return errors
 
 
@@ -524,7 +629,7 @@ def _record_name(data: Any, position: int | None) -> str:
 def _validate(data: Any, *, file: str | None, position: int | None) -> tuple[Project | None, list[InputError]]:
     record = _record_name(data, position)
     if not isinstance(data, dict):
-        return None, [InputError("not a mapping of fields", file=file, record=record, value=type(data).__name__)]
+        return None, [InputError(code="projects.not_a_record", file=file, record=record)]
     try:
         return Project.model_validate(data), []
     except ValidationError as exc:
@@ -560,29 +665,38 @@ def read_projects(path: str | Path) -> list[Project]:
 
 def collect_projects(path: str | Path) -> tuple[list[Project], list[InputError]]:
     """The valid projects of a file and the problems of the others (a caller that checks more, such as the
-    store, reports every problem together). A file that cannot be read at all raises InputError."""
+    registration, reports every problem together). A file that cannot be read at all raises InputError."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
-        raise InputError("file not found", file=name)
-    suffix = path.suffix.lower()
+        raise InputError(code="projects.file_not_found", file=name)
+    return collect_projects_from(path.read_bytes(), name)
+
+
+def collect_projects_from(content: bytes, name: str) -> tuple[list[Project], list[InputError]]:
+    """:func:`collect_projects` of a file's bytes; ``name`` (its file name, with the suffix that says YAML or
+    JSON) names it in the errors."""
+    suffix = Path(name).suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
-        raise InputError("unsupported file type", file=name, value=suffix, expected=".yaml, .yml or .json")
+        raise InputError(code="projects.file_type", file=name, value=suffix or None)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("cannot decode the file", file=name, expected="UTF-8 text") from None
+        raise InputError(code="projects.encoding", file=name) from None
     try:
         data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=name) from None
+        raise InputError(code="projects.invalid_json", file=name, line=exc.lineno, column=exc.colno) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=name) from None
+        mark = getattr(exc, "problem_mark", None)
+        if mark is None:
+            raise InputError(code="projects.invalid_yaml", file=name) from None
+        raise InputError(code="projects.invalid_yaml_at", file=name, line=mark.line + 1) from None
     if isinstance(data, dict) and set(data) == {"projects"}:
         data = data["projects"]
     items = [data] if isinstance(data, dict) else data
     if not isinstance(items, list) or not items:
-        raise InputError("no projects found", file=name, expected="a project, a list of projects, or {projects: [...]}")
+        raise InputError(code="projects.no_projects", file=name)
     projects: list[Project] = []
     errors: list[InputError] = []
     seen: set[str] = set()
@@ -593,7 +707,7 @@ def collect_projects(path: str | Path) -> tuple[list[Project], list[InputError]]
             continue
         if project.id in seen:
             errors.append(
-                InputError("project id used twice", file=name, record=project.id, field="id", value=project.id)
+                InputError(code="projects.id_twice", file=name, record=project.id, field="id", value=project.id)
             )
         seen.add(project.id)
         projects.append(project)

@@ -34,7 +34,7 @@ from carbonpeak.accounting.benchmark import LEVEL_PARAMETER, benchmark_level
 from carbonpeak.errors import InputError, ParameterNotFound, ParameterValueMissing
 from carbonpeak.parameters import Cited, ParameterSet, PeriodLike, period_start
 from carbonpeak.parameters.schema import Entry
-from carbonpeak.projects.model import ApprovalStatus, Indicator, Project
+from carbonpeak.projects.model import ApprovalStatus, Indicator, Project, sector_words
 from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import REGIONS, SECTOR_BENCHMARK_PRODUCT
 
@@ -323,16 +323,13 @@ def review_project(
     """
     try:
         day = project.planned_start if period is None else period_start(period)
-    except ValueError as exc:
-        raise InputError(str(exc), field="period", value=period, expected="2024, 2024-03 or a date") from None
+    except ValueError:
+        raise InputError(code="projects.bad_period", field="period", value=period) from None
     assert day is not None
     national = national_approved_capacity_t_per_a
     if national is not None and not (national >= 0 and national < float("inf")):
         raise InputError(
-            "not a capacity",
-            field="national_approved_capacity_t_per_a",
-            value=national,
-            expected="a finite number of t/a, 0 or more",
+            code="projects.bad_national_capacity", field="national_approved_capacity_t_per_a", value=national
         )
     ctx = _Context(project, params, day, None if national is None else float(national))
     _check_product_sector(ctx)
@@ -371,12 +368,13 @@ def _check_product_sector(ctx: _Context) -> None:
     }
     if sectors and project.sector.value not in sectors:
         raise InputError(
-            f"product '{project.product}' is a {', '.join(sorted(sectors))} product, the project's sector is "
-            f"{project.sector.value}",
+            code="projects.product_of_other_sector",
             record=project.id,
             field="product",
             value=project.product,
-            expected=f"a product of sector {project.sector.value}",
+            product=project.product,
+            sectors=[sector_words(s) for s in sorted(sectors)],
+            sector=sector_words(project.sector.value),
         )
 
 

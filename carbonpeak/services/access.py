@@ -420,7 +420,7 @@ def get_project(session: Session, principal: Principal, code: str, action: str =
     require(principal, action)
     project = session.scalar(select(Project).where(Project.code == code))
     if project is None:
-        raise NotFound()
+        raise NotFound(code="projects.unknown_project", project=code)
     if not session.scalar(select(true()).where(Project.id == project.id, project_filter(session, principal))):
         raise Forbidden()
     return project

@@ -1,5 +1,6 @@
-"""Project records in the store, on SQLite and PostgreSQL: round trip, versions on correction, audit events,
-all-or-nothing registration, stored reviews, the facility link, and measured against approved.
+"""Project records kept through the use cases (carbonpeak.services.projects, as the command line's operator) in
+the store, on SQLite and PostgreSQL: round trip, versions on correction, audit events, all-or-nothing
+registration, stored reviews, the facility link, and measured against approved.
 
 Expected numbers of the measured comparison are computed here from the months the test writes; the stored
 review is compared with a review made here of the same record.
@@ -16,17 +17,20 @@ import pytest
 from sqlalchemy import func, select
 
 from carbonpeak.accounting.benchmark import benchmark_level, benchmark_levels, classify_facilities
-from carbonpeak.errors import InputError, ParameterValueMissing, ValidationFailed
+from carbonpeak.errors import InputError, NotFound, ParameterValueMissing, ValidationFailed
 from carbonpeak.parameters import ParameterSet
-from carbonpeak.projects import store as ps
+from carbonpeak.projects.measured import compare_measured
 from carbonpeak.projects.model import Indicator, parse_project, read_projects
 from carbonpeak.projects.review import Outcome, review_project
+from carbonpeak.services import projects as use
+from carbonpeak.services.access import operator
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import AuditEvent, ParameterSnapshot, ProjectReviewRun, ProjectVersion, Upload
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "projects"
 ACTOR = "regulator:R1"
+OP = operator(ACTOR)  # the command line's operator, named so in the audit log
 
 
 def project(**changes: Any) -> dict[str, Any]:
@@ -90,12 +94,12 @@ def test_examples_round_trip(db_url: str) -> None:
     expected = {p.id: p for path in files for p in read_projects(path)}
     with db.transaction(db_url) as session:
         for path in files:
-            done = ps.register_file(session, path, ACTOR)
+            done = use.register_file(session, OP, path)
             assert [r.action for r in done] == ["registered"]
     with db.transaction(db_url) as session:
         for code, original in expected.items():
-            assert ps.get_project(session, code) == original
-        listed = {s.code: s for s in ps.list_projects(session)}
+            assert use.record(session, OP, code) == original
+        listed = {s.code: s for s in use.list_projects(session, OP)}
         uploads = {u.filename: u for u in session.scalars(select(Upload))}
     assert set(listed) == set(expected)
     for code, original in expected.items():
@@ -120,30 +124,30 @@ def test_examples_round_trip(db_url: str) -> None:
 def test_filters(db_url: str) -> None:
     with db.transaction(db_url) as session:
         for path in sorted(EXAMPLES.glob("*.yaml")):
-            ps.register_file(session, path, ACTOR)
-        ps.review_stored(session, "EX-AL-KEY-01", ACTOR)
+            use.register_file(session, OP, path)
+        use.review(session, OP, "EX-AL-KEY-01")
     with db.transaction(db_url) as session:
-        assert [s.code for s in ps.list_projects(session, province="xinjiang")] == ["EX-MG-XJ-04"]
-        assert [s.code for s in ps.list_projects(session, sector="alumina")] == ["EX-AO-GX-03"]
-        assert [s.code for s in ps.list_projects(session, kind="retrofit")] == ["EX-MG-XJ-04"]
-        assert [s.code for s in ps.list_projects(session, classification="halt")] == ["EX-AL-KEY-01"]
-        assert len(ps.list_projects(session, classification="none")) == 4
-        assert ps.list_projects(session, status="built") == []
+        assert [s.code for s in use.list_projects(session, OP, province="xinjiang")] == ["EX-MG-XJ-04"]
+        assert [s.code for s in use.list_projects(session, OP, sector="alumina")] == ["EX-AO-GX-03"]
+        assert [s.code for s in use.list_projects(session, OP, kind="retrofit")] == ["EX-MG-XJ-04"]
+        assert [s.code for s in use.list_projects(session, OP, classification="halt")] == ["EX-AL-KEY-01"]
+        assert len(use.list_projects(session, OP, classification="none")) == 4
+        assert use.list_projects(session, OP, status="built") == []
         with pytest.raises(InputError) as caught:
-            ps.list_projects(session, status="demolished")
+            use.list_projects(session, OP, status="demolished")
         assert caught.value.field == "status"
 
 
 def test_registering_again(db_url: str, tmp_path: Path) -> None:
     path = write(tmp_path / "p.json", project())
     with db.transaction(db_url) as session:
-        assert [r.action for r in ps.register_file(session, path, ACTOR)] == ["registered"]
+        assert [r.action for r in use.register_file(session, OP, path)] == ["registered"]
     with db.transaction(db_url) as session:  # the same record again: nothing written
-        assert [r.action for r in ps.register_file(session, path, ACTOR)] == ["unchanged"]
+        assert [r.action for r in use.register_file(session, OP, path)] == ["unchanged"]
     assert count(db_url, ProjectVersion) == 1 and count(db_url, Upload) == 1
     changed = write(tmp_path / "changed.json", project(capacity_t_per_a=250_000, net_new_capacity_t_per_a=250_000))
     with pytest.raises(ValidationFailed) as caught, db.transaction(db_url) as session:
-        ps.register_file(session, changed, ACTOR)
+        use.register_file(session, OP, changed)
     (error,) = caught.value.errors
     assert error.record == "P-AL-1" and error.field == "id" and "projects correct P-AL-1" in str(error.expected)
     assert count(db_url, ProjectVersion) == 1
@@ -154,7 +158,7 @@ def test_registering_again(db_url: str, tmp_path: Path) -> None:
 
 def test_a_file_with_bad_projects_stores_nothing_and_names_every_problem(db_url: str, tmp_path: Path) -> None:
     with db.transaction(db_url) as session:  # a stored project the file then contradicts
-        ps.register_projects(session, [parse_project(project(id="P-OLD"))], ACTOR)
+        use.register_projects(session, OP, [parse_project(project(id="P-OLD"))])
     before = (count(db_url, ProjectVersion), count(db_url, Upload), count(db_url, AuditEvent))
     path = write(
         tmp_path / "bad.json",
@@ -169,7 +173,7 @@ def test_a_file_with_bad_projects_stores_nothing_and_names_every_problem(db_url:
         project(id="P-KGCE", approved_energy_tce_per_a=340_000_000),
     )
     with pytest.raises(ValidationFailed) as caught, db.transaction(db_url) as session:
-        ps.register_file(session, path, ACTOR)
+        use.register_file(session, OP, path)
     problems = {(e.record, e.field) for e in caught.value.errors}
     assert ("P-NEG", "capacity_t_per_a") in problems
     assert ("P-LOW", "designed_unit_consumption.ac_power_liquid_aluminium.value") in problems
@@ -178,10 +182,10 @@ def test_a_file_with_bad_projects_stores_nothing_and_names_every_problem(db_url:
     assert ("P-KGCE", "approved_energy_tce_per_a") in problems
     assert all(e.file == str(path) for e in caught.value.errors)
     low = next(e for e in caught.value.errors if e.record == "P-LOW")
-    assert low.expected == "11,000-16,000 kWh/t"
+    assert str(low.expected) == "11,000-16,000 kWh/t"
     assert (count(db_url, ProjectVersion), count(db_url, Upload), count(db_url, AuditEvent)) == before
     with db.transaction(db_url) as session:
-        assert [s.code for s in ps.list_projects(session)] == ["P-OLD"]
+        assert [s.code for s in use.list_projects(session, OP)] == ["P-OLD"]
 
 
 # ---------------------------------------------------------------- corrections
@@ -190,17 +194,18 @@ def test_a_file_with_bad_projects_stores_nothing_and_names_every_problem(db_url:
 def test_a_correction_makes_version_2_and_keeps_version_1(db_url: str, tmp_path: Path) -> None:
     original = project()
     with db.transaction(db_url) as session:
-        ps.register_projects(session, [parse_project(original)], ACTOR)
+        use.register_projects(session, OP, [parse_project(original)])
     corrected = project(
         capacity_t_per_a=240_000, net_new_capacity_t_per_a=240_000, replacement_capacity_t_per_a=240_000
     )
     corrected["replacement_sources"] = [{"facility": "retired line", "province": "henan", "capacity_t_per_a": 240_000}]
     path = write(tmp_path / "fix.json", corrected)
     with db.transaction(db_url) as session:
-        assert ps.correct_from_file(session, "P-AL-1", path, "capacity as approved", "regulator:R2") == 2
+        done = use.correct_from_file(session, operator("regulator:R2"), "P-AL-1", path, "capacity as approved")
+        assert done.version == 2
     with db.transaction(db_url) as session:
-        history = ps.project_history(session, "P-AL-1")
-        current = ps.get_project(session, "P-AL-1")
+        history = use.history(session, OP, "P-AL-1")
+        current = use.record(session, OP, "P-AL-1")
     assert [v["version"] for v in history["versions"]] == [1, 2]
     first, second = history["versions"]
     assert parse_project(first["record"]) == parse_project(original)
@@ -223,20 +228,21 @@ def test_a_correction_makes_version_2_and_keeps_version_1(db_url: str, tmp_path:
         ("P-AL-1", {"capacity_t_per_a": 210_000.0}, " ", "reason", "needs a reason"),
         ("P-AL-1", {}, "same again", None, "identical to version 1"),
         ("P-AL-1", {"id": "P-AL-2"}, "renamed", "id", "another id"),
-        ("P-NONE", {"id": "P-NONE"}, "why", "code", "unknown project"),
+        ("P-NONE", {"id": "P-NONE"}, "why", None, "unknown project"),
     ],
 )
 def test_refused_corrections(
     db_url: str, code: str, changes: dict[str, Any], reason: str, field: str | None, message: str
 ) -> None:
     with db.transaction(db_url) as session:
-        ps.register_projects(session, [parse_project(project())], ACTOR)
+        use.register_projects(session, OP, [parse_project(project())])
     data = project(**changes)
     if "capacity_t_per_a" in changes:
         data["net_new_capacity_t_per_a"] = changes["capacity_t_per_a"]
-    with pytest.raises(InputError) as caught, db.transaction(db_url) as session:
-        ps.correct_project(session, code, parse_project(data), reason, ACTOR)
-    assert message in str(caught.value) and caught.value.field == field
+    refusal = NotFound if code == "P-NONE" else InputError  # an unknown project is not found, before anything else
+    with pytest.raises(refusal) as caught, db.transaction(db_url) as session:
+        use.correct_project(session, OP, code, parse_project(data), reason)
+    assert message in str(caught.value) and getattr(caught.value, "field", None) == field
     assert count(db_url, ProjectVersion) == 1
 
 
@@ -246,8 +252,8 @@ def test_refused_corrections(
 def test_a_stored_review_keeps_rules_sources_parameters_and_classification(db_url: str, params: ParameterSet) -> None:
     path = EXAMPLES / "al_smelter_key_area_2024.yaml"
     with db.transaction(db_url) as session:
-        ps.register_file(session, path, ACTOR)
-        run, _review = ps.review_stored(session, "EX-AL-KEY-01", "verifier:V1", national_approved_capacity_t_per_a=44e6)
+        use.register_file(session, OP, path)
+        run = use.review(session, operator("verifier:V1"), "EX-AL-KEY-01", national_approved_capacity_t_per_a=44e6)
         run_id = run.id
     (record,) = read_projects(path)
     expected = review_project(record, params, period=None, national_approved_capacity_t_per_a=44e6)
@@ -276,18 +282,18 @@ def test_a_stored_review_keeps_rules_sources_parameters_and_classification(db_ur
 def test_a_review_after_a_correction_is_of_the_new_version(db_url: str, tmp_path: Path) -> None:
     pending = project(energy_review_status="pending")
     with db.transaction(db_url) as session:
-        ps.register_projects(session, [parse_project(pending)], ACTOR)
-        first, _ = ps.review_stored(session, "P-AL-1", ACTOR)
+        use.register_projects(session, OP, [parse_project(pending)])
+        first = use.review(session, OP, "P-AL-1")
         assert first.classification == "rectify" and "R7" in first.decisive
-        ps.correct_project(session, "P-AL-1", parse_project(project()), "energy review approved", ACTOR)
+        use.correct_project(session, OP, "P-AL-1", parse_project(project()), "energy review approved")
     with db.transaction(db_url) as session:
-        (summary,) = ps.list_projects(session)
+        (summary,) = use.list_projects(session, OP)
         assert summary.reviewed_version == 1 and summary.version == 2 and summary.review_outdated
-        second, _ = ps.review_stored(session, "P-AL-1", ACTOR, period="2022-03")
+        second = use.review(session, OP, "P-AL-1", period="2022-03")
         assert second.version == 2 and "R7" not in second.decisive
     with db.transaction(db_url) as session:
-        history = ps.project_history(session, "P-AL-1")
-        (summary,) = ps.list_projects(session)
+        history = use.history(session, OP, "P-AL-1")
+        (summary,) = use.list_projects(session, OP)
     assert [(r["version"], r["period"]) for r in history["reviews"]] == [(1, "2022-03-01"), (2, "2022-03-01")]
     assert not summary.review_outdated
     assert [e["action"] for e in history["audit"]] == ["register", "review", "correct", "review"]
@@ -298,13 +304,13 @@ def test_a_review_after_a_correction_is_of_the_new_version(db_url: str, tmp_path
 
 def test_link_to_a_registry_facility(registry: str) -> None:
     with db.transaction(registry) as session:
-        ps.register_projects(
+        use.register_projects(
             session,
+            OP,
             [
                 parse_project(project()),
                 parse_project(project(id="P-YN", site={"province": "yunnan", "city": "文山州"})),
             ],
-            ACTOR,
         )
     for code, facility, message in [
         ("P-AL-1", "NOPE", "unknown facility"),
@@ -312,15 +318,16 @@ def test_link_to_a_registry_facility(registry: str) -> None:
         ("P-YN", "AL1", "lies in shaanxi"),
         ("P-NONE", "AL1", "unknown project"),
     ]:
-        with pytest.raises(InputError) as caught, db.transaction(registry) as session:
-            ps.link_facility(session, code, facility, ACTOR)
+        refusal = NotFound if code == "P-NONE" else InputError
+        with pytest.raises(refusal) as caught, db.transaction(registry) as session:
+            use.link_facility(session, OP, code, facility)
         assert message in str(caught.value)
     with db.transaction(registry) as session:
-        assert ps.link_facility(session, "P-AL-1", "AL1", ACTOR) is True
+        assert use.link_facility(session, OP, "P-AL-1", "AL1") is True
     with db.transaction(registry) as session:
-        assert ps.link_facility(session, "P-AL-1", "AL1", ACTOR) is False  # already: nothing written
-        assert [s.code for s in ps.list_projects(session, status="built")] == ["P-AL-1"]
-        (built,) = ps.list_projects(session, status="built")
+        assert use.link_facility(session, OP, "P-AL-1", "AL1") is False  # already: nothing written
+        assert [s.code for s in use.list_projects(session, OP, status="built")] == ["P-AL-1"]
+        (built,) = use.list_projects(session, OP, status="built")
     assert built.facility_code == "AL1"
     events = project_events(registry, "P-AL-1")
     assert [e.action for e in events] == ["register", "link"]
@@ -368,12 +375,12 @@ def build_months(url: str) -> None:
 def test_measured_against_designed_and_approved_from_counted_months(registry: str) -> None:
     build_months(registry)
     with db.transaction(registry) as session:
-        ps.register_projects(session, [parse_project(project())], ACTOR)
-        not_built = ps.measured_vs_approved(session, "P-AL-1", 2024)
-        ps.link_facility(session, "P-AL-1", "AL1", ACTOR)
+        use.register_projects(session, OP, [parse_project(project())])
+        not_built = use.measured(session, OP, "P-AL-1", 2024)
+        use.link_facility(session, OP, "P-AL-1", "AL1")
     assert not_built.status == "not_built" and "not linked" in not_built.message_en
     with db.transaction(registry) as session:
-        result = ps.measured_vs_approved(session, "P-AL-1", 2024)
+        result = use.measured(session, OP, "P-AL-1", 2024)
     counted = [m for m in MONTHS if m[0].startswith("2024") and m[1] in ("verified", "locked")]
     with_result = [m for m in counted if m[4] is not None]
     assert result.status == "measured" and result.facility_code == "AL1"
@@ -413,12 +420,12 @@ def test_measured_against_designed_and_approved_from_counted_months(registry: st
 def test_no_counted_months_is_no_data(registry: str) -> None:
     build_months(registry)
     with db.transaction(registry) as session:
-        ps.register_projects(session, [parse_project(project())], ACTOR)
-        ps.link_facility(session, "P-AL-1", "AL1", ACTOR)
+        use.register_projects(session, OP, [parse_project(project())])
+        use.link_facility(session, OP, "P-AL-1", "AL1")
     with db.transaction(registry) as session:
-        result = ps.measured_vs_approved(session, "P-AL-1", 2022)
+        result = use.measured(session, OP, "P-AL-1", 2022)
         with pytest.raises(InputError):
-            ps.measured_vs_approved(session, "P-AL-1", 12)
+            use.measured(session, OP, "P-AL-1", 12)
     assert result.status == "no_data" and result.indicators == () and result.totals == ()
     assert "no data" in result.message_en and "2023, 2024" in result.message_en and "无数据" in result.message_zh
     assert result.months_counted == 0 and result.output_t is None
@@ -438,7 +445,7 @@ def test_compare_measured_without_the_numerator_says_so() -> None:
             "has_result": [False],
         }
     )
-    result = ps.compare_measured(parse_project(project()), months, 2024, facility_code="AL1")
+    result = compare_measured(parse_project(project()), months, 2024, facility_code="AL1")
     assert result.status == "measured"
     for comparison in result.indicators:
         assert comparison.measured is None and comparison.no_data

@@ -2,9 +2,10 @@
 the rule-by-rule review (stored, with the parameters it used and their sources), corrections with a reason,
 the link to the facility that measures it once built, and what it measured against what was approved.
 
-The web computes nothing itself: records are validated by :func:`carbonpeak.projects.model.parse_project`
-(the same pydantic model as the CLI and files), stored and reviewed by :mod:`carbonpeak.projects.store`.
-Who sees which project is decided in :mod:`carbonpeak.services.access` (``project_filter``, ``get_project``).
+The web computes nothing itself: every action and read goes through the use cases of
+:mod:`carbonpeak.services.projects`, which check who may act (:mod:`carbonpeak.services.access`), validate with
+the same record model as the CLI and files, store and review. Their errors are coded and shown from the
+message catalog (``projects.*``) in the user's language, beside the field they concern.
 """
 
 from __future__ import annotations
@@ -20,25 +21,20 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 
-from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak import messages
+from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.export import export_workbook
-from carbonpeak.projects import store as ps
-from carbonpeak.projects.model import (
-    Indicator,
-    collect_projects,
-    parse_project,
-)
-from carbonpeak.projects.model import Project as ProjectRecord
+from carbonpeak.projects.model import Indicator
+from carbonpeak.projects.records import STATUSES
 from carbonpeak.projects.review import Classification, Outcome
 from carbonpeak.services import access
+from carbonpeak.services import projects as use
 from carbonpeak.services.access import Principal
-from carbonpeak.store.models import Facility
-from carbonpeak.store.models import Project as ProjectRow
+from carbonpeak.store.projects import ProjectSummary
 from carbonpeak.vocabulary import PROVINCES, REGIONS, Sector
 from carbonpeak.web import i18n, labels
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
@@ -325,142 +321,17 @@ async def form_values(request: Request) -> dict[str, Any]:
     return values
 
 
-# ---------------------------------------------------------------- the model's errors, in the user's language
-
-# Messages of carbonpeak.projects (the model, the store) and of pydantic as they reach a person.
-MESSAGES = (
-    N_("required field is missing"),
-    N_("a retrofit adds no capacity"),
-    N_("a new project's net new capacity is its capacity"),
-    N_("an expansion adds capacity, at most the capacity of what it builds"),
-    N_("no designed unit consumption"),
-    N_("a source is listed twice"),
-    N_("a new coal-fired captive plant is declared but captive_coal is not among the energy sources"),
-    N_("a permission for a coal-fired captive plant is cited, but no new plant is declared"),
-    N_("measured before construction was planned to start"),
-    N_("several designed indicators: say which one was measured"),
-    N_("no designed value to compare the measured one with"),
-    N_("AC power per t of liquid aluminium applies to electrolytic aluminium only"),
-    N_("unit of the wrong dimension or unknown"),
-    N_("outside the plausible range (plausibility check, not an official value)"),
-    N_("not a mapping of fields"),
-    N_("too long to store"),
-    N_("project id used twice"),
-    N_("the corrected record has another id"),
-    N_("no projects found"),
-    N_("not a year"),
-    N_("Input should be a valid number"),
-    N_("Input should be a finite number"),
-    N_("Input should be a valid integer"),
-    N_("Input should be a valid boolean"),
-    N_("a correction needs a reason"),
-    N_("unknown facility"),
-    N_("unknown field"),
-    N_("unsupported file type"),
-    N_("cannot decode the file"),
-    N_("outside your jurisdiction"),
-    N_("a record that differs from the current version"),
-    N_("a facility code in the registry"),
-    N_("0 for a retrofit"),
-    N_("captive_coal listed, or new_captive_coal_plant: false"),
-    N_("only with new_captive_coal_plant: true"),
-    N_("electricity per tonne: kWh/t, MWh/t or 万kWh/t"),
-    N_("coal equivalent (or joules) per tonne: kgce/t, tce/t, GJ/t"),
-    N_("a year such as 2025"),
-)
-# (pattern, message id with the pattern's names); ``sector`` and ``province`` values are shown as labels.
-PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"^not a carbonpeak province code; .*$", N_("not a province code of the list")),
-    (r"^expected a date such as .*$", N_("expected a date such as 2024-06-01")),
-    (r"^Input should be a valid date.*$", N_("not a valid date, e.g. 2024-06-01")),
-    (r"^Input should be '.*$", N_("not one of the choices")),
-    (r"^String should match pattern .*$", N_("only lower-case letters, digits and underscores")),
-    (r"^List should have at least 1 item.*$", N_("choose at least one")),
-    (r"^Input should be greater than (?P<limit>\S+)$", N_("must be more than %(limit)s")),
-    (r"^Input should be greater than or equal to (?P<limit>\S+)$", N_("must be at least %(limit)s")),
-    (r"^Input should be less than or equal to (?P<limit>\S+)$", N_("must be at most %(limit)s")),
-    (r"^Input should be a valid integer.*$", N_("Input should be a valid integer")),
-    (r"^Input should be a valid number.*$", N_("Input should be a valid number")),
-    (
-        r"^more than (?P<factor>\S+) × the designed energy at full capacity \((?P<calc>.+)\); .*$",
-        N_("more than %(factor)s × the designed energy at full capacity (%(calc)s); tce, not kgce?"),
-    ),
-    (
-        r"^the replacement sources sum to (?P<total>\S+) t/a, not to replacement_capacity_t_per_a$",
-        N_("the replacement sources sum to %(total)s t/a, not to the replacement capacity"),
-    ),
-    (
-        r"^implies an output of (?P<output>\S+) t at (?P<value>\S+) kgce/t, more than (?P<factor>\S+) × the "
-        r"capacity .*$",
-        N_(
-            "implies an output of %(output)s t at %(value)s kgce/t, more than %(factor)s × the capacity; tce, not kgce?"
-        ),
-    ),
-    (
-        r"^outside the plausible range for (?P<sector>\w+)(?P<shown>[^;]*); .*$",
-        N_("outside the plausible range for %(sector)s%(shown)s (plausibility check, not an official value)"),
-    ),
-    (
-        r"^already registered \(version (?P<version>\d+)\) with a different record$",
-        N_("already registered (version %(version)s) with a different record: change it by a correction"),
-    ),
-    (r"^identical to version (?P<version>\d+): nothing to correct$", N_("identical to version %(version)s")),
-    (
-        r"^facility (?P<facility>\S+) is of sector (?P<sector>\w+); the project is (?P<other>\w+)$",
-        N_("facility %(facility)s is of sector %(sector)s; the project is %(other)s"),
-    ),
-    (
-        r"^facility (?P<facility>\S+) lies in (?P<province>\w+); the project's site is in (?P<other>\w+)$",
-        N_("facility %(facility)s lies in %(province)s; the project's site is in %(other)s"),
-    ),
-    (r"^not valid (?P<format>YAML|JSON).*$", N_("not valid %(format)s")),
-    # what was expected
-    (r"^(?P<value>[\d.,e+]+) \(capacity_t_per_a\)$", N_("%(value)s (the capacity)")),
-    (
-        r"^more than 0 and at most (?P<value>\S+) \(capacity_t_per_a\)$",
-        N_("more than 0 and at most %(value)s (the capacity)"),
-    ),
-    (r"^more than 0 and at most (?P<value>\S+) (?P<unit>\S+)$", N_("more than 0 and at most %(value)s %(unit)s")),
-    (r"^at most (?P<value>[\d.,]+) (?P<unit>tce/a|tce)$", N_("at most %(value)s %(unit)s")),
-    (r"^at most (?P<count>\d+) characters$", N_("at most %(count)s characters")),
-    (r"^sources summing to (?P<total>\S+) t/a$", N_("sources summing to %(total)s t/a")),
-    (r"^at least one indicator, .*$", N_("at least one designed unit consumption")),
-    (r"^(?P<year>\d{4}) or later \(planned_start (?P<day>[\d-]+)\)$", N_("%(year)s or later (planned start %(day)s)")),
-    (r"^(?P<code>.+) \(a project's id does not change\)$", N_("%(code)s (a project's code does not change)")),
-    (r"^a facility of sector (?P<sector>\w+)$", N_("a facility of sector %(sector)s")),
-    (r"^a facility in (?P<province>\w+)$", N_("a facility in %(province)s")),
-)
-
-
-def translate(text: str | None) -> str:
-    """A message (or expected value) of carbonpeak.projects in the current language; unknown texts as written."""
-    if not text:
-        return ""
-    if i18n.current_lang() == "en":
-        return text
-    translated = i18n.gettext(text)
-    if translated != text:
-        return translated
-    for pattern, message in PATTERNS:
-        match = re.match(pattern, text)
-        if match:
-            values = dict(match.groupdict())
-            for name in ("sector", "other"):
-                if name in values and values[name] in {s.value for s in Sector}:
-                    values[name] = labels.sector(values[name])
-            for name in ("province", "other"):
-                if name in values and values[name] in REGIONS:
-                    values[name] = province_name(values[name])
-            return i18n.gettext(message, **values)
-    return text
+# ---------------------------------------------------------------- the errors, in the user's language
 
 
 def problem_text(error: InputError) -> str:
-    """What is wrong, and what was expected, for the place beside a field."""
-    text = translate(error.detail)
-    if error.expected:
-        separator = "; " if i18n.current_lang() == "en" else "；"
-        text += f"{separator}{i18n.gettext('expected')} {translate(error.expected)}"
+    """What is wrong, and what was expected, for the place beside a field: the coded error's texts from the
+    message catalog (:mod:`carbonpeak.messages`, ``projects.*``), in the current language."""
+    lang = i18n.current_lang()
+    text = error.message_text(lang)
+    expected = messages.text_in(error.expected, lang)
+    if expected:
+        text += messages.render("where.expected", lang, {"expected": expected})
     return text
 
 
@@ -492,26 +363,12 @@ def errors_by_field(errors: list[InputError]) -> tuple[dict[str, list[str]], lis
     return beside, general
 
 
-def _problems(exc: CarbonpeakError) -> list[InputError]:
-    if isinstance(exc, ValidationFailed):
-        return list(exc.errors)
-    if isinstance(exc, InputError):
-        return [exc]
-    return [InputError(str(exc))]
+def _problems(exc: InputError) -> list[InputError]:
+    return list(exc.errors) if isinstance(exc, ValidationFailed) else [exc]
 
 
-def validate(session: Session, who: Principal, record: dict[str, Any]) -> tuple[ProjectRecord | None, list[InputError]]:
-    """The record through the model, and the site through the person's jurisdiction."""
-    try:
-        project = parse_project(record)
-    except (InputError, ValidationFailed) as exc:
-        return None, _problems(exc)
-    if not access.may_site_project(session, who, project.site.province):
-        problem = InputError(
-            "outside your jurisdiction", field="site.province", value=project.site.province, record=project.id
-        )
-        return None, [problem]
-    return project, []
+def _message(code: str) -> str:
+    return messages.render(code, i18n.current_lang())
 
 
 # ---------------------------------------------------------------- pages
@@ -525,7 +382,7 @@ def form_page(
     errors: dict[str, list[str]] | None = None,
     general: list[str] | None = None,
     status: int = 200,
-    correcting: ProjectRow | None = None,
+    correcting: ProjectSummary | None = None,
     reason: str = "",
 ) -> Response:
     return render(
@@ -566,14 +423,7 @@ def _labels() -> dict[str, Any]:
         "indicator_name": indicator_name,
         "outcome_label": outcome_label,
         "classification_label": classification_label,
-        "translate_problem": translate,
     }
-
-
-def visible(session: Session, who: Principal, **filters: Any) -> list[ps.ProjectSummary]:
-    access.require(who, "project.view")
-    allowed = set(session.scalars(select(ProjectRow.code).where(access.project_filter(session, who))))
-    return [s for s in ps.list_projects(session, **filters) if s.code in allowed]
 
 
 @router.get("/projects")
@@ -585,10 +435,10 @@ def project_list(
     classification: str | None = None,
     sector: str | None = None,
 ) -> Response:
-    status = status if status in ps.STATUSES else None
+    status = status if status in STATUSES else None
     classification = classification if classification in (*CLASSIFICATION_CHIP, "none") else None
     sector = sector if sector in {s.value for s in Sector} else None
-    rows = visible(session, who, status=status, classification=classification, sector=sector)
+    rows = use.list_projects(session, who, status=status, classification=classification, sector=sector)
     return render(
         request,
         "projects.html",
@@ -598,7 +448,7 @@ def project_list(
             status=status,
             classification=classification,
             sector=sector,
-            sectors=sorted({r.sector for r in visible(session, who)}),
+            sectors=sorted({r.sector for r in use.list_projects(session, who)}),
             may_manage=access.allowed(who, "project.manage"),
             **_labels(),
         ),
@@ -608,7 +458,7 @@ def project_list(
 @router.get("/projects.xlsx")
 def project_workbook(request: Request, session: DbSession, who: Who) -> Response:
     """The projects in scope, and the rules of each one's latest stored review."""
-    rows = visible(session, who)
+    rows = use.list_projects(session, who)
     zh = i18n.current_lang() == "zh"
     table = pd.DataFrame(
         [
@@ -653,7 +503,7 @@ def project_workbook(request: Request, session: DbSession, who: Who) -> Response
     )
     rules = []
     for r in rows:
-        reviews = ps.project_history(session, r.code)["reviews"]
+        reviews = use.history(session, who, r.code)["reviews"]
         if not reviews:
             continue
         latest = reviews[-1]
@@ -710,23 +560,15 @@ async def enter_project(request: Request, session: DbSession, who: Who) -> Respo
     if isinstance(upload, UploadFile) and upload.filename:
         return await _enter_file(request, session, who, upload)
     values = await form_values(request)
-    record = record_from_form(values)
-    project, problems = validate(session, who, record)
-    if project is None:
-        session.rollback()
-        beside, general = errors_by_field(problems)
-        return form_page(request, who, values=values, errors=beside, general=general, status=422)
     try:
-        done = ps.register_projects(session, [project], who.actor)
-        if done[0].action == "registered":
-            ps.review_stored(session, project.id, who.actor)
-    except (InputError, ValidationFailed) as exc:
+        done = use.enter_project(session, who, record_from_form(values), review=True)
+    except InputError as exc:
         session.rollback()
         beside, general = errors_by_field(_problems(exc))
         return form_page(request, who, values=values, errors=beside, general=general, status=422)
     session.commit()
-    flash(request, _("Project %(code)s registered (version 1) and reviewed.", code=project.id))
-    return redirect(f"/projects/{project.id}")
+    flash(request, _("Project %(code)s registered (version 1) and reviewed.", code=done.code))
+    return redirect(f"/projects/{done.code}")
 
 
 async def _enter_file(request: Request, session: Session, who: Principal, upload: UploadFile) -> Response:
@@ -735,20 +577,12 @@ async def _enter_file(request: Request, session: Session, who: Principal, upload
     if len(content) > settings.max_upload_bytes:
         raise TooLarge(limit=settings.max_upload_bytes // 2**20)
     name = safe_filename(upload.filename or "projects.yaml")
-    with tempfile.TemporaryDirectory(prefix="carbonpeak-projects-") as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        try:
-            projects, errors = collect_projects(path)
-            errors = [*errors, *_outside(session, who, projects, name)]
-            done = ps.register_projects(session, projects, who.actor, file=name, content=content, errors=errors)
-            for item in done:
-                if item.action == "registered":
-                    ps.review_stored(session, item.code, who.actor)
-        except (InputError, ValidationFailed) as exc:
-            session.rollback()
-            general = [_located(error, name) for error in _problems(exc)]
-            return form_page(request, who, values={}, general=general, status=422)
+    try:
+        done = use.register_content(session, who, name, content, review=True)
+    except InputError as exc:
+        session.rollback()
+        general = [_located(error, name) for error in _problems(exc)]
+        return form_page(request, who, values={}, general=general, status=422)
     session.commit()
     registered = [d.code for d in done if d.action == "registered"]
     flash(
@@ -760,17 +594,11 @@ async def _enter_file(request: Request, session: Session, who: Principal, upload
     return redirect(f"/projects/{registered[0]}" if len(registered) == 1 else "/projects")
 
 
-def _outside(session: Session, who: Principal, projects: list[ProjectRecord], name: str) -> list[InputError]:
-    return [
-        InputError("outside your jurisdiction", file=name, record=p.id, field="site.province", value=p.site.province)
-        for p in projects
-        if not access.may_site_project(session, who, p.site.province)
-    ]
-
-
 def _located(error: InputError, name: str) -> str:
     where = [str(part) for part in (error.record, error.field) if part]
-    value = f" ({i18n.gettext('got')} {error.value})" if error.value is not None else ""
+    value = ""
+    if error.value is not None:
+        value = messages.render("where.value", i18n.current_lang(), {"value": error.value})
     return f"{name}{': ' + ' · '.join(where) if where else ''}: {problem_text(error)}{value}"
 
 
@@ -786,52 +614,40 @@ def detail_page(
     request: Request,
     session: Session,
     who: Principal,
-    row: ProjectRow,
+    code: str,
     *,
     status: int = 200,
     year: int | None = None,
     errors: dict[str, list[str]] | None = None,
 ) -> Response:
-    history = ps.project_history(session, row.code)
+    history = use.history(session, who, code)
+    project = history["project"]
     versions = history["versions"]
     for index, version in enumerate(versions):
         version["changes"] = _changes(versions[index - 1]["record"] if index else None, version["record"])
     reviews = history["reviews"]
     latest = reviews[-1] if reviews else None
     measured = None
-    if row.facility_id is not None:
-        measured = ps.measured_vs_approved(session, row.code, year or dt.date.today().year - 1)
+    if project["facility_code"] is not None:
+        measured = use.measured(session, who, code, year or dt.date.today().year - 1)
         if year is None and measured.status == "no_data" and measured.years_with_data:
-            measured = ps.measured_vs_approved(session, row.code, measured.years_with_data[-1])
+            measured = use.measured(session, who, code, measured.years_with_data[-1])
     may_manage = access.allowed(who, "project.manage")
-    facilities: list[Facility] = []
-    if may_manage and row.facility_id is None:
-        facilities = list(
-            session.scalars(
-                select(Facility)
-                .where(access.facility_filter(who), Facility.sector == row.sector)
-                .order_by(Facility.code)
-            )
-        )
-    facility_visible = row.facility is not None and bool(
-        session.scalar(select(Facility.id).where(Facility.id == row.facility_id, access.facility_filter(who)))
-    )
     return render(
         request,
         "project.html",
         status,
         **context(
             request,
-            row=row,
-            project=history["project"],
+            project=project,
             record=history["record"],
             versions=versions,
             reviews=reviews,
             latest=latest,
             audit=history["audit"],
             measured=measured,
-            facilities=facilities,
-            facility_visible=facility_visible,
+            facilities=use.linkable_facilities(session, who, code) if may_manage else [],
+            facility_visible=use.facility_in_scope(session, who, project["facility_code"]),
             may_manage=may_manage,
             errors=errors or {},
             **_labels(),
@@ -841,49 +657,44 @@ def detail_page(
 
 @router.get("/projects/{code}")
 def project_page(request: Request, code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
-    row = access.get_project(session, who, code)
+    use.find(session, who, code)
     chosen = None
     if year:
         if not year.isdigit() or not 1990 <= int(year) <= 2100:
             raise BadRequest(N_("The year must be a number such as 2025."))
         chosen = int(year)
-    return detail_page(request, session, who, row, year=chosen)
+    return detail_page(request, session, who, code, year=chosen)
 
 
 @router.get("/projects/{code}/correct")
 def correction_form(request: Request, code: str, session: DbSession, who: Who) -> Response:
-    row = access.get_project(session, who, code, "project.manage")
-    record = ps.project_history(session, row.code)["record"] or {}
-    return form_page(request, who, values=form_from_record(record), correcting=row)
+    project = use.find(session, who, code, "project.manage")
+    record = use.history(session, who, code)["record"] or {}
+    return form_page(request, who, values=form_from_record(record), correcting=project)
 
 
 @router.post("/projects/{code}/correct")
 async def correct(request: Request, code: str, session: DbSession, who: Who) -> Response:
     """A corrected record with its reason: a new version (the earlier ones stay), reviewed at once."""
-    row = access.get_project(session, who, code, "project.manage")
+    project = use.find(session, who, code, "project.manage")
     values = await form_values(request)
     reason = str(values.pop("reason", "")).strip()
-    values["id"] = row.code  # a project's code does not change
-    project, problems = validate(session, who, record_from_form(values))
-    if not reason:
-        problems.append(InputError("a correction needs a reason", field="reason"))
-    if project is not None and not problems:
-        try:
-            number = ps.correct_project(session, row.code, project, reason, who.actor)
-            ps.review_stored(session, row.code, who.actor)
-        except (InputError, ValidationFailed) as exc:
-            problems = _problems(exc)
-        else:
-            session.commit()
-            flash(request, _("Version %(version)s of %(code)s saved and reviewed.", version=number, code=row.code))
-            return redirect(f"/projects/{row.code}")
+    values["id"] = project.code  # a project's code does not change
+    try:
+        done = use.correct_project(session, who, project.code, record_from_form(values), reason, review=True)
+    except InputError as exc:
+        problems = _problems(exc)
+    else:
+        session.commit()
+        flash(request, _("Version %(version)s of %(code)s saved and reviewed.", version=done.version, code=done.code))
+        return redirect(f"/projects/{project.code}")
     session.rollback()
     beside, general = errors_by_field([p for p in problems if p.field != "reason"])
     reasons = [problem_text(p) for p in problems if p.field == "reason"]
     if reasons:
         beside["reason"] = reasons
     return form_page(
-        request, who, values=values, errors=beside, general=general, status=422, correcting=row, reason=reason
+        request, who, values=values, errors=beside, general=general, status=422, correcting=project, reason=reason
     )
 
 
@@ -891,7 +702,7 @@ async def correct(request: Request, code: str, session: DbSession, who: Who) -> 
 async def review(request: Request, code: str, session: DbSession, who: Who) -> Response:
     """Review the current version again and store it, at a chosen day (default: its planned start) and with
     the national approved capacity where known (rule R6b)."""
-    row = access.get_project(session, who, code, "project.manage")
+    use.find(session, who, code, "project.manage")
     form = await request.form()
     period = str(form.get("period") or "").strip() or None
     capacity_text = str(form.get("national_capacity") or "").strip()
@@ -900,15 +711,13 @@ async def review(request: Request, code: str, session: DbSession, who: Who) -> R
     if capacity_text:
         national = _number(capacity_text)
         if not isinstance(national, float) or not 0 <= national < float("inf"):
-            errors["national_capacity"] = [translate("Input should be a valid number")]
+            errors["national_capacity"] = [_message("projects.not_a_number")]
     if period is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", period):
-        errors["period"] = [translate("not a valid date, e.g. 2024-06-01")]
+        errors["period"] = [_message("projects.not_a_date")]
     if not errors:
         try:
-            run, _review = ps.review_stored(
-                session, row.code, who.actor, period=period, national_approved_capacity_t_per_a=national
-            )
-        except (InputError, ValidationFailed) as exc:
+            run = use.review(session, who, code, period=period, national_approved_capacity_t_per_a=national)
+        except InputError as exc:
             for problem in _problems(exc):
                 name = "national_capacity" if problem.field == "national_approved_capacity_t_per_a" else "period"
                 errors.setdefault(name, []).append(problem_text(problem))
@@ -922,28 +731,26 @@ async def review(request: Request, code: str, session: DbSession, who: Who) -> R
                     classification=classification_label(run.classification),
                 ),
             )
-            return redirect(f"/projects/{row.code}")
+            return redirect(f"/projects/{code}")
     session.rollback()
-    return detail_page(request, session, who, row, status=422, errors=errors)
+    return detail_page(request, session, who, code, status=422, errors=errors)
 
 
 @router.post("/projects/{code}/link")
 async def link(request: Request, code: str, session: DbSession, who: Who) -> Response:
     """Link a built project to the registry facility (within the person's scope) whose months measure it."""
-    row = access.get_project(session, who, code, "project.manage")
+    use.find(session, who, code, "project.manage")
     form = await request.form()
     facility = str(form.get("facility") or "").strip()
     if not facility:
         session.rollback()
-        errors = {"facility": [translate("required field is missing")]}
-        return detail_page(request, session, who, row, status=422, errors=errors)
-    if session.scalar(select(Facility.id).where(Facility.code == facility)) is not None:
-        access.get_facility(session, who, facility, "registry.view")
+        errors = {"facility": [_message("projects.required")]}
+        return detail_page(request, session, who, code, status=422, errors=errors)
     try:
-        ps.link_facility(session, row.code, facility, who.actor)
+        use.link_facility(session, who, code, facility)
     except InputError as exc:
         session.rollback()
-        return detail_page(request, session, who, row, status=422, errors={"facility": [problem_text(exc)]})
+        return detail_page(request, session, who, code, status=422, errors={"facility": [problem_text(exc)]})
     session.commit()
-    flash(request, _("%(code)s is linked to facility %(facility)s.", code=row.code, facility=facility))
-    return redirect(f"/projects/{row.code}")
+    flash(request, _("%(code)s is linked to facility %(facility)s.", code=code, facility=facility))
+    return redirect(f"/projects/{code}")
