@@ -42,7 +42,6 @@ NOT_YET_PURE = {
     "indicators/statistics.py",
     "indicators/warnings.py",
     "projects/store.py",
-    "pathways/store.py",
 }
 DOMAIN = ("capacity", "indicators", "projects", "pathways")
 
