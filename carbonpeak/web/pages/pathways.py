@@ -398,6 +398,8 @@ def message(error: InputError) -> str:
     shown = i18n.detail(error)
     if error.value is not None and not isinstance(error.value, dict | list):
         shown += ("" if i18n.current_lang() == "zh" else " ") + _("(got %(value)s)", value=error.value)
+    if not error.code and error.expected and i18n.current_lang() == "en":  # an error of another part, not coded yet
+        shown += f"; expected {error.expected}"
     return shown
 
 
