@@ -89,3 +89,40 @@ def test_no_pattern_translates_a_coded_domain_message() -> None:
     converted_texts = ("only a closed warning", "can become", "required by", "has no term", "is already", "base year")
     for converted in converted_texts:
         assert converted not in source, converted
+
+
+def test_the_capacity_ledger_and_the_pathways_raise_only_coded_errors() -> None:
+    """No error of the ledger or the pathways is built from an English sentence: each carries a code."""
+    files = [
+        *(PACKAGE / "capacity").rglob("*.py"),
+        *(PACKAGE / "pathways").rglob("*.py"),
+        PACKAGE / "store" / "capacity.py",
+        PACKAGE / "store" / "pathways.py",
+        PACKAGE / "services" / "capacity.py",
+        PACKAGE / "web" / "pages" / "pathways.py",
+    ]
+    uncoded = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(getattr(node, "func", None), "id", getattr(getattr(node, "func", None), "attr", ""))
+            if isinstance(node, ast.Call) and name in ("InputError", "ParameterNotFound") and node.args:
+                uncoded.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert not uncoded, "give these errors a code of carbonpeak/messages: " + "; ".join(uncoded)
+    assert len(files) > 15
+
+
+def test_the_pathways_page_translates_nothing_back() -> None:
+    """Its errors are coded (scenario files, pydantic's checks, the form's own): no message list, no pattern."""
+    from carbonpeak.errors import InputError
+    from carbonpeak.web.pages import pathways
+
+    assert not hasattr(pathways, "MESSAGES") and not hasattr(pathways, "_PYDANTIC")
+    assert "re.match" not in (PACKAGE / "web" / "pages" / "pathways.py").read_text(encoding="utf-8")
+    i18n.set_lang("zh")
+    try:
+        shown = pathways.message(InputError(code="pathways.at_least", field="uncertainty.draws", value=0, n="1"))
+        assert shown == "不得小于 1（填写值：0）"
+        i18n.set_lang("en")
+        assert pathways.message(InputError(code="pathways.at_least", value=0, n="1")) == "must be at least 1 (got 0)"
+    finally:
+        i18n.set_lang("zh")

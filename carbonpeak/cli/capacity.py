@@ -25,10 +25,12 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from carbonpeak.capacity import ledger as cl
-from carbonpeak.cli.common import Actor, Db, JsonFlag, Lang, fail
-from carbonpeak.cli.common import actor as _actor
+from carbonpeak.capacity.events import KINDS, SEEDED_NOTE, parse_date
+from carbonpeak.capacity.ledger import jsonable, window_months
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting, fail
 from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.services import capacity as use
+from carbonpeak.store import capacity as ledger
 from carbonpeak.store import db
 
 console = Console()
@@ -95,7 +97,7 @@ def _print(frame: pd.DataFrame, columns: list[str], title: str, lang: str) -> No
     table = Table(title=title)
     for column in columns:
         table.add_column(_label(column, lang), overflow="fold")
-    for row in cl.jsonable(frame[columns]):
+    for row in jsonable(frame[columns]):
         table.add_row(*(_fmt(row[c]) for c in columns))
     console.print(table)
 
@@ -178,12 +180,12 @@ def capacity_command(
         return
     try:
         _check_lang(lang)
-        day = cl.parse_date(on, field="--date") if on else dt.date.today()
+        day = parse_date(on, field="--date") if on else dt.date.today()
         with db.transaction(url) as session:
-            table = cl.ledger(session, day, include_submitted=include_submitted)
-            exits = cl.must_exit(session, year, edition, on_date=day, include_submitted=include_submitted)
-            ceiling = cl.ceiling_check(session, day, elsewhere)
-            events = len(cl.events_frame(session))
+            table = ledger.ledger(session, day, include_submitted=include_submitted)
+            exits = ledger.must_exit(session, year, edition, on_date=day, include_submitted=include_submitted)
+            ceiling = ledger.ceiling_check(session, day, elsewhere)
+            events = len(ledger.events_frame(session))
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -208,11 +210,11 @@ def capacity_command(
             {
                 "date": day.isoformat(),
                 "ledger_events": events,
-                "ledger": cl.jsonable(table),
+                "ledger": jsonable(table),
                 "must_exit": {
                     "year": exits.attrs.get("year"),
                     "edition": edition,
-                    "facilities": cl.jsonable(exits),
+                    "facilities": jsonable(exits),
                     "not_classified": not_classified,
                     "note": exits.attrs.get("note", ""),
                 },
@@ -230,7 +232,7 @@ def capacity_command(
             "（carbonpeak capacity seed）。",
             highlight=False,
         )
-    months = cl.window_months(day)
+    months = window_months(day)
     window = f"{months[0]}..{months[-1]}"
     _print(
         table,
@@ -290,19 +292,19 @@ def history_command(
     try:
         _check_lang(lang)
         with db.transaction(url) as session:
-            frame = cl.history(session, facility)
+            frame = ledger.history(session, facility)
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
     if as_json:
-        _write_json({"facility": facility, "events": cl.jsonable(frame)})
+        _write_json({"facility": facility, "events": jsonable(frame)})
         return
     _print(frame, HISTORY_COLUMNS, f"{'Capacity history' if lang == 'en' else '产能变动'} — {facility}", lang)
 
 
 @capacity_app.command("add")
 def add_command(
-    kind: Annotated[str, typer.Option("--kind", help=", ".join(cl.KINDS))],
+    kind: Annotated[str, typer.Option("--kind", help=", ".join(KINDS))],
     capacity: Annotated[str, typer.Option("--capacity", help="signed change, t/a or with a unit: 200000, '-60 kt/a'")],
     on: Annotated[str, typer.Option("--date", help="the day the change takes effect, e.g. 2024-06-30")],
     facility: Annotated[str | None, typer.Option("--facility", help="facility code in the registry")] = None,
@@ -319,13 +321,15 @@ def add_command(
     note: Annotated[str | None, typer.Option("--note")] = None,
     url: Db = None,
     actor: Actor = None,
+    as_user: As = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Record one capacity event (checked: kind, sign, facility, group); audited."""
     try:
         with db.transaction(url) as session:
-            event = cl.record_event(
+            event = use.record_event(
                 session,
+                acting(session, actor, as_user),
                 facility_code=facility,
                 counterpart=counterpart,
                 province=province,
@@ -337,9 +341,8 @@ def add_command(
                 replacement_ratio=ratio,
                 document=document,
                 note=note,
-                actor=_actor(actor),
             )
-            payload = {"id": event.id, **cl.event_dict(event, facility)}
+            payload = {"id": event.id, **event.as_dict()}
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -386,6 +389,7 @@ def replace_command(
     note: Annotated[str | None, typer.Option("--note")] = None,
     url: Db = None,
     actor: Actor = None,
+    as_user: As = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Record a capacity replacement: capacity retired at the sources, granted at the destination, with the
@@ -393,14 +397,14 @@ def replace_command(
     try:
         parsed = [_parse_source(text, i) for i, text in enumerate(sources)]
         with db.transaction(url) as session:
-            result = cl.record_replacement(
+            result = use.record_replacement(
                 session,
+                acting(session, actor, as_user),
                 destination,
                 parsed,
                 granted,
                 on,
                 document,
-                _actor(actor),
                 replacement_group=group,
                 note=note,
             )
@@ -428,12 +432,12 @@ def replace_command(
 
 
 @capacity_app.command("seed")
-def seed_command(url: Db = None, actor: Actor = None, as_json: JsonFlag = False) -> None:
+def seed_command(url: Db = None, actor: Actor = None, as_user: As = None, as_json: JsonFlag = False) -> None:
     """Give facilities without capacity events a starting ledger derived from the registry (approval at the
     commissioning year, exit at retirement); not from approval documents. Seeding twice adds nothing."""
     try:
         with db.transaction(url) as session:
-            report = cl.seed_from_registry(session, _actor(actor))
+            report = use.seed_from_registry(session, acting(session, actor, as_user)).as_dict()
     except (CarbonpeakError, SQLAlchemyError) as exc:
         fail(exc)
         return
@@ -442,7 +446,7 @@ def seed_command(url: Db = None, actor: Actor = None, as_json: JsonFlag = False)
         return
     console.print(
         f"seeded {report['facilities_seeded']} facilities from the registry: {report['approvals']} approvals, "
-        f"{report['exits']} exits ({cl.SEEDED_NOTE})",
+        f"{report['exits']} exits ({SEEDED_NOTE})",
         highlight=False,
     )
     for code, reason in report["skipped"].items():

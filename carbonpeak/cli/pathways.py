@@ -143,8 +143,8 @@ _STOCKS: dict[tuple[str | None, str, int, int, str | None], Any] = {}
 
 
 def _stock(url: str | None, scenario: Any, params: ParameterSet) -> Any:
-    from carbonpeak.pathways.store import read_stock
     from carbonpeak.store import db
+    from carbonpeak.store.pathways import read_stock
 
     key = (url, scenario.region, scenario.base_year, scenario.horizon.start, scenario.benchmark_edition)
     if key not in _STOCKS:

@@ -7,5 +7,7 @@ probability, plan targets checked on each draw, and lever wedges (docs/methods/p
 - :mod:`~carbonpeak.pathways.engine`: the vectorised engine (and the per-draw reference loop)
 - :mod:`~carbonpeak.pathways.peak`, :mod:`~carbonpeak.pathways.attribution`: peak definition, variance shares
 - :mod:`~carbonpeak.pathways.run`: a run, its summary, targets, wedges, saving and reproducing
-- :mod:`~carbonpeak.pathways.store`, :mod:`~carbonpeak.pathways.report`: the thin store and output layers
+- :mod:`~carbonpeak.pathways.report`: the output layer
+
+The store reads the stock (:func:`carbonpeak.store.pathways.read_stock`); everything here is pure.
 """

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -112,9 +112,10 @@ class _Builder:
         file = self.s.lever_origin.get(lever.id, self.s.id)
         return file, f"levers[{self.lever_index[lever.id]}]({lever.id}).{attribute}"
 
-    def error(self, lever: Any, attribute: str, message: str, value: Any = None, expected: str | None = None) -> None:
+    def error(self, lever: Any, attribute: str, code: str, value: Any = None, **params: Any) -> NoReturn:
+        """Refuse the lever: an input error with its message code, naming the lever's file and field."""
         file, where = self._where(lever, attribute)
-        raise InputError(message, file=file, field=where, value=value, expected=expected)
+        raise InputError(code=code, file=file, field=where, value=value, **params)
 
     def add_input(self, name: str, dist: Distribution, basis: str) -> str:
         self.inputs[name] = dist
@@ -296,11 +297,10 @@ class _Builder:
                 res[j] = loc[j]
         if np.isnan(loc[0]):
             raise InputError(
-                "no official grid factor for the base year",
+                code="pathways.no_grid_factor",
                 file=self.s.lever_origin.get("", self.s.id),
                 field="grid.region",
                 value=grid.region,
-                expected="a region with factors in electricity.grid_factor for the base year's data year",
             )
         last = int(np.flatnonzero(~np.isnan(loc))[-1])
         if grid.trajectory is not None:
@@ -400,11 +400,11 @@ class _Builder:
                     self.error(
                         lever,
                         attribute,
-                        "unknown plant",
+                        "pathways.unknown_plant",
                         code,
-                        f"a facility of the stock of {self.s.region} in {self.s.base_year} (e.g. "
-                        + ", ".join(self.codes[:5])
-                        + ") or a plant built by an earlier lever",
+                        region=self.s.region,
+                        year=self.s.base_year,
+                        examples=", ".join(self.codes[:5]),
                     )
                 if self.codes.index(code) not in out:
                     out.append(self.codes.index(code))
@@ -434,19 +434,11 @@ class _Builder:
 
     def check_year(self, lever: Any, year: int, attribute: str = "year") -> None:
         if year <= self.s.base_year:
-            self.error(
-                lever,
-                attribute,
-                "a lever acts after the base year (the base year is the accounted year)",
-                year,
-                f"a year after {self.s.base_year}",
-            )
+            self.error(lever, attribute, "pathways.lever_not_after_base_year", year, year=self.s.base_year)
 
     def path_of(self, lever: Any, path: dict[int, float], attribute: str) -> F64:
         if min(path) <= self.s.base_year:
-            self.error(
-                lever, attribute, "a path starts after the base year", min(path), f"years after {self.s.base_year}"
-            )
+            self.error(lever, attribute, "pathways.path_not_after_base_year", min(path), year=self.s.base_year)
         return _interp(path, self.years)
 
     def apply(
@@ -608,7 +600,7 @@ class _Builder:
                 deadline = self.attrs.iloc[p]["deadline"]
                 product = str(self.attrs.iloc[p]["product"])
                 if not product:
-                    self.error(lever, "year", "the plant has no benchmark deadline", self.codes[p])
+                    self.error(lever, "year", "pathways.no_deadline", self.codes[p])
                 used = self.params.get("benchmarks.baseline_deadline", product=product)
                 deadline = str(used.value)
                 year = first_full_year_after(dt.date.fromisoformat(deadline))
@@ -645,7 +637,7 @@ class _Builder:
             self.check_year(lever, year)
         dest = lever.destination
         if dest.code in self.codes:
-            self.error(lever, "destination.code", "a plant with this code exists already", dest.code)
+            self.error(lever, "destination.code", "pathways.plant_exists", dest.code)
         like = self.select(lever, [dest.like], "destination.like")[0]
         like_row = self.attrs.iloc[like]
         j = min(max(year - int(self.years[0]), 0), self.y - 1)
@@ -653,9 +645,7 @@ class _Builder:
             o.capacity_t_per_a for o in lever.source_outside
         )
         if source_cap <= 0:
-            self.error(
-                lever, "source", "a replacement needs source capacity", expected="source plants or source_outside"
-            )
+            self.error(lever, "source", "pathways.no_source_capacity")
         new_cap = lever.ratio * source_cap
         sector = str(like_row["sector"])
         self._ceiling(lever, sector, sources, source_cap, new_cap, year)
@@ -779,10 +769,11 @@ class _Builder:
                 self.error(
                     lever,
                     "ratio",
-                    f"the replacement takes national capacity to {national:,.0f} t/a, above the ceiling "
-                    f"{ceiling:,.0f} t/a ({used.citation})",
+                    "pathways.above_ceiling",
                     lever.ratio,
-                    "a ratio that keeps the national total within capacity.national_ceiling",
+                    national=f"{national:,.0f}",
+                    ceiling=f"{ceiling:,.0f}",
+                    citation=used.citation,
                 )
         else:
             check.update({"within_ceiling": net <= 0})
@@ -790,10 +781,11 @@ class _Builder:
                 self.error(
                     lever,
                     "ratio",
-                    f"the replacement adds {net:,.0f} t/a of national capacity; under the national ceiling "
-                    f"({ceiling:,.0f} t/a, {used.citation}) that needs the rest of the country's capacity",
+                    "pathways.adds_national_capacity",
                     lever.ratio,
-                    "a ratio of 1 or less, or rest_of_country_capacity_t_per_a so the ceiling can be checked",
+                    net=f"{net:,.0f}",
+                    ceiling=f"{ceiling:,.0f}",
+                    citation=used.citation,
                 )
         self.checks.append(check)
 
@@ -802,9 +794,7 @@ class _Builder:
         supplied = v[C["grid_mwh"]] + v[C["captive_mwh"]]
         captive_now = v[C["captive_mwh"]]
         if share > 0 and captive_now <= 0:
-            self.error(
-                lever, "destination.captive_share_pct", "the plant named in 'like' has no captive power", share * 100
-            )
+            self.error(lever, "destination.captive_share_pct", "pathways.like_without_captive", share * 100)
         target = share * supplied
         ratio_co2 = v[C["captive_tco2"]] / captive_now if captive_now > 0 else 0.0
         ratio_tce = aux_captive / captive_now if captive_now > 0 else 0.0
@@ -849,10 +839,11 @@ class _Builder:
                     self.error(
                         lever,
                         "to",
-                        f"{self.codes[p]} has no benchmark level (product '{row['product'] or 'none'}', class "
-                        f"{row['benchmark_class']})",
+                        "pathways.no_benchmark_level",
                         "benchmark",
-                        "a plant of a benchmark field with levels for the edition, or a named unit consumption",
+                        plant=self.codes[p],
+                        product=row["product"] or "—",
+                        benchmark_class=row["benchmark_class"],
                     )
                 if electric:
                     mwh_cut = np.maximum(indicator_now - level, 0.0) / 1000.0
@@ -925,12 +916,7 @@ class _Builder:
         for contract in lever.contracts:
             p = self.select(lever, [contract.plant], "contracts")[0]
             if contract.from_year <= self.s.base_year or contract.to_year < contract.from_year:
-                self.error(
-                    lever,
-                    "contracts",
-                    "a contract runs after the base year, from ≤ to",
-                    f"{contract.from_year}-{contract.to_year}",
-                )
+                self.error(lever, "contracts", "pathways.contract_years", f"{contract.from_year}-{contract.to_year}")
             volume = np.where(
                 (self.years >= contract.from_year) & (self.years <= contract.to_year), contract.mwh_per_year, 0.0
             )
@@ -1197,13 +1183,10 @@ def compile_scenario(scenario: sc.ResolvedScenario, stock: Stock, params: ParamS
     """Compile a resolved scenario on a stock (its base year must be the scenario's)."""
     if stock.base_year != scenario.base_year:
         raise InputError(
-            "the stock's base year differs from the scenario's",
-            field="base_year",
-            value=scenario.base_year,
-            expected=f"{stock.base_year}",
+            code="pathways.stock_base_year", field="base_year", value=scenario.base_year, stock_year=stock.base_year
         )
     if stock.plants.empty:
-        raise InputError("the stock holds no plant", field="region", value=scenario.region)
+        raise InputError(code="pathways.stock_empty", field="region", value=scenario.region)
     if math.isnan(float(stock.plants["output_t"].sum())):
-        raise InputError("the stock's output is not a number", field="output_t")
+        raise InputError(code="pathways.stock_output_nan", field="output_t")
     return _Builder(scenario, stock, params).build()

@@ -116,14 +116,10 @@ def cheapest(
     import highspy
 
     if not 0.0 < probability <= 1.0:
-        raise InputError("a probability is above 0 and at most 1", field="probability", value=probability)
+        raise InputError(code="pathways.probability", field="probability", value=probability)
     candidates = [lever for lever in scenario.levers if lever.cost is not None]
     if not candidates:
-        raise InputError(
-            "no lever of the scenario has a cost",
-            field="levers",
-            expected="levers with cost: {cny: ..., basis: ...} (cited, or entered by the user)",
-        )
+        raise InputError(code="pathways.no_costs", field="levers")
     seed = scenario.uncertainty.seed if seed is None else seed
     ids = {lever.id for lever in candidates}
     reference = scenario.model_copy(update={"levers": [lever for lever in scenario.levers if lever.id not in ids]})
@@ -140,9 +136,7 @@ def cheapest(
     ]
     years = base.years
     if not years[0] <= peak_year < years[-1]:
-        raise InputError(
-            "the peak year must lie inside the horizon, before its end", field="peak_year", value=peak_year
-        )
+        raise InputError(code="pathways.peak_year_outside", field="peak_year", value=peak_year)
     tol = scenario.peak.tolerance_pct / 100.0
     j = peak_year - int(years[0])
 

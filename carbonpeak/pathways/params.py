@@ -61,8 +61,7 @@ class ParamSource:
         if self.live is None:
             if ident not in self.snapshot:
                 raise ParameterNotFound(
-                    f"parameter '{parameter}' {key} (period {period_text}, edition {edition}) is not in the saved "
-                    "run's parameter snapshot"
+                    code="pathways.not_in_snapshot", parameter=parameter, key=key, period=period_text, edition=edition
                 )
             item = self.snapshot[ident]
         else:

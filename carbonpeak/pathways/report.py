@@ -155,11 +155,11 @@ def excel_sheets(r: Run, summary: dict[str, Any]) -> dict[str, pd.DataFrame]:
 def write_export(r: Run, summary: dict[str, Any], out: Path, fmt: str, lang: str = "zh") -> Path:
     suffix = out.suffix.lower()
     if fmt not in ("iamc", "excel"):
-        raise InputError("unknown export format", field="format", value=fmt, expected="iamc or excel")
+        raise InputError(code="pathways.unknown_format", field="format", value=fmt)
     if suffix not in (".csv", ".xlsx"):
-        raise InputError("unsupported output file", field="out", value=out.name, expected="a .csv or .xlsx file")
+        raise InputError(code="pathways.unsupported_output", field="out", value=out.name)
     if fmt == "excel" and suffix != ".xlsx":
-        raise InputError("the excel format writes a workbook", field="out", value=out.name, expected="a .xlsx file")
+        raise InputError(code="pathways.excel_needs_xlsx", field="out", value=out.name)
     if fmt == "iamc":
         frame = iamc_frame(r)
         if suffix == ".csv":

@@ -185,15 +185,15 @@ def run(
     n = int(draws if draws is not None else scenario.uncertainty.draws)
     s = int(seed if seed is not None else scenario.uncertainty.seed)
     if n < 1:
-        raise InputError("at least one draw", field="draws", value=n)
+        raise InputError(code="pathways.no_draws", field="draws", value=n)
     compiled = compile_scenario(scenario, stock, source)
     if samples:
         unknown = sorted(set(samples) - set(compiled.model.inputs))
         if unknown:
-            raise InputError("samples given for inputs the scenario does not have", value=unknown)
+            raise InputError(code="pathways.samples_unknown", value=unknown)
         sizes = {len(v) for v in samples.values()}
         if len(sizes) != 1:
-            raise InputError("samples of different sizes", value=sorted(sizes))
+            raise InputError(code="pathways.samples_sizes", value=sorted(sizes))
         n = sizes.pop()
     drawn = draw_samples(compiled.model, s, n)
     if samples:
@@ -327,7 +327,7 @@ def evaluate_targets(r: Run, plans: dict[str, Plan], target_map: dict[str, dict[
         plan = plans.get(plan_id)
         if plan is None:
             raise InputError(
-                "unknown plan", field="plans", value=plan_id, expected="one of " + ", ".join(sorted(plans))
+                code="pathways.unknown_plan", field="plans", value=plan_id, allowed=", ".join(sorted(plans))
             )
         for target in plan.targets:
             rows.append(_target(r, plan, target, target_map.get(target.id, {})))
@@ -619,17 +619,17 @@ def reproduce(path: str | Path) -> tuple[Run, dict[str, Any]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read the saved run: {exc}", file=name) from None
+        raise InputError(code="pathways.saved_unreadable", file=name, detail=str(exc)) from None
     if data.get("format") != FORMAT:
         raise InputError(
-            "not a saved pathway run", file=name, field="format", value=data.get("format"), expected=FORMAT
+            code="pathways.not_a_saved_run", file=name, field="format", value=data.get("format"), format=FORMAT
         )
     scenario = ResolvedScenario.model_validate(data["scenario"])
     if scenario.content_hash() != data["scenario_hash"]:
-        raise InputError("the scenario content does not match its hash", file=name, field="scenario_hash")
+        raise InputError(code="pathways.hash_mismatch", file=name, field="scenario_hash")
     stock = Stock.from_dict(data["stock"])
     if stock.fingerprint() != data["stock_fingerprint"]:
-        raise InputError("the stock does not match its fingerprint", file=name, field="stock_fingerprint")
+        raise InputError(code="pathways.fingerprint_mismatch", file=name, field="stock_fingerprint")
     params = ParamSource.from_snapshot(data["parameters"])
     again = run(scenario, stock, params, draws=int(data["draws"]), seed=int(data["seed"]))
     report = {

@@ -25,7 +25,9 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
+from carbonpeak import messages
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.pathways.distributions import Distribution
 
@@ -43,6 +45,12 @@ __all__ = [
 Text = Annotated[str, StringConstraints(min_length=1)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]+$")]
 YearPath = dict[int, float]
+
+
+def refused(code: str, **params: Any) -> PydanticCustomError:
+    """A validator's refusal carrying its message code (``carbonpeak/messages/pathways.yaml``), so that the
+    error of the file is rendered from the catalog in the reader's language."""
+    return PydanticCustomError(code, messages.render(code, "en", params), params)
 
 
 class Strict(BaseModel):
@@ -73,29 +81,29 @@ class DistSpec(Strict):
         }[self.dist]
         missing = [n for n in needs if getattr(self, n) is None]
         if missing:
-            raise ValueError(f"a {self.dist} distribution needs {', '.join(needs)}; missing {', '.join(missing)}")
+            raise refused("pathways.dist_missing", dist=self.dist, needs=", ".join(needs), missing=", ".join(missing))
         extra = [
             n
             for n in ("mean", "sd", "median", "sigma", "low", "mode", "high")
             if n not in needs and getattr(self, n) is not None
         ]
         if extra:
-            raise ValueError(f"a {self.dist} distribution takes {', '.join(needs)} (and min, max); not {extra[0]}")
+            raise refused("pathways.dist_extra", dist=self.dist, needs=", ".join(needs), extra=extra[0])
         for value in (self.mean, self.sd, self.median, self.sigma, self.low, self.mode, self.high):
             if value is not None and not math.isfinite(value):
-                raise ValueError("distribution parameters must be finite numbers")
+                raise refused("pathways.dist_not_finite")
         if self.dist == "normal" and (self.sd or 0) < 0:
-            raise ValueError("sd must be 0 or more")
+            raise refused("pathways.sd_negative")
         if self.dist == "lognormal" and ((self.median or 0) <= 0 or (self.sigma or 0) < 0):
-            raise ValueError("a lognormal needs median > 0 and sigma ≥ 0")
+            raise refused("pathways.lognormal")
         if self.dist == "triangular" and not (
             (self.low or 0) <= (self.mode or 0) <= (self.high or 0) and (self.low or 0) < (self.high or 0)
         ):
-            raise ValueError("a triangular distribution needs low ≤ mode ≤ high and low < high")
+            raise refused("pathways.triangular")
         if self.dist == "uniform" and not (self.low or 0) < (self.high or 0):
-            raise ValueError("a uniform distribution needs low < high")
+            raise refused("pathways.uniform")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("min is above max")
+            raise refused("pathways.min_above_max")
         return self
 
     def to_distribution(self) -> Distribution:
@@ -155,7 +163,7 @@ class Production(Strict):
     @model_validator(mode="after")
     def _one_driver(self) -> Production:
         if (self.growth_pct_per_year is None) == (self.output_path_t is None):
-            raise ValueError("give either growth_pct_per_year or output_path_t")
+            raise refused("pathways.one_driver")
         return self
 
 
@@ -179,7 +187,7 @@ class Grid(Strict):
     @model_validator(mode="after")
     def _after(self) -> Grid:
         if self.decline_pct_per_year is None and self.trajectory is None:
-            raise ValueError("say what follows the last official year: decline_pct_per_year or trajectory")
+            raise refused("pathways.grid_after")
         return self
 
 
@@ -263,7 +271,7 @@ class RetrofitTo(Strict):
     @model_validator(mode="after")
     def _some(self) -> RetrofitTo:
         if self.electricity_mwh_per_t is None and self.energy_change_pct is None:
-            raise ValueError("name the unit consumption after the retrofit: electricity_mwh_per_t or energy_change_pct")
+            raise refused("pathways.retrofit_to")
         return self
 
 
@@ -293,11 +301,11 @@ class GreenLever(LeverBase):
     @model_validator(mode="after")
     def _some(self) -> GreenLever:
         if self.share_pct is None and not self.contracts:
-            raise ValueError("give share_pct (with plants) or contracts")
+            raise refused("pathways.green_some")
         if self.share_pct is not None and self.plants is None:
-            raise ValueError("a share path needs plants")
+            raise refused("pathways.share_needs_plants")
         if self.share_pct and any(not 0 <= v <= 100 for v in self.share_pct.values()):
-            raise ValueError("a share is between 0 and 100 %")
+            raise refused("pathways.share_range")
         return self
 
 
@@ -319,7 +327,7 @@ class RecycledLever(LeverBase):
     @model_validator(mode="after")
     def _range(self) -> RecycledLever:
         if any(not 0 <= v < 100 for v in self.share_pct.values()):
-            raise ValueError("a share is between 0 and 100 % (100 excluded)")
+            raise refused("pathways.share_below_100")
         return self
 
 
@@ -332,7 +340,7 @@ class AlloyLever(LeverBase):
     @model_validator(mode="after")
     def _range(self) -> AlloyLever:
         if any(not 0 <= v <= 100 for v in self.share_pct.values()):
-            raise ValueError("a share is between 0 and 100 %")
+            raise refused("pathways.share_range")
         return self
 
 
@@ -347,7 +355,7 @@ class FuelSwitchLever(LeverBase):
     @model_validator(mode="after")
     def _electricity(self) -> FuelSwitchLever:
         if self.to == "electricity" and self.electricity_mwh_per_tce is None:
-            raise ValueError("switching to electricity needs electricity_mwh_per_tce (MWh bought per tce of fuel)")
+            raise refused("pathways.switch_needs_electricity")
         return self
 
 
@@ -495,27 +503,59 @@ def _errors(exc: ValidationError, file: str, data: Any) -> list[InputError]:
     for field, branch, found in items:
         if branch and any(f == field or f.startswith(field + ".") for f in direct):
             continue
-        kind = found["type"]
         given = found.get("input")
         shown = None if isinstance(given, dict | list) else given
-        expected = None
-        if kind == "extra_forbidden":
-            message, expected = "unknown field", "a field of the scenario schema (docs/methods/pathways.md)"
-        elif kind == "missing":
-            message = "required field is missing"
-        elif kind == "union_tag_invalid":
-            message, expected = "unknown lever type", "one of " + ", ".join(LEVER_TYPES)
-        elif branch or kind in ("model_type", "dict_type", "model_attributes_type"):
-            message = "not a valid value"
-            expected = "a number, a distribution {dist: ...} or the form the schema names for this field"
-        else:
-            message = str(found["msg"]).removeprefix("Value error, ")
-        key = f"{field}:{message}"
+        code, params = _coded(found, branch)
+        key = f"{field}:{code}:{params}"
         if key in seen:
             continue
         seen.add(key)
-        out.append(InputError(message, file=file, field=field, value=shown, expected=expected))
+        out.append(InputError(code=code, file=file, field=field, value=shown, **params))
     return out
+
+
+# pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) as message codes, with
+# the name of the bound in the error's context.
+_PYDANTIC_CODES: dict[str, tuple[str, str | None]] = {
+    "extra_forbidden": ("pathways.unknown_field", None),
+    "missing": ("pathways.required", None),
+    "greater_than_equal": ("pathways.at_least", "ge"),
+    "greater_than": ("pathways.more_than", "gt"),
+    "less_than_equal": ("pathways.at_most", "le"),
+    "less_than": ("pathways.less_than", "lt"),
+    "int_parsing": ("pathways.not_whole_number", None),
+    "int_type": ("pathways.not_whole_number", None),
+    "int_from_float": ("pathways.not_whole_number", None),
+    "float_parsing": ("pathways.not_a_number", None),
+    "float_type": ("pathways.not_a_number", None),
+    "finite_number": ("pathways.not_finite", None),
+    "bool_parsing": ("pathways.not_yes_no", None),
+    "bool_type": ("pathways.not_yes_no", None),
+    "string_type": ("pathways.not_text", None),
+    "string_too_short": ("pathways.empty_text", None),
+    "string_pattern_mismatch": ("pathways.not_a_code", None),
+    "list_type": ("pathways.not_a_list", None),
+}
+
+
+def _coded(found: dict[str, Any], branch: bool) -> tuple[str, dict[str, Any]]:
+    """The message code and parameters of one pydantic error."""
+    kind = str(found["type"])
+    context = found.get("ctx") or {}
+    if kind.startswith("pathways."):  # a validator's refusal (refused)
+        return kind, dict(context)
+    if kind in ("extra_forbidden", "missing"):
+        return _PYDANTIC_CODES[kind][0], {}
+    if kind == "union_tag_invalid":
+        return "pathways.unknown_lever_type", {"allowed": ", ".join(LEVER_TYPES)}
+    if branch or kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "pathways.not_valid", {}
+    if kind == "literal_error":
+        return "pathways.not_one_of", {"allowed": str(context.get("expected", ""))}
+    if kind in _PYDANTIC_CODES:
+        code, bound = _PYDANTIC_CODES[kind]
+        return code, ({"n": str(context[bound])} if bound else {})
+    return "pathways.schema", {"detail": str(found["msg"])}
 
 
 def _raise(errors: list[InputError], file: str) -> None:
@@ -528,15 +568,15 @@ def read_scenario_file(path: Path) -> tuple[ScenarioFile, dict[str, Any]]:
     """Read and validate one file (without its parents)."""
     name = str(path)
     if not path.is_file():
-        raise InputError("scenario file not found", file=name, expected="a .yaml file")
+        raise InputError(code="pathways.file_not_found", file=name)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError("cannot decode the file", file=name, expected="UTF-8 text") from None
+        raise InputError(code="pathways.not_utf8", file=name) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=name) from None
+        raise InputError(code="pathways.not_yaml", file=name, detail=str(exc)) from None
     if not isinstance(raw, dict):
-        raise InputError("not a mapping of fields", file=name, value=type(raw).__name__, expected="a YAML mapping")
+        raise InputError(code="pathways.not_a_mapping", file=name, value=type(raw).__name__)
     try:
         parsed = ScenarioFile.model_validate(raw)
     except ValidationError as exc:
@@ -563,9 +603,7 @@ def load_scenario(path: str | Path, *, search: list[Path] | None = None) -> Reso
         resolved = current.resolve()
         if resolved in seen:
             chain = " → ".join(f.id for _, f in files)
-            raise InputError(
-                "scenario parents form a cycle", file=str(path), field="parent", value=chain, expected="a root scenario"
-            )
+            raise InputError(code="pathways.parent_cycle", file=str(path), field="parent", value=chain)
         seen.add(resolved)
         parsed, _raw = read_scenario_file(current)
         files.append((current, parsed))
@@ -578,11 +616,12 @@ def load_scenario(path: str | Path, *, search: list[Path] | None = None) -> Reso
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
             raise InputError(
-                "parent scenario not found",
+                code="pathways.parent_not_found",
                 file=str(current),
                 field="parent",
                 value=parsed.parent,
-                expected=f"a file {parsed.parent}.yaml beside {current.name}",
+                parent=parsed.parent,
+                beside=current.name,
             )
         current = found
     return resolve([(str(p), f) for p, f in files])
@@ -610,15 +649,13 @@ def resolve(files: list[tuple[str, ScenarioFile]]) -> ResolvedScenario:
             before = len(levers)
             levers = [lever for lever in levers if lever.id != lever_id]
             if len(levers) == before:
-                raise InputError(
-                    "remove_levers names a lever no parent has", file=name, field="remove_levers", value=lever_id
-                )
+                raise InputError(code="pathways.remove_unknown_lever", file=name, field="remove_levers", value=lever_id)
             origin.pop(lever_id, None)
         ids_in_file: set[str] = set()
         for index, lever in enumerate(file.levers or []):
             if lever.id in ids_in_file:
                 raise InputError(
-                    "two levers with the same id in one file", file=name, field=f"levers[{index}].id", value=lever.id
+                    code="pathways.duplicate_lever", file=name, field=f"levers[{index}].id", value=lever.id
                 )
             ids_in_file.add(lever.id)
             position = next((i for i, old in enumerate(levers) if old.id == lever.id), None)
@@ -630,35 +667,21 @@ def resolve(files: list[tuple[str, ScenarioFile]]) -> ResolvedScenario:
         if file.notes:
             merged["notes"] = file.notes
     missing = [key for key in REQUIRED if key not in merged and not (key == "production" and production)]
-    problems = [
-        InputError(
-            "required field is missing in the scenario and all its parents",
-            file=child_name,
-            field=key,
-            expected="a root scenario states region, base_year, horizon, peak, uncertainty, production and grid",
-        )
-        for key in missing
-    ]
+    problems = [InputError(code="pathways.required_in_chain", file=child_name, field=key) for key in missing]
     if not any(entry.sector == "default" for entry in production.values()):
-        problems.append(
-            InputError(
-                "no production entry for sector 'default'",
-                file=child_name,
-                field="production",
-                expected="one entry with sector: default, the driver of every sector not named",
-            )
-        )
+        problems.append(InputError(code="pathways.no_default_production", file=child_name, field="production"))
     if problems:
         _raise(problems, child_name)
     horizon: Horizon = merged["horizon"]
     base_year: int = merged["base_year"]
     if not horizon.start <= base_year < horizon.end:
         raise InputError(
-            "the base year must lie in the horizon, before its end",
+            code="pathways.base_year_outside",
             file=child_name,
             field="base_year",
             value=base_year,
-            expected=f"a year from {horizon.start} to {horizon.end - 1}",
+            first=horizon.start,
+            last=horizon.end - 1,
         )
     title = child.title or {"zh": child.id, "en": child.id}
     return ResolvedScenario(

@@ -25,7 +25,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["HISTORY_COLUMNS", "PLANT_COLUMNS", "Stock", "build_stock"]
+from carbonpeak.accounting.benchmark import classify_facilities
+from carbonpeak.errors import InputError, ParameterNotFound
+from carbonpeak.indicators.definitions import facility_year_frame, select_region
+from carbonpeak.parameters import ParameterSet
+
+__all__ = [
+    "BREAKDOWN_COLUMNS",
+    "HISTORY_COLUMNS",
+    "PLANT_COLUMNS",
+    "REGISTRY_COLUMNS",
+    "Stock",
+    "base_classes",
+    "build_stock",
+    "region_months",
+    "stock_of_region",
+]
 
 PLANT_COLUMNS = [
     "facility_code",
@@ -104,7 +119,9 @@ _MONTH_FLOWS = {
     "direct_alloying_t": "direct_alloying_t",
     "scrap_t": "scrap_input_t",
 }
-_BREAKDOWN = ["fuel_tco2", "fuel_tce", "electricity_location_tco2", "electricity_market_tco2"]
+# The result breakdown of each month the stock needs (a result's values), and the registry's attributes.
+BREAKDOWN_COLUMNS = ["fuel_tco2", "fuel_tce", "electricity_location_tco2", "electricity_market_tco2"]
+REGISTRY_COLUMNS = ["facility_code", "process_route", "status", "status_since", "retired_on", "commissioning_year"]
 
 
 @dataclass
@@ -171,7 +188,7 @@ def build_stock(
     frame = months.copy()
     frame["green_mwh"] = frame["green_certificate_mwh"].fillna(0.0) + frame["direct_renewable_mwh"].fillna(0.0)
     flows = {**_MONTH_FLOWS, "green_mwh": "green_mwh"}
-    for column in [*flows.values(), *_BREAKDOWN]:
+    for column in [*flows.values(), *BREAKDOWN_COLUMNS]:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0.0)
     base = frame[frame["year"] == base_year]
     if base.empty:
@@ -187,7 +204,7 @@ def build_stock(
         capacity_t_per_a=("capacity_t_per_a", "max"),
         months=("period", "count"),
         **{name: (source, "sum") for name, source in flows.items()},
-        **{name: (name, "sum") for name in _BREAKDOWN},
+        **{name: (name, "sum") for name in BREAKDOWN_COLUMNS},
     ).reset_index()
     plants = plants[plants["output_t"] > 0].reset_index(drop=True)
     plants["product"] = plants["product"].fillna("").astype(str)
@@ -275,3 +292,87 @@ def _history(frame: pd.DataFrame, start_year: int, base_year: int) -> pd.DataFra
         .reset_index()
     )
     return history[HISTORY_COLUMNS]
+
+
+def region_months(facts: pd.DataFrame, region: str, base_year: int) -> pd.DataFrame:
+    """The counted facility-months of ``region`` (:func:`carbonpeak.store.facts.facility_months`), refused
+    when the store holds none or none in the base year."""
+    if facts.empty:
+        raise InputError(code="pathways.store_empty")
+    rows = select_region(facts, region).copy()
+    held = sorted(set(rows["year"]))
+    if base_year not in held:
+        raise InputError(
+            code="pathways.no_base_year_data",
+            field="base_year",
+            value=base_year,
+            region=region,
+            years=", ".join(map(str, held)),
+        )
+    return rows
+
+
+def stock_of_region(
+    months: pd.DataFrame,
+    breakdown: pd.DataFrame,
+    registry: pd.DataFrame,
+    *,
+    region: str,
+    base_year: int,
+    start_year: int,
+    benchmark_edition: str | None,
+    params: ParameterSet,
+) -> Stock:
+    """The stock of ``region`` at ``base_year`` with its history from ``start_year``.
+
+    ``months`` from :func:`region_months`; ``breakdown`` the :data:`BREAKDOWN_COLUMNS` of each month's
+    latest result, indexed by version_id (empty when none); ``registry`` has :data:`REGISTRY_COLUMNS`.
+    """
+    rows = months.copy()
+    for column in BREAKDOWN_COLUMNS:
+        rows[column] = rows["version_id"].map(breakdown[column]) if not breakdown.empty else float("nan")
+    classes, notes = base_classes(rows[rows["year"] == base_year], params, benchmark_edition)
+    return build_stock(rows, registry, classes, region=region, base_year=base_year, start_year=start_year, notes=notes)
+
+
+def base_classes(months: pd.DataFrame, params: ParameterSet, edition: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """Benchmark class of each facility in the base year (one classification per product).
+
+    A product whose levels have no value for the edition is left unclassified and named in the notes.
+    """
+    columns = [
+        "facility_code",
+        "benchmark_class",
+        "indicator_value",
+        "indicator_unit",
+        "benchmark_level",
+        "baseline_level",
+        "benchmark_edition",
+        "deadline",
+    ]
+    notes: list[str] = []
+    years = facility_year_frame(months) if not months.empty else pd.DataFrame(columns=["product"])
+    years = years[years["product"] != ""]
+    parts = []
+    for product, group in years.groupby("product", sort=True):
+        try:
+            table, _shares, _cited = classify_facilities(group, params, edition=edition)
+        except ParameterNotFound as exc:
+            notes.append(f"{product}: not classified ({exc})")
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    "facility_code": table["facility_id"],
+                    "benchmark_class": table["class"],
+                    "indicator_value": table["unit_consumption"],
+                    "indicator_unit": table["unit"],
+                    "benchmark_level": table["benchmark_level"],
+                    "baseline_level": table["baseline_level"],
+                    "benchmark_edition": table["edition"].astype(str),
+                    "deadline": table["deadline"].astype(str),
+                }
+            )
+        )
+    classes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return classes[columns], notes

@@ -56,6 +56,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pathways.run": frozenset({CITY, PROVINCE, ADMIN}),  # run a scenario (kept in memory, nothing stored)
     "project.view": frozenset({CITY, PROVINCE, ADMIN}),  # 两高 projects: see project_filter
     "project.manage": frozenset({PROVINCE, ADMIN}),  # enter, correct, review, link to a facility
+    "capacity.manage": frozenset({PROVINCE, ADMIN}),  # record capacity events, replacements; seed the ledger
     "benchmark.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.enter": frozenset({ADMIN}),  # an official value with its citation, as a new version

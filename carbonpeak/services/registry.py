@@ -7,7 +7,7 @@ its province, the administrator everything); validates every field and every ref
 problems as coded errors (:class:`ValidationFailed`); writes in the caller's transaction; returns a
 :class:`Change`. Every change is an audit event with the values before and after (a dated version,
 never a silent overwrite, see :func:`history`); a facility's capacity change is an event of the
-capacity ledger (:mod:`carbonpeak.capacity.ledger`), which the indicators read.
+capacity ledger (:mod:`carbonpeak.services.capacity`), which the indicators read.
 
 A reference outside what the person may see reads as unknown (it reveals nothing); a region that
 exists but lies outside the person's jurisdiction is refused with ``registry.region_out_of_scope``.

@@ -1,4 +1,4 @@
-"""How registry changes reach the capacity ledger (:mod:`carbonpeak.capacity.ledger`): a registered
+"""How registry changes reach the capacity ledger (:mod:`carbonpeak.services.capacity`): a registered
 capacity is an approval, a changed one an expansion or exit of the difference, a retirement the exit of what
 remains. Used by :mod:`carbonpeak.services.registry`."""
 
@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.capacity.ledger import SEEDED_NOTE, record_event
-from carbonpeak.store.models import CapacityEvent, Facility
+from carbonpeak.capacity.events import SEEDED_NOTE
+from carbonpeak.services.capacity import add_event
+from carbonpeak.store import capacity as ledger
+from carbonpeak.store.models import Facility
 
 
 class Context(Protocol):
@@ -37,15 +38,15 @@ def ledger_for_new_facility(
         return ()
     start = values.get("capacity_effective_on") or _start_day(facility)
     events = [
-        record_event(
+        add_event(
             session,
+            context.actor,
             facility_code=facility.code,
             kind="approval",
             effective_on=start,
             capacity_t_per_a=capacity,
             document=values.get("capacity_document"),
             note="registered in the registry",
-            actor=context.actor,
         ).id
     ]
     if facility.retired_on is not None and facility.retired_on >= start:
@@ -53,27 +54,18 @@ def ledger_for_new_facility(
     return tuple(e for e in events if e)
 
 
-def _balance(session: Session, facility: Facility, day: dt.date) -> float:
-    rows = session.execute(
-        select(CapacityEvent.capacity_t_per_a).where(
-            CapacityEvent.facility_id == facility.id, CapacityEvent.effective_on <= day
-        )
-    ).all()
-    return float(sum(r[0] for r in rows))
-
-
 def _exit_all(session: Session, context: Context, facility: Facility, day: dt.date) -> int:
-    remaining = _balance(session, facility, day)
+    remaining = ledger.approved_on(session, facility.id, day)
     if remaining <= 1e-6:
         return 0
-    return record_event(
+    return add_event(
         session,
+        context.actor,
         facility_code=facility.code,
         kind="exit",
         effective_on=day,
         capacity_t_per_a=-remaining,
         note="retired in the registry",
-        actor=context.actor,
     ).id
 
 
@@ -86,33 +78,33 @@ def ledger_for_change(
     events: list[int] = []
     old = before.get("capacity_t_per_a") or 0.0
     new = facility.capacity_t_per_a or 0.0
-    has_events = session.scalar(select(CapacityEvent.id).where(CapacityEvent.facility_id == facility.id).limit(1))
+    has_events = ledger.has_events(session, facility.id)
     if abs(new - old) > 1e-6:
         day = values.get("capacity_effective_on") or dt.date.today()
-        if has_events is None and old > 0:
+        if not has_events and old > 0:
             start = min(_start_day(facility), day)
             events.append(
-                record_event(
+                add_event(
                     session,
+                    context.actor,
                     facility_code=facility.code,
                     kind="approval",
                     effective_on=start,
                     capacity_t_per_a=old,
                     note=SEEDED_NOTE,
-                    actor=context.actor,
                 ).id
             )
         delta = new - old
         events.append(
-            record_event(
+            add_event(
                 session,
+                context.actor,
                 facility_code=facility.code,
                 kind="expansion" if delta > 0 else "exit",
                 effective_on=day,
                 capacity_t_per_a=delta,
                 document=values.get("capacity_document"),
                 note="capacity changed in the registry",
-                actor=context.actor,
             ).id
         )
     if facility.status == "retired" and before.get("status") != "retired" and facility.retired_on is not None:

@@ -19,16 +19,21 @@ import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from carbonpeak.capacity import events as ce
 from carbonpeak.capacity import ledger as cl
 from carbonpeak.cli import capacity as cli_capacity
 from carbonpeak.cli import submissions as cli_store
 from carbonpeak.errors import InputError
 from carbonpeak.parameters import load
+from carbonpeak.services import access
+from carbonpeak.services import capacity as use
+from carbonpeak.store import capacity as ledger
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import AuditEvent
 
 ACTOR = "regulator:R1"
+OPERATOR = access.operator(ACTOR)
 D = dt.date
 
 
@@ -55,7 +60,7 @@ def add_facility(url: str, code: str, sector: str, capacity: float, **extra: Any
 
 def event(url: str, **kwargs: Any) -> None:
     with db.transaction(url) as session:
-        cl.record_event(session, actor=ACTOR, **kwargs)
+        use.record_event(session, OPERATOR, **kwargs)
 
 
 def verified_months(url: str, code: str, sector: str, months: list[str], record: dict[str, float]) -> None:
@@ -73,7 +78,7 @@ def verified_months(url: str, code: str, sector: str, months: list[str], record:
 
 def approved_on(url: str, day: D) -> dict[str, float]:
     with db.transaction(url) as session:
-        frame = cl.approved_capacity(cl.events_frame(session), day)
+        frame = cl.approved_capacity(ledger.events_frame(session), day)
     return dict(zip(frame["facility_code"], frame["approved_t_per_a"], strict=True))
 
 
@@ -133,7 +138,7 @@ def test_approved_capacity_over_time_in_the_store(registry: str) -> None:
         assert approved_on(registry, day) == expected_from_history(day)
     with db.transaction(registry) as session:
         trail = repo.audit_trail(session, key_prefix="capacity:AL1")
-        frame = cl.history(session, "AL1")
+        frame = ledger.history(session, "AL1")
     assert [(a.action, a.entity, a.actor) for a in trail] == [("create", "capacity_event", ACTOR)] * 3
     assert [a.after["capacity_t_per_a"] for a in trail] == [100_000.0, 50_000.0, -30_000.0]
     assert frame["approved_after_t_per_a"].tolist() == [100_000.0, 150_000.0, 120_000.0]
@@ -150,14 +155,14 @@ def test_replacement_from_another_province_records_its_ratio(registry: str) -> N
     sources = [("外省甲电解铝厂", "yunnan", "150 kt/a"), ("AL2", None, 100_000)]
     granted = 200_000.0
     with db.transaction(registry) as session:
-        result = cl.record_replacement(session, "AL1", sources, granted, "2023-07-01", "某置换方案公告", ACTOR)
+        result = use.record_replacement(session, OPERATOR, "AL1", sources, granted, "2023-07-01", "某置换方案公告")
     retired = 150_000.0 + 100_000.0
     assert result.retired_t_per_a == retired and result.granted_t_per_a == granted
     assert result.ratio == pytest.approx(granted / retired)  # 0.8: recorded, not judged
     assert result.group == "RPL-AL1-2023-07-01"
 
     with db.transaction(registry) as session:
-        events = cl.events_frame(session)
+        events = ledger.events_frame(session)
         trail = repo.audit_trail(session, key_prefix=result.group)
     group = events[events["replacement_group"] == result.group].sort_values("id")
     assert group["kind"].tolist() == ["replacement_out", "replacement_out", "replacement_in"]
@@ -171,9 +176,9 @@ def test_replacement_from_another_province_records_its_ratio(registry: str) -> N
     assert approved_on(registry, D(2023, 6, 30)) == {"AL1": 200_000.0, "AL2": 100_000.0}
     assert approved_on(registry, D(2023, 7, 1)) == {"AL1": 200_000.0 + granted, "AL2": 0.0}
     with db.transaction(registry) as session:
-        outside = cl.approved_capacity(cl.events_frame(session), D(2024, 1, 1), counterparts=True)
-        destination = cl.history(session, "AL1")
-        source = cl.history(session, "外省甲电解铝厂")
+        outside = cl.approved_capacity(ledger.events_frame(session), D(2024, 1, 1), counterparts=True)
+        destination = ledger.history(session, "AL1")
+        source = ledger.history(session, "外省甲电解铝厂")
     counterpart = outside[outside["counterpart"] == "外省甲电解铝厂"].iloc[0]
     assert counterpart["province"] == "yunnan" and counterpart["approved_t_per_a"] == -150_000.0
     assert destination["replacement_partners"].tolist() == ["", "外省甲电解铝厂@yunnan -150,000, AL2 -100,000"]
@@ -194,7 +199,7 @@ def test_replacement_refuses_what_it_cannot_record(registry: str) -> None:
     ]
     for sources, granted, field in cases:
         with pytest.raises(InputError) as caught, db.transaction(registry) as session:
-            cl.record_replacement(session, "AL1", list(sources), granted, "2023-07-01", None, ACTOR)
+            use.record_replacement(session, OPERATOR, "AL1", list(sources), granted, "2023-07-01", None)
         assert caught.value.field == field, caught.value
     assert approved_on(registry, D(2030, 1, 1)) == {"AL1": 200_000.0}  # nothing of the failures was written
 
@@ -208,12 +213,12 @@ def test_ledger_per_province_and_sector(registry: str) -> None:
     event(url, facility_code="CU1", kind="approval", effective_on="2010-01-01", capacity_t_per_a=100_000)
     event(url, facility_code="CU1", kind="exit", effective_on="2024-06-30", capacity_t_per_a=-100_000)
     with db.transaction(url) as session:  # a source in another province stays out of the table
-        cl.record_replacement(session, "AL1", [("外省丙厂", "yunnan", 40_000)], 30_000, "2024-03-01", None, ACTOR)
+        use.record_replacement(session, OPERATOR, "AL1", [("外省丙厂", "yunnan", 40_000)], 30_000, "2024-03-01", None)
     verified_months(url, "AL1", "electrolytic_aluminium", MONTHS_2024, {"output_t": 15_000.0})
     verified_months(url, "CU1", "copper", MONTHS_2024[:6], {"output_t": 8_000.0})
 
     with db.transaction(url) as session:
-        table = cl.ledger(session, "2024-12-31").set_index("sector")
+        table = ledger.ledger(session, "2024-12-31").set_index("sector")
     assert table["province"].tolist() == ["P", "P"]
     aluminium, copper = table.loc["electrolytic_aluminium"], table.loc["copper"]
     # approved: 250 000 + 30 000 granted; operating: the registry's 200 000 (status operating, no year)
@@ -230,7 +235,7 @@ def test_ledger_per_province_and_sector(registry: str) -> None:
     assert set(table["window"]) == {"2024-01..2024-12"}
 
     with db.transaction(url) as session:  # mid-month: the window ends with the month before
-        june = cl.ledger(session, "2024-06-15").set_index("sector")
+        june = ledger.ledger(session, "2024-06-15").set_index("sector")
     assert june.loc["copper", "window"] == "2023-06..2024-05"
     assert june.loc["copper", "approved_t_per_a"] == 100_000.0 and june.loc["copper", "operating_t_per_a"] == 100_000
     assert june.loc["copper", "output_12m_t"] == 5 * 8_000.0  # January to May 2024 are in the window
@@ -244,7 +249,7 @@ def test_operating_definition_uses_status_since_and_commissioning_year() -> None
             ("C", "P", "zinc", 40.0, 2010, "idle", D(2025, 6, 1), None),  # idle from June 2025
             ("D", "P", "zinc", 80.0, 2010, "retired", D(2023, 12, 31), D(2023, 12, 31)),
         ],
-        columns=cl.FACILITY_COLUMNS,
+        columns=ce.FACILITY_COLUMNS,
     )
     assert cl.is_operating(facilities, D(2025, 5, 31)).tolist() == [True, False, True, False]
     assert cl.is_operating(facilities, D(2025, 6, 1)).tolist() == [True, False, False, False]
@@ -268,9 +273,9 @@ def test_must_exit_lists_a_facility_above_the_baseline(registry: str) -> None:
         url, "AL2", "electrolytic_aluminium", MONTHS_2024, {"output_t": output, "electrolysis_ac_mwh": output * 13.2}
     )
     with db.transaction(url) as session:
-        listed = cl.must_exit(session, 2024, "2021")
-        in_force = cl.must_exit(session, 2024, None)
-        latest = cl.must_exit(session, None, "2021", on_date="2030-01-01")
+        listed = ledger.must_exit(session, 2024, "2021")
+        in_force = ledger.must_exit(session, 2024, None)
+        latest = ledger.must_exit(session, None, "2021", on_date="2030-01-01")
     assert listed["facility_code"].tolist() == ["AL1"]
     row = listed.iloc[0]
     assert row["unit_consumption"] == pytest.approx(12 * output * 13.5 * 1000 / (12 * output))
@@ -294,10 +299,10 @@ def test_ceiling_check_with_and_without_the_national_figure(registry: str) -> No
     event(url, facility_code="CU1", kind="approval", effective_on="2010-01-01", capacity_t_per_a=100_000)
     ceiling = 45.0 * 1e6  # capacity.national_ceiling: 45 Mt/a
     with db.transaction(url) as session:
-        alone = cl.ceiling_check(session, "2025-12-31")
-        given = cl.ceiling_check(session, "2025-12-31", 44_000_000)
-        over = cl.ceiling_check(session, "2025-12-31", "44.9 Mt/a")
-        early = cl.ceiling_check(session, "2017-12-31")
+        alone = ledger.ceiling_check(session, "2025-12-31")
+        given = ledger.ceiling_check(session, "2025-12-31", 44_000_000)
+        over = ledger.ceiling_check(session, "2025-12-31", "44.9 Mt/a")
+        early = ledger.ceiling_check(session, "2017-12-31")
     assert alone["registry_approved_t_per_a"] == 200_000.0  # copper does not count
     assert alone["registry_approved_by_province_t_per_a"] == {"P": 200_000.0}
     assert alone["ceiling_t_per_a"] == ceiling and "Reuters" in alone["citation"]
@@ -311,7 +316,7 @@ def test_ceiling_check_with_and_without_the_national_figure(registry: str) -> No
     assert over["within_ceiling"] is False
     assert early["ceiling_t_per_a"] is None and "no national ceiling in force" in early["note"]
     with pytest.raises(InputError) as caught, db.transaction(url) as session:
-        cl.ceiling_check(session, "2025-12-31", -1)
+        ledger.ceiling_check(session, "2025-12-31", -1)
     assert caught.value.field == "national_approved_elsewhere_t_per_a"
     cited = load().at("capacity.national_ceiling", period="2025", sector="electrolytic_aluminium")
     assert (cited.value, cited.unit, str(cited.valid_from)) == (45, "Mt/a", "2018-01-01")
@@ -357,9 +362,64 @@ def test_bad_events_name_the_field(registry: str, kwargs: dict[str, Any], field:
         event(registry, **arguments)
     assert caught.value.field == field, caught.value
     with db.transaction(registry) as session:
-        events = cl.events_frame(session)
+        events = ledger.events_frame(session)
         audits = session.scalars(select(AuditEvent).where(AuditEvent.entity == "capacity_event")).all()
     assert len(events) == 1 and len(audits) == 1  # only the approval: nothing of the refused event
+
+
+# ---------------------------------------------------------------- who may record
+
+
+def regulator(url: str, role: str, region: str) -> access.Principal:
+    from carbonpeak.store.models import Region
+
+    with db.transaction(url) as session:
+        region_id = session.scalar(select(Region.id).where(Region.code == region))
+        below = access.subtree(session, region_id)
+    return access.Principal(
+        user_id=7,
+        username=f"{role}-{region}",
+        display_name=role,
+        role=role,
+        region_id=region_id,
+        enterprise_id=None,
+        region_ids=below,
+        enterprise_ids=frozenset(),
+    )
+
+
+def test_only_a_provincial_regulator_of_the_facility_or_an_administrator_records_capacity(registry: str) -> None:
+    from carbonpeak.errors import AccessDenied
+
+    with db.transaction(registry) as session:
+        repo.add_region(
+            session,
+            {"code": "P2", "name_zh": "邻省", "name_en": "Other", "level": "province", "grid_province": "gansu"},
+            "test:setup",
+        )
+    own = regulator(registry, access.PROVINCE, "P")
+    other = regulator(registry, access.PROVINCE, "P2")
+    city = regulator(registry, access.CITY, "C1")
+    approval = {"facility_code": "AL1", "kind": "approval", "effective_on": "2010-01-01", "capacity_t_per_a": 1000}
+    for who in (other, city):
+        with pytest.raises(AccessDenied), db.transaction(registry) as session:
+            use.record_event(session, who, **approval)
+    with db.transaction(registry) as session:
+        recorded = use.record_event(session, own, **approval)
+        assert other_seeded_nothing(session, other)
+    assert recorded.id is not None and recorded.province == "P" and recorded.capacity_t_per_a == 1000.0
+    with db.transaction(registry) as session:
+        trail = repo.audit_trail(session, key_prefix="capacity:AL1")
+    assert [a.actor for a in trail] == ["web:province_regulator-P"]
+    with pytest.raises(AccessDenied), db.transaction(registry) as session:  # a source outside the scope
+        use.record_replacement(session, other, "AL1", [("AL1", None, 1000)], 1000, "2020-01-01", None)
+    assert approved_on(registry, D(2030, 1, 1)) == {"AL1": 1000.0}
+
+
+def other_seeded_nothing(session: Any, other: access.Principal) -> bool:
+    """A provincial regulator seeds the facilities of their province only: none here."""
+    seeded = use.seed_from_registry(session, other)
+    return seeded.facilities_seeded == 0 and seeded.skipped == {}
 
 
 # ---------------------------------------------------------------- seeding from the registry
@@ -379,24 +439,24 @@ def test_seed_from_registry_with_a_replacement(registry: str) -> None:
     )
     add_facility(url, "AL7", "electrolytic_aluminium", 200_000, commissioning_year=2023)
     add_facility(url, "AL8", "electrolytic_aluminium", 80_000, commissioning_year=2002)
-    swap = cl.RegistryReplacement(destination="AL7", sources=("AL6",), effective_on=D(2023, 7, 1), document="示范")
+    swap = ce.RegistryReplacement(destination="AL7", sources=("AL6",), effective_on=D(2023, 7, 1), document="示范")
     with db.transaction(url) as session:
-        report = cl.seed_from_registry(session, ACTOR, replacements=[swap])
+        report = use.seed_from_registry(session, OPERATOR, replacements=[swap]).as_dict()
     # AL1 and CU1 of the fixture have no commissioning year: not seeded, and said so
     assert report["skipped"] == {c: "no commissioning_year in the registry" for c in ("AL1", "CU1")}
     assert report["facilities_seeded"] == 3 and report["replacement_groups"] == 1
     # approvals: AL6 60 000 and AL8 80 000 in full, AL7 200 000 − 200 000 granted = nothing left to approve
     assert report["approvals"] == 2 and report["exits"] == 0
     with db.transaction(url) as session:
-        events = cl.events_frame(session)
-        again = cl.seed_from_registry(session, ACTOR)
+        events = ledger.events_frame(session)
+        again = use.seed_from_registry(session, OPERATOR).as_dict()
     rows = {(r.facility_code, r.kind): r for r in events.itertuples()}
     assert rows[("AL6", "approval")].effective_on == D(1998, 1, 1)
     assert rows[("AL6", "replacement_out")].effective_on == D(2022, 6, 30)
     assert rows[("AL6", "replacement_out")].capacity_t_per_a == -60_000.0
     assert rows[("AL7", "replacement_in")].capacity_t_per_a == 200_000.0
     assert rows[("AL7", "replacement_in")].replacement_ratio == pytest.approx(200_000 / 60_000)
-    assert rows[("AL8", "approval")].note == cl.SEEDED_NOTE and rows[("AL8", "approval")].document is None
+    assert rows[("AL8", "approval")].note == ce.SEEDED_NOTE and rows[("AL8", "approval")].document is None
     assert again["facilities_seeded"] == 0 and again["approvals"] == 0  # seeding twice adds nothing
     assert approved_on(url, D(2023, 7, 1)) == {"AL6": 0.0, "AL7": 200_000.0, "AL8": 80_000.0}
 

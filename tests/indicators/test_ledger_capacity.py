@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carbonpeak.capacity.ledger import record_event, seed_from_registry
 from carbonpeak.indicators.definitions import Options, compute
 from carbonpeak.services import access
 from carbonpeak.services import registry as reg
+from carbonpeak.services.capacity import record_event, seed_from_registry
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 from carbonpeak.store.facts import facility_months
@@ -48,7 +48,7 @@ def test_an_expansion_in_the_ledger_changes_the_capacity_shares(registry: str, p
                 "commissioning_year": 2012,
             },
         )
-        seed_from_registry(session, "test")
+        seed_from_registry(session, access.operator("test"))
     months = [("AL1", f"2024-{m:02d}", GOOD) for m in (3, 9)] + [("AL2", f"2024-{m:02d}", POOR) for m in (3, 9)]
     _verified_months(registry, months)
 
@@ -71,11 +71,11 @@ def test_an_expansion_in_the_ledger_changes_the_capacity_shares(registry: str, p
     with db.transaction(registry) as session:  # what `carbonpeak capacity add --kind expansion` records
         record_event(
             session,
+            access.operator("test"),
             facility_code="AL1",
             kind="expansion",
             effective_on=dt.date(2024, 7, 1),
             capacity_t_per_a=100000,
-            actor="test",
         )
     after, capacities = share()
     assert capacities[("AL1", "2024-03")] == 200000.0  # before the expansion's month

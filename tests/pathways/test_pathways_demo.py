@@ -16,9 +16,9 @@ from carbonpeak.parameters import load
 from carbonpeak.pathways import run as pr
 from carbonpeak.pathways.engine import simulate_loop
 from carbonpeak.pathways.scenario import load_scenario
-from carbonpeak.pathways.store import read_stock
 from carbonpeak.store import db
 from carbonpeak.store.facts import facility_months
+from carbonpeak.store.pathways import read_stock
 
 runner = CliRunner()
 

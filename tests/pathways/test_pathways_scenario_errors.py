@@ -120,3 +120,20 @@ def test_not_yaml(tmp_path: Path) -> None:
     path.write_text("id: [unclosed\n", encoding="utf-8")
     message = _message(path)
     assert "broken.yaml" in message and "not valid YAML" in message
+
+
+def test_errors_of_a_scenario_file_are_coded_and_read_in_chinese(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "bad.yaml",
+        "id: bad\nparent: tiny_peak\nuncertainty: {draws: 0, seed: 1}\nproduction:\n  - sector: default\n"
+        "    growth_pct_per_year: {dist: normal, mean: 1, sd: -2}\n    basis: test\n",
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        load_scenario(path)
+    by_code = {e.code: e for e in caught.value.errors}
+    assert {"pathways.at_least", "pathways.sd_negative"} <= set(by_code)
+    draws = by_code["pathways.at_least"]
+    assert draws.field == "uncertainty.draws" and draws.params == {"n": "1"}
+    assert "must be at least 1" in str(draws) and "不得小于 1" in draws.text("zh")
+    assert by_code["pathways.sd_negative"].message_text("zh") == "标准差不得小于 0"

@@ -41,8 +41,8 @@ def direct(url: str, name: str, region: str, draws: int, **changes: Any) -> tupl
     from carbonpeak.pathways import run as pr
     from carbonpeak.pathways.params import ParamSource
     from carbonpeak.pathways.scenario import Uncertainty, load_scenario
-    from carbonpeak.pathways.store import read_stock
     from carbonpeak.store import db
+    from carbonpeak.store.pathways import read_stock
     from carbonpeak.web.pages.pathways import scenarios_dir
 
     scenario = load_scenario(scenarios_dir() / f"{name}.yaml")

@@ -4,7 +4,7 @@ wedges.
 
 Nothing is computed here: the scenario is validated by the same pydantic models as a YAML file
 (:func:`carbonpeak.pathways.scenario.parse_scenario`), the stock is read by
-:func:`carbonpeak.pathways.store.read_stock` and the run, its summary and its wedges come from
+:func:`carbonpeak.store.pathways.read_stock` and the run, its summary and its wedges come from
 :mod:`carbonpeak.pathways.run`, as on the command line (``carbonpeak pathways run``). The page only
 arranges what they return.
 
@@ -329,7 +329,7 @@ def _parse(raw: str, before: Any) -> tuple[Any, str | None]:
     except ValueError:
         return text, None
     if not math.isfinite(number):
-        return text, N_("not a finite number")
+        return text, "pathways.not_finite"
     if isinstance(before, int) and not isinstance(before, bool) and number.is_integer():
         return int(number), None
     if isinstance(before, str) and number.is_integer():  # a year that was 'deadline'
@@ -366,14 +366,16 @@ def apply_form(base: ResolvedScenario, region: str, form: dict[str, str]) -> Edi
             values[f.name] = form[f.name]
             value, problem = _parse(form[f.name], f.value)
             if problem:
-                problems.append(InputError(problem, field=f.name, value=form[f.name]))
+                problems.append(InputError(code=problem, field=f.name, value=form[f.name]))
             _set(edited, f.path, value)
     ids = [lever["id"] for lever in data["levers"]]
     included = {i for i in ids if form.get(f"include:{i}")} if "levers_shown" in form else set(ids)
     edited["levers"] = [lever for lever in edited["levers"] if lever["id"] in included]
     draws = edited["uncertainty"].get("draws")
     if _number(draws) and draws > MAX_WEB_DRAWS:
-        problems.append(InputError(N_("at most %(max)s draws on a web page"), field="uncertainty.draws", value=draws))
+        problems.append(
+            InputError(code="pathways.web_draws", field="uncertainty.draws", value=draws, max=i18n.num(MAX_WEB_DRAWS))
+        )
     scenario = None
     try:
         parsed = parse_scenario(edited, file=f"{base.id} (web)")
@@ -390,51 +392,13 @@ def _each(exc: InputError) -> list[InputError]:
     return list(exc.errors) if isinstance(exc, ValidationFailed) else [exc]
 
 
-MESSAGES = (
-    N_("not a valid value"),
-    N_("required field is missing"),
-    N_("unknown field"),
-    N_("sd must be 0 or more"),
-    N_("a lognormal needs median > 0 and sigma ≥ 0"),
-    N_("a triangular distribution needs low ≤ mode ≤ high and low < high"),
-    N_("a uniform distribution needs low < high"),
-    N_("min is above max"),
-    N_("distribution parameters must be finite numbers"),
-    N_("a share is between 0 and 100 %"),
-    N_("a share is between 0 and 100 % (100 excluded)"),
-    N_("unknown plant"),
-    N_("a lever acts after the base year (the base year is the accounted year)"),
-    N_("a path starts after the base year"),
-    N_("a contract runs after the base year, from ≤ to"),
-    N_("the plant has no benchmark deadline"),
-    N_("a replacement needs source capacity"),
-    N_("no counted facility-month in the base year"),
-    N_("the stock holds no plant"),
-)
-_PYDANTIC = (
-    (r"^Input should be greater than or equal to (?P<n>\S+)$", N_("must be at least %(n)s")),
-    (r"^Input should be greater than (?P<n>\S+)$", N_("must be more than %(n)s")),
-    (r"^Input should be less than or equal to (?P<n>\S+)$", N_("must be at most %(n)s")),
-    (r"^Input should be less than (?P<n>\S+)$", N_("must be less than %(n)s")),
-    (r"^Input should be a valid integer", N_("must be a whole number")),
-    (r"^Input should be a valid number", N_("must be a number")),
-)
-
-
 def message(error: InputError) -> str:
-    """An error of the scenario's models in the person's language, with the value given."""
-    text = error.detail
-    shown = _(text) if text in MESSAGES or text == "not a finite number" else None
-    if shown is None and text.startswith("at most %(max)s"):
-        shown = _(text, max=i18n.num(MAX_WEB_DRAWS))
-    for pattern, msgid in _PYDANTIC:
-        match = re.match(pattern, text)
-        if shown is None and match:
-            shown = _(msgid, **match.groupdict())
-    shown = shown or text
+    """An error of the scenario's models in the person's language (from the message catalog), with the value
+    given."""
+    shown = i18n.detail(error)
     if error.value is not None and not isinstance(error.value, dict | list):
         shown += ("" if i18n.current_lang() == "zh" else " ") + _("(got %(value)s)", value=error.value)
-    if error.expected and i18n.current_lang() == "en":
+    if not error.code and error.expected and i18n.current_lang() == "en":  # an error of another part, not coded yet
         shown += f"; expected {error.expected}"
     return shown
 
@@ -474,8 +438,8 @@ def region_of(session: Session, who: Principal, scenario: ResolvedScenario) -> R
 
 def stock_for(request: Request, session: Session, scenario: ResolvedScenario) -> tuple[Any, str]:
     """The region's plant stock, kept per process until the store's data change (facts' data state)."""
-    from carbonpeak.pathways.store import read_stock
     from carbonpeak.store.facts import data_state
+    from carbonpeak.store.pathways import read_stock
 
     key = (
         "pathways-stock",
