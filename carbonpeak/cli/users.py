@@ -264,7 +264,17 @@ def serve_command(
         os.environ["CARBONPEAK_DATABASE_URL"] = url
     db.upgrade(url)
     console.print(f"carbonpeak web platform on http://{host}:{port} (database {db.database_url(url)})")
-    uvicorn.run("carbonpeak.web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the platform decides itself,
+    # trusting only CARBONPEAK_TRUSTED_PROXIES (carbonpeak.web.security.client_address)
+    uvicorn.run(
+        "carbonpeak.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
