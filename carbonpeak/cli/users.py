@@ -264,6 +264,8 @@ def serve_command(
         os.environ["CARBONPEAK_DATABASE_URL"] = url
     db.upgrade(url)
     console.print(f"carbonpeak web platform on http://{host}:{port} (database {db.database_url(url)})")
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from 127.0.0.1; the platform decides itself,
+    # trusting only CARBONPEAK_TRUSTED_PROXIES (carbonpeak.web.security.client_address)
     uvicorn.run(
         "carbonpeak.web.app:create_app",
         factory=True,
@@ -272,6 +274,7 @@ def serve_command(
         workers=workers,
         log_level="info",
         server_header=False,  # no "server: uvicorn" banner
+        proxy_headers=False,
     )
 
 

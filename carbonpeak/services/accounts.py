@@ -1,5 +1,6 @@
-"""Accounts, as an administrator manages them: create, lock, unlock, reset a password, assign a verifier
-to an enterprise, list.
+"""Accounts: as an administrator manages them (create, lock, unlock, reset a password, assign a verifier
+to an enterprise, list) and as a person uses their own (log in and out, change the password, make an API
+token).
 
 Each use case checks access first (``users.manage``), then validates (every problem, coded: texts in
 ``carbonpeak/messages/accounts.yaml``), writes in the caller's transaction, writes an audit event (entity
@@ -8,23 +9,39 @@ and ``carbonpeak users`` are adapters over these functions.
 
 How a password is hashed is the web's business (argon2id with the cost of its settings): the caller passes
 a :class:`PasswordRules`, so this layer imports nothing from the web.
+
+Sessions and logins (the model is described in docs/security.md):
+
+* a login starts a session row (:class:`carbonpeak.store.accounts.WebSession`); the cookie carries its
+  random key. Logging out ends that row; a password change ends every other session of the account, a
+  reset or a lock ends all of them; a password change, reset or lock also revokes every API token.
+* every failed login answers the same, whether the user name exists, the password is wrong, or the
+  account is locked or inactive; an unknown name costs a password hash as well.
+* a user name (or a trusted device) that keeps failing is slowed down: after
+  :attr:`LoginPolicy.free_failures` failures each attempt waits longer (doubling, capped), answered with
+  a "retry after"; the count is kept for unknown names too, so it tells nothing. Nothing locks an
+  account automatically, so nobody can lock another person out; a browser that logged in to the account
+  before (its device cookie) keeps a counter of its own.
+* attempts per client address are counted in the database, so every worker shares the limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak import messages
 from carbonpeak.errors import Conflict, InputError, NotFound, ValidationFailed
 from carbonpeak.messages import Message
-from carbonpeak.services import access
+from carbonpeak.services import access, limits
 from carbonpeak.services.access import Principal
+from carbonpeak.store import accounts as store
 from carbonpeak.store.accounts import ApiToken, User, VerifierAssignment
 from carbonpeak.store.models import Enterprise, Region, utcnow
 from carbonpeak.store.repository import audit
@@ -33,10 +50,8 @@ ROLES = (access.ENTERPRISE, access.CITY, access.PROVINCE, access.VERIFIER, acces
 LANGS = ("zh", "en")
 # The level of region a regulator's jurisdiction is: a city regulator's a city, a provincial one's a province.
 REGION_LEVEL = {access.CITY: "city", access.PROVINCE: "province"}
-MAX_USERNAME = 100
-MAX_DISPLAY_NAME = 200
 # Labels of the fields only accounts have ("region" and "enterprise" keep the registry's labels).
-FIELDS = ("username", "display_name", "role", "assign", "lang", "password")
+FIELDS = ("username", "display_name", "role", "assign", "lang", "password", "current", "new", "confirm", "days")
 
 
 def _field_label(name: str, lang: str) -> str | None:
@@ -46,13 +61,48 @@ def _field_label(name: str, lang: str) -> str | None:
 messages.register_labels(_field_label)
 
 
+def _no_verify(stored: str | None, password: str) -> bool:
+    return False
+
+
+def _no_rehash(stored: str) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class PasswordRules:
-    """How a new password is checked and kept: its minimum length, and the hash to store (from the web's
-    settings: argon2id)."""
+    """How a new password is checked and kept: its minimum length and strength, the hash to store and how
+    a password is checked against a stored hash (from the web's settings: argon2id).
+
+    ``min_score`` is zxcvbn's estimate (0 to 4) a new password must reach: 3 is "safely unguessable"
+    (about 10^8 guesses or more), which refuses common passwords, keyboard runs, repeated characters,
+    dictionary words with digits, dates and the user name in the password."""
 
     hash: Callable[[str], str]
     min_length: int = 10
+    min_score: int = 3
+    verify: Callable[[str | None, str], bool] = _no_verify  # a stored hash or None (then a dummy) and a password
+    needs_rehash: Callable[[str], bool] = _no_rehash
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """How logins are counted and slowed down (from the web's settings)."""
+
+    rate_limit: int = 10  # attempts per client address in a window ...
+    rate_window_s: int = 60  # ... of this many seconds
+    free_failures: int = 5  # failures of a user name (or device) before each next attempt must wait
+    first_delay_s: int = 2  # the first wait; it doubles with each further failure ...
+    max_delay_s: int = 300  # ... up to this
+    forget_after_s: int = 24 * 3600  # failures older than this are forgotten
+    session_max_age_s: int = 8 * 3600  # sessions older than this are dropped from the table
+
+    def delay(self, failures: int) -> int:
+        """Seconds the next attempt waits after ``failures`` consecutive failures (0: no wait)."""
+        if failures < self.free_failures:
+            return 0
+        steps = min(failures - self.free_failures, 30)
+        return int(min(self.first_delay_s * 2**steps, self.max_delay_s))
 
 
 # ---------------------------------------------------------------- what the use cases take and return
@@ -165,13 +215,18 @@ def create_account(session: Session, principal: Principal, new: NewAccount, rule
     access.require(principal, "users.manage")
     problems: list[InputError] = []
     name = (new.username or "").strip()
-    if not name or len(name) > MAX_USERNAME or any(c.isspace() for c in name):
-        problems.append(InputError(code="accounts.username_invalid", field="username", value=new.username))
+    if not name or len(name) > limits.limit_of("username") or any(c.isspace() for c in name):
+        shown = new.username if len(name) <= limits.limit_of("username") else None  # never echo a huge value
+        problems.append(
+            InputError(
+                code="accounts.username_invalid", field="username", value=shown, limit=limits.limit_of("username")
+            )
+        )
     elif session.scalar(select(User.id).where(User.username == name)) is not None:
         problems.append(InputError(code="accounts.username_taken", field="username", username=name))
     display_name = (new.display_name or "").strip()
-    if len(display_name) > MAX_DISPLAY_NAME:
-        problems.append(InputError(code="accounts.display_name_too_long", field="display_name"))
+    if (problem := limits.too_long("display_name", display_name)) is not None:
+        problems.append(problem)
     if new.lang not in LANGS:
         problems.append(InputError(code="accounts.lang_unknown", field="lang", value=new.lang))
     role = new.role
@@ -192,7 +247,7 @@ def create_account(session: Session, principal: Principal, new: NewAccount, rule
                 assigned.append(row)
     generated = new.password is None or new.password == ""
     password = _generated(rules, name) if generated else str(new.password)
-    problems.extend(password_problems(password, rules, username=name))
+    problems.extend(password_problems(password, rules, username=name, others=(display_name,)))
     if problems:
         raise ValidationFailed(problems)
     user = User(
@@ -216,7 +271,7 @@ def create_account(session: Session, principal: Principal, new: NewAccount, rule
 
 
 def lock_account(session: Session, principal: Principal, username: str) -> LockChange:
-    """Lock an account: its sessions end at once (``session_epoch``) and its API tokens are revoked."""
+    """Lock an account: its sessions end at once and its API tokens are revoked."""
     access.require(principal, "users.manage")
     user = _user(session, username)
     if user.id == principal.user_id:
@@ -226,20 +281,18 @@ def lock_account(session: Session, principal: Principal, username: str) -> LockC
     now = utcnow()
     user.locked_at = now
     user.session_epoch += 1
-    revoked = session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    store.end_sessions(session, user.id, "lock", now)
+    revoked = store.revoke_tokens(session, user.id, now)
     audit(session, principal.actor, "lock", "user", user.username, after={"locked": True, "tokens_revoked": revoked})
     return LockChange(account=account_of(user), changed=True, tokens_revoked=revoked or 0)
 
 
 def unlock_account(session: Session, principal: Principal, username: str) -> LockChange:
-    """Unlock an account and forget its failed logins (revoked API tokens stay revoked)."""
+    """Unlock an account and forget its failed logins, so its user name is no longer slowed down (revoked API
+    tokens stay revoked)."""
     access.require(principal, "users.manage")
     user = _user(session, username)
+    store.clear_throttle(session, _name_key(user.username))
     if user.locked_at is None and not user.failed_logins:
         return LockChange(account=account_of(user), changed=False)
     before = {"locked": user.locked_at is not None, "failed_logins": user.failed_logins}
@@ -252,21 +305,25 @@ def unlock_account(session: Session, principal: Principal, username: str) -> Loc
 def reset_password(
     session: Session, principal: Principal, username: str, rules: PasswordRules, password: str | None = None
 ) -> PasswordReset:
-    """A new password (a random one, returned once, when none is given); the account's sessions end and it is
-    unlocked."""
+    """A new password (a random one, returned once, when none is given); the account's sessions end, its API
+    tokens are revoked, and it is unlocked."""
     access.require(principal, "users.manage")
     user = _user(session, username)
     generated = not password
     new = _generated(rules, user.username) if generated else str(password)
-    problems = password_problems(new, rules, username=user.username)
+    problems = password_problems(new, rules, username=user.username, others=(user.display_name,))
     if problems:
         raise ValidationFailed(problems)
+    now = utcnow()
     user.password_hash = rules.hash(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = now
     user.session_epoch += 1
     user.failed_logins = 0
     user.locked_at = None
-    audit(session, principal.actor, "reset_password", "user", user.username)
+    store.end_sessions(session, user.id, "reset", now)
+    revoked = store.revoke_tokens(session, user.id, now)
+    store.clear_throttle(session, _name_key(user.username))
+    audit(session, principal.actor, "reset_password", "user", user.username, after={"tokens_revoked": revoked})
     return PasswordReset(account=account_of(user), password=new if generated else None)
 
 
@@ -299,18 +356,227 @@ def unassign_verifier(session: Session, principal: Principal, username: str, ent
     return Assignment(account=account_of(user), enterprise=_enterprise_ref(row))
 
 
+# ---------------------------------------------------------------- a person's own account
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    username: str
+    password: str
+    address: str  # the client's address, as the web decided it (trusted proxies only)
+    device: str | None = None  # the id of a device cookie an earlier login of this user name gave the browser
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A login's outcome. ``retry_after`` > 0: too many attempts, nothing was checked; else ``user_id`` is
+    None for every kind of failure alike, or the account with its new session's key (for the cookie, once)
+    and the device id to keep in the browser."""
+
+    user_id: int | None = None
+    session_key: str | None = None
+    session_epoch: int = 0
+    lang: str = "zh"
+    device: str | None = None
+    retry_after: int = 0
+
+
+def log_in(
+    session: Session, attempt: LoginAttempt, rules: PasswordRules, policy: LoginPolicy, now: dt.datetime | None = None
+) -> LoginResult:
+    """Check a login and start a session; the caller commits in every case (the counters are part of it).
+
+    The address counts every attempt (over its limit, nothing is checked); the user name (or, for a
+    browser holding a device cookie of this name, the device) counts consecutive failures and makes the
+    next attempt wait once it has too many. Every failure answers alike; an unknown name is checked
+    against a dummy hash, so it takes as long."""
+    now = now or utcnow()
+    name = (attempt.username or "").strip()
+    address_key = store.throttle_key("address", attempt.address)
+    window = dt.timedelta(seconds=policy.rate_window_s)
+    # reads first, then the password hash, then the writes: the counters' rows stay locked only briefly
+    count, since = store.attempts(session, address_key, now - window)
+    if count >= policy.rate_limit and since is not None:
+        return LoginResult(retry_after=_seconds_until(since + window, now))
+    kind, key = (
+        ("device", store.throttle_key("device", attempt.device)) if attempt.device else ("name", _name_key(name))
+    )
+    until = store.blocked_until(session, key)
+    if until is not None and until > now:
+        return LoginResult(retry_after=_seconds_until(until, now))
+    oversized = len(name) > limits.limit_of("username") or len(attempt.password) > limits.limit_of("password")
+    user = None if oversized or not name else session.scalar(select(User).where(User.username == name))
+    good = rules.verify(user.password_hash if user is not None else None, "" if oversized else attempt.password)
+    # counted in one statement: of attempts racing in several workers, only ``rate_limit`` get through
+    count, since = store.count_attempt(session, address_key, "address", now, now - window)
+    if count > policy.rate_limit:
+        return LoginResult(retry_after=_seconds_until(since + window, now))
+    if user is None or not user.active or user.locked_at is not None or not good:
+        failures, _ = store.count_attempt(session, key, kind, now, now - dt.timedelta(seconds=policy.forget_after_s))
+        wait = policy.delay(failures)
+        if wait:
+            store.block(session, key, now + dt.timedelta(seconds=wait))
+        if user is not None:
+            user.failed_logins = (user.failed_logins or 0) + 1
+        return LoginResult()
+    store.clear_throttle(session, key)
+    user.failed_logins = 0
+    user.last_login_at = now
+    if rules.needs_rehash(user.password_hash):
+        user.password_hash = rules.hash(attempt.password)
+    store.forget_sessions(session, now - dt.timedelta(seconds=max(policy.session_max_age_s, policy.forget_after_s)))
+    key_for_cookie = store.start_session(session, user.id, now)
+    return LoginResult(
+        user_id=user.id,
+        session_key=key_for_cookie,
+        session_epoch=user.session_epoch,
+        lang=user.lang,
+        device=attempt.device or secrets.token_urlsafe(24),
+    )
+
+
+def log_out(session: Session, session_key: str | None) -> None:
+    """End the session whose cookie carries ``session_key``: a copy of the cookie opens nothing any more."""
+    if session_key:
+        store.end_session(session, session_key, "logout", utcnow())
+
+
+def session_open(session: Session, session_key: str | None, user_id: int) -> bool:
+    """Whether the session is live and the user's (the web checks this on every request)."""
+    if not session_key:
+        return False
+    row = store.live_session(session, session_key)
+    return row is not None and row.user_id == user_id
+
+
+def change_password(
+    session: Session,
+    principal: Principal,
+    current: str,
+    new: str,
+    confirm: str,
+    rules: PasswordRules,
+    *,
+    session_key: str | None = None,
+) -> int:
+    """Change one's own password: every other session of the account ends and every API token is revoked
+    (the session ``session_key`` goes on). Every problem is reported at once, each naming its field
+    (current, new, confirm). Returns the account's new session epoch."""
+    access.require(principal, "account.self")
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound(code="accounts.user_not_found", username=principal.username)
+    problems: list[InputError] = []
+    if len(current) > limits.limit_of("password") or not rules.verify(user.password_hash, current):
+        problems.append(InputError(code="accounts.current_password_wrong", field="current"))
+    new_problems = password_problems(new, rules, username=user.username, others=(user.display_name,), field="new")
+    problems.extend(new_problems)
+    if not new_problems and new == current:
+        problems.append(InputError(code="accounts.password_unchanged", field="new"))
+    if new != confirm:
+        problems.append(InputError(code="accounts.passwords_differ", field="confirm"))
+    if problems:
+        raise ValidationFailed(problems)
+    now = utcnow()
+    user.password_hash = rules.hash(new)
+    user.password_changed_at = now
+    user.session_epoch += 1
+    ended = store.end_sessions(session, user.id, "password", now, keep=session_key)
+    revoked = store.revoke_tokens(session, user.id, now)
+    audit(
+        session,
+        principal.actor,
+        "change_password",
+        "user",
+        user.username,
+        after={"sessions_ended": ended, "tokens_revoked": revoked},
+    )
+    return user.session_epoch
+
+
+@dataclass(frozen=True)
+class TokenCreated:
+    token: str  # shown once; only its SHA-256 is kept
+    name: str
+    prefix: str
+    expires_at: dt.datetime
+
+
+MAX_TOKEN_DAYS = 366
+
+
+def create_token(
+    session: Session, principal: Principal, name: str, days: int | str, *, username: str | None = None
+) -> TokenCreated:
+    """A new API token for one's own account (or, for an administrator, the account ``username``), valid
+    ``days`` days (1 to 366)."""
+    if username is None or (username == principal.username and principal.user_id):
+        access.require(principal, "account.self")
+        user = session.get(User, principal.user_id)
+        if user is None:
+            raise NotFound(code="accounts.user_not_found", username=principal.username)
+    else:
+        access.require(principal, "users.manage")
+        user = _user(session, username)
+    label = (name or "").strip()
+    problems: list[InputError] = []
+    if not label:
+        problems.append(InputError(code="accounts.token_name_needed", field="token_name"))
+    elif (problem := limits.too_long("token_name", label)) is not None:
+        problems.append(problem)
+    try:
+        lifetime = int(days)
+    except (TypeError, ValueError):
+        lifetime = 0
+    if not 1 <= lifetime <= MAX_TOKEN_DAYS:
+        shown = str(days)[:20]
+        problems.append(InputError(code="accounts.token_days", field="days", value=shown, max=MAX_TOKEN_DAYS))
+    if problems:
+        raise ValidationFailed(problems)
+    token, token_hash, prefix = store.new_token()
+    expires = utcnow() + dt.timedelta(days=lifetime)
+    session.add(ApiToken(user_id=user.id, name=label, token_hash=token_hash, prefix=prefix, expires_at=expires))
+    audit(session, principal.actor, "create_token", "user", user.username, after={"name": label, "prefix": prefix})
+    return TokenCreated(token=token, name=label, prefix=prefix, expires_at=expires)
+
+
+def _name_key(username: str) -> str:
+    return store.throttle_key("name", username.strip().casefold())
+
+
+def _seconds_until(moment: dt.datetime, now: dt.datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds()))
+
+
 # ---------------------------------------------------------------- checks and views
 
 
-def password_problems(password: str, rules: PasswordRules, *, username: str = "") -> list[InputError]:
-    """Why a new password is refused (coded), or nothing."""
+def password_problems(
+    password: str, rules: PasswordRules, *, username: str = "", others: Sequence[str] = (), field: str = "password"
+) -> list[InputError]:
+    """Why a new password is refused (coded), or nothing: too short or too long, the user name, fewer than
+    four different characters, or too easy to guess (zxcvbn's score, with the user name and ``others``,
+    e.g. the display name, counted as known words)."""
     if len(password) < rules.min_length:
-        return [InputError(code="accounts.password_too_short", field="password", min=rules.min_length)]
+        return [InputError(code="accounts.password_too_short", field=field, min=rules.min_length)]
+    if (problem := limits.too_long("password", password)) is not None:
+        return [InputError(code="limits.too_long", field=field, **problem.params)]
     if username and password.lower() == username.lower():
-        return [InputError(code="accounts.password_is_username", field="password")]
+        return [InputError(code="accounts.password_is_username", field=field)]
     if len(set(password)) < 4:
-        return [InputError(code="accounts.password_too_simple", field="password")]
+        return [InputError(code="accounts.password_too_simple", field=field)]
+    if rules.min_score > 0 and password_score(password, (username, *others)) < rules.min_score:
+        return [InputError(code="accounts.password_guessable", field=field)]
     return []
+
+
+def password_score(password: str, known: Sequence[str] = ()) -> int:
+    """zxcvbn's strength estimate, 0 (a top password) to 4 (about 10^10 guesses or more), of the first 72
+    characters (zxcvbn's own bound; longer passwords are at least as strong)."""
+    from zxcvbn import zxcvbn
+
+    words = [w for w in (*known, "carbonpeak") if w]
+    return int(zxcvbn(password[:72], user_inputs=words)["score"])
 
 
 def account_of(user: User) -> Account:

@@ -39,6 +39,7 @@ from carbonpeak.io.validate import Checked, check_table, drop_label_row, text_co
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
+from carbonpeak.services.limits import check_lengths
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service as store_service
 from carbonpeak.store.models import Facility, SubmissionVersion
@@ -167,6 +168,7 @@ def correct(
     facility = _facility_in_scope(session, principal, facility_code)
     if not reason or not reason.strip():
         raise ValidationFailed([InputError(code="intake.reason_required", field="reason")])
+    check_lengths({"reason": reason.strip()})
     if content is not None:
         name = filename or "correction"
         table = _read(content, name, limits)

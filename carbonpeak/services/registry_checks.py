@@ -119,7 +119,7 @@ def _value(spec: FieldSpec, value: Any, where: Where) -> Any:
         raise where.error("registry.not_yes_no", name, value)
     text = _text(value)
     if spec.maximum is not None and kind in ("str", "code", "phone", "email") and len(text) > spec.maximum:
-        raise where.error("registry.too_long", name, text, limit=_bound(spec.maximum))
+        raise where.error("registry.too_long", name, None, limit=_bound(spec.maximum))  # never echo a huge text
     if kind == "code":
         if not CODE.fullmatch(text):
             raise where.error("registry.code_invalid", name, text)

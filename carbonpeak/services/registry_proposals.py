@@ -17,7 +17,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import AccessDenied, Conflict, InputError, NotFound, ValidationFailed
-from carbonpeak.services import access
+from carbonpeak.services import access, limits
 from carbonpeak.services import registry as reg
 from carbonpeak.services.access import Principal
 from carbonpeak.services.registry_checks import Where, blank, facility_dates, parse
@@ -99,6 +99,8 @@ def propose(
     given = {k: v for k, v in changes.items() if k in PROPOSABLE}
     parsed = parse("facilities", given, where, partial=True)
     errors += parsed.errors
+    if (too_long := limits.too_long("note", (note or "").strip(), record=facility_code)) is not None:
+        errors.append(too_long)
     before = reg.snapshot(session, "facilities", facility)
     current = reg._typed_snapshot("facilities", before)
     proposed = {
@@ -148,6 +150,7 @@ def _decidable(session: Session, principal: Principal, proposal_id: int) -> Faci
 def approve(session: Session, principal: Principal, proposal_id: int, note: str | None = None) -> Proposal:
     """Apply a pending proposal as a registry change by the deciding regulator, naming the proposal."""
     row = _decidable(session, principal, proposal_id)
+    limits.check_lengths({"note": (note or "").strip()})
     reg.change(
         session,
         principal,
@@ -164,6 +167,7 @@ def reject(session: Session, principal: Principal, proposal_id: int, reason: str
     row = _decidable(session, principal, proposal_id)
     if blank(reason):
         raise ValidationFailed([InputError(code="registry.reason_required", field="reason", record=row.id)])
+    limits.check_lengths({"reason": reason.strip()})
     return _decide(session, principal, row, "rejected", reason.strip())
 
 

@@ -25,6 +25,7 @@ from carbonpeak.indicators import warnings as warn
 from carbonpeak.io.reading import Limits
 from carbonpeak.parameters import Cited
 from carbonpeak.services import access, intake, submissions
+from carbonpeak.services.limits import TEXT_LIMITS
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
 from carbonpeak.store.parameters import entered
@@ -160,8 +161,9 @@ class WarningOut(BaseModel):
 
 
 class WarningAction(BaseModel):
-    note: str | None = None
-    assignee: str | None = None
+    # the limits of carbonpeak.services.limits, until the warnings' use cases check them themselves
+    note: str | None = Field(default=None, max_length=TEXT_LIMITS["note"])
+    assignee: str | None = Field(default=None, max_length=TEXT_LIMITS["assignee"])
 
 
 # ---------------------------------------------------------------- helpers

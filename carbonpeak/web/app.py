@@ -28,7 +28,7 @@ from carbonpeak.web.deps import Database, csrf_token
 from carbonpeak.web.errors import LoginRequired, NotFound, SessionExpired, TooLarge, WebError, from_domain
 from carbonpeak.web.i18n import N_
 from carbonpeak.web.queries import Cache
-from carbonpeak.web.security import Passwords, RateLimiter
+from carbonpeak.web.security import Passwords
 from carbonpeak.web.settings import Settings
 
 log = logging.getLogger("carbonpeak.web")
@@ -153,7 +153,6 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.database = Database(settings.database_url or "")
     app.state.templates = Jinja2Templates(env=templates_environment())
     app.state.passwords = Passwords(settings)
-    app.state.login_limiter = RateLimiter(settings.login_rate_limit, settings.login_rate_window_s)
     app.state.cache = Cache()
     queries.params()  # load and validate the parameter files now, not on the first request
 
@@ -199,8 +198,9 @@ def _lang_of(request: Request) -> str:
 def error_response(request: Request, error: WebError) -> Response:
     i18n.set_lang(_lang_of(request))
     message = error.rendered or i18n.tr(error.message, **error.params)
+    extra: dict[str, str] = dict(getattr(error, "headers", None) or {})  # e.g. Retry-After of a 429
     if wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer", **extra} if error.status == 401 else extra
         body = {"error": error.code, "message": message, "details": error.details}
         if getattr(error, "domain_code", None):
             body["code"] = error.domain_code  # type: ignore[attr-defined]
@@ -216,7 +216,9 @@ def error_response(request: Request, error: WebError) -> Response:
         "principal": getattr(request.state, "principal", None) if not isinstance(error, SessionExpired) else None,
         "csrf": csrf_token(request),
     }
-    return templates.TemplateResponse(request, "error.html", context, status_code=error.status)  # type: ignore[no-any-return]
+    page = templates.TemplateResponse(request, "error.html", context, status_code=error.status)
+    page.headers.update(extra)
+    return page  # type: ignore[no-any-return]
 
 
 def _quote(path: str) -> str:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from carbonpeak.services import access
+from carbonpeak.services import access, accounts
 from carbonpeak.services.access import Principal
 from carbonpeak.store import db
 from carbonpeak.store.accounts import ApiToken, User
@@ -133,6 +133,9 @@ def _from_session(request: Request, session: Session) -> Principal | None:
     expired = now - float(data.get("seen", 0)) > settings.session_idle_s
     expired = expired or now - float(data.get("born", 0)) > settings.session_max_age_s
     stale = user is None or not user.active or user.locked_at is not None or data.get("epoch") != user.session_epoch
+    # the session's row on the server: logging out (or a password change, reset or lock) ends it, so a
+    # copy of the cookie taken before opens nothing
+    stale = stale or not accounts.session_open(session, data.get("sid"), int(uid))
     if expired or stale:
         lang = data.get("lang")
         data.clear()

@@ -86,6 +86,10 @@ class RateLimited(WebError):
     code = "rate_limited"
     message = N_("Too many attempts. Please wait {seconds} seconds and try again.")
 
+    def __init__(self, *, seconds: int) -> None:
+        super().__init__(seconds=seconds)
+        self.headers = {"Retry-After": str(seconds)}
+
 
 def from_domain(error: CarbonpeakError, lang: str) -> WebError:
     """A coded error of the use-case layer as an HTTP answer, its text from the message catalog."""

@@ -1,7 +1,7 @@
 """Settings of the web platform, each with its default, its environment variable and its reason.
 
-Nothing security-relevant is a literal buried in a handler: the lock threshold, the rate limit, the
-session lifetimes and the password rule are read from here (``Settings.from_env()``).
+Nothing security-relevant is a literal buried in a handler: the login slow-down, the rate limit, the
+trusted proxies, the session lifetimes and the password rule are read from here (``Settings.from_env()``).
 """
 
 from __future__ import annotations
@@ -44,12 +44,26 @@ class Settings:
     session_max_age_s: int = 8 * 3600
     session_idle_s: int = 30 * 60
     https_only: bool = False  # set behind TLS: the cookie is then sent over HTTPS only
-    # An account is locked after this many consecutive failed logins; an administrator unlocks it.
-    max_failed_logins: int = 5
-    # Login attempts allowed per client address (and per user name) in the window, before 429.
+    # Login attempts allowed per client address in the window (counted in the database, so shared by
+    # every worker), before 429 with Retry-After.
     login_rate_limit: int = 10
     login_rate_window_s: int = 60
+    # After this many consecutive failed logins of a user name (or of a browser that logged in to it
+    # before), each next attempt waits: login_first_delay_s, doubling, at most login_max_delay_s. No
+    # account is ever locked by failed logins, so nobody can lock another person out.
+    login_free_failures: int = 5
+    login_first_delay_s: int = 2
+    login_max_delay_s: int = 300
+    # A browser that logged in keeps a signed device cookie this long; with it, attempts on its account
+    # count apart from strangers' (their failures do not slow it down).
+    device_cookie_days: int = 180
+    # The client address of a request is the peer's, unless the peer is one of these proxies (comma-
+    # separated addresses or networks, e.g. "127.0.0.1, 10.0.0.0/8"): then the nearest address in
+    # X-Forwarded-For that is not a trusted proxy. Empty: X-Forwarded-For is never believed.
+    trusted_proxies: str = ""
     password_min_length: int = 10
+    # zxcvbn's strength score (0-4) a new password must reach; 3: about 10^8 guesses or more.
+    password_min_score: int = 3
     max_upload_bytes: int = Limits().max_bytes
     default_lang: str = "zh"
     # Benchmark levels: None asks the edition in force; the 2023 non-ferrous levels are not in the

@@ -7,21 +7,19 @@ this module only supplies the web's password hashing to them and keeps the web's
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import InputError, NotFound
+from carbonpeak.errors import InputError
 from carbonpeak.services import access
 from carbonpeak.services import accounts as accounts_service
-from carbonpeak.services.accounts import NewAccount, PasswordRules
-from carbonpeak.store.accounts import ApiToken, User
-from carbonpeak.store.models import Enterprise, Region, utcnow
-from carbonpeak.store.repository import audit
-from carbonpeak.web.security import Passwords, new_api_token
+from carbonpeak.services.accounts import LoginPolicy, NewAccount, PasswordRules
+from carbonpeak.store.accounts import User
+from carbonpeak.store.models import Enterprise, Region
+from carbonpeak.web.security import Passwords
 from carbonpeak.web.settings import Settings
 
 
@@ -30,10 +28,28 @@ def passwords(settings: Settings | None = None) -> Passwords:
 
 
 def password_rules(settings: Settings | None = None, hasher: Passwords | None = None) -> PasswordRules:
-    """The rules of the settings: their minimum length and argon2id cost."""
+    """The rules of the settings: their minimum length and strength, and argon2id with their cost."""
     settings = settings or Settings.from_env()
     hasher = hasher or passwords(settings)
-    return PasswordRules(hash=hasher.hash, min_length=settings.password_min_length)
+    return PasswordRules(
+        hash=hasher.hash,
+        min_length=settings.password_min_length,
+        min_score=settings.password_min_score,
+        verify=hasher.verify,
+        needs_rehash=hasher.needs_rehash,
+    )
+
+
+def login_policy(settings: Settings) -> LoginPolicy:
+    """How logins are counted and slowed down, from the settings."""
+    return LoginPolicy(
+        rate_limit=settings.login_rate_limit,
+        rate_window_s=settings.login_rate_window_s,
+        free_failures=settings.login_free_failures,
+        first_delay_s=settings.login_first_delay_s,
+        max_delay_s=settings.login_max_delay_s,
+        session_max_age_s=settings.session_max_age_s,
+    )
 
 
 def create_user(
@@ -66,22 +82,10 @@ def create_user(
 
 
 def create_token(session: Session, username: str, name: str, actor: str, days: int = 90) -> str:
-    """A new API token for the user; the token is returned once and only its hash is kept."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(code="accounts.user_not_found", username=username)
-    token, digest, prefix = new_api_token()
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            name=name,
-            token_hash=digest,
-            prefix=prefix,
-            expires_at=utcnow() + dt.timedelta(days=days),
-        )
-    )
-    audit(session, actor, "create_token", "user", username, after={"name": name, "prefix": prefix})
-    return token
+    """A new API token for the user, made by ``actor`` as the command line's operator; the token is returned
+    once and only its hash is kept."""
+    made = accounts_service.create_token(session, access.operator(actor), name, days, username=username)
+    return made.token
 
 
 # ---------------------------------------------------------------- demonstration accounts

@@ -48,8 +48,8 @@ def test_a_province_from_an_empty_database(tmp_path: Path) -> None:
 
     # Accounts (the people part's CLI), then a proposal decided by the city's regulator.
     for args in (
-        ("users", "create", "e1", "--role", "enterprise", "--enterprise", "E1", "--password", "pw-123456789"),
-        ("users", "create", "xy", "--role", "city_regulator", "--region", "XY", "--password", "pw-123456789"),
+        ("users", "create", "e1", "--role", "enterprise", "--enterprise", "E1", "--password", "Xianyang-Al-2025!"),
+        ("users", "create", "xy", "--role", "city_regulator", "--region", "XY", "--password", "Xianyang-Al-2025!"),
     ):
         code, out = cli(url, *args)
         assert code == 0, out

@@ -99,3 +99,24 @@ def test_an_enterprise_proposes_only_for_its_own_facilities_and_fields(province:
         with pytest.raises(ValidationFailed) as caught:
             proposals.propose(session, user, "AL1", {"technology": "PFPB_M"})
         assert [e.code for e in caught.value.errors] == ["registry.nothing_proposed"]
+
+
+def test_d7_a_note_or_reason_over_its_limit_is_refused_and_nothing_is_kept(province: str) -> None:
+    """Probe D7: a proposal's note and a decision's reason are limited (services.limits), with the field named."""
+    with db.transaction(province) as session:
+        user = person(session, "e1", "enterprise", enterprise="E1")
+        sx = person(session, "sx", "province_regulator", region="SX")
+        with pytest.raises(ValidationFailed) as caught:
+            proposals.propose(session, user, "AL1", {"technology": "CWPB"}, note="扩" * 2001)
+        assert [(e.code, e.field, e.params["limit"]) for e in caught.value.errors] == [
+            ("limits.too_long", "note", 2000)
+        ]
+        assert proposals.list_proposals(session, user) == []
+        made = proposals.propose(session, user, "AL1", {"technology": "CWPB"}, note="扩" * 2000)
+        with pytest.raises(ValidationFailed) as caught:
+            proposals.reject(session, sx, made.id, "r" * 2001)
+        assert [(e.code, e.field) for e in caught.value.errors] == [("limits.too_long", "reason")]
+        with pytest.raises(ValidationFailed) as caught:
+            proposals.approve(session, sx, made.id, "n" * 2001)
+        assert caught.value.errors[0].text("en") == "field 'note': at most 2000 characters (this has 2001)"
+        assert proposals.get_proposal(session, sx, made.id).status == "pending"

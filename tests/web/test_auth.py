@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from webhelpers import PASSWORDS, client, csrf_of, log_in, make_app, post
+from webhelpers import PASSWORDS, client, count_rows, csrf_of, log_in, make_app, post, token_of
 
 from carbonpeak.store import db
 from carbonpeak.store.accounts import User
@@ -35,42 +37,96 @@ def test_login_lands_each_role_on_its_start_page(clients: dict[str, TestClient])
         assert response.status_code == 303 and response.headers["location"] == home, role
 
 
-def test_wrong_password_then_lock_after_the_configured_number(fresh_url: str) -> None:
-    app = make_app(fresh_url, max_failed_logins=3)
-    browser = TestClient(app)
-    first = attempt(browser, "city", "wrong-password")
-    assert first.status_code == 401
-    assert "用户名或密码错误" in first.text and "再失败 2 次" in first.text
-    attempt(browser, "city", "wrong-password")
-    third = attempt(browser, "city", "wrong-password")
-    assert "账户已锁定" in third.text
-    # the right password no longer opens a locked account
-    locked = attempt(browser, "city", PASSWORDS["city"])
-    assert locked.status_code == 401 and "账户已锁定" in locked.text
-    with db.transaction(fresh_url) as session:
-        user = session.scalar(select(User).where(User.username == "city"))
-        assert user.locked_at is not None and user.failed_logins == 3
-    # an administrator unlocks it
-    admin = client(app, "admin")
-    assert post(admin, "/admin/users/city/unlock").status_code == 303
-    assert attempt(browser, "city", PASSWORDS["city"]).status_code == 303
+def test_wrong_passwords_slow_the_name_down_and_never_lock_the_account(fresh_url: str, monkeypatch: Any) -> None:
+    """Probe D8: five wrong passwords locked any account, the administrator's included; now they only make
+    the next attempt wait (growing), and the account opens with the right password once the wait is over."""
+    from carbonpeak.services import accounts
 
-
-def test_unknown_user_gets_the_same_answer_as_a_wrong_password(shared_app: Any) -> None:
-    browser = TestClient(shared_app)
-    response = attempt(browser, "nobody-here", "whatever-password")
-    assert response.status_code == 401 and "用户名或密码错误" in response.text
-    assert "再失败" not in response.text
-
-
-def test_login_rate_limit(fresh_url: str) -> None:
-    app = make_app(fresh_url, login_rate_limit=3, login_rate_window_s=60)
+    app = make_app(fresh_url, login_free_failures=3, login_first_delay_s=2)
     browser = TestClient(app)
     for _ in range(3):
+        failed = attempt(browser, "admin", "wrong-password")
+        assert failed.status_code == 401 and "用户名或密码错误" in failed.text and "锁定" not in failed.text
+    waiting = attempt(browser, "admin", PASSWORDS["admin"])
+    assert waiting.status_code == 429 and "尝试次数过多" in waiting.text
+    assert 1 <= int(waiting.headers["retry-after"]) <= 2
+    later = accounts.utcnow() + dt.timedelta(seconds=3)
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    assert attempt(browser, "admin", PASSWORDS["admin"]).status_code == 303
+    with db.transaction(fresh_url) as session:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        assert admin.locked_at is None and admin.failed_logins == 0
+
+
+def test_unknown_user_gets_the_same_answer_as_a_wrong_password(fresh_app: Any) -> None:
+    """Probe D8: the answer told an existing account (attempts left, locked) from an unknown name."""
+    browser = TestClient(fresh_app)
+    admin = client(fresh_app, "admin")
+    assert post(admin, "/admin/users/city/lock").status_code == 303
+    checked: list[str | None] = []
+    passwords = fresh_app.state.passwords
+    real = passwords.verify
+
+    def verify(stored: str | None, password: str) -> bool:
+        checked.append(stored)
+        return bool(real(stored, password))
+
+    passwords.verify = verify
+    try:
+        answers = [
+            attempt(browser, "nobody-here", "whatever-password"),
+            attempt(browser, "province", "wrong-password"),
+            attempt(browser, "province", "wrong-password"),
+            attempt(browser, "city", PASSWORDS["city"]),  # locked by the administrator: the right password
+        ]
+    finally:
+        passwords.verify = real
+    assert {a.status_code for a in answers} == {401}
+    texts = {_login_error(a.text) for a in answers}
+    assert texts == {"用户名或密码错误。"}
+    assert len(checked) == 4 and checked[0] is None  # the unknown name costs a hash, as long as a real one
+
+
+def _login_error(html: str) -> str:
+    found = re.search(r'data-testid="login-error">([^<]*)<', html)
+    assert found, "no login error on the page"
+    return found[1]
+
+
+def test_login_rate_limit_is_shared_by_workers_and_says_when_to_retry(fresh_url: str) -> None:
+    """Probe D14: the limit was per process (4 workers, 4 times the attempts) and 429 had no Retry-After."""
+    workers = [make_app(fresh_url, login_rate_limit=3, login_rate_window_s=60) for _ in range(2)]
+    browsers = [TestClient(app) for app in workers]
+    for browser in (browsers[0], browsers[1], browsers[0]):
         assert attempt(browser, "province", "wrong-password").status_code == 401
-    limited = attempt(browser, "province", PASSWORDS["province"])
-    assert limited.status_code == 429
-    assert "尝试次数过多" in limited.text
+    limited = attempt(browsers[1], "province", PASSWORDS["province"])
+    assert limited.status_code == 429 and "尝试次数过多" in limited.text
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+
+
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(fresh_url: str) -> None:
+    """Probe D14: 15 attempts with 15 made-up X-Forwarded-For values were each counted as a new address."""
+    # (failures of the user name do not slow it down here: only the addresses are counted)
+    spoofed = TestClient(make_app(fresh_url, login_rate_limit=3, login_free_failures=100))  # no trusted proxy
+    answers = [attempt_from(spoofed, f"198.51.100.{n}").status_code for n in range(5)]
+    assert answers == [401, 401, 401, 429, 429]
+    proxied = TestClient(
+        make_app(fresh_url, login_rate_limit=3, login_free_failures=100, trusted_proxies="testclient, 10.0.0.0/8")
+    )
+    answers = [attempt_from(proxied, f"203.0.113.{n}, 10.1.2.3").status_code for n in range(5)]
+    assert answers == [401] * 5  # behind the proxy, each client is counted on its own
+    same = [attempt_from(proxied, "192.0.2.50, 203.0.113.77, 10.1.2.3").status_code for _ in range(4)]
+    assert same == [401, 401, 401, 429]  # the nearest address not a proxy, not what the client wrote first
+
+
+def attempt_from(test_client: TestClient, forwarded: str) -> Any:
+    page = test_client.get("/login")
+    return test_client.post(
+        "/login",
+        data={"username": "province", "password": "wrong-password", "csrf_token": csrf_of(page.text)},
+        headers={"X-Forwarded-For": forwarded},
+        follow_redirects=False,
+    )
 
 
 def test_login_refuses_a_missing_csrf_token(shared_app: Any) -> None:
@@ -113,6 +169,64 @@ def test_logout_ends_the_session(shared_app: Any) -> None:
     browser = client(shared_app, "province")
     assert post(browser, "/logout").status_code == 303
     assert browser.get("/overview", follow_redirects=False).status_code == 303
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(fresh_app: Any, fresh_url: str) -> None:
+    """Probe D6: sessions were signed cookies only, so a copy taken before logout still worked, and could
+    even make a 366-day API token."""
+    browser = client(fresh_app, "enterprise")
+    csrf = token_of(browser)
+    thief = TestClient(fresh_app, cookies=dict(browser.cookies))
+    assert thief.get("/account").status_code == 200  # the copy works while the session lives
+    assert post(browser, "/logout").status_code == 303
+    assert thief.get("/account", follow_redirects=False).status_code == 401
+    assert thief.get("/api/v1/me").status_code == 401
+    tokens = count_rows(fresh_url, "web_api_token")
+    made = thief.post(
+        "/account/tokens", data={"name": "stolen", "days": "366", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert made.status_code in (401, 403) and "cp_" not in made.text
+    assert count_rows(fresh_url, "web_api_token") == tokens
+    other = client(fresh_app, "enterprise")  # logging in again works, and another session is untouched
+    assert other.get("/account").status_code == 200
+
+
+def test_a_password_change_ends_the_accounts_api_tokens(fresh_app: Any) -> None:
+    """Probe D15: after a password change the account's API tokens kept working."""
+    browser = client(fresh_app, "enterprise")
+    made = post(browser, "/account/tokens", {"name": "ci", "days": "30"})
+    assert made.status_code == 201
+    token = re.search(r'data-testid="new-token">([^<]+)<', made.text)
+    assert token
+    api = TestClient(fresh_app, headers={"Authorization": f"Bearer {token[1]}"})
+    assert api.get("/api/v1/me").status_code == 200
+    new = "Tongchuan-smelter-line-7"
+    changed = post(browser, "/account/password", {"current": PASSWORDS["enterprise"], "new": new, "confirm": new})
+    assert changed.status_code == 303
+    assert api.get("/api/v1/me").status_code == 401
+    assert browser.get("/account").status_code == 200  # the session that changed it goes on
+
+
+def test_a_common_password_is_refused_with_the_reason_in_the_persons_language(fresh_app: Any) -> None:
+    """Probe D12: password12 and 12345678901 were accepted."""
+    browser = client(fresh_app, "enterprise")
+    for weak in ("password12", "12345678901"):
+        refused = post(browser, "/account/password", {"current": PASSWORDS["enterprise"], "new": weak, "confirm": weak})
+        assert refused.status_code == 422 and "密码太容易被猜中" in refused.text
+        assert 'data-field-error="new"' in refused.text
+    post(browser, "/lang", {"lang": "en", "next": "/account"})
+    weak = "password12"
+    refused = post(browser, "/account/password", {"current": PASSWORDS["enterprise"], "new": weak, "confirm": weak})
+    assert refused.status_code == 422 and "the password is too easy to guess" in refused.text
+
+
+def test_token_name_and_days_are_checked_by_the_use_case(fresh_app: Any) -> None:
+    """Probe D7: every stored free text has a limit, refused beside its field with the limit named."""
+    browser = client(fresh_app, "enterprise")
+    refused = post(browser, "/account/tokens", {"name": "n" * 101, "days": "400"})
+    assert refused.status_code == 422
+    assert "最多 100 个字符（现为 101 个）" in refused.text and "1 至 366" in refused.text
+    assert 'data-field-error="name"' in refused.text and 'data-field-error="days"' in refused.text
 
 
 def test_password_change_errors_next_to_fields_then_success(fresh_app: Any) -> None:

@@ -1,4 +1,4 @@
-"""Migration 0005 creates exactly the tables of carbonpeak/store/accounts.py, and goes down again."""
+"""Migrations 0005 and 0009 create exactly the tables of carbonpeak/store/accounts.py, and go down again."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from carbonpeak.store import accounts as models  # noqa: F401  (registers the we
 from carbonpeak.store import db
 from carbonpeak.store.models import Base
 
-WEB_TABLES = {"web_user", "web_verifier_assignment", "web_api_token"}
+WEB_TABLES = {"web_user", "web_verifier_assignment", "web_api_token", "web_session", "web_login_throttle"}
 
 
 def test_migration_matches_the_models_and_downgrades(tmp_path: Path) -> None:

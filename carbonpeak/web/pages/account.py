@@ -1,8 +1,7 @@
-"""A person's own account: password change and API tokens."""
+"""A person's own account: password change and API tokens (use cases of :mod:`carbonpeak.services.accounts`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -10,14 +9,16 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.services import access
+from carbonpeak.errors import ValidationFailed
+from carbonpeak.services import access, accounts
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import ApiToken, User
 from carbonpeak.store.models import utcnow
+from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
-from carbonpeak.web.i18n import _, tr
+from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, redirect
-from carbonpeak.web.security import new_api_token, password_problem
+from carbonpeak.web.users import password_rules
 
 router = APIRouter()
 
@@ -41,34 +42,22 @@ def change_password(
     request: Request,
     session: DbSession,
     who: Who,
-    current: Annotated[str, Form(max_length=200)] = "",
-    new: Annotated[str, Form(max_length=200)] = "",
-    confirm: Annotated[str, Form(max_length=200)] = "",
+    current: Annotated[str, Form(max_length=400)] = "",
+    new: Annotated[str, Form(max_length=400)] = "",
+    confirm: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    access.require(who, "account.self")
-    settings = settings_of(request)
-    passwords = request.app.state.passwords
-    user = session.get(User, who.user_id)
-    assert user is not None
-    errors: dict[str, str] = {}
-    if not passwords.verify(user.password_hash, current):
-        errors["current"] = _("The current password is wrong.")
-    problem = password_problem(new, settings, username=user.username)
-    if problem:
-        errors["new"] = tr(problem, n=settings.password_min_length)
-    elif new == current:
-        errors["new"] = _("The new password must differ from the current one.")
-    if new != confirm:
-        errors["confirm"] = _("The two new passwords differ.")
-    if errors:
+    """Every other session of the account ends and every API token is revoked; this session goes on."""
+    rules = password_rules(settings_of(request), request.app.state.passwords)
+    try:
+        epoch = accounts.change_password(
+            session, who, current, new, confirm, rules, session_key=request.session.get("sid")
+        )
+    except ValidationFailed as failed:
         session.rollback()
-        return _page(request, session, who, 422, errors=errors)
-    user.password_hash = passwords.hash(new)
-    user.password_changed_at = utcnow()
-    user.session_epoch += 1  # every other session of this account ends
+        return _page(request, session, who, 422, errors=_beside(failed))
     session.commit()
-    request.session["epoch"] = user.session_epoch
-    flash(request, _("Your password has been changed. Other sessions of this account have ended."))
+    request.session["epoch"] = epoch
+    flash(request, _("Your password has been changed. Other sessions and the API tokens of this account have ended."))
     return redirect("/account")
 
 
@@ -77,35 +66,26 @@ def create_token(
     request: Request,
     session: DbSession,
     who: Who,
-    name: Annotated[str, Form(max_length=100)] = "",
+    name: Annotated[str, Form()] = "",
     days: Annotated[str, Form()] = "90",
 ) -> Response:
-    access.require(who, "account.self")
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = _("Give the token a name (e.g. the client that will use it).")
     try:
-        lifetime = int(days)
-        if not 1 <= lifetime <= 366:
-            raise ValueError
-    except ValueError:
-        errors["days"] = _("A whole number of days from 1 to 366.")
-        lifetime = 0
-    if errors:
+        made = accounts.create_token(session, who, name, days)
+    except ValidationFailed as failed:
         session.rollback()
-        return _page(request, session, who, 422, errors=errors)
-    token, digest, prefix = new_api_token()
-    session.add(
-        ApiToken(
-            user_id=who.user_id,
-            name=name.strip(),
-            token_hash=digest,
-            prefix=prefix,
-            expires_at=utcnow() + dt.timedelta(days=lifetime),
-        )
-    )
+        return _page(request, session, who, 422, errors=_beside(failed))
     session.commit()
-    return _page(request, session, who, 201, new_token=token)
+    return _page(request, session, who, 201, new_token=made.token)
+
+
+def _beside(failed: ValidationFailed) -> dict[str, str]:
+    """Each problem beside its field of the page (the token's name is the form's ``name``)."""
+    lang = i18n.current_lang()
+    errors: dict[str, str] = {}
+    for error in failed.errors:
+        where = "name" if error.field == "token_name" else str(error.field)
+        errors.setdefault(where, error.message_text(lang))
+    return errors
 
 
 @router.post("/account/tokens/{token_id}/revoke")

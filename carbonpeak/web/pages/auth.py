@@ -7,18 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.services import accounts
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
-from carbonpeak.store.models import utcnow
 from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, MaybeWho, Who, render, settings_of
 from carbonpeak.web.errors import RateLimited
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, home, redirect, safe_next
-from carbonpeak.web.security import new_csrf_token
+from carbonpeak.web.security import DEVICE_COOKIE, DeviceCookies, client_address, new_csrf_token
+from carbonpeak.web.users import login_policy, password_rules
 
 router = APIRouter()
 
@@ -39,60 +39,66 @@ def login_form(request: Request, who: MaybeWho, next: str = "/") -> Response:
 def login(
     request: Request,
     session: DbSession,
-    username: Annotated[str, Form(max_length=100)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=400)] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    """One answer for every failure (unknown name, wrong password, locked or inactive account); 429 with
+    Retry-After when the address or the user name has to wait (:func:`accounts.log_in`)."""
     settings = settings_of(request)
-    limiter = request.app.state.login_limiter
-    client = request.client.host if request.client else "unknown"
     name = username.strip()
-    for key in (f"ip:{client}", f"user:{name.lower()}"):
-        if not limiter.hit(key):
-            raise RateLimited(seconds=limiter.retry_after(key))
-    user = session.scalar(select(User).where(User.username == name))
-    passwords = request.app.state.passwords
-    good = passwords.verify(user.password_hash if user else None, password)
-    error = None
-    if user is None or not user.active:
-        error = _("The user name or password is wrong.")
-    elif user.locked_at is not None:
-        error = _("This account is locked after too many failed logins. Ask an administrator to unlock it.")
-    elif not good:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.max_failed_logins:
-            user.locked_at = utcnow()
-            user.session_epoch += 1
-            error = _("This account is locked after too many failed logins. Ask an administrator to unlock it.")
-        else:
-            left = settings.max_failed_logins - user.failed_logins
-            error = (
-                _("The user name or password is wrong.")
-                + " "
-                + i18n.ngettext(
-                    "%(num)d attempt left before the account is locked.",
-                    "%(num)d attempts left before the account is locked.",
-                    left,
-                )
-            )
-    if error is not None:
-        session.commit()
-        page = render(request, "login.html", 401, **context(request, next=safe_next(next), username=name, error=error))
-        return page
-    assert user is not None
-    user.failed_logins = 0
-    user.last_login_at = utcnow()
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash(password)
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+    devices = _devices(request)
+    attempt = accounts.LoginAttempt(
+        username=name,
+        password=password,
+        address=address,
+        device=devices.device_for(request.cookies.get(DEVICE_COOKIE), name),
+    )
+    rules = password_rules(settings, request.app.state.passwords)
+    result = accounts.log_in(session, attempt, rules, login_policy(settings))
     session.commit()
-    lang = request.session.get("lang") or user.lang
+    if result.retry_after:
+        raise RateLimited(seconds=result.retry_after)
+    if result.user_id is None:
+        error = _("The user name or password is wrong.")
+        return render(request, "login.html", 401, **context(request, next=safe_next(next), username=name, error=error))
+    user = session.get(User, result.user_id)
+    assert user is not None
+    lang = request.session.get("lang") or result.lang
     request.session.clear()
     now = time.time()
     request.session.update(
-        {"uid": user.id, "epoch": user.session_epoch, "born": now, "seen": now, "csrf": new_csrf_token(), "lang": lang}
+        {
+            "uid": result.user_id,
+            "sid": result.session_key,
+            "epoch": result.session_epoch,
+            "born": now,
+            "seen": now,
+            "csrf": new_csrf_token(),
+            "lang": lang,
+        }
     )
-    limiter.reset(f"user:{name.lower()}")
-    return redirect(safe_next(next, home(session, _principal_of(session, user))))
+    response = redirect(safe_next(next, home(session, _principal_of(session, user))))
+    if result.device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            devices.make(name, result.device),
+            max_age=settings.device_cookie_days * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=settings.https_only,
+        )
+    return response
+
+
+def _devices(request: Request) -> DeviceCookies:
+    settings = settings_of(request)
+    return DeviceCookies(settings.secret_key, settings.device_cookie_days * 86400)
 
 
 def _principal_of(session: Session, user: User) -> Principal:
@@ -102,7 +108,10 @@ def _principal_of(session: Session, user: User) -> Principal:
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: DbSession) -> Response:
+    """End the session on the server (a copy of the cookie opens nothing any more) and in the browser."""
+    accounts.log_out(session, request.session.get("sid"))
+    session.commit()
     lang = request.session.get("lang")
     request.session.clear()
     if lang:

@@ -138,7 +138,7 @@ def correct_month(
     period: Period,
     session: DbSession,
     who: Who,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form()] = "",  # its length is checked by the use case (services.limits)
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Add a corrected version with its reason, from a file holding the month's corrected record: the

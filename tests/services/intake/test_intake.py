@@ -229,3 +229,19 @@ def test_administrator_is_told_a_code_is_unknown(province: str) -> None:
         province, (HEADER + "ZZ9,electrolytic_aluminium,shaanxi,2024-01,1,1,\n").encode(), who=administrator()
     )
     assert [e.code for e in errors] == ["intake.facility_unknown"]
+
+
+def test_d7_a_correction_reason_over_its_limit_is_refused_naming_the_field(province: str) -> None:
+    """Probe D7: stored free text had no length limit; a reason is at most 2000 characters (services.limits)."""
+    run_import(province, (HEADER + GOOD).encode(), submit=True)
+    who = enterprise(province)
+    right = (HEADER + GOOD.replace("10000", "9000")).encode()
+    with db.transaction(province) as session, pytest.raises(ValidationFailed) as caught:
+        intake.correct(session, who, "AL1", "2024-01", "x" * 2001, content=right, filename="fix.csv")
+    [error] = caught.value.errors
+    assert (error.code, error.field, error.params) == ("limits.too_long", "reason", {"limit": 2000, "length": 2001})
+    assert error.text("zh") == "字段“原因”：最多 2000 个字符（现为 2001 个）"
+    with db.transaction(province) as session:
+        assert len(repo.versions_of(session, "AL1", "2024-01")) == 1  # nothing written
+        result = intake.correct(session, who, "AL1", "2024-01", "x" * 2000, content=right, filename="fix.csv")
+    assert result.versions == [("AL1", "2024-01", 2)]
