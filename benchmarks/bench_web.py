@@ -87,6 +87,7 @@ def build_demo(path: Path) -> None:
     """The demo province, its accounts (production argon2 cost) and the warnings its data raise."""
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.targets import evaluate_plan
+    from carbonpeak.store import warnings as stored
     from carbonpeak.web.settings import Settings
     from carbonpeak.web.users import create_demo_users
 
@@ -101,13 +102,13 @@ def build_demo(path: Path) -> None:
         evaluations = evaluate_plan(PLAN, facts, region="demo", year=AS_OF.year, benchmark_edition="2021")
         raised = warn.generate(
             facts,
-            warn.submissions_frame(session),
-            warn.facilities_frame(session),
+            stored.submissions_frame(session),
+            stored.facilities_frame(session),
             as_of=AS_OF,
             benchmark_edition="2021",
             evaluations=evaluations,
         )
-        warn.refresh(session, raised, "system:bench")
+        stored.add_new(session, raised, "system:bench")
     _checkpoint(path)
 
 

@@ -36,12 +36,6 @@ LAYERS: dict[str, int] = {
 }
 
 
-# Domain modules that still read or write the database themselves, being moved into the store
-# (repositories) and the services (use cases); this list only shrinks, and must end empty.
-NOT_YET_PURE = {
-    "indicators/statistics.py",
-    "indicators/warnings.py",
-}
 DOMAIN = ("capacity", "indicators", "projects", "pathways")
 
 
@@ -79,8 +73,6 @@ def test_no_layer_imports_a_higher_one() -> None:
         if rel.parts[0] in ("__init__.py", "__main__.py"):
             continue
         own = rel.parts[0].removesuffix(".py")
-        if rel.as_posix() in NOT_YET_PURE:
-            continue
         for module in _imports(path):
             part = _part(module)
             if part is not None and part in LAYERS and LAYERS[part] > LAYERS[own]:
@@ -95,8 +87,5 @@ def test_domain_rules_do_not_touch_the_database() -> None:
     for part in DOMAIN:
         for path in (PACKAGE / part).rglob("*.py"):
             rel = path.relative_to(PACKAGE).as_posix()
-            if rel in NOT_YET_PURE:
-                continue
             offences += [f"{rel} imports {m}" for m in _imports(path) if m.split(".")[0] == "sqlalchemy"]
     assert offences == [], "\n".join(sorted(offences))
-    assert all((PACKAGE / rel).exists() for rel in NOT_YET_PURE), "drop moved modules from NOT_YET_PURE"

@@ -17,6 +17,7 @@ from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, actor, fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.targets import evaluate_plan
+from carbonpeak.services.access import operator
 from carbonpeak.store import db
 from carbonpeak.store.facts import indicator_inputs
 
@@ -155,26 +156,22 @@ def warnings_command(
         return
     import datetime as dt
 
-    from carbonpeak.indicators import warnings as w
+    from carbonpeak.services import warnings as cases
+    from carbonpeak.store import warnings as stored
 
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         with db.transaction(url) as session:
             if refresh:
-                facts, options = indicator_inputs(session, benchmark_edition=edition)
-                evaluations = (
-                    evaluate_plan(plan, facts, region=region, year=day.year, options=options) if plan else None
-                )
-                raised = w.generate(
-                    facts,
-                    w.submissions_frame(session),
-                    w.facilities_frame(session),
+                done = cases.refresh(
+                    session,
+                    operator(actor),
                     as_of=day,
+                    plan=plan,
+                    region=region,
                     benchmark_edition=edition,
-                    evaluations=evaluations,
                 )
-                new = w.refresh(session, raised, actor)
-                console.print(f"{new} new warnings raised ({len(raised)} conditions found on {day})")
+                console.print(f"{done.new} new warnings raised ({done.found} conditions found on {day})")
             rows = [
                 {
                     "id": x.id,
@@ -187,7 +184,7 @@ def warnings_command(
                     "deadline": str(x.deadline or ""),
                     "message": x.message_zh if lang != "en" else x.message_en,
                 }
-                for x in w.listing(session, status=status, kind=kind, facility=facility)
+                for x in stored.listing(session, status=status, kind=kind, facility=facility)
             ]
     except (CarbonpeakError, ValueError) as exc:
         fail(exc if isinstance(exc, CarbonpeakError) else CarbonpeakError(f"--as-of: {exc}"))
@@ -211,12 +208,11 @@ def _act(action: str) -> Any:
         actor: Annotated[str, typer.Option("--actor", envvar="CARBONPEAK_ACTOR")] = "cli",
         url: Db = None,
     ) -> None:
-        from carbonpeak.indicators import warnings as w
+        from carbonpeak.services import warnings as cases
 
         try:
             with db.transaction(url) as session:
-                warning = w.act(session, warning_id, action, actor, note=note, assignee=to)
-                status = warning.status
+                status = cases.act(session, operator(actor), warning_id, action, note=note, assignee=to).status
         except CarbonpeakError as exc:
             fail(exc)
             return
@@ -233,12 +229,12 @@ for _action in ("acknowledge", "assign", "close", "reopen"):
 @warnings_app.command("show")
 def warnings_show(warning_id: int, url: Db = None, as_json: JsonFlag = False) -> None:
     """A warning with its details and history."""
-    from carbonpeak.store.models import Warning
+    from carbonpeak.store import warnings as stored
 
     with db.transaction(url) as session:
-        warning = session.get(Warning, warning_id)
+        warning = stored.get(session, warning_id)
         if warning is None:
-            fail(CarbonpeakError(f"no warning {warning_id}"))
+            fail(CarbonpeakError(code="warning.not_found", id=warning_id))
             return
         payload = {
             "id": warning.id,
@@ -287,7 +283,7 @@ def statistics_add(
     url: Db = None,
 ) -> None:
     """Enter one statistic (a correction of an entered one makes a new version)."""
-    from carbonpeak.indicators import statistics as st
+    from carbonpeak.services import statistics as cases
 
     data = {
         "region": region,
@@ -302,17 +298,16 @@ def statistics_add(
         "reason": reason,
     }
     try:
-        entry = st.validate(data)
         with db.transaction(url) as session:
-            row = st.enter(session, entry, actor(actor_name))
-            version = row.version if row is not None else None
+            entered = cases.enter(session, operator(actor(actor_name)), data)
     except CarbonpeakError as exc:
         fail(exc)
         return
-    if version is None:
+    if not entered.changed:
         console.print("unchanged: the same value and source are already entered")
     else:
-        console.print(f"{region} {name} ({scope}) {year}: version {version}, {entry.value:,.6g} {entry.unit}")
+        value, unit = entered.entry.value, entered.entry.unit
+        console.print(f"{region} {name} ({scope}) {year}: version {entered.version}, {value:,.6g} {unit}")
 
 
 @statistics_app.command("import")
@@ -322,11 +317,11 @@ def statistics_import(
     url: Db = None,
 ) -> None:
     """Enter every row of a table, all or nothing."""
-    from carbonpeak.indicators import statistics as st
+    from carbonpeak.services import statistics as cases
 
     try:
         with db.transaction(url) as session:
-            stored = len(st.import_table(session, path, actor(actor_name)))
+            stored = len(cases.import_table(session, operator(actor(actor_name)), path))
     except CarbonpeakError as exc:
         fail(exc)
         return
@@ -342,10 +337,10 @@ def statistics_list(
     lang: Lang = "zh",
 ) -> None:
     """The statistics in force (latest version of each)."""
-    from carbonpeak.indicators import statistics as st
+    from carbonpeak.store import statistics as stored
 
     with db.transaction(url) as session:
-        frame = st.current_statistics(session)
+        frame = stored.current_statistics(session)
     if region is not None:
         frame = frame[frame["region"] == region]
     frame = frame.sort_values(["region", "name", "scope", "year"])
@@ -368,12 +363,12 @@ def statistics_history(
     as_json: JsonFlag = False,
 ) -> None:
     """Every version of one statistic, with who entered it, when and why."""
-    from carbonpeak.indicators import statistics as st
+    from carbonpeak.store import statistics as stored
 
     with db.transaction(url) as session:
-        versions = st.history(session, region, name, scope, year)
+        versions = stored.history(session, region, name, scope, year)
     if not versions:
-        fail(CarbonpeakError(f"no statistic {name} ({scope}) entered for {region} {year}"))
+        fail(CarbonpeakError(code="statistics.not_entered", name=name, scope=scope, region=region, year=year))
     _emit(
         pd.DataFrame(versions),
         as_json,

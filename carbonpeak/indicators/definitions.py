@@ -2,7 +2,7 @@
 
 Every indicator is a pure function of prepared data for one region: the facts table (one row per
 counted facility-month, :mod:`carbonpeak.store.facts`) summed once by year and sector, the
-statistics the regulator entered (:mod:`carbonpeak.indicators.statistics`) and the registry's green
+statistics the regulator entered (:mod:`carbonpeak.store.statistics`) and the registry's green
 designations. Each formula works on all years at once, so a province's whole table, every year and
 every sector, is one ``groupby`` and a handful of vector operations. Nothing here reads the database.
 """
@@ -60,7 +60,7 @@ class Value:
 class Options:
     params: ParameterSet
     benchmark_edition: str | None = None  # None: the edition in force for the year
-    statistics: pd.DataFrame | None = None  # statistics.current_statistics(); None: none entered
+    statistics: pd.DataFrame | None = None  # store.statistics.current_statistics(); None: none entered
     registry: pd.DataFrame | None = None  # facts.green_registry(); None: registry counts unavailable
     base_year: int | None = None  # None: the parameter indicators.base_year
 

@@ -1,8 +1,10 @@
-"""Warnings a regulator works through: generated from the facts, the submissions and the targets,
-kept in the store with a workflow (acknowledge, assign, close, reopen) and their history.
+"""Warnings a regulator works through: the rules that raise them and the steps of their workflow.
 
-Generation is pure (:func:`generate`); :func:`refresh` stores new ones once, by key, and leaves the
-status of existing ones to the people working on them.
+Generation is pure (:func:`generate` over the facts, the submissions and the facilities as plain frames,
+and the targets' evaluations); :func:`next_status` decides what a step (acknowledge, assign, close,
+reopen) does to a warning's status, refusing with a coded error what its state does not allow. The
+store keeps the warnings and their history (:mod:`carbonpeak.store.warnings`); raising new ones and
+acting on one are use cases (:mod:`carbonpeak.services.warnings`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
@@ -22,7 +22,6 @@ from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.targets import Evaluation, reason_in
 from carbonpeak.messages import Message
 from carbonpeak.parameters import ParameterSet, load
-from carbonpeak.store.models import Facility, Submission, SubmissionVersion, Warning, WarningEvent, utcnow
 
 KINDS = (
     "below_baseline",
@@ -95,7 +94,8 @@ def generate(
     due_day = int(params.value("indicators.warning_rule", period=as_of, item="report_due_day"))
     band = float(params.value("indicators.warning_rule", period=as_of, item="jump_band"))
     raised: list[Raised] = []
-    retired = facilities["retired_on"].notna() & (pd.to_datetime(facilities["retired_on"]).dt.date <= as_of)
+    retired_on = pd.to_datetime(facilities["retired_on"], errors="coerce")  # all-empty: a datetime column of NaT
+    retired = retired_on.notna() & (retired_on <= pd.Timestamp(as_of))
     still_operating = facts[~facts["facility_code"].isin(facilities.loc[retired, "facility_code"])]
     raised += _benchmark_warnings(still_operating, params, benchmark_edition, as_of)  # exits need no warning
     raised += _reporting_warnings(submissions, facilities, as_of, due_day)
@@ -287,102 +287,18 @@ def _capacity_warnings(facts: pd.DataFrame) -> list[Raised]:
     return out
 
 
-# ---------------------------------------------------------------- store
+# ---------------------------------------------------------------- the workflow
 
 
-def submissions_frame(session: Session) -> pd.DataFrame:
-    """The latest version of every reported month, with when it was submitted."""
-    from sqlalchemy import func
-
-    newest = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
-    )
-    query = (
-        select(Facility.code, Submission.period, SubmissionVersion.status, SubmissionVersion.submitted_at)
-        .join(Submission, Submission.facility_id == Facility.id)
-        .join(newest, newest.c.submission_id == Submission.id)
-        .join(
-            SubmissionVersion,
-            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
-        )
-    )
-    return pd.DataFrame(session.execute(query).all(), columns=["facility_code", "period", "status", "submitted_at"])
-
-
-def facilities_frame(session: Session) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            (f.code, f.status, f.commissioning_year, f.retired_on, f.capacity_t_per_a)
-            for f in session.scalars(select(Facility))
-        ],
-        columns=["facility_code", "status", "commissioning_year", "retired_on", "capacity_t_per_a"],
-    )
-
-
-def refresh(session: Session, raised: list[Raised], actor: str) -> int:
-    """Store the warnings not stored yet (by key); returns how many are new."""
-    existing = set(session.scalars(select(Warning.key)))
-    new = [w for w in raised if w.key not in existing]
-    for w in new:
-        warning = Warning(
-            key=w.key,
-            kind=w.kind,
-            severity=w.severity,
-            region=w.region,
-            facility_code=w.facility_code,
-            period=w.period,
-            message_zh=w.message_zh,
-            message_en=w.message_en,
-            details=_jsonable(w.details),
-            deadline=w.deadline,
-            status="open",
-        )
-        warning.events.append(WarningEvent(actor=actor, action="raise", note=None))
-        session.add(warning)
-    session.flush()
-    return len(new)
-
-
-def act(
-    session: Session, warning_id: int, action: str, actor: str, *, note: str | None = None, assignee: str | None = None
-) -> Warning:
-    """Acknowledge, assign, close or reopen a warning; every step is kept in its history."""
+def next_status(status: str, action: str, assignee: str | None = None) -> str:
+    """The status a warning in ``status`` moves to by ``action``; a coded :class:`InputError` when the
+    action is unknown, an assignment names nobody, or the warning's state does not allow the step."""
     if action not in ACTIONS:
         raise InputError(code="warning.unknown_action", field="action", value=action)
-    warning = session.get(Warning, warning_id)
-    if warning is None:
-        raise InputError(code="warning.not_found", field="id", value=warning_id)
     if action == "assign" and not assignee:
         raise InputError(code="warning.needs_assignee", field="assignee")
-    if action == "reopen" and warning.status != "closed":
-        status = Message(f"warning.status.{warning.status}")
-        raise InputError(code="warning.reopen_only_closed", field="action", status=status)
-    if action != "reopen" and warning.status == "closed":
+    if action == "reopen" and status != "closed":
+        raise InputError(code="warning.reopen_only_closed", field="action", status=Message(f"warning.status.{status}"))
+    if action != "reopen" and status == "closed":
         raise InputError(code="warning.closed", field="action", value=action)
-    warning.status = ACTIONS[action]
-    if action == "assign":
-        warning.assignee = assignee
-    warning.events.append(
-        WarningEvent(actor=actor, action=action, note=note or (f"to {assignee}" if assignee else None), at=utcnow())
-    )
-    session.flush()
-    return warning
-
-
-def listing(
-    session: Session, *, status: str | None = None, kind: str | None = None, facility: str | None = None
-) -> list[Warning]:
-    query = select(Warning).order_by(Warning.id)
-    if status:
-        query = query.where(Warning.status == status)
-    if kind:
-        query = query.where(Warning.kind == kind)
-    if facility:
-        query = query.where(Warning.facility_code == facility)
-    return list(session.scalars(query))
-
-
-def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in details.items()}
+    return ACTIONS[action]

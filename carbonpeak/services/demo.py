@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from carbonpeak.demo import generate
-from carbonpeak.indicators.statistics import import_table
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.services import access
 from carbonpeak.services.capacity import seed_from_registry
+from carbonpeak.services.statistics import import_table
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import SubmissionVersion
 from carbonpeak.store.service import compute_results
@@ -74,7 +74,7 @@ def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) ->
     results = compute_results(session, all_versions, actor)
     seed_from_registry(session, access.operator(actor))
     with resources.as_file(resources.files("carbonpeak.demo") / "statistics.csv") as path:
-        statistics = len(import_table(session, path, actor))
+        statistics = len(import_table(session, access.operator(actor), path))
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),

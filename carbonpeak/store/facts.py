@@ -31,6 +31,7 @@ from carbonpeak.store.models import (
     Result,
     SubmissionVersion,
 )
+from carbonpeak.store.statistics import current_statistics
 
 # Record fields carried into the facts table (canonical units, NaN where not reported).
 RECORD_FIELDS = [
@@ -377,7 +378,6 @@ def indicator_inputs(
 ) -> tuple[pd.DataFrame, Options]:
     """Everything indicators and targets read from the store: the facts table and options carrying the
     regulator's statistics and the registry's green designations."""
-    from carbonpeak.indicators.statistics import current_statistics
     from carbonpeak.store.parameters import parameter_set
 
     options = Options(

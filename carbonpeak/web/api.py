@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError, InputError
-from carbonpeak.indicators import warnings as warn
 from carbonpeak.io.reading import Limits
 from carbonpeak.parameters import Cited
 from carbonpeak.services import access, intake, submissions
+from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.limits import TEXT_LIMITS
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Enterprise, Facility, Region, SubmissionVersion, Warning
@@ -533,7 +533,7 @@ def act_on_warning(
     warning = access.get_warning(session, who, warning_id, "warning.act")
     body = body or WarningAction()
     try:
-        warn.act(session, warning.id, action, who.actor, note=body.note, assignee=body.assignee)
+        warning_cases.act(session, who, warning.id, action, note=body.note, assignee=body.assignee)
     except InputError as exc:
         session.rollback()
         raise Conflict(i18n.detail(exc), details=_problems([exc])) from None

@@ -22,8 +22,6 @@ from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 from carbonpeak.accounting import account, classify_facilities, surcharge_facilities
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators import warnings as warn
-from carbonpeak.indicators.statistics import current_statistics
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.io.activity import parse_records
 from carbonpeak.parameters import ParameterSet, load
@@ -43,6 +41,7 @@ from carbonpeak.store.models import (
     Warning,
 )
 from carbonpeak.store.parameters import parameter_set
+from carbonpeak.store.statistics import current_statistics
 
 # ---------------------------------------------------------------- a small cache of computed tables
 
@@ -660,31 +659,6 @@ def warnings(
 def warning_counts(session: Session, principal: Principal) -> dict[str, int]:
     query = select(Warning.status, func.count()).where(access.warning_filter(principal)).group_by(Warning.status)
     return {status: count for status, count in session.execute(query)}
-
-
-def refresh_warnings(
-    session: Session, principal: Principal, *, as_of: dt.date, plan: str | None, region: str | None, edition: str | None
-) -> int:
-    """Raise the warnings the data support today (the CLI's ``warnings --refresh``)."""
-    access.require(principal, "warning.refresh")
-    all_facts = facility_months(session)
-    evaluations = (
-        evaluate_plan(
-            plan, all_facts, region=region, year=as_of.year, benchmark_edition=edition, params=params(session)
-        )
-        if plan
-        else None
-    )
-    raised = warn.generate(
-        all_facts,
-        warn.submissions_frame(session),
-        warn.facilities_frame(session),
-        as_of=as_of,
-        params=params(session),
-        benchmark_edition=edition,
-        evaluations=evaluations,
-    )
-    return warn.refresh(session, raised, principal.actor)
 
 
 # ---------------------------------------------------------------- parameters

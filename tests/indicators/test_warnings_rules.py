@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from carbonpeak.errors import InputError
 from carbonpeak.indicators import warnings as w
 from carbonpeak.indicators.targets import evaluate
 from tests.indicators.test_targets_statuses import PLAN, alloying, facts, target
@@ -105,3 +106,31 @@ def test_targets_off_track_become_warnings() -> None:
     )
     (warning,) = kinds(raised, "target_off_track")
     assert warning.key == "target:test_plan:GZ-03" and "off track" in warning.message_en
+
+
+def test_a_registry_without_retired_facilities_raises_its_warnings() -> None:
+    """No retirement date at all (a datetime column of NaT once parsed) leaves every facility counted."""
+    operating = FACILITIES.iloc[:1].assign(retired_on=[None])
+    table = facts([aluminium("AL1", "2025-03", 13400)])
+    subs = submitted([("AL1", "2025-03", "2025-04-20")])
+    raised = w.generate(table, subs, operating, as_of=dt.date(2025, 6, 1), benchmark_edition="2021")
+    assert {r.kind for r in raised} >= {"below_baseline", "late_submission"}
+
+
+def test_the_workflow_steps_and_their_refusals() -> None:
+    assert w.next_status("open", "acknowledge") == "acknowledged"
+    assert w.next_status("acknowledged", "assign", "inspector:Li") == "assigned"
+    assert w.next_status("closed", "reopen") == "open"
+    refusals = [
+        (("open", "escalate"), "warning.unknown_action"),
+        (("open", "assign"), "warning.needs_assignee"),
+        (("assigned", "reopen"), "warning.reopen_only_closed"),
+        (("closed", "close"), "warning.closed"),
+    ]
+    for (status, action), code in refusals:
+        with pytest.raises(InputError) as refused:
+            w.next_status(status, action)
+        assert refused.value.code == code
+    with pytest.raises(InputError) as reopen:
+        w.next_status("assigned", "reopen")
+    assert reopen.value.text("zh").endswith("只有已关闭的预警可以重新打开；该预警为“已指派”")

@@ -11,8 +11,11 @@ from typer.testing import CliRunner
 from carbonpeak.cli import app
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.indicators import statistics as st
+from carbonpeak.services import statistics as cases
+from carbonpeak.services.access import operator
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
+from carbonpeak.store import statistics as stored
 
 SOURCE = "Test province statistical yearbook 2021, table 12-3"
 VALUE_ADDED = {
@@ -32,9 +35,9 @@ def test_entered_in_a_unit_stored_in_the_canonical_one(registry: str) -> None:
     entry = st.validate(VALUE_ADDED)
     assert (entry.value, entry.unit) == (pytest.approx(8500 * 1e4), "wan_yuan")  # 1 亿元 = 10^4 万元
     with db.transaction(registry) as session:
-        st.enter(session, entry, "test:regulator")
+        cases.enter(session, operator("test:regulator"), VALUE_ADDED)
     with db.transaction(registry) as session:
-        frame = st.current_statistics(session)
+        frame = stored.current_statistics(session)
     row = frame.iloc[0]
     assert (row["region"], row["value"], row["entered_value"], row["entered_unit"], row["version"]) == (
         "P",
@@ -47,18 +50,21 @@ def test_entered_in_a_unit_stored_in_the_canonical_one(registry: str) -> None:
 
 def test_a_correction_is_a_new_version_with_its_reason(registry: str) -> None:
     with db.transaction(registry) as session:
-        st.enter(session, st.validate(VALUE_ADDED), "test:regulator")
+        assert cases.enter(session, operator("test:regulator"), VALUE_ADDED).action == "created"
     with db.transaction(registry) as session:  # the same figure again changes nothing
-        assert st.enter(session, st.validate(VALUE_ADDED), "test:regulator") is None
+        again = cases.enter(session, operator("test:regulator"), VALUE_ADDED)
+        assert (again.action, again.changed, again.version) == ("unchanged", False, 1)
     corrected = {**VALUE_ADDED, "value": 8600, "published_on": "2022-03-15"}
-    with pytest.raises(InputError, match="reason"), db.transaction(registry) as session:
-        st.enter(session, st.validate(corrected), "test:regulator")
+    with pytest.raises(InputError, match="reason") as refused, db.transaction(registry) as session:
+        cases.enter(session, operator("test:regulator"), corrected)
+    assert refused.value.code == "statistics.already_entered" and refused.value.field == "reason"
+    assert "第 1 版，8.5e+07 wan_yuan" in refused.value.text("zh")
     with db.transaction(registry) as session:
-        row = st.enter(session, st.validate({**corrected, "reason": "revised in the 2022 yearbook"}), "test:r2")
-        assert row is not None and row.version == 2
+        row = cases.enter(session, operator("test:r2"), {**corrected, "reason": "revised in the 2022 yearbook"})
+        assert (row.action, row.version) == ("corrected", 2)
     with db.transaction(registry) as session:
-        versions = st.history(session, "P", "industrial_value_added", "industry_above_designated_size", 2020)
-        current = st.current_statistics(session)
+        versions = stored.history(session, "P", "industrial_value_added", "industry_above_designated_size", 2020)
+        current = stored.current_statistics(session)
         trail = repo.audit_trail(session, "P/industrial_value_added")
     assert [(v["version"], v["entered_value"], v["reason"]) for v in versions] == [
         (1, 8500, None),
@@ -113,19 +119,22 @@ def test_an_import_with_a_bad_row_stores_nothing(registry: str, tmp_path: Path) 
     good = {**VALUE_ADDED, "year": 2021, "published_on": "2022-03-15"}
     path = _csv(tmp_path / "stats.csv", [VALUE_ADDED, {**good, "unit": "kg"}, {**good, "year": 2022, "value": -5}])
     with pytest.raises(ValidationFailed) as caught, db.transaction(registry) as session:
-        st.import_table(session, path, "test:regulator")
+        cases.import_table(session, operator("test:regulator"), path)
     assert [(p.record, p.field) for p in caught.value.errors] == [("row 3", "unit"), ("row 4", "value")]
     with db.transaction(registry) as session:
-        assert st.current_statistics(session).empty
+        assert stored.current_statistics(session).empty
     unknown_region = _csv(tmp_path / "region.csv", [VALUE_ADDED, {**good, "region": "ZZ"}])
     with pytest.raises(InputError, match="unknown region") as caught_region, db.transaction(registry) as session:
-        st.import_table(session, unknown_region, "test:regulator")
+        cases.import_table(session, operator("test:regulator"), unknown_region)
     assert "row 3" in str(caught_region.value)
     with db.transaction(registry) as session:
-        assert st.current_statistics(session).empty  # the valid first row was not kept either
+        assert stored.current_statistics(session).empty  # the valid first row was not kept either
     with db.transaction(registry) as session:
-        stored = st.import_table(session, _csv(tmp_path / "ok.csv", [VALUE_ADDED, good]), "test:regulator")
-    assert len(stored) == 2
+        done = cases.import_table(session, operator("test:regulator"), _csv(tmp_path / "ok.csv", [VALUE_ADDED, good]))
+    assert [(e.key, e.action) for e in done] == [
+        ("P/industrial_value_added/industry_above_designated_size/2020", "created"),
+        ("P/industrial_value_added/industry_above_designated_size/2021", "created"),
+    ]
 
 
 def test_statistics_cli(registry: str, tmp_path: Path) -> None:

@@ -8,7 +8,10 @@ import pytest
 
 from carbonpeak.errors import InputError
 from carbonpeak.indicators import warnings as w
+from carbonpeak.services import warnings as cases
+from carbonpeak.services.access import operator
 from carbonpeak.store import db
+from carbonpeak.store import warnings as stored
 
 
 def raised() -> list[w.Raised]:
@@ -29,27 +32,30 @@ def raised() -> list[w.Raised]:
 
 def test_refresh_is_idempotent_and_history_is_kept(db_url: str) -> None:
     with db.transaction(db_url) as session:
-        assert w.refresh(session, raised(), "system") == 1
-        assert w.refresh(session, raised(), "system") == 0  # the same situation is raised once
-        (warning,) = w.listing(session)
+        assert stored.add_new(session, raised(), "system") == 1
+        assert stored.add_new(session, raised(), "system") == 0  # the same situation is raised once
+        (warning,) = stored.listing(session)
         warning_id = warning.id
     with db.transaction(db_url) as session:
-        w.act(session, warning_id, "acknowledge", "regulator:city1", note="seen")
+        cases.act(session, operator("regulator:city1"), warning_id, "acknowledge", note="seen")
         with pytest.raises(InputError, match="assign to"):
-            w.act(session, warning_id, "assign", "regulator:city1")
-        w.act(session, warning_id, "assign", "regulator:city1", assignee="inspector:Li")
-        w.act(session, warning_id, "close", "inspector:Li", note="report received")
+            cases.act(session, operator("regulator:city1"), warning_id, "assign")
+        cases.act(session, operator("regulator:city1"), warning_id, "assign", assignee="inspector:Li")
+        closed = cases.act(session, operator("inspector:Li"), warning_id, "close", note="report received")
+        assert (closed.status, closed.assignee, len(closed.events)) == ("closed", "inspector:Li", 4)
     with db.transaction(db_url) as session:
         with pytest.raises(InputError, match="reopen it first"):
-            w.act(session, warning_id, "assign", "x", assignee="y")
-        warning = w.listing(session)[0]
+            cases.act(session, operator("x"), warning_id, "assign", assignee="y")
+        warning = stored.listing(session)[0]
         assert warning.status == "closed" and warning.assignee == "inspector:Li"
-        assert [(e.action, e.actor) for e in warning.events] == [
-            ("raise", "system"),
-            ("acknowledge", "regulator:city1"),
-            ("assign", "regulator:city1"),
-            ("close", "inspector:Li"),
+        history = stored.get(session, warning_id)
+        assert history is not None
+        assert [(e.action, e.actor, e.note) for e in history.events] == [
+            ("raise", "system", None),
+            ("acknowledge", "regulator:city1", "seen"),
+            ("assign", "regulator:city1", "to inspector:Li"),
+            ("close", "inspector:Li", "report received"),
         ]
-        assert w.refresh(session, raised(), "system") == 0  # closing does not make it come back
-        w.act(session, warning_id, "reopen", "regulator:city1", note="late again")
-        assert w.listing(session, status="open")[0].id == warning_id
+        assert stored.add_new(session, raised(), "system") == 0  # closing does not make it come back
+        cases.act(session, operator("regulator:city1"), warning_id, "reopen", note="late again")
+        assert stored.listing(session, status="open")[0].id == warning_id

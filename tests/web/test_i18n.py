@@ -78,6 +78,7 @@ WEB_REACHABLE = (
     "carbonpeak/store/repository.py",
     "carbonpeak/store/parameters.py",
     "carbonpeak/indicators/warnings.py",
+    "carbonpeak/services/warnings.py",
 )
 
 

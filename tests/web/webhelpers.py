@@ -63,6 +63,7 @@ def _add_other_province(session: Any) -> None:
     """A second province with one enterprise, one facility, one submitted month and one warning."""
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.store import repository as repo
+    from carbonpeak.store import warnings as stored
 
     actor = "test:setup"
     repo.add_region(
@@ -111,7 +112,7 @@ def _add_other_province(session: Any) -> None:
     record = {**source, "facility_id": OTHER_FACILITY, "region": "gansu"}
     version = repo.save_version(session, facility, "2024-03", record, "enterprise:X01")
     repo.transition_many(session, [version], "submitted", "enterprise:X01")
-    warn.refresh(
+    stored.add_new(
         session,
         [
             warn.Raised(
@@ -161,6 +162,7 @@ def populate(url: str, tokens: dict[str, str]) -> None:
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.targets import evaluate_plan
     from carbonpeak.services import demo as demo_service
+    from carbonpeak.store import warnings as stored
     from carbonpeak.store.facts import facility_months
     from carbonpeak.web.users import create_demo_users
 
@@ -175,13 +177,13 @@ def populate(url: str, tokens: dict[str, str]) -> None:
         evaluations = evaluate_plan(PLAN, facts, region="demo", year=AS_OF.year, benchmark_edition="2021")
         raised = warn.generate(
             facts,
-            warn.submissions_frame(session),
-            warn.facilities_frame(session),
+            stored.submissions_frame(session),
+            stored.facilities_frame(session),
             as_of=AS_OF,
             benchmark_edition="2021",
             evaluations=evaluations,
         )
-        warn.refresh(session, raised, "system:test")
+        stored.add_new(session, raised, "system:test")
     db.engine_for(url).dispose()
 
 

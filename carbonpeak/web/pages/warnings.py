@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
-from carbonpeak.indicators import warnings as warn
+from carbonpeak.indicators.warnings import ACTIONS
 from carbonpeak.services import access
+from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
 from carbonpeak.store.models import Warning
@@ -107,16 +108,16 @@ def refresh(
     except ValueError:
         day = dt.date.today()
     region = queries.default_region(session, who)
-    new = queries.refresh_warnings(
+    done = warning_cases.refresh(
         session,
         who,
         as_of=day,
         plan=plan or None,
         region=region.code if region else None,
-        edition=settings_of(request).benchmark_edition,
+        benchmark_edition=settings_of(request).benchmark_edition,
     )
     session.commit()
-    flash(request, i18n.ngettext("%(num)d new warning raised.", "%(num)d new warnings raised.", new))
+    flash(request, i18n.ngettext("%(num)d new warning raised.", "%(num)d new warnings raised.", done.new))
     return redirect("/warnings")
 
 
@@ -130,7 +131,7 @@ def act(
     note: Annotated[str, Form(max_length=2000)] = "",
     assignee: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    if action not in warn.ACTIONS:
+    if action not in ACTIONS:
         raise NotFound()
     warning = access.get_warning(session, who, warning_id, "warning.act")
     if action == "assign" and assignee and assignee not in assignees(session, who):
@@ -138,7 +139,7 @@ def act(
         errors = {"assignee": _("Choose a regulator or administrator.")}
         return warning_page(request, session, who, warning, 422, errors=errors)
     try:
-        warn.act(session, warning.id, action, who.actor, note=note.strip() or None, assignee=assignee or None)
+        warning_cases.act(session, who, warning.id, action, note=note.strip() or None, assignee=assignee or None)
     except InputError as exc:
         session.rollback()
         problem = i18n.input_error(exc)
