@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.indicators import warnings as rules
 from carbonpeak.indicators.targets import evaluate_plan
-from carbonpeak.services import access
+from carbonpeak.services import access, limits
 from carbonpeak.services.access import Principal
 from carbonpeak.store import warnings as store
 from carbonpeak.store.facts import indicator_inputs
@@ -79,5 +79,6 @@ def act(
     the action is unknown, an assignment names nobody, or the warning's state does not allow it."""
     access.require(principal, "warning.act")
     warning = access.get_warning(session, principal, warning_id, "warning.act")
+    limits.check_lengths({"note": note, "assignee": assignee})
     status = rules.next_status(warning.status, action, assignee)
     return store.record_step(session, warning, action, status, principal.actor, note=note, assignee=assignee)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from carbonpeak.errors import AccessDenied, InputError, NotFound
+from carbonpeak.errors import AccessDenied, InputError, NotFound, ValidationFailed
 from carbonpeak.indicators.warnings import Raised
 from carbonpeak.services import warnings as cases
 from carbonpeak.store import db, service
@@ -78,6 +78,9 @@ def test_acting_on_a_warning_needs_the_permission_and_the_scope(province: str) -
         with pytest.raises(InputError) as unknown:
             cases.act(session, city, warning.id, "escalate")
         assert (unknown.value.code, unknown.value.field) == ("warning.unknown_action", "action")
+        with pytest.raises(ValidationFailed) as long_note:  # D7: a note has a length limit, checked before writing
+            cases.act(session, city, warning.id, "close", note="说" * 2001)
+        assert [p.field for p in long_note.value.errors] == ["note"]
         done = cases.act(session, city, warning.id, "close", note="补报已收到")
         assert (done.status, [(e.action, e.actor, e.note) for e in done.events]) == (
             "closed",
