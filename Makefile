@@ -74,6 +74,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_web.py --only demo --duration 600 --soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis var

@@ -1,7 +1,10 @@
 """Benchmark: the web platform under load — 50 concurrent users on the demo province and on a province
 ten times larger, requests per second and p50/p95/p99 latency per page and API endpoint.
 
-    python benchmarks/bench_web.py [--only demo|10x] [--users 50] [--duration 60] [--workers 2]
+    python benchmarks/bench_web.py [--only demo|10x] [--users 50] [--duration 60] [--workers 2] [--soak]
+
+``--soak`` adds one enterprise API client uploading a one-month CSV every second; ``make bench`` runs it
+for 10 minutes on the demo (``--only demo --duration 600 --soak``): errors (goal 0) and p95 under uploads.
 
 Databases (built once, kept under ``var/bench/``; ``--rebuild`` makes them again):
 
@@ -378,6 +381,7 @@ def run_locust(
     duration: float,
     warmup: float,
     wait: str = "0.5,1.5",
+    uploads_per_s: float = 0.0,
 ) -> Path:
     """Run the locustfile headless; returns the stats CSV (measured window only)."""
     config_path = prefix.with_name(prefix.name + "_config.json")
@@ -390,10 +394,12 @@ def run_locust(
         "BENCH_WARMUP_S": str(warmup),
         "BENCH_LOGIN_STATS": str(logins),
         "BENCH_WAIT": wait,
+        "BENCH_UPLOADS_PER_S": str(uploads_per_s),
         "BENCH_SERVER_PIDS": str(server_pid),
         "BENCH_CPU_STATS": str(prefix.with_name(prefix.name + "_cpu.json")),
     }
     locust = Path(sys.executable).with_name("locust")
+    users += 1 if uploads_per_s > 0 else 0  # the uploader is one more user (fixed_count 1)
     limit = int(duration + warmup + users / rate + 150)
     command = [
         str(locust) if locust.exists() else "locust",
@@ -494,12 +500,21 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     settings = config(path)
     load = os.getloadavg()
     started = dt.datetime.now().astimezone()
-    prefix = folder / f"locust_{name}"
+    label = f"{name}_soak" if args.soak else name
+    prefix = folder / f"locust_{label}"
     cpu_file = prefix.with_name(prefix.name + "_cpu.json")
     cpu_file.unlink(missing_ok=True)
     with serving(path, args.workers, folder / f"server_{name}.log") as (base, pid):
         stats = run_locust(
-            base, pid, settings, prefix, users=args.users, rate=args.rate, duration=args.duration, warmup=args.warmup
+            base,
+            pid,
+            settings,
+            prefix,
+            users=args.users,
+            rate=args.rate,
+            duration=args.duration,
+            warmup=args.warmup,
+            uploads_per_s=1.0 if args.soak else 0.0,
         )
     if not stats.exists():
         raise SystemExit(f"locust wrote no statistics ({stats})")
@@ -510,8 +525,10 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         f"### {name}: {facilities} facilities, {months:,} counted facility-months\n\n"
         f"{started:%Y-%m-%d %H:%M %Z}; {os.cpu_count()} cores, load average before the run "
         f"{load[0]:.2f}; uvicorn {args.workers} worker(s), no access log; locust {args.users} users "
-        f"(spawn {args.rate}/s, think time 0.5-1.5 s), {args.warmup:.0f} s warm-up after the logins, "
-        f"measured {args.duration:.0f} s: {total:,} requests ({total / args.duration:.1f} rps), {failures} failures.\n"
+        f"(spawn {args.rate}/s, think time 0.5-1.5 s), {args.warmup:.0f} s warm-up after the logins"
+        + (" and one enterprise API client uploading a one-month CSV every second (the soak)" if args.soak else "")
+        + f", measured {args.duration:.0f} s: {total:,} requests ({total / args.duration:.1f} rps), "
+        f"{failures} failures.\n"
     )
     if cpu_file.exists():
         cpu = json.loads(cpu_file.read_text())
@@ -523,8 +540,8 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             f"of {os.cpu_count()}.\n"
         )
     text = header + "\n" + markdown(rows) + "\n"
-    (folder / f"web_{name}.md").write_text(text, encoding="utf-8")
-    with (folder / f"web_{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+    (folder / f"web_{label}.md").write_text(text, encoding="utf-8")
+    with (folder / f"web_{label}.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
@@ -542,6 +559,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--dir", default=str(ROOT / "var" / "bench"))
     parser.add_argument("--rebuild", action="store_true", help="build the databases again")
+    parser.add_argument(
+        "--soak", action="store_true", help="add one upload a second (the soak: with --duration 600 --only demo)"
+    )
     args = parser.parse_args()
     for name in [args.only] if args.only else ["demo", "10x"]:
         bench(name, args)

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 import gevent
-from locust import between, events, task
+from locust import HttpUser, between, constant_throughput, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 CONFIG: dict[str, Any] = {}
@@ -33,6 +33,7 @@ if os.environ.get("BENCH_CONFIG"):
 WAIT = [float(x) for x in os.environ.get("BENCH_WAIT", "0.5,1.5").split(",")]
 WARMUP_S = float(os.environ.get("BENCH_WARMUP_S", "10"))
 MEASURE_S = float(os.environ.get("BENCH_MEASURE_S", "60"))
+UPLOADS_PER_S = float(os.environ.get("BENCH_UPLOADS_PER_S", "0"))  # the soak: uploads a second (0: none)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 LOGGED_IN = {"count": 0}
 
@@ -231,6 +232,35 @@ class ApiEnterprise(ApiClient):
             f"/api/v1/submissions/{facility}/{period}/provenance",
             "/api/v1/submissions/{facility}/{period}/provenance",
         )
+
+
+class Uploader(HttpUser):
+    """The soak's uploader: the enterprise account's API client imports a one-month CSV of its line RA05
+    (a month the demo leaves unreported) ``BENCH_UPLOADS_PER_S`` times a second; each upload carries a new
+    output figure, so each one is validated, accounted and written as a new draft version."""
+
+    abstract = UPLOADS_PER_S <= 0
+    fixed_count = 1
+    wait_time = constant_throughput(UPLOADS_PER_S or 1.0)
+    HEADER = "facility_id,sector,region,period,output_t,scrap_input_t,grid_electricity_mwh,fuel:natural_gas\n"
+
+    def on_start(self) -> None:
+        self.headers = {"Authorization": f"Bearer {CONFIG['tokens']['enterprise']}"}
+        self.count = 0
+        LOGGED_IN["count"] += 1  # counted with the people who logged in, so the measurement starts
+
+    @task
+    def upload(self) -> None:
+        self.count += 1
+        row = f"RA05,recycled_aluminium,shaanxi,2024-09,{8000 + self.count % 997},8600,3200,90\n"
+        files = {"file": ("ra05-2024-09.csv", (self.HEADER + row).encode(), "text/csv")}
+        with self.client.post(
+            "/api/v1/imports", files=files, headers=self.headers, name="/api/v1/imports (soak)", catch_response=True
+        ) as response:
+            if response.status_code in (200, 201):
+                response.success()
+            else:
+                response.failure(f"status {response.status_code}")
 
 
 def _measure(environment: Any) -> None:

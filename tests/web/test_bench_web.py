@@ -33,10 +33,14 @@ def test_locust_run_against_the_demo(demo_template: Path, tmp_path: Path) -> Non
     settings = bench.config(path)
     prefix = tmp_path / "locust_demo"
     with bench.serving(path, 1, tmp_path / "server.log") as (base, pid):
-        stats = bench.run_locust(base, pid, settings, prefix, users=5, rate=5, duration=3, warmup=0.5)
+        stats = bench.run_locust(
+            base, pid, settings, prefix, users=5, rate=5, duration=3, warmup=0.5, uploads_per_s=2.0
+        )
     rows = bench.rows_of(stats, prefix.with_name(prefix.name + "_logins.json"))
     measured = [r for r in rows if isinstance(r["rps"], float) and r["requests"]]
     assert measured, (tmp_path / "server.log").read_text()[-2000:]
     assert sum(r["failures"] for r in rows) == 0, rows
+    # The soak's uploader took part: its uploads were answered and counted.
+    assert any(r["endpoint"] == "/api/v1/imports (soak)" and r["requests"] for r in rows), [r["endpoint"] for r in rows]
     assert any(r["endpoint"].startswith("/login") and r["requests"] for r in rows)  # the users logged in
     assert "| page / endpoint |" in bench.markdown(rows)
