@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.reading import Limits
 from carbonpeak.parameters import Cited
-from carbonpeak.services import access, intake, submissions
+from carbonpeak.services import access, submissions
 from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.limits import TEXT_LIMITS
 from carbonpeak.store import repository as repo
@@ -33,6 +33,7 @@ from carbonpeak.web import i18n, queries
 from carbonpeak.web.api_types import Timestamp
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, render, settings_of
 from carbonpeak.web.errors import Conflict, Invalid, NotFound, TooLarge
+from carbonpeak.web.imports import imports_of
 from carbonpeak.web.pages.common import PERIOD, year_of
 from carbonpeak.web.pages.overview import selection
 from carbonpeak.web.pages.submissions import safe_filename
@@ -429,7 +430,8 @@ def import_upload(
     file: Annotated[UploadFile | None, File(description=".xlsx template, CSV, JSON or YAML")] = None,
     submit: Annotated[bool, Form()] = False,
 ) -> ImportOut:
-    """services.intake.import_file; a plain ``def`` so the work runs in the thread pool."""
+    """services.intake.import_file, in an import process (web.imports); a plain ``def``: it waits in the
+    thread pool, never on the event loop."""
     access.require(who, "submission.report")
     if file is None:
         raise Invalid(details=[{"field": "file", "message": i18n.gettext("Choose a file to upload.")}])
@@ -440,11 +442,12 @@ def import_upload(
         raise TooLarge(limit=limit // 2**20)
     name = safe_filename(file.filename or "upload.xlsx")
     try:
-        report = intake.import_file(session, who, content, name, submit=submit, limits=Limits.from_env(max_bytes=limit))
+        report = imports_of(request.app).run(
+            session, who, content, name, submit=submit, limits=Limits.from_env(max_bytes=limit)
+        )
     except CarbonpeakError:
         session.rollback()
         raise  # coded: the app answers 422 (409 when busy) with every problem in the person's language
-    session.commit()
     return ImportOut(
         file=name,
         sha256=report.sha256,

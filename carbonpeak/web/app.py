@@ -6,7 +6,9 @@ SQLite file ``var/carbonpeak.db``); ``carbonpeak serve`` runs it with uvicorn.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
 
@@ -27,6 +29,7 @@ from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import Database, csrf_token
 from carbonpeak.web.errors import LoginRequired, NotFound, SessionExpired, TooLarge, WebError, from_domain
 from carbonpeak.web.i18n import N_
+from carbonpeak.web.imports import Imports
 from carbonpeak.web.queries import Cache
 from carbonpeak.web.security import Passwords
 from carbonpeak.web.settings import Settings
@@ -137,6 +140,12 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.imports.close()  # the import processes end with the server
+
+
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
     """The web platform on the store at ``database_url`` (default: CARBONPEAK_DATABASE_URL or SQLite)."""
     settings = settings or Settings.from_env(database_url=database_url)
@@ -148,12 +157,14 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.database = Database(settings.database_url or "")
     app.state.templates = Jinja2Templates(env=templates_environment())
     app.state.passwords = Passwords(settings)
     app.state.cache = Cache()
+    app.state.imports = Imports(app.state.database.url, settings.import_processes)
     queries.params()  # load and validate the parameter files now, not on the first request
 
     from carbonpeak.web import api, api_registry, pages

@@ -65,6 +65,9 @@ class Settings:
     # zxcvbn's strength score (0-4) a new password must reach; 3: about 10^8 guesses or more.
     password_min_score: int = 3
     max_upload_bytes: int = Limits().max_bytes
+    # Imports run in this many processes of their own beside each server process (0: in the request's
+    # thread, where a large file slows every other page; carbonpeak.web.imports says why).
+    import_processes: int = 1
     default_lang: str = "zh"
     # Benchmark levels: None asks the edition in force; the 2023 non-ferrous levels are not in the
     # reference data yet, so the demo shows the 2021 edition (the board says which).

@@ -43,6 +43,7 @@ def settings_for(url: str, **overrides: Any) -> Settings:
         "argon2_memory_kib": 8192,
         "argon2_parallelism": 1,
         "login_rate_limit": 1000,
+        "import_processes": 0,  # imports in the request thread: no process to start per app (one test serves it)
     }
     values.update(overrides)
     return Settings(**values)

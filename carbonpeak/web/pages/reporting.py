@@ -29,6 +29,7 @@ from carbonpeak.web import i18n, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import BadRequest, Forbidden, NotFound, TooLarge
 from carbonpeak.web.i18n import N_, _
+from carbonpeak.web.imports import imports_of
 from carbonpeak.web.pages.common import PERIOD, context, flash, redirect
 from carbonpeak.web.pages.submissions import safe_filename
 
@@ -90,8 +91,8 @@ def upload(
 ) -> Response:
     """Import a filled template (services.intake): all rows, or none with every problem beside its row.
 
-    A plain ``def``: FastAPI runs it in its thread pool, so parsing a large file never holds up other
-    people's requests."""
+    A plain ``def``: FastAPI runs it in its thread pool, where it waits for the import process
+    (web.imports), so a large file never holds up other people's requests."""
     access.require(who, "submission.report")
     if file is None or not file.filename:
         session.rollback()
@@ -103,7 +104,7 @@ def upload(
     limits = Limits.from_env(max_bytes=settings_of(request).max_upload_bytes)
     with tempfile.TemporaryDirectory(prefix="carbonpeak-upload-") as folder:
         try:
-            report = intake.import_file(
+            report = imports_of(request.app).run(
                 session, who, content, name, submit=bool(submit), limits=limits, rejected_dir=Path(folder)
             )
         except ValidationFailed as exc:
