@@ -383,6 +383,16 @@ def _scan_sheet(
     return scan
 
 
+# Parts that make a workbook carry macros: a VBA project, or Excel 4.0 macro sheets.
+_MACRO_PARTS = ("vbaproject.bin", "xl/macrosheets/")
+
+
+def has_macros(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook carries macros. Such a file is refused, never kept as evidence nor handed
+    back to anyone: nothing the platform reads needs a macro."""
+    return any(part in info.filename.lower() for info in archive.infolist() for part in _MACRO_PARTS)
+
+
 def read_workbook_cells(content: bytes, filename: str, limits: Limits) -> Table:
     from python_calamine import CalamineWorkbook
 
@@ -395,6 +405,8 @@ def read_workbook_cells(content: bytes, filename: str, limits: Limits) -> Table:
         raise refuse("intake.unreadable_workbook", filename) from None
     if declared > limits.max_uncompressed_bytes:
         raise refuse("intake.too_large_uncompressed", filename, limit=_size(limits.max_uncompressed_bytes))
+    if has_macros(archive):
+        raise refuse("intake.macro_workbook", filename)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         names = [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]

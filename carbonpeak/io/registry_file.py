@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,7 +263,12 @@ def read(file: str, content: bytes) -> Read:
     elif suffix in ("xlsx", "xlsm", "xls", "ods"):
         from python_calamine import CalamineWorkbook
 
+        from carbonpeak.io.reading import has_macros
+
         try:
+            if zipfile.is_zipfile(io.BytesIO(content)) and has_macros(zipfile.ZipFile(io.BytesIO(content))):
+                out.errors.append(InputError(code="intake.macro_workbook", file=file))
+                return out
             book = CalamineWorkbook.from_filelike(io.BytesIO(content))
             found = False
             for name in book.sheet_names:

@@ -174,3 +174,15 @@ def test_a_city_regulator_imports_only_within_its_city(db_url: str) -> None:
         assert [(e.row, e.field, e.code) for e in caught.value.errors] == [
             (3, "region_code", "registry.region_out_of_scope")
         ]
+
+
+def test_a_registry_workbook_with_macros_is_refused() -> None:
+    """D17: the bulk file with a VBA project is refused before its cells are read."""
+    import zipfile
+
+    buffer = io.BytesIO(registry_file.write_template("zh"))
+    with zipfile.ZipFile(buffer, "a") as book:
+        book.writestr("xl/vbaProject.bin", b"VBA")
+    read = registry_file.read("registry.xlsm", buffer.getvalue())
+    assert [e.code for e in read.errors] == ["intake.macro_workbook"]
+    assert "带宏" in read.errors[0].text("zh")

@@ -187,3 +187,22 @@ def test_a_month_in_a_form_with_errors_beside_fields_then_saved(fresh_app: Any, 
     refilled = enterprise.get("/reporting/form?facility=RA05&period=2024-09").text
     assert 'name="output_t" value="8000' in refilled.replace("8000.0", "8000")
     assert enterprise.get("/reporting/form?facility=AO01&period=2024-09").status_code == 403
+
+
+def test_a_workbook_with_macros_is_refused_and_never_kept(fresh_app: Any, fresh_url: str, tmp_path: Path) -> None:
+    """D17: a good month in a workbook that carries a VBA project is refused with its reason; no version, no
+    evidence file (nothing keeps the macros to hand back)."""
+    import zipfile
+
+    enterprise = client(fresh_app, "enterprise")
+    path = filled_template(tmp_path, [ra05_month("2024-09")])
+    with zipfile.ZipFile(path, "a") as book:
+        book.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 VBA project")
+    macro = path.rename(path.with_suffix(".xlsm"))
+    versions, uploads = count_rows(fresh_url, "submission_version"), count_rows(fresh_url, "upload")
+    response = upload(enterprise, macro)
+    assert response.status_code == 422
+    assert "带宏的工作簿" in response.text
+    assert count_rows(fresh_url, "submission_version") == versions and count_rows(fresh_url, "upload") == uploads
+    clean = filled_template(tmp_path / "clean", [ra05_month("2024-09")])
+    assert upload(enterprise, clean).status_code == 201  # the same month without macros is taken
