@@ -12,7 +12,7 @@ from webhelpers import client, post, token_of
 
 from carbonpeak.io import registry_file
 from carbonpeak.store import db
-from carbonpeak.store.models import Facility, FacilityChangeProposal
+from carbonpeak.store.models import Cluster, Facility, FacilityChangeProposal
 from carbonpeak.uscc import check_character
 
 
@@ -152,3 +152,20 @@ def test_the_api_registers_and_refuses_with_coded_details(fresh_app: Any) -> Non
     city = client(fresh_app, "city")
     city_headers = {"X-CSRF-Token": token_of(city, "/parameters")}
     assert city.patch("/api/v1/facilities/AO01", json={"technology": "x"}, headers=city_headers).status_code == 403
+
+
+def test_a_provincial_regulator_registers_a_cluster_of_cities_in_the_web(fresh_app: Any, fresh_url: str) -> None:
+    """Clusters (a plan's industrial cluster of cities) are managed in the web like regions and parks."""
+    province = client(fresh_app, "province")
+    page = province.get("/registry")
+    assert 'data-testid="add-clusters"' in page.text and "新增产业集群" in page.text
+    city_code = _city_of(fresh_url, "AL03")
+    bad = post(province, "/registry/clusters", {"cluster_code": "CL-NEW", "name_zh": "", "region_codes": "NOPE"})
+    assert bad.status_code == 422 and "必填项未填写" in bad.text
+    response = post(
+        province, "/registry/clusters", {"cluster_code": "CL-NEW", "name_zh": "关中集群", "region_codes": city_code}
+    )
+    assert response.status_code == 303, response.text[:3000]
+    with db.transaction(fresh_url) as session:
+        cluster = session.scalar(select(Cluster).where(Cluster.code == "CL-NEW"))
+        assert cluster is not None and [r.code for r in cluster.regions] == [city_code]

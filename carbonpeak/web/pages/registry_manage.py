@@ -41,7 +41,13 @@ router = APIRouter()
 # name), never internal ids. Every form posts to a use case of carbonpeak.services.registry; on refusal
 # the same page comes back with every problem beside its field, and nothing is written.
 
-FORM_KINDS = {"regions": "region", "parks": "park", "enterprises": "enterprise", "facilities": "facility"}
+FORM_KINDS = {
+    "regions": "region",
+    "parks": "park",
+    "clusters": "cluster",
+    "enterprises": "enterprise",
+    "facilities": "facility",
+}
 
 
 PROPOSAL_STATUS = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected")}
@@ -187,7 +193,8 @@ def _manage_page(request: Request, session: Session, who: Principal, status_code
 
 @router.get("/registry")
 def manage_page(request: Request, session: DbSession, who: Who) -> Response:
-    """Register regions, parks, enterprises and facilities; download the bulk template and import it."""
+    """Register regions, parks, clusters, enterprises and facilities; download the bulk template and import
+    it."""
     return _manage_page(request, session, who)
 
 
@@ -217,6 +224,11 @@ async def add_region(request: Request, session: DbSession, who: Who) -> Response
 @router.post("/registry/parks")
 async def add_park(request: Request, session: DbSession, who: Who) -> Response:
     return await _add_from_form(request, "parks", session, who)
+
+
+@router.post("/registry/clusters")
+async def add_cluster(request: Request, session: DbSession, who: Who) -> Response:
+    return await _add_from_form(request, "clusters", session, who)
 
 
 @router.post("/registry/enterprises")
