@@ -125,6 +125,7 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/registry/import"): REGULATORS,
     ("POST", "/registry/regions"): REGULATORS,
     ("POST", "/registry/parks"): REGULATORS,
+    ("POST", "/registry/clusters"): REGULATORS,
     ("POST", "/registry/enterprises"): REGULATORS,
     ("POST", "/registry/facilities"): REGULATORS,
     ("GET", "/enterprises/{code}/edit"): REGULATORS,
