@@ -18,7 +18,6 @@ File layout (see docs/input-format.md):
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterable
@@ -27,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import InputError, UnitError, ValidationFailed
@@ -47,63 +45,72 @@ _HEADER = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(\[(?P<unit>[^\]]+)\])?\s*$")
 
 
 def read_activity(path: str | Path) -> ActivityBatch:
-    """Read and validate an activity file; raises InputError naming file, record and field."""
+    """Read and validate an activity file; raises a coded InputError naming file, record and field."""
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise InputError("file not found", file=name)
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", file=name, expected="at least one record")
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml", ".csv", ".xlsx", ".xlsm"):
+        raise InputError(code="intake.unsupported_type", file=name, value=suffix or path.name)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise InputError(code="intake.file_missing", file=name) from None
+    if not content:
+        raise InputError(code="intake.file_empty", file=name)
     if suffix in (".json", ".yaml", ".yml"):
-        records = _read_structured(path, suffix)
+        records = _read_structured(content, name, suffix)
         return parse_records(records, source=name)
     if suffix == ".csv":
-        frame = read_csv_table(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        from carbonpeak.io.workbook import read_activity_workbook  # the workbook reader builds on this module
+        return parse_table(_csv_frame(content, name), source=name)
+    from carbonpeak.io.workbook import read_activity_workbook  # the workbook reader builds on this module
 
-        return read_activity_workbook(path)
-    else:
-        raise InputError("unsupported file type", file=name, value=suffix, expected=".json, .yaml, .csv or .xlsx")
-    return parse_table(frame, source=name)
+    return read_activity_workbook(path)
 
 
-def _read_structured(path: Path, suffix: str) -> list[Any]:
-    text = path.read_text(encoding="utf-8")
+def _read_structured(content: bytes, name: str, suffix: str) -> list[Any]:
+    """The records of a JSON or YAML file (UTF-8 or GBK; YAML without aliases), or its one coded problem."""
+    from carbonpeak.io.reading import Limits, read_structured
+
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
-    if isinstance(data, dict) and "records" in data:
-        data = data["records"]
-    if not isinstance(data, list) or not data:
-        raise InputError(
-            "no records found", file=str(path), expected='a non-empty list of records, or {"records": [...]}'
-        )
-    return data
+        return read_structured(content, name, suffix, Limits.from_env()).records
+    except ValidationFailed as failed:
+        raise _one(failed) from None
+
+
+def _one(failed: ValidationFailed) -> InputError:
+    """A refusal of the whole file as its single error (what the reader functions here raise)."""
+    return failed.errors[0] if len(failed.errors) == 1 else failed
 
 
 def read_csv_table(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("cannot decode the file", file=str(path), expected="UTF-8 or GBK/GB18030 text")
+    """A CSV file (UTF-8 or GBK/GB18030) as text cells under its header row; coded errors otherwise."""
+    name = str(path)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise InputError(code="intake.file_missing", file=name) from None
+    if not content:
+        raise InputError(code="intake.file_empty", file=name)
+    return _csv_frame(content, name)
+
+
+def _csv_frame(content: bytes, name: str) -> pd.DataFrame:
     from io import StringIO
 
+    from carbonpeak.io.reading import csv_error_row, decode
+
+    try:
+        text = decode(content, name)
+    except ValidationFailed as failed:
+        raise _one(failed) from None
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"malformed CSV: {exc}", file=str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(code="intake.no_header", file=name, row=1) from None
+    except pd.errors.ParserError as exc:
+        raise InputError(code="intake.csv_malformed", file=name, row=csv_error_row(exc)) from None
     if frame.empty:
-        raise InputError("no data rows", file=str(path), expected="a header row and at least one record")
+        raise InputError(code="intake.no_rows", file=name)
     return frame
 
 

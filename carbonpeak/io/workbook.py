@@ -87,7 +87,7 @@ class _Scan:
     def all_errors(self, file: str) -> list[InputError]:
         if not self.more_errors:
             return list(self.errors)
-        return [*self.errors, InputError(f"{self.more_errors} further problems not listed", file=file)]
+        return [*self.errors, InputError(code="error.more_problems", file=file, count=self.more_errors)]
 
 
 def read_workbook(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[pd.DataFrame, dict[str, Any]]:
