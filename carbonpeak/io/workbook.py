@@ -723,12 +723,14 @@ def _relocate(
         value = error.value
         located.append(
             type(error)(
-                error.detail,
+                None if error.code else error.detail,
+                code=error.code,
                 file=error.file,
                 record=rows.get(str(error.record), error.record),
                 field=_header_of(error.field, by_name),
                 value=value["value"] if isinstance(value, dict) and "value" in value else value,
                 expected=error.expected,
+                **error.params,
             )
         )
     return located

@@ -15,7 +15,7 @@ same order:
 Nothing is written unless all rows pass. A month whose latest version already holds the identical
 record gets no new version (importing the same file twice adds nothing; ``unchanged`` counts them).
 The file is read and checked before the first write, so the database's write lock is held only for
-the writes; a database that stays busy gives ``intake.busy`` instead of a server error.
+the writes; a database that stays busy gives :class:`~carbonpeak.errors.Busy` (``db.busy``) instead of a server error.
 """
 
 from __future__ import annotations
@@ -31,14 +31,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from carbonpeak import errors
 from carbonpeak.accounting import ActivityBatch
-from carbonpeak.errors import Conflict, InputError, ValidationFailed
+from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.io.reading import Limits, Records, Table, read_upload, records_table
 from carbonpeak.io.validate import Checked, check_table, drop_label_row, text_column
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
+from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service as store_service
 from carbonpeak.store.models import Facility, SubmissionVersion
@@ -46,10 +48,7 @@ from carbonpeak.store.models import Facility, SubmissionVersion
 REPORT = "submission.report"
 
 
-class Busy(Conflict):
-    """The database stayed locked by another writer; nothing was written."""
-
-    code = "intake.busy"
+Busy = errors.Busy  # the database stayed locked by another writer; nothing was written
 
 
 @dataclass
@@ -465,9 +464,7 @@ def _write(
 
 
 def _busy(exc: OperationalError) -> Exception:
-    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-        return Busy()
-    return exc
+    return Busy() if db.is_busy(exc) else exc
 
 
 def _annotate(content: bytes, filename: str, failure: ValidationFailed, rejected_dir: Path | None) -> None:

@@ -327,7 +327,7 @@ def input_error(error: InputError) -> dict[str, Any]:
         elif error.row is not None:
             where = gettext("row %(row)s", row=error.row)
         elif error.record is not None:
-            where = str(error.record)
+            where = messages.text_in(error.record, lang) or str(error.record)
         return {
             "record": where,
             "row": error.row,

@@ -110,7 +110,8 @@ def test_unknown_field_is_refused(tmp_path: Path) -> None:
 
 def test_missing_required_field(tmp_path: Path) -> None:
     error = bad(tmp_path, output_t=None)
-    assert error.field == "output_t" and "missing required field" in str(error)
+    assert error.field == "output_t" and error.code == "intake.required"
+    assert "a required value is missing" in str(error) and error.text("zh").endswith("必填项为空")
 
 
 def test_bad_period(tmp_path: Path) -> None:

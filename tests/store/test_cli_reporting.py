@@ -77,7 +77,7 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
         code, out = cli("submissions", verb, "RA05", "2024-09", "--actor", who, *db)
         assert code == 0, out
     code, out = cli("import", str(template), *db)  # the locked month refuses a plain re-import
-    assert code == 2 and "locked" in out and "nothing was written" in out
+    assert code == 2 and "该月份已锁定" in out and "未写入任何内容" in out  # the person's language: zh
 
     corrected = tmp_path / "fix.json"
     corrected.write_text(
@@ -138,7 +138,7 @@ def test_bad_workbook_is_rejected_with_an_annotated_copy(demo_db: str, tmp_path:
     code, out = cli("import", str(template), "--db", demo_db)
     assert code == 2
     # scope first: an unregistered facility gets that answer alone, its other cells are not checked
-    assert "sheet activity, row 3" in out and "facility_id" in out and "nothing was written" in out
+    assert "工作表 activity，第 3 行" in out and "设施编号" in out and "未写入任何内容" in out
     annotated = tmp_path / "var" / "rejected" / "bad.errors.xlsx"
     assert annotated.exists()
     assert "errors" in openpyxl.load_workbook(annotated).sheetnames
