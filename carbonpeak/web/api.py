@@ -439,7 +439,7 @@ def import_upload(
         report = intake.import_file(session, who, content, name, submit=submit, limits=Limits.from_env(max_bytes=limit))
     except CarbonpeakError:
         session.rollback()
-        raise  # coded: the app answers 422 (409 when busy) with every problem in the person's language
+        raise  # coded: the app answers 422 (503 when busy) with every problem in the person's language
     session.commit()
     return ImportOut(
         file=name,

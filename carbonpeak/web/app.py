@@ -16,16 +16,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carbonpeak import __version__
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import Busy, CarbonpeakError
+from carbonpeak.store import db
 from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import Database, csrf_token
-from carbonpeak.web.errors import LoginRequired, NotFound, SessionExpired, TooLarge, WebError, from_domain
+from carbonpeak.web.errors import (
+    LoginRequired,
+    NotFound,
+    SessionExpired,
+    TooLarge,
+    Unavailable,
+    WebError,
+    from_domain,
+)
 from carbonpeak.web.i18n import N_
 from carbonpeak.web.queries import Cache
 from carbonpeak.web.security import Passwords, RateLimiter
@@ -188,8 +198,9 @@ def _lang_of(request: Request) -> str:
 def error_response(request: Request, error: WebError) -> Response:
     i18n.set_lang(_lang_of(request))
     message = error.rendered or i18n.tr(error.message, **error.params)
+    headers = {"Retry-After": str(Unavailable.retry_after_s)} if error.status == 503 else None
     if wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else headers
         body = {"error": error.code, "message": message, "details": error.details}
         if getattr(error, "domain_code", None):
             body["code"] = error.domain_code  # type: ignore[attr-defined]
@@ -205,7 +216,7 @@ def error_response(request: Request, error: WebError) -> Response:
         "principal": getattr(request.state, "principal", None) if not isinstance(error, SessionExpired) else None,
         "csrf": csrf_token(request),
     }
-    return templates.TemplateResponse(request, "error.html", context, status_code=error.status)  # type: ignore[no-any-return]
+    return templates.TemplateResponse(request, "error.html", context, status_code=error.status, headers=headers)  # type: ignore[no-any-return]
 
 
 def _quote(path: str) -> str:
@@ -244,6 +255,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         from carbonpeak.web.errors import Invalid
 
         return error_response(request, Invalid(details=details))
+
+    @app.exception_handler(OperationalError)
+    async def on_database_error(request: Request, exc: OperationalError) -> Response:
+        if db.is_busy(exc):  # locked by another writer (a long import on SQLite): 503, try again
+            return error_response(request, from_domain(Busy(), _lang_of(request)))
+        log.exception("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(request, WebError())
 
     @app.exception_handler(Exception)
     async def on_server_error(request: Request, exc: Exception) -> Response:

@@ -10,11 +10,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import Busy
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
 from carbonpeak.store.models import utcnow
 from carbonpeak.web import i18n
-from carbonpeak.web.deps import DbSession, MaybeWho, Who, render, settings_of
+from carbonpeak.web.deps import BriefSession, DbSession, MaybeWho, Who, commit_bookkeeping, render, settings_of
 from carbonpeak.web.errors import RateLimited
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, home, redirect, safe_next
@@ -38,7 +39,7 @@ def login_form(request: Request, who: MaybeWho, next: str = "/") -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    session: DbSession,
+    session: BriefSession,  # the login's bookkeeping must not wait for a long import (D9)
     username: Annotated[str, Form(max_length=100)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form()] = "/",
@@ -76,7 +77,8 @@ def login(
                 )
             )
     if error is not None:
-        session.commit()
+        if not commit_bookkeeping(session):  # a failed attempt is always counted: else ask to try again
+            raise Busy()
         page = render(request, "login.html", 401, **context(request, next=safe_next(next), username=name, error=error))
         return page
     assert user is not None
@@ -84,7 +86,7 @@ def login(
     user.last_login_at = utcnow()
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
-    session.commit()
+    commit_bookkeeping(session)  # best effort: skipped while another writer holds the database
     lang = request.session.get("lang") or user.lang
     request.session.clear()
     now = time.time()

@@ -45,3 +45,31 @@ def test_unreadable_files_are_one_coded_line_in_the_persons_language(sqlite_prov
     ragged.write_text("facility_id,period\nAL1,2024-01\nAL1,2024-02,9,9\n", encoding="utf-8")
     code, out = cli("import", str(ragged), "--db", sqlite_province, lang="en")
     assert code == 2 and "row 3: malformed CSV" in out and "Error tokenizing" not in out
+
+
+def test_an_import_while_another_holds_the_lock_is_one_line_not_a_traceback(
+    sqlite_province: str, tmp_path: Path, monkeypatch
+) -> None:
+    """D9: `carbonpeak import` of another month while a long import holds SQLite's write lock gave a
+    60-line OperationalError traceback (exit 1); now one line in the person's language, exit 2."""
+    import sqlite3
+
+    monkeypatch.setenv("CARBONPEAK_SQLITE_BUSY_TIMEOUT", "1")
+    month = tmp_path / "m.csv"
+    month.write_text(
+        "facility_id,sector,region,period,output_t,grid_electricity_mwh\n"
+        "AL1,electrolytic_aluminium,shaanxi,2024-01,10000,130000\n",
+        encoding="utf-8",
+    )
+    holder = sqlite3.connect(sqlite_province.split("///", 1)[1], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code, out = cli("import", str(month), "--db", sqlite_province)
+        assert code == 2 and out == "错误： 数据库正忙于另一项导入，本次未写入任何内容；请稍后重试\n"
+        code, out = cli("import", str(month), "--db", sqlite_province, lang="en")
+        assert code == 2 and out.startswith("error: the database is busy with another import")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    code, out = cli("import", str(month), "--db", sqlite_province)
+    assert code == 0, out
