@@ -95,10 +95,12 @@ def import_command(
     latest version already holds the same record are left as they are (reported as unchanged)."""
     try:
         content = _read_file(file)
+        with db.transaction(url, mode="read") as session:  # who acts: read without taking the write lock
+            who = acting(session, actor, as_user)
         with db.transaction(url) as session:
             report = intake.import_file(
                 session,
-                acting(session, actor, as_user),
+                who,
                 content,
                 file.name,
                 submit=submit,

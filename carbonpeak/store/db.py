@@ -118,6 +118,42 @@ def transaction(url: str | None = None, *, mode: str = "write") -> Iterator[Sess
         session.close()
 
 
+@contextmanager
+def reading(session: Session) -> Iterator[Session]:
+    """Where a use case reads what it checks before it writes. On SQLite, when ``session`` has not touched
+    the database yet (no connection, nothing pending), the reads run in a session of their own on the same
+    file whose transaction begins deferred: it takes no write lock (in WAL mode it never waits for a
+    writer), so the write lock is held only while ``session`` writes. Otherwise, and on PostgreSQL (no
+    database-wide lock), ``session`` itself. Objects read stay usable after (detached, loaded).
+
+    What was read may change before the write: the writer re-reads under its lock what must not
+    (:func:`carbonpeak.store.repository.lock_months`)."""
+    bind = session.get_bind()
+    database = bind.url.database or ""
+    if bind.dialect.name != "sqlite" or database in ("", ":memory:") or _has_begun(session):
+        yield session
+        return
+    reader = Session(engine_for(bind.url.render_as_string(hide_password=False), mode="read"), expire_on_commit=False)
+    try:
+        with reader.begin():
+            yield reader
+    finally:
+        reader.close()
+
+
+def _has_begun(session: Session) -> bool:
+    """Whether ``session`` holds a connection (on SQLite: the write lock) or changes not yet flushed."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    transaction = session.get_transaction()
+    if transaction is None:
+        return False
+    held = getattr(transaction, "connections", None)  # SQLAlchemy >= 2.1.7
+    if held is None:
+        held = getattr(transaction, "_connections", {})
+    return bool(held)
+
+
 def alembic_config(url: str | None = None) -> Any:
     from alembic.config import Config
 

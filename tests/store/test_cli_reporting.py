@@ -76,7 +76,10 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
     for verb, who in (("submit", "enterprise:E02"), ("verify", "verifier:V1"), ("lock", "verifier:V1")):
         code, out = cli("submissions", verb, "RA05", "2024-09", "--actor", who, *db)
         assert code == 0, out
-    code, out = cli("import", str(template), *db)  # the locked month refuses a plain re-import
+    code, out = cli("import", str(template), *db)  # the same record again: nothing to add, nothing refused
+    assert code == 0 and "0 versions, 1 unchanged" in out, out
+    fill_template(template, {**month, "output_t": 8001})
+    code, out = cli("import", str(template), *db)  # the locked month refuses a changed plain re-import
     assert code == 2 and "该月份已锁定" in out and "未写入任何内容" in out  # the person's language: zh
 
     corrected = tmp_path / "fix.json"
