@@ -126,3 +126,22 @@ def test_the_write_lock_is_taken_after_reading_checking_and_accounting(sqlite_pr
         event.remove(engine, "begin", began)
     assert report.results == 2
     assert steps == ["check", "account", "write lock"]
+
+
+def test_two_import_processes_of_the_same_file_write_it_once(province: str, tmp_path) -> None:
+    """The probe's case as it happened: two `carbonpeak import` processes started together on one file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "m.csv"
+    path.write_text(HEADER + JANUARY + FEBRUARY, encoding="utf-8")
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root), "CARBONPEAK_LANG": "en"}
+    command = [sys.executable, "-m", "carbonpeak.cli", "import", str(path), "--db", province, "--json"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=180) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert counts(province)[:2] == (2, 1)  # one version of each month, one evidence file
+
