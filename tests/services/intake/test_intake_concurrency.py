@@ -144,4 +144,3 @@ def test_two_import_processes_of_the_same_file_write_it_once(province: str, tmp_
     outputs = [run.communicate(timeout=180) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     assert counts(province)[:2] == (2, 1)  # one version of each month, one evidence file
-
