@@ -19,6 +19,7 @@ from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
 from carbonpeak.errors import ParameterNotFound
 from carbonpeak.io.activity import parse_records
+from carbonpeak.messages import CodedText, Message
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import SubmissionVersion
@@ -54,8 +55,16 @@ def compute_results_where_possible(
         try:
             added += compute_results(session, chosen, actor, params)
         except ParameterNotFound as exc:
-            pending.append(f"{len(chosen)} month(s) of {year}: {exc}")
+            pending.append(_pending(len(chosen), year, exc))
     return added, pending
+
+
+def _pending(count: int, year: str, exc: ParameterNotFound) -> CodedText:
+    """Why months have no result yet, in words a page can show: the parameter's title, not its key."""
+    title = exc.params.get("title")
+    if title is None:
+        return CodedText(Message("intake.results_pending_any", count=count, year=year))
+    return CodedText(Message("intake.results_pending", count=count, year=year, parameter=title))
 
 
 def compute_results(

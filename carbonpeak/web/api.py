@@ -448,7 +448,7 @@ def import_upload(
         versions=report.versions,
         unchanged=report.unchanged,
         results=report.results,
-        results_pending=report.results_pending,
+        results_pending=[i18n.reason(p) for p in report.results_pending],  # coded: in the person's language
     )
 
 

@@ -157,4 +157,6 @@ def test_results_wait_for_an_unpublished_factor(demo_db: str, tmp_path: Path) ->
     assert code == 0, out
     report = json.loads(out)
     assert report["results"] == 0 and report["versions"] == [["RA05", "2026-01", 1]]
-    assert "data_year=2024" in report["results_pending"][0]
+    pending = report["results_pending"][0]  # the parameter named by its title, not by its key
+    assert pending.startswith("1 month(s) of 2026 have no result yet") and "Electricity CO2 emission factors" in pending
+    assert "data_year" not in pending and "electricity.grid_factor" not in pending

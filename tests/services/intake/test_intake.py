@@ -229,3 +229,13 @@ def test_administrator_is_told_a_code_is_unknown(province: str) -> None:
         province, (HEADER + "ZZ9,electrolytic_aluminium,shaanxi,2024-01,1,1,\n").encode(), who=administrator()
     )
     assert [e.code for e in errors] == ["intake.facility_unknown"]
+
+
+def test_months_waiting_for_a_parameter_say_which_in_words_not_keys(province: str) -> None:
+    """A 2026 month needs the 2024 grid factor, not yet published: stored without a result, and the reason
+    names the parameter by its title in the person's language (no parameter key, no Python text)."""
+    report = run_import(province, (HEADER + GOOD.replace("2024-01", "2026-01")).encode())
+    assert report.versions == [("AL1", "2026-01", 1)] and report.results == 0
+    (pending,) = report.results_pending
+    assert pending.text("zh").startswith("2026 年的 1 个月份暂无核算结果：参数“电力二氧化碳排放因子”")
+    assert "grid_factor" not in pending.text("en") and "data_year" not in pending.text("en")
