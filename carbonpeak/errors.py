@@ -54,6 +54,13 @@ class Conflict(CarbonpeakError):
     code = "state.conflict"
 
 
+class Busy(Conflict):
+    """The database stayed locked by another writer (on SQLite, a long import holds the one write lock);
+    nothing was written and the same request may simply be sent again."""
+
+    code = "db.busy"
+
+
 class InputError(CarbonpeakError):
     """Bad input data: names the file, record, field, value and what was expected."""
 
@@ -104,6 +111,8 @@ class InputError(CarbonpeakError):
             where.append(messages.render("where.sheet", lang, {"sheet": self.sheet}))
         if self.row is not None:
             where.append(messages.render("where.row", lang, {"row": self.row}))
+        elif isinstance(self.record, messages.CodedText):  # a place already in words ("row 7")
+            where.append(self.record.text(lang))
         elif self.record is not None:
             where.append(messages.render("where.record", lang, {"record": self.record}))
         if self.field is not None:

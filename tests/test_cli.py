@@ -108,9 +108,12 @@ def test_parameters_list_and_unknown_family() -> None:
 def test_bad_input_file_exits_2_with_location(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("facility_id,sector,region,period,output_t\nF1,alumina,guizhou,2024,abc\n")
-    code, out = invoke("account", str(path))
+    code, out = invoke("account", str(path))  # in the person's language: zh-CN unless asked otherwise
     assert code == 2
-    assert "bad.csv" in out and "row 2" in out and "output_t" in out and "a number" in out
+    assert "bad.csv" in out and "第 2 行" in out and "产品产量" in out and "不是数字" in out
+    code, out = invoke("account", str(path), "--lang", "en")
+    assert code == 2 and out.startswith("error: file ")
+    assert "bad.csv" in out and "row 2" in out and "product output" in out and "not a number" in out
 
 
 def test_methods_listed() -> None:

@@ -15,17 +15,6 @@ from carbonpeak.web import i18n
 
 PACKAGE = Path(__file__).resolve().parents[1] / "carbonpeak"
 
-# The intake's messages still translated by pattern (carbonpeak/io, carbonpeak/store/service.py, owned by the
-# intake work): nothing else may be added here; each goes when the intake raises it with a code.
-INTAKE_PATTERNS = {
-    "the facility was retired on %(date)s",
-    "malformed CSV: %(detail)s",
-    "not valid YAML: %(detail)s",
-    "not valid JSON (line %(line)s, column %(column)s: %(detail)s)",
-    "%(count)s further problems not listed",
-    "the file is %(size)s MiB; uploads are limited to %(limit)s MiB",
-}
-
 
 def _codes_in_source() -> tuple[dict[str, str], dict[str, str]]:
     """(literal codes, f-string code prefixes), each with where it is used."""
@@ -82,13 +71,16 @@ def test_a_coded_error_is_english_in_str_and_chinese_from_the_catalog() -> None:
 
 
 def test_no_pattern_translates_a_coded_domain_message() -> None:
-    """The web's regular expressions are gone but for the intake's messages not coded yet."""
-    assert {message for _pattern, message in i18n._PATTERNS} <= INTAKE_PATTERNS
+    """The web's regular expressions are gone: every message with a value inside is coded."""
+    assert not hasattr(i18n, "_PATTERNS")  # the intake's parse errors are coded too (carbonpeak/io)
     assert not hasattr(i18n, "_REASON_PATTERNS")  # reasons of indicators and targets are coded
     source = (PACKAGE / "web" / "i18n.py").read_text(encoding="utf-8")
     converted_texts = ("only a closed warning", "can become", "required by", "has no term", "is already", "base year")
     for converted in converted_texts:
         assert converted not in source, converted
+    io_source = "".join(p.read_text(encoding="utf-8") for p in (PACKAGE / "io").glob("*.py"))
+    for uncoded in ("malformed CSV:", "not valid YAML:", "not valid JSON (line", "further problems not listed"):
+        assert uncoded not in io_source + source, uncoded
 
 
 def test_the_capacity_ledger_and_the_pathways_raise_only_coded_errors() -> None:

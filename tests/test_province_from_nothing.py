@@ -43,7 +43,7 @@ def test_a_province_from_an_empty_database_through_the_cli(tmp_path: Path) -> No
 
     month = str(EXAMPLES / "al1_2025-01.csv")
     code, out = cli(url, "import", month, "--as", "e2")
-    assert code == 2 and "not a facility you may report for" in out  # nothing about the line itself
+    assert code == 2 and "不是您可以填报的设施" in out  # nothing about the line itself
     code, out = cli(url, "import", month, "--as", "e1", "--submit", "--json")
     assert code == 0, out
     report = json.loads(out)

@@ -1404,7 +1404,7 @@ def account(
             for component in method.components:
                 terms += COMPONENTS[component](ctx, idx, method)
     except ParameterNotFound as exc:
-        raise type(exc)(f"{exc} (needed while accounting {batch.source or 'the records'})") from None
+        raise type(exc)(f"{exc} (needed while accounting {batch.source or 'the records'})", **exc.params) from None
     table = _assemble(batch, methods, terms, n)
     return AccountingResult(batch=batch, table=table, terms=terms, options=options)
 

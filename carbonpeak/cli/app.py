@@ -9,3 +9,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _start() -> None:
+    """carbonpeak: carbon accounting and carbon-peak tracking for non-ferrous metals."""
+    from carbonpeak.cli.common import start_command
+
+    start_command()

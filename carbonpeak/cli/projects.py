@@ -146,7 +146,7 @@ def review_command(
             review_project(p, params, period=period, national_approved_capacity_t_per_a=national) for p in projects
         ]
     except CarbonpeakError as exc:
-        fail(exc, consequence="nothing was reviewed")
+        fail(exc, consequence="cli.nothing_reviewed")
         return
     if as_json:
         payload: dict[str, Any] = {
@@ -188,7 +188,7 @@ def _review_stored(
             "parameter_fingerprint": run.parameter_fingerprint,
         }
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        fail(exc, consequence="nothing was reviewed or stored")
+        fail(exc, consequence="cli.nothing_reviewed_or_stored")
         return
     if as_json:
         _write_json({"stored_review": stored, "review": review.as_dict()})
@@ -363,7 +363,7 @@ def add_command(
         with db.transaction(url) as session:
             done = use.register_file(session, _operator(actor), file)
     except (CarbonpeakError, SQLAlchemyError) as exc:
-        fail(exc, consequence="nothing was stored")
+        fail(exc, consequence="cli.nothing_stored")
         return
     if as_json:
         _write_json({"file": str(file), "projects": [r.as_dict() for r in done]})

@@ -95,10 +95,12 @@ def import_command(
     latest version already holds the same record are left as they are (reported as unchanged)."""
     try:
         content = _read_file(file)
+        with db.transaction(url, mode="read") as session:  # who acts: read without taking the write lock
+            who = acting(session, actor, as_user)
         with db.transaction(url) as session:
             report = intake.import_file(
                 session,
-                acting(session, actor, as_user),
+                who,
                 content,
                 file.name,
                 submit=submit,
@@ -109,8 +111,8 @@ def import_command(
     except CarbonpeakError as exc:
         fail(exc)
         return
-    except OperationalError as exc:  # the database stayed locked by another writer
-        fail(intake.Busy() if "locked" in str(exc) else exc)
+    except OperationalError as exc:  # not a lock (db.transaction raises Busy for that): a database fault
+        fail(exc)
         return
     if as_json:
         sys.stdout.write(json.dumps(report.__dict__, ensure_ascii=False, indent=2) + "\n")
@@ -306,8 +308,8 @@ def submissions_correct(
     except CarbonpeakError as exc:
         fail(exc)
         return
-    except OperationalError as exc:  # the database stayed locked by another writer
-        fail(intake.Busy() if "locked" in str(exc) else exc)
+    except OperationalError as exc:  # not a lock (db.transaction raises Busy for that): a database fault
+        fail(exc)
         return
     console.print(f"{facility} {period}: version {result.versions[0][2]} added as a correction (draft): {reason}")
 

@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import InputError, UnitError, ValidationFailed
 from carbonpeak.io.columnar import fast_parse_table
 from carbonpeak.io.fields import FieldSpec, field_table
+from carbonpeak.messages import CodedText, Message
 from carbonpeak.parameters import load, period_start
 from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import FUELS, REGION_BY_ZH, REGIONS, Sector
@@ -47,63 +47,72 @@ _HEADER = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(\[(?P<unit>[^\]]+)\])?\s*$")
 
 
 def read_activity(path: str | Path) -> ActivityBatch:
-    """Read and validate an activity file; raises InputError naming file, record and field."""
+    """Read and validate an activity file; raises a coded InputError naming file, record and field."""
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise InputError("file not found", file=name)
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", file=name, expected="at least one record")
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml", ".csv", ".xlsx", ".xlsm"):
+        raise InputError(code="intake.unsupported_type", file=name, value=suffix or path.name)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise InputError(code="intake.file_missing", file=name) from None
+    if not content:
+        raise InputError(code="intake.file_empty", file=name)
     if suffix in (".json", ".yaml", ".yml"):
-        records = _read_structured(path, suffix)
+        records = _read_structured(content, name, suffix)
         return parse_records(records, source=name)
     if suffix == ".csv":
-        frame = read_csv_table(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        from carbonpeak.io.workbook import read_activity_workbook  # the workbook reader builds on this module
+        return parse_table(_csv_frame(content, name), source=name)
+    from carbonpeak.io.workbook import read_activity_workbook  # the workbook reader builds on this module
 
-        return read_activity_workbook(path)
-    else:
-        raise InputError("unsupported file type", file=name, value=suffix, expected=".json, .yaml, .csv or .xlsx")
-    return parse_table(frame, source=name)
+    return read_activity_workbook(path)
 
 
-def _read_structured(path: Path, suffix: str) -> list[Any]:
-    text = path.read_text(encoding="utf-8")
+def _read_structured(content: bytes, name: str, suffix: str) -> list[Any]:
+    """The records of a JSON or YAML file (UTF-8 or GBK; YAML without aliases), or its one coded problem."""
+    from carbonpeak.io.reading import Limits, read_structured
+
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
-    if isinstance(data, dict) and "records" in data:
-        data = data["records"]
-    if not isinstance(data, list) or not data:
-        raise InputError(
-            "no records found", file=str(path), expected='a non-empty list of records, or {"records": [...]}'
-        )
-    return data
+        return read_structured(content, name, suffix, Limits.from_env()).records
+    except ValidationFailed as failed:
+        raise _one(failed) from None
+
+
+def _one(failed: ValidationFailed) -> InputError:
+    """A refusal of the whole file as its single error (what the reader functions here raise)."""
+    return failed.errors[0] if len(failed.errors) == 1 else failed
 
 
 def read_csv_table(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("cannot decode the file", file=str(path), expected="UTF-8 or GBK/GB18030 text")
+    """A CSV file (UTF-8 or GBK/GB18030) as text cells under its header row; coded errors otherwise."""
+    name = str(path)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        raise InputError(code="intake.file_missing", file=name) from None
+    if not content:
+        raise InputError(code="intake.file_empty", file=name)
+    return _csv_frame(content, name)
+
+
+def _csv_frame(content: bytes, name: str) -> pd.DataFrame:
     from io import StringIO
 
+    from carbonpeak.io.reading import csv_error_row, decode
+
+    try:
+        text = decode(content, name)
+    except ValidationFailed as failed:
+        raise _one(failed) from None
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"malformed CSV: {exc}", file=str(path)) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(code="intake.no_header", file=name, row=1) from None
+    except pd.errors.ParserError as exc:
+        raise InputError(code="intake.csv_malformed", file=name, row=csv_error_row(exc)) from None
     if frame.empty:
-        raise InputError("no data rows", file=str(path), expected="a header row and at least one record")
+        raise InputError(code="intake.no_rows", file=name)
     return frame
 
 
@@ -138,7 +147,7 @@ def parse_table(
     numbers = row_numbers if row_numbers is not None else list(range(2, len(frame) + 2))  # row 1: header
     rows = frame.to_dict("records")
     for row_number, row in zip(numbers, rows, strict=True):
-        record: dict[str, Any] = {"_row": f"{row_label} {row_number}"}
+        record: dict[str, Any] = {"_row": _row_label(row_label, row_number)}
         for header, name, unit in columns:
             cell = row[header]
             if cell is None or (isinstance(cell, str) and cell.strip() == ""):
@@ -156,6 +165,16 @@ def parse_table(
     return parse_records(records, source=source, collect=collect)
 
 
+def _row_label(row_label: str, number: int) -> str:
+    """ "row 7" or "sheet activity, row 7": the English text (what callers match on), carrying its message so
+    that an error shows where it is in the reader's language."""
+    if row_label.startswith("sheet ") and row_label.endswith(", row"):
+        return CodedText(Message("where.sheet_row", sheet=row_label[6:-5], row=number))
+    if row_label == "row":
+        return CodedText(Message("where.row", row=number))
+    return f"{row_label} {number}"
+
+
 def parse_records(raw_records: Iterable[Any], source: str | None = None, *, collect: bool = False) -> ActivityBatch:
     """Validate records (dicts) and build the batch: all records or none.
 
@@ -165,15 +184,13 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None, *, coll
     rows: list[dict[str, Any]] = []
     lines: dict[str, list[dict[str, Any]]] = {"fuels": [], "carbonates": [], "reductants": []}
     known_lists = _known_line_codes()
-    seen_ids: dict[str, str] = {}
+    seen_ids: dict[str, Any] = {}
     errors: list[InputError] = []
     for position, raw in enumerate(raw_records):
         label = raw.get("_row", f"records[{position}]") if isinstance(raw, dict) else f"records[{position}]"
         if not isinstance(raw, dict):
-            raise InputError(
-                "a record must be an object of fields", file=source, record=label, value=type(raw).__name__
-            )
-        label = str(raw["_row"]) if "_row" in raw else str(raw.get("record_id") or label)  # file rows win
+            raise InputError(code="intake.record_not_object", file=source, record=label)
+        label = _label(raw["_row"]) if "_row" in raw else str(raw.get("record_id") or label)  # file rows win
         try:
             row = _parse_fields(raw)
             record_lines = {
@@ -186,9 +203,10 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None, *, coll
             ident = row.get("record_id") or f"{row['facility_id']}@{row['period']}"
             if ident in seen_ids:
                 raise InputError(
-                    "duplicate record (same facility and period, or same record_id)",
+                    code="intake.duplicate_record_at",
                     value=ident,
                     expected=f"one record per facility and period (first seen at {seen_ids[ident]})",
+                    first=seen_ids[ident],
                 )
         except InputError as exc:
             located = exc.located(file=source, record=label)
@@ -203,7 +221,7 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None, *, coll
     if errors:
         raise ValidationFailed(errors, file=source)
     if not rows:
-        raise InputError("no records found", file=source, expected="at least one record")
+        raise InputError(code="intake.no_records", file=source, expected="at least one record")
     frames = {name: pd.DataFrame(items) if items else None for name, items in lines.items()}
     batch = ActivityBatch(
         records=pd.DataFrame(rows), source=source, **{k: v for k, v in frames.items() if v is not None}
@@ -211,11 +229,32 @@ def parse_records(raw_records: Iterable[Any], source: str | None = None, *, coll
     return batch
 
 
+def _label(row: Any) -> Any:
+    """Where a record is: a coded row label as it is; a record number (JSON/YAML) as an int; else as text."""
+    if isinstance(row, CodedText | int):
+        return row
+    return str(row)
+
+
+def _as_written(value: Any) -> Any:
+    """A value as the person wrote it, for a message: a quantity (``{"value": "-1", "unit": "t"}``, also what
+    :func:`parse_table` makes of a cell under a header with a unit) as its number, what the cell holds; other
+    objects and lists as JSON, never as a Python repr."""
+    if isinstance(value, dict) and set(value) <= {"value", "unit"} and "value" in value:
+        inner = value["value"]
+        return _as_written(inner) if isinstance(inner, dict | list) else inner
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
 def _as_list(value: Any, list_name: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InputError("must be a list", field=list_name, value=value, expected=f"a list of {list_name} lines")
+        raise InputError(
+            code="intake.not_a_list", field=list_name, value=_as_written(value), expected=f"a list of {list_name} lines"
+        )
     return value
 
 
@@ -236,13 +275,13 @@ def _parse_fields(raw: dict[str, Any]) -> dict[str, Any]:
     unknown = set(raw) - set(FIELDS) - set(_LINE_KEYS) - {"_row"}
     if unknown:
         name = sorted(unknown)[0]
-        raise InputError("unknown field", field=name, expected="one of the fields in docs/input-format.md")
+        raise InputError(code="intake.unknown_field", field=name, expected="one of the fields in docs/input-format.md")
     row: dict[str, Any] = {}
     for spec in FIELDS.values():
         value = raw.get(spec.name)
         if _blank(value):
             if spec.required:
-                raise InputError("missing required field", field=spec.name, expected=_expected(spec))
+                raise InputError(code="intake.required", field=spec.name, expected=_expected(spec))
             continue
         row[spec.name] = _parse_value(spec, value)
     return row
@@ -274,21 +313,38 @@ def _parse_value(spec: FieldSpec, value: Any) -> Any:
             number = quantity(value, spec.unit or "dimensionless", field=spec.name)
         except InputError as exc:
             raise type(exc)(
-                exc.detail, field=spec.name, value=exc.value, expected=exc.expected or _expected(spec)
+                None if exc.code else exc.detail,
+                code=exc.code,
+                field=spec.name,
+                value=_as_written(exc.value),
+                expected=exc.expected or _expected(spec),
+                **exc.params,
             ) from None
         if spec.minimum is not None and number < spec.minimum:
-            raise InputError("value below the allowed minimum", field=spec.name, value=value, expected=_expected(spec))
+            raise InputError(
+                code="intake.below_minimum",
+                field=spec.name,
+                value=_as_written(value),
+                expected=_expected(spec),
+                minimum=spec.minimum,
+            )
         if spec.maximum is not None and number > spec.maximum:
-            raise InputError("value above the allowed maximum", field=spec.name, value=value, expected=_expected(spec))
+            raise InputError(
+                code="intake.above_maximum",
+                field=spec.name,
+                value=_as_written(value),
+                expected=_expected(spec),
+                maximum=spec.maximum,
+            )
         return number
     text = str(value).strip()
     if spec.dtype == "sector":
         if text not in {s.value for s in Sector}:
-            raise InputError("unknown sector", field=spec.name, value=text, expected=_expected(spec))
+            raise InputError(code="intake.unknown_sector", field=spec.name, value=text, expected=_expected(spec))
     elif spec.dtype == "region":
         text = REGION_BY_ZH.get(text, text)
         if text not in REGIONS or REGIONS[text].level != "provincial":
-            raise InputError("unknown province", field=spec.name, value=value, expected=_expected(spec))
+            raise InputError(code="intake.unknown_province", field=spec.name, value=value, expected=_expected(spec))
     elif spec.dtype == "period":
         text = _normalise_period(text, spec)
     return text
@@ -300,7 +356,7 @@ def _normalise_period(text: str, spec: FieldSpec) -> str:
     try:
         day = period_start(text)
     except ValueError:
-        raise InputError("not a period", field=spec.name, value=text, expected=_expected(spec)) from None
+        raise InputError(code="intake.bad_period", field=spec.name, value=text, expected=_expected(spec)) from None
     assert day is not None
     return f"{day.year:04d}-{day.month:02d}" if re.fullmatch(r"\d{4}-\d{1,2}", text) else f"{day.year:04d}"
 
@@ -308,54 +364,59 @@ def _normalise_period(text: str, spec: FieldSpec) -> str:
 def quantity(value: Any, canonical_unit: str, *, field: str, expected: str | None = None) -> float:
     """A number in ``canonical_unit`` from 12.5, "12.5", "12.5 kWh" or {"value": 12.5, "unit": "kWh"}."""
     unit: str | None = None
+    shown_unit = _UNIT_TEXT.get(canonical_unit, canonical_unit)
     if isinstance(value, dict):
         if set(value) - {"value", "unit"} or "value" not in value:
-            raise InputError("a quantity object needs 'value' and optionally 'unit'", field=field, value=value)
+            raise InputError(code="intake.quantity_object", field=field, value=_as_written(value))
         unit, value = value.get("unit"), value["value"]
     if isinstance(value, bool):
-        raise InputError("not a number", field=field, value=value, expected=expected)
+        raise InputError(code="intake.not_a_number", field=field, value=value, expected=expected, unit=shown_unit)
     if isinstance(value, str):
         text = value.strip().replace(",", "")
         match = re.fullmatch(r"([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*(.*)", text)
         if not match:
-            raise InputError("not a number", field=field, value=value, expected=expected)
+            raise InputError(code="intake.not_a_number", field=field, value=value, expected=expected, unit=shown_unit)
         number = float(match[1])
         if match[4]:
             if unit:
-                raise InputError("the unit is given twice", field=field, value=value)
+                raise InputError(code="intake.unit_twice", field=field, value=value)
             unit = match[4]
     elif isinstance(value, int | float):
         number = float(value)
     else:
-        raise InputError("not a number", field=field, value=value, expected=expected)
+        raise InputError(code="intake.not_a_number", field=field, value=value, expected=expected, unit=shown_unit)
     if math.isnan(number) or math.isinf(number):
-        raise InputError("not a finite number", field=field, value=value, expected=expected)
+        raise InputError(code="intake.not_a_number", field=field, value=value, expected=expected, unit=shown_unit)
     if unit:
         try:
             number *= conversion_factor(unit, canonical_unit, field=field)
         except UnitError as exc:
-            raise UnitError(exc.detail, field=field, value=unit, expected=exc.expected) from None
+            raise UnitError(
+                code="intake.cell_unit", field=field, value=unit, expected=exc.expected, unit=shown_unit
+            ) from None
     return number
 
 
 def _parse_line(list_name: str, item: Any, known: dict[str, set[str]]) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise InputError("each line must be an object", field=list_name, value=item)
+        raise InputError(code="intake.line_not_object", field=list_name, value=_as_written(item))
     unknown = set(item) - _LINE_KEYS[list_name]
     if unknown:
         raise InputError(
-            "unknown key in a line",
+            code="intake.unknown_line_key",
             field=f"{list_name}.{sorted(unknown)[0]}",
             expected=", ".join(sorted(_LINE_KEYS[list_name])),
+            choices=", ".join(sorted(_LINE_KEYS[list_name])),
         )
     code_key = {"fuels": "fuel", "carbonates": "carbonate", "reductants": "agent"}[list_name]
     code = str(item.get(code_key, "")).strip()
     if code not in known[list_name]:
         raise InputError(
-            f"unknown {code_key}",
+            code="intake.unknown_line_code",
             field=f"{list_name}.{code_key}",
             value=code,
             expected="one of " + ", ".join(sorted(known[list_name])),
+            choices=", ".join(sorted(known[list_name])),
         )
     out: dict[str, Any] = {code_key: code}
     if list_name == "fuels":
@@ -384,21 +445,18 @@ def _parse_line(list_name: str, item: Any, known: dict[str, set[str]]) -> dict[s
             number = quantity(item[key], "percent", field=f"{list_name}.{code}.{key}")
             if not 0 <= number <= 100:
                 raise InputError(
-                    "a percentage must lie between 0 and 100",
-                    field=f"{list_name}.{code}.{key}",
-                    value=item[key],
-                    expected="0 to 100",
+                    code="intake.percentage", field=f"{list_name}.{code}.{key}", value=item[key], expected="0 to 100"
                 )
             out[key] = number
     return out
 
 
-_UNIT_TEXT = {"t": "t", "wan_Nm3": "10^4 Nm3"}
+_UNIT_TEXT = {"t": "t", "wan_Nm3": "10^4 Nm3", "percent": "%", "dimensionless": "—"}
 
 
 def _non_negative(number: float, field: str, raw: Any) -> float:
     if number < 0:
-        raise InputError("negative amount", field=field, value=raw, expected="a number ≥ 0")
+        raise InputError(code="intake.negative", field=field, value=_as_written(raw), expected="a number ≥ 0")
     return number
 
 

@@ -142,8 +142,7 @@ def read_csv_cells(content: bytes, filename: str, limits: Limits) -> Table:
     except pd.errors.EmptyDataError:
         raise refuse("intake.no_header", filename, row=1) from None
     except pd.errors.ParserError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise refuse("intake.csv_malformed", filename, row=int(match[1]) if match else None) from None
+        raise refuse("intake.csv_malformed", filename, row=csv_error_row(exc)) from None
     if frame.empty:
         raise refuse("intake.no_header", filename, row=1)
     headers = [str(h).strip() for h in frame.iloc[0].tolist()]
@@ -159,6 +158,12 @@ def read_csv_cells(content: bytes, filename: str, limits: Limits) -> Table:
     if data.empty:
         raise refuse("intake.no_rows", filename)
     return Table(file=filename, sheet=None, headers=headers, frame=data, row_numbers=numbers)
+
+
+def csv_error_row(exc: Exception) -> int | None:
+    """The line a CSV parser's error names (its own text is not shown: it is the parser's, in English)."""
+    match = re.search(r"line (\d+)", str(exc))
+    return int(match[1]) if match else None
 
 
 def _csv_line_numbers(text: str, count: int) -> np.ndarray:

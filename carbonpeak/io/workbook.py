@@ -87,7 +87,7 @@ class _Scan:
     def all_errors(self, file: str) -> list[InputError]:
         if not self.more_errors:
             return list(self.errors)
-        return [*self.errors, InputError(f"{self.more_errors} further problems not listed", file=file)]
+        return [*self.errors, InputError(code="error.more_problems", file=file, count=self.more_errors)]
 
 
 def read_workbook(path: str | Path, *, max_bytes: int = MAX_BYTES) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -723,12 +723,14 @@ def _relocate(
         value = error.value
         located.append(
             type(error)(
-                error.detail,
+                None if error.code else error.detail,
+                code=error.code,
                 file=error.file,
                 record=rows.get(str(error.record), error.record),
                 field=_header_of(error.field, by_name),
                 value=value["value"] if isinstance(value, dict) and "value" in value else value,
                 expected=error.expected,
+                **error.params,
             )
         )
     return located

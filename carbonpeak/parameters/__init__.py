@@ -26,6 +26,7 @@ import yaml
 from pydantic import ValidationError
 
 from carbonpeak.errors import ParameterFileError, ParameterNotFound, ParameterValueMissing
+from carbonpeak.messages import Bilingual
 from carbonpeak.parameters.schema import Confidence, Entry, ParameterFile, Plan, Source, Target
 
 __all__ = ["Cited", "ParameterSet", "load", "period_start"]
@@ -202,17 +203,18 @@ class ParameterSet:
         day = period_start(period)
         candidates = self._index.get((parameter, _key_tuple(key)), [])
         described = _describe(parameter, key, day, edition)
+        named = {"title": Bilingual(file.title.get("zh", parameter), file.title.get("en", parameter))}  # for a page
         if not candidates:
-            raise ParameterNotFound(f"no entry for {described}")
+            raise ParameterNotFound(f"no entry for {described}", **named)
         if edition is not None:
             candidates = [e for e in candidates if e.edition == edition]
             if not candidates:
                 known = sorted({str(e.edition) for e in self._index[(parameter, _key_tuple(key))]})
-                raise ParameterNotFound(f"no entry for {described}; editions held: {', '.join(known)}")
+                raise ParameterNotFound(f"no entry for {described}; editions held: {', '.join(known)}", **named)
         if day is not None:
             candidates = [e for e in candidates if _in_force(e, day)]
             if not candidates:
-                raise ParameterNotFound(f"nothing in force for {described}")
+                raise ParameterNotFound(f"nothing in force for {described}", **named)
         if len(candidates) > 1:
             options = "; ".join(f"edition {e.edition}, {e.valid_from} to {e.valid_to or 'open'}" for e in candidates)
             raise ParameterNotFound(f"{described} is ambiguous ({options}): name a period or an edition")
@@ -220,7 +222,8 @@ class ParameterSet:
         if entry.value is None:
             raise ParameterValueMissing(
                 f"{described} has no official value in carbonpeak ({entry.status}). "
-                f"{entry.note or ''} An administrator can enter the official value with its citation.".strip()
+                f"{entry.note or ''} An administrator can enter the official value with its citation.".strip(),
+                **named,
             )
         assert entry.confidence is not None  # guaranteed by the schema for entries with a value
         return Cited(

@@ -15,7 +15,7 @@ same order:
 Nothing is written unless all rows pass. A month whose latest version already holds the identical
 record gets no new version (importing the same file twice adds nothing; ``unchanged`` counts them).
 The file is read and checked before the first write, so the database's write lock is held only for
-the writes; a database that stays busy gives ``intake.busy`` instead of a server error.
+the writes; a database that stays busy gives :class:`~carbonpeak.errors.Busy` (``db.busy``) instead of a server error.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from carbonpeak import errors
 from carbonpeak.accounting import ActivityBatch
-from carbonpeak.errors import Conflict, InputError, ValidationFailed
+from carbonpeak.errors import InputError, ParameterNotFound, ValidationFailed
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.io.reading import Limits, Records, Table, read_upload, records_table
 from carbonpeak.io.validate import Checked, check_table, drop_label_row, text_column
@@ -40,17 +41,16 @@ from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.limits import check_lengths
+from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service as store_service
 from carbonpeak.store.models import Facility, SubmissionVersion
+from carbonpeak.store.service import PreparedResults
 
 REPORT = "submission.report"
 
 
-class Busy(Conflict):
-    """The database stayed locked by another writer; nothing was written."""
-
-    code = "intake.busy"
+Busy = errors.Busy  # the database stayed locked by another writer; nothing was written
 
 
 @dataclass
@@ -75,6 +75,8 @@ class _Checked:
     batch: ActivityBatch
     facilities: dict[str, Facility]
     latest: dict[tuple[int, str], SubmissionVersion]
+    table: Table  # where the records came from: errors found at the write name their rows
+    numbers: np.ndarray  # each record's row (or record number) in the file
 
 
 # ---------------------------------------------------------------------------------------------- use cases
@@ -101,13 +103,25 @@ def import_file(
     actor = actor or principal.actor
     try:
         table = _read(content, filename, limits)
-        checked = _check(session, principal, table, limits or Limits(), correction=False)
+        # reading, checking and accounting hold no write lock (on SQLite, db.reading); only _write does
+        with db.reading(session) as reader:
+            checked = _check(reader, principal, table, limits or Limits(), correction=False)
+            prepared = _prepare(reader, checked, params)
     except ValidationFailed as failure:
         _annotate(content, filename, failure, rejected_dir)
         raise
     except OperationalError as exc:
         raise _busy(exc) from None
-    return _write(session, checked, actor, content=content, filename=filename, submit=submit, params=params)
+    return _write(
+        session,
+        checked,
+        actor,
+        content=content,
+        filename=filename,
+        submit=submit,
+        params=params,
+        prepared=prepared,
+    )
 
 
 def save_month(
@@ -285,7 +299,14 @@ def _check(
             errors = [*errors[:cap], InputError(code="error.more_problems", file=table.file, count=more)]
         raise ValidationFailed(errors, file=table.file)
     assert checked.batch is not None
-    return _Checked(records=records, batch=checked.batch, facilities=facilities, latest=latest)
+    return _Checked(
+        records=records,
+        batch=checked.batch,
+        facilities=facilities,
+        latest=latest,
+        table=table,
+        numbers=table.row_numbers[checked.valid],
+    )
 
 
 def _scope(session: Session, principal: Principal, table: Table) -> tuple[list[InputError], np.ndarray]:
@@ -371,8 +392,8 @@ def _check_registry(
         if facility.retired_on and f"{period}-01" > facility.retired_on.isoformat():
             error(index, "intake.retired", "period", period, date=facility.retired_on.isoformat())
         previous = latest.get((facility.id, period))
-        if not correction and previous is not None and previous.status != "draft":
-            error(index, f"intake.month_{previous.status}", "period", period)
+        if not correction and previous is not None and previous.status != "draft" and previous.record != record:
+            error(index, f"intake.month_{previous.status}", "period", period)  # the same record: unchanged
     return facilities, latest, errors
 
 
@@ -417,7 +438,28 @@ def _check_records(session: Session, principal: Principal, records: Records, *, 
     if errors:
         raise ValidationFailed(_ordered(errors), file=records.file)
     assert batch is not None
-    return _Checked(records=plain, batch=batch, facilities=facilities, latest=latest)
+    return _Checked(
+        records=plain, batch=batch, facilities=facilities, latest=latest, table=table, numbers=table.row_numbers
+    )
+
+
+def _prepare(session: Session, checked: _Checked, params: ParameterSet | None) -> PreparedResults | None:
+    """The rows' results, computed before the write lock is taken; None when a parameter they need is not in
+    force (the write then computes what it can, year by year, and says what waits)."""
+    if _all_unchanged(checked):  # the same file again: nothing will be written, nothing to compute
+        return None
+    try:
+        return store_service.prepare_results(session, checked.batch, params)
+    except ParameterNotFound:
+        return None
+
+
+def _all_unchanged(checked: _Checked) -> bool:
+    for record in checked.records:
+        previous = checked.latest.get((checked.facilities[record["facility_id"]].id, record["period"]))
+        if previous is None or previous.record != record:
+            return False
+    return True
 
 
 def _write(
@@ -429,47 +471,79 @@ def _write(
     filename: str,
     submit: bool,
     params: ParameterSet | None,
+    prepared: PreparedResults | None = None,
 ) -> ImportResult:
-    """Versions for the months whose record changed, the evidence file, submission, results."""
+    """Versions for the months whose record changed, the evidence file, submission, results.
+
+    The months are locked first and their latest versions read under the lock, so that two imports of
+    the same month decide one after the other: a month whose latest version already holds the record adds
+    nothing (``unchanged``), even when another import wrote it a moment ago."""
     result = ImportResult(file=filename, rows=len(checked.records), submitted=submit)
-    items: list[tuple[Facility, str, dict[str, Any]]] = []
-    fresh: list[int] = []
-    drafts_to_submit: list[SubmissionVersion] = []
-    for index, record in enumerate(checked.records):
-        facility = checked.facilities[record["facility_id"]]
-        previous = checked.latest.get((facility.id, record["period"]))
-        if previous is not None and previous.record == record:
-            result.unchanged.append((facility.code, record["period"], previous.version))
-            if submit and previous.status == "draft":
-                drafts_to_submit.append(previous)
-            continue
-        items.append((facility, record["period"], record))
-        fresh.append(index)
     try:
-        versions: list[SubmissionVersion] = []
+        pairs = [(checked.facilities[r["facility_id"]].id, r["period"]) for r in checked.records]
+        locked = repo.lock_months(session, pairs)
+        items: list[tuple[Facility, str, dict[str, Any]]] = []
+        fresh: list[int] = []
+        drafts_to_submit: list[Any] = []
+        refused: list[InputError] = []
+        for index, record in enumerate(checked.records):
+            facility = checked.facilities[record["facility_id"]]
+            previous = locked.latest_of(facility.id, record["period"])
+            if previous is not None and previous.record == record:
+                result.unchanged.append((facility.code, record["period"], previous.version))
+                if submit and previous.status == "draft":
+                    drafts_to_submit.append(previous)
+                continue
+            if previous is not None and previous.status != "draft":  # submitted by someone else meanwhile
+                refused.append(_located(checked, index, f"intake.month_{previous.status}", record["period"]))
+                continue
+            items.append((facility, record["period"], record))
+            fresh.append(index)
+        if refused:
+            raise ValidationFailed(refused, file=checked.table.file)
+        versions: list[Any] = []
         if items:
             upload_id = None
             if content is not None:
                 upload = repo.store_upload(session, filename, content, actor, rows=len(checked.records))
                 result.sha256, upload_id = upload.sha256, upload.id
-            versions = repo.save_versions(session, items, actor, upload_id=upload_id)
+            versions = repo.save_versions(session, items, actor, upload_id=upload_id, locked=locked)
             result.versions = [(f.code, p, v.version) for (f, p, _r), v in zip(items, versions, strict=True)]
         if submit and (versions or drafts_to_submit):
             repo.transition_many(session, [*versions, *drafts_to_submit], "submitted", actor)
         if versions:
-            batch = checked.batch if len(fresh) == len(checked.records) else None
+            everything = len(fresh) == len(checked.records)
+            if prepared is not None:
+                prepared = prepared if everything else prepared.subset(fresh)
             result.results, result.results_pending = store_service.compute_results_where_possible(
-                session, versions, actor, params=params, batch=batch
+                session,
+                versions,
+                actor,
+                params=params,
+                batch=checked.batch if everything else None,
+                prepared=prepared,
             )
     except OperationalError as exc:
         raise _busy(exc) from None
     return result
 
 
+def _located(checked: _Checked, index: int, code: str, period: str) -> InputError:
+    number = int(checked.numbers[index])
+    table = checked.table
+    return InputError(
+        code=code,
+        file=table.file,
+        sheet=table.sheet,
+        row=None if table.by_record else number,
+        record=number if table.by_record else None,
+        field="period",
+        value=period,
+    )
+
+
 def _busy(exc: OperationalError) -> Exception:
-    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-        return Busy()
-    return exc
+    return Busy() if db.is_busy(exc) else exc
 
 
 def _annotate(content: bytes, filename: str, failure: ValidationFailed, rejected_dir: Path | None) -> None:

@@ -336,6 +336,27 @@ def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, 
     return out
 
 
+@dataclass(slots=True)
+class LockedMonths:
+    """Facility-months locked for the current transaction, with each one's latest version as it stands
+    under the lock (what a concurrent import committed before is seen here)."""
+
+    ids: dict[tuple[int, str], int]  # (facility id, period) -> submission id
+    latest: dict[int, SavedVersion]  # submission id -> latest version
+
+    def latest_of(self, facility_id: int, period: str) -> SavedVersion | None:
+        sid = self.ids.get((facility_id, period))
+        return self.latest.get(sid) if sid is not None else None
+
+
+def lock_months(session: Session, pairs: Sequence[tuple[int, str]]) -> LockedMonths:
+    """Lock (facility id, period) months for this transaction, creating the missing ones, and read their latest
+    versions under the lock: two imports of the same month decide one after the other (a row lock on
+    PostgreSQL; on SQLite the transaction holds the write lock)."""
+    ids = _submissions_for_update(session, pairs)
+    return LockedMonths(ids, _latest_saved(session, list(ids.values())))
+
+
 def _fact_numbers(records: Sequence[dict[str, Any]], names: Sequence[str]) -> list[list[float | None]]:
     """Per name, the records' values as floats for the typed facts columns (None: absent, text or NaN)."""
     out = []
@@ -379,6 +400,7 @@ def save_versions(
     upload_id: int | None = None,
     actors: Sequence[str] | None = None,
     reasons: Sequence[str | None] | None = None,
+    locked: LockedMonths | None = None,
 ) -> list[SavedVersion]:
     """Add a draft version to each (facility, period, record); a correction when ``reason`` is given.
 
@@ -386,12 +408,14 @@ def save_versions(
 
     Set-based: a few statements for any number of rows (bulk inserts; COPY on PostgreSQL), and each
     version's row of the facts table with it. Each facility-month is locked for the transaction, so
-    concurrent imports of the same month number their versions without loss.
+    concurrent imports of the same month number their versions without loss. ``locked`` is what
+    :func:`lock_months` returned for these months earlier in the same transaction.
     """
     if reason is not None and not reason.strip():
         raise InputError(code="submission.correction_needs_reason", field="reason")
-    ids = _submissions_for_update(session, [(f.id, p) for f, p, _ in items])
-    latest = _latest_saved(session, list(ids.values()))
+    if locked is None:  # else the caller locked the months already (lock_months) in this transaction
+        locked = lock_months(session, [(f.id, p) for f, p, _ in items])
+    ids, latest = locked.ids, dict(locked.latest)
     version_ids = bulk.reserve_ids(session, SubmissionVersion.__table__, len(items))
     now = utcnow()
     rows, facts, audits, saved = [], [], [], []

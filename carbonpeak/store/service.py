@@ -19,6 +19,7 @@ from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
 from carbonpeak.errors import ParameterNotFound
 from carbonpeak.io.activity import parse_records
+from carbonpeak.messages import CodedText, Message
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import SubmissionVersion
@@ -32,12 +33,17 @@ def compute_results_where_possible(
     *,
     batch: ActivityBatch | None = None,
     params: ParameterSet | None = None,
+    prepared: PreparedResults | None = None,
 ) -> tuple[int, list[str]]:
     """Results for every year whose parameters are in force; the others wait, with the reason.
 
     A month whose factor is not yet published (e.g. a reporting year whose Y-2 grid factor is out
     later) is stored all the same; ``recompute`` adds its result once the value is entered.
+    ``prepared`` (:func:`prepare_results` of these versions' records, in order) stores what was computed
+    beforehand, outside the write transaction's lock.
     """
+    if prepared is not None:
+        return store_results(session, versions, prepared, actor), []
     try:
         return compute_results(session, versions, actor, params, batch=batch), []
     except ParameterNotFound:
@@ -49,8 +55,16 @@ def compute_results_where_possible(
         try:
             added += compute_results(session, chosen, actor, params)
         except ParameterNotFound as exc:
-            pending.append(f"{len(chosen)} month(s) of {year}: {exc}")
+            pending.append(_pending(len(chosen), year, exc))
     return added, pending
+
+
+def _pending(count: int, year: str, exc: ParameterNotFound) -> CodedText:
+    """Why months have no result yet, in words a page can show: the parameter's title, not its key."""
+    title = exc.params.get("title")
+    if title is None:
+        return CodedText(Message("intake.results_pending_any", count=count, year=year))
+    return CodedText(Message("intake.results_pending", count=count, year=year, parameter=title))
 
 
 def compute_results(
@@ -74,6 +88,41 @@ def compute_results(
             {**v.record, "record_id": f"{v.record['facility_id']}@{v.record['period']}#v{v.version}"} for v in versions
         ]
         batch = parse_records(records, source="store")
+    return store_results(session, versions, prepare_results(session, batch, params), actor)
+
+
+@dataclass
+class PreparedResults:
+    """The results of a batch's records, computed (pure accounting) but not stored: per record its method,
+    the values of the result columns and which set of cited parameters it used."""
+
+    keys: list[str]
+    methods: list[str]
+    codes: list[int]  # per record: index into sets
+    sets: list[list[dict[str, Any]]]  # distinct parameter sets
+    arrays: list[np.ndarray]  # per key, the records' values
+
+    def __len__(self) -> int:
+        return len(self.methods)
+
+    def subset(self, positions: list[int]) -> PreparedResults:
+        """The results of the records at ``positions`` (in that order)."""
+        index = np.asarray(positions, dtype=np.int64)
+        used: dict[int, int] = {}  # old set number -> new, in order of first use
+        codes = [used.setdefault(self.codes[i], len(used)) for i in positions]
+        return PreparedResults(
+            self.keys,
+            [self.methods[i] for i in positions],
+            codes,
+            [self.sets[old] for old in used],
+            [array[index] for array in self.arrays],
+        )
+
+
+def prepare_results(session: Session, batch: ActivityBatch, params: ParameterSet | None = None) -> PreparedResults:
+    """Account a batch's records (the parameter values entered in the database are read with ``session``,
+    unless ``params`` is given); nothing is written, so an import runs this before it takes the write lock.
+    Raises :class:`~carbonpeak.errors.ParameterNotFound` when a value the records need is not in force."""
     result = account(batch, params or parameter_set(session))  # shipped values plus those entered
     snapshots = _per_record_parameters(result)
     table = result.table
@@ -90,7 +139,18 @@ def compute_results(
     arrays.append(np.array([bool(flag) for flag in table["rests_on_unverified_factor"].tolist()], dtype=object))
     keys = [*columns, "rests_on_unverified_factor"]
     methods = table["method"].astype(str).tolist()
-    fingerprints = [repo.snapshot_parameters(session, parameters) for parameters in snapshots.sets]
+    return PreparedResults(keys, methods, snapshots.codes, snapshots.sets, arrays)
+
+
+def store_results(session: Session, versions: list[SubmissionVersion], prepared: PreparedResults, actor: str) -> int:
+    """Store the prepared results of ``versions`` (same order) with their parameter snapshots; returns how
+    many were added (a version already computed with the same parameter values gets none)."""
+    if not versions:
+        return 0
+    if len(versions) != len(prepared):
+        raise ValueError(f"{len(versions)} versions but {len(prepared)} prepared results")
+    fingerprints = [repo.snapshot_parameters(session, parameters) for parameters in prepared.sets]
+    keys, arrays = prepared.keys, prepared.arrays
     added = 0
     for start in range(0, len(versions), _RESULT_CHUNK):  # a chunk's dicts at a time: memory stays bounded
         stop = start + _RESULT_CHUNK
@@ -98,8 +158,8 @@ def compute_results(
             (version, method, dict(zip(keys, values, strict=True)), fingerprints[code])
             for version, method, code, *values in zip(
                 versions[start:stop],
-                methods[start:stop],
-                snapshots.codes[start:stop],
+                prepared.methods[start:stop],
+                prepared.codes[start:stop],
                 *(array[start:stop].tolist() for array in arrays),
                 strict=True,
             )

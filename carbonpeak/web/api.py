@@ -447,7 +447,7 @@ def import_upload(
         )
     except CarbonpeakError:
         session.rollback()
-        raise  # coded: the app answers 422 (409 when busy) with every problem in the person's language
+        raise  # coded: the app answers 422 (503 when busy) with every problem in the person's language
     return ImportOut(
         file=name,
         sha256=report.sha256,
@@ -455,7 +455,7 @@ def import_upload(
         versions=report.versions,
         unchanged=report.unchanged,
         results=report.results,
-        results_pending=report.results_pending,
+        results_pending=[i18n.reason(p) for p in report.results_pending],  # coded: in the person's language
     )
 
 

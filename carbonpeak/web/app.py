@@ -18,16 +18,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from carbonpeak import __version__
-from carbonpeak.errors import CarbonpeakError
+from carbonpeak.errors import Busy, CarbonpeakError
+from carbonpeak.store import db
 from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import Database, csrf_token
-from carbonpeak.web.errors import LoginRequired, NotFound, SessionExpired, TooLarge, WebError, from_domain
+from carbonpeak.web.errors import (
+    LoginRequired,
+    NotFound,
+    SessionExpired,
+    TooLarge,
+    Unavailable,
+    WebError,
+    from_domain,
+)
 from carbonpeak.web.i18n import N_
 from carbonpeak.web.imports import Imports
 from carbonpeak.web.queries import Cache
@@ -210,6 +220,8 @@ def error_response(request: Request, error: WebError) -> Response:
     i18n.set_lang(_lang_of(request))
     message = error.rendered or i18n.tr(error.message, **error.params)
     extra: dict[str, str] = dict(getattr(error, "headers", None) or {})  # e.g. Retry-After of a 429
+    if error.status == 503:  # the database is busy with another writer: try again shortly
+        extra.setdefault("Retry-After", str(Unavailable.retry_after_s))
     if wants_json(request):
         headers = {"WWW-Authenticate": "Bearer", **extra} if error.status == 401 else extra
         body = {"error": error.code, "message": message, "details": error.details}
@@ -268,6 +280,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         from carbonpeak.web.errors import Invalid
 
         return error_response(request, Invalid(details=details))
+
+    @app.exception_handler(OperationalError)
+    async def on_database_error(request: Request, exc: OperationalError) -> Response:
+        if db.is_busy(exc):  # locked by another writer (a long import on SQLite): 503, try again
+            return error_response(request, from_domain(Busy(), _lang_of(request)))
+        log.exception("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(request, WebError())
 
     @app.exception_handler(Exception)
     async def on_server_error(request: Request, exc: Exception) -> Response:

@@ -16,9 +16,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from carbonpeak.errors import Busy
 from carbonpeak.services import access, accounts
 from carbonpeak.services.access import Principal
 from carbonpeak.store import db
@@ -62,6 +64,7 @@ class Database:
         self.url = db.database_url(self.url)
         self.write = db.session_factory(self.url)
         self.read = sessionmaker(read_engine(self.url), expire_on_commit=False)
+        self.brief = db.session_factory(self.url, mode="brief")  # reads freely; a write waits ~1 s for the lock
 
 
 def settings_of(request: Request) -> Settings:
@@ -78,6 +81,32 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def get_brief_session(request: Request) -> Iterator[Session]:
+    """A session for a request whose writes are bookkeeping (a login): it reads without waiting for another
+    writer, and its commit waits only briefly for the database (:class:`~carbonpeak.errors.Busy` after)."""
+    database: Database = request.app.state.database
+    session = database.brief()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def commit_bookkeeping(session: Session) -> bool:
+    """Commit a brief session's bookkeeping; False (rolled back) when the database is busy with another writer."""
+    try:
+        session.commit()
+    except OperationalError as exc:
+        if not db.is_busy(exc):
+            raise
+        session.rollback()
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- who is asking
@@ -103,17 +132,19 @@ def _from_token(request: Request, session: Session, token: str) -> Principal:
 
 def _note_token_use(request: Request, session: Session, row: ApiToken) -> None:
     """Record when a token was last used, at most every five minutes: with the request's own writes, or
-    for a read in a short transaction of its own."""
+    for a read in a short transaction of its own, best effort: while another writer holds the database
+    (a long import on SQLite) it is skipped, never making the request wait or fail."""
     if row.last_used_at is not None and (utcnow() - _aware(row.last_used_at)).total_seconds() < 300:
         return
     if request.method not in SAFE_METHODS:
         row.last_used_at = utcnow()  # committed with the request's work
         return
     token_id = row.id
-    with db.transaction(request.app.state.database.url) as write:
-        token = write.get(ApiToken, token_id)
-        if token is not None:
-            token.last_used_at = utcnow()
+    try:
+        with db.transaction(request.app.state.database.url, mode="brief") as write:
+            write.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+    except Busy:
+        pass  # noted on a later request
 
 
 def _aware(value: Any) -> Any:
@@ -204,5 +235,6 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 # The annotated forms handlers declare their parameters with.
 DbSession = Annotated[Session, Depends(get_session)]
+BriefSession = Annotated[Session, Depends(get_brief_session)]
 Who = Annotated[Principal, Depends(principal)]
 MaybeWho = Annotated[Principal | None, Depends(optional_principal)]

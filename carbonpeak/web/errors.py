@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from carbonpeak.errors import AccessDenied, CarbonpeakError, InputError
+from carbonpeak.errors import Busy as DomainBusy
 from carbonpeak.errors import Conflict as DomainConflict
 from carbonpeak.errors import NotFound as DomainNotFound
 from carbonpeak.web.i18n import N_
@@ -91,10 +92,21 @@ class RateLimited(WebError):
         self.headers = {"Retry-After": str(seconds)}
 
 
+class Unavailable(WebError):
+    """The database is locked by another writer (a long import on SQLite): nothing was done; try again."""
+
+    status = 503
+    code = "busy"
+    message = N_("The database is busy with another import; nothing was changed. Please try again shortly.")
+    retry_after_s = 10
+
+
 def from_domain(error: CarbonpeakError, lang: str) -> WebError:
     """A coded error of the use-case layer as an HTTP answer, its text from the message catalog."""
     kind: type[WebError] = BadRequest
-    if isinstance(error, AccessDenied):
+    if isinstance(error, DomainBusy):
+        kind = Unavailable
+    elif isinstance(error, AccessDenied):
         kind = Forbidden
     elif isinstance(error, DomainNotFound):
         kind = NotFound

@@ -279,20 +279,6 @@ DOMAIN_MESSAGES = (
     N_("unknown parameter"),
     N_("the file must hold exactly one record for this facility and month"),
 )
-# Domain messages with a value inside: (pattern, message id with the same names). Only the intake's messages
-# (carbonpeak.io, carbonpeak.store.service) remain here until they are coded; every other domain error carries a
-# code and is rendered from carbonpeak/messages.
-_PATTERNS = (
-    (r"^malformed CSV: (?P<detail>.+)$", N_("malformed CSV: %(detail)s")),
-    (r"^not valid YAML: (?P<detail>.+)$", N_("not valid YAML: %(detail)s")),
-    (
-        r"^not valid JSON \(line (?P<line>\d+), column (?P<column>\d+): (?P<detail>.+)\)$",
-        N_("not valid JSON (line %(line)s, column %(column)s: %(detail)s)"),
-    ),
-    (r"^(?P<count>\d+) further problems not listed$", N_("%(count)s further problems not listed")),
-)
-
-
 # Reasons given as fixed English texts (the pathways' run; carbonpeak.indicators now codes its own).
 REASON_MESSAGES = (
     N_("no counted data"),
@@ -320,23 +306,13 @@ def reason(text: str | None) -> str:
 
 
 def detail(text: str | CarbonpeakError) -> str:
-    """A domain message in the current language: a coded error from the message catalog, else an uncoded text
-    through DOMAIN_MESSAGES and _PATTERNS."""
-    import re
-
+    """A domain message in the current language: a coded error from the message catalog, else a fixed text
+    through DOMAIN_MESSAGES (nothing is translated back from English by pattern)."""
     if isinstance(text, CarbonpeakError):
         if text.code and messages.known(text.code):
             return text.message_text(_lang.get()) if isinstance(text, InputError) else text.text(_lang.get())
         text = text.detail if isinstance(text, InputError) else str(text)
-    translated = gettext(text)
-    if translated != text or _lang.get() == "en":
-        return translated
-    for pattern, message in _PATTERNS:
-        match = re.match(pattern, text)
-        if match:
-            values = {k: gettext(v) for k, v in match.groupdict().items()}
-            return gettext(message, **values)
-    return text
+    return gettext(text)
 
 
 def input_error(error: InputError) -> dict[str, Any]:
@@ -351,7 +327,7 @@ def input_error(error: InputError) -> dict[str, Any]:
         elif error.row is not None:
             where = gettext("row %(row)s", row=error.row)
         elif error.record is not None:
-            where = str(error.record)
+            where = messages.text_in(error.record, lang) or str(error.record)
         return {
             "record": where,
             "row": error.row,

@@ -110,7 +110,8 @@ def test_unknown_field_is_refused(tmp_path: Path) -> None:
 
 def test_missing_required_field(tmp_path: Path) -> None:
     error = bad(tmp_path, output_t=None)
-    assert error.field == "output_t" and "missing required field" in str(error)
+    assert error.field == "output_t" and error.code == "intake.required"
+    assert "a required value is missing" in str(error) and error.text("zh").endswith("必填项为空")
 
 
 def test_bad_period(tmp_path: Path) -> None:
@@ -162,3 +163,49 @@ def test_csv_row_number_in_error(tmp_path: Path) -> None:
 def test_current_efficiency_as_fraction_is_refused(tmp_path: Path) -> None:
     error = bad(tmp_path, current_efficiency_pct=0.94)
     assert error.field == "current_efficiency_pct" and "≥ 1" in str(error.expected)
+
+
+def test_unparseable_files_get_coded_errors_with_their_line_not_the_parsers_words(tmp_path: Path) -> None:
+    """JSON, YAML and CSV a parser refuses: one coded error naming the line, in zh and en from the catalog;
+    neither the parser's own English nor a Python repr reaches the text."""
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"facility_id": "F1",\n  "sector": }]', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_activity(broken)
+    error = caught.value
+    assert error.code == "intake.invalid_json" and error.params == {"line": 2, "column": 13}
+    assert error.text("zh").endswith("不是有效的 JSON（第 2 行第 13 列附近）")
+    assert "Expecting" not in str(error)
+
+    yaml_file = tmp_path / "broken.yaml"
+    yaml_file.write_text("- facility_id: F1\n  sector: [a\n  period: 2024-03\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_activity(yaml_file)
+    assert caught.value.code == "intake.invalid_yaml" and caught.value.row is not None
+    assert "<unicode string>" not in str(caught.value) and "while parsing" not in str(caught.value)
+    assert "不是有效的 YAML" in caught.value.text("zh")
+
+    csv_file = tmp_path / "ragged.csv"
+    csv_file.write_text("facility_id,sector,period\nF1,alumina,2024-03\nF2,alumina,2024-03,9,9\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_activity(csv_file)
+    assert caught.value.code == "intake.csv_malformed" and caught.value.row == 3
+    assert "Error tokenizing" not in str(caught.value) and "CSV 格式有误" in caught.value.text("zh")
+
+
+def test_json_and_yaml_in_no_known_encoding_are_a_coded_error_not_a_crash(tmp_path: Path) -> None:
+    """D10: a .json/.yaml that is not UTF-8 (nor GBK) gave a UnicodeDecodeError; GBK text is read."""
+    gbk = tmp_path / "gbk.json"
+    gbk.write_bytes(json.dumps([{**GOOD, "facility_name": "电解一厂"}], ensure_ascii=False).encode("gbk"))
+    assert read_activity(gbk).records.loc[0, "facility_name"] == "电解一厂"
+    for name in ("latin.json", "latin.yaml"):
+        path = tmp_path / name
+        path.write_bytes(b'[{"facility_id": "F1", "facility_name": "\xff\xfe\xff"}]')
+        with pytest.raises(InputError) as caught:
+            read_activity(path)
+        assert caught.value.code == "intake.encoding" and caught.value.text("zh").startswith("文件 ")
+    alias = tmp_path / "alias.yaml"
+    alias.write_text("a: &a [1, 2]\nrecords: [*a, *a]\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_activity(alias)
+    assert caught.value.code == "intake.yaml_alias"

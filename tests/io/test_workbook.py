@@ -135,10 +135,10 @@ def test_every_problem_is_listed_with_sheet_row_and_column(tmp_path: Path) -> No
     merged = found[("sheet activity, row 5", "facility_name")]
     assert merged.detail.startswith("merged cells") and merged.value == "C5:C6"
     text = found[("sheet activity, row 7", "grid_electricity_mwh[MWh]")]
-    assert (text.detail, text.value) == ("not a number", "thirteen thousand")
+    assert (text.code, text.value) == ("intake.not_a_number", "thirteen thousand")  # coded: zh and en texts
     negative = found[("sheet activity, row 8", "fuel:natural_gas[10^4 Nm3]")]
-    assert (negative.detail, negative.value, negative.expected) == ("negative amount", "-5", "a number ≥ 0")
-    assert found[("sheet activity, row 10", "output_t[kWh]")].detail == "value below the allowed minimum"
+    assert (negative.code, negative.value, negative.expected) == ("intake.negative", "-5", "a number ≥ 0")
+    assert found[("sheet activity, row 10", "output_t[kWh]")].code == "intake.below_minimum"
     assert "6 problems found" in str(failed) and "sheet activity, row 4" in str(failed)
 
     # read_workbook alone reports the structural problems: the formula and the merge.
@@ -152,9 +152,9 @@ def test_every_problem_is_listed_with_sheet_row_and_column(tmp_path: Path) -> No
 def test_record_id_errors_are_placed_on_their_row(tmp_path: Path) -> None:
     rows = [["record_id", *HEADERS], ["R-1", *GOOD], ["R-1", *GOOD[:4], 5, 6, 7], ["R-3", *GOOD[:4], "x", 6, 7]]
     failed = failure(read_activity_workbook, workbook(tmp_path, rows))
-    assert [(where(e), e.detail) for e in failed.errors] == [
+    assert [(where(e), e.code or e.detail) for e in failed.errors] == [
         (("sheet activity, row 3", "record_id"), "duplicate record_id"),
-        (("sheet activity, row 4", "output_t[t]"), "not a number"),
+        (("sheet activity, row 4", "output_t[t]"), "intake.not_a_number"),
     ]
     assert failed.errors[0].expected == "each record_id once (first used in row 2)"
 
@@ -181,7 +181,7 @@ def test_header_problems(tmp_path: Path) -> None:
         "sector[t]": "this column takes no unit",
     }
     # kg converts to t; the record's own problems (missing fields) are reported as well
-    assert any(e.record == "sheet activity, row 2" and e.detail == "missing required field" for e in failed.errors)
+    assert any(e.record == "sheet activity, row 2" and e.code == "intake.required" for e in failed.errors)
 
 
 def test_empty_columns_and_trailing_empty_rows_are_ignored(tmp_path: Path) -> None:
@@ -270,15 +270,15 @@ def test_annotated_copy_marks_cells_and_lists_errors(tmp_path: Path) -> None:
     marked = {c.coordinate for row in sheet.iter_rows() for c in row if c.fill.fgColor.rgb == "FFFFC7CE"}
     assert marked == {"E3", "F4", "A5"}  # formula, text in a number, duplicate record (no field: first column)
     assert sheet["E3"].comment.text.startswith("a formula; paste values instead")
-    assert "not a number (got 'abc')" in sheet["F4"].comment.text
+    assert "不是数字；应为以 MWh 计的数字（填写的是 abc）" in sheet["F4"].comment.text  # coded: in the copy's language
     assert sheet["A2"].comment is None and sheet["A2"].fill.fgColor.rgb != "FFFFC7CE"
 
     listing = list(book["errors"].iter_rows(values_only=True))
     assert listing[0] == ("文件", "工作表", "行", "单元格", "字段", "值", "期望", "问题")
     assert [(r[1], r[2], r[3], r[4], r[7]) for r in listing[1:]] == [
         ("activity", 3, "E3", "output_t[t]", "a formula; paste values instead"),
-        ("activity", 4, "F4", "grid_electricity_mwh[MWh]", "not a number"),
-        ("activity", 5, "A5", None, "duplicate record (same facility and period, or same record_id)"),
+        ("activity", 4, "F4", "grid_electricity_mwh[MWh]", "不是数字；应为以 MWh 计的数字"),
+        ("activity", 5, "A5", None, "记录重复（同一设施同一期间，或同一记录编号），首次出现于工作表 activity，第 2 行"),
         (None, None, None, None, "the submission period is closed"),
     ]
     assert listing[-1][6] == "an open period"
@@ -295,7 +295,7 @@ def test_annotated_copy_maps_parse_table_rows(tmp_path: Path) -> None:
     target = write_annotated_copy(source, [caught.value], tmp_path / "mapped.xlsx", row_numbers=meta["row_numbers"])
     sheet = openpyxl.load_workbook(target)["activity"]
     assert sheet["E4"].fill.fgColor.rgb == "FFFFC7CE"  # Excel row 4: the empty row 3 was skipped
-    assert "value below the allowed minimum" in sheet["E4"].comment.text
+    assert sheet["E4"].comment.text.startswith("数值低于下限 0（填写的是 -1）")  # the cell, not a Python dict
 
 
 def minimal_xlsx(path: Path, header: list[str], rows: int, prefix: str = "") -> Path:

@@ -76,8 +76,11 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
     for verb, who in (("submit", "enterprise:E02"), ("verify", "verifier:V1"), ("lock", "verifier:V1")):
         code, out = cli("submissions", verb, "RA05", "2024-09", "--actor", who, *db)
         assert code == 0, out
-    code, out = cli("import", str(template), *db)  # the locked month refuses a plain re-import
-    assert code == 2 and "locked" in out and "nothing was written" in out
+    code, out = cli("import", str(template), *db)  # the same record again: nothing to add, nothing refused
+    assert code == 0 and "0 versions, 1 unchanged" in out, out
+    fill_template(template, {**month, "output_t": 8001})
+    code, out = cli("import", str(template), *db)  # the locked month refuses a changed plain re-import
+    assert code == 2 and "该月份已锁定" in out and "未写入任何内容" in out  # the person's language: zh
 
     corrected = tmp_path / "fix.json"
     corrected.write_text(
@@ -138,7 +141,7 @@ def test_bad_workbook_is_rejected_with_an_annotated_copy(demo_db: str, tmp_path:
     code, out = cli("import", str(template), "--db", demo_db)
     assert code == 2
     # scope first: an unregistered facility gets that answer alone, its other cells are not checked
-    assert "sheet activity, row 3" in out and "facility_id" in out and "nothing was written" in out
+    assert "工作表 activity，第 3 行" in out and "设施编号" in out and "未写入任何内容" in out
     annotated = tmp_path / "var" / "rejected" / "bad.errors.xlsx"
     assert annotated.exists()
     assert "errors" in openpyxl.load_workbook(annotated).sheetnames
@@ -154,4 +157,6 @@ def test_results_wait_for_an_unpublished_factor(demo_db: str, tmp_path: Path) ->
     assert code == 0, out
     report = json.loads(out)
     assert report["results"] == 0 and report["versions"] == [["RA05", "2026-01", 1]]
-    assert "data_year=2024" in report["results_pending"][0]
+    pending = report["results_pending"][0]  # the parameter named by its title, not by its key
+    assert pending.startswith("1 month(s) of 2026 have no result yet") and "Electricity CO2 emission factors" in pending
+    assert "data_year" not in pending and "electricity.grid_factor" not in pending

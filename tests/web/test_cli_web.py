@@ -13,7 +13,8 @@ runner = CliRunner()
 
 
 def cli(*args: str, stdin: str | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, list(args), input=stdin, env={"COLUMNS": "200"})
+    # errors in English (the CLI speaks zh-CN unless CARBONPEAK_LANG or --lang say otherwise)
+    result = runner.invoke(app, list(args), input=stdin, env={"COLUMNS": "200", "CARBONPEAK_LANG": "en"})
     return result.exit_code, result.output
 
 

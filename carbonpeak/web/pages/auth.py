@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import Busy
 from carbonpeak.services import accounts
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
 from carbonpeak.web import i18n
-from carbonpeak.web.deps import DbSession, MaybeWho, Who, render, settings_of
+from carbonpeak.web.deps import BriefSession, DbSession, MaybeWho, Who, commit_bookkeeping, render, settings_of
 from carbonpeak.web.errors import RateLimited
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, home, redirect, safe_next
@@ -38,7 +39,7 @@ def login_form(request: Request, who: MaybeWho, next: str = "/") -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    session: DbSession,
+    session: BriefSession,  # the login's bookkeeping must not wait long for another writer (D9)
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=400)] = "",
     next: Annotated[str, Form()] = "/",
@@ -61,7 +62,8 @@ def login(
     )
     rules = password_rules(settings, request.app.state.passwords)
     result = accounts.log_in(session, attempt, rules, login_policy(settings))
-    session.commit()
+    if not commit_bookkeeping(session):  # an attempt is always counted: else ask to try again (503)
+        raise Busy()
     if result.retry_after:
         raise RateLimited(seconds=result.retry_after)
     if result.user_id is None:

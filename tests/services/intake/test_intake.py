@@ -245,3 +245,13 @@ def test_d7_a_correction_reason_over_its_limit_is_refused_naming_the_field(provi
         assert len(repo.versions_of(session, "AL1", "2024-01")) == 1  # nothing written
         result = intake.correct(session, who, "AL1", "2024-01", "x" * 2000, content=right, filename="fix.csv")
     assert result.versions == [("AL1", "2024-01", 2)]
+
+
+def test_months_waiting_for_a_parameter_say_which_in_words_not_keys(province: str) -> None:
+    """A 2026 month needs the 2024 grid factor, not yet published: stored without a result, and the reason
+    names the parameter by its title in the person's language (no parameter key, no Python text)."""
+    report = run_import(province, (HEADER + GOOD.replace("2024-01", "2026-01")).encode())
+    assert report.versions == [("AL1", "2026-01", 1)] and report.results == 0
+    (pending,) = report.results_pending
+    assert pending.text("zh").startswith("2026 年的 1 个月份暂无核算结果：参数“电力二氧化碳排放因子”")
+    assert "grid_factor" not in pending.text("en") and "data_year" not in pending.text("en")
