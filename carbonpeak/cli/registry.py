@@ -241,11 +241,12 @@ def import_command(
     nothing is written."""
     from carbonpeak.services.registry_bulk import import_registry
 
-    try:
-        contents = [(path.name, path.read_bytes()) for path in files]
-    except OSError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(code=2) from None
+    contents = []
+    for path in files:
+        try:
+            contents.append((path.name, path.read_bytes()))
+        except OSError:
+            _fail(InputError(code="intake.file_missing", file=str(path)), lang)
     try:
         db.upgrade(url)
         with db.transaction(url) as session:

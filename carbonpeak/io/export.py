@@ -47,9 +47,9 @@ def export_workbook(
     frame with a meaningful index should be ``reset_index()`` first.
     """
     if lang not in ("zh", "en"):
-        raise InputError("unknown language", field="lang", value=lang, expected="zh or en")
+        raise InputError(code="intake.unknown_language", field="lang", value=lang, expected="zh or en")
     if not sheets:
-        raise InputError("nothing to export", expected="at least one table")
+        raise InputError(code="intake.nothing_to_export", expected="at least one table")
     path = Path(path)
     titles = titles or {}
     workbook = Workbook(write_only=True)

@@ -282,7 +282,7 @@ def write_template(
     offered in the period drop-down (free entry when empty).
     """
     if lang not in _TEXTS:
-        raise InputError("unknown language", field="lang", value=lang, expected="zh or en")
+        raise InputError(code="intake.unknown_language", field="lang", value=lang, expected="zh or en")
     sector = _sector(sector)
     columns = template_columns(sector)
     path = Path(path)
@@ -309,7 +309,11 @@ def _sector(sector: str | Sector) -> Sector:
         return Sector(str(sector))
     except ValueError:
         raise InputError(
-            "unknown sector", field="sector", value=sector, expected="one of " + ", ".join(s.value for s in Sector)
+            code="intake.template_sector",
+            field="sector",
+            value=sector,
+            expected="one of " + ", ".join(s.value for s in Sector),
+            choices=", ".join(s.value for s in Sector),
         ) from None
 
 

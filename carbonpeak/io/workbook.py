@@ -48,6 +48,7 @@ from carbonpeak.io.activity import _known_line_codes, parse_table
 from carbonpeak.io.export import neutralise
 from carbonpeak.io.fields import field_table
 from carbonpeak.io.template import DATA_SHEET, column_for, display_width, strip_unit_suffix
+from carbonpeak.messages import CodedText, Message
 from carbonpeak.units import conversion_factor
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -59,7 +60,7 @@ _LINE_KINDS = {  # column prefix → (list name, code key, amount key) of parse_
     "carbonate": ("carbonates", "carbonate", "amount_t"),
     "reductant": ("reductants", "agent", "amount_t"),
 }
-_UNREADABLE = "not a readable .xlsx (truncated or damaged)"
+_UNIT_TEXT = {"percent": "%", "wan_Nm3": "10^4 Nm3", "dimensionless": "—"}
 
 
 @dataclass
@@ -124,7 +125,7 @@ def read_activity_workbook(path: str | Path, *, max_bytes: int = MAX_BYTES) -> A
     errors += _duplicate_ids(scan, keep, columns, name)
     if not keep and not errors:
         raise ValidationFailed(
-            [InputError("no data rows", file=name, record=f"sheet {scan.sheet}", expected="at least one record")],
+            [InputError(code="intake.no_rows", file=name, sheet=scan.sheet)],
             file=name,
         )
     batch: ActivityBatch | None = None
@@ -153,29 +154,27 @@ def read_activity_workbook(path: str | Path, *, max_bytes: int = MAX_BYTES) -> A
 # ---------------------------------------------------------------------------------------------- scan
 
 
-def _fatal(message: str, file: str, **where: Any) -> ValidationFailed:
-    return ValidationFailed([InputError(message, file=file, **where)], file=file)
+def _fatal(file: str, *, code: str, **where: Any) -> ValidationFailed:
+    return ValidationFailed([InputError(code=code, file=file, **where)], file=file)
+
+
+def _place(sheet: str, row: int) -> str:
+    """ "sheet S, row N" (what the annotated copy and the callers read), carrying its words in zh and en."""
+    return CodedText(Message("where.sheet_row", sheet=sheet, row=row))
 
 
 def _scan(path: Path, max_bytes: int) -> _Scan:
     name = str(path)
     if not path.exists():
-        raise _fatal("file not found", name)
+        raise _fatal(name, code="intake.file_missing")
     size = path.stat().st_size
     if size > max_bytes:
-        raise _fatal(
-            f"the file is larger than the limit of {_size_text(max_bytes)}",
-            name,
-            value=_size_text(size),
-            expected=f"a workbook of at most {_size_text(max_bytes)} ({max_bytes} bytes); split it into several files",
-        )
+        raise _fatal(name, code="intake.file_too_large", value=_size_text(size), limit=_size_text(max_bytes))
     if size == 0:
-        raise _fatal("the file is empty", name, expected="an .xlsx workbook")
+        raise _fatal(name, code="intake.file_empty")
     with path.open("rb") as handle:
         if handle.read(8) == _OLE_SIGNATURE:
-            raise _fatal(
-                "an old-format .xls or a password-protected workbook", name, expected="an .xlsx without a password"
-            )
+            raise _fatal(name, code="intake.old_xls")
     try:
         with zipfile.ZipFile(path) as archive:
             book = _Book.open(archive)
@@ -185,24 +184,19 @@ def _scan(path: Path, max_bytes: int) -> _Scan:
                 return _scan_rows(reader.rows(stream), reader, sheet_name, name)
     except CarbonpeakError:
         raise
-    except Exception as exc:  # zip, deflate, XML and missing-part errors all mean the same to the user
-        raise _fatal(
-            _UNREADABLE,
-            name,
-            value=f"{type(exc).__name__}: {exc}",
-            expected="an .xlsx saved by Excel, WPS or LibreOffice",
-        ) from None
+    except Exception:  # zip, deflate, XML and missing-part errors all mean the same to the user
+        raise _fatal(name, code="intake.unreadable_workbook") from None
 
 
 def _scan_rows(rows: Iterator[tuple[int, list[Any]]], reader: _SheetReader, sheet: str, file: str) -> _Scan:
     first = next(rows, None)
     if first is None or first[0] != 1:
-        raise _fatal("no header row", file, record=f"sheet {sheet}, row 1", expected="field names in row 1")
+        raise _fatal(file, code="intake.no_header", record=_place(sheet, 1))
     raw_headers = [_header_text(v) for v in first[1]]
     while raw_headers and not raw_headers[-1]:
         raw_headers.pop()
     if not raw_headers:
-        raise _fatal("no header row", file, record=f"sheet {sheet}, row 1", expected="field names in row 1")
+        raise _fatal(file, code="intake.no_header", record=_place(sheet, 1))
     width = len(raw_headers)
     second = next(rows, None)
     label_row = second is not None and second[0] == 2 and _is_label_row(raw_headers, second[1])
@@ -211,7 +205,7 @@ def _scan_rows(rows: Iterator[tuple[int, list[Any]]], reader: _SheetReader, shee
 
     def where(row: int, column: int) -> dict[str, Any]:
         header = raw_headers[column] if column < width and raw_headers[column] else f"column {_letter(column)}"
-        return {"file": file, "record": f"sheet {sheet}, row {row}", "field": header}
+        return {"file": file, "record": _place(sheet, row), "field": header}
 
     def data_rows() -> Iterator[tuple[int, list[Any]]]:
         if second is not None and not label_row:
@@ -231,20 +225,13 @@ def _scan_rows(rows: Iterator[tuple[int, list[Any]]], reader: _SheetReader, shee
                     value = _Formula(value)
             if isinstance(value, _Formula):
                 scan.add(
-                    InputError(
-                        "a formula; paste values instead",
-                        value=value.text,
-                        expected="a value",
-                        **where(row_number, column),
-                    ),
+                    InputError(code="intake.formula_cell", value=value.text, **where(row_number, column)),
                     row_number,
                 )
                 value = value.text
             elif isinstance(value, _ExcelError):
                 scan.add(
-                    InputError(
-                        "an Excel error value", value=value.text, expected="a value", **where(row_number, column)
-                    ),
+                    InputError(code="intake.excel_error", value=value.text, **where(row_number, column)),
                     row_number,
                 )
                 value = value.text
@@ -267,14 +254,7 @@ def _scan_rows(rows: Iterator[tuple[int, list[Any]]], reader: _SheetReader, shee
             continue  # a merge confined to the label row
         if min_row > last_row:
             continue  # formatting below the data
-        scan.add(
-            InputError(
-                "merged cells; unmerge them and fill every cell",
-                value=ref,
-                expected="one value per cell",
-                **where(min_row, min_col - 1),
-            )
-        )
+        scan.add(InputError(code="intake.merged_cells", value=ref, **where(min_row, min_col - 1)))
         scan.bad_rows.update(range(min_row, max_row + 1))
         if min_row == 1:
             scan.header_ok = False
@@ -282,7 +262,7 @@ def _scan_rows(rows: Iterator[tuple[int, list[Any]]], reader: _SheetReader, shee
 
 
 def _check_header_names(scan: _Scan, unnamed_with_data: dict[int, int], file: str) -> None:
-    record = f"sheet {scan.sheet}, row 1"
+    record = _place(scan.sheet, 1)
     seen: dict[str, str] = {}
     for column, header in enumerate(scan.headers):
         letter = _letter(column)
@@ -291,12 +271,7 @@ def _check_header_names(scan: _Scan, unnamed_with_data: dict[int, int], file: st
                 scan.header_ok = False
                 scan.add(
                     InputError(
-                        "empty column name above data",
-                        file=file,
-                        record=record,
-                        field=f"column {letter}",
-                        value=f"data from row {unnamed_with_data[column]}",
-                        expected="a field name in row 1",
+                        code="intake.unnamed_column", file=file, record=record, field=f"column {letter}", value=letter
                     )
                 )
             continue
@@ -306,27 +281,25 @@ def _check_header_names(scan: _Scan, unnamed_with_data: dict[int, int], file: st
             scan.header_ok = False
             scan.add(
                 InputError(
-                    "duplicate column name",
+                    code="intake.duplicate_column",
                     file=file,
                     record=record,
                     field=header,
-                    value=f"columns {seen[key]} and {letter}",
-                    expected="each field once",
+                    value=f"{seen[key]}, {letter}",
                 )
             )
         else:
             seen[key] = letter
-    for column, row in sorted(unnamed_with_data.items()):
+    for column in sorted(unnamed_with_data):
         if column >= len(scan.headers):
             scan.header_ok = False
             scan.add(
                 InputError(
-                    "a value in a column without a name",
+                    code="intake.unnamed_column",
                     file=file,
                     record=record,
                     field=f"column {_letter(column)}",
-                    value=f"data from row {row}",
-                    expected="a field name in row 1, or no data in that column",
+                    value=_letter(column),
                 )
             )
 
@@ -428,7 +401,7 @@ class _Book:
 
     def data_sheet(self) -> tuple[str, str]:
         if not self.sheets:
-            raise InputError("the workbook has no worksheets", expected=f"a sheet named {DATA_SHEET}")
+            raise InputError(code="intake.no_sheet")
         return next((s for s in self.sheets if s[0] == DATA_SHEET), self.sheets[0])
 
 
@@ -622,7 +595,7 @@ def _check_headers(scan: _Scan, file: str) -> tuple[list[_Col], list[InputError]
     """Each header's field and unit; unknown names and units of the wrong dimension are errors."""
     fields = field_table("activity")
     known_lines = _known_line_codes()
-    record = f"sheet {scan.sheet}, row 1"
+    record = _place(scan.sheet, 1)
     columns: list[_Col] = []
     errors: list[InputError] = []
     for header in scan.headers:
@@ -632,13 +605,7 @@ def _check_headers(scan: _Scan, file: str) -> tuple[list[_Col], list[InputError]
         match = _HEADER.match(header)
         if not match:
             errors.append(
-                InputError(
-                    "unreadable column header",
-                    file=file,
-                    record=record,
-                    field=header,
-                    expected="a field name, optionally followed by [unit]",
-                )
+                InputError(code="intake.unreadable_header", file=file, record=record, field=header, value=header)
             )
             columns.append(_Col(header, header, None, skip=True))
             continue
@@ -650,12 +617,12 @@ def _check_headers(scan: _Scan, file: str) -> tuple[list[_Col], list[InputError]
             if code not in known_lines[list_name]:
                 errors.append(
                     InputError(
-                        f"unknown {_LINE_KINDS[kind][1]}",
+                        code="intake.unknown_line_code",
                         file=file,
                         record=record,
                         field=header,
                         value=code,
-                        expected="one of " + ", ".join(sorted(known_lines[list_name])),
+                        choices=", ".join(sorted(known_lines[list_name])),
                     )
                 )
                 columns.append(_Col(header, name, None, skip=True))
@@ -667,36 +634,30 @@ def _check_headers(scan: _Scan, file: str) -> tuple[list[_Col], list[InputError]
             if spec.dtype != "float":
                 if unit:
                     errors.append(
-                        InputError(
-                            "this column takes no unit",
-                            file=file,
-                            record=record,
-                            field=header,
-                            value=unit,
-                            expected=f"the header {name}",
-                        )
+                        InputError(code="intake.unit_not_allowed", file=file, record=record, field=header, value=unit)
                     )
                 columns.append(_Col(header, name, None))
                 continue
             canonical = spec.unit or "dimensionless"
         else:
             errors.append(
-                InputError(
-                    "unknown column",
-                    file=file,
-                    record=record,
-                    field=header,
-                    expected="a field of docs/input-format.md, or fuel:<code>, carbonate:<formula>, reductant:<agent>",
-                )
+                InputError(code="intake.unknown_column", file=file, record=record, field=header, value=header)
             )
             columns.append(_Col(header, name, None, skip=True))
             continue
         if unit:
             try:
                 conversion_factor(unit, canonical, field=name)
-            except UnitError as exc:
+            except UnitError:
                 errors.append(
-                    UnitError(exc.detail, file=file, record=record, field=header, value=unit, expected=exc.expected)
+                    UnitError(
+                        code="intake.header_unit",
+                        file=file,
+                        record=record,
+                        field=header,
+                        value=unit,
+                        unit=_UNIT_TEXT.get(canonical, canonical),
+                    )
                 )
                 unit = None  # the header is reported once; the values are still checked as they stand
         columns.append(_Col(header, name, unit))
@@ -752,12 +713,13 @@ def _duplicate_ids(scan: _Scan, keep: list[int], columns: list[_Col], file: str)
         if ident in first:
             errors.append(
                 InputError(
-                    "duplicate record_id",
+                    code="intake.duplicate_record",
                     file=file,
-                    record=f"sheet {scan.sheet}, row {row}",
+                    record=_place(scan.sheet, row),
                     field=columns[position].header,
                     value=ident,
                     expected=f"each record_id once (first used in row {first[ident]})",
+                    first_row=first[ident],
                 )
             )
             dropped.add(index)

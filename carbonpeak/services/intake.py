@@ -10,12 +10,15 @@ same order:
    another enterprise's registry values, month status, or which codes exist;
 2. **the fields**, column-wise (:mod:`carbonpeak.io.validate`): every problem of every row;
 3. **the registry**: sector and province as registered, retirement, the month's state (a submitted,
-   verified or locked month takes only a correction).
+   verified or locked month takes only a correction, unless the record is the one it holds).
 
 Nothing is written unless all rows pass. A month whose latest version already holds the identical
-record gets no new version (importing the same file twice adds nothing; ``unchanged`` counts them).
-The file is read and checked before the first write, so the database's write lock is held only for
-the writes; a database that stays busy gives :class:`~carbonpeak.errors.Busy` (``db.busy``) instead of a server error.
+record gets no new version (importing the same file twice adds nothing; ``unchanged`` counts them);
+this is decided again under the month's lock, so two imports of one record at once write it once.
+The file is read, checked and accounted before the first write (on SQLite in a read transaction of
+its own, :func:`carbonpeak.store.db.reading`), so the database's write lock is held only for the
+writes; a database that stays busy gives :class:`~carbonpeak.errors.Busy` (``db.busy``) instead of a
+server error.
 """
 
 from __future__ import annotations

@@ -128,12 +128,13 @@ def test_every_problem_is_listed_with_sheet_row_and_column(tmp_path: Path) -> No
         ("sheet activity, row 10", "output_t[kWh]"),
     ]
     assert all(e.file == str(tmp_path / "bad.xlsx") for e in failed.errors)
-    assert "cannot be converted" in found[("sheet activity, row 1", "output_t[kWh]")].detail
-    assert found[("sheet activity, row 1", "output_t[kWh]")].value == "kWh"
+    header = found[("sheet activity, row 1", "output_t[kWh]")]
+    assert (header.code, header.value, header.params["unit"]) == ("intake.header_unit", "kWh", "t")
     formula = found[("sheet activity, row 4", "grid_electricity_mwh[MWh]")]
-    assert (formula.detail, formula.value) == ("a formula; paste values instead", "=A3*2")
+    assert (formula.code, formula.value) == ("intake.formula_cell", "=A3*2")
     merged = found[("sheet activity, row 5", "facility_name")]
-    assert merged.detail.startswith("merged cells") and merged.value == "C5:C6"
+    assert merged.code == "intake.merged_cells" and merged.value == "C5:C6"
+    assert merged.text("zh").startswith("文件 ") and "工作表 activity，第 5 行" in merged.text("zh")
     text = found[("sheet activity, row 7", "grid_electricity_mwh[MWh]")]
     assert (text.code, text.value) == ("intake.not_a_number", "thirteen thousand")  # coded: zh and en texts
     negative = found[("sheet activity, row 8", "fuel:natural_gas[10^4 Nm3]")]
@@ -153,10 +154,11 @@ def test_record_id_errors_are_placed_on_their_row(tmp_path: Path) -> None:
     rows = [["record_id", *HEADERS], ["R-1", *GOOD], ["R-1", *GOOD[:4], 5, 6, 7], ["R-3", *GOOD[:4], "x", 6, 7]]
     failed = failure(read_activity_workbook, workbook(tmp_path, rows))
     assert [(where(e), e.code or e.detail) for e in failed.errors] == [
-        (("sheet activity, row 3", "record_id"), "duplicate record_id"),
+        (("sheet activity, row 3", "record_id"), "intake.duplicate_record"),
         (("sheet activity, row 4", "output_t[t]"), "intake.not_a_number"),
     ]
     assert failed.errors[0].expected == "each record_id once (first used in row 2)"
+    assert failed.errors[0].params["first_row"] == 2
 
 
 def test_header_problems(tmp_path: Path) -> None:
@@ -165,20 +167,20 @@ def test_header_problems(tmp_path: Path) -> None:
         ["F1", 1, 2, 3, "red", 4, "copper", "stray"],
     ]
     failed = failure(read_workbook, workbook(tmp_path, rows))
-    assert [(where(e), e.detail) for e in failed.errors] == [
-        (("sheet activity, row 1", "output_t[t]"), "duplicate column name"),
-        (("sheet activity, row 1", "column D"), "empty column name above data"),
-        (("sheet activity, row 1", "column H"), "a value in a column without a name"),
+    assert [(where(e), e.code) for e in failed.errors] == [
+        (("sheet activity, row 1", "output_t[t]"), "intake.duplicate_column"),
+        (("sheet activity, row 1", "column D"), "intake.unnamed_column"),
+        (("sheet activity, row 1", "column H"), "intake.unnamed_column"),
     ]
-    assert failed.errors[0].value == "columns B and C"
+    assert failed.errors[0].value == "B, C" and failed.errors[2].value == "H"
 
     rows = [["facility_id", "colour", "fuel:whale_oil", "sector[t]", "output_t[kg]"], ["F1", "red", 4, "copper", 5]]
     failed = failure(read_activity_workbook, workbook(tmp_path, rows, "names.xlsx"))
-    by_field = {e.field: e.detail for e in failed.errors if e.record == "sheet activity, row 1"}
+    by_field = {e.field: e.code for e in failed.errors if e.record == "sheet activity, row 1"}
     assert by_field == {
-        "colour": "unknown column",
-        "fuel:whale_oil": "unknown fuel",
-        "sector[t]": "this column takes no unit",
+        "colour": "intake.unknown_column",
+        "fuel:whale_oil": "intake.unknown_line_code",
+        "sector[t]": "intake.unit_not_allowed",
     }
     # kg converts to t; the record's own problems (missing fields) are reported as well
     assert any(e.record == "sheet activity, row 2" and e.code == "intake.required" for e in failed.errors)
@@ -197,16 +199,16 @@ def test_truncated_file_gives_one_clear_error(tmp_path: Path) -> None:
     truncated.write_bytes(data[: len(data) // 2])
     failed = failure(read_workbook, truncated)
     assert len(failed.errors) == 1
-    assert failed.errors[0].detail == "not a readable .xlsx (truncated or damaged)"
+    assert failed.errors[0].code == "intake.unreadable_workbook"
     assert failed.errors[0].file == str(truncated)
 
     not_excel = tmp_path / "notes.xlsx"
     not_excel.write_text("facility_id,output_t\nF1,5\n", encoding="utf-8")
-    assert failure(read_activity_workbook, not_excel).errors[0].detail == "not a readable .xlsx (truncated or damaged)"
+    assert failure(read_activity_workbook, not_excel).errors[0].code == "intake.unreadable_workbook"
 
     old = tmp_path / "old.xlsx"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
-    assert "old-format .xls" in failure(read_workbook, old).errors[0].detail
+    assert failure(read_workbook, old).errors[0].code == "intake.old_xls"
 
 
 def test_damaged_sheet_inside_a_valid_zip(tmp_path: Path) -> None:
@@ -219,8 +221,8 @@ def test_damaged_sheet_inside_a_valid_zip(tmp_path: Path) -> None:
                 data = data[: len(data) // 2]
             target.writestr(item, data)
     failed = failure(read_workbook, damaged)
-    assert [e.detail for e in failed.errors] == ["not a readable .xlsx (truncated or damaged)"]
-    assert "ExpatError" in str(failed.errors[0].value)
+    assert [e.code for e in failed.errors] == ["intake.unreadable_workbook"]
+    assert failed.errors[0].value is None and "Error" not in str(failed.errors[0])  # no parser internals
 
 
 def test_file_over_the_limit_is_refused_before_it_is_opened(tmp_path: Path) -> None:
@@ -229,8 +231,8 @@ def test_file_over_the_limit_is_refused_before_it_is_opened(tmp_path: Path) -> N
     failed = failure(read_workbook, path, max_bytes=1000)
     assert len(failed.errors) == 1
     error = failed.errors[0]
-    assert error.detail == "the file is larger than the limit of 1000 bytes"
-    assert error.value == "2800 bytes" and "at most 1000 bytes" in str(error.expected)
+    assert error.code == "intake.file_too_large" and error.params["limit"] == "1000 bytes"
+    assert error.value == "2800 bytes" and "at most 1000 bytes" in str(error)
     assert read_workbook(workbook(tmp_path, [HEADERS, GOOD]), max_bytes=1_000_000)[0].shape == (1, 7)
 
 
@@ -252,8 +254,8 @@ def test_excel_error_values_are_refused(tmp_path: Path) -> None:
     sheet["E2"].data_type = "e"
     book.save(tmp_path / "errors.xlsx")
     failed = failure(read_workbook, tmp_path / "errors.xlsx")
-    assert [(where(e), e.detail, e.value) for e in failed.errors] == [
-        (("sheet Sheet, row 2", "output_t[t]"), "an Excel error value", "#DIV/0!")
+    assert [(where(e), e.code, e.value) for e in failed.errors] == [
+        (("sheet Sheet, row 2", "output_t[t]"), "intake.excel_error", "#DIV/0!")
     ]
 
 
@@ -269,14 +271,14 @@ def test_annotated_copy_marks_cells_and_lists_errors(tmp_path: Path) -> None:
     sheet = book["activity"]
     marked = {c.coordinate for row in sheet.iter_rows() for c in row if c.fill.fgColor.rgb == "FFFFC7CE"}
     assert marked == {"E3", "F4", "A5"}  # formula, text in a number, duplicate record (no field: first column)
-    assert sheet["E3"].comment.text.startswith("a formula; paste values instead")
+    assert sheet["E3"].comment.text.startswith("单元格含公式；请“选择性粘贴为数值”后再上传")
     assert "不是数字；应为以 MWh 计的数字（填写的是 abc）" in sheet["F4"].comment.text  # coded: in the copy's language
     assert sheet["A2"].comment is None and sheet["A2"].fill.fgColor.rgb != "FFFFC7CE"
 
     listing = list(book["errors"].iter_rows(values_only=True))
     assert listing[0] == ("文件", "工作表", "行", "单元格", "字段", "值", "期望", "问题")
     assert [(r[1], r[2], r[3], r[4], r[7]) for r in listing[1:]] == [
-        ("activity", 3, "E3", "output_t[t]", "a formula; paste values instead"),
+        ("activity", 3, "E3", "output_t[t]", "单元格含公式；请“选择性粘贴为数值”后再上传"),
         ("activity", 4, "F4", "grid_electricity_mwh[MWh]", "不是数字；应为以 MWh 计的数字"),
         ("activity", 5, "A5", None, "记录重复（同一设施同一期间，或同一记录编号），首次出现于工作表 activity，第 2 行"),
         (None, None, None, None, "the submission period is closed"),

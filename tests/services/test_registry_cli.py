@@ -65,3 +65,13 @@ def test_a_province_from_an_empty_database(tmp_path: Path) -> None:
     assert code == 0, out
     code, out = cli(url, "facility", "list", "--json")
     assert {f["facility_code"]: f["status"] for f in json.loads(out)}["AL1"] == "idle"
+
+
+def test_a_registry_file_that_cannot_be_read_is_a_coded_error(tmp_path: Path) -> None:
+    """Before: the English text of Python's OSError ("[Errno 2] No such file or directory: ...")."""
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    missing = tmp_path / "missing.xlsx"
+    code, out = cli(url, "registry", "import", str(missing))
+    assert code == 2 and "找不到或无法读取该文件" in out and "Errno" not in out
+    code, out = cli(url, "registry", "import", str(missing), "--lang", "en")
+    assert code == 2 and "the file cannot be found or read" in out
