@@ -472,7 +472,7 @@ def cli_app() -> typer.Typer:
 
 
 def run(app: typer.Typer, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", "CARBONPEAK_LANG": "en"})
     return result.exit_code, result.output
 
 
@@ -525,12 +525,12 @@ def test_cli_add_replace_history_and_errors(registry: str) -> None:
     for args, needle in (
         (
             ("add", "--facility", "AL1", "--kind", "exit", "--capacity", "5000", "--date", "2024-01-01"),
-            "field 'capacity_t_per_a'",
+            "field 'capacity'",
         ),
         (("add", "--facility", "AL1", "--kind", "closure", "--capacity", "-5", "--date", "2024-01-01"), "field 'kind'"),
         (
             ("add", "--facility", "ZZ9", "--kind", "exit", "--capacity", "-5", "--date", "2024-01-01"),
-            "field 'facility_code'",
+            "field 'facility code'",
         ),
         (("replace", "AL1", "--source", "nonsense", "--granted", "1", "--date", "2024-01-01"), "--source[0]"),
         (("history", "ZZ9"), "unknown facility"),

@@ -20,7 +20,7 @@ from carbonpeak.store import db
 from carbonpeak.store.facts import facility_months
 from carbonpeak.store.pathways import read_stock
 
-runner = CliRunner()
+runner = CliRunner(env={"CARBONPEAK_LANG": "en"})  # the English texts are asserted here
 
 
 def invoke(*args: str) -> tuple[int, str]:

@@ -39,8 +39,9 @@ def cli() -> typer.Typer:
     return app
 
 
-def run(*args: str, columns: int = 200) -> tuple[int, str]:
-    result = CliRunner().invoke(cli(), list(args), env={"COLUMNS": str(columns), "CARBONPEAK_ACTOR": "cli:tester"})
+def run(*args: str, columns: int = 200, lang: str = "zh") -> tuple[int, str]:
+    env = {"COLUMNS": str(columns), "CARBONPEAK_ACTOR": "cli:tester", "CARBONPEAK_LANG": lang}
+    result = CliRunner().invoke(cli(), list(args), env=env)
     return result.exit_code, result.output
 
 
@@ -85,6 +86,8 @@ def test_add_list_show_correct_review_link_measured(registry: str, tmp_path: Pat
     code, out = run("projects", "correct", "EX-AL-KEY-01", str(corrected), "--reason", "节能审查已批复", *url)
     assert code == 0 and "第 2 版" in out, out
     code, out = run("projects", "correct", "EX-AL-KEY-01", str(corrected), "--reason", "again", *url)
+    assert code == 2 and "与第 2 版相同，无需更正" in out, out
+    code, out = run("projects", "correct", "EX-AL-KEY-01", str(corrected), "--reason", "again", *url, lang="en")
     assert code == 2 and "identical to version 2" in out, out
     shown = ok_json("projects", "show", "EX-AL-KEY-01", *url)
     assert [(v["version"], v["reason"]) for v in shown["versions"]] == [(1, None), (2, "节能审查已批复")]
@@ -124,7 +127,7 @@ def test_add_list_show_correct_review_link_measured(registry: str, tmp_path: Pat
     measured = ok_json("projects", "measured", "P-OWN", "--year", "2024", *url)
     assert measured["status"] == "not_built"
     code, out = run("projects", "link", "P-OWN", "--facility", "CU1", *url)
-    assert code == 2 and "sector copper" in out, out
+    assert code == 2 and "设施 CU1 属于铜冶炼行业" in out, out
     assert ok_json("projects", "link", "P-OWN", "--facility", "AL1", *url)["changed"] is True
     code, out = run("projects", "link", "P-OWN", "--facility", "AL1", *url, "--lang", "en")
     assert code == 0 and "already linked" in out, out
@@ -143,21 +146,21 @@ def test_add_is_all_or_nothing_and_names_file_record_field(db_url: str, tmp_path
     }
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps([good, bad_capacity, bad_design], ensure_ascii=False), encoding="utf-8")
-    code, out = run("projects", "add", str(path), "--db", db_url)
+    code, out = run("projects", "add", str(path), "--db", db_url, lang="en")
     assert code == 2, out
     assert "2 problems" in out and "nothing was stored" in out
-    assert "record BAD-CAP, field 'capacity_t_per_a'" in out
+    assert "record BAD-CAP" in out and "capacity" in out
     assert "record BAD-DESIGN, field 'designed_unit_consumption.comprehensive_energy.value'" in out
     assert "2,000-15,000 kgce/t" in out and "mixed.json" in out
     assert ok_json("projects", "list", "--db", db_url)["projects"] == []
     code, out = run("projects", "review", "--db", db_url)
     assert code == 2 and "--stored CODE" in out
     code, out = run("projects", "review", MAGNESIUM, "--stored", "EX-MG-XJ-04", "--db", db_url)
-    assert code == 2 and "not both" in out
+    assert code == 2 and "不能同时给出" in out
     code, out = run("projects", "show", "NOPE", "--db", db_url)
-    assert code == 2 and "unknown project" in out
+    assert code == 2 and "没有编号为 NOPE 的项目" in out
     code, out = run("projects", "list", "--db", db_url, "--lang", "fr")
-    assert code == 2 and "unknown language" in out
+    assert code == 2 and "未知语言" in out
 
 
 # ---------------------------------------------------------------- the demo province

@@ -588,8 +588,8 @@ def cli() -> typer.Typer:
     return app
 
 
-def invoke(*args: str, columns: int = 240) -> tuple[int, str]:
-    result = CliRunner().invoke(cli(), list(args), env={"COLUMNS": str(columns)})
+def invoke(*args: str, columns: int = 240, lang: str = "zh") -> tuple[int, str]:
+    result = CliRunner().invoke(cli(), list(args), env={"COLUMNS": str(columns), "CARBONPEAK_LANG": lang})
     return result.exit_code, result.output
 
 
@@ -652,7 +652,7 @@ def test_cli_bad_input_exits_2_naming_file_project_and_field(tmp_path: Path) -> 
     path = tmp_path / "bad.yaml"
     bad = aluminium(designed_unit_consumption={"ac_power_liquid_aluminium": {"value": 130_000, "unit": "kWh/t"}})
     path.write_text(json.dumps(bad), encoding="utf-8")
-    code, out = invoke("projects", "review", str(path))
+    code, out = invoke("projects", "review", str(path), lang="en")
     assert code == 2
     assert (
         "bad.yaml" in out
@@ -662,7 +662,7 @@ def test_cli_bad_input_exits_2_naming_file_project_and_field(tmp_path: Path) -> 
     code, out = invoke("projects", "review", str(EXAMPLES / "alumina_guangxi_2024.yaml"), "--national-capacity", "lots")
     assert code == 2 and "--national-capacity" in out
     code, out = invoke("projects", "review", str(tmp_path / "missing.yaml"))
-    assert code == 2 and "file not found" in out
+    assert code == 2 and "找不到文件" in out
 
 
 @pytest.mark.parametrize(("text", "t_per_a"), [("44430000", 44_430_000.0), ("44.43 Mt/a", 44_430_000.0)])

@@ -145,7 +145,7 @@ def test_statistics_cli(registry: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "version 1" in result.output
     again = runner.invoke(app, [*args, "--published-on", "2025-01-10", "--value", "8"])
-    assert again.exit_code == 2 and "reason" in again.output
+    assert again.exit_code == 2 and "原因" in again.output
     fixed = runner.invoke(app, [*args, "--published-on", "2025-01-10", "--value", "8", "--reason", "one missed"])
     assert fixed.exit_code == 0 and "version 2" in fixed.output
     listed = runner.invoke(app, ["statistics", "list", "--db", registry, "--json"])

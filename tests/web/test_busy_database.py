@@ -49,7 +49,7 @@ def busy_app(fresh_url: str, monkeypatch: pytest.MonkeyPatch):
     return TestClient(make_app(fresh_url), raise_server_exceptions=False)
 
 
-def test_token_reads_work_and_writers_are_told_to_retry_while_an_import_holds_the_lock(busy_app, fresh_url: str) -> None:
+def test_reads_work_and_writers_are_told_to_retry_while_an_import_holds_the_lock(busy_app, fresh_url: str) -> None:
     with write_lock_held(fresh_url):
         me = busy_app.get("/api/v1/me", headers={"Authorization": f"Bearer {TOKENS['enterprise']}"})
         assert me.status_code == 200, me.text  # before: 500 after 60 s (last_used_at could not be written)
