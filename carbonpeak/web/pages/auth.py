@@ -14,7 +14,7 @@ from carbonpeak.services import accounts
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
 from carbonpeak.web import i18n
-from carbonpeak.web.deps import BriefSession, DbSession, MaybeWho, Who, commit_bookkeeping, render, settings_of
+from carbonpeak.web.deps import DbSession, MaybeWho, Who, commit_bookkeeping, render, settings_of
 from carbonpeak.web.errors import RateLimited
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, home, redirect, safe_next
@@ -39,7 +39,7 @@ def login_form(request: Request, who: MaybeWho, next: str = "/") -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    session: BriefSession,  # the login's bookkeeping must not wait long for another writer (D9)
+    session: DbSession,  # a login writes (its session, its attempt): it waits for the write lock like any writer
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=400)] = "",
     next: Annotated[str, Form()] = "/",
