@@ -203,7 +203,7 @@ class ParameterSet:
         day = period_start(period)
         candidates = self._index.get((parameter, _key_tuple(key)), [])
         described = _describe(parameter, key, day, edition)
-        named = {"title": Bilingual(file.title.get("zh", parameter), file.title.get("en", parameter))}  # for a page
+        named: dict[str, Any] = {"title": Bilingual(file.title.get("zh", parameter), file.title.get("en", parameter))}
         if not candidates:
             raise ParameterNotFound(f"no entry for {described}", **named)
         if edition is not None:

@@ -64,7 +64,6 @@ class Database:
         self.url = db.database_url(self.url)
         self.write = db.session_factory(self.url)
         self.read = sessionmaker(read_engine(self.url), expire_on_commit=False)
-        self.brief = db.session_factory(self.url, mode="brief")  # reads freely; a write waits ~1 s for the lock
 
 
 def settings_of(request: Request) -> Settings:
@@ -83,22 +82,8 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_brief_session(request: Request) -> Iterator[Session]:
-    """A session for a request whose writes are bookkeeping (a login): it reads without waiting for another
-    writer, and its commit waits only briefly for the database (:class:`~carbonpeak.errors.Busy` after)."""
-    database: Database = request.app.state.database
-    session = database.brief()
-    try:
-        yield session
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 def commit_bookkeeping(session: Session) -> bool:
-    """Commit a brief session's bookkeeping; False (rolled back) when the database is busy with another writer."""
+    """Commit a login's bookkeeping; False (rolled back) when the database stayed busy with another writer."""
     try:
         session.commit()
     except OperationalError as exc:
@@ -235,6 +220,5 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 # The annotated forms handlers declare their parameters with.
 DbSession = Annotated[Session, Depends(get_session)]
-BriefSession = Annotated[Session, Depends(get_brief_session)]
 Who = Annotated[Principal, Depends(principal)]
 MaybeWho = Annotated[Principal | None, Depends(optional_principal)]
