@@ -20,6 +20,8 @@ from carbonpeak.indicators.definitions import Options
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import (
+    FACT_RECORD_FIELDS,
+    FACT_RESULT_FIELDS,
     AuditEvent,
     CapacityEvent,
     Cluster,
@@ -33,28 +35,9 @@ from carbonpeak.store.models import (
 )
 from carbonpeak.store.statistics import current_statistics
 
-# Record fields carried into the facts table (canonical units, NaN where not reported).
-RECORD_FIELDS = [
-    "output_t",
-    "grid_electricity_mwh",
-    "exported_electricity_mwh",
-    "captive_electricity_mwh",
-    "green_certificate_mwh",
-    "direct_renewable_mwh",
-    "onsite_renewable_mwh",
-    "nonhydro_renewable_mwh",
-    "electrolysis_ac_mwh",
-    "auxiliary_ac_mwh",
-    "desulphurisation_mwh",
-    "scrap_input_t",
-    "direct_alloying_t",
-    "solid_waste_generated_t",
-    "solid_waste_used_t",
-    "so2_t",
-    "nox_t",
-    "particulate_t",
-]
-RESULT_FIELDS = ["energy_tce", "total_location_tco2e", "total_market_tco2e", "direct_tco2e"]
+# Record fields and result columns carried into the facts table: the model's own list (one place).
+RECORD_FIELDS = list(FACT_RECORD_FIELDS)
+RESULT_FIELDS = list(FACT_RESULT_FIELDS)
 
 
 @dataclass
