@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -223,7 +224,7 @@ class SubmissionVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20))  # draft, submitted, verified, locked
+    status: Mapped[str] = mapped_column(String(20))  # draft, submitted, returned, verified, locked
     record: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the activity record, as validated
     reason: Mapped[str | None] = mapped_column(Text)  # why a correction was made
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("upload.id"))
@@ -232,6 +233,15 @@ class SubmissionVersion(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     verified_by: Mapped[str | None] = mapped_column(String(100))
     locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # the plausibility gate's warnings on this version as saved (coded: rule, code, params); errors refuse
+    flags: Mapped[list[Any] | None] = mapped_column(JSONType)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    opinion: Mapped[str | None] = mapped_column(Text)  # 核查意见: required to verify
+    returned_by: Mapped[str | None] = mapped_column(String(100))  # 退回修改: who returned it, when, why
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_reason: Mapped[str | None] = mapped_column(Text)
+    # why the version has no result yet (a coded message: the parameter missing, its publisher, when due)
+    waiting: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     submission: Mapped[Submission] = relationship(back_populates="versions")
 
 
@@ -489,8 +499,28 @@ class Fact(Base):
     so2_t: Mapped[float | None] = mapped_column(Float)
     nox_t: Mapped[float | None] = mapped_column(Float)
     particulate_t: Mapped[float | None] = mapped_column(Float)
+    # unresolved plausibility warnings: kept out of regulators' aggregates (and counted as held out)
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     result_id: Mapped[int | None] = mapped_column(Integer)  # the latest result of the version, if any
     energy_tce: Mapped[float | None] = mapped_column(Float)
     total_location_tco2e: Mapped[float | None] = mapped_column(Float)
     total_market_tco2e: Mapped[float | None] = mapped_column(Float)
     direct_tco2e: Mapped[float | None] = mapped_column(Float)
+
+
+class Job(Base):
+    """A long task run in the background (e.g. recomputing the months a new parameter value affects):
+    its progress is read by the page that started it and by anyone who looks later."""
+
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)  # recompute, warnings_refresh
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued, running, done, failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # what it was for and what it did
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # a coded message when it failed
+    started_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
