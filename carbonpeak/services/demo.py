@@ -18,8 +18,10 @@ from carbonpeak.store import repository as repo
 from carbonpeak.store.models import SubmissionVersion
 from carbonpeak.store.service import compute_results
 
+DEMO_LOADER = "system:demo"  # the actor of every row the demonstration loader writes
 
-def load_demo(session: Session, actor: str = "system:demo", seed: int = 2026) -> dict[str, int]:
+
+def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> dict[str, int]:
     """Load the synthetic demonstration province: registry, every version of every month, results."""
     province = generate(seed=seed)
     repo.add_region(

@@ -17,8 +17,9 @@ from carbonpeak.errors import InputError
 from carbonpeak.services import access
 from carbonpeak.services import accounts as accounts_service
 from carbonpeak.services.accounts import LoginPolicy, NewAccount, PasswordRules
+from carbonpeak.services.demo import DEMO_LOADER
 from carbonpeak.store.accounts import User
-from carbonpeak.store.models import Enterprise, Region
+from carbonpeak.store.models import AuditEvent, Enterprise, Region
 from carbonpeak.web.security import Passwords
 from carbonpeak.web.settings import Settings
 
@@ -108,13 +109,26 @@ def create_demo_users(session: Session, settings: Settings | None = None) -> lis
     """
     settings = settings or Settings.from_env()
     rules = password_rules(settings)
-    demo = access.operator("system:demo")
+    demo = access.operator(DEMO_LOADER)
     province = session.scalar(select(Region).where(Region.parent_id.is_(None)).order_by(Region.id))
     if province is None:
-        raise InputError("the registry is empty: load the demonstration province first (carbonpeak demo load)")
+        raise InputError(code="accounts.demo_needs_demo")
+    # Accounts with published passwords must never exist beside real data (probe D12): only where every
+    # region, enterprise and facility was made by the demonstration loader.
+    foreign = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == "create",
+            AuditEvent.entity.in_(("region", "park", "cluster", "enterprise", "facility")),
+            AuditEvent.actor != DEMO_LOADER,
+        )
+        .limit(1)
+    )
+    if foreign is not None:
+        raise InputError(code="accounts.demo_beside_real_data")
     enterprises = list(session.scalars(select(Enterprise).order_by(Enterprise.code).limit(2)))
     if len(enterprises) < 2:
-        raise InputError("the demonstration province needs at least two enterprises")
+        raise InputError(code="accounts.demo_needs_demo")
     first, second = enterprises
     facility = sorted(second.facilities, key=lambda f: f.code)[0] if second.facilities else None
     city = session.get(Region, facility.region_id) if facility else None
