@@ -161,6 +161,7 @@ def account_command(
             "options": result.options.__dict__,
             "results": _records_json(result.table),
         }
+        payload["breakdown"] = result.breakdown()  # each fuel line's CO2, each PFC gas's mass and CO2e
         if explanations:
             payload["explanations"] = explanations
         _write_json(payload)
@@ -206,6 +207,14 @@ def _print_explanation(exp: dict[str, Any], lang: str) -> None:
                 f"{escape('[' + cited.confidence.value + ']')} — {escape(cited.citation())}{flag}",
                 highlight=False,
             )
+        _print_breakdown(term, zh)
+        for own in term["own_factors"]:
+            console.print(
+                f"      · {'企业自有因子' if zh else 'own factor'} {own['field']} = {own['value']} {own['unit']} — "
+                f"{'出处' if zh else 'source'}: {escape(own['source'])} "
+                f"({'代替' if zh else 'in place of'} {escape(own['replaces'])})",
+                highlight=False,
+            )
         for note in term["notes"]:
             console.print(f"      ({escape(note)})", highlight=False)
     totals = exp["results"]
@@ -221,6 +230,23 @@ def _print_explanation(exp: dict[str, Any], lang: str) -> None:
             f"  [yellow]{'本结果依赖置信度低于中高的因子' if zh else 'rests on factors below medium-high confidence'}: "
             f"{names}[/]",
             highlight=False,
+        )
+
+
+def _print_breakdown(term: dict[str, Any], zh: bool) -> None:
+    """The items behind a term's value: each fuel line with its CO2, each PFC gas with its mass."""
+    units = term["breakdown_units"]
+    for item in term["breakdown"]:
+        head = item.get("fuel") or item.get("gas") or ""
+        shown = []
+        for name, value in item.items():
+            if name in ("fuel", "gas") or name.endswith("_unit"):
+                continue
+            unit = units.get(name, "").format(**item)
+            number = f"{value:,.6g}" if isinstance(value, float) else str(value)
+            shown.append(f"{name}={number}{' ' + unit if unit else ''}")
+        console.print(
+            f"      {'明细' if zh else 'item'} {escape(str(head))}: {escape(', '.join(shown))}", highlight=False
         )
 
 
