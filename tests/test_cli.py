@@ -49,6 +49,26 @@ def test_explain_text_shows_formula_and_source() -> None:
     assert "unverified factor" in out
 
 
+def test_json_and_explain_give_each_fuel_and_each_pfc_gas() -> None:
+    """GZ-AL-01 (cn-al-2024, slope method, AEM 0.05): natural gas 30 × 10^4 Nm3 × 389.31 GJ × 15.3 t C/TJ × 0.99
+    × 44/12 = 648.657 t CO2; diesel 8 t × 42.652 × 20.2 × 0.98 × 44/12 = 24.767 t; CF4 0.143 × 0.05 kg/t ×
+    20 000 t = 0.143 t; C2F6 0.1 × that = 0.0143 t."""
+    code, out = invoke("account", str(EXAMPLES / "aluminium_2024.yaml"), "--json")
+    assert code == 0, out
+    items = [i for i in json.loads(out)["breakdown"] if i["record_id"] == "GZ-AL-01@2024-03"]
+    fuels = {i["fuel"]: i["tco2"] for i in items if i["term"] == "fuel"}
+    assert fuels == {
+        "natural_gas": pytest.approx(30 * 389.31 / 1000 * 15.3 * 0.99 * 44 / 12, rel=1e-12),
+        "diesel": pytest.approx(8 * 42.652 / 1000 * 20.2 * 0.98 * 44 / 12, rel=1e-12),
+    }
+    gases = {i["gas"]: i["mass_t"] for i in items if i["term"] == "pfc"}
+    assert gases == {"CF4": pytest.approx(0.143, rel=1e-12), "C2F6": pytest.approx(0.0143, rel=1e-12)}
+    code, out = invoke("account", str(EXAMPLES / "aluminium_2024.yaml"), "--record", "GZ-AL-01@2024-03", "--lang", "en")
+    assert code == 0, out
+    assert "item natural_gas: amount=30 wan_Nm3" in out and "tco2=648.657 tCO2" in out
+    assert "item CF4: factor_kg_per_t=0.00715 kg/t, mass_t=0.143 t" in out and "item C2F6:" in out
+
+
 def test_classify_example_with_edition_2021() -> None:
     code, out = invoke("classify", str(EXAMPLES / "aluminium_2023_monthly.csv"), "--edition", "2021", "--json")
     assert code == 0, out
@@ -69,7 +89,7 @@ def test_classify_in_force_edition_without_values_says_what_to_do() -> None:
     assert code == 0 and json.loads(out)["facilities"][0]["edition"] == "2021"
     code, out = invoke("classify", str(EXAMPLES / "aluminium_2024.yaml"))
     assert code == 2
-    assert "benchmarks.ndrc_level" in out and "--edition 2021" in out
+    assert "benchmarks.ndrc_level" in out and "请选择 2021 版标杆水平" in out
 
 
 def test_classify_facility_list() -> None:
