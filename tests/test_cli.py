@@ -140,3 +140,36 @@ def test_methods_listed() -> None:
     code, out = invoke("methods", "--json")
     assert code == 0
     assert {m["id"] for m in json.loads(out)} >= {"cn-al-2013", "cn-al-2024", "cbam-2025", "ipcc2006-tier2"}
+
+
+def test_explain_shows_a_records_own_factor_with_its_citation(tmp_path: Path) -> None:
+    """Market-based: (1 000 − 300 certificates) × the contract's 0.42 = 294 t CO2; location: 1 000 × 0.5366."""
+    path = tmp_path / "own.yaml"
+    path.write_text(
+        "records:\n  - {facility_id: OWN, sector: electrolytic_aluminium, region: guizhou, period: '2024-03',"
+        " output_t: 10000, grid_electricity_mwh: 1000, green_certificate_mwh: 300, grid_factor_tco2_per_mwh: 0.42,"
+        " grid_factor_source: 'example supply contract 2024-01'}\n",
+        encoding="utf-8",
+    )
+    code, out = invoke("account", str(path), "--json", "--explain")
+    assert code == 0, out
+    payload = json.loads(out)
+    row = payload["results"][0]
+    assert row["electricity_market_tco2"] == pytest.approx(294.0) and row["uses_own_factor"] is True
+    assert row["electricity_location_tco2"] == pytest.approx(536.6)
+    own = payload["explanations"][0]["own_factors"]
+    assert own[0]["value"] == 0.42 and own[0]["source"] == "example supply contract 2024-01"
+    code, out = invoke("account", str(path), "--explain", "--lang", "en")
+    assert code == 0 and "own factor grid_factor_tco2_per_mwh = 0.42 tCO2/MWh — source: example supply contract" in out
+
+
+def test_a_missing_factor_names_the_record_at_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "2026.csv"
+    path.write_text(
+        "facility_id,sector,region,period,output_t,grid_electricity_mwh\n"
+        "GZ-9,electrolytic_aluminium,guizhou,2025-12,100,10\nGZ-9,electrolytic_aluminium,guizhou,2026-01,100,10\n",
+        encoding="utf-8",
+    )
+    code, out = invoke("account", str(path))
+    assert code == 2
+    assert "核算记录 GZ-9@2026-01（设施 GZ-9，核算期 2026-01）时停止" in out and "电力二氧化碳排放因子" in out

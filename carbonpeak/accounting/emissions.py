@@ -647,7 +647,8 @@ def _grid_factors_of_year(
 
 @dataclass(frozen=True)
 class OwnFactor:
-    """A factor a record may carry itself (``field``), with its citation (``source_field``)."""
+    """A factor a record may carry itself (``field``), with its citation (``source_field``), in place of
+    the factor the parameter ``replaces`` gives for the term."""
 
     field: str
     source_field: str
@@ -662,7 +663,7 @@ OWN_FACTORS = {
         "grid_factor_tco2_per_mwh",
         "grid_factor_source",
         "tCO2/MWh",
-        "electricity.grid_factor_rule (market-based factor: residual, or the location factor where none exists)",
+        "electricity.grid_factor_rule",  # its market-based factor: residual, or location where none exists
     ),
 }
 

@@ -57,6 +57,7 @@ LABELS = {
     "total_market_tco2e": ("总排放（市场）tCO2e", "total mkt. tCO2e"),
     "intensity_location_tco2e_per_t": ("强度 tCO2e/t", "intensity tCO2e/t"),
     "rests_on_unverified_factor": ("含未核实因子", "unverified factor"),
+    "uses_own_factor": ("含企业自有因子", "own factor"),
     "year": ("年份", "year"),
     "product": ("对标产品", "product"),
     "unit_consumption": ("单耗", "unit consumption"),
@@ -179,6 +180,7 @@ def account_command(
         "total_market_tco2e",
         "intensity_location_tco2e_per_t",
         "rests_on_unverified_factor",
+        "uses_own_factor",
     ]
     title = "核算结果" if lang != "en" else "Accounting results"
     _print_table(result.table, columns, lang, f"{title} — {file}")
@@ -212,7 +214,9 @@ def _print_explanation(exp: dict[str, Any], lang: str) -> None:
             console.print(
                 f"      · {'企业自有因子' if zh else 'own factor'} {own['field']} = {own['value']} {own['unit']} — "
                 f"{'出处' if zh else 'source'}: {escape(own['source'])} "
-                f"({'代替' if zh else 'in place of'} {escape(own['replaces'])})",
+                + (
+                    f"（代替 {own['replaces']} 所定的因子）" if zh else f"(in place of the factor of {own['replaces']})"
+                ),
                 highlight=False,
             )
         for note in term["notes"]:
