@@ -339,6 +339,7 @@ def _named(ctx: _Context, idx: IntArray, missing: _Missing) -> ParameterNotFound
     return type(error)(
         code=code,
         **{
+            "title": missing.parameter,  # the loader gives the family's zh/en title; a family it does not know has none
             **error.params,
             "parameter": f"{missing.parameter}[{keys}]" if keys else missing.parameter,
             "record": ctx.record_label(position),
