@@ -346,14 +346,31 @@ def grid_factors() -> None:
 
     ets_entries = []
     ets_sources = {}
+    # Accounting years each factor was set for (china-reference-data.md §4.1): a report made in year R
+    # covers year R-1, so the factor announced in February 2023 is the one of accounting year 2022.
     spans = {
         "0.6101": (
             "2019-01-01",
             "2020-12-31",
-            "first national-ETS compliance period (2019-2020); replaced for 2021 and 2022 accounting by 0.5810",
+            "first national-ETS compliance period (accounting years 2019-2020); replaced from accounting year 2021 "
+            "by 0.5810",
+            "superseded by 0.5810 for 2021 accounting (and for 2022 until 0.5703 was set)",
         ),
-        "0.5810": ("2021-01-01", "2022-12-31", "accounting years 2021 and 2022, as the source says"),
-        "0.5703": ("2023-01-01", "2025-12-31", "announced February 2023 for 2023-2025 reporting"),
+        "0.5810": (
+            "2021-01-01",
+            "2021-12-31",
+            "accounting year 2021 (the reports made in 2022); the 2022 notice set it for 2021 and 2022, and the "
+            "notice of February 2023 replaced it for 2022 by 0.5703",
+            None,
+        ),
+        "0.5703": (
+            "2022-01-01",
+            "2022-12-31",
+            "accounting year 2022 ('2022年度全国电网平均排放因子'), announced February 2023 for the reports made in "
+            "2023 on 2022",
+            "the notice says the factor, if updated, will be published at the end of each year; no later ETS factor "
+            "is in the sources consulted",
+        ),
     }
     for i, r in enumerate(ets):
         sid = f"ets_{i}"
@@ -362,7 +379,7 @@ def grid_factors() -> None:
             published=r["published"] or None,
             found_in="shared/reference/china-grid-factors.csv; " + r["found_in"][:200],
         )
-        vf, vt, basis = spans[r["value_tco2_per_mwh"]]
+        vf, vt, basis, note = spans[r["value_tco2_per_mwh"]]
         ets_entries.append(
             {
                 "key": {},
@@ -373,7 +390,7 @@ def grid_factors() -> None:
                 "date_basis": basis,
                 "confidence": conf(r["confidence"]),
                 "source": sid,
-                "note": r["notes"] or None,
+                "note": note or r["notes"] or None,
             }
         )
     dump(
@@ -385,7 +402,9 @@ def grid_factors() -> None:
                 "en": "National grid factor set for enterprise GHG reporting",
             },
             "description": "The single national factor MEE set for enterprise reporting in the national carbon market, "
-            "by accounting year.",
+            "by accounting year (the year the emissions happened, reported the year after). Each entry is in force "
+            "for the accounting years it was set for; no entry covers 2023 or later (from 2023 the grid-factor rule "
+            "uses the MEE/NBS series instead, electricity.grid_factor_rule).",
             "keys": [],
             "last_reviewed": READ_ON,
             "sources": ets_sources,

@@ -16,6 +16,7 @@ from carbonpeak.engine import benchmark as bm
 from carbonpeak.engine import energy as en
 from carbonpeak.engine import surcharge as sc
 from carbonpeak.errors import InputError, ParameterValueMissing
+from carbonpeak.messages import Message
 from carbonpeak.parameters import Cited, ParameterSet, PeriodLike, load
 from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT, BenchmarkClass, Sector
@@ -145,8 +146,14 @@ def benchmark_levels(
             benchmark_level(params, product, "baseline", period, edition),
         )
     except ParameterValueMissing as exc:
-        hint = "" if edition else " To classify against the 2021 levels, choose edition 2021 (--edition 2021)."
-        raise ParameterValueMissing(f"{exc}{hint}") from None
+        # The hint names what to choose, not an option: the same words reach the CLI commands (whose options
+        # differ: classify --edition, indicators --benchmark-edition) and the web pages.
+        raise ParameterValueMissing(
+            code="benchmark.level_missing",
+            **exc.params,
+            parameter=f"{LEVEL_PARAMETER}[product={product}]",
+            hint="" if edition else Message("benchmark.choose_edition", edition="2021"),
+        ) from None
 
 
 def classify_facilities(

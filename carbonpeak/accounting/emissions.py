@@ -24,8 +24,8 @@ from carbonpeak.engine.emissions import aluminium as al
 from carbonpeak.engine.emissions import combustion as cb
 from carbonpeak.engine.emissions import process as pr
 from carbonpeak.engine.methods import METHODS, Method, default_method, get_method
-from carbonpeak.engine.provenance import IntArray, Term, Used
-from carbonpeak.errors import InputError, MethodError, ParameterNotFound
+from carbonpeak.engine.provenance import IntArray, Own, Term, Used
+from carbonpeak.errors import InputError, MethodError, ParameterNotFound, ParameterValueMissing
 from carbonpeak.io.fields import numeric_fields
 from carbonpeak.parameters import Cited, ParameterSet, load, period_start
 from carbonpeak.units import conversion_factor
@@ -45,6 +45,7 @@ RECORD_TEXT = [
     "bake_furnace",
     "paste_type",
     "metering",
+    "grid_factor_source",
 ]
 
 
@@ -133,8 +134,25 @@ class AccountingResult:
             "terms": terms,
             "parameters": list(cited.values()),
             "unverified": [c for c in cited.values() if not c.verified],
+            "own_factors": [own for t in terms for own in t["own_factors"]],
             "options": self.options.__dict__,
         }
+
+    def breakdown(self) -> list[dict[str, Any]]:
+        """The line items behind every record's terms (each fuel line's CO2, each PFC gas's mass and
+        CO2e), one dict per item with its record_id and term."""
+        ids = self.table["record_id"].to_numpy()
+        items: list[dict[str, Any]] = []
+        for term in self.terms:
+            if not term.breakdown:
+                continue
+            records = term.breakdown["record"]
+            columns = [name for name in term.breakdown if name != "record"]
+            for k, record in enumerate(records):
+                item = {"record_id": ids[record], "term": term.name}
+                item.update({name: _plain(term.breakdown[name][k]) for name in columns})
+                items.append(item)
+        return items
 
     def _position(self, record: int | str) -> int:
         if isinstance(record, int | np.integer):
@@ -250,7 +268,10 @@ class _Context:
     def at(self, parameter: str, *, period: Any = None, edition: str | None = None, **key: Any) -> Cited:
         ident = (parameter, period, edition, tuple(sorted(key.items())))
         if ident not in self._cache:
-            self._cache[ident] = self.params.at(parameter, period=period, edition=edition, **key)
+            try:
+                self._cache[ident] = self.params.at(parameter, period=period, edition=edition, **key)
+            except ParameterNotFound as exc:
+                raise _Missing(exc, parameter, period, key) from None
         return self._cache[ident]
 
     def value(self, cited: Cited, unit: str) -> float:
@@ -274,6 +295,60 @@ class _Context:
 
 
 Component = Callable[[_Context, IntArray, Method], list[Term]]
+
+
+class _Missing(Exception):
+    """A parameter lookup that failed, with what was asked, so that :func:`account` can name the record."""
+
+    def __init__(self, error: ParameterNotFound, parameter: str, period: Any, key: dict[str, Any]) -> None:
+        super().__init__(str(error))
+        self.error, self.parameter, self.period, self.key = error, parameter, period, key
+
+
+def _stopped_on(ctx: _Context, idx: IntArray, missing: _Missing) -> int:
+    """The first record among ``idx`` that needed the missing value: same period, then same key."""
+    rows = idx
+    if isinstance(missing.period, int | np.integer):  # the grid-factor rule is asked by calendar year
+        rows = rows[ctx.year[rows] == int(missing.period)]
+    elif missing.period is not None:
+        day = period_start(missing.period)
+        same = np.array([d == day for d in ctx.days], dtype=bool)
+        rows = rows[same[ctx.pcode[rows]]]
+    for name, value in missing.key.items():
+        if name in ("region", "technology", "sector"):
+            narrower = rows[ctx.col(name, rows) == str(value)]
+        elif name == "fuel" and not ctx.batch.fuels.empty:
+            fuels = ctx.batch.fuels
+            narrower = rows[np.isin(rows, fuels["record"].to_numpy()[(fuels["fuel"] == str(value)).to_numpy()])]
+        else:
+            continue
+        rows = narrower if narrower.size else rows
+    return int(rows[0]) if rows.size else int(idx[0])
+
+
+def _named(ctx: _Context, idx: IntArray, missing: _Missing) -> ParameterNotFound:
+    """The missing-parameter error again, naming the record (facility and period) it stopped on."""
+    position = _stopped_on(ctx, idx, missing)
+    error = missing.error
+    code = (
+        "accounting.parameter_value_missing"
+        if isinstance(error, ParameterValueMissing)
+        else "accounting.parameter_not_found"
+    )
+    keys = ", ".join(f"{k}={v}" for k, v in missing.key.items())
+    return type(error)(
+        code=code,
+        **{
+            "title": missing.parameter,  # the loader gives the family's zh/en title; a family it does not know has none
+            **error.params,
+            "parameter": f"{missing.parameter}[{keys}]" if keys else missing.parameter,
+            "record": ctx.record_label(position),
+            "facility": str(ctx.col("facility_id", np.array([position]))[0]),
+            "period": str(ctx.col("period", np.array([position]))[0]),
+            "detail": str(error),
+            "file": ctx.batch.source or "",
+        },
+    )
 
 
 def _term(
@@ -374,6 +449,7 @@ def _fuel(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     line_tco2 = cb.fuel_combustion_tco2(amount, ncv, cc, of)
     records = lines["record"].to_numpy()
     per_record = np.bincount(records, weights=line_tco2, minlength=len(ctx.batch))[idx]
+    codes, names = lines["fuel"].cat.codes.to_numpy(), lines["fuel"].cat.categories  # per line, for the breakdown
     return [
         _term(
             "fuel",
@@ -386,6 +462,24 @@ def _fuel(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
             "NDRC 2013 guidelines, 化石燃料燃烧排放 (E = FC × NCV × CC × OF × 44/12)",
             "Σ FC_i × NCV_i × CC_i × 10⁻³ × OF_i/100 × 44/12",
             parameters=used_ncv + used_cc + used_of,
+            breakdown={
+                "record": records,
+                "fuel": np.asarray(names, dtype=object)[codes],
+                "amount": amount,
+                "amount_unit": np.array([FUELS[str(c)].unit for c in names], dtype=object)[codes],
+                "ncv": ncv,
+                "carbon_content": cc,
+                "oxidation_rate": of,
+                "tco2": line_tco2,
+            },
+            # A unit may name another column of the item: the amount is in the fuel's own unit.
+            breakdown_units={
+                "amount": "{amount_unit}",
+                "ncv": "GJ/{amount_unit}",
+                "carbon_content": "tC/TJ",
+                "oxidation_rate": "%",
+                "tco2": "tCO2",
+            },
         )
     ]
 
@@ -504,35 +598,113 @@ def _grid_factors(ctx: _Context, idx: IntArray) -> tuple[FloatArray, FloatArray,
     used: list[Used] = []
     notes: list[str] = []
     years = ctx.year[idx]
+    for year in pd.unique(years):
+        in_year = years == year
+        try:
+            notes += _grid_factors_of_year(ctx, idx, in_year, int(year), location, residual, used)
+        except _Missing as missing:  # a factor keyed by data year: the records it stopped are this year's
+            if missing.period is None:
+                missing.period = int(year)
+            raise
+    return location, residual, used, notes
+
+
+def _grid_factors_of_year(
+    ctx: _Context,
+    idx: IntArray,
+    in_year: np.ndarray,
+    year: int,
+    location: FloatArray,
+    residual: FloatArray,
+    used: list[Used],
+) -> list[str]:
+    rule_cited = ctx.at("electricity.grid_factor_rule", period=year)
+    rule = rule_cited.value
+    used.append(Used(rule_cited, idx[in_year]))
+    if rule["series"] == "ets":
+        cited = ctx.at("electricity.grid_factor_ets", period=year)
+        location[in_year] = residual[in_year] = ctx.value(cited, "tCO2e/MWh")
+        used.append(Used(cited, idx[in_year]))
+        return [f"{year}: no residual factor exists; market-based uses the ETS factor"]
     region_codes, region_names = ctx.codes("region")
     regions = region_codes[idx]
-    for year in pd.unique(years):
-        rule_cited = ctx.at("electricity.grid_factor_rule", period=int(year))
-        rule = rule_cited.value
-        in_year = years == year
-        used.append(Used(rule_cited, idx[in_year]))
-        if rule["series"] == "ets":
-            cited = ctx.at("electricity.grid_factor_ets", period=int(year))
-            location[in_year] = residual[in_year] = ctx.value(cited, "tCO2e/MWh")
-            used.append(Used(cited, idx[in_year]))
-            notes.append(f"{year}: no residual factor exists; market-based uses the ETS factor")
+    data_year = year - int(rule["lag_years"])
+    for region_code in np.unique(regions[in_year]):
+        rows = in_year & (regions == region_code)
+        region = str(region_names[region_code])
+        level = region if ctx.options.grid_region == "provincial" else rule["region"]
+        cited = ctx.at("electricity.grid_factor", data_year=data_year, region=level, basis="location")
+        location[rows] = ctx.value(cited, "tCO2e/MWh")
+        used.append(Used(cited, idx[rows]))
+    try:
+        res = ctx.at("electricity.grid_factor", data_year=data_year, region="china", basis="residual")
+    except _Missing:
+        residual[in_year] = location[in_year]
+        return [f"{year}: no residual factor for {data_year}; market-based uses the location factor"]
+    residual[in_year] = ctx.value(res, "tCO2e/MWh")
+    used.append(Used(res, idx[in_year]))
+    return []
+
+
+@dataclass(frozen=True)
+class OwnFactor:
+    """A factor a record may carry itself (``field``), with its citation (``source_field``), in place of
+    the factor the parameter ``replaces`` gives for the term."""
+
+    field: str
+    source_field: str
+    unit: str
+    replaces: str
+
+
+# The factors a record may carry in place of a cited parameter; a method lists those it allows
+# (Method.own_factors). The location-based grid factor is never one: the rule prescribes it.
+OWN_FACTORS = {
+    "grid_factor_tco2_per_mwh": OwnFactor(
+        "grid_factor_tco2_per_mwh",
+        "grid_factor_source",
+        "tCO2/MWh",
+        "electricity.grid_factor_rule",  # its market-based factor: residual, or location where none exists
+    ),
+}
+
+
+def _check_own_factors(ctx: _Context, idx: IntArray, method: Method) -> None:
+    """A record's own factor is refused where its method does not allow it, and without its citation."""
+    for name, own in OWN_FACTORS.items():
+        given = ~np.isnan(ctx.col(name, idx).astype(float))
+        if not given.any():
             continue
-        data_year = int(year) - int(rule["lag_years"])
-        for region_code in np.unique(regions[in_year]):
-            rows = in_year & (regions == region_code)
-            region = str(region_names[region_code])
-            level = region if ctx.options.grid_region == "provincial" else rule["region"]
-            cited = ctx.at("electricity.grid_factor", data_year=data_year, region=level, basis="location")
-            location[rows] = ctx.value(cited, "tCO2e/MWh")
-            used.append(Used(cited, idx[rows]))
-        try:
-            res = ctx.at("electricity.grid_factor", data_year=data_year, region="china", basis="residual")
-            residual[in_year] = ctx.value(res, "tCO2e/MWh")
-            used.append(Used(res, idx[in_year]))
-        except ParameterNotFound:
-            residual[in_year] = location[in_year]
-            notes.append(f"{year}: no residual factor for {data_year}; market-based uses the location factor")
-    return location, residual, used, notes
+        first = int(idx[np.flatnonzero(given)[0]])
+        if name not in method.own_factors:
+            raise InputError(
+                code="accounting.own_factor_not_allowed",
+                method=method.id,
+                file=ctx.batch.source,
+                record=ctx.record_label(first),
+                field=name,
+                value=float(ctx.col(name, np.array([first]))[0]),
+            )
+        sources = np.char.strip(ctx.col(own.source_field, idx).astype(str))
+        unsourced = given & (sources == "")
+        if unsourced.any():
+            raise InputError(
+                code="accounting.own_factor_needs_source",
+                file=ctx.batch.source,
+                record=ctx.record_label(int(idx[np.flatnonzero(unsourced)[0]])),
+                field=own.source_field,
+            )
+
+
+def _own_factor(ctx: _Context, idx: IntArray, name: str) -> tuple[np.ndarray, Own | None]:
+    """(which of ``idx`` carry their own ``name`` factor, its provenance) after _check_own_factors."""
+    values = ctx.col(name, idx).astype(float)
+    given = ~np.isnan(values)
+    if not given.any():
+        return given, None
+    own = OWN_FACTORS[name]
+    sources = ctx.col(own.source_field, idx)[given]
+    return given, Own(name, own.replaces, own.unit, idx[given], values[given], np.asarray(sources, dtype=object))
 
 
 def _electricity(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -543,6 +715,14 @@ def _electricity(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     location_ef, residual_ef, used, notes = _grid_factors(ctx, idx)
     net_location = purchased - exported
     net_market = cb.market_based_net_mwh(purchased, exported, certificates, direct)
+    has_own, own = _own_factor(ctx, idx, "grid_factor_tco2_per_mwh")
+    market_ef = residual_ef.copy()
+    market_used = used
+    if own is not None:
+        market_ef[has_own] = own.values
+        # A record that carried its own factor used none of the rule's factors for this figure.
+        market_used = [Used(u.cited, u.records[~np.isin(u.records, own.records)]) for u in used]
+        market_used = [u for u in market_used if u.records.size]
     reference = "NDRC 2013 guidelines 净购入电力; MEE/NBS 电力二氧化碳排放因子; grid-factor rule in force"
     return [
         _term(
@@ -574,20 +754,21 @@ def _electricity(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
             "net purchased electricity, market-based",
             "tCO2",
             idx,
-            cb.purchased_electricity_tco2(net_market, residual_ef),
+            cb.purchased_electricity_tco2(net_market, market_ef),
             method,
             reference,
-            "(purchased − min(purchased, certificates + direct renewable) − exported) × EF_residual",
+            "(purchased − min(purchased, certificates + direct renewable) − exported) × EF_market",
             inputs={
                 "grid_electricity_mwh": purchased,
                 "green_certificate_mwh": certificates,
                 "direct_renewable_mwh": direct,
                 "exported_electricity_mwh": exported,
-                "grid_factor_residual": residual_ef,
+                "grid_factor_market": market_ef,
             },
-            input_units={"grid_factor_residual": "tCO2/MWh"},
-            parameters=used,
+            input_units={"grid_factor_market": "tCO2/MWh"},
+            parameters=market_used,
             notes=notes,
+            own=[own] if own is not None else [],
         ),
     ]
 
@@ -680,7 +861,6 @@ def _gwp(ctx: _Context, edition: str, idx: IntArray) -> tuple[float, float, list
 
 
 def _pfc_cn(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
-    output = ctx.num("output_t", idx)
     ef_cf4, cited_cf4 = _edition_value(ctx, method, "ef_cf4", "kg_gas/t")
     ef_c2f6, cited_c2f6 = _edition_value(ctx, method, "ef_c2f6", "kg_gas/t")
     cf4 = np.full(idx.size, ef_cf4)
@@ -707,25 +887,65 @@ def _pfc_cn(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     if default_rows.any():
         used += [Used(cited_cf4, idx[default_rows]), Used(cited_c2f6, idx[default_rows])]
     edition_cited = ctx.at("emissions.aluminium_cn", edition=method.parameter_edition, quantity="gwp_edition")
-    gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(edition_cited.value), idx)
-    tco2e = al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6)
     return [
-        _term(
-            "pfc",
-            "阳极效应全氟化碳排放",
-            "PFC from anode effects",
-            "tCO2e",
+        _pfc_term(
+            ctx,
             idx,
-            tco2e,
             method,
+            cf4,
+            c2f6,
+            str(edition_cited.value),
+            ("阳极效应全氟化碳排放", "PFC from anode effects"),
             method.reference + ", 阳极效应 PFCs",
             "P × (EF_CF4 × GWP_CF4 + EF_C2F6 × GWP_C2F6) / 1000",
-            inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
-            input_units={"output_t": "t", "cf4_kg_per_t": "kg/t", "c2f6_kg_per_t": "kg/t"},
-            parameters=[*used, Used(edition_cited, idx), *used_gwp],
-            notes=notes,
+            [*used, Used(edition_cited, idx)],
+            notes,
         )
     ]
+
+
+def _pfc_term(
+    ctx: _Context,
+    idx: IntArray,
+    method: Method,
+    cf4: FloatArray,
+    c2f6: FloatArray,
+    gwp_edition: str,
+    labels: tuple[str, str],
+    reference: str,
+    formula: str,
+    parameters: list[Used],
+    notes: list[str],
+) -> Term:
+    """The PFC term from per-record CF4 and C2F6 factors [kg/t Al], with each gas's mass and CO2e."""
+    output = ctx.num("output_t", idx)
+    gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, gwp_edition, idx)
+    cf4_t, c2f6_t = al.gas_mass_t(output, cf4), al.gas_mass_t(output, c2f6)
+    breakdown = {
+        "record": np.concatenate([idx, idx]),
+        "gas": np.array(["CF4"] * idx.size + ["C2F6"] * idx.size, dtype=object),
+        "factor_kg_per_t": np.concatenate([cf4, c2f6]),
+        "mass_t": np.concatenate([cf4_t, c2f6_t]),
+        "gwp": np.concatenate([np.full(idx.size, gwp_cf4), np.full(idx.size, gwp_c2f6)]),
+        "tco2e": np.concatenate([cf4_t * gwp_cf4, c2f6_t * gwp_c2f6]),
+    }
+    return _term(
+        "pfc",
+        labels[0],
+        labels[1],
+        "tCO2e",
+        idx,
+        al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6),
+        method,
+        reference,
+        formula,
+        inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
+        input_units={"output_t": "t", "cf4_kg_per_t": "kg/t", "c2f6_kg_per_t": "kg/t"},
+        parameters=[*parameters, *used_gwp],
+        notes=notes,
+        breakdown=breakdown,
+        breakdown_units={"factor_kg_per_t": "kg/t", "mass_t": "t", "gwp": "tCO2e/t", "tco2e": "tCO2e"},
+    )
 
 
 def _activity_times_factor(
@@ -889,7 +1109,9 @@ _IPCC_PRODUCT = {
 def _technology(ctx: _Context, idx: IntArray, allowed: Iterable[str], default: str | None, why: str) -> np.ndarray:
     tech = ctx.col("technology", idx).astype(object)
     tech = np.where(tech == "", default if default is not None else "", tech)
-    allowed = set(allowed)
+    # An empty technology takes the method's default factor where it has one (lead, zinc: IPCC 2006 Eq.
+    # 4.32-4.33 "default"); the default's own key is accepted as given too.
+    allowed = set(allowed) | ({default} if default is not None else set())
     bad = ~np.isin(tech, list(allowed))
     if bad.any():
         position = int(idx[np.flatnonzero(bad)[0]])
@@ -915,43 +1137,8 @@ def _ipcc_tier1(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         sub, output = idx[rows], output_all[rows]
         if sector == Sector.ELECTROLYTIC_ALUMINIUM:
             tech = _technology(ctx, sub, _PREBAKE | _SODERBERG, None, "the IPCC aluminium Tier 1 method")
-            route = np.where(np.isin(tech, list(_SODERBERG)), "soderberg", "prebake")
-            ef, used = _keyed(ctx, sub, "ef_co2_tier1", route)
-            terms.append(
-                _term(
-                    "ipcc_process",
-                    "阳极消耗排放（IPCC第1层级）",
-                    "anode/paste CO2 (IPCC Tier 1)",
-                    "tCO2",
-                    sub,
-                    al.tier1_process_tco2(output, ef),
-                    method,
-                    reference + ", Eq. 4.20",
-                    "MP × EF",
-                    inputs={"output_t": output, "technology": tech},
-                    parameters=used,
-                )
-            )
-            ipcc_tech = np.where(np.isin(tech, ["PFPB_L", "PFPB_M", "PFPB_MW"]), "CWPB", tech)
-            cf4, used_cf4 = _keyed(ctx, sub, "ef_cf4_tier1", ipcc_tech, unit="kg_gas/t")
-            c2f6, used_c2f6 = _keyed(ctx, sub, "ef_c2f6_tier1", ipcc_tech, unit="kg_gas/t")
-            gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(method.gwp_edition), sub)
-            terms.append(
-                _term(
-                    "pfc",
-                    "全氟化碳排放（IPCC第1层级）",
-                    "PFC (IPCC Tier 1)",
-                    "tCO2e",
-                    sub,
-                    al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6),
-                    method,
-                    reference + ", Eq. 4.25, Table 4.15",
-                    "MP × (EF_CF4 × GWP + EF_C2F6 × GWP)/1000",
-                    inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
-                    parameters=used_cf4 + used_c2f6 + used_gwp,
-                    notes=["point-feed prebake (PFPB) cells take the CWPB Tier 1 factors"],
-                )
-            )
+            terms += _tier1_aluminium_co2(ctx, sub, method, tech)
+            terms += _tier1_aluminium_pfc(ctx, sub, method, tech)
             continue
         quantity, allowed, default = _IPCC_PRODUCT[Sector(sector)]
         tech = _technology(ctx, sub, allowed, default, f"the IPCC {sector} Tier 1 method")
@@ -1012,6 +1199,56 @@ def _ipcc_tier1(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
     return terms
 
 
+def _tier1_aluminium_co2(
+    ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, note: str | None = None
+) -> list[Term]:
+    """Anode/paste CO2 by IPCC 2006 Tier 1 (Eq. 4.20, Table 4.10): output × the prebake or Søderberg factor."""
+    output = ctx.num("output_t", idx)
+    route = np.where(np.isin(tech, list(_SODERBERG)), "soderberg", "prebake")
+    ef, used = _keyed(ctx, idx, "ef_co2_tier1", route)
+    return [
+        _term(
+            "ipcc_process",
+            "阳极消耗排放（IPCC第1层级）",
+            "anode/paste CO2 (IPCC Tier 1)",
+            "tCO2",
+            idx,
+            al.tier1_process_tco2(output, ef),
+            method,
+            "IPCC 2006 Guidelines, Vol. 3, Ch. 4, Eq. 4.20",
+            "MP × EF",
+            inputs={"output_t": output, "technology": tech},
+            parameters=used,
+            notes=[note] if note else [],
+        )
+    ]
+
+
+def _tier1_aluminium_pfc(
+    ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, note: str | None = None
+) -> list[Term]:
+    """PFC by IPCC 2006 Tier 1 (Eq. 4.25, Table 4.15); point-feed prebake cells take the CWPB factors."""
+    ipcc_tech = np.where(np.isin(tech, ["PFPB_L", "PFPB_M", "PFPB_MW"]), "CWPB", tech)
+    cf4, used_cf4 = _keyed(ctx, idx, "ef_cf4_tier1", ipcc_tech, unit="kg_gas/t")
+    c2f6, used_c2f6 = _keyed(ctx, idx, "ef_c2f6_tier1", ipcc_tech, unit="kg_gas/t")
+    notes = ["point-feed prebake (PFPB) cells take the CWPB Tier 1 factors", *([note] if note else [])]
+    return [
+        _pfc_term(
+            ctx,
+            idx,
+            method,
+            cf4,
+            c2f6,
+            str(method.gwp_edition),
+            ("全氟化碳排放（IPCC第1层级）", "PFC (IPCC Tier 1)"),
+            "IPCC 2006 Guidelines, Vol. 3, Ch. 4, Eq. 4.25, Table 4.15",
+            "MP × (EF_CF4 × GWP + EF_C2F6 × GWP)/1000",
+            used_cf4 + used_c2f6,
+            notes,
+        )
+    ]
+
+
 def _keyed(
     ctx: _Context,
     idx: IntArray,
@@ -1040,7 +1277,6 @@ def _ipcc_default(
 
 def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, family: str, period: Any) -> list[Term]:
     """PFC by the slope method where AEM is reported, else by the overvoltage method."""
-    output = ctx.num("output_t", idx)
     aem = ctx.col("anode_effect_minutes_per_cell_day", idx).astype(float)
     aeo = ctx.col("anode_effect_overvoltage_mv", idx).astype(float)
     ce = ctx.col("current_efficiency_pct", idx).astype(float)
@@ -1052,12 +1288,10 @@ def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, f
     if not (measured_rows | slope_rows | over_rows).all():
         position = int(idx[np.flatnonzero(~(measured_rows | slope_rows | over_rows))[0]])
         raise InputError(
-            "the Tier 2/3 PFC methods need anode-effect minutes per cell-day (slope) or the "
-            "anode-effect overvoltage with current efficiency (overvoltage)",
+            code="accounting.pfc_tier2_inputs",
             file=ctx.batch.source,
             record=ctx.record_label(position),
             field="anode_effect_minutes_per_cell_day",
-            expected="a number",
         )
     cf4 = np.zeros(idx.size)
     ratio = np.zeros(idx.size)
@@ -1080,25 +1314,46 @@ def _pfc_tier2(ctx: _Context, idx: IntArray, method: Method, tech: np.ndarray, f
             ) from None
         ratio[over_rows] = r
         used += u3 + u4
-    gwp_cf4, gwp_c2f6, used_gwp = _gwp(ctx, str(method.gwp_edition), idx)
     c2f6 = cf4 * ratio
     cf4[measured_rows] = measured_cf4[measured_rows]
     c2f6[measured_rows] = np.nan_to_num(measured_c2f6[measured_rows], nan=0.0)
     return [
-        _term(
-            "pfc",
-            "全氟化碳排放（斜率法/过电压法）",
-            "PFC (slope or overvoltage method)",
-            "tCO2e",
+        _pfc_term(
+            ctx,
             idx,
-            al.pfc_emissions_tco2e(output, cf4, c2f6, gwp_cf4, gwp_c2f6),
             method,
+            cf4,
+            c2f6,
+            str(method.gwp_edition),
+            ("全氟化碳排放（斜率法/过电压法）", "PFC (slope or overvoltage method)"),
             method.reference,
             "CF4 = S × AEM (or OVC × AEO/CE); C2F6 = CF4 × F; E = MP × Σ EF × GWP / 1000",
-            inputs={"output_t": output, "cf4_kg_per_t": cf4, "c2f6_kg_per_t": c2f6},
-            parameters=used + used_gwp,
+            used,
+            [],
         )
     ]
+
+
+# The inputs that make a record's source Tier 2/3 under ipcc2006-tier2 (IPCC 2006 Ch. 4 chooses the tier of
+# each source, anode/paste CO2 and PFC, separately). A source without any of them takes its Tier 1 factor.
+_TIER2_PFC_INPUTS = (
+    "cf4_kg_per_t",
+    "c2f6_kg_per_t",
+    "anode_effect_minutes_per_cell_day",
+    "anode_effect_overvoltage_mv",
+)
+_TIER2_PREBAKE_INPUTS = (
+    "net_anode_consumption_t_per_t",
+    "anode_sulfur_pct",
+    "anode_ash_pct",
+    "green_anodes_t",
+    "baked_anodes_t",
+)
+_TIER2_SODERBERG_INPUTS = ("paste_t_per_t",)
+
+
+def _reports_any(ctx: _Context, idx: IntArray, columns: Iterable[str]) -> np.ndarray:
+    return np.logical_or.reduce([~np.isnan(ctx.col(c, idx).astype(float)) for c in columns])
 
 
 def _ipcc_tier2(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
@@ -1112,13 +1367,34 @@ def _ipcc_tier2(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         return terms
     tech = _technology(ctx, sub, _PREBAKE | _SODERBERG, None, "the IPCC aluminium Tier 2/3 methods")
     ipcc_tech = np.where(np.isin(tech, ["PFPB_L", "PFPB_M", "PFPB_MW"]), "CWPB", tech)
-    terms += _pfc_tier2(ctx, sub, method, ipcc_tech, "emissions.ipcc2006", None)
-    prebake = sub[np.isin(tech, list(_PREBAKE))]
-    if prebake.size:
-        terms += _ipcc_prebake(ctx, prebake, method)
-    soderberg = sub[np.isin(tech, list(_SODERBERG))]
-    if soderberg.size:
+    prebake = np.isin(tech, list(_PREBAKE))
+    pfc2 = _reports_any(ctx, sub, _TIER2_PFC_INPUTS)
+    co2 = np.where(
+        prebake,
+        _reports_any(ctx, sub, _TIER2_PREBAKE_INPUTS),
+        _reports_any(ctx, sub, _TIER2_SODERBERG_INPUTS) | (ctx.col("paste_type", sub) != ""),
+    )
+    neither = ~pfc2 & ~co2
+    if neither.any():
+        raise InputError(
+            code="accounting.tier2_no_inputs",
+            file=ctx.batch.source,
+            record=ctx.record_label(int(sub[np.flatnonzero(neither)[0]])),
+            field="net_anode_consumption_t_per_t" if prebake[np.flatnonzero(neither)[0]] else "paste_t_per_t",
+        )
+    if pfc2.any():
+        terms += _pfc_tier2(ctx, sub[pfc2], method, ipcc_tech[pfc2], "emissions.ipcc2006", None)
+    if (~pfc2).any():
+        note = "Tier 1 for PFC: the record reports no anode-effect data or measured PFC factors"
+        terms += _tier1_aluminium_pfc(ctx, sub[~pfc2], method, tech[~pfc2], note)
+    if (co2 & prebake).any():
+        terms += _ipcc_prebake(ctx, sub[co2 & prebake], method)
+    if (co2 & ~prebake).any():
+        soderberg = sub[co2 & ~prebake]
         terms += _ipcc_soderberg(ctx, soderberg, method, ctx.col("technology", soderberg))
+    if (~co2).any():
+        note = "Tier 1 for anode/paste CO2: the record reports no anode or paste consumption"
+        terms += _tier1_aluminium_co2(ctx, sub[~co2], method, tech[~co2], note)
     return terms
 
 
@@ -1398,13 +1674,17 @@ def account(
     everyone = np.arange(n, dtype=np.intp)
     try:
         terms += _energy(ctx, everyone)
-        for method_id, idx in _method_groups(methods):
-            method = METHODS[method_id]
-            _check_inputs_used(ctx, idx, method)
-            for component in method.components:
+    except _Missing as missing:
+        raise _named(ctx, everyone, missing) from None
+    for method_id, idx in _method_groups(methods):
+        method = METHODS[method_id]
+        _check_inputs_used(ctx, idx, method)
+        _check_own_factors(ctx, idx, method)
+        for component in method.components:
+            try:
                 terms += COMPONENTS[component](ctx, idx, method)
-    except ParameterNotFound as exc:
-        raise type(exc)(f"{exc} (needed while accounting {batch.source or 'the records'})", **exc.params) from None
+            except _Missing as missing:
+                raise _named(ctx, idx, missing) from None
     table = _assemble(batch, methods, terms, n)
     return AccountingResult(batch=batch, table=table, terms=terms, options=options)
 
@@ -1438,10 +1718,13 @@ def _assemble(batch: ActivityBatch, methods: np.ndarray, terms: list[Term], n: i
     if "ch4_t" not in touched:
         columns["ch4_t"][:] = np.nan
     unverified = np.zeros(n, dtype=bool)
+    own = np.zeros(n, dtype=bool)
     for term in terms:
         for use in term.parameters:
             if not use.cited.verified:
                 unverified[use.records] = True
+        for carried in term.own:
+            own[carried.records] = True
     table = pd.DataFrame(
         {
             "record_id": records["record_id"],
@@ -1453,6 +1736,7 @@ def _assemble(batch: ActivityBatch, methods: np.ndarray, terms: list[Term], n: i
             "method": methods.astype(str),
             **columns,
             "rests_on_unverified_factor": unverified,
+            "uses_own_factor": own,  # a factor the record carried, with its citation (OWN_FACTORS)
         }
     )
     return table

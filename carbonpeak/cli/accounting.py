@@ -57,6 +57,7 @@ LABELS = {
     "total_market_tco2e": ("总排放（市场）tCO2e", "total mkt. tCO2e"),
     "intensity_location_tco2e_per_t": ("强度 tCO2e/t", "intensity tCO2e/t"),
     "rests_on_unverified_factor": ("含未核实因子", "unverified factor"),
+    "uses_own_factor": ("含企业自有因子", "own factor"),
     "year": ("年份", "year"),
     "product": ("对标产品", "product"),
     "unit_consumption": ("单耗", "unit consumption"),
@@ -161,6 +162,7 @@ def account_command(
             "options": result.options.__dict__,
             "results": _records_json(result.table),
         }
+        payload["breakdown"] = result.breakdown()  # each fuel line's CO2, each PFC gas's mass and CO2e
         if explanations:
             payload["explanations"] = explanations
         _write_json(payload)
@@ -178,6 +180,7 @@ def account_command(
         "total_market_tco2e",
         "intensity_location_tco2e_per_t",
         "rests_on_unverified_factor",
+        "uses_own_factor",
     ]
     title = "核算结果" if lang != "en" else "Accounting results"
     _print_table(result.table, columns, lang, f"{title} — {file}")
@@ -206,6 +209,16 @@ def _print_explanation(exp: dict[str, Any], lang: str) -> None:
                 f"{escape('[' + cited.confidence.value + ']')} — {escape(cited.citation())}{flag}",
                 highlight=False,
             )
+        _print_breakdown(term, zh)
+        for own in term["own_factors"]:
+            console.print(
+                f"      · {'企业自有因子' if zh else 'own factor'} {own['field']} = {own['value']} {own['unit']} — "
+                f"{'出处' if zh else 'source'}: {escape(own['source'])} "
+                + (
+                    f"（代替 {own['replaces']} 所定的因子）" if zh else f"(in place of the factor of {own['replaces']})"
+                ),
+                highlight=False,
+            )
         for note in term["notes"]:
             console.print(f"      ({escape(note)})", highlight=False)
     totals = exp["results"]
@@ -221,6 +234,23 @@ def _print_explanation(exp: dict[str, Any], lang: str) -> None:
             f"  [yellow]{'本结果依赖置信度低于中高的因子' if zh else 'rests on factors below medium-high confidence'}: "
             f"{names}[/]",
             highlight=False,
+        )
+
+
+def _print_breakdown(term: dict[str, Any], zh: bool) -> None:
+    """The items behind a term's value: each fuel line with its CO2, each PFC gas with its mass."""
+    units = term["breakdown_units"]
+    for item in term["breakdown"]:
+        head = item.get("fuel") or item.get("gas") or ""
+        shown = []
+        for name, value in item.items():
+            if name in ("fuel", "gas") or name.endswith("_unit"):
+                continue
+            unit = units.get(name, "").format(**item)
+            number = f"{value:,.6g}" if isinstance(value, float) else str(value)
+            shown.append(f"{name}={number}{' ' + unit if unit else ''}")
+        console.print(
+            f"      {'明细' if zh else 'item'} {escape(str(head))}: {escape(', '.join(shown))}", highlight=False
         )
 
 

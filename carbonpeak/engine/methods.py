@@ -26,6 +26,16 @@ class Method:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     default: bool = True  # candidate default for its sectors within its validity
+    # Factors a record may carry itself, with its citation, in place of the cited parameter (the
+    # field names of io/fields/activity.csv; carbonpeak.accounting.emissions.OWN_FACTORS says what each
+    # replaces). Any other own factor is refused for a record under this method.
+    own_factors: tuple[str, ...] = ()
+
+
+# The market-based figure follows the GHG Protocol Scope 2 hierarchy, which lets a supplier's or a
+# contract's factor (or a province's published one) stand for grid power not covered by green power;
+# the location-based figure always takes the factor of electricity.grid_factor_rule.
+_MARKET_GRID_FACTOR = ("grid_factor_tco2_per_mwh",)
 
 
 # The 2015 guideline covers "other non-ferrous smelting and rolling": secondary metals and processing too.
@@ -54,6 +64,7 @@ METHODS: dict[str, Method] = {
             parameter_edition="cn-2013",
             valid_from=dt.date(2013, 1, 1),
             valid_to=dt.date(2023, 12, 31),
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "cn-al-2024",
@@ -64,6 +75,7 @@ METHODS: dict[str, Method] = {
             "MEE, 企业温室气体排放核算与报告指南 铝冶炼行业, CETS-AG-04.01-V01-2024, §6-§7",
             parameter_edition="cn-2024",
             valid_from=dt.date(2024, 1, 1),
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "cn-mg-2013",
@@ -74,6 +86,7 @@ METHODS: dict[str, Method] = {
             "NDRC, 中国镁冶炼企业温室气体排放核算方法与报告指南（试行）, 2013",
             parameter_edition="cn-2013",
             valid_from=dt.date(2013, 1, 1),
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "cn-nonferrous-2015",
@@ -83,6 +96,7 @@ METHODS: dict[str, Method] = {
             ("fuel", "reductants", "carbonates", "electricity", "heat"),
             "NDRC, 其他有色金属冶炼和压延加工业企业温室气体排放核算方法与报告指南（试行）, 2015",
             valid_from=dt.date(2015, 1, 1),
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "cn-energy",
@@ -92,6 +106,7 @@ METHODS: dict[str, Method] = {
             ("fuel", "electricity", "heat"),
             "NDRC 2013-2015 guidelines: 化石燃料燃烧, 净购入电力和热力 (common to every sector guideline)",
             valid_from=dt.date(2013, 1, 1),
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "ipcc2006-tier1",
@@ -103,6 +118,7 @@ METHODS: dict[str, Method] = {
             "the national guidelines",
             gwp_edition="AR5",
             default=False,
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "ipcc2006-tier2",
@@ -114,6 +130,7 @@ METHODS: dict[str, Method] = {
             "national guidelines",
             gwp_edition="AR5",
             default=False,
+            own_factors=_MARKET_GRID_FACTOR,
         ),
         Method(
             "cbam-2025",

@@ -36,6 +36,9 @@ COMPARATORS: dict[str, Callable[[float, float], bool]] = {
     "=": operator.eq,
 }
 STATUSES = ("met", "on_track", "at_risk", "off_track", "missed", "no_data", "not_measurable")
+# Relative to the largest figure compared: far below any real difference (a billionth of a percent of a share),
+# far above the float noise of summing months (about 1e-16 per operation).
+TOLERANCE = 1e-9
 RULE = (
     "path: straight line from the first year with data (or the base year) to the target in the target year; "
     "met: target reached; on track: at least as good as the path; at risk: short of the path by at most "
@@ -274,21 +277,32 @@ def _status(
     goal = float(target.value)
     direction = _better(target.comparator)
     margin = (value - goal) * direction
-    if COMPARATORS[target.comparator](value, goal):
+    span = target.target_year - start_year
+    expected = goal if span <= 0 else start + (goal - start) * (year - start_year) / span
+    # A figure summed from months lands on a boundary only up to float noise (23.599999999999998 for 23.6):
+    # differences within TOLERANCE of the largest figure compared count as none, so each boundary is kept
+    # exactly as the rule states it (docs/methods/targets.md).
+    slack = TOLERANCE * max(abs(start), abs(goal), abs(value), abs(expected))
+    if _reached(target.comparator, value, goal, slack):
         return YearStatus(year, value, goal, "met", margin)
     if year >= target.target_year:
         return YearStatus(year, value, goal, "missed", margin)
-    span = target.target_year - start_year
-    expected = goal if span <= 0 else start + (goal - start) * (year - start_year) / span
     shortfall = (expected - value) * direction
     distance = abs(goal - start)
-    if shortfall <= 0:
+    if shortfall <= slack:
         status = "on_track"
-    elif shortfall <= band / 100.0 * distance:
+    elif shortfall <= band / 100.0 * distance + slack:  # exactly band % of the distance short: at risk
         status = "at_risk"
     else:
         status = "off_track"
     return YearStatus(year, value, expected, status, margin)
+
+
+def _reached(comparator: str, value: float, goal: float, slack: float) -> bool:
+    """Whether ``value`` meets ``goal``; a value within ``slack`` of the goal equals it."""
+    if abs(value - goal) <= slack:
+        return comparator in (">=", "<=", "=")
+    return COMPARATORS[comparator](value, goal)
 
 
 def _coded(code: str, **params: Any) -> CodedText:

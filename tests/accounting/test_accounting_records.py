@@ -44,14 +44,15 @@ def test_aluminium_2013_hand_calculated() -> None:
 
 
 def test_grid_factor_rule_years() -> None:
-    """2020 uses the ETS factor 0.6101, 2022 uses 0.5810 (no residual: market = location); 2025 → 2023 data."""
-    result = run(
-        *[{**BASE, "facility_id": f"F{y}", "period": str(y), "grid_electricity_mwh": 1000} for y in (2020, 2022, 2025)]
-    )
+    """ETS factor of the accounting year (china-reference-data.md §4.1): 2020 → 0.6101, 2021 → 0.5810,
+    2022 → 0.5703 (the "2022年度" factor announced February 2023); no residual: market = location.
+    2025 → data year 2023 (0.5306 location, 0.6096 residual)."""
+    years = (2020, 2021, 2022, 2025)
+    result = run(*[{**BASE, "facility_id": f"F{y}", "period": str(y), "grid_electricity_mwh": 1000} for y in years])
     loc = list(result.table["electricity_location_tco2"])
     mkt = list(result.table["electricity_market_tco2"])
-    assert loc == pytest.approx([610.1, 581.0, 530.6])
-    assert mkt == pytest.approx([610.1, 581.0, 609.6])
+    assert loc == pytest.approx([610.1, 581.0, 570.3, 530.6], rel=1e-12)
+    assert mkt == pytest.approx([610.1, 581.0, 570.3, 609.6], rel=1e-12)
 
 
 def test_reporting_year_without_published_factor_stops() -> None:

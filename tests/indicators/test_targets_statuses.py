@@ -85,6 +85,32 @@ def test_status_before_the_target_year(shares: dict[int, float], expected_status
     assert "10 %" in result.rule
 
 
+@pytest.mark.parametrize(
+    ("share_2023", "expected_status"),
+    [
+        # start 20 % in 2021, target 29 % in 2025: path 2023 = 20 + 9 × 2/4 = 24.5 %; 10 % of the distance 9 = 0.9
+        (24.5, "on_track"),  # on the path
+        (23.6, "at_risk"),  # exactly 0.9 short: at risk, as documented (float arithmetic had it off track)
+        (23.59, "off_track"),  # 0.91 short
+    ],
+)
+def test_status_boundaries_are_exact(share_2023: float, expected_status: str) -> None:
+    """docs/methods/targets.md: at risk if short of the path by at most 10 % of the distance (hand-checked)."""
+    table = facts([alloying(2021, 20), alloying(2023, share_2023)])
+    result = evaluate(PLAN, target(29), table, region="P", year=2023)
+    assert result.status == expected_status
+    assert result.years[-1].expected == pytest.approx(24.5)
+
+
+def test_a_share_exactly_at_the_target_meets_it() -> None:
+    """290 t of 1000 t alloyed is 29 % (summed as 28.999999999999996): a ≥ 29 % target is met, not missed."""
+    table = facts([alloying(2021, 20), alloying(2025, 29)])
+    result = evaluate(PLAN, target(29), table, region="P", year=2025)
+    assert result.status == "met"
+    strict = evaluate(PLAN, target(29, comparator=">"), table, region="P", year=2025)
+    assert strict.status == "missed"  # equal is not more
+
+
 def test_missed_in_the_target_year_and_no_data() -> None:
     table = facts([alloying(2021, 60), alloying(2025, 85)])
     assert evaluate(PLAN, target(90), table, region="P", year=2025).status == "missed"

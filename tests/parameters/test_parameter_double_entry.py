@@ -82,6 +82,38 @@ def test_grid_factors(params, data_year, region, basis, factor):
     _assert_cell(cited, factor, "t CO2/MWh")
 
 
+# china-grid-factors.csv and china-reference-data.md §4.1: the national-ETS factor by accounting year.
+# 0.6101 (环办气候〔2021〕9号) until 2020; 0.5810 (2022 notice) for 2021; 0.5703 ("2022年度", notice of
+# February 2023) for 2022 — a report made in year R covers year R-1. From 2023 the rule uses the MEE/NBS series.
+ETS = [(2019, 0.6101), (2020, 0.6101), (2021, 0.5810), (2022, 0.5703)]
+
+
+@pytest.mark.parametrize(("accounting_year", "factor"), ETS)
+def test_ets_grid_factor_by_accounting_year(params, accounting_year, factor):
+    """Transcription check of electricity.grid_factor_ets and its dates (not a formula test)."""
+    _assert_cell(params.at("electricity.grid_factor_ets", period=accounting_year), factor, "t CO2/MWh")
+    rule = params.at("electricity.grid_factor_rule", period=accounting_year).value
+    assert rule["series"] == "ets" and rule["lag_years"] == 0
+
+
+# The rule from 2023 (china-reference-data.md §4.2, "use the factors of year Y-2"): accounting year → data year.
+@pytest.mark.parametrize(("accounting_year", "location", "residual"), [(2023, 0.5568, 0.5942), (2024, 0.5366, 0.5856)])
+def test_y_minus_2_rule(params, accounting_year, location, residual):
+    rule = params.at("electricity.grid_factor_rule", period=accounting_year).value
+    assert (rule["series"], rule["lag_years"], rule["region"]) == ("mee_nbs", 2, "china")
+    data_year = accounting_year - rule["lag_years"]
+    _assert_cell(
+        params.at("electricity.grid_factor", data_year=data_year, region="china", basis="location"),
+        location,
+        "t CO2/MWh",
+    )
+    _assert_cell(
+        params.at("electricity.grid_factor", data_year=data_year, region="china", basis="residual"),
+        residual,
+        "t CO2/MWh",
+    )
+
+
 # china-accounting-defaults.csv: NDRC 2013 fuel table (NCV, carbon content per heat, oxidation rate)
 FUELS = [
     ("anthracite", 20.304, "GJ/t", 27.49, 94),

@@ -45,9 +45,18 @@ def test_threshold_before_1239_took_effect_raises(params):
         params.at("benchmarks.tiered_price_al", period="2021-12", item="threshold")
 
 
-@pytest.mark.parametrize(("period", "factor"), [(2019, 0.6101), (2022, 0.581), (2023, 0.5703), ("2025-12-31", 0.5703)])
+@pytest.mark.parametrize(
+    ("period", "factor"), [(2019, 0.6101), ("2020-12", 0.6101), (2021, 0.581), ("2021-12-31", 0.581), (2022, 0.5703)]
+)
 def test_ets_grid_factor_by_period(params, period, factor):
     assert params.at("electricity.grid_factor_ets", period=period).value == factor
+
+
+@pytest.mark.parametrize("period", [2023, "2025-12-31"])
+def test_no_ets_grid_factor_after_2022(params, period):
+    """0.5703 is the factor of accounting year 2022 (china-reference-data.md §4.1), not of 2023-2025."""
+    with pytest.raises(ParameterNotFound, match="nothing in force"):
+        params.at("electricity.grid_factor_ets", period=period)
 
 
 @pytest.mark.parametrize(("edition", "cf4"), [("SAR", 6500), ("AR4", 7390), ("AR5", 6630), ("AR6", 7380)])

@@ -462,7 +462,8 @@ def test_review_and_classification_share_the_benchmark_lookup(params: ParameterS
     assert benchmark_level(params, "electrolytic_aluminium", "baseline", edition="2021") == baseline
     with pytest.raises(ParameterValueMissing) as caught:
         benchmark_levels(params, "electrolytic_aluminium", 2024)
-    assert "--edition 2021" in str(caught.value)
+    assert "choose benchmark edition 2021" in str(caught.value)  # what to choose; no option of one command
+    assert "请选择 2021 版" in caught.value.text("zh") and "benchmarks.ndrc_level" in str(caught.value)
     review = review_project(parse_project(project()), params, period="2022-09-01")
     r3 = review.rule("R3")
     assert r3.required is not None and r3.required.value == float(benchmark.value)
