@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.store import repository as repo
@@ -131,16 +131,19 @@ def latest_results(session: Session, version_ids: Iterable[int]) -> dict[int, Re
 
 
 def affected(session: Session, scope: Scope | None) -> list[int]:
-    """The versions to recompute for a changed value: those waiting for a value of its family (or for an
-    unnamed one), and those whose latest result used a value it supersedes. Without a scope: every
-    candidate."""
+    """The versions to recompute for a changed value: those without a result that wait for a value of its
+    family (or for one not named, or saved before the reason was kept), and those whose latest result
+    used a value it supersedes. Without a scope: every candidate."""
     among = candidates(session)
     if scope is None:
         return sorted(among)
+    reasons = waiting(session, among)
+    has_result = exists().where(Result.version_id == SubmissionVersion.id)
+    resultless = set(session.scalars(select(SubmissionVersion.id).where(~has_result))) & among
     chosen = {
         vid
-        for vid, reason in waiting(session, among).items()
-        if not reason.get("missing") or reason["missing"].get("family") == scope.family
+        for vid in resultless
+        if not (reasons.get(vid) or {}).get("missing") or reasons[vid]["missing"].get("family") == scope.family
     }
     used = {
         fingerprint

@@ -52,7 +52,7 @@ def compute_results_where_possible(
     except ParameterNotFound:
         pass
     params = params or parameter_set(session)
-    added, pending = 0, []
+    added, pending = 0, list[str]()
     years = sorted({v.record["period"][:4] for v in versions})
     for year in years:
         chosen = [v for v in versions if v.record["period"][:4] == year]
@@ -88,10 +88,9 @@ def mark_waiting(session: Session, versions: list[Any], reason: dict[str, Any]) 
         ids = [v.id for v in versions[start : start + _CHUNK]]
         with_result.update(session.scalars(select(Result.version_id).where(Result.version_id.in_(ids)).distinct()))
     chosen = [v for v in versions if v.id not in with_result]
-    table = SubmissionVersion.__table__
     for start in range(0, len(chosen), _CHUNK):
         part = [v.id for v in chosen[start : start + _CHUNK]]
-        session.execute(update(table).where(table.c.id.in_(part)).values(waiting=reason))
+        session.execute(_waiting_update(part, reason))
     for version in chosen:
         _sync(version, reason)
 
@@ -99,15 +98,20 @@ def mark_waiting(session: Session, versions: list[Any], reason: dict[str, Any]) 
 def clear_waiting(session: Session, versions: list[Any]) -> None:
     """A version with a result waits no longer."""
     chosen = [v for v in versions if getattr(v, "waiting", None) is not None]
-    table = SubmissionVersion.__table__
     for start in range(0, len(chosen), _CHUNK):
         part = [v.id for v in chosen[start : start + _CHUNK]]
-        session.execute(update(table).where(table.c.id.in_(part)).values(waiting=null()))
+        session.execute(_waiting_update(part, null()))
     for version in chosen:
         _sync(version, None)
 
 
 _CHUNK = 4000  # ids in one statement (below every driver's limit of bound parameters)
+
+
+def _waiting_update(ids: list[int], value: Any) -> Any:
+    # the loaded objects are brought in step by _sync, not by the ORM's evaluation of the statement
+    statement = update(SubmissionVersion).where(SubmissionVersion.id.in_(ids)).values(waiting=value)
+    return statement.execution_options(synchronize_session=False)
 
 
 def _sync(version: Any, reason: dict[str, Any] | None) -> None:

@@ -162,3 +162,14 @@ def test_the_button_recomputes_a_family_and_a_failed_entry_queues_nothing(provin
         job_id = recompute.start_recompute(session, ADMIN, "electricity.grid_factor").id
     summary = recompute.run_job(province, job_id)
     assert summary is not None and (summary.months, summary.added) == (1, 0)  # same values: no new result
+
+
+def test_a_month_saved_without_a_reason_is_recomputed_too(province: str) -> None:
+    """A month stored before reasons were kept (no result, no ``waiting``) is picked up by the value's job."""
+    from sqlalchemy import update
+
+    save(province, "2026-03")
+    with db.transaction(province) as session:
+        session.execute(update(SubmissionVersion).values(waiting=None).execution_options(synchronize_session=False))
+    summary = recompute.run_job(province, enter(province, FACTOR_2024))
+    assert summary is not None and (summary.months, summary.resolved) == (1, 1)

@@ -54,7 +54,10 @@ def counts(url: str) -> tuple[int, int, int, int]:
             int(session.scalar(select(func.count(ParameterValue.id))) or 0),
             int(session.scalar(select(func.count(Job.id))) or 0),
             int(session.scalar(select(func.count(Result.id))) or 0),
-            int(session.scalar(select(func.count(SubmissionVersion.id)).where(SubmissionVersion.waiting.is_not(None))) or 0),
+            int(
+                session.scalar(select(func.count(SubmissionVersion.id)).where(SubmissionVersion.waiting.is_not(None)))
+                or 0
+            ),
         )
 
 
