@@ -75,7 +75,7 @@ def test_a_month_waits_with_who_publishes_the_factor_and_when(province: str) -> 
         month = month_results(session, ADMIN, "AL1", "2026-03")
     assert month is not None and month.waiting is not None
     zh, en = month.waiting.text("zh"), month.waiting.text("en")
-    assert "电力二氧化碳排放因子" in zh and "2024 年度" in zh and "发布机构：生态环境部、国家统计局" in zh
+    assert "电力二氧化碳排放因子" in zh and "2024年度" in zh and "发布机构：生态环境部、国家统计局" in zh
     assert "2023年度 2025-12-31" in zh  # when earlier years came out, from the parameter file
     assert "data year 2024" in en and "Ministry of Ecology and Environment (MEE) and National Bureau" in en
     assert "electricity.grid_factor" not in zh + en and "data_year" not in zh + en
@@ -105,7 +105,7 @@ def test_entering_the_value_recomputes_the_waiting_month_and_records_progress(pr
 
 def test_a_superseding_value_adds_a_result_and_the_history_says_why(province: str) -> None:
     save(province, "2025-03")  # uses the 2023 national factor 0.5306
-    corrected = {**FACTOR_2024, "key.data_year": "2023", "value": "0.5400", "reason": "测试：2023 年度因子更正"}
+    corrected = {**FACTOR_2024, "key.data_year": "2023", "value": "0.5400", "reason": "测试：2023年度因子更正"}
     recompute.run_job(province, enter(province, corrected))
     _waiting, results, _fact = version_of(province, "2025-03")
     assert results == 2
@@ -129,7 +129,7 @@ def test_the_provisional_figure_is_shown_and_never_stored(province: str) -> None
     assert month is not None and month.provisional is not None
     shown = month.provisional
     (used,) = shown.used
-    assert "2023 年度" in used.text("zh") and "0.5306" in used.text("zh") and "2024 年度" in used.text("zh")
+    assert "2023年度" in used.text("zh") and "0.5306" in used.text("zh") and "2024年度" in used.text("zh")
     assert "data year 2023" in used.text("en")
     assert shown.values["total_location_tco2e"] > 130000 * 0.5306  # electricity at the 2023 factor, and more
     _waiting, results, fact = version_of(province, "2026-03")

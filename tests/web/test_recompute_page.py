@@ -67,13 +67,13 @@ def test_a_waiting_month_says_why_shows_a_provisional_figure_and_is_recomputed_o
     enterprise = save_waiting_month(fresh_app)
     page = enterprise.get("/submissions/RA05/2026-01").text
     waiting = page.split('data-testid="waiting"', 1)[1].split("</p>", 1)[0]
-    assert "待参数" in waiting and "2024 年度" in waiting and "电力二氧化碳排放因子" in waiting
+    assert "待参数" in waiting and "2024年度" in waiting and "电力二氧化碳排放因子" in waiting
     assert "发布机构：生态环境部、国家统计局" in waiting and "2023年度 2025-12-31" in waiting
     english = enterprise.get("/submissions/RA05/2026-01?lang=en").text
     assert "Published by: Ministry of Ecology and Environment (MEE) and National Bureau of Statistics" in english
     assert "data year 2024" in english and "electricity.grid_factor" not in english
     provisional = page.split('data-testid="provisional"', 1)[1].split("</div>", 1)[0]
-    assert "暂估" in provisional and "0.5306" in provisional and "2023 年度" in provisional
+    assert "暂估" in provisional and "0.5306" in provisional and "2023年度" in provisional
     assert 'data-testid="results"' not in page and count_rows(fresh_url, "result") == results  # shown, not kept
     facility = enterprise.get("/facilities/RA05?year=2026").text
     assert 'data-testid="waiting-chip"' in facility and "待参数" in facility
