@@ -52,7 +52,8 @@ def compute_results_where_possible(
     except ParameterNotFound:
         pass
     params = params or parameter_set(session)
-    added, pending = 0, list[str]()
+    added = 0
+    pending: list[str] = []
     years = sorted({v.record["period"][:4] for v in versions})
     for year in years:
         chosen = [v for v in versions if v.record["period"][:4] == year]
@@ -61,22 +62,24 @@ def compute_results_where_possible(
             continue
         except ParameterNotFound as exc:
             first = exc
-        # A value may be missing for some sectors or regions only: each group that can be computed is.
+        # A value may be missing for some sectors or provinces only: each group that can be computed is.
         groups: dict[tuple[str, str], list[Any]] = {}
         for version in chosen:
             place = (str(version.record.get("sector")), str(version.record.get("region")))
             groups.setdefault(place, []).append(version)
-        waiting = 0
-        for group in groups.values():
-            try:
-                if len(groups) == 1:
-                    raise first
-                added += compute_results(session, group, actor, params)
-            except ParameterNotFound as exc:
-                mark_waiting(session, group, waiting_reason(params, exc, year))
-                waiting += len(group)
+        waiting: list[Any] = []
+        if len(groups) == 1:
+            mark_waiting(session, chosen, waiting_reason(params, first, year))
+            waiting = chosen
+        else:
+            for group in groups.values():
+                try:
+                    added += compute_results(session, group, actor, params)
+                except ParameterNotFound as exc:
+                    mark_waiting(session, group, waiting_reason(params, exc, year))
+                    waiting += group
         if waiting:
-            pending.append(_pending(waiting, year, first))
+            pending.append(_pending(len(waiting), year, first))
     return added, pending
 
 
