@@ -7,10 +7,20 @@ printed as one message in the chosen language and exit with status 2.
 
 from __future__ import annotations
 
-from carbonpeak.cli import accounting, capacity, indicators, pathways, projects, registry, submissions, users
+from carbonpeak.cli import (
+    accounting,
+    capacity,
+    indicators,
+    pathways,
+    projects,
+    recompute,
+    registry,
+    submissions,
+    users,
+)
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry):
+for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute):
     _module.register(app)
 del _module
 assert accounting  # its commands register on import

@@ -1,4 +1,5 @@
-"""CLI verbs that use the store: db, demo, template, import, submissions, export, audit, recompute.
+"""CLI verbs that use the store: db, demo, template, import, submissions, export, audit (recompute:
+:mod:`carbonpeak.cli.recompute`).
 
 Registered on the main ``carbonpeak`` app by :mod:`carbonpeak.cli`. The database is the one named by
 ``--db`` or ``CARBONPEAK_DATABASE_URL``, else the embedded SQLite file ``var/carbonpeak.db``.
@@ -25,7 +26,7 @@ from carbonpeak.io.reading import Limits
 from carbonpeak.services import demo as demo_service
 from carbonpeak.services import intake
 from carbonpeak.services import submissions as workflow
-from carbonpeak.store import db, service
+from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 
 console = Console()
@@ -80,7 +81,6 @@ def register(app: typer.Typer) -> None:
     app.command("template")(template_command)
     app.command("export")(export_command)
     app.command("audit")(audit_command)
-    app.command("recompute")(recompute_command)
 
 
 def import_command(
@@ -378,17 +378,6 @@ def audit_command(
             for a in repo.audit_trail(session, key, limit)
         ]
     _output(rows, as_json, "audit log")
-
-
-def recompute_command(url: Db = None, actor: Actor = None) -> None:
-    """Recompute every counted month; results change only where official parameter values changed."""
-    try:
-        with db.transaction(url) as session:
-            added = service.recompute(session, _actor(actor))
-    except CarbonpeakError as exc:
-        fail(exc)
-        return
-    console.print(f"{added} new results (months whose parameters changed); earlier results are kept")
 
 
 def _output(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:

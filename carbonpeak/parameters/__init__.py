@@ -203,7 +203,14 @@ class ParameterSet:
         day = period_start(period)
         candidates = self._index.get((parameter, _key_tuple(key)), [])
         described = _describe(parameter, key, day, edition)
-        named: dict[str, Any] = {"title": Bilingual(file.title.get("zh", parameter), file.title.get("en", parameter))}
+        # What is missing, for a month that waits for it: the family, the key and the day asked for.
+        named: dict[str, Any] = {
+            "title": Bilingual(file.title.get("zh", parameter), file.title.get("en", parameter)),
+            "family": parameter,
+            "key": dict(key),
+            "day": day.isoformat() if day else None,
+            "edition": edition,
+        }
         if not candidates:
             raise ParameterNotFound(f"no entry for {described}", **named)
         if edition is not None:

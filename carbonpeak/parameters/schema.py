@@ -83,15 +83,19 @@ class ParameterFile(Strict):
     title: dict[str, str]
     description: Text
     keys: list[str]
+    # Who publishes the family's next values and when they are expected (zh and en), as the sources say;
+    # a month waiting for a value shows them. Absent where the sources do not say: the page says unknown.
+    publisher: dict[str, str] | None = None
+    expected: dict[str, str] | None = None
     last_reviewed: dt.date
     sources: dict[str, Source]
     entries: list[Entry]
 
-    @field_validator("title")
+    @field_validator("title", "publisher", "expected")
     @classmethod
-    def _titles(cls, value: dict[str, str]) -> dict[str, str]:
-        if set(value) != {"zh", "en"}:
-            raise ValueError("title needs exactly 'zh' and 'en'")
+    def _titles(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None and set(value) != {"zh", "en"}:
+            raise ValueError("needs exactly 'zh' and 'en'")
         return value
 
     @model_validator(mode="after")

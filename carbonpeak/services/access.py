@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "benchmark.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "parameters.enter": frozenset({ADMIN}),  # an official value with its citation, as a new version
+    "parameters.recompute": frozenset({ADMIN}),  # recompute the months a value affects; see its progress
     "statistics.enter": frozenset({CITY, PROVINCE, ADMIN}),  # a region's published statistic, in the jurisdiction
     "export": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "account.self": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),

@@ -13,16 +13,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import null, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from carbonpeak.accounting import AccountingResult, ActivityBatch, account
 from carbonpeak.accounting.emissions import RESULT_COLUMNS
+from carbonpeak.accounting.waiting import waiting_reason
 from carbonpeak.errors import ParameterNotFound
 from carbonpeak.io.activity import parse_records
 from carbonpeak.messages import CodedText, Message
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.store import repository as repo
-from carbonpeak.store.models import SubmissionVersion
+from carbonpeak.store.models import Result, SubmissionVersion
 from carbonpeak.store.parameters import parameter_set
 
 
@@ -48,15 +51,76 @@ def compute_results_where_possible(
         return compute_results(session, versions, actor, params, batch=batch), []
     except ParameterNotFound:
         pass
-    added, pending = 0, []
+    params = params or parameter_set(session)
+    added = 0
+    pending: list[str] = []
     years = sorted({v.record["period"][:4] for v in versions})
     for year in years:
         chosen = [v for v in versions if v.record["period"][:4] == year]
         try:
             added += compute_results(session, chosen, actor, params)
+            continue
         except ParameterNotFound as exc:
-            pending.append(_pending(len(chosen), year, exc))
+            first = exc
+        # A value may be missing for some sectors or provinces only: each group that can be computed is.
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for version in chosen:
+            place = (str(version.record.get("sector")), str(version.record.get("region")))
+            groups.setdefault(place, []).append(version)
+        waiting: list[Any] = []
+        if len(groups) == 1:
+            mark_waiting(session, chosen, waiting_reason(params, first, year))
+            waiting = chosen
+        else:
+            for group in groups.values():
+                try:
+                    added += compute_results(session, group, actor, params)
+                except ParameterNotFound as exc:
+                    mark_waiting(session, group, waiting_reason(params, exc, year))
+                    waiting += group
+        if waiting:
+            pending.append(_pending(len(waiting), year, first))
     return added, pending
+
+
+def mark_waiting(session: Session, versions: list[Any], reason: dict[str, Any]) -> None:
+    """Keep on each version without a result why it waits (a coded message: what is missing, who
+    publishes it, when it is expected); a version that has a result is not waiting."""
+    with_result: set[int] = set()
+    for start in range(0, len(versions), _CHUNK):
+        ids = [v.id for v in versions[start : start + _CHUNK]]
+        with_result.update(session.scalars(select(Result.version_id).where(Result.version_id.in_(ids)).distinct()))
+    chosen = [v for v in versions if v.id not in with_result]
+    for start in range(0, len(chosen), _CHUNK):
+        part = [v.id for v in chosen[start : start + _CHUNK]]
+        session.execute(_waiting_update(part, reason))
+    for version in chosen:
+        _sync(version, reason)
+
+
+def clear_waiting(session: Session, versions: list[Any]) -> None:
+    """A version with a result waits no longer."""
+    chosen = [v for v in versions if getattr(v, "waiting", None) is not None]
+    for start in range(0, len(chosen), _CHUNK):
+        part = [v.id for v in chosen[start : start + _CHUNK]]
+        session.execute(_waiting_update(part, null()))
+    for version in chosen:
+        _sync(version, None)
+
+
+_CHUNK = 4000  # ids in one statement (below every driver's limit of bound parameters)
+
+
+def _waiting_update(ids: list[int], value: Any) -> Any:
+    # the loaded objects are brought in step by _sync, not by the ORM's evaluation of the statement
+    statement = update(SubmissionVersion).where(SubmissionVersion.id.in_(ids)).values(waiting=value)
+    return statement.execution_options(synchronize_session=False)
+
+
+def _sync(version: Any, reason: dict[str, Any] | None) -> None:
+    """The loaded object shows what the statement wrote (without writing it a second time)."""
+    if isinstance(version, SubmissionVersion):
+        set_committed_value(version, "waiting", reason)
 
 
 def _pending(count: int, year: str, exc: ParameterNotFound) -> CodedText:
@@ -165,6 +229,7 @@ def store_results(session: Session, versions: list[SubmissionVersion], prepared:
             )
         ]
         added += repo.record_results(session, entries, actor)
+    clear_waiting(session, versions)
     return added
 
 

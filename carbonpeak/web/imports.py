@@ -11,8 +11,10 @@ calls the same use case, ``services.intake.import_file``; its coded errors come 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import multiprocessing as mp
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,13 @@ from sqlalchemy.orm import Session
 from carbonpeak.io.reading import Limits
 from carbonpeak.services import intake
 from carbonpeak.services.access import Principal
+
+log = logging.getLogger("carbonpeak.web")
+
+
+def _log_failure(future: cf.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("background task failed: %s", future.exception())
 
 
 def _import_in_process(
@@ -73,6 +82,19 @@ class Imports:
             _import_in_process, self.url, principal, content, name, submit, limits, rejected_dir
         )
         return future.result()
+
+    def background(self, function: Callable[..., Any], *args: Any) -> None:
+        """Run ``function(*args)`` (a module-level function that records its own outcome, e.g. a recompute
+        job) in the import process and return at once; with no import process, here and now. Its failure
+        is logged, never raised to the request that started it (the job says it failed)."""
+        if self.processes <= 0:
+            try:
+                function(*args)
+            except Exception:  # recorded on the job by the function itself
+                log.exception("background task %s failed", getattr(function, "__name__", function))
+            return
+        future = self._executor().submit(function, *args)
+        future.add_done_callback(_log_failure)
 
     def close(self) -> None:
         with self._lock:

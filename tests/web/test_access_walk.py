@@ -79,6 +79,8 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/parameters"): EVERYONE,
     ("GET", "/parameters/{family}"): EVERYONE,
     ("POST", "/parameters/{family}/values"): {"admin"},
+    ("POST", "/parameters/{family}/recompute"): {"admin"},  # the months its values affect, in the background
+    ("GET", "/jobs/{job_id}"): {"admin"},  # a recompute's progress and what it changed
     ("GET", "/exports"): EVERYONE,
     ("GET", "/exports/submissions.xlsx"): EVERYONE,
     ("GET", "/exports/overview.xlsx"): REGULATORS,
@@ -168,6 +170,7 @@ OWN = {
     "enterprise": "E02",
     "name": "nothing.errors.xlsx",
     "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
+    "job_id": "1",  # a recompute job: 403 to all but the administrator, who may see every one
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
 # regulator's scope; XF01 (another province) is outside everyone's but the administrator's.

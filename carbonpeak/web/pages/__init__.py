@@ -12,6 +12,7 @@ from carbonpeak.web.pages import (
     auth,
     benchmark,
     exports,
+    jobs,
     overview,
     parameters,
     pathways,
@@ -35,6 +36,7 @@ for module in (
     projects,
     pathways,
     parameters,
+    jobs,
     exports,
     admin,
 ):

@@ -1,5 +1,6 @@
 """Reference parameters: the values in force, with their source and confidence; an administrator enters
-an official value with its citation (stored as a new version, never over a shipped or earlier one)."""
+an official value with its citation (stored as a new version, never over a shipped or earlier one), and
+the months it affects are recomputed in the background (services.recompute), with its progress shown."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.parameters import load
 from carbonpeak.parameters.schema import Confidence
-from carbonpeak.services import access
+from carbonpeak.services import access, recompute
 from carbonpeak.store import parameters as entered_values
 from carbonpeak.web import i18n, queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.errors import BadRequest, NotFound
 from carbonpeak.web.i18n import N_
+from carbonpeak.web.imports import imports_of
+from carbonpeak.web.pages import jobs
 from carbonpeak.web.pages.common import context, flash, redirect
 
 router = APIRouter()
@@ -69,6 +73,8 @@ def _family_page(
             superseded=superseded,
             history=entered_values.history(session, family),
             may_enter=access.allowed(who, "parameters.enter"),
+            may_recompute=access.allowed(who, "parameters.recompute"),
+            job=_job(session, who, family),
             key_choices={k: sorted({str(e.key[k]) for e in shipped.entries}) for k in shipped.keys},
             units=sorted({e.unit for e in shipped.entries}),
             confidences=[c.value for c in Confidence],
@@ -76,6 +82,11 @@ def _family_page(
             errors=errors or {},
         ),
     )
+
+
+def _job(session: DbSession, who: Who, family: str) -> dict[str, Any] | None:
+    job = recompute.latest_job(session, who, family)
+    return jobs.job_view(job, queries.params(session)) if job is not None else None
 
 
 @router.get("/parameters/{family}")
@@ -98,7 +109,7 @@ async def enter_value(request: Request, family: str, session: DbSession, who: Wh
     form = await request.form()
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     try:
-        row = entered_values.enter(session, family, values, who.actor)
+        entered = recompute.enter_parameter(session, who, family, values)
     except InputError as exc:
         session.rollback()
         problems = exc.errors if isinstance(exc, ValidationFailed) else [exc]
@@ -109,8 +120,25 @@ async def enter_value(request: Request, family: str, session: DbSession, who: Wh
             errors.setdefault(str(problem.field or "value"), []).append(text)
         return _family_page(request, session, who, family, dt.date.today(), values=values, errors=errors, status=422)
     session.commit()
+    # the months the value affects are recomputed in the background; the page shows the job's progress
+    runner = imports_of(request.app)
+    await run_in_threadpool(runner.background, recompute.run_job, runner.url, entered.job.id)
     flash(
         request,
-        i18n.gettext("The official value was entered as version %(version)s.", version=row.version),
+        i18n.gettext(
+            "The official value was entered as version %(version)s; the months it affects are being recomputed.",
+            version=entered.value.version,
+        ),
     )
-    return redirect(f"/parameters/{family}")
+    return redirect(f"/parameters/{family}#recompute")
+
+
+@router.post("/parameters/{family}/recompute")
+def recompute_family(request: Request, family: str, session: DbSession, who: Who) -> Response:
+    """An administrator recomputes the months a family's values affect (waiting ones and those whose
+    results used its values); a new result is added only where the values changed."""
+    job = recompute.start_recompute(session, who, family)
+    session.commit()
+    runner = imports_of(request.app)
+    runner.background(recompute.run_job, runner.url, job.id)
+    return redirect(f"/jobs/{job.id}")

@@ -1,5 +1,6 @@
-"""One facility-month: its versions (a correction shows both versions and its reason), results, audit
-trail, the workflow steps (submit, verify, lock, correct) and how each figure was made."""
+"""One facility-month: its versions (a correction shows both versions and its reason), results and their
+history (why two results differ), why it waits for a parameter and its provisional figure, audit trail,
+the workflow steps (submit, verify, lock, correct) and how each figure was made."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from carbonpeak.io.reading import Limits
 from carbonpeak.services import access, intake
 from carbonpeak.services import submissions as workflow
 from carbonpeak.services.access import Principal
+from carbonpeak.services.month_results import month_results
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility
 from carbonpeak.web import i18n, labels, queries
@@ -46,9 +48,11 @@ def month_page(
         "verified": latest.status == "submitted" and access.allowed(who, "submission.verify"),
         "locked": latest.status == "verified" and access.allowed(who, "submission.lock"),
     }
+    month = month_results(session, who, facility.code, period)
     values: dict[str, Any] = {
         "facility": facility,
         "period": period,
+        "month": month,
         "detail": found,
         "latest": latest,
         "fields": queries.record_fields(latest),
