@@ -44,7 +44,9 @@ def render(code: str, params: Mapping[str, Any], lang: str, names: Mapping[str, 
 def field_name(field: str, lang: str) -> str:
     """A record field's label (``electrolysis_ac_mwh`` -> 电解交流电耗), else the field itself."""
     column = column_for(field)
-    return column.label(lang) if column is not None else messages.field_label(field, lang)
+    if column is None:
+        return messages.field_label(field, lang)
+    return column.label_zh if lang == "zh" else column.label_en
 
 
 def _shown(key: str, value: Any, lang: str, names: Mapping[str, str]) -> Any:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import warnings as rules
 from carbonpeak.indicators.targets import Evaluation, evaluate_plan
 from carbonpeak.services import access, limits
@@ -109,6 +110,7 @@ def after_change(
         kinds=kinds,
         plans=plans,
         benchmark_edition=benchmark_edition,
+        strict=False,
     )
 
 
@@ -121,9 +123,11 @@ def run(
     kinds: Collection[str] | None = None,
     plans: Iterable[tuple[str, str | None]] = (),
     benchmark_edition: str | None = None,
+    strict: bool = True,
 ) -> Refreshed:
     """One run of the rules on the facilities given (None: all) and the plans given (plan, region), stored
-    by :func:`carbonpeak.store.warnings.settle`. Judged as of today or later, it also clears."""
+    by :func:`carbonpeak.store.warnings.settle`. Judged as of today or later, it also clears. Not ``strict``:
+    a plan that cannot be evaluated (its region has no counted month yet) is passed over."""
     codes = sorted(set(facilities)) if facilities is not None else None
     plans = list(plans)
     if codes is not None and not codes and not plans:
@@ -134,7 +138,14 @@ def run(
         evaluations: list[Evaluation] = []
         regions: dict[str, str] = {}
         for plan, region in plans:
-            evaluations += evaluate_plan(plan, facts, region=region, year=as_of.year, params=params, options=options)
+            try:
+                evaluations += evaluate_plan(
+                    plan, facts, region=region, year=as_of.year, params=params, options=options
+                )
+            except CarbonpeakError:
+                if strict:
+                    raise
+                continue  # a province without counted data yet: its targets are judged once it has some
             regions[plan] = region or ""
         if codes is not None:
             facts = facts[facts["facility_code"].isin(codes)]
