@@ -42,6 +42,7 @@ KINDS = (
 FACILITY_KINDS = frozenset(KINDS) - {"target_off_track"}  # about one facility; the rest about a region
 BASELINE_KINDS = frozenset({"below_baseline", "baseline_deadline_passed"})
 HELD_STATUSES = ("submitted", "returned")  # a reported month not verified yet: its plausibility warnings stand
+_MEASURED = ("met", "on_track", "at_risk", "off_track", "missed")  # target statuses judged on a value
 ACTIONS = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed", "reopen": "open"}
 
 
@@ -75,12 +76,14 @@ class Outcome:
     kinds: frozenset[str]
     baseline: dict[str, str | None] = field(default_factory=dict)  # facility -> edition its class was judged by
     targets: frozenset[str] = frozenset()  # keys of the plan targets evaluated
+    edition: str | None = None  # the benchmark edition asked for (None: the edition in force)
 
     def covers(self, kind: str, facility_code: str | None, key: str, details: dict[str, Any] | None) -> bool:
-        """Whether this run checked the situation of a stored warning (so its absence clears it)."""
-        if kind == "target_off_track":
-            return key in self.targets
-        if kind not in self.kinds:
+        """Whether this run checked the situation of a stored warning (so its absence clears it). Only a
+        warning the rules made (its key is theirs) is covered; a target only when its status was measured."""
+        if kind == "target_off_track":  # judged by the same benchmark edition (a class share may depend on it)
+            return key in self.targets and (details or {}).get("benchmark_edition", "?") == self.edition
+        if kind not in self.kinds or not key.startswith(f"{kind}:{facility_code}:"):
             return False
         if kind in BASELINE_KINDS:
             if facility_code not in self.baseline:
@@ -152,7 +155,7 @@ def evaluate(
     chosen = frozenset(kinds) & frozenset(KINDS) if kinds is not None else frozenset(KINDS)
     due_day = int(params.value("indicators.warning_rule", period=as_of, item="report_due_day"))
     band = float(params.value("indicators.warning_rule", period=as_of, item="jump_band"))
-    outcome = Outcome(raised=[], kinds=chosen)
+    outcome = Outcome(raised=[], kinds=chosen, edition=benchmark_edition)
     raised = outcome.raised
     retired_on = pd.to_datetime(facilities["retired_on"], errors="coerce")  # all-empty: a datetime column of NaT
     retired = retired_on.notna() & (retired_on <= pd.Timestamp(as_of))
@@ -173,12 +176,13 @@ def evaluate(
     if "over_capacity" in chosen:
         raised += _capacity_warnings(facts)
     if "target_off_track" in chosen and evaluations:
-        raised += _target_warnings(evaluations, regions or {})
-        outcome.targets = frozenset(f"target:{e.plan}:{e.target.id}" for e in evaluations)
+        raised += _target_warnings(evaluations, regions or {}, benchmark_edition)
+        measured = [e for e in evaluations if e.status in _MEASURED]  # no data says nothing either way
+        outcome.targets = frozenset(f"target:{e.plan}:{e.target.id}" for e in measured)
     return outcome
 
 
-def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str]) -> list[Raised]:
+def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str], edition: str | None) -> list[Raised]:
     out = []
     for evaluation in evaluations:
         if evaluation.status not in ("off_track", "missed"):
@@ -199,7 +203,7 @@ def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str]) 
                     },
                 },
                 region=regions.get(evaluation.plan, ""),
-                details={"plan": evaluation.plan, "status": evaluation.status},
+                details={"plan": evaluation.plan, "status": evaluation.status, "benchmark_edition": edition},
             )
         )
     return out

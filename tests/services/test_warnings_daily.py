@@ -46,7 +46,7 @@ def test_two_claimers_at_once_run_the_day_once(province: str) -> None:
         try:
             start.wait(timeout=30)
             outcomes.append(run_daily(province, f"system:{name}", day=DAY))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             failures.append(exc)
 
     threads = [threading.Thread(target=claimer, args=(n,)) for n in ("worker-1", "worker-2")]
@@ -60,7 +60,12 @@ def test_two_claimers_at_once_run_the_day_once(province: str) -> None:
     assert len(ran) == 1 and len(skipped) == 1, outcomes
     assert skipped[0].skipped in ("running", "done") and skipped[0].holder == ran[0].job
     (job,) = _jobs(province)
-    assert (job.id, job.status, job.detail["day"], job.detail["trigger"]) == (ran[0].job, "done", DAY.isoformat(), "daily")
+    assert (job.id, job.status, job.detail["day"], job.detail["trigger"]) == (
+        ran[0].job,
+        "done",
+        DAY.isoformat(),
+        "daily",
+    )
     assert job.detail["new"] == ran[0].refreshed.new >= 2 and job.finished_at is not None  # late and missing months
     with db.transaction(province) as session:
         assert [w.key for w in stored.listing(session, kind="late_submission")] == ["late_submission:AL1:2025-03"]
@@ -74,7 +79,9 @@ def test_two_claimers_at_once_run_the_day_once(province: str) -> None:
 def test_a_run_whose_process_died_is_counted_failed_and_the_day_runs(province: str) -> None:
     long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=7)
     with db.transaction(province) as session:
-        session.add(Job(kind=KIND, status="running", started_by="system:gone", started_at=long_ago, detail={"day": "x"}))
+        session.add(
+            Job(kind=KIND, status="running", started_by="system:gone", started_at=long_ago, detail={"day": "x"})
+        )
     with db.transaction(province) as session:
         fresh = daily_jobs.claim(session, KIND, DAY, "system:w1")
     assert fresh.job is not None

@@ -96,7 +96,9 @@ def test_verification_raises_what_the_counted_month_shows_and_clears_the_hold(pr
         workflow.step(session, ADMIN, [("AL1", "2025-01"), ("AL1", "2025-02")], "verified")
         (held,) = _of(session, "held_month")
         assert held.status == "closed" and _events(session, held.id) == ["raise", "resolve"]
-        jumps = {(w.period, w.details["column"], w.details["params"]["change"]) for w in _of(session, "implausible_jump")}
+        jumps = {
+            (w.period, w.details["column"], w.details["params"]["change"]) for w in _of(session, "implausible_jump")
+        }
         assert ("2025-02", "energy_tce", 67) in jumps  # energy per tonne fell by two thirds on January
         (over,) = _of(session, "over_capacity")  # 40 000 t in 2 months: 240 000 t/a over the approved 200 000
         assert over.details["params"] == {"facility": "AL1", "year": 2025, "output": 240000.0, "capacity": 200000.0}
@@ -119,7 +121,9 @@ def test_a_parameter_value_raises_and_clears_only_what_it_changes(province: str)
         assert {w.details["params"]["band"] for w in jumps} == {10.0}
         # a family that changes no warning does nothing, and the warnings of other kinds stayed as they were
         assert cases.after_change(session, "web:admin", parameter="capacity.national_ceiling").found == 0
-        assert {k: s for k, s in ((w.key, w.status) for w in stored.listing(session)) if k in late_before} == late_before
+        assert {
+            k: s for k, s in ((w.key, w.status) for w in stored.listing(session)) if k in late_before
+        } == late_before
     with db.transaction(province) as session:
         pv.enter(session, "indicators.warning_rule", {**band, "value": "30", "reason": "恢复 30 %"}, "web:admin")
         done = cases.after_change(session, "web:admin", parameter="indicators.warning_rule")

@@ -103,8 +103,16 @@ def test_refresh_with_json_prints_only_json_on_stdout(fresh_url: str) -> None:
     assert payload["ran"] is True and payload["job"] and payload["skipped"] is None
     assert "新增预警" in daily.stderr
     again = _cli("warnings", "refresh", "--json", "--db", fresh_url)
-    assert json.loads(again.stdout) == {**payload, "ran": False, "job": None, "found": 0, "new": 0, "cleared": 0,
-                                        "skipped": "done", "held_by_job": payload["job"]}
+    assert json.loads(again.stdout) == {
+        **payload,
+        "ran": False,
+        "job": None,
+        "found": 0,
+        "new": 0,
+        "cleared": 0,
+        "skipped": "done",
+        "held_by_job": payload["job"],
+    }
     assert "已完成或正在进行" in again.stderr
     with db.transaction(fresh_url) as session:
         (job,) = session.scalars(select(Job).where(Job.kind == "warnings_refresh"))
