@@ -117,3 +117,30 @@ def test_refresh_with_json_prints_only_json_on_stdout(fresh_url: str) -> None:
     with db.transaction(fresh_url) as session:
         (job,) = session.scalars(select(Job).where(Job.kind == "warnings_refresh"))
         assert (job.status, job.detail["trigger"], job.detail["found"]) == ("done", "cli", payload["found"])
+
+
+def test_the_served_app_runs_the_days_check_in_the_background(fresh_url: str) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+    from webhelpers import make_app
+
+    app = make_app(fresh_url, warnings_daily_hour=0, warnings_daily_check_s=1)  # due from midnight: due now
+    with TestClient(app):  # the lifespan starts the thread; it looks after a second
+        deadline = time.monotonic() + 60
+        while True:
+            with db.transaction(fresh_url) as session:
+                jobs = list(session.scalars(select(Job).where(Job.kind == "warnings_refresh")))
+            if (jobs and jobs[0].status != "running") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        thread = app.state.daily_warnings._thread
+        assert thread is not None and thread.is_alive()
+    assert app.state.daily_warnings._thread is None  # stopped with the app
+    (job,) = jobs
+    assert (job.status, job.started_by, job.detail["trigger"], job.detail["benchmark_edition"]) == (
+        "done",
+        "system:daily",
+        "daily",
+        "2021",
+    )
