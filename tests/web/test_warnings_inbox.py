@@ -144,3 +144,24 @@ def test_the_served_app_runs_the_days_check_in_the_background(fresh_url: str) ->
         "daily",
         "2021",
     )
+
+
+def test_each_kind_links_to_the_figure_that_raised_it(clients: dict[str, Any]) -> None:
+    from carbonpeak.store.models import Warning
+    from carbonpeak.web import warning_views as views
+
+    def link(kind: str, period: str | None, facility: str | None = "AL03", **details: Any) -> str | None:
+        warning = Warning(kind=kind, facility_code=facility, period=period, details=details, region="demo")
+        return views.figure(warning)[0]
+
+    assert link("late_submission", "2025-03") == "/submissions/AL03/2025-03"
+    assert link("held_month", "2025-03") == "/submissions/AL03/2025-03"
+    assert link("missing_submission", "2026-02") == "/facilities/AL03?year=2026"
+    assert link("over_capacity", "2025") == "/facilities/AL03?year=2025#capacity"
+    assert link("baseline_deadline_passed", "2025") == "/benchmark?year=2025"
+    assert (
+        link("target_off_track", None, None, plan="shaanxi_nonferrous")
+        == "/overview?plan=shaanxi_nonferrous&region=demo"
+    )
+    page = clients["province"].get("/facilities/AL03?year=2025").text
+    assert 'id="capacity" data-testid="capacity-ledger"' in page and "产能台账" in page
