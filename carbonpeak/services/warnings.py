@@ -132,6 +132,7 @@ def run(
     plans = list(plans)
     if codes is not None and not codes and not plans:
         return Refreshed(as_of=as_of, found=0, new=0)
+    store.serialise(session)  # before reading: another run's changes are committed and seen
     if plans:
         facts, options = indicator_inputs(session, benchmark_edition=benchmark_edition)
         params = options.params

@@ -10,13 +10,14 @@ assigned, closed or reopened it, when and why. Raising and acting are use cases:
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from carbonpeak.indicators.warnings import Raised
@@ -148,6 +149,18 @@ def add_new(session: Session, raised: list[Raised], actor: str) -> int:
         session.add(warning)
     session.flush()
     return len(new)
+
+
+def serialise(session: Session) -> None:
+    """One run of the warnings at a time, until the caller's transaction ends, so that two runs (a report and
+    the daily check, two reports of one facility) never store the same warning twice nor judge on what the
+    other is changing. SQLite: the write transaction already holds the database's write lock. PostgreSQL:
+    a transaction-scoped advisory lock, taken before the run reads anything."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("select pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+_LOCK_KEY = zlib.crc32(b"carbonpeak:warnings")
 
 
 @dataclass(frozen=True)

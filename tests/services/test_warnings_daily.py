@@ -117,3 +117,44 @@ def test_the_server_thread_looks_from_the_hour_on_and_once_a_day(province: str) 
     off = DailyWarnings(province, -1, 600)
     off.start()  # -1: no thread
     assert off._thread is None
+
+
+def test_two_runs_at_once_store_each_warning_once(province: str) -> None:
+    """A report's check and the daily one at the same moment: the second waits for the first and raises
+    nothing twice (without the lock, PostgreSQL would refuse its duplicate key and lose the report)."""
+    import time
+
+    from carbonpeak.services import warnings as cases
+    from carbonpeak.store import repository as repo
+
+    _late_month(province)
+    with db.transaction(province) as session:  # reported behind the warnings' back
+        repo.transition_many(session, [repo.versions_of(session, "AL1", "2025-03")[-1]], "submitted", "web:e1")
+    first_done = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def first() -> None:
+        with db.transaction(province) as session:
+            results["first"] = cases.after_change(session, "web:e1", facilities=["AL1"])
+            first_done.wait(timeout=30)
+            time.sleep(0.5)  # still holding its transaction while the second starts
+
+    def second() -> None:
+        first_done.wait(timeout=30)
+        try:
+            with db.transaction(province) as session:
+                results["second"] = cases.after_change(session, "system:daily")
+        except Exception as exc:
+            results["second"] = exc
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert results["first"].new >= 2
+    assert not isinstance(results["second"], Exception), results["second"]
+    assert results["second"].new == 0 and results["second"].found >= results["first"].found
+    with db.transaction(province) as session:
+        keys = [w.key for w in stored.listing(session)]
+    assert len(keys) == len(set(keys)) == results["first"].new
