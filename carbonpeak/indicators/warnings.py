@@ -39,7 +39,6 @@ KINDS = (
     "over_capacity",
     "target_off_track",
 )
-FACILITY_KINDS = frozenset(KINDS) - {"target_off_track"}  # about one facility; the rest about a region
 BASELINE_KINDS = frozenset({"below_baseline", "baseline_deadline_passed"})
 HELD_STATUSES = ("submitted", "returned")  # a reported month not verified yet: its plausibility warnings stand
 _MEASURED = ("met", "on_track", "at_risk", "off_track", "missed")  # target statuses judged on a value

@@ -1,8 +1,9 @@
 """Use cases of the warnings: raise the ones the data support, act on one (acknowledge, assign, close, reopen).
 
 Warnings raise themselves: each report (:mod:`carbonpeak.services.intake`, the submit step), each
-verification (:func:`carbonpeak.services.submissions.step`) and each parameter value entered calls
-:func:`after_change` for what it can affect, in its own transaction; once a day everything is checked
+verification (:func:`carbonpeak.services.submissions.step`) and each parameter value entered (the
+parameter-entry use case, after its recompute) calls :func:`after_change` for what it can affect, in the
+same transaction as the change; once a day everything is checked
 again (:mod:`carbonpeak.services.warnings_daily`: ``carbonpeak warnings refresh`` for cron, and the job of
 the web server). A regulator may also ask at any time (:func:`refresh`).
 
@@ -47,13 +48,14 @@ class Refreshed:
     cleared: int = 0
 
 
+_CLASSES = rules.BASELINE_KINDS | {"target_off_track"}  # a class, and the plans' shares of capacity by class
 # Which warnings a parameter family can change (families not listed: every kind; a family listed with
 # nothing changes no warning). Plan targets are judged again only when every facility is (facilities=None).
 _AFFECTS: dict[str, frozenset[str]] = {
     "indicators.warning_rule": frozenset({"late_submission", "missing_submission", "implausible_jump"}),
-    "benchmarks.ndrc_level": rules.BASELINE_KINDS,
-    "benchmarks.ndrc_indicator": rules.BASELINE_KINDS,
-    "benchmarks.baseline_deadline": rules.BASELINE_KINDS,
+    "benchmarks.ndrc_level": _CLASSES,
+    "benchmarks.ndrc_indicator": _CLASSES,
+    "benchmarks.baseline_deadline": _CLASSES,
     "indicators.status_rule": frozenset({"target_off_track"}),
     "indicators.base_year": frozenset({"target_off_track"}),
     "benchmarks.tiered_price_al": frozenset(),
