@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, actor, fail
+from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, actor, cli_lang, fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.targets import evaluate_plan
@@ -135,7 +135,14 @@ warnings_app = typer.Typer(help="Warnings: refresh from the data, list, and work
 @warnings_app.callback(invoke_without_command=True)
 def warnings_command(
     ctx: typer.Context,
-    refresh: Annotated[bool, typer.Option("--refresh", help="raise new warnings from the data first")] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh",
+            help="raise new warnings from the data first, at once and without a job record "
+            "(for cron: `carbonpeak warnings refresh`, the day's check recorded once)",
+        ),
+    ] = False,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="date the warnings are judged on (default today)")
     ] = None,
@@ -151,14 +158,17 @@ def warnings_command(
     excel: Excel = None,
     lang: Lang = "zh",
 ) -> None:
-    """List warnings (after raising new ones with --refresh)."""
+    """List warnings (after raising new ones with --refresh). With --json, stdout holds only the JSON."""
     if ctx.invoked_subcommand is not None:
         return
     import datetime as dt
 
+    from carbonpeak import messages
+    from carbonpeak.indicators.warning_texts import text
     from carbonpeak.services import warnings as cases
     from carbonpeak.store import warnings as stored
 
+    shown = cli_lang(lang)
     try:
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         with db.transaction(url) as session:
@@ -171,7 +181,12 @@ def warnings_command(
                     region=region,
                     benchmark_edition=edition,
                 )
-                console.print(f"{done.new} new warnings raised ({done.found} conditions found on {day})")
+                note = messages.render(
+                    "warning.refreshed",
+                    shown,
+                    {"new": done.new, "cleared": done.cleared, "found": done.found, "day": day.isoformat()},
+                )
+                (err if as_json else console).print(escape(note), highlight=False)  # stdout: the JSON only
             rows = [
                 {
                     "id": x.id,
@@ -182,7 +197,7 @@ def warnings_command(
                     "status": x.status,
                     "assignee": x.assignee or "",
                     "deadline": str(x.deadline or ""),
-                    "message": x.message_zh if lang != "en" else x.message_en,
+                    "message": text(x.details, shown, x.message_zh if shown != "en" else x.message_en),
                 }
                 for x in stored.listing(session, status=status, kind=kind, facility=facility)
             ]
@@ -381,5 +396,7 @@ def statistics_history(
 def register(app: typer.Typer) -> None:
     app.command("indicators")(indicators_command)
     app.command("targets")(targets_command)
+    from carbonpeak.cli import warnings_refresh  # noqa: F401  (adds `warnings refresh`)
+
     app.add_typer(warnings_app, name="warnings")
     app.add_typer(statistics_app, name="statistics")

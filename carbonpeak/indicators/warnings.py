@@ -1,15 +1,19 @@
 """Warnings a regulator works through: the rules that raise them and the steps of their workflow.
 
-Generation is pure (:func:`generate` over the facts, the submissions and the facilities as plain frames,
-and the targets' evaluations); :func:`next_status` decides what a step (acknowledge, assign, close,
-reopen) does to a warning's status, refusing with a coded error what its state does not allow. The
-store keeps the warnings and their history (:mod:`carbonpeak.store.warnings`); raising new ones and
-acting on one are use cases (:mod:`carbonpeak.services.warnings`).
+Generation is pure (:func:`evaluate` over the facts, the submissions and the facilities as plain frames,
+and the targets' evaluations): it says which warnings the data support and what it checked, so that a
+warning whose situation it checked and no longer finds can be cleared. :func:`next_status` decides what
+a step (acknowledge, assign, close, reopen) does to a warning's status, refusing with a coded error what
+its state does not allow. Each warning's text is rendered from the message catalog by code and
+parameters (:mod:`carbonpeak.indicators.warning_texts`). The store keeps the warnings and their history
+(:mod:`carbonpeak.store.warnings`); raising them (on each report, verification, parameter entry and
+once a day) and acting on one are use cases (:mod:`carbonpeak.services.warnings`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +23,8 @@ import pandas as pd
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators.targets import Evaluation, reason_in
+from carbonpeak.indicators.targets import Evaluation, reason_in, target_map
+from carbonpeak.indicators.warning_texts import coded
 from carbonpeak.messages import Message
 from carbonpeak.parameters import ParameterSet, load
 
@@ -28,19 +33,15 @@ KINDS = (
     "baseline_deadline_passed",
     "late_submission",
     "missing_submission",
+    "held_month",
     "implausible_jump",
     "estimated_month",
     "over_capacity",
     "target_off_track",
 )
-_STATUS_ZH = {"missed": "未达成", "off_track": "进度滞后"}
-
-
-def _reason_zh(evaluation: Evaluation) -> str:
-    """The evaluation's reason in Chinese (coded parts from the message catalog), else as written."""
-    return reason_in(evaluation.reason, "zh") or evaluation.reason
-
-
+BASELINE_KINDS = frozenset({"below_baseline", "baseline_deadline_passed"})
+HELD_STATUSES = ("submitted", "returned")  # a reported month not verified yet: its plausibility warnings stand
+_MEASURED = ("met", "on_track", "at_risk", "off_track", "missed")  # target statuses judged on a value
 ACTIONS = {"acknowledge": "acknowledged", "assign": "assigned", "close": "closed", "reopen": "open"}
 
 
@@ -56,6 +57,40 @@ class Raised:
     region: str = ""
     deadline: dt.date | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def _raised(key: str, kind: str, severity: str, params: dict[str, Any], **extra: Any) -> Raised:
+    """A warning whose text is the catalog's ``warning.text.<kind>`` with ``params`` (kept in its details)."""
+    texts, zh, en = coded(kind, **params)
+    details = {**extra.pop("details", {}), **texts}
+    return Raised(key=key, kind=kind, severity=severity, message_zh=zh, message_en=en, details=details, **extra)
+
+
+@dataclass
+class Outcome:
+    """What one run of the rules raised, and what it checked (a warning it checked and did not raise again
+    no longer holds)."""
+
+    raised: list[Raised]
+    kinds: frozenset[str]
+    baseline: dict[str, str | None] = field(default_factory=dict)  # facility -> edition its class was judged by
+    targets: frozenset[str] = frozenset()  # keys of the plan targets evaluated
+    edition: str | None = None  # the benchmark edition asked for (None: the edition in force)
+
+    def covers(self, kind: str, facility_code: str | None, key: str, details: dict[str, Any] | None) -> bool:
+        """Whether this run checked the situation of a stored warning (so its absence clears it). Only a
+        warning the rules made (its key is theirs) is covered; a target only when its status was measured."""
+        if kind == "target_off_track":  # judged by the same benchmark edition (a class share may depend on it)
+            return key in self.targets and (details or {}).get("benchmark_edition", "?") == self.edition
+        if kind not in self.kinds or not key.startswith(f"{kind}:{facility_code}:"):
+            return False
+        if kind in BASELINE_KINDS:
+            if facility_code not in self.baseline:
+                return False  # its product-year could not be classified: nothing known either way
+            edition = self.baseline[facility_code]
+            raised_by = ((details or {}).get("params") or {}).get("edition")
+            return edition is None or raised_by is None or str(raised_by) == edition
+        return True
 
 
 def _due(period: str, day: int) -> dt.date:
@@ -83,44 +118,101 @@ def generate(
     benchmark_edition: str | None = None,
     evaluations: list[Evaluation] | None = None,
 ) -> list[Raised]:
-    """Every warning the data support on ``as_of``.
+    """Every warning the data support on ``as_of`` (:func:`evaluate` without what it checked)."""
+    return evaluate(
+        facts,
+        submissions,
+        facilities,
+        as_of=as_of,
+        params=params,
+        benchmark_edition=benchmark_edition,
+        evaluations=evaluations,
+    ).raised
+
+
+def evaluate(
+    facts: pd.DataFrame,
+    submissions: pd.DataFrame,
+    facilities: pd.DataFrame,
+    *,
+    as_of: dt.date,
+    params: ParameterSet | None = None,
+    benchmark_edition: str | None = None,
+    evaluations: list[Evaluation] | None = None,
+    kinds: Collection[str] | None = None,
+    regions: Mapping[str, str] | None = None,
+) -> Outcome:
+    """Every warning the data support on ``as_of``, and what was checked.
 
     ``facts``: counted facility-months (:func:`carbonpeak.store.facts.facility_months`);
-    ``submissions``: the latest version of every reported month (facility_code, period, status,
-    submitted_at); ``facilities``: facility_code, status, commissioning_year, retired_on,
-    capacity_t_per_a, province_code.
+    ``submissions``: every month with a version (facility_code, period, status and flags of its latest
+    version, submitted_at: when it was first reported, empty for a month only ever a draft);
+    ``facilities``: facility_code, status, commissioning_year, retired_on, capacity_t_per_a.
+    ``kinds``: only these rules (default all); ``regions``: plan -> the region its targets were evaluated for.
     """
     params = params or load()
+    chosen = frozenset(kinds) & frozenset(KINDS) if kinds is not None else frozenset(KINDS)
     due_day = int(params.value("indicators.warning_rule", period=as_of, item="report_due_day"))
     band = float(params.value("indicators.warning_rule", period=as_of, item="jump_band"))
-    raised: list[Raised] = []
+    outcome = Outcome(raised=[], kinds=chosen, edition=benchmark_edition)
+    raised = outcome.raised
     retired_on = pd.to_datetime(facilities["retired_on"], errors="coerce")  # all-empty: a datetime column of NaT
     retired = retired_on.notna() & (retired_on <= pd.Timestamp(as_of))
-    still_operating = facts[~facts["facility_code"].isin(facilities.loc[retired, "facility_code"])]
-    raised += _benchmark_warnings(still_operating, params, benchmark_edition, as_of)  # exits need no warning
-    raised += _reporting_warnings(submissions, facilities, as_of, due_day)
-    raised += _jump_warnings(facts, band)
-    raised += _estimate_warnings(facts)
-    raised += _capacity_warnings(facts)
-    for evaluation in evaluations or []:
-        if evaluation.status in ("off_track", "missed"):
-            raised.append(
-                Raised(
-                    key=f"target:{evaluation.plan}:{evaluation.target.id}",
-                    kind="target_off_track",
-                    severity="medium",
-                    message_zh=f"规划目标 {evaluation.target.id} {_STATUS_ZH[evaluation.status]}："
-                    f"{_reason_zh(evaluation)}",
-                    message_en=f"plan target {evaluation.target.id} {evaluation.status.replace('_', ' ')}: "
-                    f"{evaluation.reason}",
-                    details={"plan": evaluation.plan, "status": evaluation.status},
-                )
+    retired_codes = set(facilities.loc[retired, "facility_code"])
+    if chosen & BASELINE_KINDS:
+        still_operating = facts[~facts["facility_code"].isin(retired_codes)]
+        raised += _benchmark_warnings(still_operating, params, benchmark_edition, as_of, outcome.baseline)
+        outcome.baseline.update(dict.fromkeys(retired_codes))  # an exit needs no warning, by any edition
+        raised[:] = [r for r in raised if r.kind in chosen]
+    if chosen & {"late_submission", "missing_submission"}:
+        raised += [r for r in _reporting_warnings(submissions, facilities, as_of, due_day) if r.kind in chosen]
+    if "held_month" in chosen:
+        raised += _held_warnings(submissions)
+    if "implausible_jump" in chosen:
+        raised += _jump_warnings(facts, band)
+    if "estimated_month" in chosen:
+        raised += _estimate_warnings(facts)
+    if "over_capacity" in chosen:
+        raised += _capacity_warnings(facts)
+    if "target_off_track" in chosen and evaluations:
+        raised += _target_warnings(evaluations, regions or {}, benchmark_edition)
+        measured = [e for e in evaluations if e.status in _MEASURED]  # no data says nothing either way
+        outcome.targets = frozenset(f"target:{e.plan}:{e.target.id}" for e in measured)
+    return outcome
+
+
+def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str], edition: str | None) -> list[Raised]:
+    out = []
+    for evaluation in evaluations:
+        if evaluation.status not in ("off_track", "missed"):
+            continue
+        target_id = evaluation.target.id
+        indicator_zh = target_map().get(target_id, {}).get("zh") or evaluation.target.indicator
+        out.append(
+            _raised(
+                f"target:{evaluation.plan}:{target_id}",
+                "target_off_track",
+                "medium",
+                {
+                    "target": {"zh": f"{target_id}（{indicator_zh}）", "en": target_id},
+                    "status": evaluation.status,
+                    "reason": {
+                        "zh": reason_in(evaluation.reason, "zh") or evaluation.reason,
+                        "en": str(evaluation.reason),
+                    },
+                },
+                region=regions.get(evaluation.plan, ""),
+                details={"plan": evaluation.plan, "status": evaluation.status, "benchmark_edition": edition},
             )
-    return raised
+        )
+    return out
 
 
-def _benchmark_warnings(facts: pd.DataFrame, params: ParameterSet, edition: str | None, as_of: dt.date) -> list[Raised]:
-    """Each facility's latest classified year: below the baseline before its deadline, or still below after it."""
+def _benchmark_warnings(
+    facts: pd.DataFrame, params: ParameterSet, edition: str | None, as_of: dt.date, checked: dict[str, str | None]
+) -> list[Raised]:
+    """Each facility's latest classified year: below the baseline before its deadline, or still below after it.
+    ``checked`` gets each facility whose class was judged, with the edition judged by."""
     years = ind.facility_year_frame(facts)
     years = years[(years["product"] != "") & (years["year"] <= as_of.year)]
     latest = years.sort_values("year").groupby("facility_id").tail(1)
@@ -130,24 +222,29 @@ def _benchmark_warnings(facts: pd.DataFrame, params: ParameterSet, edition: str 
             table, _shares, _cited = classify_facilities(group, params, edition=edition)
         except ParameterNotFound:
             continue  # a product-year whose levels are not in carbonpeak raises no class warning; the board says why
+        checked.update({str(r.facility_id): str(r.edition) for r in table.itertuples()})
         for _, row in table[table["class"] == "below_baseline"].iterrows():
             year = int(row["year"])
             deadline = dt.date.fromisoformat(str(row["deadline"]))
-            passed = as_of > deadline
-            kind = "baseline_deadline_passed" if passed else "below_baseline"
-            text = f"{row['unit_consumption']:,.0f} {row['unit']} > {row['baseline_level']:,.0f}"
+            kind = "baseline_deadline_passed" if as_of > deadline else "below_baseline"
+            code = str(row["facility_id"])
             out.append(
-                Raised(
-                    key=f"{kind}:{row['facility_id']}:{year}",
-                    kind=kind,
-                    severity="high",
-                    facility_code=str(row["facility_id"]),
+                _raised(
+                    f"{kind}:{code}:{year}",
+                    kind,
+                    "high",
+                    {
+                        "facility": code,
+                        "year": year,
+                        "value": float(row["unit_consumption"]),
+                        "baseline": float(row["baseline_level"]),
+                        "unit": str(row["unit"]),
+                        "edition": str(row["edition"]),
+                        "deadline": deadline,
+                    },
+                    facility_code=code,
                     period=str(year),
                     deadline=deadline,
-                    message_zh=f"{row['facility_id']} {year} 年单耗 {text}（基准水平，{row['edition']} 版），"
-                    + (f"改造或退出期限 {deadline} 已过" if passed else f"须于 {deadline} 前完成改造或退出"),
-                    message_en=f"{row['facility_id']} {year}: {text} (baseline, {row['edition']} edition); "
-                    + (f"the deadline {deadline} has passed" if passed else f"upgrade or exit by {deadline}"),
                     details={
                         "unit_consumption": row["unit_consumption"],
                         "baseline_level": row["baseline_level"],
@@ -162,81 +259,112 @@ def _benchmark_warnings(facts: pd.DataFrame, params: ParameterSet, edition: str 
 def _reporting_warnings(
     submissions: pd.DataFrame, facilities: pd.DataFrame, as_of: dt.date, due_day: int
 ) -> list[Raised]:
+    """Months first reported after their due day, and months not reported (a draft is not a report) from a
+    facility's first report up to the last month due on ``as_of`` (or its retirement)."""
     out: list[Raised] = []
-    for _, row in submissions.iterrows():
-        submitted = row["submitted_at"]
-        if submitted is None or pd.isna(submitted):
-            continue
-        due = _due(row["period"], due_day)
-        if pd.Timestamp(submitted).date() > due:
-            days = (pd.Timestamp(submitted).date() - due).days
+    reported = submissions[submissions["submitted_at"].notna()]
+    dues = {p: _due(p, due_day) for p in reported["period"].unique()}
+    for row in reported.itertuples():
+        submitted = pd.Timestamp(row.submitted_at).date()
+        due = dues[row.period]
+        if submitted > due:
+            days = (submitted - due).days
             out.append(
-                Raised(
-                    key=f"late_submission:{row['facility_code']}:{row['period']}",
-                    kind="late_submission",
-                    severity="medium",
-                    facility_code=row["facility_code"],
-                    period=row["period"],
+                _raised(
+                    f"late_submission:{row.facility_code}:{row.period}",
+                    "late_submission",
+                    "medium",
+                    {"facility": row.facility_code, "period": row.period, "days": days, "due": due},
+                    facility_code=row.facility_code,
+                    period=row.period,
                     deadline=due,
-                    message_zh=f"{row['facility_code']} {row['period']} 月报迟报 {days} 天（应于 {due} 前报送）",
-                    message_en=f"{row['facility_code']} {row['period']} reported {days} days late (due {due})",
-                    details={"submitted_at": str(submitted), "days_late": days},
+                    details={"submitted_at": str(row.submitted_at), "days_late": days},
                 )
             )
-    reported = {(r.facility_code, r.period) for r in submissions.itertuples()}
+    done = set(zip(reported["facility_code"], reported["period"], strict=True))
     last_due = as_of.replace(day=1) - dt.timedelta(days=1)  # the last month whose report could be due
     if as_of.day <= due_day:
         last_due = last_due.replace(day=1) - dt.timedelta(days=1)
     last_month = f"{last_due.year:04d}-{last_due.month:02d}"
-    first_reported = submissions.groupby("facility_code")["period"].min().to_dict()
-    for _, facility in facilities.iterrows():
-        code = facility["facility_code"]
+    first_reported = reported.groupby("facility_code")["period"].min().to_dict()
+    for facility in facilities.itertuples():
+        code = facility.facility_code
         if code not in first_reported:
             continue
         end = last_month
-        if facility.get("retired_on") is not None and not pd.isna(facility["retired_on"]):
-            retired = pd.Timestamp(facility["retired_on"]).date()
+        if facility.retired_on is not None and not pd.isna(facility.retired_on):
+            retired = pd.Timestamp(facility.retired_on).date()
             end = min(end, f"{retired.year:04d}-{retired.month:02d}")
         for period in _months(first_reported[code], end):
-            if (code, period) not in reported:
+            if (code, period) not in done:
+                due = _due(period, due_day)
                 out.append(
-                    Raised(
-                        key=f"missing_submission:{code}:{period}",
-                        kind="missing_submission",
-                        severity="medium",
+                    _raised(
+                        f"missing_submission:{code}:{period}",
+                        "missing_submission",
+                        "medium",
+                        {"facility": code, "period": period, "due": due},
                         facility_code=code,
                         period=period,
-                        deadline=_due(period, due_day),
-                        message_zh=f"{code} {period} 月报缺报",
-                        message_en=f"{code} {period} not reported",
+                        deadline=due,
                     )
                 )
     return out
+
+
+def _held_warnings(submissions: pd.DataFrame) -> list[Raised]:
+    """Reported months saved with plausibility warnings and not verified yet: kept out of the regulators'
+    aggregates until a verifier resolves them (the flags are the plausibility gate's, on the version)."""
+    if "flags" not in submissions.columns:
+        return []
+    out = []
+    rows = submissions[submissions["status"].isin(HELD_STATUSES)]
+    for row in rows.itertuples():
+        flags = [f for f in (row.flags or []) if isinstance(f, dict) and f.get("severity", "warning") == "warning"]
+        if not flags:
+            continue
+        fields = list(dict.fromkeys(str(f["field"]) for f in flags if f.get("field")))
+        out.append(
+            _raised(
+                f"held_month:{row.facility_code}:{row.period}",
+                "held_month",
+                "medium",
+                {"facility": row.facility_code, "period": row.period, "count": len(flags), "fields": fields},
+                facility_code=row.facility_code,
+                period=row.period,
+                details={"rules": [str(f.get("rule", "")) for f in flags]},
+            )
+        )
+    return out
+
+
+_JUMP_COLUMNS = ("energy_tce", "total_location_tco2e")  # per tonne of output: unit consumption, intensity
 
 
 def _jump_warnings(facts: pd.DataFrame, band: float) -> list[Raised]:
     out: list[Raised] = []
     rows = facts[facts["output_t"].fillna(0) > 0].sort_values(["facility_code", "period"])
     for code, group in rows.groupby("facility_code"):
-        for column, label_zh, label_en in (
-            ("energy_tce", "单位产品能耗", "energy per tonne"),
-            ("total_location_tco2e", "单位产品碳排放", "emissions per tonne"),
-        ):
+        for column in _JUMP_COLUMNS:
             per_t = (group[column] / group["output_t"]).to_numpy()
             change = np.abs(per_t[1:] / per_t[:-1] - 1.0) * 100.0
             periods = group["period"].to_numpy()
             for k in np.flatnonzero(change > band):
                 period = str(periods[k + 1])
                 out.append(
-                    Raised(
-                        key=f"implausible_jump:{code}:{period}:{column}",
-                        kind="implausible_jump",
-                        severity="low",
+                    _raised(
+                        f"implausible_jump:{code}:{period}:{column}",
+                        "implausible_jump",
+                        "low",
+                        {
+                            "facility": str(code),
+                            "period": period,
+                            "column": column,
+                            "change": round(float(change[k])),
+                            "band": band,
+                        },
                         facility_code=str(code),
                         period=period,
-                        message_zh=f"{code} {period} {label_zh}环比变化 {change[k]:.0f}%（超过 {band:g}%）",
-                        message_en=f"{code} {period}: {label_en} changed {change[k]:.0f} % on the previous month "
-                        f"(band {band:g} %)",
                         details={"previous": float(per_t[k]), "current": float(per_t[k + 1]), "column": column},
                     )
                 )
@@ -246,14 +374,13 @@ def _jump_warnings(facts: pd.DataFrame, band: float) -> list[Raised]:
 def _estimate_warnings(facts: pd.DataFrame) -> list[Raised]:
     rows = facts[facts.get("metering", pd.Series("meter", index=facts.index)) == "estimate"]
     return [
-        Raised(
-            key=f"estimated_month:{r.facility_code}:{r.period}",
-            kind="estimated_month",
-            severity="low",
+        _raised(
+            f"estimated_month:{r.facility_code}:{r.period}",
+            "estimated_month",
+            "low",
+            {"facility": r.facility_code, "period": r.period},
             facility_code=r.facility_code,
             period=r.period,
-            message_zh=f"{r.facility_code} {r.period} 数据为估算值（无计量）",
-            message_en=f"{r.facility_code} {r.period} filled by estimate, not meter readings",
         )
         for r in rows.itertuples()
     ]
@@ -271,16 +398,18 @@ def _capacity_warnings(facts: pd.DataFrame) -> list[Raised]:
     for row, rate in zip(years.itertuples(), annualised, strict=True):
         if rate > row.capacity:
             out.append(
-                Raised(
-                    key=f"over_capacity:{row.facility_code}:{row.year}",
-                    kind="over_capacity",
-                    severity="high",
+                _raised(
+                    f"over_capacity:{row.facility_code}:{row.year}",
+                    "over_capacity",
+                    "high",
+                    {
+                        "facility": row.facility_code,
+                        "year": int(row.year),
+                        "output": float(rate),
+                        "capacity": float(row.capacity),
+                    },
                     facility_code=row.facility_code,
                     period=str(row.year),
-                    message_zh=f"{row.facility_code} {row.year} 年化产量 {rate:,.0f} t "
-                    f"超过核定产能 {row.capacity:,.0f} t/a",
-                    message_en=f"{row.facility_code} {row.year}: output at {rate:,.0f} t/a exceeds approved capacity "
-                    f"{row.capacity:,.0f} t/a",
                     details={"annualised_output_t": float(rate), "capacity_t_per_a": float(row.capacity)},
                 )
             )

@@ -42,6 +42,7 @@ from carbonpeak.io.reading import Limits, Records, Table, read_upload, records_t
 from carbonpeak.io.validate import Checked, check_table, drop_label_row, text_column
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
+from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
 from carbonpeak.services.limits import check_lengths
 from carbonpeak.store import db
@@ -528,6 +529,8 @@ def _write(
             )
     except OperationalError as exc:
         raise _busy(exc) from None
+    if submit:  # a report changes what the warnings see (late, missing, held); a draft changes nothing
+        warning_cases.after_change(session, actor, facilities={r["facility_id"] for r in checked.records})
     return result
 
 

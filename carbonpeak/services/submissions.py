@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from carbonpeak.services import access
+from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import SubmissionVersion
@@ -29,4 +30,6 @@ def step(
     access.require(principal, action)
     for code in sorted({code for code, _period in chosen}):
         access.get_facility(session, principal, code, action)
-    return [repo.transition(session, code, period, target, principal.actor) for code, period in chosen]
+    moved = [repo.transition(session, code, period, target, principal.actor) for code, period in chosen]
+    warning_cases.after_change(session, principal.actor, facilities={code for code, _period in chosen})
+    return moved

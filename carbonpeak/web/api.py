@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.indicators.warning_texts import text as warning_text
 from carbonpeak.io.reading import Limits
 from carbonpeak.parameters import Cited
 from carbonpeak.services import access, submissions
@@ -222,8 +223,8 @@ def warning_out(w: Warning, history: bool = False) -> WarningOut:
         status=w.status,
         assignee=w.assignee,
         deadline=w.deadline,
-        message_zh=w.message_zh,
-        message_en=w.message_en,
+        message_zh=warning_text(w.details, "zh", w.message_zh),  # from the catalog by code where it has one
+        message_en=warning_text(w.details, "en", w.message_en),
         history=[WarningEventOut(at=e.at, actor=e.actor, action=e.action, note=e.note) for e in w.events]
         if history
         else [],

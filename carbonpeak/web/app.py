@@ -28,6 +28,7 @@ from carbonpeak import __version__
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
 from carbonpeak.web import i18n, labels, queries
+from carbonpeak.web.daily import DailyWarnings
 from carbonpeak.web.deps import Database, csrf_token
 from carbonpeak.web.errors import (
     LoginRequired,
@@ -152,7 +153,17 @@ class SecurityHeadersMiddleware:
 
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = app.state.settings
+    daily = DailyWarnings(  # the day's warnings check, claimed in the database: one worker runs it
+        app.state.database.url or None,
+        settings.warnings_daily_hour,
+        settings.warnings_daily_check_s,
+        settings.benchmark_edition,
+    )
+    app.state.daily_warnings = daily
+    daily.start()
     yield
+    daily.stop()
     app.state.imports.close()  # the import processes end with the server
 
 

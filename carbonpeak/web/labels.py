@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from carbonpeak.indicators.definitions import INDICATORS
 from carbonpeak.vocabulary import SECTOR_LABELS, BenchmarkClass, Sector
 from carbonpeak.web.i18n import N_, current_lang, gettext
@@ -24,6 +26,7 @@ WARNING_KIND = {
     "baseline_deadline_passed": N_("baseline deadline passed"),
     "late_submission": N_("late report"),
     "missing_submission": N_("missing report"),
+    "held_month": N_("held out pending verification"),
     "implausible_jump": N_("implausible change"),
     "estimated_month": N_("estimated month"),
     "over_capacity": N_("output over capacity"),
@@ -41,6 +44,7 @@ WARNING_ACTION = {
     "assign": N_("assigned"),
     "close": N_("closed"),
     "reopen": N_("reopened"),
+    "resolve": N_("cleared: no longer found in the data"),
 }
 FACILITY_STATUS = {"operating": N_("operating"), "idle": N_("idle"), "retired": N_("retired")}
 SEVERITY = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
@@ -99,6 +103,15 @@ def label(table: dict[str, str], code: str | None) -> str:
     if code is None:
         return "—"
     return gettext(table[code]) if code in table else code
+
+
+def warning_text(warning: Any) -> str:
+    """A stored warning's text in the current language, from the catalog by its code (the stored text for
+    a warning raised before it had one)."""
+    from carbonpeak.indicators.warning_texts import text
+
+    lang = current_lang()
+    return text(warning.details, lang, warning.message_zh if lang == "zh" else warning.message_en)
 
 
 def sector(code: str | None) -> str:

@@ -77,6 +77,11 @@ class Settings:
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     rejected_dir: str = "var/rejected"
+    # The daily warnings check (docs/methods/warnings.md) runs in every server process from this hour of the
+    # server's local time on, claimed in the database so that one process runs it once a day; -1 turns it
+    # off (where cron runs `carbonpeak warnings refresh` instead). Each process looks every check_s seconds.
+    warnings_daily_hour: int = 2
+    warnings_daily_check_s: int = 600
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -103,4 +108,7 @@ class Settings:
             settings = replace(settings, secret_key=_secret_key(Path(settings.secret_key_file)))
         if settings.default_lang not in LANGUAGES:
             raise ValueError(f"CARBONPEAK_DEFAULT_LANG must be one of {LANGUAGES}, got {settings.default_lang!r}")
+        if not -1 <= settings.warnings_daily_hour <= 23:
+            hour = settings.warnings_daily_hour
+            raise ValueError(f"CARBONPEAK_WARNINGS_DAILY_HOUR must be -1 (off) or 0-23, got {hour}")
         return settings

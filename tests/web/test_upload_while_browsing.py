@@ -70,6 +70,7 @@ def test_pages_stay_fast_while_a_large_file_is_uploaded(demo_template: Path, tmp
         "CARBONPEAK_ARGON2_MEMORY_KIB": "8192",
         "CARBONPEAK_ARGON2_PARALLELISM": "1",
         "CARBONPEAK_LOGIN_RATE_LIMIT": "1000",
+        "CARBONPEAK_WARNINGS_DAILY_HOUR": "-1",  # the daily warnings check would be a second load on the pages
     }
     server = subprocess.Popen(
         [sys.executable, "-c", "from carbonpeak.cli import app; app()", "serve", "--port", str(port)],

@@ -44,6 +44,7 @@ def settings_for(url: str, **overrides: Any) -> Settings:
         "argon2_parallelism": 1,
         "login_rate_limit": 1000,
         "import_processes": 0,  # imports in the request thread: no process to start per app (one test serves it)
+        "warnings_daily_hour": -1,  # no daily check behind a test's back (test_warnings_daily.py runs it)
     }
     values.update(overrides)
     return Settings(**values)

@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 from carbonpeak.io.export import export_workbook
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
-from carbonpeak.web import i18n, queries
+from carbonpeak.web import i18n, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.pages.common import context, year_of
 from carbonpeak.web.pages.overview import selection
@@ -147,7 +147,7 @@ def export_warnings(session: DbSession, who: Who) -> Response:
             "status": w.status,
             "assignee": w.assignee or "",
             "deadline": w.deadline,
-            "message": w.message_zh if i18n.current_lang() == "zh" else w.message_en,
+            "message": labels.warning_text(w),
             "raised_at": pd.Timestamp(w.raised_at),
         }
         for w in queries.warnings(session, who)

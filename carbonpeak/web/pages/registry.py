@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from carbonpeak.services import access
 from carbonpeak.services import registry as reg
+from carbonpeak.store import capacity as capacity_ledger
 from carbonpeak.web import queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
@@ -72,11 +74,22 @@ def facility_page(request: Request, code: str, session: DbSession, who: Who, yea
             year=chosen,
             years=years,
             months=rows,
+            capacity_rows=_capacity_rows(session, facility.id),
             may_report=access.allowed(who, "submission.report"),
             may_manage=access.allowed(who, "registry.manage") and reg.in_scope(session, who, facility.region_id),
             may_propose=access.allowed(who, "registry.propose") and facility.enterprise_id in who.enterprise_ids,
         ),
     )
+
+
+def _capacity_rows(session: Session, facility_id: int) -> list[tuple[object, float, float]]:
+    """The facility's capacity ledger: (effective from, change, approved capacity after it), oldest first
+    (the capacity an over-capacity warning compares output with)."""
+    rows, total = [], 0.0
+    for day, change in sorted(capacity_ledger.changes(session, facility_id), key=lambda r: r[0]):
+        total += change
+        rows.append((day, change, total))
+    return rows
 
 
 from carbonpeak.web.pages import registry_manage  # noqa: E402  (its routes join this router)

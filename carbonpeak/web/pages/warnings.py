@@ -11,13 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
+from carbonpeak.indicators.warning_texts import text
 from carbonpeak.indicators.warnings import ACTIONS
 from carbonpeak.services import access
 from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
-from carbonpeak.store.models import Warning
+from carbonpeak.store.models import Facility, Warning
 from carbonpeak.web import i18n, labels, queries
+from carbonpeak.web import warning_views as views
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _
@@ -50,13 +52,14 @@ def inbox(
     rows = queries.warnings(session, who, status=status, kind=kind, facility=facility or None, open_only=status is None)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(page, 1), pages)
+    groups, _pages = views.grouped(session, rows, page, PAGE_SIZE)  # by enterprise, with texts and links
     query = "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind), ("facility", facility)) if v)
     return render(
         request,
         "warnings.html",
         **context(
             request,
-            rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            groups=groups,
             total=len(rows),
             page=page,
             pages=pages,
@@ -77,8 +80,17 @@ def inbox(
 def warning_page(
     request: Request, session: Session, who: Principal, warning: Warning, status: int = 200, **extra: object
 ) -> Response:
+    lang = i18n.current_lang()
+    link, link_label = views.figure(warning)
+    code = warning.facility_code
+    owner = session.scalar(select(Facility).where(Facility.code == code)) if code else None
+    names = {owner.code: owner.name_zh if lang == "zh" else owner.name_en} if owner else {}
     values = {
         "warning": warning,
+        "text": text(warning.details, lang, warning.message_zh if lang == "zh" else warning.message_en, names),
+        "link": link,
+        "link_label": link_label,
+        "owner": owner,
         "may_act": access.allowed(who, "warning.act"),
         "assignees": assignees(session, who),
         "errors": {},
