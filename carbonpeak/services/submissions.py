@@ -58,6 +58,8 @@ def step(
         raise InputError(code="submission.unknown_step", field="status", value=target)
     access.require(principal, access.STEP_PERMISSION[target])
     chosen = list(dict.fromkeys((str(code), str(period)) for code, period in months))
+    if not chosen:
+        raise ValidationFailed([InputError(code="submission.no_months", field="months")])
     versions = _latest_in_scope(session, principal, chosen)
     text = _note(target, note)
     if target == "verified":

@@ -47,6 +47,10 @@ class Measure:
     unit: str
     numerator: str  # the facts figure divided by output (× 1000)
 
+    @property
+    def label(self) -> Message:
+        return Message(f"verification.unit.{self.code}")
+
 
 AC_POWER = Measure("ac_power_liquid_aluminium", "kWh/t", "electrolysis_ac_mwh")
 ENERGY = Measure("comprehensive_energy", "kgce/t", "energy_tce")

@@ -19,6 +19,7 @@ from carbonpeak.web.pages import (
     registry,
     reporting,
     submissions,
+    verification,
     warnings,
 )
 
@@ -30,6 +31,7 @@ for module in (
     registry,
     submissions,
     reporting,
+    verification,
     warnings,
     benchmark,
     projects,
