@@ -125,7 +125,9 @@ class AuditOut(BaseModel):
     action: str
     before_status: str | None
     after_status: str | None
-    note: str | None = Field(default=None, description="the opinion of a verification, the reason of a return or correction")
+    note: str | None = Field(
+        default=None, description="the opinion of a verification, the reason of a return or correction"
+    )
 
 
 class MonthDetail(BaseModel):
