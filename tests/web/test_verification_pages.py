@@ -221,3 +221,12 @@ def test_the_api_verifies_and_returns_with_opinion_or_reason(fresh_app: Any, fre
     assert rows[0]["measure"] == "ac_power_liquid_aluminium" and rows[0]["unit"] == "kWh/t"
     assert rows[0]["unit_consumption"] > 10000  # a demo potline: about 13,000 kWh/t
     assert api.get("/api/v1/verification", headers=enterprise).status_code == 403
+
+
+def test_the_demo_province_verifies_its_months_with_an_opinion(shared_url: str) -> None:
+    with db.transaction(shared_url) as session:
+        september = repo.versions_of(session, "AL03", "2025-09")[-1]
+        assert september.status == "verified" and september.verified_at is not None
+        assert september.opinion == messages.render("verification.demo_opinion", "zh") == "演示数据：自动核查"
+        (verify,) = [a for a in repo.audit_trail(session, "AL03@2025-09") if a.action == "verify"]
+        assert verify.after == {"version": 1, "status": "verified", "opinion": "演示数据：自动核查"}
