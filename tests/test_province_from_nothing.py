@@ -49,8 +49,11 @@ def test_a_province_from_an_empty_database_through_the_cli(tmp_path: Path) -> No
     report = json.loads(out)
     assert report["versions"] == [["AL1", "2025-01", 1]] and report["results"] == 1
 
-    assert cli(url, "submissions", "verify", "AL1", "2025-01", "--as", "e1")[0] == 2  # an enterprise does not verify
+    opinion = ("--opinion", "电量与供电结算单一致")
+    assert cli(url, "submissions", "verify", "AL1", "2025-01", *opinion, "--as", "e1")[0] == 2  # not an enterprise
     code, out = cli(url, "submissions", "verify", "AL1", "2025-01", "--as", "v1")
+    assert code == 2 and "核查须填写核查意见" in out, out  # an opinion is required
+    code, out = cli(url, "submissions", "verify", "AL1", "2025-01", *opinion, "--as", "v1")
     assert code == 0 and "verified" in out, out
     code, out = cli(url, "submissions", "list", "--facility", "AL1", "--json")
     (row,) = json.loads(out)

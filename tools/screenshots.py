@@ -28,7 +28,7 @@ PAGES = [
     ("enterprise", "/submissions/AL03/2024-03", "submission_zh.png", "zh"),
     ("enterprise", "/submissions/AL03/2024-03/provenance?figure=total_location_tco2e", "provenance_en.png", "en"),
     ("enterprise", "/reporting", "reporting_zh.png", "zh"),
-    ("verifier", "/reporting", "verifier_queue_en.png", "en"),
+    ("verifier", "/verification", "verifier_queue_en.png", "en"),
     ("province", "/parameters/electricity.grid_factor", "parameters_zh.png", "zh"),
     ("admin", "/parameters/electricity.grid_factor_ets", "parameters_enter_en.png", "en"),
     ("province", "/pathways?scenario=plan", "pathways_form_zh.png", "zh"),

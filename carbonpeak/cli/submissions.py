@@ -36,7 +36,7 @@ err = Console(stderr=True)
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 demo_app = typer.Typer(help="The synthetic demonstration province.", no_args_is_help=True)
 submissions_app = typer.Typer(
-    help="Monthly submissions: list, show, submit, verify, lock, correct.", no_args_is_help=True
+    help="Monthly submissions: list, show, submit, verify, return, lock, correct.", no_args_is_help=True
 )
 
 
@@ -167,7 +167,7 @@ def submissions_list(
     facility: Annotated[str | None, typer.Option(help="facility code")] = None,
     period_from: Annotated[str | None, typer.Option("--from", help="first month, e.g. 2024-01")] = None,
     period_to: Annotated[str | None, typer.Option("--to", help="last month")] = None,
-    status: Annotated[str | None, typer.Option(help="draft, submitted, verified or locked")] = None,
+    status: Annotated[str | None, typer.Option(help="draft, submitted, returned, verified or locked")] = None,
     url: Db = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -205,6 +205,10 @@ def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFl
                         "reason": v.reason,
                         "created_by": v.created_by,
                         "created_at": v.created_at.isoformat(),
+                        "opinion": v.opinion,
+                        "verified_by": v.verified_by,
+                        "returned_by": v.returned_by,
+                        "returned_reason": v.returned_reason,
                         "record": v.record,
                         "results": [
                             {
@@ -227,6 +231,7 @@ def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFl
                         "action": a.action,
                         "before_status": (a.before or {}).get("status"),
                         "after_status": (a.after or {}).get("status"),
+                        "note": (a.after or {}).get("opinion") or (a.after or {}).get("reason"),
                     }
                     for a in repo.audit_trail(session, f"{facility}@{period}")
                 ],
@@ -243,7 +248,11 @@ def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFl
     for v in payload["versions"]:
         console.rule(f"{facility} {period} — version {v['version']} ({v['status']})")
         if v["reason"]:
-            console.print(f"correction: {v['reason']}", highlight=False)
+            console.print(f"correction: {escape(v['reason'])}", highlight=False)
+        if v["returned_reason"]:
+            console.print(f"returned by {v['returned_by']}: {escape(v['returned_reason'])}", highlight=False)
+        if v["opinion"]:
+            console.print(f"verified by {v['verified_by']}: {escape(v['opinion'])}", highlight=False)
         for r in v["results"]:
             console.print(
                 f"  result {r['computed_at'][:19]}: {r['total_location_tco2e']:,.1f} tCO2e (location), "
@@ -256,27 +265,67 @@ def submissions_show(facility: str, period: str, url: Db = None, as_json: JsonFl
     for a in payload["audit"]:
         console.print(
             f"  {a['at'][:19]}  {a['actor']:<24} {a['action']:<8} {a['before_status'] or '—'} → "
-            f"{a['after_status'] or '—'}",
+            f"{a['after_status'] or '—'}" + (f"  {escape(a['note'])}" if a["note"] else ""),
             highlight=False,
         )
 
 
 def _step(target: str) -> Any:
     def command(facility: str, period: str, url: Db = None, actor: Actor = None, as_user: As = None) -> None:
-        try:
-            with db.transaction(url) as session:
-                (version,) = workflow.step(session, acting(session, actor, as_user), [(facility, period)], target)
-        except CarbonpeakError as exc:
-            fail(exc)
-            return
-        console.print(f"{facility} {period}: version {version.version} is now {version.status}")
+        _move(facility, period, target, None, url, actor, as_user)
 
     command.__doc__ = f"Mark the latest version of a facility-month as {target}."
     return command
 
 
-for _verb, _target in (("submit", "submitted"), ("verify", "verified"), ("lock", "locked")):
+def _move(
+    facility: str, period: str, target: str, note: str | None, url: str | None, actor: str | None, as_user: str | None
+) -> None:
+    """One workflow step through the use case (services.submissions.step), its refusal in the person's language."""
+    try:
+        with db.transaction(url) as session:
+            who = acting(session, actor, as_user)
+            (version,) = workflow.step(session, who, [(facility, period)], target, note=note)
+    except CarbonpeakError as exc:
+        fail(exc)
+        return
+    console.print(f"{facility} {period}: version {version.version} is now {version.status}", highlight=False)
+
+
+for _verb, _target in (("submit", "submitted"), ("lock", "locked")):
     submissions_app.command(_verb)(_step(_target))
+
+
+@submissions_app.command("verify")
+def submissions_verify(
+    facility: str,
+    period: str,
+    opinion: Annotated[
+        str | None, typer.Option("--opinion", help="the verification opinion (核查意见), required")
+    ] = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+) -> None:
+    """Verify the latest (submitted) version of a facility-month with an opinion; a month without a result
+    cannot be verified."""
+    _move(facility, period, "verified", opinion, url, actor, as_user)
+
+
+@submissions_app.command("return")
+def submissions_return(
+    facility: str,
+    period: str,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="why the month goes back to the enterprise (required)")
+    ] = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+) -> None:
+    """Return a submitted facility-month to its enterprise with a reason (退回修改); the enterprise answers with
+    `submissions correct … --reason` and submits again."""
+    _move(facility, period, "returned", reason, url, actor, as_user)
 
 
 @submissions_app.command("correct")

@@ -10,7 +10,8 @@ Scopes:
 * **city regulator** / **provincial regulator**: every facility in their region and the regions
   below it (the jurisdiction, by ``Region.parent_id``); they read everything there and work through
   its warnings. Only a provincial regulator (or an administrator) raises new warnings.
-* **verifier**: the facilities of the enterprises assigned to them; verifies and locks their months.
+* **verifier**: the facilities of the enterprises assigned to them; verifies (or returns) and locks their
+  months.
 * **administrator**: everything, and the accounts.
 
 An object outside the scope is *forbidden* (403); an object that does not exist is *not found* (404).
@@ -67,7 +68,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({ADMIN}),
 }
 # Which workflow action a target status needs.
-STEP_PERMISSION = {"submitted": "submission.report", "verified": "submission.verify", "locked": "submission.lock"}
+STEP_PERMISSION = {
+    "submitted": "submission.report",
+    "verified": "submission.verify",
+    "returned": "submission.verify",  # 退回修改: the verifier sends a submitted month back to the enterprise
+    "locked": "submission.lock",
+}
 
 
 @dataclass(frozen=True)

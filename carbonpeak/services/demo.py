@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from carbonpeak import messages
 from carbonpeak.demo import generate
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.services import access
@@ -71,6 +72,7 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
                     target,
                     who,
                     at=[_datetime(spec.get("submitted_at")) for _, spec in mine],
+                    note=_DEMO_OPINION if target == "verified" else None,
                 )
         all_versions.extend(versions)
     results = compute_results(session, all_versions, actor)
@@ -87,6 +89,8 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
 
 
 _STEPS = {"draft": 0, "submitted": 1, "verified": 2, "locked": 3}
+# A verified month carries its verifier's opinion (核查意见); the demonstration's says it was made up.
+_DEMO_OPINION = messages.render("verification.demo_opinion", "zh")
 
 
 def _datetime(value: Any) -> dt.datetime | None:

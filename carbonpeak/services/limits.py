@@ -22,7 +22,8 @@ TEXT_LIMITS: dict[str, int] = {
     "display_name": 200,  # web_user.display_name
     "password": 200,  # never stored as written (argon2id hash); bounded so hashing cost is too
     "token_name": 100,  # web_api_token.name
-    "reason": 2000,  # a correction's reason, a proposal's rejection
+    "reason": 2000,  # a correction's reason, a proposal's rejection, why a month is returned (退回修改)
+    "opinion": 2000,  # a verifier's opinion (核查意见) on the months they verify
     "note": 2000,  # a proposal's note or decision, a warning's note
     "assignee": 100,  # a warning's assignee (a user name)
 }

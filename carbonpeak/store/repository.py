@@ -4,8 +4,10 @@ Every function takes a session inside a transaction opened by the caller (``db.t
 a whole import or a whole workflow step commits together or not at all. Every change writes an
 audit event with the state before and after.
 
-Workflow of a facility-month: draft → submitted → verified → locked. A correction adds a version
-with a reason; no version is ever changed in content or deleted. Totals use, per facility-month,
+Workflow of a facility-month: draft → submitted → verified → locked; a verifier may instead return a
+submitted month (returned, 退回修改), which the enterprise answers with a correction (a new draft version)
+and submits again. A correction adds a version with a reason; no version is ever changed in content or
+deleted. Totals use, per facility-month,
 the latest verified or locked version (or submitted, when asked).
 """
 
@@ -46,8 +48,10 @@ from carbonpeak.store.models import (
 )
 from carbonpeak.uscc import problem as uscc_problem
 
-STATUSES = ("draft", "submitted", "verified", "locked")
-NEXT_STATUS = {"submitted": "draft", "verified": "submitted", "locked": "verified"}  # target: required current
+STATUSES = ("draft", "submitted", "returned", "verified", "locked")
+# target: the status a version must have to take that step (a returned version takes none: it is answered by
+# a correction, a new version)
+NEXT_STATUS = {"submitted": "draft", "verified": "submitted", "returned": "submitted", "locked": "verified"}
 COUNTED = ("verified", "locked")
 
 
@@ -294,6 +298,8 @@ def check_can_receive(latest: SubmissionVersion | None, *, correction: bool) -> 
         return None
     if latest.status == "locked":
         return Message("submission.period_locked")
+    if latest.status == "returned":
+        return Message("submission.period_returned")
     return Message("submission.period_already", status=Message(f"submission.status.{latest.status}"))
 
 
@@ -315,6 +321,11 @@ class SavedVersion:
     submitted_at: dt.datetime | None = None
     verified_by: str | None = None
     locked_at: dt.datetime | None = None
+    verified_at: dt.datetime | None = None
+    opinion: str | None = None
+    returned_by: str | None = None
+    returned_at: dt.datetime | None = None
+    returned_reason: str | None = None
 
 
 def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, SavedVersion]:
@@ -482,10 +493,15 @@ def _audit_many(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
-_ACTION = {"submitted": "submit", "verified": "verify", "locked": "lock"}
-
-
-_STAMP_COLUMN = {"submitted": "submitted_at", "verified": "verified_by", "locked": "locked_at"}
+_ACTION = {"submitted": "submit", "verified": "verify", "returned": "return", "locked": "lock"}
+# the columns a step stamps: who, when, and the text it takes (the verifier's opinion, the reason of a return)
+_STAMPS: dict[str, dict[str, str]] = {
+    "submitted": {"at": "submitted_at"},
+    "verified": {"by": "verified_by", "at": "verified_at", "note": "opinion"},
+    "returned": {"by": "returned_by", "at": "returned_at", "note": "returned_reason"},
+    "locked": {"at": "locked_at"},
+}
+_NOTE_KEY = {"verified": "opinion", "returned": "reason"}  # how the audit log names the step's text
 
 
 def transition_many(
@@ -495,8 +511,12 @@ def transition_many(
     actor: str,
     *,
     at: Sequence[dt.datetime | None] | None = None,
+    note: str | None = None,
 ) -> None:
     """Move versions one workflow step (each must be the latest of its month and in the step before).
+
+    ``note`` is the text the step records: the verification opinion (核查意见) or the reason a month is
+    returned (退回修改). The use cases require it; the store records what it is given.
 
     Column-wise: one bulk update of the versions, of their facts rows and one bulk insert of audit events.
     """
@@ -517,11 +537,16 @@ def transition_many(
                 field="status",
             )
     now = utcnow()
-    column = _STAMP_COLUMN[target]
+    columns = _STAMPS[target]
+    names = ["status", *columns.values()]
     updates, audits = [], []
     for version, stamp in zip(versions, stamps, strict=True):
         when = stamp or now
-        updates.append((version.id, target, actor if target == "verified" else when))
+        values = {"by": actor, "at": when, "note": note}
+        updates.append((version.id, target, *(values[role] for role in columns)))
+        after: dict[str, Any] = {"version": version.version, "status": target}
+        if target in _NOTE_KEY:
+            after[_NOTE_KEY[target]] = note
         audits.append(
             (
                 actor,
@@ -529,21 +554,20 @@ def transition_many(
                 "submission",
                 keys[version.id],
                 {"version": version.version, "status": version.status},
-                {"version": version.version, "status": target},
+                after,
                 when,
             )
         )
-    bulk.update_rows(session, SubmissionVersion.__table__, "id", ["status", column], updates)
+    bulk.update_rows(session, SubmissionVersion.__table__, "id", names, updates)
     bulk.update_rows(session, Fact.__table__, "version_id", ["status"], [(v.id, target) for v in versions])
     bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
-    for version, (_id, _status, value) in zip(versions, updates, strict=True):
+    for version, (_id, *values) in zip(versions, updates, strict=True):
         # The objects the caller holds say what the database now says (ORM objects without a flush).
-        if hasattr(version, "_sa_instance_state"):
-            set_committed_value(version, "status", target)
-            set_committed_value(version, column, value)
-        else:
-            version.status = target
-            setattr(version, column, value)
+        for name, value in zip(names, values, strict=True):
+            if hasattr(version, "_sa_instance_state"):
+                set_committed_value(version, name, value)
+            else:
+                setattr(version, name, value)
 
 
 def _statuses(status: str, required: str, target: str) -> dict[str, Message]:
@@ -567,15 +591,22 @@ def _version_keys(session: Session, version_ids: Sequence[int]) -> dict[int, str
 
 
 def transition(
-    session: Session, facility_code: str, period: str, target: str, actor: str, *, at: dt.datetime | None = None
+    session: Session,
+    facility_code: str,
+    period: str,
+    target: str,
+    actor: str,
+    *,
+    at: dt.datetime | None = None,
+    note: str | None = None,
 ) -> SubmissionVersion:
-    """Move the latest version of a facility-month one step: submit, verify or lock."""
+    """Move the latest version of a facility-month one step: submit, verify, return or lock."""
     facility = _facility(session, facility_code)
     ids = _submissions_for_update(session, [(facility.id, period)])
     latest = latest_versions(session, list(ids.values())).get(ids[(facility.id, period)])
     if latest is None:
         raise InputError(code="submission.nothing_reported", record=f"{facility_code}@{period}", field="period")
-    transition_many(session, [latest], target, actor, at=[at])
+    transition_many(session, [latest], target, actor, at=[at], note=note)
     return latest
 
 
@@ -748,6 +779,14 @@ def record_results(
     bulk.update_rows(session, Fact.__table__, "version_id", ["result_id", *FACT_RESULT_FIELDS], facts)
     bulk.insert_rows(session, AuditEvent.__table__, _AUDIT_COLUMNS, audits)
     return len(new)
+
+
+def without_result(session: Session, version_ids: Sequence[int]) -> set[int]:
+    """The versions among ``version_ids`` that have no result yet (their facts row has no ``result_id``)."""
+    out: set[int] = set()
+    for among in _among(session, Fact.version_id, version_ids):
+        out.update(session.scalars(select(Fact.version_id).where(among, Fact.result_id.is_(None))))
+    return out
 
 
 def results_of(session: Session, version: SubmissionVersion) -> list[Result]:

@@ -109,6 +109,12 @@ class VersionOut(BaseModel):
     created_at: Timestamp
     submitted_at: Timestamp | None
     verified_by: str | None
+    verified_at: Timestamp | None = None
+    opinion: str | None = Field(default=None, description="核查意见 of the verification")
+    returned_by: str | None = None
+    returned_at: Timestamp | None = None
+    returned_reason: str | None = Field(default=None, description="why the verifier returned it (退回修改)")
+    flags: list[dict[str, Any]] = Field(default_factory=list, description="plausibility warnings as saved")
     locked_at: Timestamp | None
     record: dict[str, Any]
     results: list[ResultOut]
@@ -120,6 +126,9 @@ class AuditOut(BaseModel):
     action: str
     before_status: str | None
     after_status: str | None
+    note: str | None = Field(
+        default=None, description="the opinion of a verification, the reason of a return or correction"
+    )
 
 
 class MonthDetail(BaseModel):
@@ -240,6 +249,12 @@ def version_out(session: Session, v: SubmissionVersion) -> VersionOut:
         created_at=v.created_at,
         submitted_at=v.submitted_at,
         verified_by=v.verified_by,
+        verified_at=v.verified_at,
+        opinion=v.opinion,
+        returned_by=v.returned_by,
+        returned_at=v.returned_at,
+        returned_reason=v.returned_reason,
+        flags=clean([f for f in v.flags or [] if isinstance(f, dict)]),
         locked_at=v.locked_at,
         record=clean(v.record),
         results=[
@@ -346,6 +361,7 @@ def get_month(facility: str, period: Period, session: DbSession, who: Who) -> Mo
                 action=a.action,
                 before_status=(a.before or {}).get("status"),
                 after_status=(a.after or {}).get("status"),
+                note=(a.after or {}).get("opinion") or (a.after or {}).get("reason"),
             )
             for a in found["audit"]
         ],
@@ -403,7 +419,8 @@ def _api_step(target: str) -> Any:
     return step
 
 
-for _verb, _target in (("submit", "submitted"), ("verify", "verified"), ("lock", "locked")):
+# verify (with an opinion) and return (with a reason) take a body: web.api_verification
+for _verb, _target in (("submit", "submitted"), ("lock", "locked")):
     router.post(
         f"/submissions/{{facility}}/{{period}}/{_verb}",
         response_model=MonthOut,

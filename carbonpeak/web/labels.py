@@ -11,6 +11,7 @@ from carbonpeak.web.i18n import N_, current_lang, gettext
 SUBMISSION_STATUS = {
     "draft": N_("draft"),
     "submitted": N_("submitted"),
+    "returned": N_("returned for correction"),
     "verified": N_("verified"),
     "locked": N_("locked"),
 }
@@ -69,6 +70,7 @@ AUDIT_ACTION = {
     "correct": N_("added a correction"),
     "submit": N_("submitted"),
     "verify": N_("verified"),
+    "return": N_("returned for correction"),
     "lock": N_("locked"),
     "upload": N_("uploaded"),
     "compute": N_("computed"),

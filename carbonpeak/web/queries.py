@@ -358,12 +358,6 @@ def _close(a: Any, b: Any) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
-def verification_queue(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Months a verifier (or administrator) can act on: submitted ones to verify, verified ones to lock."""
-    rows = [r for r in months(session, principal) if r["version"].status in ("submitted", "verified")]
-    return sorted(rows, key=lambda r: (r["version"].status != "submitted", r["facility"].code, r["period"]))
-
-
 def drafts(session: Session, principal: Principal) -> list[dict[str, Any]]:
     return months(session, principal, status="draft")
 

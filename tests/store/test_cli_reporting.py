@@ -73,8 +73,12 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
     gas = 90 * 389.31 / 1000 * 15.3 * 0.99 * 44 / 12
     assert first["results"][0]["total_location_tco2e"] == pytest.approx(3200 * 0.5366 + gas, rel=1e-9)
 
-    for verb, who in (("submit", "enterprise:E02"), ("verify", "verifier:V1"), ("lock", "verifier:V1")):
-        code, out = cli("submissions", verb, "RA05", "2024-09", "--actor", who, *db)
+    for verb, who, *note in (
+        ("submit", "enterprise:E02"),
+        ("verify", "verifier:V1", "--opinion", "产量与过磅记录一致"),
+        ("lock", "verifier:V1"),
+    ):
+        code, out = cli("submissions", verb, "RA05", "2024-09", "--actor", who, *note, *db)
         assert code == 0, out
     code, out = cli("import", str(template), *db)  # the same record again: nothing to add, nothing refused
     assert code == 0 and "0 versions, 1 unchanged" in out, out

@@ -29,7 +29,7 @@ def test_login_lands_each_role_on_its_start_page(clients: dict[str, TestClient])
         "admin": "/overview",
         "province": "/overview",
         "city": "/overview",
-        "verifier": "/reporting",
+        "verifier": "/verification",
         "enterprise": "/enterprises/E02",
     }
     for role, home in expected.items():

@@ -39,7 +39,7 @@ def browser() -> Iterator[Browser]:
         ("admin", "/overview", "账户管理"),
         ("province", "/overview", "总览"),
         ("city", "/overview", "总览"),
-        ("verifier", "/reporting", "数据报送"),
+        ("verifier", "/verification", "核查"),
         ("enterprise", "/enterprises/E02", "数据报送"),
     ],
 )
@@ -92,6 +92,7 @@ def test_upload_with_errors_then_a_good_one_then_submit_verify_and_lock(
 
     verifier = page_for(browser, server, "verifier")
     verifier.goto(f"{server}/submissions/RA05/2024-09")
+    verifier.fill("[data-testid=opinion]", "产量与过磅记录一致")
     verifier.click("[data-testid=step-verify]")
     expect(verifier.locator(".flash")).to_contain_text("已核查")
     verifier.click("[data-testid=step-lock]")

@@ -95,6 +95,7 @@ def test_a_province_from_an_empty_database_in_the_web(browser: Browser, server: 
 
     verifier = login(browser, server, "v1", passwords["v1"])
     verifier.goto(f"{server}/submissions/AL1/2025-01")
+    verifier.get_by_label("核查意见").fill("电量与供电结算单一致")
     verifier.get_by_role("button", name="核查通过").first.click()
     verifier.wait_for_load_state("networkidle")
-    expect(verifier.locator("body")).to_contain_text("已核查")
+    expect(verifier.locator(".flash")).to_contain_text("已核查")

@@ -102,7 +102,7 @@ def test_upload_submit_verify_lock_on_postgres(pg_app: Any, pg_url: str, tmp_pat
     )
     assert submitted.status_code == 303
     verifier = client(pg_app, "verifier")
-    assert post(verifier, "/submissions/RA05/2024-09/verify").status_code == 303
+    assert post(verifier, "/submissions/RA05/2024-09/verify", {"opinion": "与结算单一致"}).status_code == 303
     assert post(verifier, "/submissions/RA05/2024-09/lock").status_code == 303
     assert "已锁定" in enterprise.get("/submissions/RA05/2024-09").text
     assert count_rows(pg_url, "submission_version") == versions + 1

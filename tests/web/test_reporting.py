@@ -101,9 +101,9 @@ def test_upload_submit_verify_lock_and_correct(fresh_app: Any, fresh_url: str, t
     # the enterprise cannot verify its own month; the verifier can, then lock it
     assert post(enterprise, "/submissions/RA05/2024-09/verify").status_code == 403
     verifier = client(fresh_app, "verifier")
-    queue = verifier.get("/reporting").text
+    queue = verifier.get("/verification").text
     assert "/submissions/RA05/2024-09" in queue
-    assert post(verifier, "/submissions/RA05/2024-09/verify").status_code == 303
+    assert post(verifier, "/submissions/RA05/2024-09/verify", {"opinion": "产量与过磅记录一致"}).status_code == 303
     assert post(verifier, "/submissions/RA05/2024-09/lock").status_code == 303
     again = post(verifier, "/submissions/RA05/2024-09/lock")
     assert again.status_code == 409 and "只有“已核查”的版本才能变为“已锁定”" in again.text
@@ -162,9 +162,9 @@ def test_api_import_and_workflow_with_a_token(fresh_app: Any, fresh_url: str, tm
     assert imported.status_code == 201, imported.text
     assert imported.json()["versions"] == [["RA05", "2024-09", 1]]
     assert api.post("/api/v1/submissions/RA05/2024-09/verify", headers=enterprise).status_code == 403
-    verified = api.post("/api/v1/submissions/RA05/2024-09/verify", headers=verifier)
+    verified = api.post("/api/v1/submissions/RA05/2024-09/verify", headers=verifier, json={"opinion": "一致"})
     assert verified.status_code == 200 and verified.json()["status"] == "verified"
-    conflict = api.post("/api/v1/submissions/RA05/2024-09/verify", headers=verifier)
+    conflict = api.post("/api/v1/submissions/RA05/2024-09/verify", headers=verifier, json={"opinion": "一致"})
     assert conflict.status_code == 409 and conflict.json()["error"] == "conflict"
     detail = api.get("/api/v1/submissions/RA05/2024-09", headers=verifier).json()
     assert [a["action"] for a in detail["audit"]][-3:] == ["save", "submit", "verify"]

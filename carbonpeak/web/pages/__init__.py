@@ -20,6 +20,7 @@ from carbonpeak.web.pages import (
     registry,
     reporting,
     submissions,
+    verification,
     warnings,
 )
 
@@ -31,6 +32,7 @@ for module in (
     registry,
     submissions,
     reporting,
+    verification,
     warnings,
     benchmark,
     projects,

@@ -44,7 +44,7 @@ def home(session: Session, principal: Principal) -> str:
     if access.allowed(principal, "overview.view"):
         return "/overview"
     if principal.role == access.VERIFIER:
-        return "/reporting"
+        return "/verification"
     if principal.enterprise_id is not None:
         enterprise = session.get(Enterprise, principal.enterprise_id)
         if enterprise is not None:

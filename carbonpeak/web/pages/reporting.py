@@ -1,5 +1,6 @@
-"""Reporting: download the Excel template, upload it (all rows or none, every error next to its row),
-submit the drafts; a verifier's queue of months to verify and lock."""
+"""Reporting: the months returned for correction first (退回修改, with the verifier's reason), download the
+Excel template, upload it (all rows or none, every error next to its row), submit the drafts. The verifier's
+queue is a page of its own (/verification, web.pages.verification)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def reporting_page(request: Request, session: Session, who: Principal, status: i
         "may_report": may_report,
         "may_verify": access.allowed(who, "submission.verify"),
         "sectors": sorted({f.sector for f in facilities}),
+        "returned": queries.months(session, who, status="returned") if may_report else [],
         "drafts": queries.drafts(session, who) if may_report else [],
-        "queue": queries.verification_queue(session, who) if access.allowed(who, "submission.verify") else [],
         "upload": None,
         "problems": [],
     }

@@ -1,6 +1,8 @@
 """One facility-month: its versions (a correction shows both versions and its reason), results and their
 history (why two results differ), why it waits for a parameter and its provisional figure, audit trail,
-the workflow steps (submit, verify, lock, correct) and how each figure was made."""
+the workflow steps (submit, verify with an opinion, return with a reason, lock, correct) and how each figure
+was made. A month returned to its enterprise (退回修改) shows the enterprise the reason and the form to answer
+it with a correction."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.reading import Limits
-from carbonpeak.services import access, intake
+from carbonpeak.services import access, intake, verification
 from carbonpeak.services import submissions as workflow
 from carbonpeak.services.access import Principal
 from carbonpeak.services.month_results import month_results
@@ -43,12 +45,17 @@ def month_page(
     if not found["versions"]:
         raise NotFound()
     latest = found["latest"]
+    may_verify = latest.status == "submitted" and access.allowed(who, "submission.verify")
     steps = {
         "submitted": latest.status == "draft" and access.allowed(who, "submission.report"),
-        "verified": latest.status == "submitted" and access.allowed(who, "submission.verify"),
+        "verified": may_verify,
+        "returned": may_verify,
         "locked": latest.status == "verified" and access.allowed(who, "submission.lock"),
     }
     month = month_results(session, who, facility.code, period)
+    versions = [item["version"] for item in found["versions"]]
+    lang = i18n.current_lang()
+    explanation = latest.record.get("explanation")
     values: dict[str, Any] = {
         "facility": facility,
         "period": period,
@@ -58,8 +65,15 @@ def month_page(
         "fields": queries.record_fields(latest),
         "steps": steps,
         "may_correct": latest.status != "draft" and access.allowed(who, "submission.report"),
+        # the version a draft correction answers, when the month before it was returned (退回修改)
+        "answers": versions[-2] if len(versions) > 1 and versions[-2].status == "returned" else None,
+        "flags": [m.text(lang) for m in verification.flag_messages(latest.flags)],
+        "explanation": str(explanation).strip() if explanation not in (None, "") else None,
+        "has_result": bool(found["versions"][-1]["results"]),
         "errors": [],
         "reason": "",
+        "opinion": "",
+        "return_reason": "",
     }
     values.update(extra)
     return render(request, "submission.html", status, **context(request, **values))
@@ -104,35 +118,73 @@ def provenance_page(
     )
 
 
-def _step(target: str) -> Any:
-    def step(request: Request, facility: str, period: Period, session: DbSession, who: Who) -> Response:
-        row = access.get_facility(session, who, facility, access.STEP_PERMISSION[target])
-        try:
-            (version,) = workflow.step(session, who, [(row.code, period)], target)
-        except InputError as exc:
-            session.rollback()
-            problem = i18n.input_error(exc)
-            return month_page(request, session, who, row, period, 409, errors=[problem])
-        session.commit()
-        flash(
-            request,
-            _(
-                "Version %(version)s of %(facility)s, %(period)s is now %(status)s.",
-                version=version.version,
-                facility=row.code,
-                period=i18n.period(period),
-                status=labels.label(labels.SUBMISSION_STATUS, target),
-            ),
-        )
-        return redirect(f"/submissions/{row.code}/{period}")
+def _take_step(
+    request: Request,
+    session: Session,
+    who: Principal,
+    facility: str,
+    period: str,
+    target: str,
+    note: str | None = None,
+) -> Response:
+    """One workflow step through the use case, which asks the role and the scope first (an unknown month and
+    one outside the person's scope get the same answer)."""
+    try:
+        (version,) = workflow.step(session, who, [(facility, period)], target, note=note)
+    except (ValidationFailed, InputError) as exc:
+        session.rollback()
+        row = access.get_facility(session, who, facility)  # within scope: the use case checked it
+        errors = exc.errors if isinstance(exc, ValidationFailed) else [exc]
+        kept = {"opinion": note or ""} if target == "verified" else {"return_reason": note or ""}
+        status = 422 if isinstance(exc, ValidationFailed) else 409
+        problems = [i18n.input_error(e) for e in errors]
+        return month_page(request, session, who, row, period, status, errors=problems, **kept)
+    session.commit()
+    flash(
+        request,
+        _(
+            "Version %(version)s of %(facility)s, %(period)s is now %(status)s.",
+            version=version.version,
+            facility=facility,
+            period=i18n.period(period),
+            status=labels.label(labels.SUBMISSION_STATUS, target),
+        ),
+    )
+    return redirect(f"/submissions/{facility}/{period}")
 
-    step.__name__ = f"{target}_month"
-    return step
+
+@router.post("/submissions/{facility}/{period}/submit", name="submit_month")
+def submit_month(request: Request, facility: str, period: Period, session: DbSession, who: Who) -> Response:
+    return _take_step(request, session, who, facility, period, "submitted")
 
 
-router.post("/submissions/{facility}/{period}/submit", name="submit_month")(_step("submitted"))
-router.post("/submissions/{facility}/{period}/verify", name="verify_month")(_step("verified"))
-router.post("/submissions/{facility}/{period}/lock", name="lock_month")(_step("locked"))
+@router.post("/submissions/{facility}/{period}/verify", name="verify_month")
+def verify_month(
+    request: Request,
+    facility: str,
+    period: Period,
+    session: DbSession,
+    who: Who,
+    opinion: Annotated[str, Form()] = "",  # required and limited in length by the use case
+) -> Response:
+    return _take_step(request, session, who, facility, period, "verified", opinion)
+
+
+@router.post("/submissions/{facility}/{period}/return", name="return_month")
+def return_month(
+    request: Request,
+    facility: str,
+    period: Period,
+    session: DbSession,
+    who: Who,
+    reason: Annotated[str, Form()] = "",  # required and limited in length by the use case
+) -> Response:
+    return _take_step(request, session, who, facility, period, "returned", reason)
+
+
+@router.post("/submissions/{facility}/{period}/lock", name="lock_month")
+def lock_month(request: Request, facility: str, period: Period, session: DbSession, who: Who) -> Response:
+    return _take_step(request, session, who, facility, period, "locked")
 
 
 @router.post("/submissions/{facility}/{period}/correct")
