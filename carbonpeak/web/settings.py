@@ -77,6 +77,9 @@ class Settings:
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
     rejected_dir: str = "var/rejected"
+    # The day the platform takes as today for due dates (YYYY-MM-DD); empty: the clock, in China (UTC+8).
+    # A demonstration or a test fixes it (the demo province describes 2026-01-20).
+    today: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -18,6 +18,7 @@ from carbonpeak.web.pages import (
     projects,
     registry,
     reporting,
+    reporting_status,
     submissions,
     warnings,
 )
@@ -30,6 +31,7 @@ for module in (
     registry,
     submissions,
     reporting,
+    reporting_status,
     warnings,
     benchmark,
     projects,
