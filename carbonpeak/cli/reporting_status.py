@@ -41,7 +41,9 @@ def status_command(
     out: Annotated[Path | None, typer.Option("--out", help="also write the list to this .xlsx")] = None,
     city: Annotated[str | None, typer.Option("--city", help="a city's code within the region")] = None,
     sector: Annotated[str | None, typer.Option("--sector", help="a sector code, e.g. magnesium")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="the day to count from (default: today in China)")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="the day to count from (default: today in China)")
+    ] = None,
     url: Db = None,
     as_user: As = None,
     as_json: JsonFlag = False,
@@ -66,9 +68,14 @@ def status_command(
         payload = dataclasses.asdict(found)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    say = lambda code, **p: messages.render(code, lang, p)  # noqa: E731
-    place = (found.region.name_zh if lang == "zh" else found.region.name_en) if found.region else say(
-        "reporting_status.all_regions"
+
+    def say(code: str, **params: object) -> str:
+        return messages.render(code, lang, params)
+
+    place = (
+        (found.region.name_zh if lang == "zh" else found.region.name_en)
+        if found.region
+        else say("reporting_status.all_regions")
     )
     console.print(
         say("reporting_status.cli.heading", region=place, month=found.period, due=found.due, today=found.today),

@@ -231,7 +231,9 @@ def by_enterprise(cells: pd.DataFrame, codes: Mapping[int, str] | None = None) -
     if cells.empty:
         ints = {name: np.array([], dtype=np.int64) for name in ("enterprise_id", "facility_id", "required", "reported")}
         texts = {name: np.array([], dtype=object) for name in ("period", "state")}
-        return pd.DataFrame({**ints, **texts})[["enterprise_id", "period", "state", "facility_id", "required", "reported"]]
+        return pd.DataFrame({**ints, **texts})[
+            ["enterprise_id", "period", "state", "facility_id", "required", "reported"]
+        ]
     frame = cells[["enterprise_id", "period", "facility_id", "state"]].copy()
     frame["rank"] = frame["state"].map(_RANK).astype(np.int64)
     frame["order"] = frame["facility_id"].map(codes) if codes is not None else frame["facility_id"]

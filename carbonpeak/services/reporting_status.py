@@ -217,7 +217,9 @@ def due_days(session: Session, periods: list[str]) -> dict[str, int]:
     out = {}
     for p in periods:
         try:
-            day = params.value("indicators.warning_rule", period=dt.date(int(p[:4]), int(p[5:7]), 1), item="report_due_day")
+            day = params.value(
+                "indicators.warning_rule", period=dt.date(int(p[:4]), int(p[5:7]), 1), item="report_due_day"
+            )
         except ParameterNotFound:
             raise InputError(code="reporting_status.no_due_day", field="status_from", month=p) from None
         out[p] = int(day)
@@ -311,7 +313,15 @@ def _cells(frame: pd.DataFrame, periods: list[str], codes: dict[int, str]) -> di
         run = slice(k * width, (k + 1) * width)
         state, fid, days, draft, required, reported = (c[run] for c in columns)
         out[int(eid)] = tuple(
-            Cell(periods[m], str(state[m]), codes[int(fid[m])], int(days[m]), bool(draft[m]), int(required[m]), int(reported[m]))
+            Cell(
+                periods[m],
+                str(state[m]),
+                codes[int(fid[m])],
+                int(days[m]),
+                bool(draft[m]),
+                int(required[m]),
+                int(reported[m]),
+            )
             for m in range(width)
         )
     return out
@@ -441,7 +451,9 @@ def late_frame(late: MonthList, lang: str) -> pd.DataFrame:
     values = {
         "enterprise": [r.enterprise_zh if zh else (r.enterprise_en or r.enterprise_zh) for r in late.rows],
         "uscc": [r.uscc for r in late.rows],
-        "facility": [f"{r.facility_zh if zh else (r.facility_en or r.facility_zh)}（{r.facility_code}）" for r in late.rows],
+        "facility": [
+            f"{r.facility_zh if zh else (r.facility_en or r.facility_zh)}（{r.facility_code}）" for r in late.rows
+        ],
         "month": [r.period for r in late.rows],
         "state": [state_text(r.state, lang, r.has_draft) for r in late.rows],
         "due": pd.to_datetime(pd.Series([r.due for r in late.rows], dtype=object)),

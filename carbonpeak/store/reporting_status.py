@@ -8,6 +8,7 @@ province's thousands of facility-months are one query each, without long lists o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,7 @@ ENTERPRISE_COLUMNS = [
 VERSION_COLUMNS = ["facility_id", "period", "version", "status"]
 
 
-def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records([tuple(r) for r in rows], columns=columns)
 
 

@@ -137,7 +137,9 @@ def reporting_status(
                 uscc=e.uscc,
                 cells=_cells(e.cells),
                 facilities=[
-                    FacilityRowOut(code=f.code, name_zh=f.name_zh, name_en=f.name_en, sector=f.sector, cells=_cells(f.cells))
+                    FacilityRowOut(
+                        code=f.code, name_zh=f.name_zh, name_en=f.name_en, sector=f.sector, cells=_cells(f.cells)
+                    )
                     for f in e.facilities
                 ],
             )

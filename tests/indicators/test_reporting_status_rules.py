@@ -80,7 +80,9 @@ def test_a_facility_commissioned_mid_year_reports_from_its_month() -> None:
 
 def test_first_month_without_a_commissioning_day_is_the_first_report_else_january() -> None:
     reported = [facility(1, commissioning_year=2023, first_reported="2025-03")]
-    got = states(reported, versions((1, "2025-03", 1, "submitted")), ["2025-02", "2025-03", "2025-04"], dt.date(2026, 1, 1))
+    got = states(
+        reported, versions((1, "2025-03", 1, "submitted")), ["2025-02", "2025-03", "2025-04"], dt.date(2026, 1, 1)
+    )
     assert got == {(1, "2025-02"): "not_required", (1, "2025-03"): "submitted", (1, "2025-04"): "late"}
     never = [facility(2, commissioning_year=2025)]
     got = states(never, versions(), ["2024-12", "2025-01"], dt.date(2026, 1, 1))
@@ -127,7 +129,10 @@ def test_an_enterprise_month_is_the_worst_of_its_facilities() -> None:
     )
     cells = rules.classify(facs, vers, ["2025-11", "2025-12"], DUE, dt.date(2026, 1, 10))
     ent = rules.by_enterprise(cells, {1: "B", 2: "A", 3: "C", 4: "D"})
-    got = {(int(r.enterprise_id), r.period): (r.state, int(r.facility_id), int(r.required), int(r.reported)) for r in ent.itertuples()}
+    got = {
+        (int(r.enterprise_id), r.period): (r.state, int(r.facility_id), int(r.required), int(r.reported))
+        for r in ent.itertuples()
+    }
     assert got == {
         (7, "2025-11"): ("returned", 2, 2, 1),  # the retired facility is not counted
         (7, "2025-12"): ("not_due", 2, 2, 1),  # nothing from facility 2 yet, not due: worse than a draft

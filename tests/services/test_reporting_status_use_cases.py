@@ -19,7 +19,7 @@ from carbonpeak.services import reporting_status as use
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store.accounts import User, VerifierAssignment
-from carbonpeak.store.models import Enterprise, Fact, Facility, SubmissionVersion
+from carbonpeak.store.models import Enterprise, Facility, Fact, SubmissionVersion
 from tests.services.conftest import ADMIN, person
 from tests.store.conftest import uscc
 
@@ -42,7 +42,9 @@ def _months(session: Any, code: str, wanted: dict[str, list[str]]) -> None:
                 repo.transition_many(session, saved, target, ACTOR)
             if status == "returned":
                 ids = [v.id for v in saved]
-                session.execute(update(SubmissionVersion).where(SubmissionVersion.id.in_(ids)).values(status="returned"))
+                session.execute(
+                    update(SubmissionVersion).where(SubmissionVersion.id.in_(ids)).values(status="returned")
+                )
                 session.execute(update(Fact).where(Fact.version_id.in_(ids)).values(status="returned"))
 
 
@@ -58,7 +60,9 @@ def province(db_url: str) -> str:
             )
         for code, city, zh in (("E1", "C1", "甲铝业有限公司"), ("E2", "C2", "乙铜业有限公司")):
             repo.add_enterprise(
-                session, {"code": code, "name_zh": zh, "name_en": f"{code} Ltd", "uscc": uscc(code), "region_code": city}, ACTOR
+                session,
+                {"code": code, "name_zh": zh, "name_en": f"{code} Ltd", "uscc": uscc(code), "region_code": city},
+                ACTOR,
             )
         for code, ent, city, sector, extra in (
             ("F1", "E1", "C1", "electrolytic_aluminium", {"commissioning_year": 2010}),
@@ -104,7 +108,11 @@ def test_matrix_states_counts_and_due_dates(province: str) -> None:
     with db.transaction(province, mode="read") as session:
         found = use.matrix(session, ADMIN, today=TODAY, region="P", first="2025-10", last="2025-12")
     assert found.periods == ("2025-10", "2025-11", "2025-12")
-    assert found.due == {"2025-10": dt.date(2025, 11, 15), "2025-11": dt.date(2025, 12, 15), "2025-12": dt.date(2026, 1, 15)}
+    assert found.due == {
+        "2025-10": dt.date(2025, 11, 15),
+        "2025-11": dt.date(2025, 12, 15),
+        "2025-12": dt.date(2026, 1, 15),
+    }
     states = _states(found)
     assert states == {
         ("E1", "2025-10"): "late",  # F2 commissioned in June and never reported October
@@ -130,7 +138,11 @@ def test_matrix_states_counts_and_due_dates(province: str) -> None:
     assert found.facility_counts["2025-11"] == {"late": 1, "returned": 1, "not_due": 0, "draft": 0, "submitted": 1}
     e1 = found.enterprises[0]
     assert (e1.cells[2].facility, e1.cells[2].required, e1.cells[2].reported, e1.cells[2].days_late) == ("F1", 2, 1, 5)
-    assert [c.code for c in found.cities] == ["C1", "C2"] and found.sectors == ("copper", "electrolytic_aluminium", "magnesium")
+    assert [c.code for c in found.cities] == ["C1", "C2"] and found.sectors == (
+        "copper",
+        "electrolytic_aluminium",
+        "magnesium",
+    )
 
 
 def test_on_the_due_day_nothing_is_late_yet(province: str) -> None:
@@ -200,8 +212,28 @@ def test_the_late_list_as_excel_read_back(province: str, tmp_path: Path) -> None
     book = CalamineWorkbook.from_path(str(path))
     assert book.sheet_names == ["催报名单"]
     rows = book.get_sheet_by_name("催报名单").to_python()
-    assert rows[0] == ["企业名称", "统一社会信用代码", "设施", "月份", "状态", "截止日期", "逾期天数", "联系人", "联系电话"]
-    assert rows[1] == ["甲铝业有限公司", uscc("E1"), "F2厂（F2）", "2025-10", "逾期未报", dt.date(2025, 11, 15), 66, "张三", "029-88886666"]
+    assert rows[0] == [
+        "企业名称",
+        "统一社会信用代码",
+        "设施",
+        "月份",
+        "状态",
+        "截止日期",
+        "逾期天数",
+        "联系人",
+        "联系电话",
+    ]
+    assert rows[1] == [
+        "甲铝业有限公司",
+        uscc("E1"),
+        "F2厂（F2）",
+        "2025-10",
+        "逾期未报",
+        dt.date(2025, 11, 15),
+        66,
+        "张三",
+        "029-88886666",
+    ]
     assert len(rows) == 2
     english = use.late_frame(late, "en")
     assert list(english.columns)[:3] == ["Enterprise", "Unified social credit code", "Facility"]

@@ -111,7 +111,13 @@ def status_page(
 
 
 def _late(
-    request: Request, session: Session, who: Principal, region: str | None, city: str | None, sector: str | None, month: str | None
+    request: Request,
+    session: Session,
+    who: Principal,
+    region: str | None,
+    city: str | None,
+    sector: str | None,
+    month: str | None,
 ) -> use.MonthList:
     return use.late_list(
         session,
