@@ -90,6 +90,11 @@ class EnterpriseRow:
     cells: tuple[Cell, ...]
     facilities: tuple[FacilityRow, ...]
 
+    @property
+    def all_reported(self) -> bool:
+        """Every facility reported every month it had to (its facilities' rows add nothing to read)."""
+        return all(c.state in (rules.SUBMITTED, rules.NOT_REQUIRED) for c in self.cells)
+
 
 @dataclass(frozen=True)
 class Matrix:

@@ -108,15 +108,30 @@ def enterprises(session: Session, condition: ColumnElement[bool]) -> pd.DataFram
     return _frame(rows, ENTERPRISE_COLUMNS)
 
 
+def _driver_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as plain tuples from the driver's own cursor (no SQLAlchemy row object per
+    row: a province's months are tens of thousands). The query's values are ids, months and codes,
+    written into it by the dialect's own literal rendering."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def versions(session: Session, condition: ColumnElement[bool], first: str, last: str) -> pd.DataFrame:
     """facility_id, period, version, status of every version of the months ``first``..``last`` of the
     facilities meeting ``condition``."""
-    rows = session.execute(
+    rows = _driver_rows(
+        session,
         select(Submission.facility_id, Submission.period, SubmissionVersion.version, SubmissionVersion.status)
         .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
         .join(Facility, Facility.id == Submission.facility_id)
-        .where(condition, Submission.period >= first, Submission.period <= last)
-    ).all()
+        .where(condition, Submission.period >= first, Submission.period <= last),
+    )
     if not rows:
         return _frame([], VERSION_COLUMNS)
     facility_id, period, version, status = zip(*rows, strict=True)
