@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import Session
 
 from carbonpeak import messages
@@ -231,16 +231,18 @@ def due_days(session: Session, periods: list[str]) -> dict[str, int]:
     return out
 
 
-def _cities(session: Session, principal: Principal, region: Region | None) -> tuple[Place, ...]:
-    """The cities a person may filter by: those in the region (every one in scope without a region)."""
-    rows = session.scalars(select(Region).where(Region.level == "city").order_by(Region.code)).all()
-    inside = access.subtree(session, region.id) if region is not None else None
-    return tuple(
-        Place(r.code, r.name_zh, r.name_en)
-        for r in rows
-        if (inside is None or r.id in inside)
-        and (principal.role not in access.REGULATORS or r.id in principal.region_ids)
-    )
+def _cities(session: Session, unfiltered: ColumnElement[bool]) -> tuple[Place, ...]:
+    """The cities to filter by: those holding a facility of the selection (within the person's scope
+    and the region asked for), found by walking up from each facility's region."""
+    regions = {r.id: r for r in store.regions(session)}
+    found: dict[str, Place] = {}
+    for region_id in store.facility_regions(session, unfiltered):
+        region = regions.get(region_id)
+        while region is not None and region.level != "city":
+            region = regions.get(region.parent_id) if region.parent_id is not None else None
+        if region is not None:
+            found[region.code] = Place(region.code, region.name_zh, region.name_en)
+    return tuple(found[code] for code in sorted(found))
 
 
 # ---------------------------------------------------------------- the use cases
@@ -300,7 +302,7 @@ def matrix(
         enterprises=tuple(rows),
         counts=counts,
         facility_counts=facility_counts,
-        cities=_cities(session, principal, chosen),
+        cities=_cities(session, unfiltered),
         sectors=tuple(store.sectors(session, unfiltered)),
     )
 

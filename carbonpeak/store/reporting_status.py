@@ -149,12 +149,18 @@ def region_by_code(session: Session, code: str) -> Region | None:
     return session.scalar(select(Region).where(Region.code == code))
 
 
-def regions(session: Session) -> pd.DataFrame:
-    """Every region: id, code, names, level, parent_id (to find a facility's city)."""
-    rows = session.execute(
-        select(Region.id, Region.code, Region.name_zh, Region.name_en, Region.level, Region.parent_id)
-    ).all()
-    return _frame(rows, ["id", "code", "name_zh", "name_en", "level", "parent_id"])
+def regions(session: Session) -> list[Any]:
+    """Every region as a plain row: id, code, name_zh, name_en, level, parent_id (to find a facility's city)."""
+    return list(
+        session.execute(
+            select(Region.id, Region.code, Region.name_zh, Region.name_en, Region.level, Region.parent_id)
+        ).all()
+    )
+
+
+def facility_regions(session: Session, condition: ColumnElement[bool]) -> list[int]:
+    """The regions the facilities meeting ``condition`` are registered in."""
+    return sorted(session.scalars(select(Facility.region_id).where(condition).distinct()))
 
 
 def sectors(session: Session, condition: ColumnElement[bool]) -> list[str]:

@@ -200,7 +200,7 @@ def test_an_enterprise_sees_only_its_own_and_a_verifier_its_assigned(province: s
         own = use.matrix(session, e2, today=TODAY, region="P")  # a region only narrows their own facilities
         late = use.late_list(session, e2, today=TODAY, month="2025-11", region="P")
         assigned = use.matrix(session, verifier, today=TODAY)
-    assert [e.code for e in own.enterprises] == ["E2"]
+    assert [e.code for e in own.enterprises] == ["E2"] and [c.code for c in own.cities] == ["C2"]
     assert [(r.enterprise_code, r.facility_code) for r in late.rows] == [("E2", "F4")]
     assert [e.code for e in assigned.enterprises] == ["E2"]
 
