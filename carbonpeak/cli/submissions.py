@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from carbonpeak.cli.common import Actor, As, Db, JsonFlag, acting, fail
 from carbonpeak.cli.common import actor as _actor
+from carbonpeak.cli.reporting_status import status_command
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.reading import Limits
 from carbonpeak.services import demo as demo_service
@@ -294,6 +295,7 @@ def _move(
 
 for _verb, _target in (("submit", "submitted"), ("lock", "locked")):
     submissions_app.command(_verb)(_step(_target))
+submissions_app.command("status")(status_command)  # who has reported a month (carbonpeak.cli.reporting_status)
 
 
 @submissions_app.command("verify")

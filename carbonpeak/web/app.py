@@ -190,12 +190,14 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
 
     from carbonpeak.web import api, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
+    from carbonpeak.web import api_reporting_status as reporting_status_api
 
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(accounts_api.router)  # /api/v1/accounts
     app.include_router(api_registry.router)
     app.include_router(api_verification.router)  # /api/v1/verification, verify and return a month
+    app.include_router(reporting_status_api.router)  # /api/v1/reporting-status
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -82,6 +82,9 @@ class Settings:
     # off (where cron runs `carbonpeak warnings refresh` instead). Each process looks every check_s seconds.
     warnings_daily_hour: int = 2
     warnings_daily_check_s: int = 600
+    # The day the platform takes as today for due dates (YYYY-MM-DD); empty: the clock, in China (UTC+8).
+    # A demonstration or a test fixes it (the demo province describes 2026-01-20).
+    today: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -75,6 +75,12 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/reporting/form"): REPORTERS,
     ("POST", "/reporting/form"): REPORTERS,
     ("GET", "/reporting/rejected/{name}"): set(),  # only the uploading session's own copies
+    ("GET", "/reporting-status"): EVERYONE,  # who has reported, in each person's scope
+    ("GET", "/reporting-status/late"): EVERYONE,
+    ("GET", "/reporting-status/late.xlsx"): EVERYONE,
+    ("GET", "/reporting-status/notice"): EVERYONE,
+    ("GET", "/api/v1/reporting-status"): EVERYONE,
+    ("GET", "/api/v1/reporting-status/late"): EVERYONE,
     ("GET", "/warnings"): EVERYONE,
     ("GET", "/warnings/{warning_id}"): EVERYONE,
     ("POST", "/warnings/refresh"): {"province", "admin"},

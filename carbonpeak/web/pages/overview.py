@@ -16,6 +16,7 @@ from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, year_of
+from carbonpeak.web.pages.reporting_status import overview_block
 
 router = APIRouter()
 
@@ -62,6 +63,7 @@ def overview_page(
     warnings = queries.warnings(session, who, open_only=True, limit=8)
     counts = queries.warning_counts(session, who)
     charts = _charts(data, chosen["year"])
+    chosen["reporting"] = overview_block(request, session, who, chosen["region"])  # who has reported last month
     return render(
         request,
         "overview.html",
