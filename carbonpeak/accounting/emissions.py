@@ -45,6 +45,7 @@ RECORD_TEXT = [
     "bake_furnace",
     "paste_type",
     "metering",
+    "explanation",
 ]
 
 
