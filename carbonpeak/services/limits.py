@@ -25,6 +25,7 @@ TEXT_LIMITS: dict[str, int] = {
     "reason": 2000,  # a correction's reason, a proposal's rejection
     "note": 2000,  # a proposal's note or decision, a warning's note
     "assignee": 100,  # a warning's assignee (a user name)
+    "explanation": 2000,  # a month's 情况说明 of its plausibility warnings (a record field)
 }
 
 

@@ -1,0 +1,93 @@
+"""The plausibility gate as a step of the intake (:mod:`carbonpeak.services.intake`).
+
+Reads what the pure gate (:mod:`carbonpeak.plausibility`) compares with: the facility's stored months
+(the month before and the same month a year before, from the facts table) and the registered
+capacities, before any write lock is taken; then turns the findings into what the intake does with
+them: errors refuse the file (every one, located at its row and field), warnings become the records'
+``flags``. Without results (a parameter not yet in force) the rules on a month's energy are left out;
+the others still run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from carbonpeak import plausibility
+from carbonpeak.accounting import ActivityBatch
+from carbonpeak.errors import InputError, ValidationFailed
+from carbonpeak.parameters import ParameterSet
+from carbonpeak.store import repository as repo
+from carbonpeak.store.models import Facility
+from carbonpeak.store.parameters import parameter_set
+from carbonpeak.store.service import PreparedResults
+
+ENERGY_KEYS = ("energy_tce", "fuel_tce")
+Flags = list[dict[str, Any]]
+
+
+def gate(
+    session: Session,
+    batch: ActivityBatch,
+    records: list[dict[str, Any]],
+    facilities: dict[str, Facility],
+    prepared: PreparedResults | None,
+    params: ParameterSet | None,
+    *,
+    locate: Callable[..., InputError],
+    file: str | None,
+    max_errors: int,
+) -> list[Flags | None]:
+    """Each record's warnings (None: none); raises :class:`ValidationFailed` listing every error.
+
+    ``locate(index, code, field, **params)`` makes the located error of the record at ``index``."""
+    codes = {f.id: code for code, f in facilities.items()}
+    previous = repo.latest_figures(session, sorted(_months_before(records, facilities)))
+    previous = previous.assign(facility_id=previous["facility"].map(codes))
+    findings = plausibility.check(
+        batch,
+        params or parameter_set(session),
+        previous=previous,
+        capacity={code: f.capacity_t_per_a for code, f in facilities.items()},
+        results=energy_results(prepared),
+    )
+    refused: list[InputError] = []
+    flags: dict[int, Flags] = {}
+    for finding in findings:
+        if finding.severity == plausibility.WARNING:
+            flags.setdefault(finding.index, []).append(finding.flag())
+        else:
+            refused.append(
+                locate(finding.index, finding.code, finding.field, **plausibility.shown_params(finding.params))
+            )
+    if refused:
+        if len(refused) > max_errors + 1:
+            more = len(refused) - max_errors
+            refused = [*refused[:max_errors], InputError(code="error.more_problems", file=file, count=more)]
+        raise ValidationFailed(refused, file=file)
+    return [flags.get(index) for index in range(len(records))]
+
+
+def _months_before(records: list[dict[str, Any]], facilities: dict[str, Facility]) -> set[tuple[int, str]]:
+    """(facility id, period) of the month before and the same month a year before each record's month."""
+    months: set[tuple[int, str]] = set()
+    for record in records:
+        period = record["period"]
+        if len(period) != 7:  # a year's record: no month to compare with
+            continue
+        index = int(period[:4]) * 12 + int(period[5:7]) - 1
+        facility = facilities[record["facility_id"]].id
+        for lag in (1, 12):
+            before = index - lag
+            months.add((facility, f"{before // 12:04d}-{before % 12 + 1:02d}"))
+    return months
+
+
+def energy_results(prepared: PreparedResults | None) -> dict[str, np.ndarray]:
+    """The month's energy and its fuels' part per record [tce], as the accounting computed them."""
+    if prepared is None:
+        return {}
+    return {key: array for key, array in zip(prepared.keys, prepared.arrays, strict=True) if key in ENERGY_KEYS}
