@@ -523,6 +523,8 @@ def _gate(
 
     def locate(index: int, code: str, field_name: str, **params: Any) -> InputError:
         written = checked.records[index].get(field_name)
+        if isinstance(written, float):  # as written in canonical units: 999999999, not 1e+09
+            written = f"{written:.6f}".rstrip("0").rstrip(".")
         return _located(checked, index, code, written, field_name=field_name, **params)
 
     checked.flags = gate(
