@@ -475,7 +475,13 @@ def save_versions(
                 "submission",
                 f"{facility.code}@{period}",
                 _version_state(previous),  # type: ignore[arg-type]
-                {"version": number, "status": "draft", "reason": why, "record": record, "flags": flagged},
+                {
+                    "version": number,
+                    "status": "draft",
+                    "reason": why,
+                    "record": record,
+                    **({"flags": flagged} if flagged else {}),  # the plausibility warnings it was saved with
+                },
                 now,
             )
         )
