@@ -127,7 +127,7 @@ def upload(
         "unchanged": report.unchanged,
         "results": report.results,
         "pending": report.results_pending,
-        "submitted": bool(submit),
+        "submitted": bool(submit) and not report.not_submitted,  # else the page says which stayed drafts
         # months saved with plausibility warnings, and those left as drafts for want of an explanation
         "flagged": [(code, period, version, flag_rows(flags)) for code, period, version, flags in report.flagged],
         "not_submitted": report.not_submitted,
