@@ -252,7 +252,8 @@ class Uploader(HttpUser):
     @task
     def upload(self) -> None:
         self.count += 1
-        row = f"RA05,recycled_aluminium,shaanxi,2024-09,{8000 + self.count % 997},8600,3200,90\n"
+        # a plausible month (under a twelfth of RA05's 30,000 t/a): the plausibility gate refuses 320 % of it
+        row = f"RA05,recycled_aluminium,shaanxi,2024-09,{2000 + self.count % 97},2150,260,15\n"
         files = {"file": ("ra05-2024-09.csv", (self.HEADER + row).encode(), "text/csv")}
         with self.client.post(
             "/api/v1/imports", files=files, headers=self.headers, name="/api/v1/imports (soak)", catch_response=True

@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "indicators": 4,
     "projects": 4,
     "pathways": 4,
+    "plausibility": 4,
     "store": 5,
     "services": 6,
     "web": 7,
@@ -36,7 +37,7 @@ LAYERS: dict[str, int] = {
 }
 
 
-DOMAIN = ("capacity", "indicators", "projects", "pathways")
+DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility")
 
 
 def _part(module: str) -> str | None:
@@ -82,7 +83,7 @@ def test_no_layer_imports_a_higher_one() -> None:
 
 
 def test_domain_rules_do_not_touch_the_database() -> None:
-    """Capacity, indicators, projects and pathways are pure rules over plain data: no SQLAlchemy, no ORM."""
+    """Capacity, indicators, projects, pathways and plausibility are pure rules over plain data: no SQLAlchemy."""
     offences = []
     for part in DOMAIN:
         for path in (PACKAGE / part).rglob("*.py"):

@@ -46,6 +46,7 @@ RECORD_TEXT = [
     "paste_type",
     "metering",
     "grid_factor_source",
+    "explanation",
 ]
 
 

@@ -19,11 +19,13 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, acting, fail
+from carbonpeak import messages
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, acting, cli_lang, fail
 from carbonpeak.cli.common import actor as _actor
 from carbonpeak.cli.reporting_status import status_command
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.io.reading import Limits
+from carbonpeak.plausibility import flag_messages
 from carbonpeak.services import demo as demo_service
 from carbonpeak.services import intake
 from carbonpeak.services import submissions as workflow
@@ -123,6 +125,20 @@ def import_command(
         + (f" (sha256 {report.sha256[:12]}…)" if report.sha256 else "")
         + f": {len(report.versions)} versions, {len(report.unchanged)} unchanged, {report.results} results computed"
     )
+    _print_flags(report)
+
+
+def _print_flags(report: intake.ImportResult) -> None:
+    """The months saved with plausibility warnings, each warning in the person's language, and those left as
+    drafts for want of an explanation."""
+    lang = cli_lang()
+    for code, period, _version, flags in report.flagged:
+        console.print(escape(messages.render("cli.plausibility_flagged", lang, {"facility": code, "period": period})))
+        for text in flag_messages(flags):
+            console.print(f"  - {escape(text.text(lang))}", highlight=False, soft_wrap=True)
+    if report.not_submitted:
+        months = ", ".join(f"{code}@{period}" for code, period, _version in report.not_submitted)
+        console.print(escape(messages.render("cli.plausibility_not_submitted", lang, {"months": months})))
 
 
 def _read_file(path: Path) -> bytes:

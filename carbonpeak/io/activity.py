@@ -30,6 +30,7 @@ import pandas as pd
 
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import InputError, UnitError, ValidationFailed
+from carbonpeak.io import choices
 from carbonpeak.io.columnar import fast_parse_table
 from carbonpeak.io.fields import FieldSpec, field_table
 from carbonpeak.messages import CodedText, Message
@@ -284,7 +285,18 @@ def _parse_fields(raw: dict[str, Any]) -> dict[str, Any]:
                 raise InputError(code="intake.required", field=spec.name, expected=_expected(spec))
             continue
         row[spec.name] = _parse_value(spec, value)
+    _check_codes(row)
     return row
+
+
+def _check_codes(row: dict[str, Any]) -> None:
+    """The coded fields (technology, product, method ...) against their sector's codes."""
+    sector = row.get("sector")
+    for name in choices.CODED_FIELDS:
+        value = row.get(name)
+        if value is not None and value not in choices.allowed(name, sector):
+            code, params = choices.problem_params(name, sector)
+            raise InputError(code=code, field=name, value=value, **params)
 
 
 def _blank(value: Any) -> bool:

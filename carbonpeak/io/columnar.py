@@ -19,6 +19,7 @@ import pandas as pd
 
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.io import choices
 from carbonpeak.io.fields import FieldSpec
 from carbonpeak.units import conversion_factor
 from carbonpeak.vocabulary import FUELS, REGION_BY_ZH, REGIONS, Sector
@@ -146,6 +147,10 @@ def fast_parse_table(
         return None
     for spec in fields.values():
         if spec.required and (spec.name not in values or values[spec.name][1].any()):
+            return None
+    sectors = values["sector"][0]
+    for name in choices.CODED_FIELDS:  # a code outside its sector's list: the record path words it
+        if name in values and choices.wrong(name, values[name][0], sectors, values[name][1]).any():
             return None
     facility, period = values["facility_id"][0], values["period"][0]
     idents = facility.astype(str) + "@" + period.astype(str)

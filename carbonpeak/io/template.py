@@ -35,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from carbonpeak.errors import InputError
+from carbonpeak.io import choices
 from carbonpeak.io.fields import field_table
 from carbonpeak.vocabulary import FUELS, REGIONS, Sector
 
@@ -383,6 +384,11 @@ def _add_validations(
             validation.error = texts["sector_error"].format(sector=sector.value)
         elif column.name in ("facility_id", "region", "period") and column.name in list_ranges:
             validation = DataValidation(type="list", formula1=list_ranges[column.name], allow_blank=True)
+            validation.error = texts["list_error"]
+        elif column.name in choices.CODED_FIELDS and choices.choices(column.name, sector.value):
+            # the codes the reader accepts for the sector (io/choices.py), as the cell's drop-down
+            codes = ",".join(choices.choices(column.name, sector.value))
+            validation = DataValidation(type="list", formula1=f'"{codes}"', allow_blank=True)
             validation.error = texts["list_error"]
         if column.name == "facility_id":
             validation = validation or DataValidation(type="textLength", operator="greaterThan", formula1="0")

@@ -24,6 +24,7 @@ import pandas as pd
 from carbonpeak import messages
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import InputError, UnitError
+from carbonpeak.io import choices
 from carbonpeak.io.activity import FIELDS, _known_line_codes
 from carbonpeak.io.reading import Limits, Table, cell_text
 from carbonpeak.units import conversion_factor
@@ -42,6 +43,7 @@ _PERIOD = re.compile(r"^(?P<year>\d{4})(?:\.0)?$|^(?P<y>\d{4})-(?P<month>\d{1,2}
 _PROVINCES = {code for code, region in REGIONS.items() if region.level == "provincial"}
 _SECTORS = {s.value for s in Sector}
 _FORMULA_START = ("=",)  # text a spreadsheet would run; + - @ are neutralised on export instead
+LONG_TEXT = frozenset({"explanation"})  # free texts longer than a code or a name: limited in services.limits
 
 
 @dataclass(frozen=True)
@@ -465,8 +467,12 @@ def check_table(table: Table, limits: Limits | None = None) -> Validated:
             sub_problems.add(np.flatnonzero(wrong), column, "intake.bad_period", values[wrong])
             month_text = month.map(lambda m: "" if pd.isna(m) else f"-{int(m):02d}")
             text = (year.fillna("") + month_text).where(~wrong, text)
+        elif spec.name in choices.CODED_FIELDS:
+            _coded(spec.name, values, blank, record_columns.get("sector"), column, sub_problems)
         else:
             lengths = text.str.len().to_numpy()
+            # a long free text (the explanation) has its own limit, checked by the use case (services.limits)
+            lengths = lengths if spec.name not in LONG_TEXT else np.zeros(len(lengths), dtype=np.int64)
             long = np.flatnonzero(lengths > limits.max_text_chars)
             sub_problems.add(
                 long, column, "intake.text_too_long", [f"{int(lengths[i])}" for i in long], limit=limits.max_text_chars
@@ -494,6 +500,18 @@ def check_table(table: Table, limits: Limits | None = None) -> Validated:
     header_broken = any(e.code != "intake.header_unit" for e in problems.header)
     bad = sub_problems.rows_with_problems(len(sub))
     return Validated(table, limits, problems, header_broken, active, bad, record_columns, lines)
+
+
+def _coded(name: str, values: np.ndarray, blank: np.ndarray, sectors: Any, column: Column, problems: _Problems) -> None:
+    """A coded field's cells that are not among their sector's codes, each refused with the codes allowed."""
+    sector_values = np.asarray(sectors, dtype=object) if sectors is not None else np.full(len(values), "", dtype=object)
+    bad = choices.wrong(name, values, sector_values, blank)
+    if not bad.any():
+        return
+    for sector in pd.unique(sector_values[bad]).tolist():
+        rows = np.flatnonzero(bad & (sector_values == sector))
+        code, params = choices.problem_params(name, str(sector) or None)
+        problems.add(rows, column, code, values[rows], **params)
 
 
 def _duplicates(record_columns: dict[str, Any], problems: _Problems, by_name: dict[str, Column]) -> None:

@@ -10,7 +10,12 @@ same order:
    another enterprise's registry values, month status, or which codes exist;
 2. **the fields**, column-wise (:mod:`carbonpeak.io.validate`): every problem of every row;
 3. **the registry**: sector and province as registered, retirement, the month's state (a submitted,
-   verified or locked month takes only a correction, unless the record is the one it holds).
+   verified or locked month takes only a correction, unless the record is the one it holds);
+4. **plausibility** (:mod:`carbonpeak.plausibility`, once the fields and the registry pass): unit
+   consumption, balances, output against capacity, jumps against the facility's stored months. An
+   *error* refuses the file like any problem above; *warnings* are stored on the version
+   (``flags``), its facts row is ``held``, and the month stays a draft until its record gives an
+   explanation (情况说明): it is never submitted without one (``not_submitted``).
 
 Nothing is written unless all rows pass. A month whose latest version already holds the identical
 record gets no new version (importing the same file twice adds nothing; ``unchanged`` counts them);
@@ -34,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from carbonpeak import errors
+from carbonpeak import errors, plausibility
 from carbonpeak.accounting import ActivityBatch
 from carbonpeak.errors import InputError, ParameterNotFound, ValidationFailed
 from carbonpeak.io.activity import batch_to_records, parse_records
@@ -44,7 +49,8 @@ from carbonpeak.parameters import ParameterSet
 from carbonpeak.services import access
 from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
-from carbonpeak.services.limits import check_lengths
+from carbonpeak.services.limits import check_lengths, too_long
+from carbonpeak.services.plausibility import gate
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store import service as store_service
@@ -69,6 +75,10 @@ class ImportResult:
     results: int = 0
     results_pending: list[str] = field(default_factory=list)
     submitted: bool = False
+    # (facility, period, version, flags) of the versions saved with plausibility warnings
+    flagged: list[tuple[str, str, int, list[dict[str, Any]]]] = field(default_factory=list)
+    # (facility, period, version) left as drafts although submitting was asked: warnings without an explanation
+    not_submitted: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +91,7 @@ class _Checked:
     latest: dict[tuple[int, str], SubmissionVersion]
     table: Table  # where the records came from: errors found at the write name their rows
     numbers: np.ndarray  # each record's row (or record number) in the file
+    flags: list[list[dict[str, Any]] | None] = field(default_factory=list)  # per record: its warnings
 
 
 # ---------------------------------------------------------------------------------------------- use cases
@@ -111,6 +122,7 @@ def import_file(
         with db.reading(session) as reader:
             checked = _check(reader, principal, table, limits or Limits(), correction=False)
             prepared = _prepare(reader, checked, params)
+            _gate(reader, checked, prepared, params, limits or Limits())
     except ValidationFailed as failure:
         _annotate(content, filename, failure, rejected_dir)
         raise
@@ -157,8 +169,17 @@ def save_month(
     )
     table = _form_table(row)
     checked = _check(session, principal, table, Limits(), correction=False)
+    prepared = _prepare(session, checked, params)
+    _gate(session, checked, prepared, params, Limits())
     return _write(
-        session, checked, actor or principal.actor, content=None, filename="form", submit=submit, params=params
+        session,
+        checked,
+        actor or principal.actor,
+        content=None,
+        filename="form",
+        submit=submit,
+        params=params,
+        prepared=prepared,
     )
 
 
@@ -213,13 +234,23 @@ def correct(
             file=name,
         )
     record = checked.records[0]
+    prepared = _prepare(session, checked, params, unchanged_too=True)
+    _gate(session, checked, prepared, params, limits or Limits())
+    flags = checked.flags[0]
     try:
         upload = repo.store_upload(session, name, content, actor, rows=1) if content is not None else None
         version = repo.save_version(
-            session, facility, period, record, actor, reason=reason.strip(), upload_id=upload.id if upload else None
+            session,
+            facility,
+            period,
+            record,
+            actor,
+            reason=reason.strip(),
+            upload_id=upload.id if upload else None,
+            flags=flags,
         )
         added, pending = store_service.compute_results_where_possible(
-            session, [version], actor, params=params, batch=checked.batch
+            session, [version], actor, params=params, batch=checked.batch, prepared=prepared
         )
     except OperationalError as exc:
         raise _busy(exc) from None
@@ -230,6 +261,7 @@ def correct(
         versions=[(facility.code, period, version.version)],
         results=added,
         results_pending=pending,
+        flagged=[(facility.code, period, version.version, flags)] if flags else [],
     )
 
 
@@ -294,7 +326,7 @@ def _check(
         records = batch_to_records(checked.batch)
         numbers = table.row_numbers[checked.valid]
         facilities, latest, registry_errors = _check_registry(session, records, numbers, table, correction=correction)
-        errors += registry_errors
+        errors += registry_errors + _explanations(records, numbers, table)
     if errors:
         errors = _ordered(errors)
         cap = limits.max_errors
@@ -401,6 +433,27 @@ def _check_registry(
     return facilities, latest, errors
 
 
+def _explanations(records: list[dict[str, Any]], numbers: np.ndarray, table: Table) -> list[InputError]:
+    """An explanation (情况说明) longer than its limit (services.limits), located at its row."""
+    errors = []
+    for index, record in enumerate(records):
+        problem = too_long("explanation", record.get("explanation"))
+        if problem is not None:
+            number = int(numbers[index])
+            errors.append(
+                InputError(
+                    code=problem.code,
+                    file=table.file,
+                    sheet=table.sheet,
+                    row=None if table.by_record else number,
+                    record=number if table.by_record else None,
+                    field="explanation",
+                    **problem.params,
+                )
+            )
+    return errors
+
+
 def _check_records(session: Session, principal: Principal, records: Records, *, correction: bool) -> _Checked:
     """JSON/YAML whose lines carry measured values (NCV, purity ...): checked record by record."""
     scope_errors: list[InputError] = []
@@ -438,7 +491,7 @@ def _check_records(session: Session, principal: Principal, records: Records, *, 
     if batch is not None and not errors:
         plain = batch_to_records(batch)
         facilities, latest, registry = _check_registry(session, plain, np.array(numbers), table, correction=correction)
-        errors += registry
+        errors += registry + _explanations(plain, np.array(numbers), table)
     if errors:
         raise ValidationFailed(_ordered(errors), file=records.file)
     assert batch is not None
@@ -447,15 +500,45 @@ def _check_records(session: Session, principal: Principal, records: Records, *, 
     )
 
 
-def _prepare(session: Session, checked: _Checked, params: ParameterSet | None) -> PreparedResults | None:
+def _prepare(
+    session: Session, checked: _Checked, params: ParameterSet | None, *, unchanged_too: bool = False
+) -> PreparedResults | None:
     """The rows' results, computed before the write lock is taken; None when a parameter they need is not in
     force (the write then computes what it can, year by year, and says what waits)."""
-    if _all_unchanged(checked):  # the same file again: nothing will be written, nothing to compute
+    if not unchanged_too and _all_unchanged(checked):  # the same file again: nothing will be written
         return None
     try:
         return store_service.prepare_results(session, checked.batch, params)
     except ParameterNotFound:
         return None
+
+
+def _gate(
+    session: Session, checked: _Checked, prepared: PreparedResults | None, params: ParameterSet | None, limits: Limits
+) -> None:
+    """The plausibility gate (services.plausibility) over rows that passed every other check: its errors refuse
+    the file, located like a field's; its warnings become each record's ``flags``."""
+    checked.flags = [None] * len(checked.records)
+    if not checked.records or (prepared is None and _all_unchanged(checked)):  # nothing will be written
+        return
+
+    def locate(index: int, code: str, field_name: str, **params: Any) -> InputError:
+        written = checked.records[index].get(field_name)
+        if isinstance(written, float):  # as written in canonical units: 999999999, not 1e+09
+            written = f"{written:.6f}".rstrip("0").rstrip(".")
+        return _located(checked, index, code, written, field_name=field_name, **params)
+
+    checked.flags = gate(
+        session,
+        checked.batch,
+        checked.records,
+        checked.facilities,
+        prepared,
+        params,
+        locate=locate,
+        file=checked.table.file,
+        max_errors=limits.max_errors,
+    )
 
 
 def _all_unchanged(checked: _Checked) -> bool:
@@ -488,7 +571,7 @@ def _write(
         locked = repo.lock_months(session, pairs)
         items: list[tuple[Facility, str, dict[str, Any]]] = []
         fresh: list[int] = []
-        drafts_to_submit: list[Any] = []
+        drafts_to_submit: list[tuple[str, str, Any]] = []  # (facility, period, version)
         refused: list[InputError] = []
         for index, record in enumerate(checked.records):
             facility = checked.facilities[record["facility_id"]]
@@ -496,7 +579,7 @@ def _write(
             if previous is not None and previous.record == record:
                 result.unchanged.append((facility.code, record["period"], previous.version))
                 if submit and previous.status == "draft":
-                    drafts_to_submit.append(previous)
+                    drafts_to_submit.append((facility.code, record["period"], previous))
                 continue
             if previous is not None and previous.status != "draft":  # submitted by someone else meanwhile
                 refused.append(_located(checked, index, f"intake.month_{previous.status}", record["period"]))
@@ -511,10 +594,23 @@ def _write(
             if content is not None:
                 upload = repo.store_upload(session, filename, content, actor, rows=len(checked.records))
                 result.sha256, upload_id = upload.sha256, upload.id
-            versions = repo.save_versions(session, items, actor, upload_id=upload_id, locked=locked)
+            flags = [checked.flags[i] if checked.flags else None for i in fresh]
+            versions = repo.save_versions(session, items, actor, upload_id=upload_id, locked=locked, flags=flags)
             result.versions = [(f.code, p, v.version) for (f, p, _r), v in zip(items, versions, strict=True)]
-        if submit and (versions or drafts_to_submit):
-            repo.transition_many(session, [*versions, *drafts_to_submit], "submitted", actor)
+            result.flagged = [
+                (f.code, p, v.version, v.flags) for (f, p, _r), v in zip(items, versions, strict=True) if v.flags
+            ]
+        if submit:
+            candidates = [(f.code, p, v) for (f, p, _r), v in zip(items, versions, strict=True)] + drafts_to_submit
+            # a month with warnings and no explanation stays a draft: saved, not submitted (the result says so)
+            ready = [v for _c, _p, v in candidates if not plausibility.unexplained(v.flags, v.record)]
+            result.not_submitted = [
+                (code, period, v.version)
+                for code, period, v in candidates
+                if plausibility.unexplained(v.flags, v.record)
+            ]
+            if ready:
+                repo.transition_many(session, ready, "submitted", actor)
         if versions:
             everything = len(fresh) == len(checked.records)
             if prepared is not None:
@@ -534,7 +630,9 @@ def _write(
     return result
 
 
-def _located(checked: _Checked, index: int, code: str, period: str) -> InputError:
+def _located(
+    checked: _Checked, index: int, code: str, value: Any, *, field_name: str = "period", **params: Any
+) -> InputError:
     number = int(checked.numbers[index])
     table = checked.table
     return InputError(
@@ -543,8 +641,9 @@ def _located(checked: _Checked, index: int, code: str, period: str) -> InputErro
         sheet=table.sheet,
         row=None if table.by_record else number,
         record=number if table.by_record else None,
-        field="period",
-        value=period,
+        field=field_name,
+        value=value,
+        **params,
     )
 
 

@@ -26,6 +26,7 @@ TEXT_LIMITS: dict[str, int] = {
     "opinion": 2000,  # a verifier's opinion (核查意见) on the months they verify
     "note": 2000,  # a proposal's note or decision, a warning's note
     "assignee": 100,  # a warning's assignee (a user name)
+    "explanation": 2000,  # a month's 情况说明 of its plausibility warnings (a record field)
 }
 
 

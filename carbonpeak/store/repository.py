@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from carbonpeak.errors import InputError
 from carbonpeak.messages import Message
+from carbonpeak.plausibility import flag_messages, unexplained
 from carbonpeak.store import bulk
 from carbonpeak.store.models import (
     FACT_RECORD_FIELDS,
@@ -287,6 +288,27 @@ def latest_of_months(session: Session, pairs: Sequence[tuple[int, str]]) -> dict
     return {ids[sid]: version for sid, version in latest_versions(session, list(ids)).items()}
 
 
+def latest_figures(session: Session, months: Sequence[tuple[int, str]]) -> pd.DataFrame:
+    """The figures the plausibility gate compares with (output, AC power to electrolysis, energy) of the
+    latest version of each (facility id, period) that has one, read from the facts table: columns
+    facility (id), period, output_t, electrolysis_ac_mwh, energy_tce."""
+    wanted = set(months)
+    columns = ["facility", "period", "version", "output_t", "electrolysis_ac_mwh", "energy_tce"]
+    rows: list[Any] = []
+    periods = sorted({p for _, p in wanted})
+    if not wanted:
+        return pd.DataFrame(columns=columns[:2] + columns[3:])
+    fact = Fact.__table__.c
+    for among in _among(session, fact.facility_id, {f for f, _ in wanted}, 2000):
+        query = select(
+            fact.facility_id, fact.period, fact.version, fact.output_t, fact.electrolysis_ac_mwh, fact.energy_tce
+        ).where(among, fact.period.in_(periods))
+        rows.extend(row for row in session.execute(query) if (row[0], row[1]) in wanted)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.sort_values("version").drop_duplicates(["facility", "period"], keep="last")
+    return frame.drop(columns="version").reset_index(drop=True)
+
+
 def latest_version(session: Session, submission: Submission) -> SubmissionVersion | None:
     return latest_versions(session, [submission.id]).get(submission.id)
 
@@ -326,6 +348,7 @@ class SavedVersion:
     returned_by: str | None = None
     returned_at: dt.datetime | None = None
     returned_reason: str | None = None
+    flags: list[Any] | None = None  # the plausibility gate's warnings on the version
 
 
 def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, SavedVersion]:
@@ -340,10 +363,16 @@ def _latest_saved(session: Session, submission_ids: Sequence[int]) -> dict[int, 
             .subquery()
         )
         query = select(
-            table.c.id, table.c.submission_id, table.c.version, table.c.status, table.c.record, table.c.reason
+            table.c.id,
+            table.c.submission_id,
+            table.c.version,
+            table.c.status,
+            table.c.record,
+            table.c.reason,
+            table.c.flags,
         ).join(newest, (newest.c.submission_id == table.c.submission_id) & (newest.c.version == table.c.version))
-        for vid, sid, number, status, record, reason in session.execute(query):
-            out[sid] = SavedVersion(vid, sid, number, status, record, reason)
+        for vid, sid, number, status, record, reason, flags in session.execute(query):
+            out[sid] = SavedVersion(vid, sid, number, status, record, reason, flags=flags)
     return out
 
 
@@ -386,6 +415,7 @@ FACT_COLUMNS = (
     "version",
     "status",
     "metering",
+    "held",
     *FACT_RECORD_FIELDS,
 )
 _VERSION_COLUMNS = (
@@ -398,6 +428,7 @@ _VERSION_COLUMNS = (
     "upload_id",
     "created_by",
     "created_at",
+    "flags",
 )
 _AUDIT_COLUMNS = ("actor", "action", "entity", "entity_key", "before", "after", "at")
 
@@ -412,10 +443,12 @@ def save_versions(
     actors: Sequence[str] | None = None,
     reasons: Sequence[str | None] | None = None,
     locked: LockedMonths | None = None,
+    flags: Sequence[list[dict[str, Any]] | None] | None = None,
 ) -> list[SavedVersion]:
     """Add a draft version to each (facility, period, record); a correction when ``reason`` is given.
 
-    ``actors`` and ``reasons`` give one per item instead (loading history recorded elsewhere).
+    ``actors`` and ``reasons`` give one per item instead (loading history recorded elsewhere). ``flags``:
+    per item, the plausibility gate's warnings (stored on the version; its facts row is then ``held``).
 
     Set-based: a few statements for any number of rows (bulk inserts; COPY on PostgreSQL), and each
     version's row of the facts table with it. Each facility-month is locked for the transaction, so
@@ -433,7 +466,10 @@ def save_versions(
     next_number: dict[int, int] = {}
     who_list = list(actors) if actors is not None else [actor] * len(items)
     why_list = list(reasons) if reasons is not None else [reason] * len(items)
-    for (facility, period, record), who, why, vid in zip(items, who_list, why_list, version_ids, strict=True):
+    flag_list = [list(f) if f else None for f in flags] if flags is not None else [None] * len(items)
+    for (facility, period, record), who, why, vid, flagged in zip(
+        items, who_list, why_list, version_ids, flag_list, strict=True
+    ):
         sid = ids[(facility.id, period)]
         previous = latest.get(sid)
         refusal = check_can_receive(previous, correction=why is not None)  # type: ignore[arg-type]
@@ -441,8 +477,8 @@ def save_versions(
             raise InputError(refusal, record=f"{facility.code}@{period}", field="period", value=period)
         number = next_number.get(sid, previous.version if previous else 0) + 1
         next_number[sid] = number
-        rows.append((vid, sid, number, "draft", record, why, upload_id, who, now))
-        facts.append((vid, sid, facility.id, period, number, "draft", _metering(record)))
+        rows.append((vid, sid, number, "draft", record, why, upload_id, who, now, flagged))
+        facts.append((vid, sid, facility.id, period, number, "draft", _metering(record), flagged is not None))
         audits.append(
             (
                 who,
@@ -450,11 +486,17 @@ def save_versions(
                 "submission",
                 f"{facility.code}@{period}",
                 _version_state(previous),  # type: ignore[arg-type]
-                {"version": number, "status": "draft", "reason": why, "record": record},
+                {
+                    "version": number,
+                    "status": "draft",
+                    "reason": why,
+                    "record": record,
+                    **({"flags": flagged} if flagged else {}),  # the plausibility warnings it was saved with
+                },
                 now,
             )
         )
-        version = SavedVersion(vid, sid, number, "draft", record, why, upload_id, who, now)
+        version = SavedVersion(vid, sid, number, "draft", record, why, upload_id, who, now, flags=flagged)
         saved.append(version)
         latest[sid] = version  # a second row of the same month in one call follows the first
     bulk.insert_rows(session, SubmissionVersion.__table__, _VERSION_COLUMNS, rows)
@@ -479,9 +521,12 @@ def save_version(
     *,
     reason: str | None = None,
     upload_id: int | None = None,
+    flags: list[dict[str, Any]] | None = None,
 ) -> SubmissionVersion:
     """Add a draft version of one facility-month (a correction when ``reason`` is given)."""
-    saved = save_versions(session, [(facility, period, record)], actor, reason=reason, upload_id=upload_id)[0]
+    saved = save_versions(
+        session, [(facility, period, record)], actor, reason=reason, upload_id=upload_id, flags=[flags]
+    )[0]
     version = session.get(SubmissionVersion, saved.id)
     assert version is not None
     return version
@@ -528,6 +573,13 @@ def transition_many(
         raise ValueError("one time stamp per version")
     keys = _version_keys(session, [v.id for v in versions])
     for version in versions:
+        if target == "submitted" and unexplained(version.flags, version.record):
+            raise InputError(
+                code="plausibility.unexplained",
+                record=keys[version.id],
+                field="explanation",
+                warnings=flag_messages(version.flags or []),
+            )
         if version.status != required:
             raise InputError(
                 Message(

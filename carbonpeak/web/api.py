@@ -38,6 +38,7 @@ from carbonpeak.web.imports import imports_of
 from carbonpeak.web.pages.common import PERIOD, year_of
 from carbonpeak.web.pages.overview import selection
 from carbonpeak.web.pages.submissions import safe_filename
+from carbonpeak.web.plausibility import flag_rows
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)])
 Period = Annotated[str, PathParam(pattern=PERIOD, description="month, YYYY-MM")]
@@ -138,6 +139,22 @@ class MonthDetail(BaseModel):
     audit: list[AuditOut]
 
 
+class FlagOut(BaseModel):
+    rule: str
+    code: str
+    severity: str
+    field: str
+    params: dict[str, Any] = Field(description="numbers in canonical units")
+    message: str = Field(description="the rule's text in the person's language")
+
+
+class FlaggedOut(BaseModel):
+    facility: str
+    period: str
+    version: int
+    flags: list[FlagOut]
+
+
 class ImportOut(BaseModel):
     file: str
     sha256: str | None = Field(description="of the evidence file kept; null when nothing new was written")
@@ -148,6 +165,14 @@ class ImportOut(BaseModel):
     )
     results: int
     results_pending: list[str]
+    flagged: list[FlaggedOut] = Field(
+        default_factory=list, description="months saved with plausibility warnings (held out until verified)"
+    )
+    not_submitted: list[tuple[str, str, int]] = Field(
+        default_factory=list,
+        description="(facility, period, version) saved as drafts although submitting was asked: warnings without "
+        "an explanation (情况说明)",
+    )
 
 
 class WarningEventOut(BaseModel):
@@ -474,6 +499,18 @@ def import_upload(
         unchanged=report.unchanged,
         results=report.results,
         results_pending=[i18n.reason(p) for p in report.results_pending],  # coded: in the person's language
+        flagged=[
+            FlaggedOut(
+                facility=code,
+                period=period,
+                version=version,
+                flags=[
+                    FlagOut(**flag, message=row["message"]) for flag, row in zip(flags, flag_rows(flags), strict=True)
+                ],
+            )
+            for code, period, version, flags in report.flagged
+        ],
+        not_submitted=report.not_submitted,
     )
 
 

@@ -171,7 +171,9 @@ def test_equal_value_convention_needs_a_published_year() -> None:
 def test_method_that_does_not_cover_the_sector() -> None:
     with pytest.raises(InputError) as caught:
         run({**BASE, "sector": "copper", "period": "2024", "method": "cn-al-2013"})
-    assert caught.value.field == "method" and "does not cover" in str(caught.value)
+    # refused when the record is read: the method is a code, and the copper sector's methods are listed
+    assert caught.value.field == "method" and caught.value.code == "intake.not_a_choice"
+    assert "cn-nonferrous-2015" in str(caught.value) and "cn-al-2013" not in caught.value.message_text("en")
 
 
 def test_ipcc_tier1_needs_technology() -> None:

@@ -55,10 +55,10 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
         "sector": "recycled_aluminium",
         "region": "shaanxi",
         "period": "2024-09",
-        "output_t": 8000,
-        "scrap_input_t": 8600,
-        "grid_electricity_mwh": 3200,
-        "fuel:natural_gas": 90,
+        "output_t": 2000,
+        "scrap_input_t": 2150,
+        "grid_electricity_mwh": 260,
+        "fuel:natural_gas": 15,
     }
     fill_template(template, month)
     code, out = cli("import", str(template), "--actor", "enterprise:E02", "--json", *db)
@@ -69,9 +69,9 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
     code, out = cli("submissions", "show", "RA05", "2024-09", "--json", *db)
     shown = json.loads(out)
     first = shown["versions"][0]
-    # 3 200 MWh × 0.5366 (2024 → 2022 national average) + 90 × 10^4 Nm3 gas × 389.31 GJ × 15.3 t C/TJ × 99 % × 44/12
-    gas = 90 * 389.31 / 1000 * 15.3 * 0.99 * 44 / 12
-    assert first["results"][0]["total_location_tco2e"] == pytest.approx(3200 * 0.5366 + gas, rel=1e-9)
+    # 260 MWh × 0.5366 (2024 → 2022 national average) + 15 × 10^4 Nm3 gas × 389.31 GJ × 15.3 t C/TJ × 99 % × 44/12
+    gas = 15 * 389.31 / 1000 * 15.3 * 0.99 * 44 / 12
+    assert first["results"][0]["total_location_tco2e"] == pytest.approx(260 * 0.5366 + gas, rel=1e-9)
 
     for verb, who, *note in (
         ("submit", "enterprise:E02"),
@@ -82,7 +82,7 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
         assert code == 0, out
     code, out = cli("import", str(template), *db)  # the same record again: nothing to add, nothing refused
     assert code == 0 and "0 versions, 1 unchanged" in out, out
-    fill_template(template, {**month, "output_t": 8001})
+    fill_template(template, {**month, "output_t": 2001})
     code, out = cli("import", str(template), *db)  # the locked month refuses a changed plain re-import
     assert code == 2 and "该月份已锁定" in out and "未写入任何内容" in out  # the person's language: zh
 
@@ -92,8 +92,8 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
             [
                 {
                     **{k: v for k, v in month.items() if ":" not in k},
-                    "output_t": 8100,
-                    "fuels": [{"fuel": "natural_gas", "amount": 90}],
+                    "output_t": 2100,
+                    "fuels": [{"fuel": "natural_gas", "amount": 15}],
                 }
             ]
         )
@@ -117,7 +117,7 @@ def test_template_fill_import_correct_and_audit(demo_db: str, tmp_path: Path) ->
         (1, "locked", None),
         (2, "draft", "月末盘点更正产量"),
     ]
-    assert shown["versions"][0]["record"]["output_t"] == 8000 and shown["versions"][1]["record"]["output_t"] == 8100
+    assert shown["versions"][0]["record"]["output_t"] == 2000 and shown["versions"][1]["record"]["output_t"] == 2100
     assert [a["action"] for a in shown["audit"]] == ["save", "submit", "verify", "lock", "correct"]
     assert shown["audit"][2]["after_status"] == "verified"
 
@@ -155,7 +155,7 @@ def test_results_wait_for_an_unpublished_factor(demo_db: str, tmp_path: Path) ->
     path = tmp_path / "jan2026.csv"
     path.write_text(
         "facility_id,sector,region,period,output_t,grid_electricity_mwh\n"
-        "RA05,recycled_aluminium,shaanxi,2026-01,8000,3000\n"
+        "RA05,recycled_aluminium,shaanxi,2026-01,2000,260\n"
     )
     code, out = cli("import", str(path), "--json", "--db", demo_db)
     assert code == 0, out

@@ -24,7 +24,7 @@ def test_a_huge_warning_note_from_the_api_is_refused_and_not_stored(fresh_app: A
 
 def test_a_correction_reason_over_its_limit_is_refused_beside_the_field(fresh_app: Any, tmp_path: Path) -> None:
     enterprise = client(fresh_app, "enterprise")
-    workbook = filled_template(tmp_path, [ra05_month("2024-09", output_t=8100)])  # its content is never read
+    workbook = filled_template(tmp_path, [ra05_month("2024-09", output_t=2100)])  # its content is never read
     with workbook.open("rb") as handle:
         refused = enterprise.post(
             "/submissions/AL03/2024-03/correct",  # the reason is checked before the file is read

@@ -110,7 +110,7 @@ def test_upload_submit_verify_lock_and_correct(fresh_app: Any, fresh_url: str, t
     month = enterprise.get("/submissions/RA05/2024-09").text
     assert "已锁定" in month and 'data-testid="step-submit"' not in month
     # a correction with a reason: a new version, both shown with the reason and the changed field
-    corrected = filled_template(tmp_path, [ra05_month("2024-09", output_t=8100)])
+    corrected = filled_template(tmp_path, [ra05_month("2024-09", output_t=2100)])
     with corrected.open("rb") as handle:
         no_reason = enterprise.post(
             "/submissions/RA05/2024-09/correct",
@@ -130,7 +130,7 @@ def test_upload_submit_verify_lock_and_correct(fresh_app: Any, fresh_url: str, t
     page = enterprise.get("/submissions/RA05/2024-09").text
     assert 'data-testid="version-2"' in page and 'data-testid="version-1"' in page
     assert "产量按过磅单更正" in page
-    assert "8,000" in page and "8,100" in page  # before and after
+    assert "2,000" in page and "2,100" in page  # before and after
     provenance = enterprise.get("/submissions/RA05/2024-09/provenance?version=2&figure=total_location_tco2e")
     assert provenance.status_code == 200 and 'data-testid="highlighted-figure"' in provenance.text
 
@@ -175,17 +175,17 @@ def test_a_month_in_a_form_with_errors_beside_fields_then_saved(fresh_app: Any, 
     page = enterprise.get("/reporting/form?facility=RA05&period=2024-09")
     assert page.status_code == 200 and 'name="output_t"' in page.text and 'name="fuel:natural_gas"' in page.text
     versions = count_rows(fresh_url, "submission_version")
-    month = {"facility_id": "RA05", "period": "2024-09", "output_t": "-3", "scrap_input_t": "8600"}
+    month = {"facility_id": "RA05", "period": "2024-09", "output_t": "-3", "scrap_input_t": "2150"}
     bad = post(enterprise, "/reporting/form", month)
     assert bad.status_code == 422 and 'data-field-error="output_t"' in bad.text
     assert "数值低于下限" in bad.text and count_rows(fresh_url, "submission_version") == versions
-    month.update(output_t="8000", grid_electricity_mwh="3200", **{"fuel:natural_gas": "90"})
+    month.update(output_t="2000", grid_electricity_mwh="260", **{"fuel:natural_gas": "15"})
     good = post(enterprise, "/reporting/form", month)
     assert good.status_code == 303 and good.headers["location"] == "/submissions/RA05/2024-09"
     shown = enterprise.get("/submissions/RA05/2024-09").text
-    assert "草稿" in shown and "8,000" in shown
+    assert "草稿" in shown and "2,000" in shown
     refilled = enterprise.get("/reporting/form?facility=RA05&period=2024-09").text
-    assert 'name="output_t" value="8000' in refilled.replace("8000.0", "8000")
+    assert 'name="output_t" value="2000' in refilled.replace("2000.0", "2000")
     assert enterprise.get("/reporting/form?facility=AO01&period=2024-09").status_code == 403
 
 

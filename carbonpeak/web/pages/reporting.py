@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from carbonpeak import plausibility
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.reading import Limits, Table, cell_text, read_upload
 from carbonpeak.io.template import template_columns, write_template
@@ -27,12 +28,14 @@ from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility
 from carbonpeak.vocabulary import Sector
 from carbonpeak.web import i18n, queries
+from carbonpeak.web import plausibility as plausibility_view
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import BadRequest, Forbidden, NotFound, TooLarge
 from carbonpeak.web.i18n import N_, _
 from carbonpeak.web.imports import imports_of
 from carbonpeak.web.pages.common import PERIOD, context, flash, redirect
 from carbonpeak.web.pages.submissions import safe_filename
+from carbonpeak.web.plausibility import flag_rows
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -125,7 +128,10 @@ def upload(
         "unchanged": report.unchanged,
         "results": report.results,
         "pending": report.results_pending,
-        "submitted": bool(submit),
+        "submitted": bool(submit) and not report.not_submitted,  # else the page says which stayed drafts
+        # months saved with plausibility warnings, and those left as drafts for want of an explanation
+        "flagged": [(code, period, version, flag_rows(flags)) for code, period, version, flags in report.flagged],
+        "not_submitted": report.not_submitted,
     }
     return reporting_page(request, session, who, 201, upload=outcome)
 
@@ -273,8 +279,13 @@ def form_page(
     values: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
     status: int = 200,
+    *,
+    flags: list[dict[str, Any]] | None = None,
+    notice: dict[str, Any] | None = None,
 ) -> Response:
     columns = [c for c in template_columns(facility.sector) if c.name not in IDENTITY] if facility else []
+    errors = errors or {}
+    placed = {c.name for c in columns} | set(IDENTITY)
     return render(
         request,
         "month_form.html",
@@ -286,7 +297,18 @@ def form_page(
             period=period,
             columns=columns,
             values=values,
-            errors=errors or {},
+            errors=errors,
+            # problems of no input of the form (the fuels' energy, a rule on several fields): listed at the top
+            other_errors=[m for name, found in errors.items() if name not in placed for m in found],
+            choices={
+                c.name: plausibility_view.options(c.name, facility.sector, values.get(c.name))
+                for c in columns
+                if plausibility_view.is_coded(c.name)
+            }
+            if facility
+            else {},
+            flags=flag_rows(flags),
+            notice=notice,
         ),
     )
 
@@ -300,11 +322,13 @@ def month_form(
     chosen = access.get_facility(session, who, facility, "submission.report") if facility else None
     month = period if period and re.fullmatch(PERIOD, period) else ""
     values: dict[str, Any] = {}
+    flags = None
     if chosen is not None and month:
         versions = repo.versions_of(session, chosen.code, month)
         if versions:
             values = _form_values(versions[-1].record)
-    return form_page(request, session, who, chosen, month, values)
+            flags = versions[-1].flags
+    return form_page(request, session, who, chosen, month, values, flags=flags)
 
 
 @router.post("/reporting/form")
@@ -331,7 +355,7 @@ def _save_month(
         c.header: values.get(c.name, "").strip() for c in template_columns(facility.sector) if c.name not in IDENTITY
     }
     try:
-        intake.save_month(session, who, facility.code, period, entered, submit=bool(values.get("submit")))
+        report = intake.save_month(session, who, facility.code, period, entered, submit=bool(values.get("submit")))
     except ValidationFailed as exc:
         session.rollback()
         errors: dict[str, list[str]] = {}
@@ -345,5 +369,13 @@ def _save_month(
             request, session, who, facility, period, values, {"period": [exc.text(i18n.current_lang())]}, 422
         )
     session.commit()
+    latest = repo.versions_of(session, facility.code, period)[-1]
+    if latest.flags and latest.status == "draft":  # saved with warnings: the form says so, beside the fields
+        notice = {
+            "count": len(latest.flags),
+            "not_submitted": bool(report.not_submitted),
+            "explained": not plausibility.unexplained(latest.flags, latest.record),
+        }
+        return form_page(request, session, who, facility, period, values, flags=latest.flags, notice=notice)
     flash(request, i18n.gettext("%(facility)s, %(period)s saved.", facility=facility.code, period=i18n.period(period)))
     return redirect(f"/submissions/{facility.code}/{period}")
