@@ -156,7 +156,7 @@ def _retirement_months(session: Session, facility_codes: list[str] | None) -> di
     query = select(Facility.id, Facility.retired_on).where(Facility.retired_on.is_not(None))
     if facility_codes is not None:
         query = query.where(Facility.code.in_(list(facility_codes)))
-    return {fid: day.year * 12 + day.month - 1 for fid, day in session.execute(query)}
+    return {fid: day.year * 12 + day.month - 1 for fid, day in session.execute(query) if day is not None}
 
 
 def _with_registry(session: Session, frame: pd.DataFrame, facility_codes: list[str] | None) -> pd.DataFrame:
