@@ -73,6 +73,9 @@ def sum_to_facility_years(frame: pd.DataFrame) -> pd.DataFrame:
     ``frame`` has facility_id, facility_name, sector, region, product, year, months,
     capacity_t_per_a, nonhydro_incentive_weight_pct, the summed flows and energy_tce,
     total_location_tco2e, total_market_tco2e (missing flows as 0).
+
+    A month without a result (NaN energy or emissions: it waits for a parameter) makes its
+    facility-year's total and the unit consumption made from it NaN: missing, never counted as zero.
     """
     grouped = frame.groupby(["facility_id", "year"], sort=True, as_index=False).agg(
         facility_name=("facility_name", "first"),
@@ -82,8 +85,14 @@ def sum_to_facility_years(frame: pd.DataFrame) -> pd.DataFrame:
         months=("months", "sum"),
         capacity_t_per_a=("capacity_t_per_a", "max"),
         nonhydro_incentive_weight_pct=("nonhydro_incentive_weight_pct", "max"),
-        **{c: (c, "sum") for c in [*_SUMMED, "energy_tce", "total_location_tco2e", "total_market_tco2e"]},
+        **{c: (c, "sum") for c in _SUMMED},
     )
+    results = ["energy_tce", "total_location_tco2e", "total_market_tco2e"]
+    keys = [frame["facility_id"], frame["year"]]
+    sums = frame[results].astype(float).groupby(keys, sort=True).sum(min_count=1)
+    waiting = frame[results].isna().groupby(keys, sort=True).any()
+    for column in results:
+        grouped[column] = sums[column].where(~waiting[column]).to_numpy()
     default_product = grouped["sector"].map(lambda s: SECTOR_BENCHMARK_PRODUCT.get(Sector(s), ""))
     grouped["product"] = grouped["product"].where(grouped["product"] != "", default_product)
     output = grouped["output_t"].to_numpy(dtype=float)

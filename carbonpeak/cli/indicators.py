@@ -15,6 +15,7 @@ from rich.table import Table
 
 from carbonpeak.cli.common import Actor, Db, Excel, JsonFlag, Lang, actor, cli_lang, fail
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.indicators import coverage as cov
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.services.access import operator
@@ -44,8 +45,26 @@ def _inputs(url: str | None, include_submitted: bool, edition: str | None) -> tu
         return indicator_inputs(session, include_submitted=include_submitted, benchmark_edition=edition)
 
 
+Year = Annotated[int | None, typer.Option("--year", help="calendar year (default: the latest complete year)")]
+
+
+def _year(prepared: ind.Prepared, year: int | None) -> int:
+    """The year asked for, else the region's latest complete year (indicators.coverage.default_year)."""
+    if year is not None:
+        return year
+    as_of = prepared.options.as_of
+    day = ind.due_day(prepared.options.params, as_of) if as_of is not None else 15
+    return cov.default_year(prepared.states, as_of, day)
+
+
+def _shown(prepared: ind.Prepared, year: int, lang: str) -> tuple[str, str]:
+    """(the period of the figures, their coverage) in the reader's language: 2025年1–9月累计, 计入 …"""
+    language = "en" if lang == "en" else "zh"
+    return prepared.period(year).label().text(language), prepared.coverage_of(year).text(language)
+
+
 def indicators_command(
-    year: Annotated[int, typer.Option("--year", help="calendar year")],
+    year: Year = None,
     region: Region = None,
     edition: Edition = None,
     include_submitted: Submitted = False,
@@ -54,25 +73,45 @@ def indicators_command(
     excel: Excel = None,
     lang: Lang = "zh",
 ) -> None:
-    """Every plan indicator for a region and year, in total and by sector, with what it rests on."""
+    """Every plan indicator for a region and year, in total and by sector, with what it rests on: the
+    facility-months counted and left out, and the months the year's figures span (a partial year is
+    labelled, e.g. 1–9月累计). Without --year: the latest complete year."""
     try:
         facts, options = _inputs(url, include_submitted, edition)
-        frame = ind.table(facts, region=region, year=year, options=options)
+        prepared = ind.prepare(facts, region=region, options=options)
+        year = _year(prepared, year)
+        frame = ind.table_years(prepared, [year]).drop(columns=["year"])
     except CarbonpeakError as exc:
         fail(exc)
         return
+    period, coverage = _shown(prepared, year, lang)
+    frame["period"] = period
     _emit(
         frame,
         as_json,
         excel,
-        f"{'指标' if lang != 'en' else 'Indicators'} — {region or 'all'} {year}",
-        ["name_zh" if lang != "en" else "name_en", "sector", "scope", "value", "unit", "facilities", "months", "note"],
+        f"{'指标' if lang != 'en' else 'Indicators'} — {region or 'all'} {period}",
+        [
+            "name_zh" if lang != "en" else "name_en",
+            "sector",
+            "scope",
+            "value",
+            "unit",
+            "facilities",
+            "months",
+            *cov.STATES[1:],
+            "note",
+        ],
     )
+    if not as_json:
+        console.print(f"{period} · {coverage}", highlight=False)
 
 
 def targets_command(
     plan: Annotated[str, typer.Option("--plan", help="plan id, e.g. guizhou_nonferrous (see parameters list)")],
-    year: Annotated[int, typer.Option("--year", help="evaluate up to this year")] = 2025,
+    year: Annotated[
+        int | None, typer.Option("--year", help="evaluate up to this year (default: the latest complete year)")
+    ] = None,
     region: Region = None,
     edition: Edition = None,
     include_submitted: Submitted = False,
@@ -81,26 +120,34 @@ def targets_command(
     excel: Excel = None,
     lang: Lang = "zh",
 ) -> None:
-    """Every target of a plan: value now, target, margin, status and the reason."""
+    """Every target of a plan: value now, target, margin, status and the reason, with the facility-months
+    behind each value. Without --year: up to the latest complete year."""
     try:
         facts, options = _inputs(url, include_submitted, edition)
-        evaluations = evaluate_plan(plan, facts, region=region, year=year, options=options)
+        prepared = ind.prepare(facts, region=region, options=options)
+        year = _year(prepared, year)
+        evaluations = evaluate_plan(plan, facts, region=region, year=year, options=options, prepared=prepared)
     except CarbonpeakError as exc:
         fail(exc)
         return
+    period, coverage = _shown(prepared, year, lang)
     rows = [e.as_dict() for e in evaluations]
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
     frame = pd.DataFrame(rows)
     frame["status_label"] = frame["status"].map(STATUS_ZH) if lang != "en" else frame["status"]
+    # each value's facility-months as columns (a workbook cell holds no mapping)
+    counts = pd.DataFrame([r["coverage"] or {} for r in rows], columns=list(cov.STATES))
+    frame = pd.concat([frame.drop(columns=["history", "coverage", "period"]), counts], axis=1)
     _emit(
-        frame.drop(columns=["history"]),
+        frame,
         False,
         excel,
-        f"{plan} — {region or 'all'} {year}",
+        f"{plan} — {region or 'all'} {period}",
         ["id", "indicator_text", "target", "unit", "target_year", "year", "value", "status_label", "reason"],
     )
+    console.print(f"{period} · {coverage}", highlight=False)
     if rows:
         console.print(("判定规则：" if lang != "en" else "Rule: ") + rows[0]["rule"], highlight=False)
 

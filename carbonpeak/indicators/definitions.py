@@ -5,10 +5,16 @@ counted facility-month, :mod:`carbonpeak.store.facts`) summed once by year and s
 statistics the regulator entered (:mod:`carbonpeak.store.statistics`) and the registry's green
 designations. Each formula works on all years at once, so a province's whole table, every year and
 every sector, is one ``groupby`` and a handful of vector operations. Nothing here reads the database.
+
+Only months with a result are summed: a month waiting for a parameter has no energy or emissions, and
+leaving its reported quantities in would bias every ratio, so it is left out whole and counted as
+waiting. Each value carries the coverage of the months it rests on (:mod:`carbonpeak.indicators.coverage`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +26,7 @@ import pandas as pd
 from carbonpeak import messages
 from carbonpeak.accounting.benchmark import _SUMMED, classify_facilities, sum_to_facility_years
 from carbonpeak.errors import InputError, ParameterNotFound
+from carbonpeak.indicators import coverage as cov
 from carbonpeak.messages import Bilingual, CodedText, Message
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT, Sector
@@ -43,6 +50,8 @@ class Value:
     unverified: bool = False
     versions: list[int] = field(default_factory=list)  # submission versions behind the value
     scope: str = REPORTING
+    coverage: cov.Coverage = field(default_factory=cov.Coverage)  # facility-months counted and left out
+    period: cov.YearPeriod | None = None  # the months the value spans (a partial year stops before December)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +61,8 @@ class Value:
             "scope": self.scope,
             "facilities": len(self.facilities),
             "months": self.months,
+            "coverage": self.coverage.as_dict(),
+            "period": self.period.as_dict() if self.period else None,
             "note": self.note,
         }
 
@@ -63,6 +74,10 @@ class Options:
     statistics: pd.DataFrame | None = None  # store.statistics.current_statistics(); None: none entered
     registry: pd.DataFrame | None = None  # facts.green_registry(); None: registry counts unavailable
     base_year: int | None = None  # None: the parameter indicators.base_year
+    # store.coverage.month_states(): every expected or reported facility-month with its state; None: only
+    # what the facts table knows (its counted and waiting months)
+    months: pd.DataFrame | None = None
+    as_of: dt.date | None = None  # the day partial and complete years are judged on; None: on the data alone
 
 
 @dataclass
@@ -71,13 +86,42 @@ class Prepared:
 
     region: str | None
     options: Options
-    rows: pd.DataFrame  # the region's facility-months
+    rows: pd.DataFrame  # the region's counted facility-months (with a result): what the figures sum
     sums: pd.DataFrame  # summed flows, indexed by (year, sector)
     class_notes: dict[tuple[int, str], str]  # (year, sector) → edition used, or why not classified
     statistics: pd.DataFrame  # the region's own statistics (exact region code)
     registry: pd.DataFrame | None  # the region's facilities with their enterprise's green designations
+    states: pd.DataFrame = field(default_factory=pd.DataFrame)  # the region's month states (coverage)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # state counts by (year, sector)
 
     _by_year: dict[tuple[str, ...] | None, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _periods: dict[int, cov.YearPeriod] = field(default_factory=dict, repr=False)
+
+    def coverage_by_year(self, sectors: Iterable[str] | None) -> pd.DataFrame:
+        """State counts by year over the given sectors (all when None)."""
+        counts = self.coverage
+        if counts.empty:
+            return pd.DataFrame(columns=list(cov.STATES), index=pd.Index([], name="year"), dtype=int)
+        if sectors is not None:
+            counts = counts[counts.index.get_level_values("sector").isin(list(sectors))]
+        return counts.groupby(level="year").sum()
+
+    def coverage_of(self, year: int, sectors: Iterable[str] | None = None) -> cov.Coverage:
+        counts = self.coverage_by_year(sectors)
+        return cov.Coverage.of(counts.loc[year]) if year in counts.index else cov.Coverage()
+
+    def period(self, year: int) -> cov.YearPeriod:
+        """The months ``year``'s figures span and whether the year is complete on the options' day
+        (:func:`coverage.year_period`)."""
+        if year not in self._periods:
+            as_of = self.options.as_of
+            day = due_day(self.options.params, as_of) if as_of is not None else 15
+            self._periods[year] = cov.year_period(self.states, year, as_of, day)
+        return self._periods[year]
+
+    def partial(self, year: int) -> bool:
+        """The year's figures stop before December while later months are due (1–9月累计)."""
+        return self.period(year).partial
 
     def by_year(self, sectors: Iterable[str] | None) -> pd.DataFrame:
         """The sums over the given sectors (all when None), one row per year (kept for the next call)."""
@@ -116,6 +160,17 @@ class Indicator:
     @property
     def default_scope(self) -> str:
         return self.scopes[0]
+
+    @property
+    def additive(self) -> bool:
+        """A sum over months (energy, emissions, output): a partial year's value is a cumulative figure,
+        not comparable with an annual one."""
+        return bool(getattr(self.evaluate, "additive", False))
+
+
+def due_day(params: ParameterSet, as_of: dt.date) -> int:
+    """The day of the following month by which a month's report is due (``indicators.warning_rule``)."""
+    return int(params.value("indicators.warning_rule", period=as_of, item="report_due_day"))
 
 
 def _coded(code: str, **params: Any) -> CodedText:
@@ -177,6 +232,7 @@ def _sum(column: str) -> Formula:
     ) -> pd.DataFrame:
         return _with_years(_frame(sums[column]), sums, years)
 
+    evaluate.additive = True  # type: ignore[attr-defined]
     return evaluate
 
 
@@ -238,6 +294,8 @@ def _per_value_added(
         sums = prepared.by_year(None)
         if year not in sums.index or sums.at[year, "months"] == 0:
             return None, _coded("indicators.no_counted_months_in", year=year), None
+        if prepared.partial(year):  # months of the year against a whole year's value added
+            return None, _coded("aggregates.partial_against_annual", period=prepared.period(year).label()), None
         numerator, source = float(sums.at[year, reported]), f"{reported}: reported by enterprises"
     else:
         return None, _no_statistic(prepared, statistic, scope, year), None
@@ -541,7 +599,9 @@ def facility_year_frame(facts: pd.DataFrame) -> pd.DataFrame:
             "capacity_t_per_a": facts["capacity_t_per_a"],
             "nonhydro_incentive_weight_pct": np.nan,
             **{c: facts[c].fillna(0.0) for c in _SUMMED},
-            **{c: facts[c].fillna(0.0) for c in ("energy_tce", "total_location_tco2e", "total_market_tco2e")},
+            # a month without a result (waiting for a parameter) makes its facility-year's totals missing,
+            # never smaller: see sum_to_facility_years
+            **{c: facts[c] for c in ("energy_tce", "total_location_tco2e", "total_market_tco2e")},
         }
     )
     return sum_to_facility_years(frame)
@@ -640,10 +700,29 @@ def select_region(facts: pd.DataFrame, region: str | None) -> pd.DataFrame:
     )
 
 
+def _states(facts: pd.DataFrame, region: str | None, options: Options) -> pd.DataFrame | None:
+    """The region's month states from the options (None when the region has none or none are given)."""
+    if options.months is None:
+        return None
+    states = options.months
+    return cov.select_rows(states, region, states.attrs.get("clusters", facts.attrs.get("clusters", {})))
+
+
 def prepare(facts: pd.DataFrame, *, region: str | None, options: Options | None = None) -> Prepared:
-    """Sum a region's facts once by year and sector, with its class capacities, statistics and registry."""
+    """Sum a region's facts once by year and sector, with its class capacities, statistics, registry and
+    the coverage of its facility-months. Only months with a result are summed (a waiting month is
+    counted as waiting, never as zero)."""
     options = options or Options(params=load())
-    rows = select_region(facts, region)
+    states = _states(facts, region, options)
+    found = cov.select_rows(facts, region, facts.attrs.get("clusters", {}))
+    if found is None and states is not None and not states.empty:
+        rows = facts.iloc[0:0]  # nothing counted in the region, yet months held out, waiting or missing
+    else:
+        rows = select_region(facts, region)  # an unknown region is refused here
+    if states is None:
+        states = cov.from_facts(rows)
+    has_result = rows["has_result"] if "has_result" in rows else rows["energy_tce"].notna()
+    rows = rows[has_result.to_numpy(dtype=bool)]
     sums = _flow_sums(rows)
     capacities, notes = _class_capacities(rows, options)
     sums = sums.join(capacities, how="left")
@@ -657,10 +736,21 @@ def prepare(facts: pd.DataFrame, *, region: str | None, options: Options | None 
     registry = options.registry
     if registry is not None:
         registry = select_region(registry, region) if region is not None and not registry.empty else registry
-    return Prepared(region, options, rows, sums, notes, statistics, registry)
+    coverage = cov.coverage_by(states, ["year", "sector"])
+    return Prepared(region, options, rows, sums, notes, statistics, registry, states, coverage)
 
 
-def _scope_sectors(indicator: Indicator, sector: str | None, sectors: Iterable[str] | None) -> tuple[str, ...] | None:
+def through_month(prepared: Prepared, last_month: int) -> Prepared:
+    """The prepared region restricted to months 1 to ``last_month`` of every year: the same months of
+    the year before, for comparing a partial year (同比). Statistics are not carried (annual values)."""
+    options = dataclasses.replace(prepared.options, months=cov.through_month(prepared.states, last_month))
+    rows = cov.through_month(prepared.rows, last_month)
+    out = prepare(rows, region=None, options=options)
+    out.region = prepared.region
+    return out
+
+
+def scope_sectors(indicator: Indicator, sector: str | None, sectors: Iterable[str] | None) -> tuple[str, ...] | None:
     chosen: set[str] | None = None if indicator.sectors is None else set(indicator.sectors)
     for restriction in ([sector] if sector is not None else None, list(sectors) if sectors else None):
         if restriction is not None:
@@ -679,8 +769,9 @@ def series(
 ) -> pd.DataFrame:
     """An indicator for every year asked, over a sector or several sectors taken together.
 
-    Returns a frame indexed by year with ``value`` (NaN where there is none), ``note``, ``facilities``
-    and ``months``.
+    Returns a frame indexed by year with ``value`` (NaN where there is none), ``note``, ``facilities``,
+    ``months`` (facility-months counted) and the coverage of the rest: ``held_out``, ``waiting``,
+    ``unverified``, ``missing``.
     """
     indicator = get(indicator_id)
     if sector is not None and sector not in {s.value for s in Sector}:
@@ -688,11 +779,14 @@ def series(
     scope = scope or indicator.default_scope
     if scope not in indicator.scopes:
         raise InputError("scope not available", field="scope", value=scope, expected=" or ".join(indicator.scopes))
-    chosen = _scope_sectors(indicator, sector, sectors)
+    chosen = scope_sectors(indicator, sector, sectors)
     sums = prepared.by_year(chosen)
     result = indicator.evaluate(prepared, sums, list(years), chosen, scope)
     result["facilities"] = sums["facilities"].reindex(result.index).fillna(0).astype(int)
     result["months"] = sums["months"].reindex(result.index).fillna(0).astype(int)
+    counts = prepared.coverage_by_year(chosen)
+    for state in cov.STATES[1:]:  # "months" is the counted facility-months
+        result[state] = counts[state].reindex(result.index).fillna(0).astype(int) if state in counts else 0
     return result
 
 
@@ -722,7 +816,7 @@ def compute(
     prepared = prepare(facts, region=region, options=options)
     result = series(prepared, indicator_id, [year], sector=sector, sectors=sectors, scope=scope)
     value = float(result.at[year, "value"])
-    chosen = _scope_sectors(indicator, sector, sectors)
+    chosen = scope_sectors(indicator, sector, sectors)
     rows = prepared.rows[prepared.rows["year"] == year]
     if chosen is not None:
         rows = rows[rows["sector"].isin(chosen)]
@@ -735,6 +829,8 @@ def compute(
         note=_text(result.at[year, "note"]),
         versions=sorted(int(v) for v in rows["version_id"]) if "version_id" in rows else [],
         scope=scope or indicator.default_scope,
+        coverage=prepared.coverage_of(year, chosen),
+        period=prepared.period(year),
     )
 
 
@@ -801,6 +897,7 @@ def table_years(prepared: Prepared, years: list[int]) -> pd.DataFrame:
         "unit",
         "facilities",
         "months",
+        *cov.STATES[1:],
         "note",
     ]
     if not frames:

@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.indicators import coverage as cov
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.messages import Bilingual, CodedText, Message, text_in
 from carbonpeak.parameters import ParameterSet, load
@@ -67,6 +68,8 @@ class Evaluation:
     years: list[YearStatus] = field(default_factory=list)
     rule: str = ""
     note: str = ""
+    coverage: cov.Coverage | None = None  # facility-months behind the status year's value (None: no value)
+    period: cov.YearPeriod | None = None  # the months the status year's value spans
 
     def _chinese(self) -> dict[str, str | None]:
         """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
@@ -100,6 +103,8 @@ class Evaluation:
             **self._chinese(),
             "rule": self.rule,
             "note": self.note,
+            "coverage": self.coverage.as_dict() if self.coverage is not None else None,
+            "period": self.period.as_dict() if self.period is not None else None,
             "history": [y.__dict__ for y in self.years],
         }
 
@@ -230,6 +235,10 @@ def evaluate(
         y: (None if math.isnan(v) else float(v), n if isinstance(n, str) else str(n))
         for y, v, n in zip(values.index, values["value"], values["note"], strict=True)
     }
+    if ind.INDICATORS[indicator].additive:
+        # A partial year's sum (1–9月累计) is not an annual figure: it gets no status against an annual target.
+        for y in [y for y, (v, _) in series.items() if v is not None and prepared.partial(y)]:
+            series[y] = (None, _coded("aggregates.partial_against_annual", period=prepared.period(y).label()))
     history: list[YearStatus] = []
     valued = {y: v for y, (v, _) in series.items() if v is not None}
     if not valued:
@@ -254,7 +263,14 @@ def evaluate(
     # The status is that of the latest year with a value; later years without one say why.
     valued_history = [h for h in history if h.value is not None]
     latest = valued_history[-1] if valued_history else history[-1]
+    partial = latest.value is not None and prepared.partial(latest.year)
+    if partial and latest.status == "missed":
+        # the target year is not over in the figures (1–9月累计): not reached yet, not missed for good
+        latest = dataclasses.replace(latest, status="off_track")
+        history = [latest if h.year == latest.year else h for h in history]
     reason = _reason(target, latest, indicator, sectors)
+    if partial:
+        reason = _joined([reason, _coded("aggregates.partial_status", period=prepared.period(latest.year).label())])
     if latest.status == "no_data":
         reason = series[latest.year][1] or _coded("indicators.no_counted_data")
     later = [h.year for h in history if h.year > latest.year]
@@ -262,7 +278,20 @@ def evaluate(
         why = series[later[-1]][1]
         why = why.message if isinstance(why, CodedText) else why
         reason = _joined([reason, _coded("indicators.no_value_yet", years=", ".join(map(str, later)), why=why)])
-    return Evaluation(plan.id, target, indicator, sectors, latest.status, reason, history, rule, note)
+    chosen = ind.scope_sectors(ind.INDICATORS[indicator], None, sectors or None)
+    return Evaluation(
+        plan.id,
+        target,
+        indicator,
+        sectors,
+        latest.status,
+        reason,
+        history,
+        rule,
+        note,
+        coverage=prepared.coverage_of(latest.year, chosen) if latest.value is not None else None,
+        period=prepared.period(latest.year) if latest.value is not None else None,
+    )
 
 
 def _status(

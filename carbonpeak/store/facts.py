@@ -7,13 +7,14 @@ test can build the same table by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.indicators.definitions import Options
@@ -166,7 +167,7 @@ def load_registry(session: Session, *, facility_codes: list[str] | None = None) 
 
 
 _NUMBERS = [*RECORD_FIELDS, *RESULT_FIELDS]
-_KEYS = ["facility_id", "period", "version_id", "version", "status", "submission_id"]
+_KEYS = ["facility_id", "period", "version_id", "version", "status", "submission_id", "held"]
 
 
 def _read_facts(session: Session, statuses: tuple[str, ...], facility_codes: list[str] | None) -> pd.DataFrame:
@@ -196,7 +197,12 @@ def _read_sqlite(cursor: Any, where: str, params: list[Any]) -> pd.DataFrame:
     texts = ("period", "status", "metering")
     names = [*_KEYS, "metering", *_NUMBERS]
     listed = ", ".join(
-        f'"{name}"' if name in _KEYS or name in texts else f'ifnull("{name}", {_ABSENT})' for name in names
+        'ifnull("held", 0)'
+        if name == "held"
+        else f'"{name}"'
+        if name in _KEYS or name in texts
+        else f'ifnull("{name}", {_ABSENT})'
+        for name in names
     )
     rows = cursor.execute(f"select {listed} from fact where {where}", params)
     kinds = [(name, object if name in texts else (np.int64 if name in _KEYS else np.float64)) for name in names]
@@ -215,7 +221,8 @@ def _read_postgres(connection: Any, statuses: tuple[str, ...], facility_codes: l
     server's shortest exact text (``extra_float_digits`` 1, the default), so they come back unchanged."""
     names = [*_KEYS, *_NUMBERS, "metering"]
     fact = Fact.__table__
-    query = select(*(fact.c[name] for name in names)).where(fact.c.status.in_(statuses))
+    columns = [case((fact.c.held, 1), else_=0).label(name) if name == "held" else fact.c[name] for name in names]
+    query = select(*columns).where(fact.c.status.in_(statuses))
     if facility_codes is not None:
         query = query.where(fact.c.facility_id.in_(select(Facility.id).where(Facility.code.in_(list(facility_codes)))))
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
@@ -245,9 +252,19 @@ def facility_months(
     """Every counted facility-month (latest verified/locked version, or submitted on request) with its
     latest result and the facility's registry attributes; only those facilities' when codes are given.
 
+    A submitted version with unresolved plausibility warnings (``Fact.held``) is held out. A month
+    without a result (``has_result`` False) is kept with its reported quantities and NaN results: it
+    waits for a parameter, and aggregates leave it out rather than count it as zero
+    (:mod:`carbonpeak.indicators.coverage`).
+
     Read from the flat facts table written with each version (:class:`carbonpeak.store.models.Fact`)."""
     statuses = (*repo.COUNTED, "submitted") if include_submitted else repo.COUNTED
     rows = _read_facts(session, statuses, facility_codes)
+    # A version saved with plausibility warnings not yet resolved by verification is held out of every
+    # aggregate (the month's earlier verified version, if any, still counts).
+    held_out = (rows["held"].to_numpy(dtype=np.int64) != 0) & ~rows["status"].isin(repo.COUNTED).to_numpy()
+    if held_out.any():
+        rows = rows[~held_out].reset_index(drop=True)
     # Per month, the latest version among those of the statuses asked for.
     submission = rows["submission_id"].to_numpy(dtype=np.int64)
     version = rows["version"].to_numpy(dtype=np.int64)
@@ -358,16 +375,22 @@ def indicator_inputs(
     include_submitted: bool = False,
     params: ParameterSet | None = None,
     benchmark_edition: str | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[pd.DataFrame, Options]:
     """Everything indicators and targets read from the store: the facts table and options carrying the
-    regulator's statistics and the registry's green designations."""
+    regulator's statistics, the registry's green designations and the month states of every expected or
+    reported facility-month on ``as_of`` (default today), for the coverage of each figure."""
+    from carbonpeak.store.coverage import month_states
     from carbonpeak.store.parameters import parameter_set
 
+    as_of = as_of or dt.date.today()
     options = Options(
         params=params or parameter_set(session),
         benchmark_edition=benchmark_edition,
         statistics=current_statistics(session),
         registry=green_registry(session),
+        months=month_states(session, include_submitted=include_submitted, as_of=as_of),
+        as_of=as_of,
     )
     return facility_months(session, include_submitted=include_submitted), options
 

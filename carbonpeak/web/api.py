@@ -524,10 +524,13 @@ def indicators(
     chosen = selection(request, session, who, region, year, None)
     cache = request.app.state.cache
     records = queries.indicator_table(session, cache, who, chosen["region"], chosen["year"], chosen["edition"])
+    coverage, period = queries.coverage_of(session, cache, who, chosen["region"].code, chosen["year"])
     return clean(
         {
             "region": chosen["region"].code,
             "year": chosen["year"],
+            "period": period.as_dict(i18n.current_lang()),
+            "coverage": coverage.as_dict(),
             "benchmark_edition": chosen["edition"],
             "indicators": records,
         }
@@ -547,17 +550,28 @@ def targets(
     evaluations = queries.plan_targets(
         session, request.app.state.cache, who, chosen["plan"], chosen["region"], chosen["year"], chosen["edition"]
     )
+    coverage, period = queries.coverage_of(session, request.app.state.cache, who, chosen["region"].code, chosen["year"])
     return clean(
-        {"plan": chosen["plan"], "region": chosen["region"].code, "year": chosen["year"], "targets": evaluations}
+        {
+            "plan": chosen["plan"],
+            "region": chosen["region"].code,
+            "year": chosen["year"],
+            "period": period.as_dict(i18n.current_lang()),
+            "coverage": coverage.as_dict(),
+            "targets": evaluations,
+        }
     )
 
 
 @router.get("/benchmark", responses=ERRORS, summary="Benchmark classes, capacity shares and the aluminium surcharge")
 def benchmark(request: Request, session: DbSession, who: Who, year: str | None = None) -> dict[str, Any]:
     cache = request.app.state.cache
-    chosen = year_of(year, queries.years_with_data(queries.facts(session, cache, who)))
-    data = queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition)
-    return clean({"year": chosen, **{k: v for k, v in data.items()}})
+    years = queries.years_with_data(queries.facts(session, cache, who))
+    chosen = year_of(year, years) if year not in (None, "") else queries.default_year(session, cache, who, None)
+    data = dict(queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition))
+    data["coverage"] = data["coverage"].as_dict()
+    data["period"] = data["period"].as_dict(i18n.current_lang())
+    return clean({"year": chosen, **data})
 
 
 # ---------------------------------------------------------------- warnings

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, contains_eager, defer, joinedload
 
 from carbonpeak.accounting import account, classify_facilities, surcharge_facilities
 from carbonpeak.errors import CarbonpeakError
+from carbonpeak.indicators import coverage as cov
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators.targets import evaluate_plan
 from carbonpeak.io.activity import parse_records
@@ -28,6 +29,7 @@ from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
+from carbonpeak.store.coverage import month_states
 from carbonpeak.store.facts import facility_months, green_registry
 from carbonpeak.store.models import (
     AuditEvent,
@@ -42,6 +44,7 @@ from carbonpeak.store.models import (
 )
 from carbonpeak.store.parameters import parameter_set
 from carbonpeak.store.statistics import current_statistics
+from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT
 
 # ---------------------------------------------------------------- a small cache of computed tables
 
@@ -128,6 +131,47 @@ def facts(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame:
         return access.restrict_facts(session, principal, full)
 
     return cache.get(("facts", now, scope_key(principal)), restricted)  # type: ignore[no-any-return]
+
+
+def today() -> dt.date:
+    """The day figures are judged on (which months are due, which years complete)."""
+    return dt.date.today()
+
+
+def states(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame:
+    """Every expected or reported facility-month in the person's scope with its state (counted, held out,
+    waiting, unverified, missing: ``store.coverage.month_states``) on today's date; kept until the data
+    or the day change. Callers must not modify it."""
+    now, day = fresh(session, cache), today()
+
+    def restricted() -> pd.DataFrame:
+        full = cache.get(("states", now, day), lambda: month_states(session, as_of=day))
+        return access.restrict_facts(session, principal, full)
+
+    return cache.get(("states", now, day, scope_key(principal)), restricted)  # type: ignore[no-any-return]
+
+
+def due_day(session: Session) -> int:
+    """The day of the following month by which a month's report is due, today."""
+    return ind.due_day(params(session), today())
+
+
+def default_year(session: Session, cache: Cache, principal: Principal, region: str | None) -> int:
+    """The year a page shows unless asked: the latest complete year of the region (of the whole scope
+    when None), else its latest year with counted data (``indicators.coverage.default_year``)."""
+    months = states(session, cache, principal)
+    rows = cov.select_rows(months, region, months.attrs.get("clusters", {})) if region else months
+    day = today()
+    return cov.default_year(rows if rows is not None else months.iloc[0:0], day, ind.due_day(params(session), day))
+
+
+def year_period(session: Session, cache: Cache, principal: Principal, region: str | None, year: int) -> cov.YearPeriod:
+    """The months ``year``'s figures span in the region (the whole scope when None) and whether it is
+    complete today."""
+    months = states(session, cache, principal)
+    rows = cov.select_rows(months, region, months.attrs.get("clusters", {})) if region else months
+    day = today()
+    return cov.year_period(rows if rows is not None else months.iloc[0:0], year, day, ind.due_day(params(session), day))
 
 
 # ---------------------------------------------------------------- registry
@@ -381,15 +425,22 @@ def overview(
     """Figures of a region: totals, by year and sector, by city; indicators; the plan's targets."""
     access.require(principal, "overview.view")
     rows = facts(session, cache, principal)
-    key = ("overview", fresh(session, cache), principal.role, principal.region_id, region.code, year, plan, edition)
+    key = ("overview", fresh(session, cache), today(), scope_key(principal), region.code, year, plan, edition)
     return cache.get(key, lambda: _overview(session, cache, principal, rows, region, year, plan, edition))  # type: ignore[no-any-return]
 
 
-def indicator_options(session: Session, edition: str | None) -> ind.Options:
+def indicator_options(
+    session: Session, edition: str | None, months: pd.DataFrame | None = None, as_of: dt.date | None = None
+) -> ind.Options:
     """The inputs of indicators and targets, as the CLI's: the parameters in force, the regulator's
-    statistics and the registry's green designations."""
+    statistics, the registry's green designations and the person's month states (coverage) on a day."""
     return ind.Options(
-        params(session), edition, statistics=current_statistics(session), registry=green_registry(session)
+        params(session),
+        edition,
+        statistics=current_statistics(session),
+        registry=green_registry(session),
+        months=months,
+        as_of=as_of,
     )
 
 
@@ -401,12 +452,13 @@ def prepared_region(
 
     def make() -> ind.Prepared | None:
         rows = facts(session, cache, principal)
+        options = indicator_options(session, edition, states(session, cache, principal), today())
         try:
-            return ind.prepare(rows, region=region, options=indicator_options(session, edition))
+            return ind.prepare(rows, region=region, options=options)
         except CarbonpeakError:
             return None
 
-    key = ("prepared", fresh(session, cache), scope_key(principal), region, edition)
+    key = ("prepared", fresh(session, cache), today(), scope_key(principal), region, edition)
     return cache.get(key, make)  # type: ignore[no-any-return]
 
 
@@ -427,7 +479,7 @@ def year_indicators(
     years = years_with_data(prepared.rows)
     if year not in years:
         return ind.table_years(prepared, [year]).drop(columns=["year"])
-    key = ("indicator_years", fresh(session, cache), scope_key(principal), region, edition)
+    key = ("indicator_years", fresh(session, cache), today(), scope_key(principal), region, edition)
     every = cache.get(key, lambda: ind.table_years(prepared, years))
     return every[every["year"] == year].drop(columns=["year"]).reset_index(drop=True)  # type: ignore[no-any-return]
 
@@ -459,10 +511,16 @@ def _overview(
     def at(values: list[float | None], y: int) -> float | None:
         return values[years.index(y)] if y in years else None
 
+    def covered(where: ind.Prepared | None, sector: str | None = None) -> cov.Coverage:
+        return where.coverage_of(year, [sector] if sector else None) if where is not None else cov.Coverage()
+
     emissions = series(prepared, "emissions_location_tco2e")
     energy = series(prepared, "energy_tce")
+    period = prepared.period(year) if prepared is not None else cov.YearPeriod(year, 0, False, False)
     by_year = {
         "years": years,
+        # a partial year's bar is a cumulative figure: its label says which months (2025 1–9月)
+        "periods": [prepared.period(y) if prepared is not None else cov.YearPeriod(y, 0, False, False) for y in years],
         "emissions_by_sector": {s: series(prepared, "emissions_location_tco2e", s) for s in sectors},
         "energy": energy,
         "emissions": emissions,
@@ -473,16 +531,22 @@ def _overview(
         "energy_tce": at(energy, year),
         "reporting_facilities": at(series(prepared, "reporting_facilities"), year),
     }
-    previous = {"emissions_location_tco2e": at(emissions, year - 1), "energy_tce": at(energy, year - 1)}
+    comparison = _same_months(prepared, year, period)
     cities = []
     for child in child_regions(session, principal, region):
         part = prepared_region(session, cache, principal, child.code, edition)
         if part is None:
-            continue  # no counted facility in this city
+            continue  # no facility of this city reports
         city_emissions = at(series(part, "emissions_location_tco2e"), year)
-        if city_emissions is not None:
+        coverage = covered(part)
+        if city_emissions is not None or coverage.left_out:
             cities.append(
-                {"region": child, "emissions": city_emissions, "energy": at(series(part, "energy_tce"), year)}
+                {
+                    "region": child,
+                    "emissions": city_emissions,
+                    "energy": at(series(part, "energy_tce"), year),
+                    "coverage": coverage,
+                }
             )
     found = year_indicators(session, cache, principal, region.code, year, edition)
     table = found if found is not None else pd.DataFrame()
@@ -510,7 +574,11 @@ def _overview(
         "sectors": sectors,
         "by_year": by_year,
         "totals": totals,
-        "previous": previous,
+        "previous": comparison["values"],
+        "comparison": comparison,
+        "period": period,
+        "coverage": covered(prepared),
+        "sector_coverage": {s: covered(prepared, s) for s in sectors},
         "cities": cities,
         "indicators": table.to_dict("records") if not table.empty else [],
         "targets": targets,
@@ -520,6 +588,38 @@ def _overview(
         if targets
         else None,
     }
+
+
+def _same_months(prepared: ind.Prepared | None, year: int, period: cov.YearPeriod) -> dict[str, Any]:
+    """The year before, for comparison (同比): its whole year, or for a partial year the same months of
+    it (a 1–9月 figure is never compared with a whole year); with the change in percent."""
+    out: dict[str, Any] = {"values": {}, "months": None, "change_pct": {}, "coverage": cov.Coverage()}
+    if prepared is None:
+        return out
+    base = prepared
+    if period.partial:
+        base = ind.through_month(prepared, period.last_month)
+        out["months"] = period.months_words()
+    out["coverage"] = base.coverage_of(year - 1)
+    now = {"emissions_location_tco2e": None, "energy_tce": None}
+    for indicator in now:
+        values = ind.series(base, indicator, [year - 1, year])["value"]
+        before, current = values.get(year - 1), values.get(year)
+        before = None if before is None or pd.isna(before) else float(before)
+        out["values"][indicator] = before
+        if before and current is not None and not pd.isna(current):
+            out["change_pct"][indicator] = (float(current) / before - 1.0) * 100.0
+    return out
+
+
+def coverage_of(
+    session: Session, cache: Cache, principal: Principal, region: str, year: int
+) -> tuple[cov.Coverage, cov.YearPeriod]:
+    """The coverage of a region's figures for a year (every sector) and the months they span today."""
+    months = states(session, cache, principal)
+    rows = cov.select_rows(months, region, months.attrs.get("clusters", {}))
+    rows = rows if rows is not None else months.iloc[0:0]
+    return cov.coverage(rows, rows["year"] == year), year_period(session, cache, principal, region, year)
 
 
 def indicator_table(
@@ -543,7 +643,7 @@ def plan_targets(
 
     def make() -> list[dict[str, Any]]:
         rows = facts(session, cache, principal)
-        options = indicator_options(session, edition)
+        options = indicator_options(session, edition, states(session, cache, principal), today())
         evaluations = evaluate_plan(
             plan,
             rows,
@@ -556,7 +656,7 @@ def plan_targets(
         )
         return [e.as_dict() for e in evaluations]
 
-    key = ("targets", fresh(session, cache), scope_key(principal), plan, region.code, year, edition)
+    key = ("targets", fresh(session, cache), today(), scope_key(principal), plan, region.code, year, edition)
     return cache.get(key, make)  # type: ignore[no-any-return]
 
 
@@ -574,20 +674,25 @@ def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
 def benchmark(session: Session, cache: Cache, principal: Principal, year: int, edition: str | None) -> dict[str, Any]:
     access.require(principal, "benchmark.view")
     rows = facts(session, cache, principal)
-    key = (
-        "benchmark",
-        fresh(session, cache),
-        principal.role,
-        principal.region_id,
-        tuple(sorted(principal.enterprise_ids)),
-        year,
-        edition,
-    )
-    return cache.get(key, lambda: _benchmark(session, rows, year, edition))  # type: ignore[no-any-return]
+    months = states(session, cache, principal)
+    key = ("benchmark", fresh(session, cache), today(), scope_key(principal), year, edition)
+    return cache.get(key, lambda: _benchmark(session, rows, months, year, edition))  # type: ignore[no-any-return]
 
 
-def _benchmark(session: Session, rows: pd.DataFrame, year: int, edition: str | None) -> dict[str, Any]:
+def _benchmark(
+    session: Session, rows: pd.DataFrame, months: pd.DataFrame, year: int, edition: str | None
+) -> dict[str, Any]:
     out: dict[str, Any] = {"classes": [], "shares": [], "cited": [], "surcharge": [], "surcharge_cited": []}
+    # The board classifies facility-years of the benchmark fields: its coverage is theirs. Only months with
+    # a result are summed (a waiting month would make a facility-year's energy look smaller).
+    fields = months[(months["product"] != "") | months["sector"].isin([s.value for s in SECTOR_BENCHMARK_PRODUCT])]
+    day = today()
+    out["coverage"] = cov.coverage(fields, fields["year"] == year)
+    out["period"] = cov.year_period(fields, year, day, ind.due_day(params(session), day))
+    if rows.empty:
+        return out
+    has_result = rows["has_result"] if "has_result" in rows else rows["energy_tce"].notna()
+    rows = rows[has_result.to_numpy(dtype=bool)]
     if rows.empty:
         return out
     years = ind.facility_year_frame(rows)

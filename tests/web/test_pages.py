@@ -117,9 +117,10 @@ def test_parameters_in_force_with_source_and_confidence(clients: dict[str, TestC
     "path, sheets",
     [
         ("/exports/submissions.xlsx?year=2024", {"submissions", "results"}),
-        ("/exports/benchmark.xlsx?year=2024", {"classes", "shares", "surcharge", "sources"}),
+        ("/exports/benchmark.xlsx?year=2024", {"classes", "shares", "surcharge", "sources", "coverage"}),
         ("/exports/warnings.xlsx", {"warnings"}),
-        ("/exports/overview.xlsx?year=2024", {"indicators", "targets"}),  # a city has no cities below it
+        # a city has no cities below it; every aggregate says what it rests on (coverage)
+        ("/exports/overview.xlsx?year=2024", {"indicators", "targets", "coverage"}),
     ],
 )
 def test_exports_are_workbooks_of_what_the_person_may_read(

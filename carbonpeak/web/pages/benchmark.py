@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from carbonpeak.web import labels, queries
+from carbonpeak.web import aggregates, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, year_of
@@ -18,13 +18,20 @@ router = APIRouter()
 def board(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
     cache = request.app.state.cache
     years = queries.years_with_data(queries.facts(session, cache, who))
-    chosen = year_of(year, years)
+    asked = year not in (None, "")
+    chosen = year_of(year, years) if asked else queries.default_year(session, cache, who, None)
     edition = settings_of(request).benchmark_edition
     data = queries.benchmark(session, cache, who, chosen, edition)
+    shown = {
+        "title": aggregates.title(),
+        "period": aggregates.period_label(data["period"]),
+        "coverage": aggregates.coverage_text(data["coverage"]),
+        "default_note": aggregates.default_note(asked, data["period"]),
+    }
     shares_chart = {
         "kind": "stacked_hbar_pct",
         "y": [labels.sector(row["product"]) for row in data["shares"]],
-        "title": _("Capacity shares by class, %(year)s", year=chosen),
+        "title": _("Capacity shares by class, %(year)s", year=shown["period"]),
         "series": [
             {
                 "name": labels.benchmark_class(key),
@@ -36,5 +43,7 @@ def board(request: Request, session: DbSession, who: Who, year: str | None = Non
     return render(
         request,
         "benchmark.html",
-        **context(request, year=chosen, years=years, edition=edition, data=data, shares_chart=shares_chart),
+        **context(
+            request, year=chosen, years=years, edition=edition, data=data, shares_chart=shares_chart, shown=shown
+        ),
     )

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
+from carbonpeak.indicators.coverage import Coverage, YearPeriod
 from carbonpeak.io.export import export_workbook
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
@@ -37,11 +38,13 @@ def workbook(name: str, sheets: dict[str, pd.DataFrame]) -> FileResponse:
 @router.get("/exports")
 def exports_page(request: Request, session: DbSession, who: Who) -> Response:
     access.require(who, "export")
-    years = queries.years_with_data(queries.facts(session, request.app.state.cache, who))
+    cache = request.app.state.cache
+    years = queries.years_with_data(queries.facts(session, cache, who))
+    year = queries.default_year(session, cache, who, None)  # the latest complete year
     return render(
         request,
         "exports.html",
-        **context(request, years=years, year=year_of(None, years), overview=access.allowed(who, "overview.view")),
+        **context(request, years=years, year=year, overview=access.allowed(who, "overview.view")),
     )
 
 
@@ -81,6 +84,18 @@ def submission_frames(session: Session, who: Principal, year: int) -> dict[str, 
     return {"submissions": pd.DataFrame(versions), "results": pd.DataFrame(results)}
 
 
+def coverage_frame(period: YearPeriod, rows: list[tuple[str, str, Coverage]]) -> pd.DataFrame:
+    """The coverage of each aggregate of a workbook: the period its figures span (1–9月累计) and the
+    facility-months counted, held out, waiting, unverified and missing."""
+    label = period.label().text(i18n.current_lang())
+    return pd.DataFrame(
+        [
+            {"region": region, "sector": sector, "period": label, "partial": period.partial, **c.as_dict()}
+            for region, sector, c in rows
+        ]
+    )
+
+
 @router.get("/exports/submissions.xlsx")
 def export_submissions(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
     access.require(who, "export")
@@ -102,14 +117,38 @@ def export_overview(
     data = queries.overview(
         session, request.app.state.cache, who, chosen["region"], chosen["year"], chosen["plan"], chosen["edition"]
     )
-    targets = pd.DataFrame([{k: v for k, v in t.items() if k != "history"} for t in data["targets"]])
+    targets = pd.DataFrame(
+        [
+            {k: v for k, v in t.items() if k not in ("history", "coverage", "period")}
+            | {"period": (t["period"] or {}).get("label_zh" if i18n.current_lang() == "zh" else "label")}
+            | (t["coverage"] or {})
+            for t in data["targets"]
+        ]
+    )
     cities = pd.DataFrame(
         [
-            {"region": c["region"].code, "emissions_location_tco2e": c["emissions"], "energy_tce": c["energy"]}
+            {
+                "region": c["region"].code,
+                "emissions_location_tco2e": c["emissions"],
+                "energy_tce": c["energy"],
+                **c["coverage"].as_dict(),
+            }
             for c in data["cities"]
         ]
     )
-    sheets = {"indicators": pd.DataFrame(data["indicators"]), "targets": targets, "cities": cities}
+    sheets = {
+        "indicators": pd.DataFrame(data["indicators"]),
+        "targets": targets,
+        "cities": cities,
+        "coverage": coverage_frame(
+            data["period"],
+            [
+                (chosen["region"].code, "all", data["coverage"]),
+                *[(chosen["region"].code, s, c) for s, c in data["sector_coverage"].items()],
+                *[(c["region"].code, "all", c["coverage"]) for c in data["cities"]],
+            ],
+        ),
+    }
     return workbook(
         f"overview_{chosen['region'].code}_{chosen['year']}.xlsx",
         {k: v for k, v in sheets.items() if not v.empty} or {"indicators": pd.DataFrame()},
@@ -120,7 +159,8 @@ def export_overview(
 def export_benchmark(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
     access.require(who, "export")
     cache = request.app.state.cache
-    chosen = year_of(year, queries.years_with_data(queries.facts(session, cache, who)))
+    years = queries.years_with_data(queries.facts(session, cache, who))
+    chosen = year_of(year, years) if year not in (None, "") else queries.default_year(session, cache, who, None)
     data = queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition)
     strip = lambda rows: pd.DataFrame([{k: v for k, v in r.items() if k != "facility"} for r in rows])  # noqa: E731
     sheets = {
@@ -130,6 +170,7 @@ def export_benchmark(request: Request, session: DbSession, who: Who, year: str |
         "sources": pd.DataFrame(
             [c.as_dict() | {"source": c.citation()} for c in [*data["cited"], *data["surcharge_cited"]]]
         ),
+        "coverage": coverage_frame(data["period"], [("", "benchmark fields", data["coverage"])]),
     }
     return workbook(f"benchmark_{chosen}.xlsx", sheets)
 
