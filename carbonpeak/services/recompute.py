@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import CarbonpeakError, InputError, NotFound, ParameterNotFound
 from carbonpeak.messages import Bilingual
 from carbonpeak.services import access
+from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
 from carbonpeak.store import db
 from carbonpeak.store import jobs as stored
@@ -37,9 +38,6 @@ log = logging.getLogger("carbonpeak.recompute")
 CHUNK = 500  # months per transaction: the job's progress moves this often
 CHANGES_KEPT = 200  # months listed by name in a job's summary (the counts cover every month)
 
-# Run after an official value is entered, in the same transaction (e.g. raising warnings the value
-# makes due). Each is called as hook(session, principal, value).
-AFTER_PARAMETER_ENTRY: list[Callable[[Session, Principal, ParameterValue], None]] = []
 
 
 @dataclass(frozen=True)
@@ -72,8 +70,9 @@ def enter_parameter(session: Session, principal: Principal, family: str, data: d
 
 
 def after_parameter_entry(session: Session, principal: Principal, row: ParameterValue) -> None:
-    for hook in AFTER_PARAMETER_ENTRY:
-        hook(session, principal, row)
+    """Warnings the value itself can change (e.g. a new due day or jump band), in the entry's transaction;
+    those its recomputed figures change are judged when the recompute ends (:func:`run_job`)."""
+    warning_cases.after_change(session, principal.actor, parameter=row.family)
 
 
 def start_recompute(
@@ -125,6 +124,7 @@ class Summary:
     waiting: int = 0
     failed: int = 0
     changed: list[dict[str, Any]] = field(default_factory=list)
+    facilities: set[str] = field(default_factory=set)  # whose figures changed: their warnings are judged again
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -171,6 +171,8 @@ def run_job(url: str, job_id: int, progress: Progress | None = None) -> Summary 
             assert job is not None
             job.status, job.finished_at = "done", utcnow()
             job.detail = {**(job.detail or {}), "summary": summary.as_dict()}
+            if summary.facilities:  # new figures may raise or clear warnings (a jump, over capacity, ...)
+                warning_cases.after_change(session, actor, facilities=summary.facilities)
     except Exception as exc:
         log.exception("recompute job %s failed", job_id)
         _failed(url, job_id, exc, summary)
@@ -212,6 +214,7 @@ def _recompute(session: Session, ids: list[int], actor: str, summary: Summary) -
         if old is not None and old.id == new.id:
             continue
         summary.resolved += old is None
+        summary.facilities.add(code)
         if len(summary.changed) < CHANGES_KEPT:
             summary.changed.append(_change(version, code, period, old, new))
 

@@ -60,8 +60,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_job_status"))
         batch_op.drop_index(batch_op.f("ix_job_kind"))
     op.drop_table("job")
-    with op.batch_alter_table("fact", schema=None) as batch_op:
-        batch_op.drop_column("held")
-    with op.batch_alter_table("submission_version", schema=None) as batch_op:
-        for name in ("waiting", "returned_reason", "returned_at", "returned_by", "opinion", "verified_at", "flags"):
-            batch_op.drop_column(name)
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of submission_version
+    # would drop the table that fact and result refer to, which SQLite's foreign keys refuse.
+    op.execute("ALTER TABLE fact DROP COLUMN held")
+    for name in ("waiting", "returned_reason", "returned_at", "returned_by", "opinion", "verified_at", "flags"):
+        op.execute(f"ALTER TABLE submission_version DROP COLUMN {name}")
