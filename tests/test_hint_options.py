@@ -42,6 +42,9 @@ COMMANDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("cli/submissions.py", "--db"): ("demo load",),
     ("projects.nothing_to_review", "--stored"): ("projects review",),
     ("projects.file_and_stored", "--stored"): ("projects review",),
+    ("warning.daily_skipped", "--force"): ("warnings refresh",),
+    ("warning.daily_gave_up", "--force"): ("warnings refresh",),
+    ("cli/warnings_refresh.py", "--as-of"): ("warnings refresh",),
 }
 
 

@@ -27,7 +27,7 @@ COPPER = {
     "sector": "copper",
     "region": "shaanxi",
     "output_t": 5000.0,
-    "grid_electricity_mwh": 4000.0,
+    "grid_electricity_mwh": 8000.0,  # about 200 kgce/t: inside the plausibility gate's copper range
 }
 
 

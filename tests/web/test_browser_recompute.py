@@ -50,7 +50,7 @@ def browser() -> Iterator[Browser]:
 def test_a_waiting_month_gets_its_result_once_the_factor_is_entered(browser: Browser, server: str) -> None:
     enterprise = page_for(browser, server, "enterprise")
     enterprise.goto(f"{server}/reporting/form?facility=RA05&period=2026-01")
-    for name, value in {"output_t": "8000", "scrap_input_t": "8600", "grid_electricity_mwh": "3200"}.items():
+    for name, value in {"output_t": "2000", "scrap_input_t": "2150", "grid_electricity_mwh": "800"}.items():
         enterprise.fill(f"[data-testid=month-form] [name='{name}']", value)
     enterprise.click("[data-testid=form-save]")
     enterprise.wait_for_url(f"{server}/submissions/RA05/2026-01")

@@ -54,7 +54,7 @@ def test_return_answer_resubmit_and_verify(browser: Browser, server: str, tmp_pa
     expect(returned).to_contain_text(REASON)
     enterprise.click('[data-testid="answer-RA05@2025-11"]')
     expect(enterprise.locator("[data-testid=returned-notice]")).to_contain_text(REASON)
-    corrected = filled_template(tmp_path, [ra05_month("2025-11", output_t=8100, scrap_input_t=8700)])
+    corrected = filled_template(tmp_path, [ra05_month("2025-11", output_t=2100, scrap_input_t=2250)])
     enterprise.fill("[data-testid=answer-reason]", ANSWER)
     enterprise.set_input_files("[data-testid=answer-file]", str(corrected))
     enterprise.click("[data-testid=answer-submit]")

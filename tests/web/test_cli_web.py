@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 from webhelpers import client, make_app
@@ -59,12 +60,18 @@ def test_users_create_list_lock_unlock_reset_and_token(fresh_url: str) -> None:
     assert me["username"] == "zhang" and me["enterprises"] == ["E05", "E06"]
 
 
-def test_demo_accounts_are_printed_and_can_log_in(fresh_url: str) -> None:
+def test_demo_accounts_are_printed_and_can_log_in(fresh_url: str, tmp_path: Path) -> None:
+    # the shared test database holds a second province registered by hand: no demo accounts beside it
     code, out = cli("users", "demo", "--db", fresh_url)
+    assert code == 2 and "outside the demonstration" in out
+    demo_only = f"sqlite:///{tmp_path / 'demo_only.db'}"
+    assert cli("db", "init", "--db", demo_only)[0] == 0
+    assert cli("demo", "load", "--db", demo_only)[0] == 0
+    code, out = cli("users", "demo", "--db", demo_only)
     assert code == 0, out
     for name in ("admin", "province", "city", "verifier", "enterprise"):
         assert name in out and f"demo-{name}-2026" in out
-    client(make_app(fresh_url), "enterprise")  # logs in with the printed password
+    client(make_app(demo_only), "enterprise")  # logs in with the printed password
 
 
 def test_users_assign_unassign_and_generated_password(fresh_url: str) -> None:

@@ -32,10 +32,10 @@ FACTOR_2024 = {
 MONTH = {
     "facility_id": "RA05",
     "period": "2026-01",
-    "output_t": "8000",
-    "scrap_input_t": "8600",
-    "grid_electricity_mwh": "3200",
-    "fuel:natural_gas": "90",
+    "output_t": "2000",
+    "scrap_input_t": "2150",
+    "grid_electricity_mwh": "800",
+    "fuel:natural_gas": "22.5",
 }
 
 
