@@ -39,7 +39,6 @@ CHUNK = 500  # months per transaction: the job's progress moves this often
 CHANGES_KEPT = 200  # months listed by name in a job's summary (the counts cover every month)
 
 
-
 @dataclass(frozen=True)
 class EnteredValue:
     """A value entered, and the recompute job it queued (start it once the transaction is committed)."""

@@ -13,7 +13,6 @@ from carbonpeak.store import db
 from carbonpeak.store import parameters as pv
 from carbonpeak.store import repository as repo
 from carbonpeak.store import warnings as stored
-from carbonpeak.store.models import SubmissionVersion
 from tests.services.conftest import ADMIN, person
 
 MONTH = {
