@@ -37,6 +37,8 @@ run: install
 	$(BIN)/carbonpeak projects measured EX-AL-DEMO-05 --year 2024
 	$(BIN)/carbonpeak projects list
 	$(BIN)/carbonpeak warnings --refresh --as-of 2026-01-20 --plan guizhou_nonferrous --region demo --benchmark-edition 2021 --kind baseline_deadline_passed
+	$(BIN)/carbonpeak submissions status --region demo --month 2025-12 --late --as-of 2026-01-20 --out var/late_2025-12.xlsx
+	$(BIN)/carbonpeak warnings refresh --as-of 2026-01-20
 	$(BIN)/carbonpeak pathways compare scenarios/baseline.yaml scenarios/plan.yaml scenarios/accelerated.yaml
 	$(BIN)/carbonpeak pathways run scenarios/plan.yaml
 	$(BIN)/carbonpeak pathways chart scenarios/plan.yaml --fan var/pathways_plan_fan.png --wedge var/pathways_plan_wedge.svg
@@ -49,7 +51,8 @@ run: install
 	$(BIN)/carbonpeak classify examples/facilities.csv --edition 2021
 	$(BIN)/carbonpeak surcharge examples/aluminium_2023_monthly.csv
 	$(BIN)/carbonpeak users demo
-	$(BIN)/carbonpeak serve --host 127.0.0.1 --port 8000   # keep last: serves until Ctrl-C
+	# the demo province describes 2026-01-20: due dates and "last month" are counted from that day
+	CARBONPEAK_TODAY=2026-01-20 $(BIN)/carbonpeak serve --host 127.0.0.1 --port 8000   # keep last: serves until Ctrl-C
 
 lint: install
 	$(BIN)/ruff check carbonpeak tests benchmarks tools
