@@ -309,8 +309,19 @@ def form_page(
             else {},
             flags=flag_rows(flags),
             notice=notice,
+            correcting=_correcting(session, facility, period) if facility and period else None,
         ),
     )
+
+
+def _correcting(session: Session, facility: Facility, period: str) -> dict[str, Any] | None:
+    """A month that left the enterprise (submitted, returned, verified, locked) changes only by a correction:
+    the form then asks for its reason and says why (a returned month shows the verifier's reason)."""
+    versions = repo.versions_of(session, facility.code, period)
+    if not versions or versions[-1].status == "draft":
+        return None
+    latest = versions[-1]
+    return {"status": latest.status, "version": latest.version, "returned_reason": latest.returned_reason}
 
 
 @router.get("/reporting/form")
@@ -354,8 +365,16 @@ def _save_month(
     entered = {
         c.header: values.get(c.name, "").strip() for c in template_columns(facility.sector) if c.name not in IDENTITY
     }
+    correcting = _correcting(session, facility, period)
     try:
-        report = intake.save_month(session, who, facility.code, period, entered, submit=bool(values.get("submit")))
+        if correcting is None:
+            report = intake.save_month(session, who, facility.code, period, entered, submit=bool(values.get("submit")))
+        else:  # a new version with its reason (the answer to a return), submitted again when asked
+            report = intake.correct(
+                session, who, facility.code, period, values.get("correction_reason", ""), values=entered
+            )
+            if values.get("submit"):
+                workflow.step(session, who, [(facility.code, period)], "submitted")
     except ValidationFailed as exc:
         session.rollback()
         errors: dict[str, list[str]] = {}
