@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, contains_eager
 
 from carbonpeak.store import repository as repo
@@ -35,19 +35,8 @@ def latest_months(
 ) -> list[tuple[Submission, SubmissionVersion]]:
     """(submission, latest version) of the months in scope whose latest version has one of ``statuses``;
     each submission's facility and the facility's enterprise are loaded with it."""
-    newest = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
-    )
     query = (
-        select(Submission, SubmissionVersion)
-        .join(newest, newest.c.submission_id == Submission.id)
-        .join(
-            SubmissionVersion,
-            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
-        )
-        .join(Facility, Facility.id == Submission.facility_id)
+        repo.latest_versions_query()
         .join(Enterprise, Enterprise.id == Facility.enterprise_id)
         .where(scope, SubmissionVersion.status.in_(list(statuses)))
         .options(contains_eager(Submission.facility).contains_eager(Facility.enterprise))

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ARRAY, any_, bindparam, func, select
+from sqlalchemy import ARRAY, Select, any_, bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -677,6 +677,24 @@ def versions_of(session: Session, facility_code: str, period: str) -> list[Submi
     return list(submission.versions) if submission else []
 
 
+def latest_versions_query() -> Select[tuple[Submission, SubmissionVersion]]:
+    """(submission, latest version) of every month, joined to its facility: callers add their filters."""
+    newest = (
+        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
+        .group_by(SubmissionVersion.submission_id)
+        .subquery()
+    )
+    return (
+        select(Submission, SubmissionVersion)
+        .join(newest, newest.c.submission_id == Submission.id)
+        .join(
+            SubmissionVersion,
+            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
+        )
+        .join(Facility, Facility.id == Submission.facility_id)
+    )
+
+
 def list_submissions(
     session: Session,
     *,
@@ -686,21 +704,7 @@ def list_submissions(
     status: str | None = None,
 ) -> list[tuple[Submission, SubmissionVersion]]:
     """(submission, latest version) pairs matching the filters, ordered by facility and period."""
-    newest = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
-    )
-    query = (
-        select(Submission, SubmissionVersion)
-        .join(newest, newest.c.submission_id == Submission.id)
-        .join(
-            SubmissionVersion,
-            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
-        )
-        .join(Facility, Facility.id == Submission.facility_id)
-        .order_by(Facility.code, Submission.period)
-    )
+    query = latest_versions_query().order_by(Facility.code, Submission.period)
     if facility_code:
         query = query.where(Facility.code == facility_code)
     if period_from:

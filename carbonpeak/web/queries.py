@@ -252,19 +252,8 @@ def months(
     The versions' reported records (JSON documents) are not read unless a caller asks for one
     (``version.record`` loads it): the lists show states and results only."""
     access.require(principal, "submission.view")
-    newest = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
-    )
     query = (
-        select(Submission, SubmissionVersion)
-        .join(newest, newest.c.submission_id == Submission.id)
-        .join(
-            SubmissionVersion,
-            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
-        )
-        .join(Facility, Facility.id == Submission.facility_id)
+        repo.latest_versions_query()
         .where(access.facility_filter(principal))
         .options(defer(SubmissionVersion.record), contains_eager(Submission.facility))
         .order_by(Facility.code, Submission.period)
