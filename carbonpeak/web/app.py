@@ -7,6 +7,7 @@ SQLite file ``var/carbonpeak.db``); ``carbonpeak serve`` runs it with uvicorn.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -159,6 +160,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.warnings_daily_hour,
         settings.warnings_daily_check_s,
         settings.benchmark_edition,
+        today=dt.date.fromisoformat(settings.today) if settings.today else None,
     )
     app.state.daily_warnings = daily
     daily.start()

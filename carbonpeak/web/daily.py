@@ -39,8 +39,10 @@ class DailyWarnings:
         check_s: float,
         benchmark_edition: str | None = None,
         clock: Callable[[], dt.datetime] = dt.datetime.now,
+        today: dt.date | None = None,
     ) -> None:
         self.url, self.hour, self.check_s, self.edition, self.clock = url, hour, check_s, benchmark_edition, clock
+        self.today = today  # the day judged where the platform is set to one (a demonstration), else the clock's
         self.settled: dt.date | None = None  # the last day seen done (or given up) here
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -69,7 +71,7 @@ class DailyWarnings:
         if now.hour < self.hour or self.settled == now.date():
             return None
         try:
-            outcome = run_daily(self.url, ACTOR, day=now.date(), benchmark_edition=self.edition)
+            outcome = run_daily(self.url, ACTOR, day=self.today or now.date(), benchmark_edition=self.edition)
         except Busy:
             return None  # another writer held the database past the busy timeout: look again at the next check
         except Exception as exc:  # the job's row keeps the error; the server goes on serving

@@ -158,3 +158,13 @@ def test_two_runs_at_once_store_each_warning_once(province: str) -> None:
     with db.transaction(province) as session:
         keys = [w.key for w in stored.listing(session)]
     assert len(keys) == len(set(keys)) == results["first"].new
+
+
+def test_a_platform_set_to_a_day_judges_that_day(province: str) -> None:
+    """CARBONPEAK_TODAY (a demonstration) : the daily check judges the set day, not the clock's."""
+    _late_month(province)
+    set_day = DAY - dt.timedelta(days=3)
+    worker = DailyWarnings(province, 2, 600, clock=lambda: dt.datetime.combine(DAY, dt.time(3, 0)), today=set_day)
+    outcome = worker.tick()
+    assert outcome is not None and outcome.ran and outcome.refreshed is not None
+    assert outcome.refreshed.as_of == set_day
