@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
@@ -112,13 +112,14 @@ def status_page(
 
 def _late(
     request: Request,
-    session: Session,
-    who: Principal,
-    region: str | None,
-    city: str | None,
-    sector: str | None,
-    month: str | None,
+    session: DbSession,
+    who: Who,
+    region: Code = None,
+    city: Code = None,
+    sector: Code = None,
+    month: Month = None,
 ) -> use.MonthList:
+    """The late list the query asks for: one dependency for the page, the Excel and the notice."""
     return use.late_list(
         session,
         who,
@@ -128,6 +129,14 @@ def _late(
         city=city or None,
         sector=sector or None,
     )
+
+
+Late = Annotated[use.MonthList, Depends(_late)]
+
+
+def _exporter(who: Who) -> Principal:
+    access.require(who, "export")  # before the list is read (FastAPI resolves the parameters in order)
+    return who
 
 
 def _late_context(late: use.MonthList) -> dict[str, Any]:
@@ -152,31 +161,12 @@ def _grouped(late: use.MonthList) -> list[list[use.MonthRow]]:
 
 
 @router.get(PAGE + "/late")
-def late_page(
-    request: Request,
-    session: DbSession,
-    who: Who,
-    region: Code = None,
-    city: Code = None,
-    sector: Code = None,
-    month: Month = None,
-) -> Response:
-    late = _late(request, session, who, region, city, sector, month)
+def late_page(request: Request, late: Late) -> Response:
     return render(request, "reporting_status_late.html", **context(request, **_late_context(late)))
 
 
 @router.get(PAGE + "/late.xlsx")
-def late_workbook(
-    request: Request,
-    session: DbSession,
-    who: Who,
-    region: Code = None,
-    city: Code = None,
-    sector: Code = None,
-    month: Month = None,
-) -> Response:
-    access.require(who, "export")
-    late = _late(request, session, who, region, city, sector, month)
+def late_workbook(_who: Annotated[Principal, Depends(_exporter)], late: Late) -> Response:
     folder = Path(tempfile.mkdtemp(prefix="carbonpeak-late-"))
     name = f"late_{late.region.code if late.region else 'all'}_{late.period}.xlsx"
     path = use.write_late_workbook(late, folder / name, i18n.current_lang())
@@ -186,16 +176,7 @@ def late_workbook(
 
 
 @router.get(PAGE + "/notice")
-def notice_page(
-    request: Request,
-    session: DbSession,
-    who: Who,
-    region: Code = None,
-    city: Code = None,
-    sector: Code = None,
-    month: Month = None,
-) -> Response:
-    late = _late(request, session, who, region, city, sector, month)
+def notice_page(request: Request, late: Late) -> Response:
     return render(request, "reporting_status_notice.html", **context(request, **_late_context(late)))
 
 
