@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carbonpeak import __version__
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
-from carbonpeak.web import i18n, labels, queries
+from carbonpeak.web import display, i18n, labels, queries
 from carbonpeak.web.daily import DailyWarnings
 from carbonpeak.web.deps import Database, csrf_token
 from carbonpeak.web.errors import (
@@ -70,6 +70,11 @@ def templates_environment() -> Environment:
     )
     env.filters.update(
         num=i18n.num,
+        qty=display.qty,
+        qty_text=display.qty_text,
+        unit_of=display.unit_of,
+        points=display.points,
+        year=display.year,
         pct=i18n.pct,
         date=i18n.date,
         datetime=i18n.datetime,
@@ -89,6 +94,7 @@ def templates_environment() -> Environment:
         version=__version__,
         tr=i18n.tr,
         translate=lambda text: i18n.gettext(str(text)),  # a catalog lookup of a text from data, no formatting
+        display=display,  # the sector's units (display_units.yaml)
         reason=i18n.reason,  # a reason of the indicators or targets, part by part
     )
     return env
@@ -188,6 +194,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.passwords = Passwords(settings)
     app.state.cache = Cache()
     app.state.imports = Imports(app.state.database.url, settings.import_processes)
+    display.configure(settings.display_units)
+    display.table()  # read and check the display table now, not on the first page
     queries.params()  # load and validate the parameter files now, not on the first request
 
     from carbonpeak.web import api, api_registry, api_verification, pages
