@@ -50,7 +50,7 @@ def test_enterprise_page_grid_and_facility_months(clients: dict[str, TestClient]
     assert 'data-testid="month-grid"' in page and "/submissions/AL03/2024-03" in page
     months = clients["enterprise"].get("/facilities/AL03?year=2024").text
     assert "2024年3月" in months and "数据来源" in months
-    assert re.search(r'<td class="num">[\d,]+<span class="u">tCO2e</span>', months)  # numbers right-aligned with units
+    assert re.search(r'<td class="num">[\d,]+<span class="u">吨CO2e</span>', months)  # numbers right-aligned with units
 
 
 def test_month_page_shows_versions_reason_results_and_audit(clients: dict[str, TestClient]) -> None:
