@@ -696,6 +696,7 @@ def _benchmark(
             table, shares, cited = classify_facilities(group, params(session), edition=edition)
         except CarbonpeakError as exc:
             problems.append(str(exc))
+            out.setdefault("unclassified", []).append(str(_product))  # the board names it in the reader's language
             continue
         out["classes"] += [{**r, "facility": names.get(r["facility_id"])} for r in table.to_dict("records")]
         out["shares"] += shares.to_dict("records")

@@ -44,7 +44,6 @@ VARIANTS = [
 NOT_YET: set[str] = {
     "/account",
     "/admin/users",
-    "/benchmark",
     "/enterprises/E02",
     "/enterprises/E02/edit",
     "/facilities/AL03/edit",

@@ -19,7 +19,7 @@ from carbonpeak.io.export import export_workbook
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.web import i18n, labels, queries
-from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
 from carbonpeak.web.pages.overview import selection
 
@@ -153,26 +153,6 @@ def export_overview(
         f"overview_{chosen['region'].code}_{chosen['year']}.xlsx",
         {k: v for k, v in sheets.items() if not v.empty} or {"indicators": pd.DataFrame()},
     )
-
-
-@router.get("/exports/benchmark.xlsx")
-def export_benchmark(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
-    access.require(who, "export")
-    cache = request.app.state.cache
-    years = queries.years_with_data(queries.facts(session, cache, who))
-    chosen = year_of(year, years) if year not in (None, "") else queries.default_year(session, cache, who, None)
-    data = queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition)
-    strip = lambda rows: pd.DataFrame([{k: v for k, v in r.items() if k != "facility"} for r in rows])  # noqa: E731
-    sheets = {
-        "classes": strip(data["classes"]),
-        "shares": pd.DataFrame(data["shares"]),
-        "surcharge": strip(data["surcharge"]),
-        "sources": pd.DataFrame(
-            [c.as_dict() | {"source": c.citation()} for c in [*data["cited"], *data["surcharge_cited"]]]
-        ),
-        "coverage": coverage_frame(data["period"], [("", "benchmark fields", data["coverage"])]),
-    }
-    return workbook(f"benchmark_{chosen}.xlsx", sheets)
 
 
 @router.get("/exports/warnings.xlsx")
