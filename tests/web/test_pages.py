@@ -117,7 +117,10 @@ def test_parameters_in_force_with_source_and_confidence(clients: dict[str, TestC
     "path, sheets",
     [
         ("/exports/submissions.xlsx?year=2024", {"submissions", "results"}),
-        ("/exports/benchmark.xlsx?year=2024", {"设施能效等级", "各等级产能占比", "阶梯电价加价", "依据来源", "数据覆盖"}),
+        (
+            "/exports/benchmark.xlsx?year=2024",
+            {"设施能效等级", "各等级产能占比", "阶梯电价加价", "依据来源", "数据覆盖"},
+        ),
         ("/exports/warnings.xlsx", {"warnings"}),
         # a city has no cities below it; every aggregate says what it rests on (coverage)
         ("/exports/overview.xlsx?year=2024", {"indicators", "targets", "coverage"}),
