@@ -90,7 +90,7 @@ def board(
     shares_chart = {
         "kind": "stacked_hbar_pct",
         "y": [board_use.product_name(row["product"], lang) for row in data["shares"]],
-        "title": _("Capacity shares by class, %(year)s", year=shown["period"]),
+        "title": _("Capacity shares by class · %(period)s", period=shown["period"]),
         "series": [
             {
                 "name": labels.benchmark_class(key),
