@@ -88,3 +88,11 @@ def test_the_unit_consumption_shown_is_the_accountings_figure(clients: dict[str,
 def test_other_sectors_have_no_live_ratio_but_keep_their_sections(clients: dict[str, TestClient]) -> None:
     page = clients["enterprise"].get("/reporting/form?facility=RA05&period=2024-04").text
     assert 'data-testid="unit-consumption"' not in page and 'data-section="production"' in page
+
+
+def test_the_month_form_reads_in_chinese(clients: dict[str, TestClient]) -> None:
+    from chinese_scan import latin_runs
+
+    for facility in (FACILITY, "RA05"):
+        path = f"/reporting/form?facility={facility}&period={PERIOD}"
+        assert latin_runs(clients["enterprise"].get(path).text) == [], path
