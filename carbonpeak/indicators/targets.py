@@ -70,12 +70,23 @@ class Evaluation:
     note: str = ""
     coverage: cov.Coverage | None = None  # facility-months behind the status year's value (None: no value)
     period: cov.YearPeriod | None = None  # the months the status year's value spans
+    quote_zh_status: str = "translated"  # the plan's: its targets' Chinese wording is "original" or ours
 
     def _chinese(self) -> dict[str, str | None]:
-        """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
+        """The target in Chinese: its indicator, its wording in the plan (quoted from the Chinese original or
+        translated by us: ``quote_zh_status``), its figure where the numbers alone cannot say it, the note,
+        and, where it is the mapping's reason, the reason; ``see``: the page where it is followed."""
         entry = target_map().get(self.target.id, {})
         why_zh = entry.get("why_zh") if self.reason == entry.get("why") else None
-        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh or self._coded_zh()}
+        return {
+            "indicator_text_zh": entry.get("zh"),
+            "quote_zh": entry.get("quote_zh"),
+            "quote_zh_status": self.quote_zh_status,
+            "goal_zh": entry.get("goal_zh"),
+            "note_zh": entry.get("note_zh") if self.note else None,
+            "reason_zh": why_zh or self._coded_zh(),
+            "see": entry.get("see") if self.reason == entry.get("why") else None,
+        }
 
     def _coded_zh(self) -> str | None:
         # A status with a value is shown by its margin on the board; its reason only where there is no value.
@@ -143,6 +154,16 @@ def check_target_map(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
                 record=target_id,
                 field="zh" if not entry.get("zh") else "why_zh",
             )
+        if not entry.get("quote_zh") or ("note" in entry and not entry.get("note_zh")):
+            raise InputError(
+                "a target needs its wording in Chinese (quote_zh), and a note in Chinese (note_zh) with its note",
+                record=target_id,
+                field="quote_zh" if not entry.get("quote_zh") else "note_zh",
+            )
+        if "see" in entry and not str(entry["see"]).startswith("/"):
+            raise InputError(
+                "a target's page is a path of this site", record=target_id, field="see", value=entry["see"]
+            )
     return dict(data)
 
 
@@ -168,6 +189,33 @@ def evaluate(
     ``prepared`` (:func:`carbonpeak.indicators.definitions.prepare` of the same facts and region) saves
     summing the facts again when several targets are evaluated.
     """
+    found = _evaluate(
+        plan,
+        target,
+        facts,
+        region=region,
+        year=year,
+        params=params,
+        benchmark_edition=benchmark_edition,
+        prepared=prepared,
+        options=options,
+    )
+    found.quote_zh_status = plan.quote_zh_status
+    return found
+
+
+def _evaluate(
+    plan: Plan,
+    target: Target,
+    facts: pd.DataFrame,
+    *,
+    region: str | None,
+    year: int,
+    params: ParameterSet | None,
+    benchmark_edition: str | None,
+    prepared: ind.Prepared | None,
+    options: ind.Options | None,
+) -> Evaluation:
     params = params or load()
     band = float(params.value("indicators.status_rule", period=year, item="at_risk_band"))
     rule = RULE.format(band=band)

@@ -190,3 +190,10 @@ def line_items(value: object) -> list[tuple[str, object, str]]:
         else:
             out.append((", ".join(f"{k}={v}" for k, v in line.items()), None, ""))
     return out
+
+
+def target_card(target: dict[str, Any]) -> Any:
+    """A plan target's card texts in the current language (carbonpeak/web/target_texts.py)."""
+    from carbonpeak.web.target_texts import card
+
+    return card(target)

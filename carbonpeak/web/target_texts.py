@@ -1,0 +1,108 @@
+"""How a plan target's card reads, in the page's language: the target as its plan words it, the figure now,
+the target's figure, the reason and the page where it is followed.
+
+In Chinese a card shows the plan's own wording (quoted from the Chinese original, or our translation of an
+English-only seed, marked 译文), the target as the plans write it (≥24%, 2030年前达峰, 较2020年下降≥17%),
+and never a parameter key, a command or an English fragment; in English it shows the targets as quoted.
+The figures come from :mod:`carbonpeak.indicators.targets` (``Evaluation.as_dict``); this module only words
+them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from carbonpeak.web import display, labels
+from carbonpeak.web.i18n import N_, current_lang, gettext, num, reason
+
+# Marks of Chinese texts that are ours, not the plan's (shown on zh pages only): a title, a target's wording.
+TITLE_MARK = "（译名）"
+QUOTE_MARK = "（译文）"
+# The pages a target's card links to (target_indicators.yaml ``see``), named as the navigation names them.
+PAGES = {"/pathways": N_("Pathways"), "/projects": N_("Projects")}
+
+
+@dataclass(frozen=True)
+class Card:
+    what: str  # the target in the plan's words (zh) or its indicator (en)
+    measure: str  # the indicator that measures it, with its sectors ("" where it is the headline)
+    now: str
+    goal: str
+    reason: str
+    see: str | None  # a page of this site where the target is followed
+    see_label: str
+
+
+def plan_title(title: dict[str, str], status: str, lang: str | None = None) -> str:
+    """A plan's title in ``lang``: the official Chinese title, or ours marked （译名）."""
+    lang = lang or current_lang()
+    shown = title.get(lang) or title.get("en") or ""
+    return f"{shown}{TITLE_MARK}" if lang == "zh" and status != "official" else shown
+
+
+def card(t: dict[str, Any]) -> Card:
+    """The texts of one target's card (``t``: an evaluation's ``as_dict``)."""
+    zh = current_lang() == "zh"
+    measure = _measure(t)
+    if zh and t.get("quote_zh"):
+        mark = QUOTE_MARK if t.get("quote_zh_status") != "original" else ""
+        what = t["quote_zh"] + mark
+    else:
+        what, measure = measure or t.get("indicator_text") or "", ""
+    see = t.get("see")
+    return Card(
+        what=what,
+        measure=measure,
+        now=_now(t),
+        goal=_goal(t, zh),
+        reason=_reason(t, zh),
+        see=see,
+        see_label=gettext(PAGES[see]) if see in PAGES else "",
+    )
+
+
+def _measure(t: dict[str, Any]) -> str:
+    if not t.get("indicator"):
+        return t.get("indicator_text_zh") or "" if current_lang() == "zh" else ""
+    sectors = "、".join(labels.sector(s) for s in t.get("sectors") or [])
+    return labels.indicator(t["indicator"]) + (f" · {sectors}" if sectors else "")
+
+
+def _now(t: dict[str, Any]) -> str:
+    if t.get("value") is None:
+        return "—"
+    if display.shown(t.get("unit"), "total") is not None:
+        return display.qty_text(t["value"], t["unit"], "total")
+    shown_unit = labels.unit(t.get("unit"))
+    return f"{num(t['value'])}{shown_unit}" if current_lang() == "zh" else f"{num(t['value'])} {shown_unit}"
+
+
+def _goal(t: dict[str, Any], zh: bool) -> str:
+    target, unit, comparator = t.get("target"), t.get("unit"), t.get("comparator") or ""
+    if zh and t.get("goal_zh"):
+        return str(t["goal_zh"])
+    if isinstance(target, (int, float)) and unit == "year":
+        return f"{comparator} {int(target)}"
+    if isinstance(target, (int, float)) and unit == "%":
+        return display.target(comparator, target, "%")
+    if isinstance(target, (int, float)):
+        return display.target(comparator, target, (" " if not zh else "") + labels.unit(unit))
+    return f"{comparator} {target if target is not None else ''} {labels.unit(unit)}".strip()
+
+
+def _reason(t: dict[str, Any], zh: bool) -> str:
+    if not zh:
+        return str(t.get("reason") or "")
+    if t.get("reason_zh"):
+        return str(t["reason_zh"])
+    if t.get("status") in ("not_measurable", "no_data"):
+        return reason(t.get("reason"))
+    if t.get("margin") is not None:
+        return gettext(
+            "%(year)s value; margin to the target %(margin)s %(unit)s",
+            year=t.get("year"),
+            margin=num(t["margin"]),
+            unit=labels.unit(t.get("unit")),
+        )
+    return ""
