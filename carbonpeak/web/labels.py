@@ -197,3 +197,16 @@ def target_card(target: dict[str, Any]) -> Any:
     from carbonpeak.web.target_texts import card
 
     return card(target)
+
+
+# Who did something, as an audit entry shows it: a person by their user name, the platform's own jobs by
+# what they are (system:daily is the daily warnings check), never a technical actor id.
+SYSTEM_ACTORS = {"system:daily": N_("system (daily check)"), "system:demo": N_("system (demonstration data)")}
+
+
+def actor(name: str | None) -> str:
+    if not name:
+        return "—"
+    if name in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[name])
+    return gettext("system") if name.startswith("system:") else name

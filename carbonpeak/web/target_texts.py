@@ -99,10 +99,15 @@ def _reason(t: dict[str, Any], zh: bool) -> str:
     if t.get("status") in ("not_measurable", "no_data"):
         return reason(t.get("reason"))
     if t.get("margin") is not None:
-        return gettext(
-            "%(year)s value; margin to the target %(margin)s %(unit)s",
-            year=t.get("year"),
-            margin=num(t["margin"]),
-            unit=labels.unit(t.get("unit")),
-        )
+        return gettext("%(year)s value; margin to the target %(margin)s", year=t.get("year"), margin=_margin(t))
     return ""
+
+
+def _margin(t: dict[str, Any]) -> str:
+    """The distance to the target in the sector's style: a share's in 百分点, a quantity's in its display unit."""
+    margin, unit = t["margin"], t.get("unit")
+    if unit == "%":
+        return display.points(margin, 2)
+    if display.shown(unit, "total") is not None:
+        return display.qty_text(margin, unit, "total")
+    return f"{num(margin)}{labels.unit(unit)}"
