@@ -23,7 +23,7 @@ import yaml
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import coverage as cov
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.messages import Bilingual, CodedText, Message, text_in
+from carbonpeak.messages import Bilingual, CodedText, Message, known, text_in
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.parameters.schema import Plan, Target
 from carbonpeak.units import conversion_factor
@@ -71,6 +71,7 @@ class Evaluation:
     coverage: cov.Coverage | None = None  # facility-months behind the status year's value (None: no value)
     period: cov.YearPeriod | None = None  # the months the status year's value spans
     quote_zh_status: str = "translated"  # the plan's: its targets' Chinese wording is "original" or ours
+    plan_title: dict[str, str] = field(default_factory=dict)  # the plan's title as shown, by language
 
     def _chinese(self) -> dict[str, str | None]:
         """The target in Chinese: its indicator, its wording in the plan (quoted from the Chinese original or
@@ -201,6 +202,7 @@ def evaluate(
         options=options,
     )
     found.quote_zh_status = plan.quote_zh_status
+    found.plan_title = {lang: plan.shown_title(lang) for lang in ("zh", "en")}
     return found
 
 
@@ -423,18 +425,38 @@ def _reason(target: Target, latest: YearStatus, indicator: str, sectors: list[st
         "targets.figure",
         indicator=Bilingual(definition.name_zh, indicator),
         scope=scope,
-        value=f"{latest.value:,.4g}",
-        unit=definition.unit,
+        value=_figure(latest.value),
+        unit=_unit(definition.unit),
         year=latest.year,
     )
     if target.comparator == "increase":
         previous = f"{latest.expected}" if latest.expected is not None else "—"
         return _joined([figure, _coded("targets.previous_year", previous=previous)])
-    goal = {"comparator": target.comparator, "value": f"{target.value:g}", "unit": target.unit}
+    goal = {"comparator": _comparator(target.comparator), "value": f"{target.value:g}", "unit": _unit(target.unit)}
     parts = [figure, _coded("targets.goal", year=target.target_year, **goal)]
     if latest.expected is not None and latest.status in ("on_track", "at_risk", "off_track"):
         parts.append(_coded("targets.path_value", year=latest.year, value=f"{latest.expected:,.4g}"))
     return _joined(parts)
+
+
+_COMPARATOR_CODES = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "=": "eq"}
+
+
+def _comparator(comparator: str) -> Message | str:
+    """A comparator as a reason reads it: ≥ in Chinese, >= in English."""
+    code = _COMPARATOR_CODES.get(comparator)
+    return Message(f"targets.comparator.{code}") if code else comparator
+
+
+def _unit(unit: str) -> Message | str:
+    """A unit inside a reason: its Chinese word (家, 个) where it has one, else its symbol."""
+    code = f"targets.unit.{unit}"
+    return Message(code) if known(code) else unit
+
+
+def _figure(value: float) -> str:
+    """A figure without an exponent: 169,038 rather than 1.69e+05; four significant digits below 1,000."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def evaluate_plan(

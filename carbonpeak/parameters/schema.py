@@ -152,3 +152,8 @@ class Plan(Strict):
     seed: list[str]
     read_on: dt.date
     targets: list[Target]
+
+    def shown_title(self, lang: str) -> str:
+        """The title a page shows in ``lang``: the official Chinese title, or ours marked （译名）."""
+        shown = self.title.get(lang) or self.title.get("en") or self.id
+        return f"{shown}（译名）" if lang == "zh" and self.title_zh_status != "official" else shown

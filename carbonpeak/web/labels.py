@@ -210,3 +210,10 @@ def actor(name: str | None) -> str:
     if name in SYSTEM_ACTORS:
         return gettext(SYSTEM_ACTORS[name])
     return gettext("system") if name.startswith("system:") else name
+
+
+def plan_title(plan_id: str | None) -> str:
+    """A plan's title in the current language, never its id (carbonpeak/web/target_texts.py)."""
+    from carbonpeak.web.target_texts import plan_title as title
+
+    return title(plan_id)

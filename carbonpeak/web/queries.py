@@ -45,7 +45,6 @@ from carbonpeak.store.models import (
 from carbonpeak.store.parameters import parameter_set
 from carbonpeak.store.statistics import current_statistics
 from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT
-from carbonpeak.web.target_texts import plan_title
 
 # ---------------------------------------------------------------- a small cache of computed tables
 
@@ -655,8 +654,8 @@ def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
     plans = list(params().plans.values())  # plans come from the shipped files only
     grid = (region.grid_province or "").lower() if region else ""
     plans.sort(key=lambda p: (p.region.lower() != grid, -len(p.targets), p.id))  # the province's main plan first
-    # titles as shown: the official Chinese one, or ours marked 译名 (target_texts.plan_title)
-    return [(p.id, {lang: plan_title(p.title, p.title_zh_status, lang) for lang in ("zh", "en")}) for p in plans]
+    # titles as shown: the official Chinese one, or ours marked 译名
+    return [(p.id, {lang: p.shown_title(lang) for lang in ("zh", "en")}) for p in plans]
 
 
 # ---------------------------------------------------------------- benchmark board

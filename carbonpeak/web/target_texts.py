@@ -13,14 +13,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from carbonpeak.indicators.targets import target_map
+from carbonpeak.parameters import load
 from carbonpeak.web import display, labels
 from carbonpeak.web.i18n import N_, current_lang, gettext, num, reason
 
-# Marks of Chinese texts that are ours, not the plan's (shown on zh pages only): a title, a target's wording.
-TITLE_MARK = "（译名）"
+# The mark of a target's Chinese wording that is ours, not the plan's (zh pages only; a title's: Plan.shown_title).
 QUOTE_MARK = "（译文）"
 # The pages a target's card links to (target_indicators.yaml ``see``), named as the navigation names them.
 PAGES = {"/pathways": N_("Pathways"), "/projects": N_("Projects")}
+
+
+def plans() -> dict[str, Any]:
+    return load().plans  # the shipped plans (load() is cached)
+
+
+def plan_title(plan_id: str | None) -> str:
+    """A plan's title in the current language (the official Chinese one, or ours marked 译名); its id if
+    it is not a shipped plan."""
+    plan = plans().get(str(plan_id))
+    return plan.shown_title(current_lang()) if plan is not None else str(plan_id or "")
 
 
 @dataclass(frozen=True)
@@ -34,16 +46,14 @@ class Card:
     see_label: str
 
 
-def plan_title(title: dict[str, str], status: str, lang: str | None = None) -> str:
-    """A plan's title in ``lang``: the official Chinese title, or ours marked （译名）."""
-    lang = lang or current_lang()
-    shown = title.get(lang) or title.get("en") or ""
-    return f"{shown}{TITLE_MARK}" if lang == "zh" and status != "official" else shown
-
-
 def card(t: dict[str, Any]) -> Card:
-    """The texts of one target's card (``t``: an evaluation's ``as_dict``)."""
+    """The texts of one target's card (``t``: an evaluation's ``as_dict``, or a pathway's target row: the
+    Chinese wording and figure missing from it are read from target_indicators.yaml by the target's id)."""
     zh = current_lang() == "zh"
+    entry = target_map().get(str(t.get("id")), {})
+    t = {"indicator_text_zh": entry.get("zh"), "quote_zh": entry.get("quote_zh"), "goal_zh": entry.get("goal_zh"), **t}
+    if "quote_zh_status" not in t and t.get("plan") in plans():
+        t["quote_zh_status"] = plans()[t["plan"]].quote_zh_status
     measure = _measure(t)
     if zh and t.get("quote_zh"):
         mark = QUOTE_MARK if t.get("quote_zh_status") != "original" else ""
