@@ -226,4 +226,7 @@ def column_name(code: str, lang: str) -> str:
     names = headers()["columns"].get(code)
     if names:
         return str(names[lang])
-    return _label(code, lang) or code
+    label = _label(code, lang)
+    if label and lang == "en":
+        return label[:1].upper() + label[1:]  # a header, like the catalog's (the field tables' labels run in text)
+    return label or code
