@@ -164,3 +164,14 @@ def test_overview_workbook_names_sheets_and_columns_in_the_readers_language(clie
     english = CalamineWorkbook.from_filelike(io.BytesIO(en))
     assert english.sheet_names[:2] == ["Indicators", "Plan targets"]
     assert english.get_sheet_by_name("Plan targets").to_python()[0][:3] == ["Plan title", "Plan", "Id"]
+
+
+def test_warnings_workbook_reads_like_the_inbox(clients: dict[str, TestClient]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(clients["province"].get("/exports/warnings.xlsx").content))
+    assert book.sheet_names == ["预警"]
+    rows = book.get_sheet_by_name("预警").to_python()
+    assert rows[0][:3] == ["编号", "类型", "等级"]
+    kinds = {dict(zip(rows[0], r, strict=True))["类型"] for r in rows[1:]}
+    assert "规划目标进度滞后" in kinds and "target_off_track" not in kinds

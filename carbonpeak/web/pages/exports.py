@@ -183,11 +183,11 @@ def export_warnings(session: DbSession, who: Who) -> Response:
     rows = [
         {
             "id": w.id,
-            "kind": w.kind,
-            "severity": w.severity,
+            "kind": labels.label(labels.WARNING_KIND, w.kind),  # as the inbox shows them, in the reader's language
+            "severity": labels.label(labels.SEVERITY, w.severity),
             "facility": w.facility_code or "",
             "period": w.period or "",
-            "status": w.status,
+            "status": labels.label(labels.WARNING_STATUS, w.status),
             "assignee": w.assignee or "",
             "deadline": w.deadline,
             "message": labels.warning_text(w),
