@@ -29,7 +29,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def workbook(name: str, sheets: dict[str, pd.DataFrame]) -> FileResponse:
     folder = Path(tempfile.mkdtemp(prefix="carbonpeak-export-"))
-    path = export_workbook(folder / name, sheets, lang=i18n.current_lang())
+    # sheet and column names in the reader's language, from the header catalog (carbonpeak/io/export_headers.yaml)
+    path = export_workbook(folder / name, sheets, lang=i18n.current_lang(), named=True)
     return FileResponse(
         path, media_type=XLSX, filename=name, background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
     )
@@ -119,7 +120,8 @@ def export_overview(
     )
     targets = pd.DataFrame(
         [
-            {k: v for k, v in t.items() if k not in ("history", "coverage", "period")}
+            {"plan_title": labels.plan_title(t["plan"])}
+            | {k: v for k, v in t.items() if k not in ("history", "coverage", "period")}
             | {"period": (t["period"] or {}).get("label_zh" if i18n.current_lang() == "zh" else "label")}
             | (t["coverage"] or {})
             for t in data["targets"]
@@ -161,11 +163,11 @@ def export_warnings(session: DbSession, who: Who) -> Response:
     rows = [
         {
             "id": w.id,
-            "kind": w.kind,
-            "severity": w.severity,
+            "kind": labels.label(labels.WARNING_KIND, w.kind),  # as the inbox shows them, in the reader's language
+            "severity": labels.label(labels.SEVERITY, w.severity),
             "facility": w.facility_code or "",
             "period": w.period or "",
-            "status": w.status,
+            "status": labels.label(labels.WARNING_STATUS, w.status),
             "assignee": w.assignee or "",
             "deadline": w.deadline,
             "message": labels.warning_text(w),
