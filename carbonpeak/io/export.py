@@ -226,7 +226,7 @@ def column_name(code: str, lang: str) -> str:
     names = headers()["columns"].get(code)
     if names:
         return str(names[lang])
-    label = _label(code, lang)
-    if label and lang == "en":
-        return label[:1].upper() + label[1:]  # a header, like the catalog's (the field tables' labels run in text)
-    return label or code
+    name = _label(code, lang) or code
+    if lang == "en":
+        return name[:1].upper() + name[1:]  # a header, like the catalog's (the field tables' labels run in text)
+    return name

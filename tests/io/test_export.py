@@ -100,7 +100,7 @@ def test_nothing_to_export_and_unknown_language(tmp_path: Path) -> None:
             "报送数据",
             ["设施编号", "设施名称", "期间", "产品产量（t）", "版本", "locked", "submitted_on", "updated_at"],
         ),
-        ("en", "Submissions", ["Facility id", "Facility name", "Period", "Product output (t)", "Version", "locked"]),
+        ("en", "Submissions", ["Facility id", "Facility name", "Period", "Product output (t)", "Version", "Locked"]),
     ],
 )
 def test_named_workbooks_read_in_the_readers_language(tmp_path: Path, lang: str, sheet: str, names: list[str]) -> None:

@@ -145,4 +145,4 @@ def test_the_excel_is_filtered_like_the_page_with_headers_in_the_readers_languag
     assert {r["期限状态"] for r in body} == {"已逾期5天"} and {r["逾期天数"] for r in body} == {5}
     assert "参数" in zh["依据来源"][0] and all("benchmarks." not in str(row[0]) for row in zh["依据来源"][1:])
     en = _sheets(province.get(f"/exports/benchmark.xlsx?year={YEAR}&lang=en"))
-    assert "enterprise" in en["facilities by class"][0] and "baseline level" in en["facilities by class"][0]
+    assert "Enterprise" in en["facilities by class"][0] and "Baseline level" in en["facilities by class"][0]
