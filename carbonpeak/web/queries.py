@@ -199,10 +199,15 @@ def due_day(session: Session) -> int:
 def default_year(session: Session, cache: Cache, principal: Principal, region: str | None) -> int:
     """The year a page shows unless asked: the latest complete year of the region (of the whole scope
     when None), else its latest year with counted data (``indicators.coverage.default_year``)."""
-    months = states(session, cache, principal)
-    rows = cov.select_rows(months, region, months.attrs.get("clusters", {})) if region else months
     day = today()
-    return cov.default_year(rows if rows is not None else months.iloc[0:0], day, ind.due_day(params(session), day))
+
+    def make() -> int:
+        months = states(session, cache, principal)
+        rows = cov.select_rows(months, region, months.attrs.get("clusters", {})) if region else months
+        return cov.default_year(rows if rows is not None else months.iloc[0:0], day, ind.due_day(params(session), day))
+
+    key = ("default_year", day, scope_key(principal), region)
+    return cache.get(key, make, fresh(session, cache))  # type: ignore[no-any-return]
 
 
 def year_period(session: Session, cache: Cache, principal: Principal, region: str | None, year: int) -> cov.YearPeriod:
@@ -646,11 +651,17 @@ def _same_months(prepared: ind.Prepared | None, year: int, period: cov.YearPerio
 def coverage_of(
     session: Session, cache: Cache, principal: Principal, region: str, year: int
 ) -> tuple[cov.Coverage, cov.YearPeriod]:
-    """The coverage of a region's figures for a year (every sector) and the months they span today."""
-    months = states(session, cache, principal)
-    rows = cov.select_rows(months, region, months.attrs.get("clusters", {}))
-    rows = rows if rows is not None else months.iloc[0:0]
-    return cov.coverage(rows, rows["year"] == year), year_period(session, cache, principal, region, year)
+    """The coverage of a region's figures for a year (every sector) and the months they span today; kept
+    until the data change."""
+
+    def make() -> tuple[cov.Coverage, cov.YearPeriod]:
+        months = states(session, cache, principal)
+        rows = cov.select_rows(months, region, months.attrs.get("clusters", {}))
+        rows = rows if rows is not None else months.iloc[0:0]
+        return cov.coverage(rows, rows["year"] == year), year_period(session, cache, principal, region, year)
+
+    key = ("coverage_of", today(), scope_key(principal), region, year)
+    return cache.get(key, make, fresh(session, cache))  # type: ignore[no-any-return]
 
 
 def indicator_table(
@@ -697,6 +708,19 @@ def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
     grid = (region.grid_province or "").lower() if region else ""
     plans.sort(key=lambda p: (p.region.lower() != grid, -len(p.targets), p.id))  # the province's main plan first
     return [(p.id, p.title) for p in plans]
+
+
+def last_month(session: Session, cache: Cache, principal: Principal, day: dt.date, region: str) -> Any:
+    """Last month's reporting counts of a region on ``day`` (``services.reporting_status.last_month``: the
+    overview's block); kept until the data change (versions' states are audited)."""
+    from carbonpeak.services import reporting_status
+
+    key = ("last_month", day, scope_key(principal), region)
+    return cache.get(
+        key,
+        lambda: reporting_status.last_month(session, principal, today=day, region=region),
+        fresh(session, cache),
+    )
 
 
 # ---------------------------------------------------------------- benchmark board
