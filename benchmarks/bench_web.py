@@ -422,7 +422,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(path: Path | str, workers: int, log: Path) -> Iterator[tuple[str, int]]:
+def serving(path: Path | str, workers: int, log: Path, code: Path = ROOT) -> Iterator[tuple[str, int]]:
     """``carbonpeak serve`` as in production: uvicorn, ``workers`` processes, one secret key; yields the
     base URL and the server's process id."""
     port = free_port()
@@ -450,7 +450,7 @@ def serving(path: Path | str, workers: int, log: Path) -> Iterator[tuple[str, in
         "--no-access-log",
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, cwd=code, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -537,6 +537,8 @@ def run_locust(
 
 
 def goal_of(name: str) -> int | None:
+    if name.startswith("/api/v1/imports"):
+        return None  # a write (the soak's or --cold's uploads), not an API read
     if name.startswith("/api/v1/"):
         return GOAL_API_MS
     if name in DASHBOARD:
@@ -655,7 +657,13 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     if profile is not None:
         profile.unlink(missing_ok=True)
     uploads = 1.0 if args.soak else (1.0 / args.change_every if args.cold else 0.0)
-    with serving(path, args.workers, folder / f"server_{label}.log") as (base, pid):
+    code = Path(args.code).resolve() if args.code else ROOT
+    if args.code:
+        label += "_" + (args.label or code.name)
+        prefix = folder / f"locust_{label}"
+        cpu_file = prefix.with_name(prefix.name + "_cpu.json")
+        profile = prefix.with_name(prefix.name + "_profile.txt") if args.profile else None
+    with serving(path, args.workers, folder / f"server_{label}.log", code) as (base, pid):
         stats = run_locust(
             base,
             pid,
@@ -682,7 +690,9 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             "a new version, so every table kept for the old data state is stale right after it; cold)"
         )
     header = (
-        f"### {name}{' (PostgreSQL)' if server else ' (SQLite)'}: {facilities} facilities, "
+        f"### {name}{' (PostgreSQL)' if server else ' (SQLite)'}"
+        + (f", the app of {code}" if args.code else "")
+        + f": {facilities} facilities, "
         f"{months:,} counted facility-months\n\n"
         f"{started:%Y-%m-%d %H:%M %Z}; {os.cpu_count()} cores, load average before the run "
         f"{load[0]:.2f}; uvicorn {args.workers} worker(s), no access log; locust {args.users} users "
@@ -729,6 +739,11 @@ def main() -> None:
     parser.add_argument(
         "--cold", action="store_true", help="change the data every --change-every seconds while measuring"
     )
+    parser.add_argument(
+        "--code",
+        help="serve the app of another checkout (e.g. the commit before a change: compare in the same conditions)",
+    )
+    parser.add_argument("--label", help="the name of --code's run in the file names (default: its folder's name)")
     parser.add_argument("--change-every", type=float, default=5.0, help="seconds between data changes (--cold)")
     parser.add_argument("--profile", action="store_true", help="sample the server with py-spy in the measured window")
     args = parser.parse_args()
