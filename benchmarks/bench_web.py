@@ -2,6 +2,19 @@
 ten times larger, requests per second and p50/p95/p99 latency per page and API endpoint.
 
     python benchmarks/bench_web.py [--only demo|10x] [--users 50] [--duration 60] [--workers 2] [--soak]
+                                   [--db sqlite|postgres] [--cold [--change-every 5]] [--profile]
+                                   [--code OTHER_CHECKOUT [--label NAME]]
+
+``--db postgres`` runs on PostgreSQL (``CARBONPEAK_BENCH_POSTGRES``, default
+postgresql+psycopg://postgres@127.0.0.1:5432): the same databases built there as
+``carbonpeak_bench_demo`` and ``carbonpeak_bench_10x`` (the 10x a copy of the demo's database with the
+same clones). ``--cold`` measures the same pages while the data change every ``--change-every`` seconds
+(an enterprise API client uploads a one-month CSV: a new version and a new data state, so every table
+kept for the previous state is stale right after it). ``--profile`` samples the server's processes
+with py-spy during the measured window and appends the functions that took the CPU to the table.
+``--code`` serves the app of another checkout (e.g. ``git archive <commit>`` unpacked somewhere) with
+the same databases and load: a before/after comparison in the same conditions, which matters on a
+shared machine whose load moves during the day.
 
 ``--soak`` adds one enterprise API client uploading a one-month CSV every second; ``make bench`` runs it
 for 10 minutes on the demo (``--only demo --duration 600 --soak``): errors (goal 0) and p95 under uploads.
