@@ -146,7 +146,6 @@ def _scope(request: Request, session: Session, user: User, via: tuple[Any, ...],
     return scopes.get(key, lambda: access.principal_for(session, user, via_token=via_token))
 
 
-
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
