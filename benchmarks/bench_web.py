@@ -2,6 +2,19 @@
 ten times larger, requests per second and p50/p95/p99 latency per page and API endpoint.
 
     python benchmarks/bench_web.py [--only demo|10x] [--users 50] [--duration 60] [--workers 2] [--soak]
+                                   [--db sqlite|postgres] [--cold [--change-every 5]] [--profile]
+                                   [--code OTHER_CHECKOUT [--label NAME]]
+
+``--db postgres`` runs on PostgreSQL (``CARBONPEAK_BENCH_POSTGRES``, default
+postgresql+psycopg://postgres@127.0.0.1:5432): the same databases built there as
+``carbonpeak_bench_demo`` and ``carbonpeak_bench_10x`` (the 10x a copy of the demo's database with the
+same clones). ``--cold`` measures the same pages while the data change every ``--change-every`` seconds
+(an enterprise API client uploads a one-month CSV: a new version and a new data state, so every table
+kept for the previous state is stale right after it). ``--profile`` samples the server's processes
+with py-spy during the measured window and appends the functions that took the CPU to the table.
+``--code`` serves the app of another checkout (e.g. ``git archive <commit>`` unpacked somewhere) with
+the same databases and load: a before/after comparison in the same conditions, which matters on a
+shared machine whose load moves during the day.
 
 ``--soak`` adds one enterprise API client uploading a one-month CSV every second; ``make bench`` runs it
 for 10 minutes on the demo (``--only demo --duration 600 --soak``): errors (goal 0) and p95 under uploads.
@@ -55,11 +68,11 @@ from sqlalchemy import func, insert, select
 from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db
 from carbonpeak.store.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
-from carbonpeak.store.models import Enterprise, Facility, Result, Submission, SubmissionVersion
+from carbonpeak.store.models import Enterprise, Facility, Fact, Result, Submission, SubmissionVersion
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile_web.py"
-BUILD = 1  # bump when the databases' content changes: cached ones are rebuilt
+BUILD = 2  # bump when the databases' content changes: cached ones are rebuilt
 PASSWORDS = {
     "admin": "demo-admin-2026",
     "province": "demo-province-2026",
@@ -71,30 +84,89 @@ PLAN = "shaanxi_nonferrous"
 AS_OF = dt.date(2026, 1, 20)
 DASHBOARD = ("/overview", "/benchmark", "/warnings", "/enterprises/{code}")
 GOAL_PAGE_MS, GOAL_API_MS = 200, 50
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"  # --db postgres (CARBONPEAK_BENCH_POSTGRES)
+PG_DATABASE = "carbonpeak_bench"  # its databases: carbonpeak_bench_demo, _10x (and _demo_pristine)
 
 
-def url_of(path: Path) -> str:
-    return f"sqlite:///{path}"
+def url_of(path: Path | str) -> str:
+    """A database's URL: a path is a SQLite file; a string is already a URL (PostgreSQL)."""
+    return path if isinstance(path, str) else f"sqlite:///{path}"
 
 
-def _checkpoint(path: Path) -> None:
+def _checkpoint(path: Path | str) -> None:
     db.engine_for(url_of(path)).dispose()
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if isinstance(path, Path):
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _server_of(url: str) -> tuple[str, str]:
+    """A PostgreSQL URL's server (the URL without the database) and database name."""
+    server, _, name = url.rpartition("/")
+    return server, name
+
+
+def _pg_recreate(url: str, template: str | None = None) -> None:
+    """Drop and create the PostgreSQL database of ``url`` (a copy of the database ``template`` if given)."""
+    from sqlalchemy import create_engine, text
+
+    server, name = _server_of(url)
+    engine = create_engine(server + "/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        for database in [name] + ([template] if template else []):
+            connection.execute(
+                text(
+                    "select pg_terminate_backend(pid) from pg_stat_activity "
+                    "where datname = :n and pid <> pg_backend_pid()"
+                ),
+                {"n": database},
+            )
+        connection.execute(text(f'drop database if exists "{name}"'))
+        connection.execute(text(f'create database "{name}"' + (f' template "{template}"' if template else "")))
+    engine.dispose()
+
+
+def _pg_exists(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    server, name = _server_of(url)
+    engine = create_engine(server + "/postgres")
+    try:
+        with engine.connect() as connection:
+            return bool(connection.scalar(text("select 1 from pg_database where datname = :n"), {"n": name}))
+    finally:
+        engine.dispose()
+
+
+def _pg_sequences(session: Any) -> None:
+    """After rows were inserted with explicit ids: every serial sequence continues after its table's max."""
+    from sqlalchemy import text
+
+    for table in ("enterprise", "facility", "submission", "submission_version", "result"):
+        session.execute(
+            text(
+                f"select setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"coalesce((select max(id) from {table}), 0) + 1, false)"
+            )
+        )
 
 
 # ---------------------------------------------------------------- databases
 
 
-def build_demo(path: Path) -> None:
-    """The demo province, its accounts (production argon2 cost) and the warnings its data raise."""
+def build_demo(path: Path | str) -> None:
+    """The demo province, its accounts (production argon2 cost) and the warnings its data raise (``path``:
+    a SQLite file, or a PostgreSQL URL whose database is made again)."""
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.targets import evaluate_plan
     from carbonpeak.store import warnings as stored
     from carbonpeak.web.settings import Settings
     from carbonpeak.web.users import create_demo_users
 
-    path.unlink(missing_ok=True)
+    if isinstance(path, Path):
+        path.unlink(missing_ok=True)
+    else:
+        _pg_recreate(path)
     url = url_of(path)
     db.upgrade(url)
     with db.transaction(url) as session:
@@ -122,9 +194,14 @@ def _scaled(values: dict[str, Any], names: list[str], factor: float) -> dict[str
     }
 
 
-def build_larger(demo: Path, path: Path, factor: int = 10, seed: int = 0) -> None:
-    """The demo plus ``factor - 1`` clones of each facility (and enterprise) with its counted months."""
-    shutil.copyfile(demo, path)
+def build_larger(demo: Path | str, path: Path | str, factor: int = 10, seed: int = 0) -> None:
+    """The demo plus ``factor - 1`` clones of each facility (and enterprise) with its counted months (on
+    PostgreSQL: a copy of the demo's database, then the same clones)."""
+    if isinstance(demo, Path) and isinstance(path, Path):
+        shutil.copyfile(demo, path)
+    else:
+        db.engine_for(url_of(demo)).dispose()
+        _pg_recreate(url_of(path), template=_server_of(url_of(demo))[1])
     url = url_of(path)
     rng = np.random.default_rng(seed)
     now = dt.datetime.now(dt.UTC)
@@ -138,6 +215,10 @@ def build_larger(demo: Path, path: Path, factor: int = 10, seed: int = 0) -> Non
             for r in session.execute(
                 select(SubmissionVersion.__table__).where(SubmissionVersion.id.in_(version_ids))
             ).mappings()
+        }
+        fact_rows = {
+            r["version_id"]: dict(r)
+            for r in session.execute(select(Fact.__table__).where(Fact.version_id.in_(version_ids))).mappings()
         }
         newest = select(func.max(Result.id)).where(Result.version_id.in_(version_ids)).group_by(Result.version_id)
         results = {
@@ -157,7 +238,7 @@ def build_larger(demo: Path, path: Path, factor: int = 10, seed: int = 0) -> Non
                 ("result", Result),
             )
         }
-        new: dict[str, list[dict[str, Any]]] = {k: [] for k in next_id}
+        new: dict[str, list[dict[str, Any]]] = {k: [] for k in [*next_id, "fact"]}
         for k in range(1, factor):
             enterprise_id: dict[int, int] = {}
             for e in enterprises:
@@ -213,6 +294,20 @@ def build_larger(demo: Path, path: Path, factor: int = 10, seed: int = 0) -> Non
                         }
                     )
                     result = results.get(version_id)
+                    fact = fact_rows.get(version_id)
+                    if fact is not None:  # the flat row indicators read (store.facts), as save_versions writes it
+                        new["fact"].append(
+                            _scaled(fact, RECORD_FIELDS + RESULT_FIELDS, scale)
+                            | {
+                                "version_id": new_version_id,
+                                "submission_id": submission_id,
+                                "facility_id": facility_id,
+                                "version": 1,
+                                "status": "locked",
+                                "held": False,
+                                "result_id": next_id["result"] if result is not None else None,
+                            }
+                        )
                     if result is not None:
                         values = _scaled(result["values"], RESULT_FIELDS, scale)
                         new["result"].append(
@@ -233,36 +328,57 @@ def build_larger(demo: Path, path: Path, factor: int = 10, seed: int = 0) -> Non
             ("submission", Submission),
             ("version", SubmissionVersion),
             ("result", Result),
+            ("fact", Fact),
         ):
             rows = new[name]
             for start in range(0, len(rows), 5000):
                 session.execute(insert(model.__table__), rows[start : start + 5000])
+        if not url.startswith("sqlite"):
+            _pg_sequences(session)
     _checkpoint(path)
 
 
-def database(folder: Path, name: str, rebuild: bool) -> Path:
-    """The cached database ``name`` (demo or 10x), built when missing, stale or asked for."""
+def database(folder: Path, name: str, rebuild: bool, server: str | None = None) -> Path | str:
+    """The cached database ``name`` (demo or 10x), built when missing, stale or asked for: a SQLite file
+    under ``folder``, or with ``server`` (a PostgreSQL URL without database) the database
+    ``carbonpeak_bench_<name>`` there (its build stamp kept under ``folder``)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.db"
-    stamp = folder / f"{name}.db.built"
-    if not rebuild and path.exists() and stamp.exists() and stamp.read_text().strip() == str(BUILD):
+
+    def where(n: str) -> Path | str:
+        return f"{server}/{PG_DATABASE}_{n.replace('.', '_')}" if server else folder / f"{n}.db"
+
+    def present(n: str) -> bool:
+        target = where(n)
+        return _pg_exists(target) if isinstance(target, str) else target.exists()
+
+    def stamp_of(n: str) -> Path:
+        return folder / (f"pg_{n}.built" if server else f"{n}.db.built")
+
+    def fresh(n: str) -> bool:
+        stamp = stamp_of(n)
+        return present(n) and stamp.exists() and stamp.read_text().strip() == str(BUILD)
+
+    path = where(name)
+    if not rebuild and fresh(name):
         return path
     start = time.perf_counter()
-    pristine = folder / "demo.pristine.db"
-    pristine_stamp = folder / "demo.pristine.db.built"
-    if rebuild or not pristine.exists() or pristine_stamp.read_text().strip() != str(BUILD):
+    pristine = where("demo.pristine")
+    if rebuild or not fresh("demo.pristine"):
         build_demo(pristine)
-        pristine_stamp.write_text(str(BUILD))
-    if name == "demo":
+        stamp_of("demo.pristine").write_text(str(BUILD))
+    if name == "demo" and isinstance(path, Path) and isinstance(pristine, Path):
         shutil.copyfile(pristine, path)
+    elif name == "demo":
+        db.engine_for(url_of(pristine)).dispose()
+        _pg_recreate(url_of(path), template=_server_of(url_of(pristine))[1])
     else:
         build_larger(pristine, path, factor=10)
-    stamp.write_text(str(BUILD))
+    stamp_of(name).write_text(str(BUILD))
     print(f"built {path} in {time.perf_counter() - start:.0f} s")
     return path
 
 
-def counts(path: Path) -> tuple[int, int]:
+def counts(path: Path | str) -> tuple[int, int]:
     """Facilities with counted months, counted facility-months."""
     with db.transaction(url_of(path)) as session:
         facts = facility_months(session)
@@ -273,7 +389,7 @@ def counts(path: Path) -> tuple[int, int]:
 # ---------------------------------------------------------------- what the users visit
 
 
-def config(path: Path, seed: int = 0) -> dict[str, Any]:
+def config(path: Path | str, seed: int = 0) -> dict[str, Any]:
     """Fresh API tokens and, per account, the enterprises, facilities and months in its scope."""
     from carbonpeak.services import access
     from carbonpeak.store.accounts import User
@@ -319,7 +435,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(path: Path, workers: int, log: Path) -> Iterator[tuple[str, int]]:
+def serving(path: Path | str, workers: int, log: Path, code: Path = ROOT) -> Iterator[tuple[str, int]]:
     """``carbonpeak serve`` as in production: uvicorn, ``workers`` processes, one secret key; yields the
     base URL and the server's process id."""
     port = free_port()
@@ -347,7 +463,7 @@ def serving(path: Path, workers: int, log: Path) -> Iterator[tuple[str, int]]:
         "--no-access-log",
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, cwd=code, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -383,6 +499,7 @@ def run_locust(
     warmup: float,
     wait: str = "0.5,1.5",
     uploads_per_s: float = 0.0,
+    profile: Path | None = None,
 ) -> Path:
     """Run the locustfile headless; returns the stats CSV (measured window only)."""
     config_path = prefix.with_name(prefix.name + "_config.json")
@@ -399,6 +516,10 @@ def run_locust(
         "BENCH_SERVER_PIDS": str(server_pid),
         "BENCH_CPU_STATS": str(prefix.with_name(prefix.name + "_cpu.json")),
     }
+    if profile is not None:
+        env["BENCH_PROFILE"] = str(profile)
+        spy = Path(sys.executable).with_name("py-spy")
+        env["BENCH_PY_SPY"] = str(spy) if spy.exists() else "py-spy"
     locust = Path(sys.executable).with_name("locust")
     users += 1 if uploads_per_s > 0 else 0  # the uploader is one more user (fixed_count 1)
     limit = int(duration + warmup + users / rate + 150)
@@ -429,6 +550,8 @@ def run_locust(
 
 
 def goal_of(name: str) -> int | None:
+    if name.startswith("/api/v1/imports"):
+        return None  # a write (the soak's or --cold's uploads), not an API read
     if name.startswith("/api/v1/"):
         return GOAL_API_MS
     if name in DASHBOARD:
@@ -493,19 +616,67 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def profile_summary(raw: Path, top: int = 12) -> str:
+    """py-spy's raw samples (``stack;frames count`` per line) as two lists: the carbonpeak functions with
+    the share of the server's samples they (and what they call) took, and the frames that took the most
+    samples themselves. Idle waiting (uvicorn's event loop, a worker thread waiting) is not sampled."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0] + ")" for f in stack.split(";")]
+        for frame in set(frames):
+            if "carbonpeak/" in frame:
+                inclusive[frame] = inclusive.get(frame, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+    if not total:
+        return ""
+
+    def listed(counts: dict[str, int]) -> list[str]:
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
+        return [f"  {100 * n / total:5.1f} %  {frame}" for frame, n in ranked]
+
+    return "\n".join(
+        [
+            f"py-spy, {total:,} samples of the server's busy threads in the measured window",
+            "carbonpeak functions, with what they call:",
+            *listed(inclusive),
+            "frames by their own samples:",
+            *listed(own),
+        ]
+    )
+
+
 def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     folder = Path(args.dir)
-    path = database(folder, name, args.rebuild)
+    server = os.environ.get("CARBONPEAK_BENCH_POSTGRES", PG_SERVER) if args.db == "postgres" else None
+    path = database(folder, name, args.rebuild, server)
     db.upgrade(url_of(path))  # a database kept from an older schema is migrated, as `carbonpeak serve` does
     facilities, months = counts(path)
     settings = config(path)
     load = os.getloadavg()
     started = dt.datetime.now().astimezone()
-    label = f"{name}_soak" if args.soak else name
+    mode = "_soak" if args.soak else "_cold" if args.cold else ""
+    label = f"{name}{'_pg' if server else ''}{mode}"
     prefix = folder / f"locust_{label}"
     cpu_file = prefix.with_name(prefix.name + "_cpu.json")
     cpu_file.unlink(missing_ok=True)
-    with serving(path, args.workers, folder / f"server_{name}.log") as (base, pid):
+    profile = prefix.with_name(prefix.name + "_profile.txt") if args.profile else None
+    if profile is not None:
+        profile.unlink(missing_ok=True)
+    uploads = 1.0 if args.soak else (1.0 / args.change_every if args.cold else 0.0)
+    code = Path(args.code).resolve() if args.code else ROOT
+    if args.code:
+        label += "_" + (args.label or code.name)
+        prefix = folder / f"locust_{label}"
+        cpu_file = prefix.with_name(prefix.name + "_cpu.json")
+        profile = prefix.with_name(prefix.name + "_profile.txt") if args.profile else None
+    with serving(path, args.workers, folder / f"server_{label}.log", code) as (base, pid):
         stats = run_locust(
             base,
             pid,
@@ -515,19 +686,31 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             rate=args.rate,
             duration=args.duration,
             warmup=args.warmup,
-            uploads_per_s=1.0 if args.soak else 0.0,
+            uploads_per_s=uploads,
+            profile=profile,
         )
     if not stats.exists():
         raise SystemExit(f"locust wrote no statistics ({stats})")
     rows = rows_of(stats, prefix.with_name(prefix.name + "_logins.json"))
     total = sum(r["requests"] for r in rows if isinstance(r["rps"], float))
     failures = sum(r["failures"] for r in rows if isinstance(r["rps"], float))
+    extra = ""
+    if args.soak:
+        extra = " and one enterprise API client uploading a one-month CSV every second (the soak)"
+    elif args.cold:
+        extra = (
+            f" and a data change every {args.change_every:g} s (an enterprise API client uploads a one-month CSV: "
+            "a new version, so every table kept for the old data state is stale right after it; cold)"
+        )
     header = (
-        f"### {name}: {facilities} facilities, {months:,} counted facility-months\n\n"
+        f"### {name}{' (PostgreSQL)' if server else ' (SQLite)'}"
+        + (f", the app of {code}" if args.code else "")
+        + f": {facilities} facilities, "
+        f"{months:,} counted facility-months\n\n"
         f"{started:%Y-%m-%d %H:%M %Z}; {os.cpu_count()} cores, load average before the run "
         f"{load[0]:.2f}; uvicorn {args.workers} worker(s), no access log; locust {args.users} users "
         f"(spawn {args.rate}/s, think time 0.5-1.5 s), {args.warmup:.0f} s warm-up after the logins"
-        + (" and one enterprise API client uploading a one-month CSV every second (the soak)" if args.soak else "")
+        + extra
         + f", measured {args.duration:.0f} s: {total:,} requests ({total / args.duration:.1f} rps), "
         f"{failures} failures.\n"
     )
@@ -541,6 +724,8 @@ def bench(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             f"of {os.cpu_count()}.\n"
         )
     text = header + "\n" + markdown(rows) + "\n"
+    if profile is not None and profile.exists():
+        text += "\n```\n" + profile_summary(profile) + "\n```\n"
     (folder / f"web_{label}.md").write_text(text, encoding="utf-8")
     with (folder / f"web_{label}.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -563,6 +748,17 @@ def main() -> None:
     parser.add_argument(
         "--soak", action="store_true", help="add one upload a second (the soak: with --duration 600 --only demo)"
     )
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite", help="the store (default SQLite)")
+    parser.add_argument(
+        "--cold", action="store_true", help="change the data every --change-every seconds while measuring"
+    )
+    parser.add_argument(
+        "--code",
+        help="serve the app of another checkout (e.g. the commit before a change: compare in the same conditions)",
+    )
+    parser.add_argument("--label", help="the name of --code's run in the file names (default: its folder's name)")
+    parser.add_argument("--change-every", type=float, default=5.0, help="seconds between data changes (--cold)")
+    parser.add_argument("--profile", action="store_true", help="sample the server with py-spy in the measured window")
     args = parser.parse_args()
     for name in [args.only] if args.only else ["demo", "10x"]:
         bench(name, args)

@@ -288,13 +288,30 @@ def _measure(environment: Any) -> None:
             json.dump(logins, handle)
     before = _cpu()
     runner.stats.reset_all()
+    profiler = _profile()
     gevent.sleep(MEASURE_S)
     after = _cpu()
+    if profiler is not None:
+        profiler.wait()
     usage = os.environ.get("BENCH_CPU_STATS")
     if usage:
         with open(usage, "w", encoding="utf-8") as handle:
             json.dump({k: after[k] - before[k] for k in after} | {"seconds": MEASURE_S}, handle)
     runner.quit()
+
+
+def _profile() -> Any:
+    """With ``BENCH_PROFILE`` (a file): py-spy samples the server's processes during the measured window
+    only (not the logins), in its raw format (one line per distinct stack and its sample count)."""
+    out = os.environ.get("BENCH_PROFILE")
+    pids = [p for p in os.environ.get("BENCH_SERVER_PIDS", "").split(",") if p]
+    if not out or not pids:
+        return None
+    import subprocess
+
+    command = [os.environ.get("BENCH_PY_SPY", "py-spy"), "record", "--pid", pids[0], "--subprocesses"]
+    command += ["--duration", str(int(MEASURE_S)), "--rate", "50", "--nonblocking", "--format", "raw", "-o", out]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _cpu() -> dict[str, float]:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import ARRAY, Select, any_, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 
 from carbonpeak.errors import InputError
@@ -678,18 +678,23 @@ def versions_of(session: Session, facility_code: str, period: str) -> list[Submi
 
 
 def latest_versions_query() -> Select[tuple[Submission, SubmissionVersion]]:
-    """(submission, latest version) of every month, joined to its facility: callers add their filters."""
+    """(submission, latest version) of every month, joined to its facility: callers add their filters.
+
+    The latest version is looked up per month (a correlated ``max`` on the unique index (submission,
+    version)), so a query for one facility or year reads those months only; a grouped subquery of every
+    version made each such query scan the whole province's versions (30 ms at 40,000 months)."""
+    newer = aliased(SubmissionVersion)
     newest = (
-        select(SubmissionVersion.submission_id, func.max(SubmissionVersion.version).label("version"))
-        .group_by(SubmissionVersion.submission_id)
-        .subquery()
+        select(func.max(newer.version))
+        .where(newer.submission_id == Submission.id)
+        .correlate(Submission)
+        .scalar_subquery()
     )
     return (
         select(Submission, SubmissionVersion)
-        .join(newest, newest.c.submission_id == Submission.id)
         .join(
             SubmissionVersion,
-            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest.c.version),
+            (SubmissionVersion.submission_id == Submission.id) & (SubmissionVersion.version == newest),
         )
         .join(Facility, Facility.id == Submission.facility_id)
     )

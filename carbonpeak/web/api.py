@@ -16,7 +16,7 @@ import numpy as np
 from fastapi import APIRouter, Body, Depends, File, Form, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -316,12 +316,28 @@ def me(session: DbSession, who: Who) -> Me:
 # ---------------------------------------------------------------- registry
 
 
+def _kept_list(request: Request, session: Session, who: access.Principal, model: Any, rows: Any) -> Response:
+    """A registry list's JSON body, made once per scope and data state (the registry's changes are audited)
+    and kept: the list grows with the province, and reading, checking and encoding it is most of its cost."""
+    cache = request.app.state.cache
+
+    def make() -> bytes:
+        return TypeAdapter(list[model]).dump_json(rows())  # type: ignore[no-any-return]
+
+    key = ("api-list", model.__name__, queries.scope_key(who))
+    return Response(cache.get(key, make, queries.fresh(session, cache)), media_type="application/json")
+
+
 @router.get("/enterprises", response_model=list[EnterpriseOut], responses=ERRORS, summary="Enterprises in scope")
-def list_enterprises(session: DbSession, who: Who) -> list[EnterpriseOut]:
-    return [
-        EnterpriseOut(code=e.code, name_zh=e.name_zh, name_en=e.name_en, uscc=e.uscc, region=e.region.code)
-        for e in queries.enterprises(session, who)
-    ]
+def list_enterprises(request: Request, session: DbSession, who: Who) -> Response:
+    def rows() -> list[EnterpriseOut]:
+        return [
+            EnterpriseOut(code=e.code, name_zh=e.name_zh, name_en=e.name_en, uscc=e.uscc, region=e.region.code)
+            for e in queries.enterprises(session, who)
+        ]
+
+    access.require(who, "registry.view")
+    return _kept_list(request, session, who, EnterpriseOut, rows)
 
 
 @router.get("/enterprises/{code}", response_model=EnterpriseOut, responses=ERRORS, summary="One enterprise")
@@ -331,8 +347,11 @@ def get_enterprise(code: str, session: DbSession, who: Who) -> EnterpriseOut:
 
 
 @router.get("/facilities", response_model=list[FacilityOut], responses=ERRORS, summary="Facilities in scope")
-def list_facilities(session: DbSession, who: Who) -> list[FacilityOut]:
-    return [facility_out(f) for f in queries.facilities(session, who)]
+def list_facilities(request: Request, session: DbSession, who: Who) -> Response:
+    access.require(who, "registry.view")
+    return _kept_list(
+        request, session, who, FacilityOut, lambda: [facility_out(f) for f in queries.facilities(session, who)]
+    )
 
 
 @router.get("/facilities/{code}", response_model=FacilityOut, responses=ERRORS, summary="One facility")

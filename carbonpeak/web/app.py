@@ -30,7 +30,7 @@ from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
 from carbonpeak.web import display, i18n, labels, queries
 from carbonpeak.web.daily import DailyWarnings
-from carbonpeak.web.deps import Database, csrf_token
+from carbonpeak.web.deps import Database, Scopes, csrf_token
 from carbonpeak.web.errors import (
     LoginRequired,
     NotFound,
@@ -193,6 +193,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.templates = Jinja2Templates(env=templates_environment())
     app.state.passwords = Passwords(settings)
     app.state.cache = Cache()
+    app.state.scopes = Scopes()  # people's resolved scopes, per session and data state (web/deps.py)
     app.state.imports = Imports(app.state.database.url, settings.import_processes)
     display.configure(settings.display_units)
     display.table()  # read and check the display table now, not on the first page

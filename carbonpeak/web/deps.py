@@ -8,8 +8,10 @@ back, so a request writes all of its work or none.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
@@ -28,6 +30,7 @@ from carbonpeak.store.accounts import ApiToken, User
 from carbonpeak.store.models import utcnow
 from carbonpeak.web.errors import CsrfFailed, LoginRequired, SessionExpired
 from carbonpeak.web.i18n import N_
+from carbonpeak.web.queries import SNAPSHOT, stamp
 from carbonpeak.web.security import hash_api_token, new_csrf_token, same_token
 from carbonpeak.web.settings import Settings
 
@@ -72,7 +75,10 @@ def settings_of(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     database: Database = request.app.state.database
-    session = (database.read if request.method in SAFE_METHODS else database.write)()
+    reading = request.method in SAFE_METHODS
+    session = (database.read if reading else database.write)()
+    if reading:
+        session.info[SNAPSHOT] = True  # one read-only transaction: its change stamp is read once
     try:
         yield session
     except BaseException:
@@ -97,6 +103,49 @@ def commit_bookkeeping(session: Session) -> bool:
 # ---------------------------------------------------------------- who is asking
 
 
+class Scopes:
+    """People's resolved scopes (:class:`Principal`: the jurisdiction's regions, a verifier's enterprises),
+    kept per login session or API token and data state, so a person's scope is resolved once, not on
+    every request.
+
+    The key holds what the scope is made of: the session (or token) and the account's row as read on
+    this request (id, role, region, enterprise, session epoch), and the store's change stamp (every
+    change of the region tree or of a verifier's assignments is audited, which moves it). Whether the
+    session or token is still valid is checked on every request before the cache is asked; the cache
+    only spares the work of resolving the scope again."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Principal] = OrderedDict()
+        self._lock = threading.Lock()
+        self.size = size
+        self.counts = {"hit": 0, "made": 0}
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], Principal]) -> Principal:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.counts["hit"] += 1
+                return found
+        made = make()  # cheap and idempotent: two requests making it at once both get the same scope
+        with self._lock:
+            self._items[key] = made
+            self.counts["made"] += 1
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return made
+
+
+def _scope(request: Request, session: Session, user: User, via: tuple[Any, ...], via_token: bool) -> Principal:
+    """The person's scope, from the app's :class:`Scopes` (resolved when it is not kept)."""
+    scopes: Scopes | None = getattr(request.app.state, "scopes", None)
+    if scopes is None:
+        return access.principal_for(session, user, via_token=via_token)
+    account = (user.id, user.username, user.display_name, user.role, user.region_id, user.enterprise_id)
+    key = (*via, *account, user.session_epoch, via_token, stamp(session))
+    return scopes.get(key, lambda: access.principal_for(session, user, via_token=via_token))
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -112,7 +161,7 @@ def _from_token(request: Request, session: Session, token: str) -> Principal:
     if user is None or not user.active or user.locked_at is not None:
         raise LoginRequired(N_("The API token's account is locked or inactive."))
     _note_token_use(request, session, row)
-    return access.principal_for(session, user, via_token=True)
+    return _scope(request, session, user, ("token", row.id), True)
 
 
 def _note_token_use(request: Request, session: Session, row: ApiToken) -> None:
@@ -160,7 +209,7 @@ def _from_session(request: Request, session: Session) -> Principal | None:
         raise SessionExpired()
     data["seen"] = now
     assert user is not None
-    return access.principal_for(session, user)
+    return _scope(request, session, user, ("session", data.get("sid")), False)
 
 
 def optional_principal(request: Request, session: Annotated[Session, Depends(get_session)]) -> Principal | None:

@@ -50,46 +50,69 @@ from carbonpeak.vocabulary import SECTOR_BENCHMARK_PRODUCT
 
 
 class Cache:
-    """Computed tables keyed by what they depend on, including the store's change stamp (the newest
-    audit event: every change of a submission or its results writes one).
+    """Computed tables keyed by what they depend on; each kept with the store's change stamp it was made
+    for (the newest audit event: every change of a submission, its results or the registry writes one).
 
-    A table is computed once: concurrent requests for the same key wait for the first one's result
-    (under load, a cold key is not computed by every request that arrives before it is ready)."""
+    * A table is made once per stamp: concurrent requests for the same key and stamp do not each make it.
+    * Stale while revalidating: while one request makes a key's table for a new stamp (right after a
+      data change), the other requests for that key are served the table of the previous stamp at once
+      instead of queueing behind it; a request with nothing older to show waits for the new one. Code
+      running inside a ``make`` never receives a stale table (what it makes is made of fresh parts), and
+      a request alone (no one else making the key) always gets the table of its own stamp.
+    * Tables of an older stamp are replaced when remade, and the least recently used leave past ``size``.
+    """
 
     def __init__(self, size: int = 256) -> None:
-        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._items: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()  # key -> (stamp, table)
         self._lock = threading.Lock()
-        self._making: dict[Any, threading.Lock] = {}
-        self._stamp: int | None = None
+        self._making: dict[tuple[Any, Any], threading.Lock] = {}  # (key, stamp) being made
+        self._local = threading.local()  # how deep this thread is inside make()
         self.size = size
+        self.counts = {"hit": 0, "made": 0, "stale": 0, "waited": 0}
 
-    def advance(self, now: int) -> None:
-        """Forget every table when the store's change stamp moves (they are never asked for again)."""
-        with self._lock:
-            if now != self._stamp:
-                self._items.clear()
-                self._stamp = now
+    def _inside_make(self) -> bool:
+        return bool(getattr(self._local, "depth", 0))
 
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+    def get(self, key: Any, make: Callable[[], Any], stamp: Any = None) -> Any:
+        """The table of ``key`` made for ``stamp`` (made now if absent; see the class for stale tables)."""
         with self._lock:
-            if key in self._items:
+            item = self._items.get(key)
+            if item is not None and item[0] == stamp:
                 self._items.move_to_end(key)
-                return self._items[key]
-            making = self._making.setdefault(key, threading.Lock())
+                self.counts["hit"] += 1
+                return item[1]
+            making = self._making.get((key, stamp))
+            if making is not None and item is not None and not self._inside_make():
+                self.counts["stale"] += 1  # another request is making it: serve the previous one now
+                return item[1]
+            if making is None:
+                making = self._making[(key, stamp)] = threading.Lock()
         with making:
             with self._lock:
-                if key in self._items:  # made by another request while this one waited
+                item = self._items.get(key)
+                if item is not None and item[0] == stamp:  # made by another request while this one waited
                     self._items.move_to_end(key)
-                    return self._items[key]
+                    self.counts["waited"] += 1
+                    return item[1]
+            self._local.depth = getattr(self._local, "depth", 0) + 1
             try:
                 value = make()
             except BaseException:
                 with self._lock:
-                    self._making.pop(key, None)
+                    if self._making.get((key, stamp)) is making:
+                        del self._making[(key, stamp)]
                 raise
+            finally:
+                self._local.depth -= 1
             with self._lock:
-                self._items[key] = value
-                self._making.pop(key, None)
+                current = self._items.get(key)
+                # a request on an older snapshot of the store never replaces a newer table
+                if current is None or not _newer(current[0], stamp):
+                    self._items[key] = (stamp, value)
+                    self._items.move_to_end(key)
+                self.counts["made"] += 1
+                if self._making.get((key, stamp)) is making:
+                    del self._making[(key, stamp)]
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
         return value
@@ -99,8 +122,27 @@ class Cache:
             self._items.clear()
 
 
+def _newer(a: Any, b: Any) -> bool:
+    """Whether stamp ``a`` is later than stamp ``b`` (stamps are the store's increasing change counter)."""
+    try:
+        return bool(a > b)
+    except TypeError:
+        return False
+
+
+SNAPSHOT = "carbonpeak.snapshot"  # Session.info flag: a read-only request's session (one transaction)
+
+
 def stamp(session: Session) -> int:
-    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
+    """The store's change stamp (the newest audit event's id). Read once per read-only request: its
+    session is one transaction (``deps.get_session`` marks it), so the stamp would not move in it."""
+    known = session.info.get("carbonpeak.stamp")
+    if known is not None:
+        return int(known)
+    now = int(session.scalar(select(func.max(AuditEvent.id))) or 0)
+    if session.info.get(SNAPSHOT):
+        session.info["carbonpeak.stamp"] = now
+    return now
 
 
 def params(session: Session | None = None) -> ParameterSet:
@@ -110,10 +152,8 @@ def params(session: Session | None = None) -> ParameterSet:
 
 
 def fresh(session: Session, cache: Cache) -> int:
-    """The store's change stamp; the cache forgets older tables when it moves."""
-    now = stamp(session)
-    cache.advance(now)
-    return now
+    """The store's change stamp, which the tables kept in ``cache`` are made for."""
+    return stamp(session)
 
 
 def scope_key(principal: Principal) -> tuple[Any, ...]:
@@ -127,10 +167,10 @@ def facts(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame:
     now = fresh(session, cache)
 
     def restricted() -> pd.DataFrame:
-        full = cache.get(("facts", now), lambda: facility_months(session))
+        full = cache.get(("facts",), lambda: facility_months(session), now)
         return access.restrict_facts(session, principal, full)
 
-    return cache.get(("facts", now, scope_key(principal)), restricted)  # type: ignore[no-any-return]
+    return cache.get(("facts", scope_key(principal)), restricted, now)  # type: ignore[no-any-return]
 
 
 def today() -> dt.date:
@@ -145,10 +185,10 @@ def states(session: Session, cache: Cache, principal: Principal) -> pd.DataFrame
     now, day = fresh(session, cache), today()
 
     def restricted() -> pd.DataFrame:
-        full = cache.get(("states", now, day), lambda: month_states(session, as_of=day))
+        full = cache.get(("states", day), lambda: month_states(session, as_of=day), now)
         return access.restrict_facts(session, principal, full)
 
-    return cache.get(("states", now, day, scope_key(principal)), restricted)  # type: ignore[no-any-return]
+    return cache.get(("states", day, scope_key(principal)), restricted, now)  # type: ignore[no-any-return]
 
 
 def due_day(session: Session) -> int:
@@ -159,10 +199,15 @@ def due_day(session: Session) -> int:
 def default_year(session: Session, cache: Cache, principal: Principal, region: str | None) -> int:
     """The year a page shows unless asked: the latest complete year of the region (of the whole scope
     when None), else its latest year with counted data (``indicators.coverage.default_year``)."""
-    months = states(session, cache, principal)
-    rows = cov.select_rows(months, region, months.attrs.get("clusters", {})) if region else months
     day = today()
-    return cov.default_year(rows if rows is not None else months.iloc[0:0], day, ind.due_day(params(session), day))
+
+    def make() -> int:
+        months = states(session, cache, principal)
+        rows = cov.select_rows(months, region, months.attrs.get("clusters", {})) if region else months
+        return cov.default_year(rows if rows is not None else months.iloc[0:0], day, ind.due_day(params(session), day))
+
+    key = ("default_year", day, scope_key(principal), region)
+    return cache.get(key, make, fresh(session, cache))  # type: ignore[no-any-return]
 
 
 def year_period(session: Session, cache: Cache, principal: Principal, region: str | None, year: int) -> cov.YearPeriod:
@@ -414,8 +459,10 @@ def overview(
     """Figures of a region: totals, by year and sector, by city; indicators; the plan's targets."""
     access.require(principal, "overview.view")
     rows = facts(session, cache, principal)
-    key = ("overview", fresh(session, cache), today(), scope_key(principal), region.code, year, plan, edition)
-    return cache.get(key, lambda: _overview(session, cache, principal, rows, region, year, plan, edition))  # type: ignore[no-any-return]
+    key = ("overview", today(), scope_key(principal), region.code, year, plan, edition)
+    return cache.get(  # type: ignore[no-any-return]
+        key, lambda: _overview(session, cache, principal, rows, region, year, plan, edition), fresh(session, cache)
+    )
 
 
 def indicator_options(
@@ -447,8 +494,8 @@ def prepared_region(
         except CarbonpeakError:
             return None
 
-    key = ("prepared", fresh(session, cache), today(), scope_key(principal), region, edition)
-    return cache.get(key, make)  # type: ignore[no-any-return]
+    key = ("prepared", today(), scope_key(principal), region, edition)
+    return cache.get(key, make, fresh(session, cache))  # type: ignore[no-any-return]
 
 
 def year_indicators(
@@ -468,8 +515,8 @@ def year_indicators(
     years = years_with_data(prepared.rows)
     if year not in years:
         return ind.table_years(prepared, [year]).drop(columns=["year"])
-    key = ("indicator_years", fresh(session, cache), today(), scope_key(principal), region, edition)
-    every = cache.get(key, lambda: ind.table_years(prepared, years))
+    key = ("indicator_years", today(), scope_key(principal), region, edition)
+    every = cache.get(key, lambda: ind.table_years(prepared, years), fresh(session, cache))
     return every[every["year"] == year].drop(columns=["year"]).reset_index(drop=True)  # type: ignore[no-any-return]
 
 
@@ -604,11 +651,17 @@ def _same_months(prepared: ind.Prepared | None, year: int, period: cov.YearPerio
 def coverage_of(
     session: Session, cache: Cache, principal: Principal, region: str, year: int
 ) -> tuple[cov.Coverage, cov.YearPeriod]:
-    """The coverage of a region's figures for a year (every sector) and the months they span today."""
-    months = states(session, cache, principal)
-    rows = cov.select_rows(months, region, months.attrs.get("clusters", {}))
-    rows = rows if rows is not None else months.iloc[0:0]
-    return cov.coverage(rows, rows["year"] == year), year_period(session, cache, principal, region, year)
+    """The coverage of a region's figures for a year (every sector) and the months they span today; kept
+    until the data change."""
+
+    def make() -> tuple[cov.Coverage, cov.YearPeriod]:
+        months = states(session, cache, principal)
+        rows = cov.select_rows(months, region, months.attrs.get("clusters", {}))
+        rows = rows if rows is not None else months.iloc[0:0]
+        return cov.coverage(rows, rows["year"] == year), year_period(session, cache, principal, region, year)
+
+    key = ("coverage_of", today(), scope_key(principal), region, year)
+    return cache.get(key, make, fresh(session, cache))  # type: ignore[no-any-return]
 
 
 def indicator_table(
@@ -645,8 +698,8 @@ def plan_targets(
         )
         return [e.as_dict() for e in evaluations]
 
-    key = ("targets", fresh(session, cache), today(), scope_key(principal), plan, region.code, year, edition)
-    return cache.get(key, make)  # type: ignore[no-any-return]
+    key = ("targets", today(), scope_key(principal), plan, region.code, year, edition)
+    return cache.get(key, make, fresh(session, cache))  # type: ignore[no-any-return]
 
 
 def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
@@ -658,6 +711,19 @@ def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
     return [(p.id, {lang: p.shown_title(lang) for lang in ("zh", "en")}) for p in plans]
 
 
+def last_month(session: Session, cache: Cache, principal: Principal, day: dt.date, region: str) -> Any:
+    """Last month's reporting counts of a region on ``day`` (``services.reporting_status.last_month``: the
+    overview's block); kept until the data change (versions' states are audited)."""
+    from carbonpeak.services import reporting_status
+
+    key = ("last_month", day, scope_key(principal), region)
+    return cache.get(
+        key,
+        lambda: reporting_status.last_month(session, principal, today=day, region=region),
+        fresh(session, cache),
+    )
+
+
 # ---------------------------------------------------------------- benchmark board
 
 
@@ -665,8 +731,10 @@ def benchmark(session: Session, cache: Cache, principal: Principal, year: int, e
     access.require(principal, "benchmark.view")
     rows = facts(session, cache, principal)
     months = states(session, cache, principal)
-    key = ("benchmark", fresh(session, cache), today(), scope_key(principal), year, edition)
-    return cache.get(key, lambda: _benchmark(session, rows, months, year, edition))  # type: ignore[no-any-return]
+    key = ("benchmark", today(), scope_key(principal), year, edition)
+    return cache.get(  # type: ignore[no-any-return]
+        key, lambda: _benchmark(session, rows, months, year, edition), fresh(session, cache)
+    )
 
 
 def _benchmark(

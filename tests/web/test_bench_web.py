@@ -44,3 +44,30 @@ def test_locust_run_against_the_demo(demo_template: Path, tmp_path: Path) -> Non
     assert any(r["endpoint"] == "/api/v1/imports (soak)" and r["requests"] for r in rows), [r["endpoint"] for r in rows]
     assert any(r["endpoint"].startswith("/login") and r["requests"] for r in rows)  # the users logged in
     assert "| page / endpoint |" in bench.markdown(rows)
+
+
+def test_profile_summary_and_goals(tmp_path: Path) -> None:
+    """py-spy's raw samples are summed per carbonpeak function (with what it calls) and per own frame;
+    uploads are writes, not API reads held to the read goal."""
+    bench = _bench()
+    raw = tmp_path / "profile.txt"
+    raw.write_text(
+        "run (uvicorn/main.py:1);overview_page (carbonpeak/web/pages/overview.py:60);"
+        "do_execute (sqlalchemy/engine/default.py:9) 30\n"
+        "run (uvicorn/main.py:1);overview_page (carbonpeak/web/pages/overview.py:61);"
+        "render (carbonpeak/web/deps.py:5);root (jinja2/environment.py:3) 10\n"
+        "run (uvicorn/main.py:1);me (carbonpeak/web/api.py:300) 60\n"
+    )
+    text = bench.profile_summary(raw)
+    assert "100 samples" in text
+    assert "40.0 %  overview_page (carbonpeak/web/pages/overview.py)" in text  # both lines of the function
+    assert "60.0 %  me (carbonpeak/web/api.py)" in text
+    assert "30.0 %  do_execute (sqlalchemy/engine/default.py)" in text  # an own frame
+    assert bench.goal_of("/api/v1/imports (soak)") is None
+    assert bench.goal_of("/api/v1/facilities") == bench.GOAL_API_MS
+    assert bench.goal_of("/overview") == bench.GOAL_PAGE_MS
+    assert (
+        bench.url_of("postgresql+psycopg://postgres@127.0.0.1:5432/x")
+        == "postgresql+psycopg://postgres@127.0.0.1:5432/x"
+    )
+    assert bench.url_of(tmp_path / "a.db") == f"sqlite:///{tmp_path / 'a.db'}"

@@ -187,7 +187,7 @@ def overview_block(request: Request, session: Session, who: Principal, region: R
     """Last month's counts of the overview's region for its block, or None when they cannot be had
     (the overview stays whole; the matrix page says why)."""
     try:
-        summary = use.last_month(session, who, today=today_of(request), region=region.code)
+        summary = queries.last_month(session, request.app.state.cache, who, today_of(request), region.code)
     except CarbonpeakError:
         return None
     return {
