@@ -97,8 +97,8 @@ def _shown(session: Session, data: dict[str, Any], asked: bool) -> dict[str, Any
         "coverage": aggregates.coverage_text(data["coverage"]),
         "by": aggregates.by_title(),
         "states": aggregates.state_names(),
-        "emissions_before": aggregates.comparison_text(data["comparison"], "emissions_location_tco2e"),
-        "energy_before": aggregates.comparison_text(data["comparison"], "energy_tce"),
+        "emissions_before": aggregates.comparison_text(data["comparison"], "emissions_location_tco2e", "tCO2e"),
+        "energy_before": aggregates.comparison_text(data["comparison"], "energy_tce", "tce"),
     }
 
 
@@ -160,7 +160,7 @@ def _charts(data: dict[str, Any], year: int, region: str) -> dict[str, Any]:
         },
         "by_city": {
             "kind": "hbar",
-            "title": _("Emissions by city, %(year)s", year=period),
+            "title": _("Emissions by city, %(period)s", period=period),
             "y": [labels.named(c["region"]) for c in cities],
             "series": [
                 {
@@ -187,7 +187,7 @@ def _charts(data: dict[str, Any], year: int, region: str) -> dict[str, Any]:
         },
         "by_sector": {
             "kind": "pie",
-            "title": _("Emissions by sector, %(year)s", year=period),
+            "title": _("Emissions by sector, %(period)s", period=period),
             "data": [s for s in share if s["value"]],
             "unit": display.unit_of("tCO2e", "total"),
         },

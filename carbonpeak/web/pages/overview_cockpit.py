@@ -95,7 +95,13 @@ def answers(
     region, year = chosen["region"], chosen["year"]
     below = cockpit.below_baseline(session, request.app.state.cache, who, region.code, year, chosen["edition"])
     change = data["comparison"]["change_pct"].get("emissions_location_tco2e")
-    late = reporting["summary"].late if reporting else None
+    summary = reporting["summary"] if reporting else None
+    if summary is None:
+        late = ""
+    elif summary.due_passed:
+        late = _("%(n)s enterprises late", n=summary.late)
+    else:  # last month is not due yet: who has still to send it
+        late = _("%(n)s enterprises yet to report by %(due)s", n=summary.counts.get("not_due", 0), due=i18n.date(summary.due))
     return [
         {
             "id": "below-baseline",
@@ -116,7 +122,7 @@ def answers(
         {
             "id": "late",
             "question": _("Who has not reported last month?"),
-            "answer": _("%(n)s enterprises late", n=late) if late is not None else "",
+            "answer": late,
             "url": reporting["late_url"] if reporting else "/reporting-status",
         },
     ]
