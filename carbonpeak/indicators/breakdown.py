@@ -155,22 +155,20 @@ def breakdown(rows: pd.DataFrame, figure_id: str, by: str) -> Breakdown:
     versions = sorted(int(v) for v in rows["version_id"]) if "version_id" in rows else []
     if not counted:
         return Breakdown(chosen, by, None, 0, 0, [], versions)
-    if chosen.additive or by == "month":
-        valued = rows.assign(_value=chosen.of_rows(rows))
-    else:
-        valued = _stock(rows, chosen)
+    valued = rows.assign(_value=chosen.of_rows(rows)) if chosen.additive or by == "month" else _stock(rows, chosen)
     total = float(chosen.of_rows(rows).sum()) if chosen.additive else float(_stock(rows, chosen)["_value"].sum())
     months = rows.groupby(key, sort=False).size()
     grouped = valued.groupby(key, sort=False).agg(value=("_value", "sum"), facilities=("facility_code", "nunique"))
+    shares = bool(total) and (chosen.additive or by != "month")
     parts = [
         Part(
             key=str(code),
-            value=float(row["value"]),
-            share=(float(row["value"]) / total * 100.0) if total and (chosen.additive or by != "month") else None,
+            value=float(value),
+            share=(float(value) / total * 100.0) if shares else None,
             facility_months=int(months.get(code, 0)),
-            facilities=int(row["facilities"]),
+            facilities=int(count),
         )
-        for code, row in grouped.iterrows()
+        for code, value, count in zip(grouped.index, grouped["value"], grouped["facilities"], strict=True)
     ]
     if by == "month":
         parts.sort(key=lambda p: p.key)
@@ -180,5 +178,9 @@ def breakdown(rows: pd.DataFrame, figure_id: str, by: str) -> Breakdown:
 
 
 def total(rows: pd.DataFrame, figure_id: str) -> float | None:
-    """The figure over ``rows`` (already :func:`select`-ed); None when no month counts."""
-    return breakdown(rows, figure_id, "facility").total
+    """The figure over ``rows`` (already :func:`select`-ed); None when no month counts. The same as
+    :func:`breakdown`'s total, without its parts."""
+    if rows.empty:
+        return None
+    chosen = figure(figure_id)
+    return float(chosen.of_rows(rows).sum()) if chosen.additive else float(_stock(rows, chosen)["_value"].sum())

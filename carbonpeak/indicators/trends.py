@@ -149,7 +149,7 @@ def largest_increase(rows: pd.DataFrame, year: int, last_month: int = 12, n: int
     if rows.empty:
         return []
     frame = rows.assign(_value=figure("emissions_location_tco2e").of_rows(rows))
-    table = frame.pivot_table(index="enterprise_code", columns="year", values="_value", aggfunc="sum")
+    table = frame.groupby(["enterprise_code", "year"])["_value"].sum().unstack("year")
     if year not in table or year - 1 not in table:
         return []
     main_sector = frame.groupby("enterprise_code")["sector"].agg(lambda s: s.value_counts().index[0])

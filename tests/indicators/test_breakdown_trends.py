@@ -15,9 +15,8 @@ from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators import trends
 from carbonpeak.parameters import load
 from carbonpeak.services import demo as demo_service
-from carbonpeak.store import db
+from carbonpeak.store import db, result_methods
 from carbonpeak.store import repository as repo
-from carbonpeak.store import result_methods
 from carbonpeak.store.facts import facility_months
 from carbonpeak.store.models import Enterprise, Facility, Result, Submission
 
@@ -32,7 +31,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def facts(demo: str):  # noqa: ANN201
+def facts(demo: str):
     with db.transaction(demo) as session:
         return facility_months(session)
 
@@ -70,7 +69,7 @@ FIGURES = ("emissions_location_tco2e", "emissions_market_tco2e", "energy_tce", "
 
 @pytest.mark.parametrize("figure", FIGURES)
 @pytest.mark.parametrize("by", bd.LEVELS)
-def test_every_breakdown_sums_to_the_overview_figure(facts, figure: str, by: str) -> None:  # noqa: ANN001
+def test_every_breakdown_sums_to_the_overview_figure(facts, figure: str, by: str) -> None:
     options = ind.Options(load())
     rows = ind.select_region(facts, "demo")
     for year in (2024, 2025):
@@ -82,16 +81,18 @@ def test_every_breakdown_sums_to_the_overview_figure(facts, figure: str, by: str
         assert sum(p.share for p in split.parts) == pytest.approx(100.0)
 
 
-def test_a_sector_and_a_month_narrow_the_figure(facts, raw: list[dict]) -> None:  # noqa: ANN001
+def test_a_sector_and_a_month_narrow_the_figure(facts, raw: list[dict]) -> None:
     rows = ind.select_region(facts, "demo")
-    split = bd.breakdown(bd.select(rows, year=2024, month=3, sector="magnesium"), "emissions_location_tco2e", "enterprise")
+    split = bd.breakdown(
+        bd.select(rows, year=2024, month=3, sector="magnesium"), "emissions_location_tco2e", "enterprise"
+    )
     expected = sum(r["emissions"] for r in raw if r["period"] == "2024-03" and r["sector"] == "magnesium")
     assert split.total == pytest.approx(expected, rel=1e-12)
     assert split.facility_months == sum(1 for r in raw if r["period"] == "2024-03" and r["sector"] == "magnesium")
     assert [p.value for p in split.parts] == sorted((p.value for p in split.parts), reverse=True)
 
 
-def test_capacity_is_each_facilitys_capacity_in_its_last_month(facts) -> None:  # noqa: ANN001
+def test_capacity_is_each_facilitys_capacity_in_its_last_month(facts) -> None:
     rows = bd.select(ind.select_region(facts, "demo"), year=2024, sector="electrolytic_aluminium")
     last = rows.sort_values("period").groupby("facility_code").tail(1)
     split = bd.breakdown(rows, "capacity_t_per_a", "enterprise")
@@ -101,7 +102,7 @@ def test_capacity_is_each_facilitys_capacity_in_its_last_month(facts) -> None:  
     assert all(p.share is None for p in by_month.parts)  # months of a stock do not add up
 
 
-def test_year_on_year_and_month_on_month_against_the_raw_months(facts, raw: list[dict]) -> None:  # noqa: ANN001
+def test_year_on_year_and_month_on_month_against_the_raw_months(facts, raw: list[dict]) -> None:
     rows = ind.select_region(facts, "demo")
     month = defaultdict(float)
     for r in raw:
@@ -117,7 +118,7 @@ def test_year_on_year_and_month_on_month_against_the_raw_months(facts, raw: list
     assert changes["2025-01"].facility_months == sum(1 for r in raw if r["period"] == "2025-01")
 
 
-def test_rankings_are_ordered_and_agree_with_the_raw_months(facts, raw: list[dict]) -> None:  # noqa: ANN001
+def test_rankings_are_ordered_and_agree_with_the_raw_months(facts, raw: list[dict]) -> None:
     rows = ind.select_region(facts, "demo")
     by_enterprise = defaultdict(float)
     for r in raw:
@@ -144,13 +145,11 @@ def test_rankings_are_ordered_and_agree_with_the_raw_months(facts, raw: list[dic
     assert [i.change for i in increase] == sorted((i.change for i in increase), reverse=True)
     lead = increase[0]
     now = sum(r["emissions"] for r in raw if r["enterprise"] == lead.key and r["period"][:4] == "2025")
-    before = sum(
-        r["emissions"] for r in raw if r["enterprise"] == lead.key and "2024-01" <= r["period"] <= "2024-09"
-    )
+    before = sum(r["emissions"] for r in raw if r["enterprise"] == lead.key and "2024-01" <= r["period"] <= "2024-09")
     assert lead.change == pytest.approx(now - before) and lead.pct == pytest.approx((now / before - 1) * 100)
 
 
-def test_the_provenance_of_a_figure_counts_its_facility_months(demo: str, facts) -> None:  # noqa: ANN001
+def test_the_provenance_of_a_figure_counts_its_facility_months(demo: str, facts) -> None:
     rows = bd.select(ind.select_region(facts, "demo"), year=2024, sector="electrolytic_aluminium")
     split = bd.breakdown(rows, "emissions_location_tco2e", "facility")
     with db.transaction(demo) as session:

@@ -33,7 +33,7 @@ def browser() -> Iterator[Browser]:
         yield launched
 
 
-def _click_bar(page, testid: str, series: int, category: int) -> None:  # noqa: ANN001
+def _click_bar(page, testid: str, series: int, category: int) -> None:
     """Click the middle of a horizontal bar of a drawn chart, where a person would."""
     chart = page.locator(f"[data-testid={testid}]")
     expect(chart.locator("canvas")).to_have_count(1)
@@ -56,7 +56,9 @@ def test_a_bar_then_an_enterprise_then_a_facility_month(browser: Browser, server
     page.goto(f"{server}/overview?year=2024")
     page.wait_for_load_state("networkidle")
     _click_bar(page, "chart-by-city", 0, 0)  # the city with the largest emissions: 示范丙市
-    expect(page).to_have_url(re.compile(r"/overview/breakdown\?figure=emissions_location_tco2e&region=demo-c&year=2024$"))
+    expect(page).to_have_url(
+        re.compile(r"/overview/breakdown\?figure=emissions_location_tco2e&region=demo-c&year=2024$")
+    )
     expect(page.locator("[data-testid=breakdown-title]")).to_contain_text("碳排放（基于位置） · 示范丙市")
     expect(page.locator("[data-testid=breakdown-total]")).to_contain_text("万吨CO2e")
 

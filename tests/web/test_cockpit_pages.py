@@ -35,7 +35,9 @@ def test_kpi_cards_show_the_sectors_units_and_open_their_breakdown(clients: dict
     for unit in ("万吨CO2e", "万吨标准煤", "亿kWh", "万吨/年"):
         assert f'<span class="u">{unit}</span>' in page, unit
     assert "tCO2e" not in cards and "tce" not in cards
-    card = re.search(r'<a class="card kpi kpi-link" href="([^"]+)" data-testid="kpi-card-emissions_location_tco2e">', page)
+    card = re.search(
+        r'<a class="card kpi kpi-link" href="([^"]+)" data-testid="kpi-card-emissions_location_tco2e">', page
+    )
     assert card and unescape(card[1]) == "/overview/breakdown?figure=emissions_location_tco2e&region=demo&year=2024"
     capacity = re.search(r'href="([^"]+)" data-testid="kpi-card-capacity_t_per_a"', page)
     assert capacity and "sector=electrolytic_aluminium" in unescape(capacity[1])
@@ -71,7 +73,9 @@ def test_drill_down_links_go_city_enterprise_facility_month(clients: dict[str, T
     province = clients["province"]
     by_city = province.get("/overview/breakdown?figure=energy_tce&region=demo&year=2024&by=city").text
     cities = _links(by_city, "breakdown-part")
-    assert cities[0].startswith("/overview/breakdown?") and "region=demo-c" in cities[0] and "by=enterprise" in cities[0]
+    assert (
+        cities[0].startswith("/overview/breakdown?") and "region=demo-c" in cities[0] and "by=enterprise" in cities[0]
+    )
     city = province.get(cities[0]).text
     enterprises = _links(city, "breakdown-part")
     assert all("by=facility" in e and "enterprise=E" in e for e in enterprises)

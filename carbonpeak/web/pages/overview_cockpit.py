@@ -101,7 +101,9 @@ def answers(
     elif summary.due_passed:
         late = _("%(n)s enterprises late", n=summary.late)
     else:  # last month is not due yet: who has still to send it
-        late = _("%(n)s enterprises yet to report by %(due)s", n=summary.counts.get("not_due", 0), due=i18n.date(summary.due))
+        late = _(
+            "%(n)s enterprises yet to report by %(due)s", n=summary.counts.get("not_due", 0), due=i18n.date(summary.due)
+        )
     return [
         {
             "id": "below-baseline",
