@@ -133,3 +133,12 @@ def test_the_three_answers_are_one_click_from_the_overview_in_chinese(clients: d
     assert "2030年前能否达峰、主要驱动因素？" in answers
     assert "上月谁未报送？" in answers
     assert re.search(r"2024年 \d+ 个设施低于基准水平", answers)
+
+
+def test_english_pages_keep_international_units(clients: dict[str, TestClient]) -> None:
+    clients["province"].get("/overview?year=2024")  # the templates are compiled in Chinese first
+    page = clients["province"].get("/overview/breakdown?year=2024&lang=en").text
+    assert re.search(r'data-testid="breakdown-total">27,027,071<span class="u">tCO2e</span>', page)
+    assert '<option value="">all sectors</option>' in page and "万吨" not in page
+    overview = clients["province"].get("/overview?year=2024&lang=en").text
+    assert "Top emitters" in overview and "Emissions (tCO2e)" in overview and "万吨" not in overview
