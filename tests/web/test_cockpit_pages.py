@@ -41,6 +41,9 @@ def test_kpi_cards_show_the_sectors_units_and_open_their_breakdown(clients: dict
     assert card and unescape(card[1]) == "/overview/breakdown?figure=emissions_location_tco2e&region=demo&year=2024"
     capacity = re.search(r'href="([^"]+)" data-testid="kpi-card-capacity_t_per_a"', page)
     assert capacity and "sector=electrolytic_aluminium" in unescape(capacity[1])
+    # the indicators table's sums open their breakdown too
+    table = [unescape(h) for h in re.findall(r'<a href="([^"]+)" data-testid="indicator-breakdown">', page)]
+    assert "/overview/breakdown?figure=energy_tce&region=demo&year=2024" in table
 
 
 def test_the_breakdown_by_enterprise_adds_up_to_the_overviews_figure(

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from carbonpeak.indicators import breakdown as bd
 from carbonpeak.indicators.coverage import YearPeriod
 from carbonpeak.services.access import Principal
 from carbonpeak.web import cockpit, display, i18n
@@ -74,6 +75,10 @@ def cockpit_view(
         ),
         "facility_url": lambda code: cockpit.breakdown_url("energy_tce", region.code, year, facility=code, by="month"),
         "month_url": lambda figure, month: cockpit.breakdown_url(figure, region.code, year, month=month),
+        # an indicator of the table that is a sum of facility-months opens its breakdown
+        "figure_url": lambda indicator, sector: (
+            cockpit.breakdown_url(indicator, region.code, year, sector=sector) if indicator in bd.FIGURES else None
+        ),
     }
 
 
