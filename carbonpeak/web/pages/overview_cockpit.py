@@ -104,16 +104,18 @@ def answers(
     if summary is None:
         late = ""
     elif summary.due_passed:
-        late = _("%(n)s enterprises late", n=summary.late)
+        late = _("Enterprises late: %(n)s", n=summary.late)
     else:  # last month is not due yet: who has still to send it
         late = _(
-            "%(n)s enterprises yet to report by %(due)s", n=summary.counts.get("not_due", 0), due=i18n.date(summary.due)
+            "Enterprises yet to report by %(due)s: %(n)s",
+            n=summary.counts.get("not_due", 0),
+            due=i18n.date(summary.due),
         )
     return [
         {
             "id": "below-baseline",
             "question": _("Who is below the baseline level, and when must they exit?"),
-            "answer": _("%(n)s facilities below the baseline level in %(year)s", n=below, year=year)
+            "answer": _("Facilities below the baseline level in %(year)s: %(n)s", n=below, year=year)
             if below is not None
             else "",
             "url": cockpit.link("/benchmark", below_baseline=1, year=year),
