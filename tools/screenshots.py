@@ -22,6 +22,7 @@ PAGES = [
     # (account, path, file, language)
     ("province", "/overview", "overview_zh.png", "zh"),
     ("province", "/overview", "overview_en.png", "en"),
+    ("province", "/overview/breakdown?figure=emissions_location_tco2e&by=city", "breakdown_zh.png", "zh"),
     ("province", "/warnings", "warnings_zh.png", "zh"),
     ("province", "/benchmark", "benchmark_zh.png", "zh"),
     ("province", "/benchmark?year=2024&below_baseline=1", "benchmark_below_zh.png", "zh"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from carbonpeak import messages
 from carbonpeak.indicators.coverage import STATES, Coverage, YearPeriod
-from carbonpeak.web import i18n
+from carbonpeak.web import display, i18n
 
 
 def _text(code: str, **params: Any) -> str:
@@ -46,12 +46,13 @@ def short_period(period: YearPeriod) -> str:
     return _text("aggregates.period.short", year=period.year, months=period.months_words())
 
 
-def comparison_text(comparison: dict[str, Any], indicator: str) -> str:
-    """The year before, for a KPI: 上年 … for a whole year; 上年同期（1–9月）… for a partial one; with 同比 %."""
+def comparison_text(comparison: dict[str, Any], indicator: str, unit: str = "") -> str:
+    """The year before, for a KPI: 上年 … for a whole year; 上年同期（1–9月）… for a partial one; with 同比 %.
+    Given the indicator's canonical unit, the value is shown as the page's totals are (2,023.48万吨CO2e)."""
     before = comparison["values"].get(indicator)
     if before is None:
         return ""
-    value = i18n.num(before, 0)
+    value = display.qty_text(before, unit, "total") if unit else i18n.num(before, 0)
     if comparison["months"] is not None:
         text = _text("aggregates.same_months", months=comparison["months"], value=value)
     else:

@@ -55,6 +55,7 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/accounts/{username}/assignments"): {"admin"},
     ("DELETE", "/api/v1/accounts/{username}/assignments/{enterprise}"): {"admin"},
     ("GET", "/overview"): REGULATORS,
+    ("GET", "/overview/breakdown"): REGULATORS,
     ("GET", "/enterprises"): EVERYONE,
     ("GET", "/enterprises/{code}"): EVERYONE,
     ("GET", "/facilities/{code}"): EVERYONE,

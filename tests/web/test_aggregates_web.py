@@ -50,7 +50,7 @@ def test_a_partial_year_is_labelled_and_compared_with_the_same_months(
     assert "计入 530 个设施月" in line and "待核查 168 个" in line and "未报送 10 个" in line
     before = _text(page, "kpi-emissions-before")
     same_months, whole_year = _emissions(shared_url, 2024, 9), _emissions(shared_url, 2024)
-    assert before.startswith("上年同期（1–9月）") and f"{same_months:,.0f}" in before
+    assert before.startswith("上年同期（1–9月）") and f"{same_months / 1e4:,.2f}万吨CO2e" in before
     assert f"{whole_year:,.0f}" not in page  # the whole of 2024 is never the comparison for January-September
     change = (_emissions(shared_url, 2025) / same_months - 1) * 100
     assert f"同比 {change:+.1f}%" in before and change > -10  # not the 24 % fall of 9 months against 12

@@ -27,8 +27,8 @@ def test_overview_figures_charts_targets_and_warnings(clients: dict[str, TestCli
     assert page.status_code == 200
     html = page.text
     assert "示范省（合成数据） · 2024" in text_of(html)
-    kpi = re.search(r'data-testid="kpi-emissions">([\d,]+)', html)
-    assert kpi and int(kpi[1].replace(",", "")) > 1_000_000
+    kpi = re.search(r'data-testid="kpi-emissions">([\d,.]+)<span class="u">万吨CO2e</span>', html)
+    assert kpi and float(kpi[1].replace(",", "")) > 100  # 万吨CO2e: over a million tonnes
     for chart in ("chart-by-year", "chart-by-sector", "chart-by-city"):
         assert f'id="{chart}"' in html  # the chart's data, drawn by ECharts
     board = html.split('data-testid="targets-board"', 1)[1]

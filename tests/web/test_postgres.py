@@ -57,7 +57,7 @@ def pg_app(pg_url: str) -> Any:
 
 
 def kpi(html: str) -> str:
-    match = re.search(r'data-testid="kpi-emissions">([\d,]+)', html)
+    match = re.search(r'data-testid="kpi-emissions">([\d,.]+)', html)
     assert match, "no emissions figure on the overview"
     return match[1]
 

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
-from carbonpeak.web import aggregates, labels, queries
+from carbonpeak.web import aggregates, cockpit, display, i18n, labels, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, year_of
+from carbonpeak.web.pages.overview_cockpit import answers, cockpit_charts, cockpit_view
 from carbonpeak.web.pages.reporting_status import overview_block
 
 router = APIRouter()
@@ -65,8 +66,9 @@ def overview_page(
     )
     warnings = queries.warnings(session, who, open_only=True, limit=8)
     counts = queries.warning_counts(session, who)
-    charts = _charts(data, chosen["year"])
     chosen["reporting"] = overview_block(request, session, who, chosen["region"])  # who has reported last month
+    cockpit_data = _cockpit(request, session, who, chosen, data)
+    charts = {**_charts(data, chosen["year"], chosen["region"].code), **cockpit_charts(cockpit_data)}
     return render(
         request,
         "overview.html",
@@ -78,6 +80,7 @@ def overview_page(
             counts=counts,
             charts=charts,
             shown=_shown(session, data, chosen["year_asked"]),
+            cockpit=cockpit_data,
         ),
     )
 
@@ -94,19 +97,38 @@ def _shown(session: Session, data: dict[str, Any], asked: bool) -> dict[str, Any
         "coverage": aggregates.coverage_text(data["coverage"]),
         "by": aggregates.by_title(),
         "states": aggregates.state_names(),
-        "emissions_before": aggregates.comparison_text(data["comparison"], "emissions_location_tco2e"),
-        "energy_before": aggregates.comparison_text(data["comparison"], "energy_tce"),
+        "emissions_before": aggregates.comparison_text(data["comparison"], "emissions_location_tco2e", "tCO2e"),
+        "energy_before": aggregates.comparison_text(data["comparison"], "energy_tce", "tce"),
     }
 
 
-def _charts(data: dict[str, Any], year: int) -> dict[str, Any]:
-    """Chart specifications (data and translated labels); static/app.js draws them with ECharts."""
+def _shown_value(value: float | None, unit: str) -> float | None:
+    """A chart's value in the unit the page shows totals in (万吨CO2e on zh pages)."""
+    return None if value is None else value * display.factor_of(unit, "total")
+
+
+def _axis(name: str, unit: str) -> str:
+    return (
+        f"{name}（{display.unit_of(unit, 'total')}）"
+        if i18n.current_lang() == "zh"
+        else f"{name} ({display.unit_of(unit, 'total')})"
+    )
+
+
+def _charts(data: dict[str, Any], year: int, region: str) -> dict[str, Any]:
+    """Chart specifications (data and translated labels, values in the page's units, each bar, slice
+    and point with the breakdown it opens); static/app.js draws them with ECharts."""
     by_year = data["by_year"]
     period = aggregates.period_label(data["period"])
     sectors = list(by_year["emissions_by_sector"])
     cities = sorted(data["cities"], key=lambda c: -(c["emissions"] or 0))
+    emission, energy = "emissions_location_tco2e", "energy_tce"
     share = [
-        {"name": labels.sector(s), "value": (vals[by_year["years"].index(year)] if year in by_year["years"] else None)}
+        {
+            "name": labels.sector(s),
+            "value": _shown_value(vals[by_year["years"].index(year)] if year in by_year["years"] else None, "tCO2e"),
+            "href": cockpit.breakdown_url(emission, region, year, sector=s),
+        }
         for s, vals in by_year["emissions_by_sector"].items()
     ]
     return {
@@ -114,23 +136,68 @@ def _charts(data: dict[str, Any], year: int) -> dict[str, Any]:
             "kind": "stacked_bar_line",
             "title": _("Emissions by sector and energy by year"),
             "x": [aggregates.short_period(p) for p in by_year["periods"]],
-            "bars": [{"name": labels.sector(s), "data": by_year["emissions_by_sector"][s]} for s in sectors],
-            "bar_axis": _("emissions, location-based") + " (tCO2e)",
-            "line": {"name": _("comprehensive energy") + " (tce)", "data": by_year["energy"]},
+            "bars": [
+                {
+                    "name": labels.sector(s),
+                    "data": [
+                        {
+                            "value": _shown_value(v, "tCO2e"),
+                            "href": cockpit.breakdown_url(emission, region, y, sector=s),
+                        }
+                        for y, v in zip(by_year["years"], by_year["emissions_by_sector"][s], strict=True)
+                    ],
+                }
+                for s in sectors
+            ],
+            "bar_axis": _axis(_("emissions, location-based"), "tCO2e"),
+            "line": {
+                "name": _axis(_("comprehensive energy"), "tce"),
+                "data": [
+                    {"value": _shown_value(v, "tce"), "href": cockpit.breakdown_url(energy, region, y)}
+                    for y, v in zip(by_year["years"], by_year["energy"], strict=True)
+                ],
+            },
         },
         "by_city": {
             "kind": "hbar",
-            "title": _("Emissions by city, %(year)s", year=period),
+            "title": _("Emissions by city, %(period)s", period=period),
             "y": [labels.named(c["region"]) for c in cities],
             "series": [
-                {"name": _("emissions, location-based") + " (tCO2e)", "data": [c["emissions"] for c in cities]},
-                {"name": _("comprehensive energy") + " (tce)", "data": [c["energy"] for c in cities]},
+                {
+                    "name": _axis(_("emissions, location-based"), "tCO2e"),
+                    "data": [
+                        {
+                            "value": _shown_value(c["emissions"], "tCO2e"),
+                            "href": cockpit.breakdown_url(emission, c["region"].code, year),
+                        }
+                        for c in cities
+                    ],
+                },
+                {
+                    "name": _axis(_("comprehensive energy"), "tce"),
+                    "data": [
+                        {
+                            "value": _shown_value(c["energy"], "tce"),
+                            "href": cockpit.breakdown_url(energy, c["region"].code, year),
+                        }
+                        for c in cities
+                    ],
+                },
             ],
         },
         "by_sector": {
             "kind": "pie",
-            "title": _("Emissions by sector, %(year)s", year=period),
+            "title": _("Emissions by sector, %(period)s", period=period),
             "data": [s for s in share if s["value"]],
-            "unit": "tCO2e",
+            "unit": display.unit_of("tCO2e", "total"),
         },
     }
+
+
+def _cockpit(
+    request: Request, session: Session, who: Principal, chosen: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
+    """The cockpit's figures (cards, trend, rankings) and the three one-click answers."""
+    view = cockpit_view(request, session, who, chosen["region"], chosen["year"], data["period"], chosen["edition"])
+    view["answers"] = answers(request, session, who, chosen, data, chosen.get("reporting"))
+    return view

@@ -104,6 +104,31 @@
     return option;
   };
 
+  // The overview's monthly trend (pages/overview_cockpit.py): one line per year, months on the axis.
+  builders.month_lines = function (spec) {
+    var option = base(spec);
+    option.xAxis = { type: "category", data: spec.x };
+    option.yAxis = { type: "value", axisLabel: { formatter: fmt } };
+    option.tooltip.valueFormatter = function (v) { return fmt(v) + " " + (spec.unit || ""); };
+    option.series = spec.lines.map(function (l, i) {
+      return { name: l.name, type: "line", data: l.data, symbolSize: 8, connectNulls: false,
+        lineStyle: { width: i === spec.lines.length - 1 ? 2.5 : 1.5, type: i === spec.lines.length - 1 ? "solid" : "dashed" } };
+    });
+    return option;
+  };
+
+  // Drill-down: a bar, slice or point whose data item carries an href opens it (the overview's
+  // breakdowns); the cursor says so.
+  function clickable(chart) {
+    chart.on("click", function (p) {
+      var href = p && p.data && p.data.href;
+      if (href) window.location.href = href;
+    });
+    chart.on("mouseover", function (p) {
+      chart.getZr().setCursorStyle(p && p.data && p.data.href ? "pointer" : "default");
+    });
+  }
+
   // Every chart exports itself as PNG (besides the ECharts toolbox icon): a plain button, named file.
   function pngButton(chart, name, spec) {
     var button = document.createElement("button");
@@ -134,6 +159,7 @@
       if (!build) return;
       var chart = echarts.init(el, null, { renderer: "canvas", locale: lang() === "zh" ? "ZH" : "EN" });
       chart.setOption(build(spec));
+      clickable(chart);
       el.setAttribute("data-drawn", "1");
       el.insertAdjacentElement("afterend", pngButton(chart, el.getAttribute("data-chart"), spec));
       window.addEventListener("resize", function () { chart.resize(); });
