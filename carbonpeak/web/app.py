@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carbonpeak import __version__
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
-from carbonpeak.web import display, i18n, labels, queries
+from carbonpeak.web import display, i18n, labels, parameter_texts, queries
 from carbonpeak.web.daily import DailyWarnings
 from carbonpeak.web.deps import Database, csrf_token
 from carbonpeak.web.errors import (
@@ -96,6 +96,7 @@ def templates_environment() -> Environment:
         translate=lambda text: i18n.gettext(str(text)),  # a catalog lookup of a text from data, no formatting
         display=display,  # the sector's units (display_units.yaml)
         reason=i18n.reason,  # a reason of the indicators or targets, part by part
+        ptext=parameter_texts,  # a parameter family's names, notes and citations in the reader's language
     )
     return env
 

@@ -1,0 +1,87 @@
+"""A parameter family's texts in the reader's language, for the parameter pages and the provenance page:
+the Chinese names, notes and citations the family files carry (carbonpeak.parameters.chinese), and the
+units as the pages write them. Exposed to templates as ``ptext``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbonpeak.parameters import chinese
+from carbonpeak.parameters.schema import Entry, ParameterFile, Source
+from carbonpeak.web.i18n import current_lang
+
+# Units of parameter entries a zh page writes otherwise (codes and rules have none).
+_UNITS_ZH = {
+    "percent": "%",
+    "dimensionless": "",
+    "code": "",
+    "rule": "",
+    "date": "",
+    "text": "",
+    "kg_gas/t": "kg/t",
+    "tCO2e/t_gas": "tCO2e/t",
+    "GJ/wan_Nm3": "GJ/万Nm3",
+    "yuan/kWh": "元/kWh",
+    "Mt/a": "百万吨/年",
+}
+
+
+def lang() -> str:
+    return current_lang()
+
+
+def title(file: ParameterFile) -> str:
+    return file.title.get(lang(), file.id)
+
+
+def description(file: ParameterFile) -> str:
+    return (file.description_zh or file.description) if lang() == "zh" else file.description
+
+
+def key_name(file: ParameterFile, key: str) -> str:
+    return chinese.key_name(file, key, lang())
+
+
+def value_name(file: ParameterFile, key: str, value: Any) -> str:
+    return chinese.value_name(file, key, value, lang())
+
+
+def key_text(file: ParameterFile, key: dict[str, Any]) -> str:
+    """An entry's key as one line: ``产品：电解铝 · 水平：标杆水平``."""
+    sep = "：" if lang() == "zh" else ": "
+    return " · ".join(f"{key_name(file, k)}{sep}{value_name(file, k, v)}" for k, v in key.items())
+
+
+def edition(file: ParameterFile, value: str | None) -> str:
+    return chinese.edition(file, value, lang())
+
+
+def note(entry: Entry) -> str | None:
+    return chinese.note(entry, lang())
+
+
+def status(entry: Entry) -> str | None:
+    return chinese.status(entry, lang())
+
+
+def value(entry: Entry) -> str:
+    return chinese.entry_value(entry, lang())
+
+
+def unit(text: str | None) -> str:
+    if not text:
+        return ""
+    return _UNITS_ZH.get(text, text) if lang() == "zh" else text
+
+
+def source(src: Source) -> str:
+    """The citation: document, number, clause, issuer, date; in zh the Chinese title (marked 译名 where
+    it is our rendering of a title that exists only in English)."""
+    if lang() == "zh" and src.zh is not None:
+        zh = src.zh
+        document = zh.document + ("（译名）" if zh.status == "translated" else "")
+        number = src.number if src.number and src.number not in zh.document and not chinese.needs_zh(src.number) else None
+        parts = [document, number, zh.clause, zh.issuer, zh.published or src.published]
+        return " · ".join(p for p in parts if p)
+    parts = [src.document, src.number if src.number and src.number not in src.document else None, src.clause, src.issuer, src.published]
+    return " · ".join(p for p in parts if p)
