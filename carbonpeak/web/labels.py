@@ -190,3 +190,57 @@ def line_items(value: object) -> list[tuple[str, object, str]]:
         else:
             out.append((", ".join(f"{k}={v}" for k, v in line.items()), None, ""))
     return out
+
+
+# ---- zhparams (issue #14): who did it, as the audit log names them, in words (never "system:demo")
+_ACTOR_KINDS = {
+    "system": N_("system"),
+    "enterprise": N_("enterprise"),
+    "verifier": N_("verifier"),
+    "cli": N_("command line"),
+}
+
+
+def actor(text: str | None) -> str:
+    """An audit actor as a person reads it: web users by name (via the API marked), the demonstration
+    loader as such, other ``kind:name`` actors as kind and name."""
+    if not text:
+        return "—"
+    if text == "system:demo":
+        return gettext("demonstration data")
+    kind, sep, name = text.partition(":")
+    if not sep:
+        return text
+    if kind == "web":
+        return name.replace(" (api)", "（API）" if current_lang() == "zh" else " (API)")
+    if kind in _ACTOR_KINDS:
+        return f"{gettext(_ACTOR_KINDS[kind])} {name}"
+    return text
+
+
+def method(code: str | None) -> str:
+    """An accounting method by its name (the method registry), not its id."""
+    from carbonpeak.engine.methods import METHODS
+
+    if not code or code not in METHODS:
+        return code or "—"
+    item = METHODS[code]
+    return item.name_zh if current_lang() == "zh" else item.name_en
+
+
+def record_value(key: str, value: object) -> object:
+    """A coded value of an activity record by its name: technology, product, metering and the other codes
+    (carbonpeak.io.choices), a province or grid region (carbonpeak.vocabulary.REGIONS)."""
+    from carbonpeak.io.choices import CODED_FIELDS, choices
+    from carbonpeak.vocabulary import REGIONS
+
+    if not isinstance(value, str):
+        return value
+    if key in CODED_FIELDS:
+        found = choices(key).get(value)
+        if found:
+            return found[0] if current_lang() == "zh" else found[1]
+    if value in REGIONS and key in ("grid_province", "province", "grid_region", "region"):
+        region = REGIONS[value]
+        return region.zh if current_lang() == "zh" else region.en
+    return value
