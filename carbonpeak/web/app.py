@@ -92,6 +92,7 @@ def templates_environment() -> Environment:
         lang=i18n.current_lang,
         html_lang=lambda: i18n.HTML_LANG[i18n.current_lang()],
         version=__version__,
+        app_version=__version__,  # the footer's: a page's own `version` (a submission version) must not shadow it
         tr=i18n.tr,
         translate=lambda text: i18n.gettext(str(text)),  # a catalog lookup of a text from data, no formatting
         display=display,  # the sector's units (display_units.yaml)

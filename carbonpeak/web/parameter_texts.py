@@ -85,3 +85,39 @@ def source(src: Source) -> str:
         return " · ".join(p for p in parts if p)
     parts = [src.document, src.number if src.number and src.number not in src.document else None, src.clause, src.issuer, src.published]
     return " · ".join(p for p in parts if p)
+
+
+def _family(parameter: str) -> ParameterFile | None:
+    from carbonpeak.parameters import load
+
+    return load().files.get(parameter)
+
+
+def cited_label(parameter: str, key: dict[str, Any], edition_: str | None = None) -> str:
+    """A cited value named as a person reads it: the family's title and the key's names, with the edition
+    (``电力二氧化碳排放因子（地区：全国 · 因子类型：电力平均排放因子）``); the code in English."""
+    file = _family(parameter)
+    if file is None or lang() != "zh":
+        keys = ", ".join(f"{k}={v}" for k, v in key.items())
+        return f"{parameter}[{keys}]" + (f" ({edition_})" if edition_ else "")
+    text = title(file) + (f"（{key_text(file, key)}）" if key else "")
+    return text + (f" · {edition(file, edition_)}" if edition_ else "")
+
+
+def cited_source(parameter: str, src: Source | dict[str, Any]) -> str:
+    """The citation of a cited value (a Source, or a stored snapshot's source without its zh block: the
+    family's source of the same document gives it)."""
+    if isinstance(src, dict):
+        file = _family(parameter)
+        found = next((s for s in (file.sources.values() if file else []) if s.document == src.get("document")), None)
+        if found is not None:
+            return source(found)
+        return " · ".join(str(src[k]) for k in ("document", "clause") if src.get(k))
+    return source(src)
+
+
+def key_text_of(parameter: str, key: dict[str, Any]) -> str:
+    file = _family(parameter)
+    if file is None:
+        return " ".join(f"{k}={v}" for k, v in key.items())
+    return key_text(file, key)
