@@ -15,7 +15,7 @@ from typing import Any
 from carbonpeak.errors import ParameterFileError
 from carbonpeak.parameters.schema import Entry, ParameterFile
 
-__all__ = ["check", "entry_value", "edition", "key_name", "missing", "needs_zh", "note", "status", "value_name"]
+__all__ = ["check", "edition", "entry_value", "key_name", "missing", "needs_zh", "note", "status", "value_name"]
 
 # English words: a run of three lower-case letters, except the units Chinese texts write that way.
 _WORD = re.compile(r"[A-Za-z]*[a-z]{3}[A-Za-z]*")
@@ -44,7 +44,11 @@ def missing(file: ParameterFile) -> list[str]:
     for k, shown in _keys_shown(file).items():
         out += [f"value_names.{k}.{v}" for v in sorted(shown) if needs_zh(v) and v not in values.get(k, {})]
     editions = file.edition_names or {}
-    out += [f"edition_names.{ed}" for ed in sorted({str(e.edition) for e in file.entries if _edition_needs_zh(e.edition)}) if ed not in editions]
+    out += [
+        f"edition_names.{ed}"
+        for ed in sorted({str(e.edition) for e in file.entries if _edition_needs_zh(e.edition)})
+        if ed not in editions
+    ]
     for index, e in enumerate(file.entries):
         if needs_zh(e.note) and not e.note_zh:
             out.append(f"entries[{index}].note_zh")
@@ -79,7 +83,9 @@ def check(files: dict[str, ParameterFile]) -> None:
     """Refuse a set of families of which one lacks a Chinese text its page shows (coded error)."""
     gaps = {fid: miss for fid, file in sorted(files.items()) if (miss := missing(file))}
     if gaps:
-        listed = "; ".join(f"{fid}: {', '.join(miss[:5])}" + (" …" if len(miss) > 5 else "") for fid, miss in gaps.items())
+        listed = "; ".join(
+            f"{fid}: {', '.join(miss[:5])}" + (" …" if len(miss) > 5 else "") for fid, miss in gaps.items()
+        )
         raise ParameterFileError(code="parameters.zh_missing", families=", ".join(gaps), missing=listed)
 
 
@@ -123,6 +129,8 @@ def entry_value(entry: Entry, lang: str) -> str:
             return " · ".join(str(value[k]) for k in ("standard", "product", "indicator") if value.get(k))
         if set(value) <= {"low", "high"}:
             words = {"low": ("下限", "low"), "high": ("上限", "high")}
-            return "，".join(f"{words[k][0 if lang == 'zh' else 1]} {value[k]:,}" for k in ("low", "high") if k in value)
+            return "，".join(
+                f"{words[k][0 if lang == 'zh' else 1]} {value[k]:,}" for k in ("low", "high") if k in value
+            )
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)

@@ -80,10 +80,18 @@ def source(src: Source) -> str:
     if lang() == "zh" and src.zh is not None:
         zh = src.zh
         document = zh.document + ("（译名）" if zh.status == "translated" else "")
-        number = src.number if src.number and src.number not in zh.document and not chinese.needs_zh(src.number) else None
+        number = (
+            src.number if src.number and src.number not in zh.document and not chinese.needs_zh(src.number) else None
+        )
         parts = [document, number, zh.clause, zh.issuer, zh.published or src.published]
         return " · ".join(p for p in parts if p)
-    parts = [src.document, src.number if src.number and src.number not in src.document else None, src.clause, src.issuer, src.published]
+    parts = [
+        src.document,
+        src.number if src.number and src.number not in src.document else None,
+        src.clause,
+        src.issuer,
+        src.published,
+    ]
     return " · ".join(p for p in parts if p)
 
 

@@ -39,7 +39,10 @@ def test_a_family_without_its_chinese_texts_is_refused_with_a_code() -> None:
 
 def test_the_official_chinese_titles_are_cited() -> None:
     files = load().files
-    assert files["emissions.aluminium_cn"].sources["mee2024"].zh.document == "《企业温室气体排放核算与报告指南 铝冶炼行业》"
+    assert (
+        files["emissions.aluminium_cn"].sources["mee2024"].zh.document
+        == "《企业温室气体排放核算与报告指南 铝冶炼行业》"
+    )
     assert files["emissions.aluminium_cn"].sources["mee2024"].zh.status == "official"
     # a title that exists only in English is our rendering, marked so
     assert files["cbam.method"].sources["ir2547"].zh.status == "translated"
@@ -54,7 +57,12 @@ def test_the_chinese_texts_are_not_part_of_a_cited_value() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("表3 省级电力平均；与另一独立来源一致", False), ("以 kgce/t 表示；GB 25323", False), ("not found", True), (None, False)],
+    [
+        ("表3 省级电力平均；与另一独立来源一致", False),
+        ("以 kgce/t 表示；GB 25323", False),
+        ("not found", True),
+        (None, False),
+    ],
 )
 def test_what_needs_a_chinese_text(text: str | None, expected: bool) -> None:
     assert needs_zh(text) is expected
