@@ -66,3 +66,23 @@ def test_the_chinese_texts_are_not_part_of_a_cited_value() -> None:
 )
 def test_what_needs_a_chinese_text(text: str | None, expected: bool) -> None:
     assert needs_zh(text) is expected
+
+
+def test_a_reimport_keeps_the_chinese_texts() -> None:
+    """tools/import_reference.py writes some families again from the reference: it keeps their zh fields."""
+    import importlib.util
+    from pathlib import Path
+
+    import yaml
+
+    tool = Path(__file__).resolve().parents[2] / "tools" / "import_reference.py"
+    spec = importlib.util.spec_from_file_location("import_reference", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = yaml.safe_load((tool.parents[1] / "carbonpeak/parameters/electricity/grid_factors.yaml").read_text())
+    regenerated = {k: v for k, v in shipped.items() if k not in module._ZH_TOP}
+    regenerated["sources"] = {sid: {k: v for k, v in s.items() if k != "zh"} for sid, s in shipped["sources"].items()}
+    regenerated["entries"] = [{k: v for k, v in e.items() if k not in module._ZH_ENTRY} for e in shipped["entries"]]
+    assert module.keep_chinese(regenerated, shipped) == shipped
+    assert list(module.keep_chinese(regenerated, shipped)) == list(shipped)
