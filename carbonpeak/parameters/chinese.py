@@ -60,7 +60,7 @@ def missing(file: ParameterFile) -> list[str]:
         if src.zh is None:
             out.append(f"sources.{sid}.zh")
             continue
-        for part in ("issuer", "clause", "published"):
+        for part in ("issuer", "number", "clause", "published"):
             if needs_zh(getattr(src, part)) and not getattr(src.zh, part):
                 out.append(f"sources.{sid}.zh.{part}")
     return out

@@ -47,6 +47,7 @@ class SourceZh(Strict):
     document: Text
     status: Annotated[str, StringConstraints(pattern=r"^(official|translated)$")]
     issuer: str | None = None
+    number: str | None = None
     clause: str | None = None
     published: str | None = None
 

@@ -80,9 +80,8 @@ def source(src: Source) -> str:
     if lang() == "zh" and src.zh is not None:
         zh = src.zh
         document = zh.document + ("（译名）" if zh.status == "translated" else "")
-        number = (
-            src.number if src.number and src.number not in zh.document and not chinese.needs_zh(src.number) else None
-        )
+        number = zh.number or (src.number if src.number and not chinese.needs_zh(src.number) else None)
+        number = number if number and number not in zh.document else None
         parts = [document, number, zh.clause, zh.issuer, zh.published or src.published]
         return " · ".join(p for p in parts if p)
     parts = [

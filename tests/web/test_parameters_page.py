@@ -103,3 +103,15 @@ def test_the_zh_pages_name_families_values_and_sources_in_chinese(clients: dict[
     # the English page keeps the codes and the English texts
     english = clients["province"].get("/parameters/emissions.aluminium_cn?lang=en").text
     assert "net_anode_consumption" in english and "企业温室气体排放核算与报告指南 铝冶炼行业" in english
+
+
+def test_every_family_page_is_in_chinese(clients: dict[str, TestClient]) -> None:
+    """Every family shipped, not only the ones the Chinese-only scan visits, reads in Chinese (its list too)."""
+    from chinese_scan import latin_runs
+
+    found = {}
+    for path in ["/parameters"] + [f"/parameters/{family}" for family in load().families()]:
+        runs = latin_runs(clients["admin"].get(path).text)
+        if runs:
+            found[path] = sorted(set(runs))[:10]
+    assert found == {}
