@@ -9,6 +9,7 @@ from carbonpeak.errors import ParameterFileError
 from carbonpeak.parameters import load
 from carbonpeak.parameters.chinese import check, missing, needs_zh
 
+
 def test_every_family_has_its_chinese_texts() -> None:
     files = load().files
     assert {fid: missing(f)[:5] for fid, f in files.items() if missing(f)} == {}
