@@ -128,3 +128,21 @@ def key_text_of(parameter: str, key: dict[str, Any]) -> str:
     if file is None:
         return " ".join(f"{k}={v}" for k, v in key.items())
     return key_text(file, key)
+
+
+def rule_value(parameter: str, value: dict[str, Any]) -> str:
+    """A rule value (a mapping) as its family's entry of the same value reads (its value_zh in zh)."""
+    file = _family(parameter)
+    entry = next((e for e in (file.entries if file else []) if e.value == value), None)
+    if entry is not None:
+        return chinese.entry_value(entry, lang())
+    return ", ".join(f"{k}: {v}" for k, v in value.items())
+
+
+def option(key: str, value: Any) -> str:
+    """An accounting option and its value (carbonpeak.accounting.texts_zh) as ``电网区域：按排放因子规则``."""
+    if lang() != "zh":
+        return f"{key} = {value}"
+    from carbonpeak.accounting import texts_zh
+
+    return f"{texts_zh.OPTIONS.get(key, key)}：{texts_zh.OPTION_VALUES.get(str(value), value)}"
