@@ -184,9 +184,11 @@ def line_items(value: object) -> list[tuple[str, object, str]]:
             unit_ = {"wan_Nm3": "10⁴ Nm3"}.get(fuel.unit, fuel.unit) if fuel else ""
             out.append((name, line.get("amount"), unit_))
         elif "carbonate" in line:
-            out.append((str(line["carbonate"]), line.get("amount_t"), "t"))
+            out.append(
+                (_named_code("emissions.carbonate", "carbonate", str(line["carbonate"])), line.get("amount_t"), "t")
+            )
         elif "agent" in line:
-            out.append((str(line["agent"]), line.get("amount_t"), "t"))
+            out.append((_named_code("emissions.ipcc2006", "technology", str(line["agent"])), line.get("amount_t"), "t"))
         else:
             out.append((", ".join(f"{k}={v}" for k, v in line.items()), None, ""))
     return out
@@ -244,3 +246,34 @@ def record_value(key: str, value: object) -> object:
         region = REGIONS[value]
         return region.zh if current_lang() == "zh" else region.en
     return value
+
+
+def _named_code(family: str, key: str, code: str) -> str:
+    """A carbonate or reducing agent by the name its parameter family gives it (zh pages), else a fuel's."""
+    if current_lang() != "zh":
+        return code
+    from carbonpeak.parameters import load
+    from carbonpeak.vocabulary import FUELS
+
+    names = load().files[family].value_names or {}
+    fuel = FUELS.get(code)
+    return names.get(key, {}).get(code) or (fuel.zh if fuel else code)
+
+
+def lines_text(value: object) -> object:
+    """Record lines (fuels, carbonates, reductants) given as a list or as its JSON text, as one line of names
+    and amounts (``兰炭煤气 2,383.537 万Nm3; 烟煤 3,393.657 t``); any other value as it is."""
+    import json
+
+    if isinstance(value, str) and value.startswith("[{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if not isinstance(value, list):
+        return value
+    from carbonpeak.web.i18n import num
+
+    return "; ".join(
+        f"{name} {num(amount) if amount is not None else ''} {unit}".strip() for name, amount, unit in line_items(value)
+    )

@@ -146,3 +146,13 @@ def option(key: str, value: Any) -> str:
     from carbonpeak.accounting import texts_zh
 
     return f"{texts_zh.OPTIONS.get(key, key)}：{texts_zh.OPTION_VALUES.get(str(value), value)}"
+
+
+def cited_value(parameter: str, key: dict[str, Any], value: Any) -> str:
+    """A cited text value (a code such as SAR) as its family's entry of the same key and value reads."""
+    file = _family(parameter)
+    wanted = {k: str(v) for k, v in key.items()}
+    for entry in file.entries if file else []:
+        if entry.value == value and {k: str(v) for k, v in entry.key.items()} == wanted:
+            return chinese.entry_value(entry, lang())
+    return str(value)
