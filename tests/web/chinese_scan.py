@@ -4,7 +4,10 @@ test_chinese_only.py; a helper of the scan, not a test.
 
 The allow-list is short on purpose: units and chemical formulas, codes of registry objects (E02, AL03,
 SX-AL-2025-01), the demo's city codes and user names (data a person typed), product names (Excel, API),
-standard and institution abbreviations that Chinese texts write in Latin letters (GB/T, IPCC, CBAM)."""
+standard and institution abbreviations that Chinese texts write in Latin letters (GB/T, IPCC, CBAM, EU),
+and what Chinese texts themselves write in Latin letters: a single capital used as a label (表A, 含硫量 S),
+a standard's number (CETS-AG-04.01-V01-2024), an all-caps code with digits (AR5), an annex section
+(B.7.1). A Latin run is judged without a trailing "." ":" or "/" (GJ/万Nm3 is GJ and 万Nm3)."""
 
 from __future__ import annotations
 
