@@ -42,7 +42,7 @@ REFERENCES: dict[str, str] = {
     ),
     "NDRC, 其他有色金属冶炼和压延加工业企业温室气体排放核算方法与报告指南（试行）, 2015; IPCC 2006 Eq. 4.16-4.17": (
         "国家发展改革委《其他有色金属冶炼和压延加工业企业温室气体排放核算方法与报告指南（试行）》（2015）；"
-        "《2006年IPCC国家温室气体清单指南》式4.16—4.17"
+        "《2006年IPCC国家温室气体清单指南》（译名）式4.16—4.17"
     ),
 }
 
@@ -96,7 +96,7 @@ NOTES: dict[str, str] = {
     ),
     "purity taken as 100 % where not reported": "未填报纯度的按100%计",
     "measured carbon content where reported; otherwise the IPCC 2006 Tier 2 reducing-agent factor": (
-        "填报了实测含碳量的采用实测值；否则采用《2006年IPCC国家温室气体清单指南》方法2的还原剂排放因子"
+        "填报了实测含碳量的采用实测值；否则采用《2006年IPCC国家温室气体清单指南》（译名）方法2的还原剂排放因子"
     ),
 }
 _NOTE_PATTERNS = [
@@ -113,8 +113,8 @@ OPTION_VALUES: dict[str, str] = {"rule": "按排放因子规则", "equivalent": 
 
 # The IPCC 2006 Guidelines' clauses, cited clause by clause in many terms: their words in Chinese.
 _IPCC_WORDS = [
-    ("IPCC 2006 Guidelines", "《2006年IPCC国家温室气体清单指南》"),
-    ("IPCC 2006", "《2006年IPCC国家温室气体清单指南》"),
+    ("IPCC 2006 Guidelines", "《2006年IPCC国家温室气体清单指南》（译名）"),
+    ("IPCC 2006", "《2006年IPCC国家温室气体清单指南》（译名）"),
     ("Vol. 3", "第3卷"),
     ("Ch. 4", "第4章"),
     ("Tables", "表"),
