@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.accounting import ratios
+from carbonpeak.accounting import texts_zh
 from carbonpeak.engine import energy as en
 from carbonpeak.engine._arrays import FloatArray
 from carbonpeak.engine.emissions import aluminium as al
@@ -123,7 +124,7 @@ class AccountingResult:
         """Everything that went into one record's figures: inputs, terms, formulas, cited parameters."""
         position = self._position(record)
         row = self.table.iloc[position]
-        terms = [t for t in (term.for_record(position) for term in self.terms) if t is not None]
+        terms = [_with_zh(t) for t in (term.for_record(position) for term in self.terms) if t is not None]
         cited = {c.label: c for t in terms for c in t["parameters"]}
         return {
             "record_id": row["record_id"],
@@ -132,6 +133,7 @@ class AccountingResult:
             "sector": row["sector"],
             "method": row["method"],
             "method_reference": METHODS[row["method"]].reference,
+            "method_reference_zh": METHODS[row["method"]].reference_zh,
             "results": {c: _plain(row[c]) for c in RESULT_COLUMNS if c in row},
             "terms": terms,
             "parameters": list(cited.values()),
@@ -351,6 +353,16 @@ def _named(ctx: _Context, idx: IntArray, missing: _Missing) -> ParameterNotFound
             "file": ctx.batch.source or "",
         },
     )
+
+
+def _with_zh(term: dict[str, Any]) -> dict[str, Any]:
+    """A term's clause, formula and notes in Chinese beside the English ones (carbonpeak.accounting.texts_zh)."""
+    return {
+        **term,
+        "reference_zh": texts_zh.reference(term["reference"]),
+        "formula_zh": texts_zh.formula(term["formula"]),
+        "notes_zh": [texts_zh.note(n) for n in term["notes"]],
+    }
 
 
 def _term(

@@ -746,14 +746,12 @@ _CONTRACTS = [
 
 # Corrections that always occur (facility, month, kind); more are drawn at random.
 _FORCED_CORRECTIONS = [("AL03", "2024-03", "electrolysis_meter"), ("MG05", "2023-07", "fuel_omitted")]
+# The reasons as the demo province's people write them: in Chinese.
 _CORRECTION_REASONS = {
-    "electrolysis_meter": "电解交流电耗抄表错误，已按电能表记录更正 / electrolysis AC power mis-keyed; "
-    "corrected to the meter record",
-    "output_digit": "产量录入漏一位数字，已按月末盘点更正 / output keyed with a digit missing; corrected to the "
-    "month-end stocktake",
-    "fuel_omitted": "首次报送遗漏燃料消耗，已补报 / a fuel line was left out of the first submission; added",
-    "verifier_grid": "核查机构按供电企业结算单核定外购电量 / the verifier set purchased electricity to the utility's "
-    "settlement statement",
+    "electrolysis_meter": "电解交流电耗抄表错误，已按电能表记录更正",
+    "output_digit": "产量录入漏一位数字，已按月末盘点更正",
+    "fuel_omitted": "首次报送遗漏燃料消耗，已补报",
+    "verifier_grid": "核查机构按供电企业结算单核定外购电量",
 }
 _VERIFIERS = ("V1", "V2", "V3")
 _REGISTRY_SEED = 32100  # the registry (USCCs) does not depend on the seed given to generate()

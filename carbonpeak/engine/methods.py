@@ -31,6 +31,11 @@ class Method:
     # replaces). Any other own factor is refused for a record under this method.
     own_factors: tuple[str, ...] = ()
 
+    @property
+    def reference_zh(self) -> str:
+        """The reference as a zh-CN page cites it (the Chinese titles; a rendering of an English-only one)."""
+        return REFERENCES_ZH.get(self.id, self.reference)
+
 
 # The market-based figure follows the GHG Protocol Scope 2 hierarchy, which lets a supplier's or a
 # contract's factor (or a province's published one) stand for grid power not covered by green power;
@@ -144,6 +149,23 @@ METHODS: dict[str, Method] = {
             default=False,
         ),
     ]
+}
+
+
+# Each method's reference in Chinese: official titles where the document is Chinese, our rendering of the
+# English-only ones (IPCC 2006, the EU implementing regulation).
+REFERENCES_ZH: dict[str, str] = {
+    "cn-al-2013": "国家发展改革委《中国电解铝生产企业温室气体排放核算方法与报告指南（试行）》（2013）",
+    "cn-al-2024": "生态环境部《企业温室气体排放核算与报告指南 铝冶炼行业》（CETS-AG-04.01-V01-2024）第6—7节",
+    "cn-mg-2013": "国家发展改革委《中国镁冶炼企业温室气体排放核算方法与报告指南（试行）》（2013）",
+    "cn-nonferrous-2015": "国家发展改革委《其他有色金属冶炼和压延加工业企业温室气体排放核算方法与报告指南（试行）》"
+    "（2015）",
+    "cn-energy": "国家发展改革委2013—2015年各行业指南：化石燃料燃烧、净购入电力和热力（各行业指南通用）",
+    "ipcc2006-tier1": "《2006年IPCC国家温室气体清单指南》（译名）第3卷第4章"
+    "（式4.15、4.20、4.25、4.28、4.30、4.32、4.33）；能源部分按国家指南",
+    "ipcc2006-tier2": "《2006年IPCC国家温室气体清单指南》（译名）第3卷第4章（式4.16、4.21—4.24、4.26，过电压法）；"
+    "能源部分按国家指南",
+    "cbam-2025": "欧盟委员会实施条例（EU）2025/2547（译名），附件一第3.17节，附件二B.3、B.7",
 }
 
 

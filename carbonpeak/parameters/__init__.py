@@ -96,7 +96,7 @@ class Cited:
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
             "confidence": self.confidence.value,
             "verified": self.verified,
-            "source": self.source.model_dump(mode="json", exclude_none=True),
+            "source": self.source.model_dump(mode="json", exclude_none=True, exclude={"zh"}),
             "note": self.note,
         }
 

@@ -39,6 +39,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SourceZh(Strict):
+    """A source as a zh-CN page cites it. ``status`` says whether ``document`` is the official Chinese
+    title (``official``) or our rendering of a title that exists only in another language (``translated``:
+    the page marks it as 译名)."""
+
+    document: Text
+    status: Annotated[str, StringConstraints(pattern=r"^(official|translated)$")]
+    issuer: str | None = None
+    number: str | None = None
+    clause: str | None = None
+    published: str | None = None
+
+
 class Source(Strict):
     """Where a value comes from: the document, its clause, and where we read a copy of it."""
 
@@ -51,6 +64,7 @@ class Source(Strict):
     read_on: dt.date
     url: str | None = None
     quote: str | None = None
+    zh: SourceZh | None = None
 
 
 class Entry(Strict):
@@ -66,6 +80,11 @@ class Entry(Strict):
     note: str | None = None
     quote: str | None = None
     status: str | None = None
+    # The zh-CN page's texts (carbonpeak.parameters.chinese checks that a family has them): the note and
+    # status in Chinese, and a text value (a code, a rule) as a person reads it.
+    note_zh: str | None = None
+    status_zh: str | None = None
+    value_zh: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Entry:
@@ -83,6 +102,12 @@ class ParameterFile(Strict):
     title: dict[str, str]
     description: Text
     keys: list[str]
+    # What a zh-CN page shows instead of the English and the codes (carbonpeak.parameters.chinese):
+    # the description, the names of the key fields and of the key values (field -> code -> name).
+    description_zh: str | None = None
+    key_names: dict[str, str] | None = None
+    value_names: dict[str, dict[str, str]] | None = None
+    edition_names: dict[str, str] | None = None
     # Who publishes the family's next values and when they are expected (zh and en), as the sources say;
     # a month waiting for a value shows them. Absent where the sources do not say: the page says unknown.
     publisher: dict[str, str] | None = None

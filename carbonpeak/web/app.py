@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carbonpeak import __version__
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
-from carbonpeak.web import display, i18n, labels, queries
+from carbonpeak.web import display, i18n, labels, parameter_texts, queries
 from carbonpeak.web.daily import DailyWarnings
 from carbonpeak.web.deps import Database, Scopes, csrf_token
 from carbonpeak.web.errors import (
@@ -92,10 +92,12 @@ def templates_environment() -> Environment:
         lang=i18n.current_lang,
         html_lang=lambda: i18n.HTML_LANG[i18n.current_lang()],
         version=__version__,
+        app_version=__version__,  # the footer's: a page's own `version` (a submission version) must not shadow it
         tr=i18n.tr,
         translate=lambda text: i18n.gettext(str(text)),  # a catalog lookup of a text from data, no formatting
         display=display,  # the sector's units (display_units.yaml)
         reason=i18n.reason,  # a reason of the indicators or targets, part by part
+        ptext=parameter_texts,  # a parameter family's names, notes and citations in the reader's language
     )
     return env
 

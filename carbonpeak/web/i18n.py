@@ -210,7 +210,11 @@ def field_label(field: str | None) -> str:
 
     column = column_for(field)
     if column is None:
-        return gettext(field) if field in _FIELD_NAMES else field
+        if field in _FIELD_NAMES:
+            return gettext(field)
+        from carbonpeak import messages  # the catalog's field labels (field.fuels, field.carbonates)
+
+        return messages.field_label(field, _lang.get())
     return column.label(_lang.get())
 
 

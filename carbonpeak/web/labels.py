@@ -184,9 +184,11 @@ def line_items(value: object) -> list[tuple[str, object, str]]:
             unit_ = {"wan_Nm3": "10⁴ Nm3"}.get(fuel.unit, fuel.unit) if fuel else ""
             out.append((name, line.get("amount"), unit_))
         elif "carbonate" in line:
-            out.append((str(line["carbonate"]), line.get("amount_t"), "t"))
+            out.append(
+                (_named_code("emissions.carbonate", "carbonate", str(line["carbonate"])), line.get("amount_t"), "t")
+            )
         elif "agent" in line:
-            out.append((str(line["agent"]), line.get("amount_t"), "t"))
+            out.append((_named_code("emissions.ipcc2006", "technology", str(line["agent"])), line.get("amount_t"), "t"))
         else:
             out.append((", ".join(f"{k}={v}" for k, v in line.items()), None, ""))
     return out
@@ -201,15 +203,8 @@ def target_card(target: dict[str, Any]) -> Any:
 
 # Who did something, as an audit entry shows it: a person by their user name, the platform's own jobs by
 # what they are (system:daily is the daily warnings check), never a technical actor id.
-SYSTEM_ACTORS = {"system:daily": N_("system (daily check)"), "system:demo": N_("system (demonstration data)")}
+SYSTEM_ACTORS = {"system:daily": N_("system (daily check)"), "system:demo": N_("demonstration data")}
 
-
-def actor(name: str | None) -> str:
-    if not name:
-        return "—"
-    if name in SYSTEM_ACTORS:
-        return gettext(SYSTEM_ACTORS[name])
-    return gettext("system") if name.startswith("system:") else name
 
 
 def plan_title(plan_id: str | None) -> str:
@@ -217,3 +212,88 @@ def plan_title(plan_id: str | None) -> str:
     from carbonpeak.web.target_texts import plan_title as title
 
     return title(plan_id)
+
+
+# ---- zhparams (issue #14): who did it, as the audit log names them, in words (never "system:demo")
+_ACTOR_KINDS = {
+    "system": N_("system"),
+    "enterprise": N_("enterprise"),
+    "verifier": N_("verifier"),
+    "cli": N_("command line"),
+}
+
+
+def actor(text: str | None) -> str:
+    """An audit actor as a person reads it: web users by name (via the API marked), the demonstration
+    loader as such, other ``kind:name`` actors as kind and name."""
+    if not text:
+        return "—"
+    if text in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[text])
+    kind, sep, name = text.partition(":")
+    if not sep:
+        return text
+    if kind == "web":
+        return name.replace(" (api)", "（API）" if current_lang() == "zh" else " (API)")
+    if kind in _ACTOR_KINDS:
+        return f"{gettext(_ACTOR_KINDS[kind])} {name}"
+    return text
+
+
+def method(code: str | None) -> str:
+    """An accounting method by its name (the method registry), not its id."""
+    from carbonpeak.engine.methods import METHODS
+
+    if not code or code not in METHODS:
+        return code or "—"
+    item = METHODS[code]
+    return item.name_zh if current_lang() == "zh" else item.name_en
+
+
+def record_value(key: str, value: object) -> object:
+    """A coded value of an activity record by its name: technology, product, metering and the other codes
+    (carbonpeak.io.choices), a province or grid region (carbonpeak.vocabulary.REGIONS)."""
+    from carbonpeak.io.choices import CODED_FIELDS, choices
+    from carbonpeak.vocabulary import REGIONS
+
+    if not isinstance(value, str):
+        return value
+    if key in CODED_FIELDS:
+        found = choices(key).get(value)
+        if found:
+            return found[0] if current_lang() == "zh" else found[1]
+    if value in REGIONS and key in ("grid_province", "province", "grid_region", "region"):
+        region = REGIONS[value]
+        return region.zh if current_lang() == "zh" else region.en
+    return value
+
+
+def _named_code(family: str, key: str, code: str) -> str:
+    """A carbonate or reducing agent by the name its parameter family gives it (zh pages), else a fuel's."""
+    if current_lang() != "zh":
+        return code
+    from carbonpeak.parameters import load
+    from carbonpeak.vocabulary import FUELS
+
+    names = load().files[family].value_names or {}
+    fuel = FUELS.get(code)
+    return names.get(key, {}).get(code) or (fuel.zh if fuel else code)
+
+
+def lines_text(value: object) -> object:
+    """Record lines (fuels, carbonates, reductants) given as a list or as its JSON text, as one line of names
+    and amounts (``兰炭煤气 2,383.537 万Nm3; 烟煤 3,393.657 t``); any other value as it is."""
+    import json
+
+    if isinstance(value, str) and value.startswith("[{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if not isinstance(value, list):
+        return value
+    from carbonpeak.web.i18n import num
+
+    return "; ".join(
+        f"{name} {num(amount) if amount is not None else ''} {unit}".strip() for name, amount, unit in line_items(value)
+    )

@@ -318,7 +318,7 @@ def test_corrections_keep_the_first_version(demo: DemoProvince) -> None:
     by_key = {(s["facility_code"], s["period"]): s for s in corrected}
     meter = by_key[("AL03", "2024-03")]["versions"]
     assert meter[0]["record"]["electrolysis_ac_mwh"] > meter[1]["record"]["electrolysis_ac_mwh"]
-    assert "electrolysis" in meter[1]["reason"] and meter[1]["actor"] == "enterprise:E02"
+    assert "电解交流电耗" in meter[1]["reason"] and meter[1]["actor"] == "enterprise:E02"
     fuel = by_key[("MG05", "2023-07")]["versions"]
     assert len(fuel[0]["record"]["fuels"]) < len(fuel[1]["record"]["fuels"])
     assert any(s["versions"][-1]["actor"].startswith("verifier:") for s in corrected)

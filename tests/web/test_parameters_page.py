@@ -86,3 +86,32 @@ def test_nobody_but_the_administrator_enters_values(fresh_app: Any, fresh_url: s
     for role in ("province", "city", "enterprise", "verifier"):
         assert post(client(fresh_app, role), f"/parameters/{FAMILY}/values", GOOD).status_code == 403
     assert count(fresh_url) == 0
+
+
+def test_the_zh_pages_name_families_values_and_sources_in_chinese(clients: dict[str, TestClient]) -> None:
+    listing = clients["province"].get("/parameters").text
+    assert "电力二氧化碳排放因子" in listing and ">electricity.grid_factor<" not in listing
+    page = clients["province"].get("/parameters/emissions.aluminium_cn").text
+    assert "《企业温室气体排放核算与报告指南 铝冶炼行业》" in page
+    assert "《中国电解铝生产企业温室气体排放核算方法与报告指南（试行）》" in page
+    assert "吨铝炭阳极净耗" in page and "2024年指南" in page
+    assert "net_anode_consumption" not in page and "emissions.aluminium_cn</" not in page
+    grid = clients["province"].get("/parameters/electricity.grid_factor").text
+    assert "陕西" in grid and "电力平均排放因子" in grid and "shaanxi" not in grid
+    # a title that exists only in English is our rendering, marked as such
+    assert "（译名）" in clients["province"].get("/parameters/cbam.method").text
+    # the English page keeps the codes and the English texts
+    english = clients["province"].get("/parameters/emissions.aluminium_cn?lang=en").text
+    assert "net_anode_consumption" in english and "企业温室气体排放核算与报告指南 铝冶炼行业" in english
+
+
+def test_every_family_page_is_in_chinese(clients: dict[str, TestClient]) -> None:
+    """Every family shipped, not only the ones the Chinese-only scan visits, reads in Chinese (its list too)."""
+    from chinese_scan import latin_runs
+
+    found = {}
+    for path in ["/parameters"] + [f"/parameters/{family}" for family in load().families()]:
+        runs = latin_runs(clients["admin"].get(path).text)
+        if runs:
+            found[path] = sorted(set(runs))[:10]
+    assert found == {}

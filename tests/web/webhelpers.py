@@ -145,7 +145,7 @@ def _add_tokens_and_target(session: Any, settings: Settings, tokens: dict[str, s
     from carbonpeak.web import users
 
     for role in ROLES:
-        tokens[role] = users.create_token(session, role, "test", "test:setup")
+        tokens[role] = users.create_token(session, role, "测试", "test:setup")
     users.create_user(
         session, "walk-target", "walk-target-pass-1", "city_regulator", "test:setup", region="demo-c", settings=settings
     )
