@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from carbonpeak import __version__
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
-from carbonpeak.web import display, i18n, labels, queries
+from carbonpeak.web import city_maps, display, i18n, labels, queries
 from carbonpeak.web.daily import DailyWarnings
 from carbonpeak.web.deps import Database, csrf_token
 from carbonpeak.web.errors import (
@@ -196,6 +196,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.imports = Imports(app.state.database.url, settings.import_processes)
     display.configure(settings.display_units)
     display.table()  # read and check the display table now, not on the first page
+    city_maps.configure(settings.city_maps)
+    city_maps.config()  # read and check the city maps' file now (maps/maps.yaml)
     queries.params()  # load and validate the parameter files now, not on the first request
 
     from carbonpeak.web import api, api_registry, api_verification, pages
