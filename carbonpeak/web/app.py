@@ -25,7 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from carbonpeak import __version__
+from carbonpeak import __version__, messages
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
 from carbonpeak.web import city_maps, display, i18n, labels, queries
@@ -96,6 +96,7 @@ def templates_environment() -> Environment:
         translate=lambda text: i18n.gettext(str(text)),  # a catalog lookup of a text from data, no formatting
         display=display,  # the sector's units (display_units.yaml)
         reason=i18n.reason,  # a reason of the indicators or targets, part by part
+        message=lambda code, **params: messages.render(code, i18n.current_lang(), params),  # messages/*.yaml
     )
     return env
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak import messages
@@ -119,7 +119,7 @@ def city_filter(session: Session, who: Principal) -> Filter | None:
 
 def sector_filter(session: Session, who: Principal) -> Filter:
     found = session.scalars(
-        select(distinct(Facility.sector)).where(access.facility_filter(who)).order_by(Facility.sector)
+        select(Facility.sector).distinct().where(access.facility_filter(who)).order_by(Facility.sector)
     )
     return Filter("sector", say("list.sector"), [(s, labels.sector(s)) for s in found], say("list.all"))
 

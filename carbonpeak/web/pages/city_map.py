@@ -19,7 +19,8 @@ from carbonpeak.vocabulary import Sector
 from carbonpeak.web import city_maps, display, labels, queries
 from carbonpeak.web.deps import DbSession, Who, settings_of
 from carbonpeak.web.errors import NotFound
-from carbonpeak.web.i18n import _, current_lang
+from carbonpeak.web.i18n import current_lang
+from carbonpeak.web.list_views import say
 from carbonpeak.web.pages.common import year_of
 
 router = APIRouter()
@@ -98,7 +99,7 @@ def _shown(
                 "name": labels.named(city),
                 "feature": shape.cities.get(city.code) if shape else None,
                 "value": None if value.value is None else value.value * factor,
-                "text": display.qty_text(value.value, unit, "total") if value.value is not None else _("no data"),
+                "text": display.qty_text(value.value, unit, "total") if value.value is not None else say("map.no_data"),
                 "facilities": value.facilities,
                 "url": f"/overview?region={city.code}&year={found.year}",
                 "chosen": city.code == asked,
@@ -109,7 +110,8 @@ def _shown(
         "province": found.province.code,
         "map": f"/maps/{shape.geojson.stem}.geojson" if shape else None,
         "map_name": f"carbonpeak-{shape.geojson.stem}" if shape else None,
-        "note": shape.note.get(lang, "") if shape else _("No map is set for this province."),
+        "feature_property": shape.feature if shape else "name",
+        "note": shape.note.get(lang, "") if shape else say("map.no_map"),
         "stand_in": bool(shape and shape.stand_in),
         "year": found.year,
         "indicator": found.indicator,
