@@ -206,24 +206,41 @@ WARNING_SORTS: dict[str, Any] = {
 def warnings(session: Session, principal: Principal, query: ListQuery) -> Page[Warning]:
     """Warnings in scope: of a status (every status but closed when none is asked), a kind, a facility,
     a city (its facilities' and its own region-wide ones), a sector; the search looks in the facility's
-    code and name, its enterprise's name and the message. Default order: region-wide warnings first,
-    then by enterprise (a page keeps an enterprise's warnings together), most severe and latest deadline
-    first."""
+    code and name, its enterprise's name and the message. Default order, the inbox's: region-wide
+    warnings first, then by enterprise (a page keeps an enterprise's warnings together), the enterprises
+    with the most severe warning first, then those with most warnings; within one, most severe and
+    latest deadline first."""
     found = _warnings_query(session, principal, query)
+    groups = _groups(found)
     default = [
         Enterprise.code.is_(None).desc(),  # region-wide first
+        groups.c.worst,
+        groups.c.n.desc(),
+        Enterprise.name_zh,
         Enterprise.code,
         SEVERITY_RANK,
         Warning.deadline.is_(None),
         Warning.deadline.desc(),
     ]
+    ordered = found.outerjoin(groups, groups.c.enterprise == Enterprise.code)
     return paged(
         session,
-        found,
+        ordered,
         order=_order(WARNING_SORTS, query, default),
         tiebreak=Warning.id.desc(),
         page=query.page,
         size=query.size,
+    )
+
+
+def _groups(found: Select[Any]) -> Any:
+    """Each enterprise's most severe warning (rank) and number of warnings among those found."""
+    return (
+        found.with_only_columns(
+            Enterprise.code.label("enterprise"), func.min(SEVERITY_RANK).label("worst"), func.count().label("n")
+        )
+        .group_by(Enterprise.code)
+        .subquery("warning_groups")
     )
 
 
@@ -263,10 +280,7 @@ def _warnings_query(session: Session, principal: Principal, query: ListQuery) ->
     return found
 
 
-def enterprise_totals(session: Session, principal: Principal, codes: list[str], query: ListQuery) -> dict[str, int]:
-    """How many warnings matching ``query`` each enterprise has (a group's count, over every page)."""
-    if not codes:
-        return {}
-    asked = _warnings_query(session, principal, query).where(Enterprise.code.in_(codes))
-    grouped = asked.with_only_columns(Enterprise.code, func.count()).group_by(Enterprise.code)
-    return {code: int(n) for code, n in session.execute(grouped)}
+def warning_totals(session: Session, principal: Principal, query: ListQuery) -> dict[str | None, int]:
+    """How many warnings matching ``query`` each enterprise has over every page (None: region-wide)."""
+    groups = _groups(_warnings_query(session, principal, query))
+    return {code: int(n) for code, n in session.execute(select(groups.c.enterprise, groups.c.n))}

@@ -87,9 +87,10 @@ class ListView:
             return "none"
         return "descending" if self.query.descending else "ascending"
 
-    def hidden(self, *skip: str) -> dict[str, str]:
-        """The parts a filter form keeps (sort) besides its own fields."""
-        return {k: v for k, v in self.asked().items() if k in ("sort", "desc") and k not in skip}
+    def hidden(self) -> dict[str, str]:
+        """The parts a filter form keeps besides its own fields (the sort, a status chosen elsewhere)."""
+        own = {"q", *(f.name for f in self.filters)}
+        return {k: v for k, v in self.asked().items() if k not in own}
 
 
 def read(request: Request, path: str, sorts: tuple[str, ...], **fixed: Any) -> ListView:
@@ -148,3 +149,35 @@ def classes(request: Request, session: Session, who: Principal) -> dict[str, str
     year = queries.default_year(session, cache, who, None)
     board = queries.benchmark(session, cache, who, year, settings_of(request).benchmark_edition)
     return {str(r["facility_id"]): str(r["class"]) for r in board.get("classes", [])}
+
+
+# ---------------------------------------------------------------- the warnings inbox's page
+
+
+def warning_groups(session: Session, rows: list[Any], totals: dict[str | None, int]) -> list[Any]:
+    """A page of warnings (already in the inbox's order) as groups of consecutive rows of one enterprise,
+    each with its text in the page's language, its facility's name and the link to its figure; a group's
+    total counts its warnings on every page."""
+    from carbonpeak.indicators.warning_texts import text
+    from carbonpeak.web import warning_views as wv
+
+    lang = i18n.current_lang()
+    owners = wv._owners(session, {w.facility_code for w in rows if w.facility_code})
+    names = {c: (o.facility_zh if lang == "zh" else o.facility_en) for c, o in owners.items()}
+    groups: list[wv.Group] = []
+    for w in rows:
+        owner = owners.get(w.facility_code or "")
+        code = owner.enterprise if owner else None
+        name = (
+            (owner.enterprise_zh if lang == "zh" else owner.enterprise_en)
+            if owner
+            else (w.facility_code or i18n.gettext(i18n.N_("Region-wide")))
+        )
+        if not groups or groups[-1].code != code or (code is None and groups[-1].name != name):
+            groups.append(wv.Group(code=code, name=name, total=totals.get(code, 0)))
+        link, label = wv.figure(w)
+        fallback = w.message_zh if lang == "zh" else w.message_en
+        groups[-1].rows.append(
+            wv.Row(w, text(w.details, lang, fallback, names), names.get(w.facility_code or "", ""), link, label)
+        )
+    return groups
