@@ -18,6 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
+from carbonpeak.services.reporting_status import EnterpriseRow as StatusRow
+from carbonpeak.services.reporting_status import Matrix
 from carbonpeak.store.models import Enterprise, Facility, Region, Warning
 from carbonpeak.store.paging import Page, paged
 
@@ -284,3 +286,32 @@ def warning_totals(session: Session, principal: Principal, query: ListQuery) -> 
     """How many warnings matching ``query`` each enterprise has over every page (None: region-wide)."""
     groups = _groups(_warnings_query(session, principal, query))
     return {code: int(n) for code, n in session.execute(select(groups.c.enterprise, groups.c.n))}
+
+
+# ---------------------------------------------------------------- the reporting matrix's enterprises
+
+STATUS_SORTS = ("code", "name", "late")
+
+
+def status_rows(found: Matrix, query: ListQuery) -> Page[StatusRow]:
+    """One page of the reporting matrix's enterprise rows: searched (code or name), filtered by a state
+    some month of theirs is in (late, returned, ...), sorted (code, name, number of late months) and
+    paged. The matrix's counts stay those of the whole selection. Its states are judged for every
+    facility at once (one classification of the selection's versions), so the rows are paged here, after
+    it; what a page costs to show is its rows."""
+    rows = list(found.enterprises)
+    text = query.search.strip().lower()
+    if text:
+        rows = [r for r in rows if text in r.code.lower() or text in r.name_zh.lower() or text in r.name_en.lower()]
+    if query.status:
+        rows = [r for r in rows if any(c.state == query.status for c in r.cells)]
+    if query.sort == "name":
+        rows.sort(key=lambda r: (r.name_zh, r.code), reverse=query.descending)
+    elif query.sort == "late":
+        rows.sort(key=lambda r: (sum(c.state == "late" for c in r.cells), r.code), reverse=query.descending)
+    elif query.descending:
+        rows.sort(key=lambda r: r.code, reverse=True)
+    size = max(1, min(query.size, 200))
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(query.page, 1), pages)
+    return Page(rows[(page - 1) * size : page * size], len(rows), page, size)

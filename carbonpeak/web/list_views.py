@@ -58,6 +58,7 @@ class ListView:
     sorts: tuple[str, ...]
     filters: list[Filter] = field(default_factory=list)
     page: Page[Any] | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # the page's own parameters its links keep (months)
 
     def asked(self) -> dict[str, str]:
         """The query string's parts that are set (the page left out)."""
@@ -69,7 +70,7 @@ class ListView:
     def url(self, **changes: Any) -> str:
         """This list's link with some parts changed (None or "" removes a part); any change but the page's
         goes back to page 1."""
-        parts: dict[str, Any] = self.asked()
+        parts: dict[str, Any] = {**self.extra, **self.asked()}
         page = changes.pop("page", 1 if changes else self.query.page)
         parts.update(changes)
         parts["page"] = page if page and page > 1 else None
@@ -103,7 +104,8 @@ def read(request: Request, path: str, sorts: tuple[str, ...], **fixed: Any) -> L
         page = max(1, int(params.get("page", "1")))
     except ValueError:
         page = 1
-    query = replace(ListQuery(), **values, page=page, descending=params.get("desc") == "1", **fixed)
+    values.update(fixed)  # parts the page reads itself (the reporting matrix's city and sector)
+    query = replace(ListQuery(), **values, page=page, descending=params.get("desc") == "1")
     return ListView(path, query, sorts)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.services import access, lists
@@ -16,7 +17,6 @@ from carbonpeak.store import db
 from carbonpeak.store.facts import facility_months
 from carbonpeak.store.models import Facility, Region, Warning
 from carbonpeak.web import city_maps
-from sqlalchemy import select
 
 
 def _principal(session: Any, username: str) -> access.Principal:

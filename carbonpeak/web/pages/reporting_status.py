@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,11 +24,11 @@ from starlette.background import BackgroundTask
 from carbonpeak import messages
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import reporting_status as rules
-from carbonpeak.services import access
+from carbonpeak.services import access, lists
 from carbonpeak.services import reporting_status as use
 from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Region
-from carbonpeak.web import i18n, queries
+from carbonpeak.web import i18n, list_views, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.pages.common import context
 
@@ -92,12 +93,25 @@ def status_page(
     except InputError as error:  # a month mistyped: the default months, with what was wrong
         problem = error.text(i18n.current_lang())
         found = use.matrix(session, who, today=today, region=chosen, city=city or None, sector=sector or None)
+    view = list_views.read(request, PAGE, lists.STATUS_SORTS, city="", sector="")  # city, sector: the matrix's
+    if view.query.status not in rules.STATES:
+        view.query = replace(view.query, status="")
+    view.page = lists.status_rows(found, view.query)
+    view.extra = {
+        "region": region or "",
+        "city": city or "",
+        "sector": sector or "",
+        "from": first or "",
+        "to": last or "",
+    }
     return render(
         request,
         "reporting_status.html",
         **context(
             request,
             m=found,
+            view=view,
+            words=list_views.say,
             say=say,
             link=link,
             problem=problem,
