@@ -5,15 +5,17 @@ map's values, one request at a time, on the demo province and on the province te
     python benchmarks/bench_lists.py [--only demo|10x] [--repeat 7]
 
 For each page: the first request after the app starts (cold: nothing cached) and the median of
-``--repeat`` more (warm), in milliseconds, with the page's size in kB. Run it from another checkout
-(``PYTHONPATH=/path/to/other``) to compare code before and after a change on the same database; a page
-that checkout does not have shows "—". Prints a Markdown table.
+``--repeat`` more (warm), in milliseconds of wall time and of the process's CPU time (the app runs in
+this process: its CPU time does not grow when other work shares the machine), with the page's size.
+Run it from another checkout (``PYTHONPATH=/path/to/other``) to compare code before and after a change
+on the same database; a page that checkout does not have shows "—". Prints a Markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import shutil
 import statistics
 import sys
@@ -60,7 +62,7 @@ def database(name: str, folder: Path) -> Path:
     return path
 
 
-def measure(path: Path, repeat: int) -> dict[str, tuple[float | None, float | None, float]]:
+def measure(path: Path, repeat: int) -> dict[str, tuple[float | None, float | None, float | None, float]]:
     from fastapi.testclient import TestClient
 
     from carbonpeak.web.app import create_app
@@ -75,25 +77,24 @@ def measure(path: Path, repeat: int) -> dict[str, tuple[float | None, float | No
     client.get("/login")
     token = client.cookies.get("csrftoken") or ""
     page = client.get("/login").text
-    import re
-
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     token = found[1] if found else token
     client.post("/login", data={"username": "province", "password": "demo-province-2026", "csrf_token": token})
-    out: dict[str, tuple[float | None, float | None, float]] = {}
+    out: dict[str, tuple[float | None, float | None, float | None, float]] = {}
     for url in PAGES:
         start = time.perf_counter()
         response = client.get(url)
         cold = (time.perf_counter() - start) * 1000
         if response.status_code != 200:
-            out[url] = (None, None, 0.0)
+            out[url] = (None, None, None, 0.0)
             continue
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            start = time.perf_counter()
+            start, used = time.perf_counter(), time.process_time()
             client.get(url)
             times.append((time.perf_counter() - start) * 1000)
-        out[url] = (cold, statistics.median(times), len(response.content) / 1024)
+            cpu.append((time.process_time() - used) * 1000)
+        out[url] = (cold, statistics.median(times), statistics.median(cpu), len(response.content) / 1024)
     shutil.rmtree(work.parent, ignore_errors=True)
     return out
 
@@ -109,10 +110,13 @@ def main() -> None:
     print(f"code: {Path(carbonpeak.__file__).parent.parent}", file=sys.stderr)
     for name in [args.only] if args.only else ["demo", "10x"]:
         results = measure(database(name, Path(args.dir)), args.repeat)
-        print(f"\n{name}\n\n| page | cold ms | warm ms (median) | kB |\n|---|---:|---:|---:|")
-        for url, (cold, warm, size) in results.items():
-            shown = "—" if cold is None else f"{cold:.0f} | {warm:.0f} | {size:.0f}"
-            print(f"| `{url}` | {shown} |" if cold is not None else f"| `{url}` | — | — | — |")
+        print(f"\n{name}\n\n| page | cold ms | warm ms (median) | warm CPU ms (median) | kB |")
+        print("|---|---:|---:|---:|---:|")
+        for url, (cold, warm, cpu, size) in results.items():
+            if cold is None:
+                print(f"| `{url}` | — | — | — | — |")
+            else:
+                print(f"| `{url}` | {cold:.0f} | {warm:.0f} | {cpu:.0f} | {size:.0f} |")
 
 
 if __name__ == "__main__":

@@ -205,3 +205,29 @@ def test_the_warnings_page_pages_on_the_server(clients: dict[str, TestClient]) -
     assert len(ids_1) == 50 and ids_2 and not set(ids_1) & set(ids_2)
     sorted_page = province.get("/warnings?sort=deadline&desc=1").text
     assert 'aria-sort="descending"' in sorted_page
+
+
+def test_the_reporting_matrix_searches_filters_and_pages(clients: dict[str, TestClient]) -> None:
+    province = clients["province"]
+    whole = province.get("/reporting-status").text
+    late = province.get("/reporting-status?status=late").text
+    rows_all = re.findall(r'<tr class="rs-ent" data-enterprise="([^"]+)"', whole)
+    rows_late = re.findall(r'<tr class="rs-ent" data-enterprise="([^"]+)"', late)
+    assert rows_late and set(rows_late) < set(rows_all)
+    for code in rows_late:  # each has a late month
+        row = late.split(f'data-enterprise="{code}"', 1)[1].split("</tr>", 1)[0]
+        assert 'data-state="late"' in row
+
+    def counts(html: str) -> list[str]:  # the numbers under the matrix, month by month
+        foot = re.search(r'<tfoot data-testid="status-counts">(.*?)</tfoot>', html, re.S)
+        assert foot
+        return re.findall(r'data-period="[^"]+">(?:<a [^>]*>)?(\d+)', foot[1])
+
+    assert counts(late) == counts(whole) and counts(whole)  # the counts stay the whole selection's
+    first = rows_all[0]
+    searched = province.get(f"/reporting-status?q={first}").text
+    assert re.findall(r'<tr class="rs-ent" data-enterprise="([^"]+)"', searched) == [first]
+    by_name = re.findall(
+        r'<tr class="rs-ent" data-enterprise="([^"]+)"', province.get("/reporting-status?sort=name&desc=1").text
+    )
+    assert sorted(by_name) == sorted(rows_all) and by_name != rows_all

@@ -87,12 +87,20 @@ def status_page(
     chosen = _region_code(session, who, region)
     problem = None
     try:
-        found = use.matrix(
-            session, who, today=today, region=chosen, city=city or None, sector=sector or None, first=first, last=last
+        found = _matrix(
+            request,
+            session,
+            who,
+            today=today,
+            region=chosen,
+            city=city or None,
+            sector=sector or None,
+            first=first,
+            last=last,
         )
     except InputError as error:  # a month mistyped: the default months, with what was wrong
         problem = error.text(i18n.current_lang())
-        found = use.matrix(session, who, today=today, region=chosen, city=city or None, sector=sector or None)
+        found = _matrix(request, session, who, today=today, region=chosen, city=city or None, sector=sector or None)
     view = list_views.read(request, PAGE, lists.STATUS_SORTS, city="", sector="")  # city, sector: the matrix's
     if view.query.status not in rules.STATES:
         view.query = replace(view.query, status="")
@@ -122,6 +130,13 @@ def status_page(
             city_code=found.city.code if found.city else "",
         ),
     )
+
+
+def _matrix(request: Request, session: Session, who: Principal, **asked: Any) -> use.Matrix:
+    """The matrix asked for, kept until the data change (its pages, sorts and searches reuse it)."""
+    cache = request.app.state.cache
+    key = ("reporting_matrix", queries.fresh(session, cache), queries.scope_key(who), tuple(sorted(asked.items())))
+    return cache.get(key, lambda: use.matrix(session, who, **asked))  # type: ignore[no-any-return]
 
 
 def _late(
