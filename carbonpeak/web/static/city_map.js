@@ -53,7 +53,9 @@
     options(root.querySelector("[data-map-indicator]"), data.indicators, data.indicator);
     var sector = root.querySelector("[data-map-sector]");
     var needsSector = data.indicators.some(function (i) { return i.id === data.indicator && i.sector; });
-    root.querySelector("[data-map-sector-label]").hidden = !needsSector;
+    var sectorLabel = root.querySelector("[data-map-sector-label]");
+    sectorLabel.hidden = !needsSector;
+    sectorLabel.style.display = needsSector ? "" : "none"; // a label's display rule would show it anyway
     if (needsSector) options(sector, data.sectors, data.sector);
     list(root, data);
     if (!data.map || typeof echarts === "undefined") return;
@@ -72,7 +74,8 @@
         visualMap: { min: values.length ? Math.min.apply(null, values) : 0,
           max: values.length ? Math.max.apply(null, values) : 1, left: 0, bottom: 8, calculable: true,
           text: [data.unit, ""], inRange: { color: ["#e3eef6", "#4f9dc2", "#1c5d87"] }, formatter: fmt },
-        series: [{ type: "map", map: name, roam: false, data: rows, nameProperty: data.feature_property || "name",
+        series: [{ type: "map", map: name, roam: false, data: rows, layoutCenter: ["50%", "50%"], layoutSize: "96%",
+          labelLayout: { hideOverlap: true }, nameProperty: data.feature_property || "name",
           label: { show: true, fontSize: 10, formatter: function (p) { return p.data && p.data.city ? p.data.city.name : ""; } },
           itemStyle: { areaColor: "#f4f6f8", borderColor: "#9aa7b4" },
           emphasis: { label: { show: true }, itemStyle: { areaColor: "#e0a526" } } }]
