@@ -78,7 +78,8 @@ def _order(sorts: Mapping[str, Any], query: ListQuery, default: list[Any]) -> li
     column = sorts.get(query.sort)
     if column is None:
         return default
-    return [column.desc() if query.descending else column.asc()]
+    # empty values last either way (databases differ: SQLite sorts NULL first, PostgreSQL last)
+    return [(column.desc() if query.descending else column.asc()).nulls_last()]
 
 
 # ---------------------------------------------------------------- enterprises
@@ -210,7 +211,7 @@ def warnings(session: Session, principal: Principal, query: ListQuery) -> Page[W
     a city (its facilities' and its own region-wide ones), a sector; the search looks in the facility's
     code and name, its enterprise's name and the message. Default order, the inbox's: region-wide
     warnings first, then by enterprise (a page keeps an enterprise's warnings together), the enterprises
-    with the most severe warning first, then those with most warnings; within one, most severe and
+    with the most severe warning first, then those with most warnings (then by code); within one, most severe and
     latest deadline first."""
     found = _warnings_query(session, principal, query)
     groups = _groups(found)
@@ -218,8 +219,7 @@ def warnings(session: Session, principal: Principal, query: ListQuery) -> Page[W
         Enterprise.code.is_(None).desc(),  # region-wide first
         groups.c.worst,
         groups.c.n.desc(),
-        Enterprise.name_zh,
-        Enterprise.code,
+        Enterprise.code,  # not the name: a code sorts alike in every database's collation
         SEVERITY_RANK,
         Warning.deadline.is_(None),
         Warning.deadline.desc(),
