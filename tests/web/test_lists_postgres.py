@@ -42,4 +42,3 @@ def test_the_inbox_and_the_map_are_the_same_on_postgres(pg_app: Any, clients: di
     path = "/overview/city-map.json?region=demo&indicator=capacity_share_below_baseline"
     mine, theirs = province.get(path).json(), clients["province"].get(path).json()
     assert [(c["code"], c["value"]) for c in mine["cities"]] == [(c["code"], c["value"]) for c in theirs["cities"]]
-
