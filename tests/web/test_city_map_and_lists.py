@@ -207,16 +207,21 @@ def test_the_warnings_page_pages_on_the_server(clients: dict[str, TestClient]) -
     assert 'aria-sort="descending"' in sorted_page
 
 
-def test_the_reporting_matrix_searches_filters_and_pages(clients: dict[str, TestClient]) -> None:
+def test_the_reporting_matrix_searches_filters_and_pages(clients: dict[str, TestClient], shared_url: str) -> None:
     province = clients["province"]
     whole = province.get("/reporting-status").text
-    late = province.get("/reporting-status?status=late").text
     rows_all = re.findall(r'<tr class="rs-ent" data-enterprise="([^"]+)"', whole)
-    rows_late = re.findall(r'<tr class="rs-ent" data-enterprise="([^"]+)"', late)
-    assert rows_late and set(rows_late) < set(rows_all)
-    for code in rows_late:  # each has a late month
-        row = late.split(f'data-enterprise="{code}"', 1)[1].split("</tr>", 1)[0]
-        assert 'data-state="late"' in row
+
+    def row_of(html: str, code: str) -> str:
+        return html.split(f'<tr class="rs-ent" data-enterprise="{code}"', 1)[1].split("</tr>", 1)[0]
+
+    for state in ("late", "returned", "draft", "submitted"):
+        shown = re.findall(
+            r'<tr class="rs-ent" data-enterprise="([^"]+)"', province.get(f"/reporting-status?status={state}").text
+        )
+        having = [c for c in rows_all if f'data-state="{state}"' in row_of(whole, c)]
+        assert shown == having, state  # exactly the enterprises with a month in that state, in the same order
+    late = province.get("/reporting-status?status=late").text
 
     def counts(html: str) -> list[str]:  # the numbers under the matrix, month by month
         foot = re.search(r'<tfoot data-testid="status-counts">(.*?)</tfoot>', html, re.S)
@@ -231,3 +236,29 @@ def test_the_reporting_matrix_searches_filters_and_pages(clients: dict[str, Test
         r'<tr class="rs-ent" data-enterprise="([^"]+)"', province.get("/reporting-status?sort=name&desc=1").text
     )
     assert sorted(by_name) == sorted(rows_all) and by_name != rows_all
+    # pages of five: the same rows in the same order, none twice
+    import datetime as dt
+
+    from carbonpeak.services import reporting_status as status_use
+
+    with db.session_factory(shared_url)() as session:
+        found = status_use.matrix(session, _principal(session, "province"), today=dt.date(2026, 1, 20))
+    pages = [lists.status_rows(found, ListQuery(size=5, page=p)) for p in range(1, 20)]
+    assert pages[0].total == len(found.enterprises) and pages[0].pages == -(-len(found.enterprises) // 5)
+    assert [r.code for p in pages[: pages[0].pages] for r in p.rows] == [e.code for e in found.enterprises]
+
+
+@pytest.mark.parametrize("role", ["province", "city", "admin"])
+def test_the_map_and_the_lists_read_in_chinese(clients: dict[str, TestClient], role: str) -> None:
+    from chinese_scan import latin_runs
+
+    overview = clients[role].get("/overview").text
+    card = re.search(r'<div class="card city-map".*?</details>\s*</div>', overview, re.S)
+    assert card and not latin_runs(card[0])
+    data = clients[role].get("/overview/city-map.json?indicator=energy_intensity_kgce_per_t").json()
+    words = [data["label"], data["note"], data["unit"]]
+    words += [c["name"] for c in data["cities"]] + [c["text"] for c in data["cities"]]
+    words += [i["label"] for i in data["indicators"]] + [s["label"] for s in data["sectors"]]
+    assert not latin_runs("<p>" + "</p><p>".join(words) + "</p>")
+    for path in ("/facilities?sort=capacity&desc=1", "/enterprises?q=镁", "/reporting-status?status=late&sort=name"):
+        assert not latin_runs(clients[role].get(path).text), path
