@@ -262,3 +262,28 @@ def test_the_map_and_the_lists_read_in_chinese(clients: dict[str, TestClient], r
     assert not latin_runs("<p>" + "</p><p>".join(words) + "</p>")
     for path in ("/facilities?sort=capacity&desc=1", "/enterprises?q=镁", "/reporting-status?status=late&sort=name"):
         assert not latin_runs(clients[role].get(path).text), path
+
+
+def test_a_deployment_points_the_map_elsewhere(shared_url: str, tmp_path: Any) -> None:
+    import shutil
+
+    from webhelpers import client, make_app
+
+    shutil.copyfile(city_maps.SHIPPED.parent / "shaanxi.geojson", tmp_path / "shapes.geojson")
+    (tmp_path / "maps.yaml").write_text(
+        "indicators:\n  - {id: energy_tce}\nprovinces:\n  demo:\n    geojson: shapes.geojson\n"
+        "    feature: name\n    cities: {demo-c: 延安市}\n    note_zh: 本地地图\n    note_en: our map\n",
+        encoding="utf-8",
+    )
+    try:
+        app = make_app(shared_url, city_maps=str(tmp_path / "maps.yaml"))
+        data = client(app, "province").get("/overview/city-map.json").json()
+        assert data["indicator"] == "energy_tce" and [i["id"] for i in data["indicators"]] == ["energy_tce"]
+        assert data["note"] == "本地地图" and data["stand_in"] is False and data["map"] == "/maps/shapes.geojson"
+        features = {c["code"]: c["feature"] for c in data["cities"]}
+        assert features["demo-c"] == "延安市" and features["demo-a"] is None  # a city without a shape is listed only
+        (tmp_path / "broken.yaml").write_text("provinces:\n  demo: {geojson: nowhere.geojson}\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"nowhere\.geojson"):
+            make_app(shared_url, city_maps=str(tmp_path / "broken.yaml"))
+    finally:
+        city_maps.configure("")  # the shipped file again for the other tests' apps
