@@ -287,3 +287,10 @@ def test_a_deployment_points_the_map_elsewhere(shared_url: str, tmp_path: Any) -
             make_app(shared_url, city_maps=str(tmp_path / "broken.yaml"))
     finally:
         city_maps.configure("")  # the shipped file again for the other tests' apps
+
+
+def test_the_matrix_puts_the_most_late_enterprises_first(clients: dict[str, TestClient]) -> None:
+    html = clients["province"].get("/reporting-status?sort=late&desc=1").text
+    rows = re.findall(r'<tr class="rs-ent" data-enterprise="[^"]+">(.*?)</tr>', html, re.S)
+    late = [row.count('data-state="late"') for row in rows]
+    assert late == sorted(late, reverse=True) and late[0] > late[-1]
