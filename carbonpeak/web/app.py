@@ -25,10 +25,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from carbonpeak import __version__
+from carbonpeak import __version__, messages
 from carbonpeak.errors import Busy, CarbonpeakError
 from carbonpeak.store import db
-from carbonpeak.web import display, i18n, labels, parameter_texts, queries
+from carbonpeak.web import city_maps, display, i18n, labels, parameter_texts, queries
 from carbonpeak.web.daily import DailyWarnings
 from carbonpeak.web.deps import Database, Scopes, csrf_token
 from carbonpeak.web.errors import (
@@ -98,6 +98,7 @@ def templates_environment() -> Environment:
         display=display,  # the sector's units (display_units.yaml)
         reason=i18n.reason,  # a reason of the indicators or targets, part by part
         ptext=parameter_texts,  # a parameter family's names, notes and citations in the reader's language
+        message=lambda code, **params: messages.render(code, i18n.current_lang(), params),  # messages/*.yaml
     )
     return env
 
@@ -199,6 +200,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.imports = Imports(app.state.database.url, settings.import_processes)
     display.configure(settings.display_units)
     display.table()  # read and check the display table now, not on the first page
+    city_maps.configure(settings.city_maps)
+    city_maps.config()  # read and check the city maps' file now (maps/maps.yaml)
     queries.params()  # load and validate the parameter files now, not on the first request
 
     from carbonpeak.web import api, api_registry, api_verification, pages

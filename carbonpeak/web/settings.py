@@ -88,6 +88,9 @@ class Settings:
     # The units pages show (a YAML file like carbonpeak/web/display_units.yaml); empty: the shipped table
     # (万吨CO2e, 万吨标准煤, 万kWh/亿kWh, 万吨/年, 万元 in Chinese; international units in English).
     display_units: str = ""
+    # The city map's provinces (a YAML file like carbonpeak/web/maps/maps.yaml: GeoJSON and which shape is
+    # which city); empty: the shipped file (the demonstration province on Shaanxi's shapes, a 示意图).
+    city_maps: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

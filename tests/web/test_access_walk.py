@@ -56,6 +56,9 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("DELETE", "/api/v1/accounts/{username}/assignments/{enterprise}"): {"admin"},
     ("GET", "/overview"): REGULATORS,
     ("GET", "/overview/breakdown"): REGULATORS,
+    ("GET", "/overview/city-map.json"): REGULATORS,
+    ("GET", "/maps/{name}.geojson"): EVERYONE,  # shapes only, no figures
+    ("GET", "/facilities"): EVERYONE,
     ("GET", "/enterprises"): EVERYONE,
     ("GET", "/enterprises/{code}"): EVERYONE,
     ("GET", "/facilities/{code}"): EVERYONE,

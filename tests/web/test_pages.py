@@ -179,7 +179,7 @@ def test_failure_pages_have_their_status_and_language(shared_app: Any, clients: 
 def test_a_server_error_is_a_page_and_nothing_is_written(fresh_url: str, monkeypatch: Any) -> None:
     from webhelpers import count_rows
 
-    from carbonpeak.web import queries
+    from carbonpeak.services import lists
 
     app = make_app(fresh_url)
     browser = client(app, "enterprise", raise_server_exceptions=False)
@@ -187,7 +187,7 @@ def test_a_server_error_is_a_page_and_nothing_is_written(fresh_url: str, monkeyp
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(queries, "facilities", broken)
+    monkeypatch.setattr(lists, "enterprises", broken)  # what /enterprises reads
     before = count_rows(fresh_url, "audit_event")
     response = browser.get("/enterprises")
     assert response.status_code == 500 and "系统出错，未做任何更改" in response.text

@@ -1,4 +1,5 @@
-"""Enterprises and facilities: who reports what, the months reported, their states and results."""
+"""Enterprises and facilities: who reports what, the months reported, their states and results (the
+lists /enterprises and /facilities: pages/lists.py)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,6 @@ from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
 
 router = APIRouter()
-
-
-@router.get("/enterprises")
-def enterprises_page(request: Request, session: DbSession, who: Who) -> Response:
-    rows = queries.enterprises(session, who)
-    facilities = queries.facilities(session, who)
-    per_enterprise: dict[int, list[object]] = {}
-    for facility in facilities:
-        per_enterprise.setdefault(facility.enterprise_id, []).append(facility)
-    return render(request, "enterprises.html", **context(request, enterprises=rows, facilities=per_enterprise))
 
 
 @router.get("/enterprises/{code}")

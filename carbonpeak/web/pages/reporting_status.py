@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,11 +24,11 @@ from starlette.background import BackgroundTask
 from carbonpeak import messages
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import reporting_status as rules
-from carbonpeak.services import access
+from carbonpeak.services import access, lists
 from carbonpeak.services import reporting_status as use
 from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Region
-from carbonpeak.web import i18n, queries
+from carbonpeak.web import i18n, list_views, queries
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.pages.common import context
 
@@ -86,18 +87,39 @@ def status_page(
     chosen = _region_code(session, who, region)
     problem = None
     try:
-        found = use.matrix(
-            session, who, today=today, region=chosen, city=city or None, sector=sector or None, first=first, last=last
+        found = _matrix(
+            request,
+            session,
+            who,
+            today=today,
+            region=chosen,
+            city=city or None,
+            sector=sector or None,
+            first=first,
+            last=last,
         )
     except InputError as error:  # a month mistyped: the default months, with what was wrong
         problem = error.text(i18n.current_lang())
-        found = use.matrix(session, who, today=today, region=chosen, city=city or None, sector=sector or None)
+        found = _matrix(request, session, who, today=today, region=chosen, city=city or None, sector=sector or None)
+    view = list_views.read(request, PAGE, lists.STATUS_SORTS, city="", sector="")  # city, sector: the matrix's
+    if view.query.status not in rules.STATES:
+        view.query = replace(view.query, status="")
+    view.page = lists.status_rows(found, view.query)
+    view.extra = {
+        "region": region or "",
+        "city": city or "",
+        "sector": sector or "",
+        "from": first or "",
+        "to": last or "",
+    }
     return render(
         request,
         "reporting_status.html",
         **context(
             request,
             m=found,
+            view=view,
+            words=list_views.say,
             say=say,
             link=link,
             problem=problem,
@@ -108,6 +130,13 @@ def status_page(
             city_code=found.city.code if found.city else "",
         ),
     )
+
+
+def _matrix(request: Request, session: Session, who: Principal, **asked: Any) -> use.Matrix:
+    """The matrix asked for, kept until the data change (its pages, sorts and searches reuse it)."""
+    cache = request.app.state.cache
+    key = ("reporting_matrix", queries.fresh(session, cache), queries.scope_key(who), tuple(sorted(asked.items())))
+    return cache.get(key, lambda: use.matrix(session, who, **asked))  # type: ignore[no-any-return]
 
 
 def _late(

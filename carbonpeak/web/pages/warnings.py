@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,12 +14,12 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import InputError
 from carbonpeak.indicators.warning_texts import text
 from carbonpeak.indicators.warnings import ACTIONS
-from carbonpeak.services import access
+from carbonpeak.services import access, lists
 from carbonpeak.services import warnings as warning_cases
 from carbonpeak.services.access import Principal
 from carbonpeak.store.accounts import User
 from carbonpeak.store.models import Facility, Warning
-from carbonpeak.web import i18n, labels, queries
+from carbonpeak.web import i18n, labels, list_views, queries
 from carbonpeak.web import warning_views as views
 from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
@@ -26,7 +27,6 @@ from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, flash, redirect
 
 router = APIRouter()
-PAGE_SIZE = 50
 
 
 def assignees(session: Session, who: Principal) -> list[str]:
@@ -36,37 +36,39 @@ def assignees(session: Session, who: Principal) -> list[str]:
 
 
 @router.get("/warnings")
-def inbox(
-    request: Request,
-    session: DbSession,
-    who: Who,
-    status: str | None = None,
-    kind: str | None = None,
-    facility: str | None = None,
-    page: int = 1,
-) -> Response:
-    if status and status not in labels.WARNING_STATUS:
-        status = None
-    if kind and kind not in labels.WARNING_KIND:
-        kind = None
-    rows = queries.warnings(session, who, status=status, kind=kind, facility=facility or None, open_only=status is None)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    groups, _pages = views.grouped(session, rows, page, PAGE_SIZE)  # by enterprise, with texts and links
-    query = "&".join(f"{k}={v}" for k, v in (("status", status), ("kind", kind), ("facility", facility)) if v)
+def inbox(request: Request, session: DbSession, who: Who) -> Response:
+    """The inbox, searched, filtered, sorted and paged on the server (services/lists.py)."""
+    view = list_views.read(request, "/warnings", tuple(lists.WARNING_SORTS))
+    if view.query.status and view.query.status not in labels.WARNING_STATUS:
+        view.query = replace(view.query, status="")
+    if view.query.kind and view.query.kind not in labels.WARNING_KIND:
+        view.query = replace(view.query, kind="")
+    view.filters = [f for f in (list_views.city_filter(session, who), list_views.sector_filter(session, who)) if f]
+    view.filters.append(
+        list_views.Filter(
+            "kind",
+            list_views.say("list.kind"),
+            [(k, labels.label(labels.WARNING_KIND, k)) for k in labels.WARNING_KIND],
+        )
+    )
+    view.page = lists.warnings(session, who, view.query)
+    totals = lists.warning_totals(session, who, view.query)
+    groups = list_views.warning_groups(session, view.page.rows, totals)
+    status, kind, facility = view.query.status or None, view.query.kind or None, view.query.facility
     return render(
         request,
         "warnings.html",
         **context(
             request,
+            view=view,
+            say=list_views.say,
             groups=groups,
-            total=len(rows),
-            page=page,
-            pages=pages,
-            query=query,
+            total=view.page.total,
+            page=view.page.page,
+            pages=view.page.pages,
             status=status,
             kind=kind,
-            facility=facility or "",
+            facility=facility,
             counts=queries.warning_counts(session, who),
             may_act=access.allowed(who, "warning.act"),
             may_refresh=access.allowed(who, "warning.refresh"),
