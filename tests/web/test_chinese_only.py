@@ -58,7 +58,6 @@ NOT_YET: set[str] = {
     "/parameters/electricity.grid_factor",
     "/parameters/emissions.aluminium_cn",
     "/parameters/benchmarks.ndrc_level",
-    "/pathways",
     "/projects/new",
     "/registry",
     "/reporting-status/notice",

@@ -136,6 +136,9 @@ def peak_definition(peak: dict[str, Any], horizon_end: int) -> str:
     )
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def parameter_rows(s: dict[str, Any]) -> list[dict[str, str]]:
     """The parameters a run used, one row per family and value, named by the family's title and cited by
     the source document (the first part of the citation, the document's own title)."""
@@ -152,10 +155,14 @@ def parameter_rows(s: dict[str, Any]) -> list[dict[str, str]]:
         if isinstance(value, str) and p["unit"] == "date":
             shown = value
         source = str(p["citation"]).split(", ")[0]
+        if lang == "zh" and not _CJK.search(source):  # a foreign-language source: cited in full on its family's page
+            source = _("a source in a foreign language (see the parameter's page)")
         if (name, shown, source) in seen:
             continue
         seen.add((name, shown, source))
-        rows.append({"name": name, "value": shown, "source": source, "verified": p["verified"]})
+        rows.append(
+            {"name": name, "value": shown, "source": source, "verified": p["verified"], "family": p["parameter"]}
+        )
     return rows
 
 
