@@ -381,7 +381,9 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
     if target.comparator == "peak before":
         year = int(target.value if target.value is not None else target.target_year)
         if not years[0] <= year <= years[-1]:
-            return _target_row(plan, target, status="not_evaluated", reason=_reason("pathways.target.outside_horizon", year=year))
+            return _target_row(
+                plan, target, status="not_evaluated", reason=_reason("pathways.target.outside_horizon", year=year)
+            )
         tol = r.scenario.peak.tolerance_pct / 100.0
         e = r.emissions()
         peaked = pk.year_peaked(e, years, tol)
@@ -420,12 +422,14 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
     series = r.indicator(indicator, sectors)
     if series is None:
         return _target_row(
-            plan, target, **base, status="not_modelled", reason=_reason("pathways.target.not_projected", indicator=_indicator(indicator, entry))
+            plan,
+            target,
+            **base,
+            status="not_modelled",
+            reason=_reason("pathways.target.not_projected", indicator=_indicator(indicator, entry)),
         )
     if not years[0] <= target.target_year <= years[-1]:
-        return _target_row(
-            plan, target, **base, status="not_evaluated", reason=_reason("pathways.target.year_outside")
-        )
+        return _target_row(plan, target, **base, status="not_evaluated", reason=_reason("pathways.target.year_outside"))
     j = target.target_year - years[0]
     if target.base_year is not None and target.unit.startswith("% vs"):
         if not years[0] <= target.base_year <= years[-1]:
@@ -437,7 +441,11 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
     values = series[:, j]
     if np.isnan(values).all():
         return _target_row(
-            plan, target, **base, status="not_evaluated", reason=_reason("pathways.target.no_value", year=target.target_year)
+            plan,
+            target,
+            **base,
+            status="not_evaluated",
+            reason=_reason("pathways.target.no_value", year=target.target_year),
         )
     if target.comparator == "increase":
         previous = series[:, j - 1] if j > 0 else np.full_like(values, np.nan)

@@ -38,7 +38,9 @@ def test_the_answer_first_then_the_levers(browser: Browser, server: str) -> None
     page = page_for(browser, server, "province")
     page.click(".main-nav >> text=达峰路径")
     answer = page.locator("[data-testid=answer-line]")
-    expect(answer).to_contain_text(re.compile(r"^2030年前达峰概率 \d{1,3}(\.\d)?\s?%；主要不确定性来自\S+"), timeout=30_000)
+    expect(answer).to_contain_text(
+        re.compile(r"^2030年前达峰概率 \d{1,3}(\.\d)?\s?%；主要不确定性来自\S+"), timeout=30_000
+    )
     probability = float(answer.get_attribute("data-probability") or "nan")
     assert 0.0 <= probability <= 1.0
     expect(page.locator("[data-testid=fan-chart] canvas")).to_have_count(1)

@@ -80,7 +80,7 @@ def test_the_form_lists_the_scenarios_and_their_levers_in_chinese_and_english(cl
         "levers(direct_alloying).share_pct.2025",
     ):
         assert f'name="{name}"' in html, name
-    assert 'value="deadline"' in html and 'name="include:captive_retirement"' in html
+    assert 'value="按清单期限"' in html and 'name="include:captive_retirement"' in html
     assert 'name="uncertainty.draws" value="2000"' in html  # the web's default; the scenario's own is 10,000
     assert "10,000" in html.split('data-testid="draws-note"', 1)[1][:400]
     assert "绿色电力" in html and "三角分布" in html and "电解铝绿色电力使用比例" in html

@@ -80,6 +80,7 @@ DIST_PARAMS = {
     "min": N_("clipped below at"),
     "max": N_("clipped above at"),
 }
+DEADLINE = N_("by the list's deadline")
 _SKIP = {
     "id",
     "type",
@@ -114,6 +115,8 @@ class Field:
     @property
     def shown(self) -> str:
         value = self.value
+        if value == "deadline":  # the benchmark list's deadline, in the page's words
+            return _(DEADLINE)
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return "" if value is None else str(value)
@@ -312,8 +315,8 @@ def _parse(raw: str, before: Any) -> tuple[Any, str | None]:
     """A form value in the type the scenario had; what cannot be read is passed on as text, so the
     scenario's own model says what is wrong with it."""
     text = raw.strip()
-    if before == "deadline" and text == "deadline":
-        return text, None
+    if before == "deadline" and text in ("deadline", _(DEADLINE)):
+        return "deadline", None
     try:
         number = float(text)
     except ValueError:
