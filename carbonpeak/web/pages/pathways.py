@@ -79,12 +79,31 @@ def scenarios_dir() -> Path:
 
 
 def shipped() -> dict[str, tuple[Path, ResolvedScenario]]:
-    """Every scenario file of the folder (other YAML files there, such as cost tables, are left out)."""
+    """Every scenario file of the folder (other YAML files there, such as cost tables, are left out).
+
+    Reading and validating the files takes 50-150 ms, more than the rest of a stored answer's page: they
+    are read again only when a file of the folder changes (its name, size or modification time)."""
+    folder = scenarios_dir()
+    paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    stamp = (str(folder), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    with _SHIPPED_LOCK:
+        if _SHIPPED.get("stamp") == stamp:
+            return dict(_SHIPPED["found"])
+    found = _read_scenarios(paths)
+    with _SHIPPED_LOCK:
+        _SHIPPED.update(stamp=stamp, found=found)
+    return dict(found)
+
+
+_SHIPPED: dict[str, Any] = {}
+_SHIPPED_LOCK = threading.Lock()
+
+
+def _read_scenarios(paths: list[Path]) -> dict[str, tuple[Path, ResolvedScenario]]:
     from carbonpeak.pathways.scenario import load_scenario
 
     found: dict[str, tuple[Path, ResolvedScenario]] = {}
-    folder = scenarios_dir()
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in paths:
         try:
             scenario = load_scenario(path)
         except InputError:
