@@ -17,6 +17,26 @@ from carbonpeak.web import display, i18n, labels, queries
 from carbonpeak.web.i18n import N_, _
 from carbonpeak.web.pages.pathways_form import FIELD_LABELS, basis, lever_title
 
+__all__ = [
+    "answer_line",
+    "basis",
+    "change_label",
+    "charts",
+    "distribution_text",
+    "driver_label",
+    "emissions_scale",
+    "fan_chart",
+    "goal_text",
+    "indicator_label",
+    "input_basis",
+    "input_label",
+    "lever_title",
+    "parameter_rows",
+    "peak_definition",
+    "plan_title",
+    "scenario_title",
+]
+
 INPUT_ATTRIBUTES = {
     "year": N_("year of implementation"),
     "delay_years": N_("delay"),

@@ -292,7 +292,7 @@ def _plants(lever: dict[str, Any]) -> str:
             elif isinstance(value, list):
                 value = ", ".join(map(str, value))
             shown.append(
-                f"{_(PLANT_ATTRIBUTES.get(key, key))}：{value}" if i18n.current_lang() == "zh" else f"{key}: {value}"
+                f"{_(PLANT_ATTRIBUTES.get(key) or key)}：{value}" if i18n.current_lang() == "zh" else f"{key}: {value}"
             )
         return "；".join(shown) if i18n.current_lang() == "zh" else "; ".join(shown)
     return ""
