@@ -274,7 +274,11 @@ def pathways_page(
     try:
         kept = _run(request, session, who, place_, web_scenario(base), _parent(scenarios, base))
     except InputError as exc:  # a region without counted data in the base year
-        problem = i18n.detail(exc)
+        problem = _(
+            "No pathway can be projected for this region (it needs counted data of %(year)s): %(why)s",
+            year=base.base_year,
+            why=i18n.detail(exc),
+        )
     values: dict[str, Any] = {}
     if kept is not None:
         s = kept.summary
