@@ -464,7 +464,16 @@ def energy_limits() -> None:
     )
 
 
-ZH_TITLES = {"guizhou_nonferrous": "贵州省有色金属行业碳达峰实施方案"}
+# Chinese titles: (title, title_zh_status, quote_zh_status). Only the Guizhou plan's Chinese original is among
+# the seeds (004); the others are English texts, so their Chinese titles are our renderings (译名) and the
+# targets' Chinese wording in carbonpeak/indicators/target_indicators.yaml is our translation (译文).
+ZH_TITLES = {
+    "guizhou_nonferrous": ("贵州省有色金属行业碳达峰实施方案", "official", "original"),
+    "shaanxi_nonferrous": ("陕西省有色金属行业碳达峰实施方案", "translated", "translated"),
+    "shaanxi_clusters": ("钛及钛合金产业创新集群培育行动计划", "translated", "translated"),
+    "xinjiang_industry": ("新疆维吾尔自治区工业领域碳达峰实施方案", "translated", "translated"),
+    "china_synergy": ("减污降碳协同增效实施方案（生态环境部等七部门）", "translated", "translated"),
+}
 
 
 def plans() -> None:
@@ -508,14 +517,15 @@ def plans() -> None:
             t["quote"] = r["quote"]
             targets.append(t)
         seeds = sorted({r["source_file"] for r in rs})
-        # Only the Guizhou plan has its Chinese original among the seeds; the others are English texts.
-        zh_title = ZH_TITLES.get(pid, f"{plan}（仅有英文译本）")
+        zh_title, title_status, quote_status = ZH_TITLES[pid]
         dump(
             f"targets/{pid}.yaml",
             {
                 "id": pid,
                 "region": rs[0]["region"],
                 "title": {"zh": zh_title, "en": plan},
+                "title_zh_status": title_status,
+                "quote_zh_status": quote_status,
                 "seed": [f"shared/seeds/{s}" for s in seeds],
                 "read_on": READ_ON,
                 "targets": targets,

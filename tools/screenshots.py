@@ -24,6 +24,8 @@ PAGES = [
     ("province", "/overview", "overview_en.png", "en"),
     ("province", "/warnings", "warnings_zh.png", "zh"),
     ("province", "/benchmark", "benchmark_zh.png", "zh"),
+    ("province", "/benchmark?year=2024&below_baseline=1", "benchmark_below_zh.png", "zh"),
+    ("enterprise", "/reporting/form?facility=AL03&period=2024-04", "month_form_zh.png", "zh"),
     ("enterprise", "/enterprises/E02", "enterprise_zh.png", "zh"),
     ("enterprise", "/submissions/AL03/2024-03", "submission_zh.png", "zh"),
     ("enterprise", "/submissions/AL03/2024-03/provenance?figure=total_location_tco2e", "provenance_en.png", "en"),

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak.accounting import ratios
 from carbonpeak.accounting.emissions import AccountingResult
 from carbonpeak.engine import benchmark as bm
 from carbonpeak.engine import energy as en
@@ -96,13 +97,8 @@ def sum_to_facility_years(frame: pd.DataFrame) -> pd.DataFrame:
     default_product = grouped["sector"].map(lambda s: SECTOR_BENCHMARK_PRODUCT.get(Sector(s), ""))
     grouped["product"] = grouped["product"].where(grouped["product"] != "", default_product)
     output = grouped["output_t"].to_numpy(dtype=float)
-    electrolysis = grouped["electrolysis_ac_mwh"].to_numpy(dtype=float)
-    comprehensive = electrolysis + grouped["auxiliary_ac_mwh"].to_numpy(dtype=float)
-    grouped["ac_power_liquid_aluminium_kwh_per_t"] = en.unit_consumption(electrolysis, output, 1000.0)
-    grouped["comprehensive_ac_power_kwh_per_t"] = en.unit_consumption(comprehensive, output, 1000.0)
-    grouped["comprehensive_ac_power_excl_desulphurisation_kwh_per_t"] = en.unit_consumption(
-        comprehensive - grouped["desulphurisation_mwh"].to_numpy(dtype=float), output, 1000.0
-    )
+    for indicator in ratios.ratios():  # the AC power indicators, by their one definition
+        grouped[indicator] = ratios.evaluate(indicator, grouped)
     grouped["comprehensive_energy_kgce_per_t"] = en.unit_consumption(grouped["energy_tce"], output, 1000.0)
     grouped["electricity_consumption_mwh"] = (
         grouped["grid_electricity_mwh"]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak.accounting import ratios
 from carbonpeak.engine import energy as en
 from carbonpeak.engine._arrays import FloatArray
 from carbonpeak.engine.emissions import aluminium as al
@@ -1711,10 +1712,9 @@ def _assemble(batch: ActivityBatch, methods: np.ndarray, terms: list[Term], n: i
     output = records["output_t"].to_numpy(dtype=float)
     columns["output_t"] = output
     columns["intensity_location_tco2e_per_t"] = en.unit_consumption(columns["total_location_tco2e"], output)
-    electrolysis = records["electrolysis_ac_mwh"].to_numpy(dtype=float)
-    auxiliary = np.nan_to_num(records["auxiliary_ac_mwh"].to_numpy(dtype=float))
-    columns["ac_power_liquid_aluminium_kwh_per_t"] = en.unit_consumption(electrolysis, output, 1000.0)
-    columns["comprehensive_ac_power_kwh_per_t"] = en.unit_consumption(electrolysis + auxiliary, output, 1000.0)
+    # the AC power indicators by their one definition (io/fields/unit_consumption.csv), which the month form shares
+    for indicator in ("ac_power_liquid_aluminium_kwh_per_t", "comprehensive_ac_power_kwh_per_t"):
+        columns[indicator] = ratios.evaluate(indicator, records)
     columns["comprehensive_energy_kgce_per_t"] = en.unit_consumption(columns["energy_tce"], output, 1000.0)
     if "ch4_t" not in touched:
         columns["ch4_t"][:] = np.nan

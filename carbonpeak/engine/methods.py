@@ -134,7 +134,7 @@ METHODS: dict[str, Method] = {
         ),
         Method(
             "cbam-2025",
-            "欧盟CBAM直接排放（IR 2025/2547）",
+            "欧盟CBAM直接排放（欧盟委员会实施条例2025/2547）",
             "EU CBAM direct embedded emissions (IR 2025/2547)",
             (Sector.ELECTROLYTIC_ALUMINIUM,),
             ("fuel", "anode_cbam", "pfc_cbam", "carbonates"),

@@ -193,6 +193,22 @@ def _no_statistic(prepared: Prepared, statistic: str, scope: str, year: int, en:
     return _coded("indicators.no_statistic", statistic=words, region=region, scope=_scope_words(scope), year=year)
 
 
+def _statistic_note(statistic: str, entered: Any) -> CodedText:
+    """Where an entered statistic comes from: its name (Chinese from statistics.yaml) and its source."""
+    from carbonpeak.indicators.statistics import kinds
+
+    kind = kinds().get(statistic)
+    words = Bilingual(kind.name_zh if kind else statistic, statistic)
+    return _coded("indicators.note.statistic", statistic=words, source=entered["source"])
+
+
+def _reported_note(reported: str) -> CodedText:
+    """A figure summed from the enterprises' reports (a column of the facts: energy_tce, total_location_tco2e)."""
+    indicator = {"total_location_tco2e": "emissions_location_tco2e"}.get(reported, reported)
+    name = INDICATORS[indicator].name_zh if indicator in INDICATORS else reported
+    return _coded("indicators.note.reported", figure=Bilingual(name, reported))
+
+
 def _text(note: object) -> str:
     """A note as a string, keeping a coded one (a CodedText is a string)."""
     return note if isinstance(note, str) else str(note)
@@ -289,19 +305,24 @@ def _per_value_added(
         return None, _no_statistic(prepared, "industrial_value_added", scope, year, "industrial value added"), None
     amount = prepared.statistic(statistic, scope, year)
     if amount is not None:
-        numerator, source = float(amount["value"]), f"{statistic}: {amount['source']}"
+        numerator, source = float(amount["value"]), _statistic_note(statistic, amount)
     elif scope == "nonferrous":
         sums = prepared.by_year(None)
         if year not in sums.index or sums.at[year, "months"] == 0:
             return None, _coded("indicators.no_counted_months_in", year=year), None
         if prepared.partial(year):  # months of the year against a whole year's value added
             return None, _coded("aggregates.partial_against_annual", period=prepared.period(year).label()), None
-        numerator, source = float(sums.at[year, reported]), f"{reported}: reported by enterprises"
+        numerator, source = float(sums.at[year, reported]), _reported_note(reported)
     else:
         return None, _no_statistic(prepared, statistic, scope, year), None
     if float(value_added["value"]) <= 0:
         return None, _coded("indicators.value_added_zero"), None
-    note = f"{source}; value added: {value_added['source']} ({value_added['price_basis']})"
+    note = _coded(
+        "indicators.note.value_added",
+        numerator=source,
+        source=value_added["source"],
+        basis=value_added["price_basis"],
+    )
     return numerator / float(value_added["value"]), note, str(value_added["price_basis"])
 
 
@@ -341,7 +362,7 @@ def _change_per_value_added(statistic: str, reported: str) -> Formula:
                 notes.append(_coded("indicators.base_year_zero", year=base))
             else:
                 values.append((now / then - 1.0) * 100.0)
-                notes.append(f"against {base}; {note}")
+                notes.append(_coded("indicators.note.against", base=base, note=note))
         return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
 
     return evaluate
@@ -358,12 +379,12 @@ def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd
             entered = prepared.statistic(statistic, scope, year)
             if entered is not None:
                 values.append(float(entered["value"]))
-                notes.append(f"entered: {entered['source']} ({entered['published_on']})")
+                notes.append(_coded("indicators.note.entered", source=entered["source"], date=entered["published_on"]))
             elif scope == "nonferrous" and registry_rule is not None and prepared.registry is not None:
                 registry = prepared.registry
                 designated = registry.loc[registry_rule(registry, year), "enterprise_code"].nunique()
                 values.append(float(designated))
-                notes.append("registry: enterprises reporting to this platform only")
+                notes.append(_coded("indicators.note.registry_only"))
             else:
                 values.append(np.nan)
                 notes.append(_no_statistic(prepared, statistic, scope, year))

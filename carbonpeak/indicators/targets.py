@@ -23,7 +23,7 @@ import yaml
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import coverage as cov
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.messages import Bilingual, CodedText, Message, text_in
+from carbonpeak.messages import Bilingual, CodedText, Message, known, text_in
 from carbonpeak.parameters import ParameterSet, load
 from carbonpeak.parameters.schema import Plan, Target
 from carbonpeak.units import conversion_factor
@@ -70,12 +70,24 @@ class Evaluation:
     note: str = ""
     coverage: cov.Coverage | None = None  # facility-months behind the status year's value (None: no value)
     period: cov.YearPeriod | None = None  # the months the status year's value spans
+    quote_zh_status: str = "translated"  # the plan's: its targets' Chinese wording is "original" or ours
+    plan_title: dict[str, str] = field(default_factory=dict)  # the plan's title as shown, by language
 
     def _chinese(self) -> dict[str, str | None]:
-        """The target's indicator and, where it is the mapping's reason, the reason, in Chinese."""
+        """The target in Chinese: its indicator, its wording in the plan (quoted from the Chinese original or
+        translated by us: ``quote_zh_status``), its figure where the numbers alone cannot say it, the note,
+        and, where it is the mapping's reason, the reason; ``see``: the page where it is followed."""
         entry = target_map().get(self.target.id, {})
         why_zh = entry.get("why_zh") if self.reason == entry.get("why") else None
-        return {"indicator_text_zh": entry.get("zh"), "reason_zh": why_zh or self._coded_zh()}
+        return {
+            "indicator_text_zh": entry.get("zh"),
+            "quote_zh": entry.get("quote_zh"),
+            "quote_zh_status": self.quote_zh_status,
+            "goal_zh": entry.get("goal_zh"),
+            "note_zh": entry.get("note_zh") if self.note else None,
+            "reason_zh": why_zh or self._coded_zh(),
+            "see": entry.get("see") if self.reason == entry.get("why") else None,
+        }
 
     def _coded_zh(self) -> str | None:
         # A status with a value is shown by its margin on the board; its reason only where there is no value.
@@ -143,6 +155,16 @@ def check_target_map(data: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any
                 record=target_id,
                 field="zh" if not entry.get("zh") else "why_zh",
             )
+        if not entry.get("quote_zh") or ("note" in entry and not entry.get("note_zh")):
+            raise InputError(
+                "a target needs its wording in Chinese (quote_zh), and a note in Chinese (note_zh) with its note",
+                record=target_id,
+                field="quote_zh" if not entry.get("quote_zh") else "note_zh",
+            )
+        if "see" in entry and not str(entry["see"]).startswith("/"):
+            raise InputError(
+                "a target's page is a path of this site", record=target_id, field="see", value=entry["see"]
+            )
     return dict(data)
 
 
@@ -168,6 +190,34 @@ def evaluate(
     ``prepared`` (:func:`carbonpeak.indicators.definitions.prepare` of the same facts and region) saves
     summing the facts again when several targets are evaluated.
     """
+    found = _evaluate(
+        plan,
+        target,
+        facts,
+        region=region,
+        year=year,
+        params=params,
+        benchmark_edition=benchmark_edition,
+        prepared=prepared,
+        options=options,
+    )
+    found.quote_zh_status = plan.quote_zh_status
+    found.plan_title = {lang: plan.shown_title(lang) for lang in ("zh", "en")}
+    return found
+
+
+def _evaluate(
+    plan: Plan,
+    target: Target,
+    facts: pd.DataFrame,
+    *,
+    region: str | None,
+    year: int,
+    params: ParameterSet | None,
+    benchmark_edition: str | None,
+    prepared: ind.Prepared | None,
+    options: ind.Options | None,
+) -> Evaluation:
     params = params or load()
     band = float(params.value("indicators.status_rule", period=year, item="at_risk_band"))
     rule = RULE.format(band=band)
@@ -375,18 +425,38 @@ def _reason(target: Target, latest: YearStatus, indicator: str, sectors: list[st
         "targets.figure",
         indicator=Bilingual(definition.name_zh, indicator),
         scope=scope,
-        value=f"{latest.value:,.4g}",
-        unit=definition.unit,
+        value=_figure(latest.value),
+        unit=_unit(definition.unit),
         year=latest.year,
     )
     if target.comparator == "increase":
         previous = f"{latest.expected}" if latest.expected is not None else "—"
         return _joined([figure, _coded("targets.previous_year", previous=previous)])
-    goal = {"comparator": target.comparator, "value": f"{target.value:g}", "unit": target.unit}
+    goal = {"comparator": _comparator(target.comparator), "value": f"{target.value:g}", "unit": _unit(target.unit)}
     parts = [figure, _coded("targets.goal", year=target.target_year, **goal)]
     if latest.expected is not None and latest.status in ("on_track", "at_risk", "off_track"):
         parts.append(_coded("targets.path_value", year=latest.year, value=f"{latest.expected:,.4g}"))
     return _joined(parts)
+
+
+_COMPARATOR_CODES = {">=": "ge", ">": "gt", "<=": "le", "<": "lt", "=": "eq"}
+
+
+def _comparator(comparator: str) -> Message | str:
+    """A comparator as a reason reads it: ≥ in Chinese, >= in English."""
+    code = _COMPARATOR_CODES.get(comparator)
+    return Message(f"targets.comparator.{code}") if code else comparator
+
+
+def _unit(unit: str) -> Message | str:
+    """A unit inside a reason: its Chinese word (家, 个) where it has one, else its symbol."""
+    code = f"targets.unit.{unit}"
+    return Message(code) if known(code) else unit
+
+
+def _figure(value: float) -> str:
+    """A figure without an exponent: 169,038 rather than 1.69e+05; four significant digits below 1,000."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def evaluate_plan(

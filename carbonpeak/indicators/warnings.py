@@ -194,7 +194,10 @@ def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str], 
                 "target_off_track",
                 "medium",
                 {
-                    "target": {"zh": f"{target_id}（{indicator_zh}）", "en": target_id},
+                    "target": {
+                        "zh": f"{_quoted(evaluation.plan_title.get('zh'))}{target_id}（{indicator_zh}）",
+                        "en": f"{target_id}" + (f" ({evaluation.plan_title['en']})" if evaluation.plan_title else ""),
+                    },
                     "status": evaluation.status,
                     "reason": {
                         "zh": reason_in(evaluation.reason, "zh") or evaluation.reason,
@@ -206,6 +209,14 @@ def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str], 
             )
         )
     return out
+
+
+def _quoted(title: str | None) -> str:
+    """A plan's title as Chinese texts cite it: 《贵州省有色金属行业碳达峰实施方案》 (its 译名 mark outside)."""
+    if not title:
+        return ""
+    mark = "（译名）"
+    return f"《{title.removesuffix(mark)}》{mark if title.endswith(mark) else ''}"
 
 
 def _benchmark_warnings(

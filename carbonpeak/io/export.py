@@ -4,6 +4,9 @@ Numbers are written as numbers, dates as Excel dates (``yyyy-mm-dd``, with the t
 one), text as text (Chinese intact); the header row is bold and frozen, columns are sized to their
 content. Header cells of known fields carry their label in the chosen language as a comment, so the
 header row stays the machine names a reader (or ``pandas.read_excel``) gets back unchanged.
+With ``named=True`` (the workbooks people download from the pages) it is the other way round: sheet titles
+and column names are those of the header catalog ``export_headers.yaml`` in the chosen language (报送数据,
+设施, 综合能耗（吨标准煤）), and each header cell's comment keeps the column's machine name.
 Rows are streamed (openpyxl write-only mode), so large result tables export in bounded memory.
 """
 
@@ -13,11 +16,14 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -39,12 +45,15 @@ def export_workbook(
     sheets: Mapping[str, pd.DataFrame],
     lang: str = "zh",
     titles: Mapping[str, str] | None = None,
+    named: bool = False,
 ) -> Path:
     """Write each frame of ``sheets`` to its own sheet of one .xlsx; returns the path written.
 
-    ``titles`` maps a key of ``sheets`` to the sheet's title (default: the key). Titles are made valid
-    for Excel (at most 31 characters, none of ``[]:*?/\\``, unique). The index is not written; a
-    frame with a meaningful index should be ``reset_index()`` first.
+    ``titles`` maps a key of ``sheets`` to the sheet's title (default: the key, or with ``named`` its
+    title in the header catalog). Titles are made valid for Excel (at most 31 characters, none of
+    ``[]:*?/\\``, unique). ``named``: column names in ``lang`` from the header catalog (the machine name
+    in each header's comment). The index is not written; a frame with a meaningful index should be
+    ``reset_index()`` first.
     """
     if lang not in ("zh", "en"):
         raise InputError(code="intake.unknown_language", field="lang", value=lang, expected="zh or en")
@@ -55,9 +64,9 @@ def export_workbook(
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     for key, frame in sheets.items():
-        title = _sheet_title(titles.get(key, key), used)
+        title = _sheet_title(titles.get(key) or (sheet_name(key, lang) if named else key), used)
         used.add(title.lower())
-        _write_sheet(workbook, title, frame, lang)
+        _write_sheet(workbook, title, frame, lang, named)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
@@ -73,9 +82,10 @@ def _sheet_title(wanted: str, used: set[str]) -> str:
     return candidate
 
 
-def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, lang: str) -> None:
+def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, lang: str, named: bool = False) -> None:
     sheet = workbook.create_sheet(title)
-    columns = [str(c) for c in frame.columns]
+    machine = [str(c) for c in frame.columns]
+    columns = [column_name(c, lang) for c in machine] if named else machine
     converted = [_column_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
     for index, (name, (values, _)) in enumerate(zip(columns, converted, strict=True), start=1):
         sample = [display_width(_shown(v)) for v in values[:_WIDTH_SAMPLE]]
@@ -83,11 +93,11 @@ def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame, lang: str)
         sheet.column_dimensions[get_column_letter(index)].width = min(width, _MAX_WIDTH)
     sheet.freeze_panes = "A2"
     header = []
-    for name in columns:
+    for name, code in zip(columns, machine, strict=True):
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
-        label = _label(name, lang)
+        label = code if named else _label(name, lang)
         if label:
             cell.comment = Comment(label, "carbonpeak")
         header.append(cell)
@@ -191,3 +201,32 @@ def _label(name: str, lang: str) -> str | None:
     if column is None:
         return None
     return column.label(lang)
+
+
+@cache
+def headers() -> dict[str, dict[str, dict[str, str]]]:
+    """The header catalog (``export_headers.yaml``): sheet titles and column names in zh and en."""
+    text = resources.files("carbonpeak.io").joinpath("export_headers.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for part in ("sheets", "columns"):
+        for code, names in data[part].items():
+            if set(names) != {"zh", "en"} or not all(names.values()):
+                raise ValueError(f"export_headers.yaml: {part}.{code} needs a name in zh and in en")
+    return {"sheets": data["sheets"], "columns": data["columns"]}
+
+
+def sheet_name(key: str, lang: str) -> str:
+    """A sheet's title in ``lang`` from the header catalog; the key where the catalog does not list it."""
+    names = headers()["sheets"].get(key)
+    return str(names[lang]) if names else key
+
+
+def column_name(code: str, lang: str) -> str:
+    """A column's name in ``lang``: the header catalog's, else the field table's label, else the code."""
+    names = headers()["columns"].get(code)
+    if names:
+        return str(names[lang])
+    name = _label(code, lang) or code
+    if lang == "en":
+        return name[:1].upper() + name[1:]  # a header, like the catalog's (the field tables' labels run in text)
+    return name

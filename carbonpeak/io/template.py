@@ -209,6 +209,7 @@ class Column:
     label_zh: str
     label_en: str
     description: str
+    section: str = ""  # the month form's section: the field table's column; fuel lines under fuel, the rest process
 
     @property
     def unit_display(self) -> str:
@@ -241,17 +242,20 @@ def column_for(name: str) -> Column | None:
             spec.label_zh,
             spec.label_en,
             spec.description,
+            spec.section,
         )
     kind, _, code = name.partition(":")
     if kind == "fuel" and code in FUELS:
         fuel = FUELS[code]
-        return Column(name, "float", fuel.unit, False, 0.0, None, fuel.zh, fuel.en, f"Fuel burned: {fuel.en}")
+        return Column(name, "float", fuel.unit, False, 0.0, None, fuel.zh, fuel.en, f"Fuel burned: {fuel.en}", "fuel")
     if kind == "carbonate" and code:
         zh, en = CARBONATE_LABELS.get(code, (f"碳酸盐 {code}", f"carbonate {code}"))
-        return Column(name, "float", "t", False, 0.0, None, zh, en, f"Carbonate consumed: {code} (100 % purity)")
+        return Column(
+            name, "float", "t", False, 0.0, None, zh, en, f"Carbonate consumed: {code} (100 % purity)", "process"
+        )
     if kind == "reductant" and code:
         zh, en = REDUCTANT_LABELS.get(code, (f"还原剂：{code}", f"reductant: {code}"))
-        return Column(name, "float", "t", False, 0.0, None, zh, en, f"Reducing agent consumed: {code}")
+        return Column(name, "float", "t", False, 0.0, None, zh, en, f"Reducing agent consumed: {code}", "process")
     return None
 
 

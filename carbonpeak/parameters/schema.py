@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -142,6 +142,18 @@ class Plan(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
     region: Text
     title: dict[str, str]
+    # official: the Chinese title as published (a Chinese seed or reference names it); translated: our
+    # rendering of an English-only seed's title, shown with 译名 (the official title is not in our sources).
+    # Unstated, a title counts as ours: only a title read in a Chinese source is called official.
+    title_zh_status: Literal["official", "translated"] = "translated"
+    # original: the targets' Chinese wording (target_indicators.yaml quote_zh) is quoted from the Chinese
+    # text; translated: our rendering of the English seed, shown with 译文
+    quote_zh_status: Literal["original", "translated"] = "translated"
     seed: list[str]
     read_on: dt.date
     targets: list[Target]
+
+    def shown_title(self, lang: str) -> str:
+        """The title a page shows in ``lang``: the official Chinese title, or ours marked （译名）."""
+        shown = self.title.get(lang) or self.title.get("en") or self.id
+        return f"{shown}（译名）" if lang == "zh" and self.title_zh_status != "official" else shown

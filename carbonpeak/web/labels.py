@@ -190,3 +190,30 @@ def line_items(value: object) -> list[tuple[str, object, str]]:
         else:
             out.append((", ".join(f"{k}={v}" for k, v in line.items()), None, ""))
     return out
+
+
+def target_card(target: dict[str, Any]) -> Any:
+    """A plan target's card texts in the current language (carbonpeak/web/target_texts.py)."""
+    from carbonpeak.web.target_texts import card
+
+    return card(target)
+
+
+# Who did something, as an audit entry shows it: a person by their user name, the platform's own jobs by
+# what they are (system:daily is the daily warnings check), never a technical actor id.
+SYSTEM_ACTORS = {"system:daily": N_("system (daily check)"), "system:demo": N_("system (demonstration data)")}
+
+
+def actor(name: str | None) -> str:
+    if not name:
+        return "—"
+    if name in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[name])
+    return gettext("system") if name.startswith("system:") else name
+
+
+def plan_title(plan_id: str | None) -> str:
+    """A plan's title in the current language, never its id (carbonpeak/web/target_texts.py)."""
+    from carbonpeak.web.target_texts import plan_title as title
+
+    return title(plan_id)

@@ -39,8 +39,9 @@ def options(name: str, sector: str, current: Any = None) -> list[tuple[str, str]
     """(code, label) of the choices of a coded field for the sector; a stored value outside them is kept
     as the last option, so the form shows what the record holds (saving it again is refused, with the list)."""
     lang = current_lang()
+    # Chinese pages name each choice in Chinese only (the code is the option's value, as in the Excel template)
     found = [
-        (code, f"{code} · {zh if lang == 'zh' else en}") for code, (zh, en) in choices.choices(name, sector).items()
+        (code, zh if lang == "zh" else f"{code} · {en}") for code, (zh, en) in choices.choices(name, sector).items()
     ]
     value = str(current).strip() if current not in (None, "") else ""
     if value and value not in {code for code, _label in found}:

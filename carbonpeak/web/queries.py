@@ -654,7 +654,8 @@ def plans_for(region: Region | None) -> list[tuple[str, dict[str, str]]]:
     plans = list(params().plans.values())  # plans come from the shipped files only
     grid = (region.grid_province or "").lower() if region else ""
     plans.sort(key=lambda p: (p.region.lower() != grid, -len(p.targets), p.id))  # the province's main plan first
-    return [(p.id, p.title) for p in plans]
+    # titles as shown: the official Chinese one, or ours marked 译名
+    return [(p.id, {lang: p.shown_title(lang) for lang in ("zh", "en")}) for p in plans]
 
 
 # ---------------------------------------------------------------- benchmark board
@@ -696,6 +697,7 @@ def _benchmark(
             table, shares, cited = classify_facilities(group, params(session), edition=edition)
         except CarbonpeakError as exc:
             problems.append(str(exc))
+            out.setdefault("unclassified", []).append(str(_product))  # the board names it in the reader's language
             continue
         out["classes"] += [{**r, "facility": names.get(r["facility_id"])} for r in table.to_dict("records")]
         out["shares"] += shares.to_dict("records")

@@ -161,7 +161,8 @@ def test_a_smaller_is_better_target() -> None:
 def test_unmeasurable_targets_say_why() -> None:
     table = facts([alloying(2024, 80)])
     rows = {e.target.id: e for e in evaluate_plan("shaanxi_nonferrous", table, region="P", year=2025)}
-    assert rows["SN-05"].status == "not_measurable" and "pathways" in rows["SN-05"].reason
+    assert rows["SN-05"].status == "not_measurable" and "Pathways page" in rows["SN-05"].reason
+    assert rows["SN-05"].as_dict()["see"] == "/pathways"  # the page that answers it, not a command
     assert rows["SN-04"].status == "not_measurable"
 
 

@@ -94,7 +94,8 @@ def test_a_target_is_covered_when_measured_by_the_same_benchmark_edition() -> No
     )
     (raised,) = [r for r in outcome.raised if r.kind == "target_off_track"]
     assert (raised.region, raised.details["benchmark_edition"]) == ("P", None)
-    assert raised.message_zh.startswith("规划目标 GZ-03") and "进度滞后" in raised.message_zh
+    assert raised.message_zh.startswith("规划目标 《测试》（译名）GZ-03") and "进度滞后" in raised.message_zh
+    assert "目标：2025 年≥90%" in raised.message_zh  # the plan's title and the target as the plans write it
     assert outcome.covers("target_off_track", None, raised.key, raised.details)
     assert not outcome.covers("target_off_track", None, raised.key, {**raised.details, "benchmark_edition": "2021"})
     assert not outcome.covers("target_off_track", None, "target:test_plan:GZ-99", raised.details)

@@ -90,3 +90,32 @@ def test_nothing_to_export_and_unknown_language(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         export_workbook(tmp_path / "x.xlsx", {"a": pd.DataFrame({"a": [1]})}, lang="fr")
     assert caught.value.field == "lang"
+
+
+@pytest.mark.parametrize(
+    ("lang", "sheet", "names"),
+    [
+        (
+            "zh",
+            "报送数据",
+            ["设施编号", "设施名称", "期间", "产品产量（t）", "版本", "locked", "submitted_on", "updated_at"],
+        ),
+        ("en", "Submissions", ["Facility id", "Facility name", "Period", "Product output (t)", "Version", "Locked"]),
+    ],
+)
+def test_named_workbooks_read_in_the_readers_language(tmp_path: Path, lang: str, sheet: str, names: list[str]) -> None:
+    """Downloaded workbooks name sheets and columns from the header catalog (the field table's label where the
+    catalog has none); a column neither knows keeps its machine name, and every header's comment holds it."""
+    from python_calamine import CalamineWorkbook
+
+    from carbonpeak.io.export import column_name, headers
+
+    path = export_workbook(tmp_path / f"named_{lang}.xlsx", {"submissions": submissions()}, lang=lang, named=True)
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == [sheet]
+    header = book.get_sheet_by_name(sheet).to_python()[0]
+    assert header[: len(names)] == names
+    comments = [c.comment.text for c in openpyxl.load_workbook(path)[sheet][1]]
+    assert comments == list(submissions().columns)  # the machine names, to map the columns back
+    assert all(set(names) == {"zh", "en"} for part in headers().values() for names in part.values())
+    assert column_name("energy_tce", "zh") == "综合能耗（吨标准煤）"

@@ -47,7 +47,7 @@ ALLOWED = re.compile(
     # the demo's data: city and park codes, user names, the seed province's own identifiers
     r"|demo[\w\-]*|other[\w\-]*|walk-target|admin|province|city|enterprise|verifier|test:setup"
     # units and formulas
-    r"|t|kg|kt|Mt|kA|kV|kWh|MWh|GWh|TJ|GJ|MJ|Nm3|m3|tce|kgce|tCO2e?|kgCO2e?|CO2e?|CH4|N2O|PFCs?|CF4|C2F6|SO2|NOx"
+    r"|t|kg|kt|Mt|kA|kV|mV|kWh|MWh|GWh|TJ|GJ|MJ|Nm3|m3|tce|kgce|tCO2e?|kgCO2e?|CO2e?|CH4|N2O|PFCs?|CF4|C2F6|SO2|NOx"
     r"|CaCO3|MgCO3|Na2CO3|CO2/\w+|t/\w+|kg\w*/\w+|kWh/\w+|MWh/\w+|tCO2e?/[\w/]+|tce/\w+|GJ/\w+|yuan/\w+|Mt/a|GWP\d*|AR\d|AC"
     # products, formats and abbreviations Chinese texts keep in Latin letters
     r"|carbonpeak|Excel|CSV|API|PDF|PNG|SVG|JSON|YAML|xlsx|csv|json|yaml|ECharts|GeoJSON|HTTP|URL|Bearer|Authorization:"

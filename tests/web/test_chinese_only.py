@@ -44,28 +44,17 @@ VARIANTS = [
 NOT_YET: set[str] = {
     "/account",
     "/admin/users",
-    "/benchmark",
     "/enterprises/E02",
     "/enterprises/E02/edit",
     "/facilities/AL03/edit",
-    "/overview",
-    "/overview?plan=guizhou_nonferrous",
-    "/overview?plan=shaanxi_nonferrous",
-    "/overview?plan=xinjiang_industry",
-    "/overview?plan=china_synergy",
-    "/overview?plan=shaanxi_clusters",
     "/parameters",
     "/parameters/electricity.grid_factor",
     "/parameters/emissions.aluminium_cn",
     "/parameters/benchmarks.ndrc_level",
-    "/projects/new",
     "/registry",
-    "/reporting-status/notice",
     "/submissions/AL03/2024-03",
     "/submissions/AL03/2024-03/provenance",
     "/verification",
-    "/warnings",
-    "/warnings/1",
 }
 
 

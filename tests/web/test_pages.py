@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from webhelpers import client, make_app, post
 
+from carbonpeak.io.export import sheet_name
+
 
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
@@ -117,7 +119,10 @@ def test_parameters_in_force_with_source_and_confidence(clients: dict[str, TestC
     "path, sheets",
     [
         ("/exports/submissions.xlsx?year=2024", {"submissions", "results"}),
-        ("/exports/benchmark.xlsx?year=2024", {"classes", "shares", "surcharge", "sources", "coverage"}),
+        (
+            "/exports/benchmark.xlsx?year=2024",
+            {"设施能效等级", "各等级产能占比", "阶梯电价加价", "依据来源", "数据覆盖"},
+        ),
         ("/exports/warnings.xlsx", {"warnings"}),
         # a city has no cities below it; every aggregate says what it rests on (coverage)
         ("/exports/overview.xlsx?year=2024", {"indicators", "targets", "coverage"}),
@@ -129,9 +134,9 @@ def test_exports_are_workbooks_of_what_the_person_may_read(
     response = clients["city"].get(path)
     assert response.status_code == 200, response.text[:300]
     book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
-    assert set(book.sheetnames) == sheets
+    assert set(book.sheetnames) == {sheet_name(s, "zh") for s in sheets}  # named in the reader's language
     if "submissions" in sheets:
-        facilities = {row[0] for row in book["submissions"].iter_rows(min_row=2, values_only=True)}
+        facilities = {row[0] for row in book[sheet_name("submissions", "zh")].iter_rows(min_row=2, values_only=True)}
         assert "AL03" in facilities and "AO01" not in facilities and "XF01" not in facilities
 
 

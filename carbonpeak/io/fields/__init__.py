@@ -25,6 +25,7 @@ class FieldSpec:
     label_zh: str
     label_en: str
     description: str
+    section: str = ""  # the part of the month form the field is shown in (production, electricity, fuel ...)
 
 
 @cache
@@ -44,6 +45,7 @@ def field_table(form: str) -> dict[str, FieldSpec]:
             label_zh=row["label_zh"],
             label_en=row["label_en"],
             description=row["description"],
+            section=row.get("section") or "",
         )
         for row in rows
     }

@@ -19,7 +19,7 @@ from carbonpeak.io.export import export_workbook
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.web import i18n, labels, queries
-from carbonpeak.web.deps import DbSession, Who, render, settings_of
+from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
 from carbonpeak.web.pages.overview import selection
 
@@ -29,7 +29,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def workbook(name: str, sheets: dict[str, pd.DataFrame]) -> FileResponse:
     folder = Path(tempfile.mkdtemp(prefix="carbonpeak-export-"))
-    path = export_workbook(folder / name, sheets, lang=i18n.current_lang())
+    # sheet and column names in the reader's language, from the header catalog (carbonpeak/io/export_headers.yaml)
+    path = export_workbook(folder / name, sheets, lang=i18n.current_lang(), named=True)
     return FileResponse(
         path, media_type=XLSX, filename=name, background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
     )
@@ -119,7 +120,8 @@ def export_overview(
     )
     targets = pd.DataFrame(
         [
-            {k: v for k, v in t.items() if k not in ("history", "coverage", "period")}
+            {"plan_title": labels.plan_title(t["plan"])}
+            | {k: v for k, v in t.items() if k not in ("history", "coverage", "period")}
             | {"period": (t["period"] or {}).get("label_zh" if i18n.current_lang() == "zh" else "label")}
             | (t["coverage"] or {})
             for t in data["targets"]
@@ -155,37 +157,17 @@ def export_overview(
     )
 
 
-@router.get("/exports/benchmark.xlsx")
-def export_benchmark(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
-    access.require(who, "export")
-    cache = request.app.state.cache
-    years = queries.years_with_data(queries.facts(session, cache, who))
-    chosen = year_of(year, years) if year not in (None, "") else queries.default_year(session, cache, who, None)
-    data = queries.benchmark(session, cache, who, chosen, settings_of(request).benchmark_edition)
-    strip = lambda rows: pd.DataFrame([{k: v for k, v in r.items() if k != "facility"} for r in rows])  # noqa: E731
-    sheets = {
-        "classes": strip(data["classes"]),
-        "shares": pd.DataFrame(data["shares"]),
-        "surcharge": strip(data["surcharge"]),
-        "sources": pd.DataFrame(
-            [c.as_dict() | {"source": c.citation()} for c in [*data["cited"], *data["surcharge_cited"]]]
-        ),
-        "coverage": coverage_frame(data["period"], [("", "benchmark fields", data["coverage"])]),
-    }
-    return workbook(f"benchmark_{chosen}.xlsx", sheets)
-
-
 @router.get("/exports/warnings.xlsx")
 def export_warnings(session: DbSession, who: Who) -> Response:
     access.require(who, "export")
     rows = [
         {
             "id": w.id,
-            "kind": w.kind,
-            "severity": w.severity,
+            "kind": labels.label(labels.WARNING_KIND, w.kind),  # as the inbox shows them, in the reader's language
+            "severity": labels.label(labels.SEVERITY, w.severity),
             "facility": w.facility_code or "",
             "period": w.period or "",
-            "status": w.status,
+            "status": labels.label(labels.WARNING_STATUS, w.status),
             "assignee": w.assignee or "",
             "deadline": w.deadline,
             "message": labels.warning_text(w),

@@ -54,14 +54,9 @@ CHANGES = {
 
 
 def plan_title(plan_id: str | None) -> str:
-    """A plan's title in the page's language, from the plan's own data (the one place pages read it)."""
-    if not plan_id:
-        return "—"
-    plan = queries.params().plans.get(plan_id)
-    if plan is None:
-        return plan_id
-    title = plan.title.get(i18n.current_lang()) or plan.title.get("zh") or plan_id
-    return str(title)
+    """A plan's title in the page's language, from the plan's data (labels.plan_title: the official Chinese
+    title, or ours marked 译名); the one place the pathways pages read it."""
+    return labels.plan_title(plan_id) if plan_id else "—"
 
 
 def scenario_title(scenario: Any) -> str:

@@ -527,7 +527,7 @@ def project_workbook(request: Request, session: DbSession, who: Who) -> Response
     folder = Path(tempfile.mkdtemp(prefix="carbonpeak-projects-"))
     sheets = {"projects": table, "rules": pd.DataFrame(rules)}
     titles = {"projects": _("Projects"), "rules": _("Latest reviews, rule by rule")}
-    path = export_workbook(folder / "projects.xlsx", sheets, lang=i18n.current_lang(), titles=titles)
+    path = export_workbook(folder / "projects.xlsx", sheets, lang=i18n.current_lang(), titles=titles, named=True)
     return FileResponse(
         path,
         media_type=XLSX,

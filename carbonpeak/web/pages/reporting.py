@@ -22,6 +22,7 @@ from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.io.reading import Limits, Table, cell_text, read_upload
 from carbonpeak.io.template import template_columns, write_template
 from carbonpeak.services import access, intake
+from carbonpeak.services import month_form as form_use
 from carbonpeak.services import submissions as workflow
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
@@ -258,18 +259,6 @@ async def submit_drafts(request: Request, session: DbSession, who: Who) -> Respo
 IDENTITY = ("facility_id", "sector", "region", "period")
 
 
-def _form_values(record: dict[str, Any]) -> dict[str, Any]:
-    """A stored record as form values: fields by name, lines as fuel:/carbonate:/reductant: columns."""
-    values = {k: v for k, v in record.items() if not isinstance(v, list | dict)}
-    for line in record.get("fuels") or []:
-        values[f"fuel:{line.get('fuel')}"] = line.get("amount")
-    for line in record.get("carbonates") or []:
-        values[f"carbonate:{line.get('carbonate')}"] = line.get("amount_t")
-    for line in record.get("reductants") or []:
-        values[f"reductant:{line.get('agent')}"] = line.get("amount_t")
-    return values
-
-
 def form_page(
     request: Request,
     session: Session,
@@ -286,6 +275,16 @@ def form_page(
     columns = [c for c in template_columns(facility.sector) if c.name not in IDENTITY] if facility else []
     errors = errors or {}
     placed = {c.name for c in columns} | set(IDENTITY)
+    lang = i18n.current_lang()
+    last = form_use.last_month(session, who, facility.code, period) if facility and period else None
+    live = (
+        {
+            "formulas": form_use.formulas(facility.sector, lang),
+            "last": last.values if last is not None else {},
+        }
+        if facility
+        else None
+    )
     return render(
         request,
         "month_form.html",
@@ -309,6 +308,14 @@ def form_page(
             else {},
             flags=flag_rows(flags),
             notice=notice,
+            # grouped in the field table's sections, with last month's values, their change and the live ratios
+            sections=form_use.sections(columns, lang),
+            last=last,
+            changes={c.name: form_use.change_pct(values.get(c.name), last.values.get(c.name)) for c in columns}
+            if last is not None
+            else {},
+            live=live,
+            unit_consumption=form_use.unit_consumption(facility.sector, values) if facility else {},
             correcting=_correcting(session, facility, period) if facility and period else None,
         ),
     )
@@ -337,7 +344,7 @@ def month_form(
     if chosen is not None and month:
         versions = repo.versions_of(session, chosen.code, month)
         if versions:
-            values = _form_values(versions[-1].record)
+            values = form_use.record_values(versions[-1].record)
             flags = versions[-1].flags
     return form_page(request, session, who, chosen, month, values, flags=flags)
 

@@ -1,0 +1,77 @@
+/* The month form's live figures (templates/month_form.html): each unit consumption of the sector, computed
+   as the person types from the definition the server sends (services.month_form.formulas, the accounting's
+   io/fields/unit_consumption.csv), and the change of each field from last month's value. The rules are the
+   server's: the first term of a numerator is required, later ones count as 0 when empty; no figure where the
+   denominator is empty or 0; the change is (value - last) / |last| x 100, none where last month's is 0. */
+(function () {
+  "use strict";
+
+  function number(form, name) {
+    var input = form.querySelector('[name="' + name + '"]');
+    if (!input || input.value.trim() === "") return null;
+    var value = Number(input.value);
+    return isFinite(value) ? value : null;
+  }
+
+  function format(value, digits, lang) {
+    return value.toLocaleString(lang === "zh" ? "zh-CN" : "en", {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+  }
+
+  function ratio(form, formula) {
+    var total = null;
+    for (var i = 0; i < formula.terms.length; i++) {
+      var term = formula.terms[i];
+      var value = number(form, term.field);
+      if (value === null) {
+        if (i === 0) return null;
+        value = 0;
+      }
+      total = (total === null ? 0 : total) + term.sign * value;
+    }
+    var output = number(form, formula.denominator);
+    if (output === null || output === 0 || total === null) return null;
+    return (total * formula.scale) / output;
+  }
+
+  function update(form, live, lang) {
+    live.formulas.forEach(function (formula) {
+      var shown = form.querySelector('output[data-indicator="' + formula.indicator + '"]');
+      if (!shown) return;
+      var value = ratio(form, formula);
+      shown.textContent = value === null ? "—" : format(value, formula.digits, lang);
+    });
+    Object.keys(live.last).forEach(function (name) {
+      var shown = form.querySelector('[data-change-for="' + name + '"]');
+      if (!shown) return;
+      var value = number(form, name);
+      var before = live.last[name];
+      if (value === null || before === 0) {
+        shown.textContent = "";
+        return;
+      }
+      var change = ((value - before) / Math.abs(before)) * 100;
+      shown.textContent = " · " + (change >= 0 ? "+" : "") + change.toFixed(1) + "%";
+    });
+  }
+
+  function start(root) {
+    var form = (root || document).querySelector('form[data-testid="month-form"]');
+    var data = document.getElementById("month-form-live");
+    if (!form || !data || form.dataset.live === "on") return;
+    form.dataset.live = "on";
+    var live = JSON.parse(data.textContent);
+    var lang = document.body.dataset.lang || "zh";
+    form.addEventListener("input", function () { update(form, live, lang); });
+    update(form, live, lang);
+  }
+
+  if (!window.carbonpeakMonthForm) {
+    window.carbonpeakMonthForm = start;
+    if (window.htmx) window.htmx.onLoad(function (el) { start(el); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { start(); });
+  else start();
+})();
