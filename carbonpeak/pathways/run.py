@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 import carbonpeak
 from carbonpeak.errors import InputError
+from carbonpeak.messages import Bilingual, CodedText, Message
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.parameters.schema import Plan, Target
 from carbonpeak.pathways import attribution as attr
@@ -357,12 +358,32 @@ def _target_row(plan: Plan, target: Target, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _reason(code: str, **params: Any) -> CodedText:
+    """A reason kept as a string (the English) that a page shows in the reader's language."""
+    return CodedText(Message(code, **params))
+
+
+def _bilingual(zh: str | None, en: str) -> CodedText:
+    return CodedText(Bilingual(zh or en, en))
+
+
+def _indicator(code: str, entry: dict[str, Any]) -> Bilingual:
+    from carbonpeak.indicators.definitions import INDICATORS
+
+    found = INDICATORS.get(code)
+    if found is not None:
+        return Bilingual(found.name_zh, found.name_en)
+    return Bilingual(str(entry.get("zh") or code), code)
+
+
 def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[str, Any]:
     years = r.years
     if target.comparator == "peak before":
         year = int(target.value if target.value is not None else target.target_year)
         if not years[0] <= year <= years[-1]:
-            return _target_row(plan, target, status="not_evaluated", reason=f"{year} is not inside the horizon")
+            return _target_row(
+                plan, target, status="not_evaluated", reason=_reason("pathways.target.outside_horizon", year=year)
+            )
         tol = r.scenario.peak.tolerance_pct / 100.0
         e = r.emissions()
         peaked = pk.year_peaked(e, years, tol)
@@ -381,7 +402,7 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
         )
     if "indicator" not in entry:
         why = entry.get("why", "no indicator is mapped to this target")
-        return _target_row(plan, target, status="not_modelled", reason=why)
+        return _target_row(plan, target, status="not_modelled", reason=_bilingual(entry.get("why_zh"), why))
     indicator = str(entry["indicator"])
     sectors = tuple(entry.get("sectors", [])) or None
     base = {"indicator": indicator, "sectors": list(sectors or [])}
@@ -396,29 +417,35 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
             **base,
             status="not_evaluated",
             value=value,
-            reason="a national total: the province's pathway is its contribution (value shown), not the measure",
+            reason=_reason("pathways.target.national"),
         )
     series = r.indicator(indicator, sectors)
     if series is None:
         return _target_row(
-            plan, target, **base, status="not_modelled", reason=f"the pathway does not project {indicator}"
+            plan,
+            target,
+            **base,
+            status="not_modelled",
+            reason=_reason("pathways.target.not_projected", indicator=_indicator(indicator, entry)),
         )
     if not years[0] <= target.target_year <= years[-1]:
-        return _target_row(
-            plan, target, **base, status="not_evaluated", reason="the target year is outside the horizon"
-        )
+        return _target_row(plan, target, **base, status="not_evaluated", reason=_reason("pathways.target.year_outside"))
     j = target.target_year - years[0]
     if target.base_year is not None and target.unit.startswith("% vs"):
         if not years[0] <= target.base_year <= years[-1]:
             return _target_row(
-                plan, target, **base, status="not_evaluated", reason="the base year is outside the horizon"
+                plan, target, **base, status="not_evaluated", reason=_reason("pathways.target.base_outside")
             )
         with np.errstate(divide="ignore", invalid="ignore"):
             series = 100.0 * (series / series[:, [target.base_year - years[0]]] - 1.0)
     values = series[:, j]
     if np.isnan(values).all():
         return _target_row(
-            plan, target, **base, status="not_evaluated", reason=f"no projected value in {target.target_year}"
+            plan,
+            target,
+            **base,
+            status="not_evaluated",
+            reason=_reason("pathways.target.no_value", year=target.target_year),
         )
     if target.comparator == "increase":
         previous = series[:, j - 1] if j > 0 else np.full_like(values, np.nan)
@@ -433,7 +460,7 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
                 target,
                 **base,
                 status="not_evaluated",
-                reason=f"comparator '{target.comparator}' has no numeric test",
+                reason=_reason("pathways.target.no_numeric_test", comparator=target.comparator),
             )
         goal = float(target.value)
         passed = _compare(target.comparator, values, goal)
@@ -454,7 +481,7 @@ def _target(r: Run, plan: Plan, target: Target, entry: dict[str, Any]) -> dict[s
         year_achieved=_quantiles(achieved),
         p_achieved_within_horizon=float(np.isfinite(achieved).mean()),
         rule=rule,
-        reason=entry.get("note", ""),
+        reason=_bilingual(entry.get("note_zh"), entry["note"]) if entry.get("note") else "",
     )
 
 

@@ -159,6 +159,7 @@ class Production(Strict):
     growth_pct_per_year: Uncertain | list[GrowthPeriod] | None = None
     output_path_t: YearPath | None = None
     basis: Text
+    basis_zh: str | None = None  # the basis in Chinese, for the zh-CN pages
 
     @model_validator(mode="after")
     def _one_driver(self) -> Production:
@@ -183,6 +184,7 @@ class Grid(Strict):
     decline_pct_per_year: Uncertain | None = None
     trajectory: Trajectory | None = None
     basis: Text
+    basis_zh: str | None = None
 
     @model_validator(mode="after")
     def _after(self) -> Grid:
@@ -194,6 +196,7 @@ class Grid(Strict):
 class Scrap(Strict):
     availability_growth_pct_per_year: Uncertain
     basis: Text
+    basis_zh: str | None = None
 
 
 class Selector(Strict):
@@ -222,8 +225,9 @@ class Cost(Strict):
 
 class LeverBase(Strict):
     id: Code
-    title: dict[str, str] | None = None
+    title: dict[str, str] | None = None  # {zh: ..., en: ...}: what the pages call the lever
     basis: str | None = None
+    basis_zh: str | None = None
     cost: Cost | None = None  # for the least-cost choice of levers (carbonpeak pathways cheapest)
 
 

@@ -101,6 +101,7 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/exports/benchmark.xlsx"): EVERYONE,
     ("GET", "/exports/warnings.xlsx"): EVERYONE,
     ("GET", "/pathways"): REGULATORS,  # the person's own region (an administrator's: the demo province)
+    ("GET", "/pathways/edit"): REGULATORS,  # the form of a scenario on the person's region
     ("POST", "/pathways/run"): REGULATORS,  # a run is kept in memory; nothing is written
     ("GET", "/pathways/run"): REGULATORS,  # ?id= of a run; runs of another region are 403
     ("GET", "/pathways/run.xlsx"): REGULATORS,

@@ -62,11 +62,11 @@ def direct(url: str, name: str, region: str, draws: int, **changes: Any) -> tupl
     return scenario, pr.peak_summary(result)
 
 
-def test_the_page_lists_the_scenarios_and_their_levers_in_chinese_and_english(clients: dict[str, TestClient]) -> None:
-    page = clients["province"].get("/pathways")
+def test_the_form_lists_the_scenarios_and_their_levers_in_chinese_and_english(clients: dict[str, TestClient]) -> None:
+    page = clients["province"].get("/pathways/edit")
     assert page.status_code == 200
     html = page.text
-    assert "排放路径" in html and "示范省" in html
+    assert "调整措施" in html and "示范省" in html
     for sid in ("baseline", "plan", "accelerated"):
         assert f'data-testid="scenario-{sid}"' in html
     assert "costs_illustrative" not in html  # a cost table, not a scenario
@@ -80,13 +80,17 @@ def test_the_page_lists_the_scenarios_and_their_levers_in_chinese_and_english(cl
         "levers(direct_alloying).share_pct.2025",
     ):
         assert f'name="{name}"' in html, name
-    assert 'value="deadline"' in html and 'name="include:captive_retirement"' in html
+    assert 'value="按清单期限"' in html and 'name="include:captive_retirement"' in html
     assert 'name="uncertainty.draws" value="2000"' in html  # the web's default; the scenario's own is 10,000
     assert "10,000" in html.split('data-testid="draws-note"', 1)[1][:400]
-    assert "绿色电力" in html and "三角分布" in html
-    english = clients["province"].get("/pathways?scenario=accelerated&lang=en").text
-    assert "Emission pathways" in english and "Draws and seed" in english and "new technology" in english
+    assert "绿色电力" in html and "三角分布" in html and "电解铝绿色电力使用比例" in html
+    # the levers come first, the technical settings (draws, seed) last and folded
+    assert html.index('data-group="levers(exit_below_baseline)"') < html.index('name="uncertainty.seed"')
+    assert html.index('data-testid="technical"') < html.index('name="uncertainty.draws"')
+    english = clients["province"].get("/pathways/edit?scenario=accelerated&lang=en").text
+    assert "Adjust the levers" in english and "Draws and seed" in english and "new technology" in english
     assert 'name="levers(inert_anode).process_change_pct"' in english
+    assert clients["province"].get("/pathways/edit?scenario=nothing").status_code == 404
     assert clients["province"].get("/pathways?scenario=nothing").status_code == 404
 
 
@@ -112,13 +116,14 @@ def test_a_run_shows_the_same_probabilities_as_the_pathways_module(
         [distribution["x"][-1]] if expected["no_peak_within_horizon"] else []
     )
     wedges = chart(html, "wedges")
-    assert [s["name"] for s in wedges["series"]][:2] == ["exit_below_baseline", "retrofit_to_benchmark"]
+    assert [s["id"] for s in wedges["series"]][:2] == ["exit_below_baseline", "retrofit_to_benchmark"]
+    assert [s["name"] for s in wedges["series"]][:2] == ["基准水平以下产能退出", "电解铝节能改造达到标杆水平"]
     targets = html.split('data-testid="targets"', 1)[1]
     assert 'data-target="SN-05"' in targets and "碳达峰" in targets
     how = html.split('data-testid="how-made"', 1)[1]
     assert scenario.content_hash()[:12] in how and "20240101" in how and "GB/T 2589" in how
     english = clients["province"].get(location + "&lang=en").text
-    assert "P(peaked by 2030)" in english and "How was this made" in english and "Mt CO2e" in english
+    assert "Probability of peaking by 2030" in english and "How was this made" in english and "Mt CO2e" in english
     workbook = clients["province"].get(location.replace("/pathways/run?", "/pathways/run.xlsx?"))
     assert workbook.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook.content))
@@ -137,13 +142,13 @@ def test_an_edited_lever_changes_the_result(clients: dict[str, TestClient], shar
     before, after = chart(plan, "fan"), chart(edited, "fan")
     j = after["x"].index("2030")
     assert after["p50"][j] != before["p50"][j]
-    wedge = {s["name"]: s["data"] for s in chart(edited, "wedges")["series"]}
-    old = {s["name"]: s["data"] for s in chart(plan, "wedges")["series"]}
+    wedge = {s["id"]: s["data"] for s in chart(edited, "wedges")["series"]}
+    old = {s["id"]: s["data"] for s in chart(plan, "wedges")["series"]}
     assert wedge["alumina_gas"] != old["alumina_gas"]
     # a lever left out is not run (and its wedge is gone)
     without = run(clients["province"], levers_shown="1", **{"include:exit_below_baseline": "1"})
     page = clients["province"].get(without.headers["location"]).text
-    assert [s["name"] for s in chart(page, "wedges")["series"]] == ["exit_below_baseline"]
+    assert [s["id"] for s in chart(page, "wedges")["series"]] == ["exit_below_baseline"]
 
 
 def test_bad_values_are_refused_beside_their_fields_and_nothing_is_kept(
@@ -187,20 +192,25 @@ def test_bad_values_are_refused_beside_their_fields_and_nothing_is_kept(
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
 
 
-def test_a_city_regulator_runs_its_city_and_sees_levers_outside_it_refused(clients: dict[str, TestClient]) -> None:
+def test_a_city_regulator_runs_the_plan_on_its_city(clients: dict[str, TestClient]) -> None:
+    """The province's plan names smelters of other cities: on the city's stock those levers keep the city's
+    own plants (or are set aside), and the run succeeds."""
     city = clients["city"]
     assert "示范丁市" in city.get("/pathways").text
-    refused = run(city)
-    assert refused.status_code == 422
-    assert re.search(r'data-field-error="levers\(retrofit_to_benchmark\)">未知装置', refused.text)
-    response = run(city, "baseline")
-    assert response.status_code == 303
+    form = city.get("/pathways/edit").text
+    assert 'name="region" value="demo-d"' in form
+    plants = re.findall(r"装置：([^<]*)<", form)
+    assert "AL03, AL04" in plants and not any("AL05" in p for p in plants)  # AL05: a smelter of another city
+    response = run(city)
+    assert response.status_code == 303, response.text[-2000:]
     page = city.get(response.headers["location"]).text
-    assert "demo-d" in page.split('data-testid="how-made"', 1)[1]
-    # the province's runs are outside the city's jurisdiction
+    assert "示范丁市" in page.split('data-testid="how-made"', 1)[1]
+    # the province's runs are outside the city's jurisdiction, the city's inside the province's
     province_run = run(clients["province"]).headers["location"]
     assert city.get(province_run).status_code == 403
     assert clients["province"].get(response.headers["location"]).status_code == 200
+    # a region outside the city is refused
+    assert city.get("/pathways?region=demo").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["enterprise", "verifier"])
