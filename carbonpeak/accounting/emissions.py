@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from carbonpeak.accounting import ratios
-from carbonpeak.accounting import texts_zh
+from carbonpeak.accounting import ratios, texts_zh
 from carbonpeak.engine import energy as en
 from carbonpeak.engine._arrays import FloatArray
 from carbonpeak.engine.emissions import aluminium as al

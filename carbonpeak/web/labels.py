@@ -206,7 +206,6 @@ def target_card(target: dict[str, Any]) -> Any:
 SYSTEM_ACTORS = {"system:daily": N_("system (daily check)"), "system:demo": N_("demonstration data")}
 
 
-
 def plan_title(plan_id: str | None) -> str:
     """A plan's title in the current language, never its id (carbonpeak/web/target_texts.py)."""
     from carbonpeak.web.target_texts import plan_title as title
