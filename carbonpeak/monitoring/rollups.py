@@ -150,17 +150,11 @@ def frames(
 ) -> tuple[Relation, Relation, Relation]:
     """Relations on ``con`` from plain data: the store's current readings, the meters' records (as
     :func:`carbonpeak.services.monitoring.meter_table` gives them) and the recorded replacements."""
-    reading_frame = readings[["meter", "interval_start", "value"]].copy()
-    meter_frame = pd.DataFrame(
-        {
-            "meter": [m.get("meter_code", m.get("meter")) for m in meters],
-            "reading_kind": [m["reading_kind"] for m in meters],
-            "interval_min": [int(m.get("interval_min") or 15) for m in meters],
-            "multiplier": [float(m.get("multiplier") or 1.0) for m in meters],
-            "rollover_at": pd.array([m.get("rollover_at") for m in meters], dtype="Float64"),
-        }
-    )
-    relations = [con.from_df(reading_frame), con.from_df(meter_frame)]
+    columns = [c for c in ("meter", "interval_start", "value", "received_at") if c in readings]
+    reading_frame = readings[columns].copy()
+    if "received_at" not in reading_frame:
+        reading_frame["received_at"] = reading_frame["interval_start"]
+    relations = [con.from_df(reading_frame), con.from_df(meter_frame(meters))]
     if replacements:
         frame = pd.DataFrame(replacements)[["meter", "replaced_at", "old_final", "new_initial"]]
         frame["replaced_at"] = pd.to_datetime(frame["replaced_at"], utc=True)
@@ -168,3 +162,27 @@ def frames(
     else:
         relations.append(empty_replacements(con))
     return relations[0], relations[1], relations[2]
+
+
+def meter_frame(meters: list[dict[str, Any]]) -> pd.DataFrame:
+    """The meters' records as one table (the columns the rollups and the quality checks read)."""
+
+    def column(name: str, default: Any = None) -> list[Any]:
+        return [m.get(name, default) for m in meters]
+
+    due = [m.get("calibration_due") for m in meters]
+    return pd.DataFrame(
+        {
+            "meter": [m.get("meter_code", m.get("meter")) for m in meters],
+            "facility_code": pd.array(column("facility_code"), dtype="string"),
+            "enterprise_code": pd.array(column("enterprise_code"), dtype="string"),
+            "energy_type": pd.array(column("energy_type", "electricity"), dtype="string"),
+            "measuring_point": pd.array(column("measuring_point", "plant"), dtype="string"),
+            "reading_kind": column("reading_kind"),
+            "interval_min": [int(m.get("interval_min") or 15) for m in meters],
+            "multiplier": [float(m.get("multiplier") or 1.0) for m in meters],
+            "rollover_at": pd.array(column("rollover_at"), dtype="Float64"),
+            "calibration_due": pd.to_datetime(pd.Series(due, dtype="object"), errors="coerce").dt.date,
+            "status": column("status", "active"),
+        }
+    )
