@@ -170,6 +170,243 @@ def replace(
     console.print(f"meter {code} replacement recorded at {when.isoformat()}", highlight=False)
 
 
+Host = Annotated[str, typer.Option("--host", help="MQTT broker host", envvar="CARBONPEAK_MQTT_HOST")]
+Port = Annotated[int, typer.Option("--port", help="MQTT broker port", envvar="CARBONPEAK_MQTT_PORT")]
+Day = Annotated[str, typer.Option(help="a local day, e.g. 2026-03-01")]
+
+
+def _day(text: str, lang: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(CarbonpeakError(code="monitoring.not_a_date", value=text), lang)
+
+
+@monitor_app.command("demo-meters")
+def demo_meters(
+    today: Annotated[str | None, typer.Option("--today", help="calibration dates are counted from this day")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="at most this many facilities")] = None,
+    url: Db = None,
+    lang: Lang = "zh",
+) -> None:
+    """Register the demonstration meters of every operating facility that has none (one past calibration)."""
+    from carbonpeak.services.monitoring_demo import register_demo_meters
+
+    day = _day(today, lang) if today else dt.date.today()
+    try:
+        db.upgrade(url)
+        with db.transaction(url) as session:
+            made = register_demo_meters(session, day, limit)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    console.print(f"{len(made)} meters registered", highlight=False)
+
+
+@monitor_app.command("serve")
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 1883,
+    client_id: Annotated[
+        str, typer.Option("--client-id", help="MQTT client id (its session keeps unacknowledged messages)")
+    ] = "carbonpeak-ingest",
+    topic_root: Annotated[str, typer.Option("--topic-root")] = "carbonpeak/v1/readings",
+    max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="stop after this long")] = None,
+    readings: Readings = None,
+    url: Db = None,
+    lang: Lang = "zh",
+) -> None:
+    """Receive meter readings over MQTT (QoS 1) and store them; each message is acknowledged after commit."""
+    from carbonpeak.monitoring.mqtt import Subscriber, enterprise_of
+    from carbonpeak.monitoring.store import open_store
+    from carbonpeak.services.monitoring import meter_table
+    from carbonpeak.services.monitoring_ingest import Message, MeterIndex, ingest
+
+    def load() -> list[dict[str, Any]]:
+        with db.transaction(url, mode="read") as session:
+            return meter_table(session)
+
+    store = open_store(readings)
+    index = MeterIndex(load, refresh_s=30)
+    totals = {"messages": 0, "new": 0, "duplicates": 0, "corrections": 0, "rejected": 0}
+
+    def handle(batch: Any) -> None:
+        result = ingest(store, index, [Message(r.payload, enterprise_of(r.topic, topic_root)) for r in batch])
+        totals["messages"] += result.messages
+        totals["new"] += result.written.new
+        totals["duplicates"] += result.written.duplicates
+        totals["corrections"] += result.written.corrections
+        totals["rejected"] += len(result.rejected)
+        for message_id, problem in result.rejected[:5]:
+            console.print(f"rejected {message_id}: {problem.text(lang)}", highlight=False)
+
+    db.upgrade(url)
+    subscriber = Subscriber(handle, host=host, port=port, client_id=client_id, root=topic_root)
+    console.print(f"listening on {host}:{port} {topic_root}/+/+", highlight=False)
+    try:
+        subscriber.run(max_seconds)
+    finally:
+        store.close()
+    console.print(" ".join(f"{k}={v}" for k, v in totals.items()), highlight=False)
+    if subscriber.failures:
+        raise typer.Exit(code=1)
+
+
+@monitor_app.command("simulate")
+def simulate(
+    start: Annotated[
+        str | None, typer.Option("--start", help="first interval, ISO with offset (default: today 00:00 local)")
+    ] = None,
+    hours: Annotated[float, typer.Option("--hours", help="how many hours of intervals to publish")] = 24.0,
+    seed: Annotated[int, typer.Option("--seed")] = 15,
+    stuck: Annotated[
+        str | None, typer.Option("--stuck", help="the stuck meter (default: the first process meter)")
+    ] = None,
+    host: Host = "127.0.0.1",
+    port: Port = 1883,
+    topic_root: Annotated[str, typer.Option("--topic-root")] = "carbonpeak/v1/readings",
+    url: Db = None,
+    lang: Lang = "zh",
+    as_json: JsonFlag = False,
+) -> None:
+    """Publish the registered meters' readings over MQTT with dropouts, duplicates, late resends and a stuck meter."""
+    from zoneinfo import ZoneInfo
+
+    from carbonpeak.monitoring.mqtt import Publisher
+    from carbonpeak.monitoring.rollups import local_timezone
+    from carbonpeak.monitoring.simulate import Behaviour, events
+    from carbonpeak.services.monitoring import meter_table
+
+    with db.transaction(url, mode="read") as session:
+        meters = meter_table(session)
+    if not meters:
+        console.print("no meters registered: run carbonpeak monitor demo-meters first", highlight=False)
+        raise typer.Exit(code=2)
+    if start:
+        try:
+            first = dt.datetime.fromisoformat(start)
+        except ValueError:
+            _fail(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
+        if first.tzinfo is None:
+            _fail(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
+    else:
+        first = dt.datetime.combine(dt.date.today(), dt.time(), ZoneInfo(local_timezone()))
+    first = first.astimezone(dt.UTC)
+    chosen = stuck or next((m["meter_code"] for m in meters if m["measuring_point"] == "process"), None)
+    published, truth = events(
+        meters, first, first + dt.timedelta(hours=hours), seed=seed, behaviour=Behaviour(stuck=chosen), root=topic_root
+    )
+    publisher = Publisher(host, port)
+    publisher.close([publisher.publish(e.topic, e.payload) for e in published])
+    summary = {
+        "messages": len(published),
+        "keys": len(truth.keys),
+        "duplicate_readings": truth.duplicate_readings,
+        "resent_readings": truth.resent_readings,
+        "dropped_readings": truth.dropped_readings,
+        "stuck_meter": truth.stuck_meter,
+    }
+    if as_json:
+        _json(summary)
+    else:
+        console.print(" ".join(f"{k}={v}" for k, v in summary.items()), highlight=False)
+
+
+@monitor_app.command("rollup")
+def rollup_command(
+    start: Annotated[str, typer.Option("--from", help="first local day")],
+    end: Annotated[str, typer.Option("--to", help="the local day after the last")],
+    grain: Annotated[str, typer.Option("--grain", help="hour, day or month")] = "day",
+    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    readings: Readings = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+    as_json: JsonFlag = False,
+) -> None:
+    """Totals per meter and local hour, day or month (after each meter's multiplier)."""
+    from carbonpeak.monitoring.store import open_store
+    from carbonpeak.services.monitoring_reports import rollups
+
+    store = open_store(readings)
+    try:
+        with db.transaction(url, mode="read") as session:
+            rows = rollups(
+                session, acting(session, actor, as_user), store, grain, _day(start, lang), _day(end, lang), facility
+            )
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    finally:
+        store.close()
+    _print([{k: v for k, v in r.items() if k != "period_start"} for r in rows], f"rollup by {grain}", as_json)
+
+
+@monitor_app.command("quality")
+def quality_command(
+    start: Annotated[str, typer.Option("--from", help="first local day")],
+    end: Annotated[str, typer.Option("--to", help="the local day after the last")],
+    level: Annotated[str, typer.Option("--level", help="meter, facility or enterprise")] = "facility",
+    profile: Annotated[str | None, typer.Option("--profile", help="the weights' profile")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="judge as of this instant (ISO with offset)")] = None,
+    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    readings: Readings = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+    as_json: JsonFlag = False,
+) -> None:
+    """Data-quality indices (completeness, online rate, timeliness, accuracy, correctness, composite) and gaps."""
+    from carbonpeak.monitoring.store import open_store
+    from carbonpeak.services.monitoring_reports import quality_report
+
+    moment = dt.datetime.fromisoformat(as_of) if as_of else None
+    store = open_store(readings)
+    try:
+        with db.transaction(url, mode="read") as session:
+            who = acting(session, actor, as_user)
+            report = quality_report(
+                session,
+                who,
+                store,
+                _day(start, lang),
+                _day(end, lang),
+                level=level,
+                as_of=moment,
+                profile=profile,
+                facility=facility,
+            )
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    finally:
+        store.close()
+    if as_json:
+        _json(report)
+        return
+    shown = (
+        "meters",
+        "expected",
+        "received",
+        "completeness",
+        "online",
+        "timeliness",
+        "accuracy",
+        "correctness",
+        "composite",
+    )
+    keys = {"meter": "meter", "facility": "facility_code", "enterprise": "enterprise_code"}[level]
+    _print(
+        [
+            {keys: r[keys], **{k: (round(r[k], 4) if isinstance(r[k], float) else r[k]) for k in shown}}
+            for r in report["indices"]
+        ],
+        f"data quality ({report['profile']})",
+        False,
+    )
+    if report["gaps"]:
+        _print(report["gaps"][:50], "gaps", False)
+
+
 def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 

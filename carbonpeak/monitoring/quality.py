@@ -18,7 +18,7 @@ For a period of local days ``[start, end)`` and each meter (then summed to a fac
 * **correctness**: points with a finding: negative values (a negative interval value, or a register step
   down that neither a rollover nor a recorded replacement explains), spikes (above ``spike_factor`` times the
   meter's median interval of the period), stuck values (``stuck_run`` or more equal consecutive values; each
-  value after the first counts), and duplicates (readings received again, from the arrival log).
+  value after the first counts), and duplicates (readings received again, from the arrival log, by the interval they carried).
   correctness = 1 - findings / (received + duplicates);
 * **composite**: the weighted sum of the indices the province's profile weights
   (``parameters/monitoring/quality_weights.yaml``: online 0.1, completeness 0.3, accuracy 0.4,
@@ -114,7 +114,8 @@ def meter_quality(
 
     Relations: readings ``meter, interval_start, value, received_at``; meters ``meter, facility_code,
     enterprise_code, measuring_point, energy_type, interval_min, calibration_due, status``; arrivals (the
-    store's log) ``meter, received_at, duplicates``; consumption (:func:`.rollups.interval_consumption`)."""
+    store's log) ``meter, first_interval, duplicates`` (a message's duplicates count in the period of the first
+    interval it carried); consumption (:func:`.rollups.interval_consumption`)."""
     zone = tz or local_timezone()
     lo, hi, days = bounds(start, end, zone, as_of)
     on = (as_of or hi).astimezone(dt.UTC).date()
@@ -161,7 +162,7 @@ def meter_quality(
     ),
     dups AS (
         SELECT meter, sum(duplicates) AS duplicates FROM arrivals_rel
-        WHERE received_at >= {_ts(lo)} AND received_at < {_ts(hi)} GROUP BY meter
+        WHERE first_interval >= {_ts(lo)} AND first_interval < {_ts(hi)} GROUP BY meter
     ),
     counted AS (
         SELECT m.meter, m.facility_code, m.enterprise_code, m.measuring_point, m.energy_type, m.interval_min,

@@ -16,7 +16,7 @@ Both stores share one schema and one merge (:data:`MERGE_SQL`):
 ``(meter, interval_start, version)``. A write stages the batch, classifies each reading against the
 latest stored version of its key (new / duplicate: the same value / correction: another value), inserts
 the new ones and the corrections (version + 1), and appends to ``reading_arrival`` one row per message
-and meter with those counts (what the correctness index counts as duplicates). A duplicate adds no
+and meter with those counts and the first and last interval it carried (what the correctness index counts as duplicates). A duplicate adds no
 reading. On PostgreSQL the batch is copied (``COPY``) into a temporary staging table and merged under a
 transaction-scoped advisory lock, so that two ingest processes never give two values the same version.
 """
@@ -49,6 +49,8 @@ SCHEMA_SQL = [
         message_id VARCHAR(200),
         meter VARCHAR(60) NOT NULL,
         received_at TIMESTAMPTZ NOT NULL,
+        first_interval TIMESTAMPTZ NOT NULL,
+        last_interval TIMESTAMPTZ NOT NULL,
         readings INTEGER NOT NULL,
         new INTEGER NOT NULL,
         duplicates INTEGER NOT NULL,
@@ -81,8 +83,9 @@ MERGE_SQL = [
     """INSERT INTO meter_reading (meter, interval_start, version, value, received_at, message_id, source)
        SELECT meter, interval_start, COALESCE(old_version, 0) + 1, value, received_at, message_id, source
        FROM classified WHERE kind <> 'duplicate'""",
-    """INSERT INTO reading_arrival (message_id, meter, received_at, readings, new, duplicates, corrections)
-       SELECT message_id, meter, min(received_at), count(*),
+    """INSERT INTO reading_arrival (message_id, meter, received_at, first_interval, last_interval, readings, new,
+                                    duplicates, corrections)
+       SELECT message_id, meter, min(received_at), min(interval_start), max(interval_start), count(*),
               sum(CASE WHEN kind = 'new' THEN 1 ELSE 0 END),
               sum(CASE WHEN kind = 'duplicate' THEN 1 ELSE 0 END),
               sum(CASE WHEN kind = 'correction' THEN 1 ELSE 0 END)

@@ -72,7 +72,7 @@ def facility(params: ParameterSet) -> dict[str, object]:
     con = duckdb.connect()
     r, m, x = frames(con, readings, meters)
     arrivals = con.from_df(
-        pd.DataFrame({"meter": ["P"], "received_at": pd.to_datetime([START + 10 * Q], utc=True), "duplicates": [5]})
+        pd.DataFrame({"meter": ["P"], "first_interval": pd.to_datetime([START + 10 * Q], utc=True), "duplicates": [5]})
     )
     consumption = interval_consumption(con, r, m, x)
     rules = q.Rules.load(params, dt.date(2025, 3, 1))
