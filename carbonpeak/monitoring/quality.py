@@ -18,7 +18,8 @@ For a period of local days ``[start, end)`` and each meter (then summed to a fac
 * **correctness**: points with a finding: negative values (a negative interval value, or a register step
   down that neither a rollover nor a recorded replacement explains), spikes (above ``spike_factor`` times the
   meter's median interval of the period), stuck values (``stuck_run`` or more equal consecutive values; each
-  value after the first counts), and duplicates (readings received again, from the arrival log, by the interval they carried).
+  value after the first counts), and duplicates (readings received again, from the arrival log, counted in
+  the period of the interval they carried).
   correctness = 1 - findings / (received + duplicates);
 * **composite**: the weighted sum of the indices the province's profile weights
   (``parameters/monitoring/quality_weights.yaml``: online 0.1, completeness 0.3, accuracy 0.4,

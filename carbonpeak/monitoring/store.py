@@ -16,7 +16,8 @@ Both stores share one schema and one merge (:data:`MERGE_SQL`):
 ``(meter, interval_start, version)``. A write stages the batch, classifies each reading against the
 latest stored version of its key (new / duplicate: the same value / correction: another value), inserts
 the new ones and the corrections (version + 1), and appends to ``reading_arrival`` one row per message
-and meter with those counts and the first and last interval it carried (what the correctness index counts as duplicates). A duplicate adds no
+and meter with those counts and the first and last interval it carried (what the correctness index counts
+as duplicates). A duplicate adds no
 reading. On PostgreSQL the batch is copied (``COPY``) into a temporary staging table and merged under a
 transaction-scoped advisory lock, so that two ingest processes never give two values the same version.
 """

@@ -18,7 +18,7 @@ from carbonpeak.cli import app
 from carbonpeak.monitoring.store import DuckDBStore
 from carbonpeak.services import registry as reg
 from carbonpeak.store import db
-from tests.monitoring.test_ingest_mqtt import HOST, PORT, broker_up, forget_session
+from tests.monitoring.test_ingest_mqtt import broker_up, forget_session
 from tests.services.conftest import ADMIN
 from tests.store.conftest import uscc
 
