@@ -1,5 +1,5 @@
-"""The one ingest pipeline of meter readings, whatever brought them (MQTT now; an HTTP endpoint and a
-CSV/Excel backfill are to call the same function).
+"""The one ingest pipeline of meter readings, whatever brought them: MQTT (:mod:`carbonpeak.monitoring.mqtt`)
+and a CSV backfill (:func:`backfill`) now; an HTTP endpoint for gateways is to call the same function.
 
 :func:`ingest` takes raw payloads (one or many messages), decodes each (:mod:`carbonpeak.monitoring.payload`),
 checks every reading against the meter registry (a known meter, of the enterprise the gateway speaks for,
@@ -23,10 +23,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from carbonpeak.errors import InputError
+from carbonpeak.monitoring import backfill as csv_backfill
 from carbonpeak.monitoring.payload import Batch, decode
 from carbonpeak.monitoring.readings import Reading, WriteResult, aligned
 from carbonpeak.monitoring.store import ReadingStore
+from carbonpeak.services import access
+from carbonpeak.services.access import Principal
+from carbonpeak.services.monitoring import meter_table
 
 ALIGN_TOLERANCE_S = 60  # a gateway clock a little off still labels its interval (see readings.aligned)
 
@@ -150,3 +156,21 @@ def ingest_payloads(
 ) -> IngestResult:
     """:func:`ingest` of plain payloads from one sender."""
     return ingest(store, meters, [Message(p, enterprise) for p in payloads])
+
+
+def backfill(
+    session: Session,
+    principal: Principal,
+    store: ReadingStore,
+    data: bytes,
+    enterprise_code: str,
+    *,
+    format_name: str = csv_backfill.FORMAT,
+) -> IngestResult:
+    """Store a file of past readings of one enterprise's meters (CSV by default) with their real timestamps,
+    through the same pipeline: the person must be able to report for the enterprise (its own user, or the
+    administrator); the file is one message, so importing it again changes nothing."""
+    access.require(principal, "submission.report")
+    access.get_enterprise(session, principal, enterprise_code)
+    meters = MeterIndex.of(meter_table(session))
+    return ingest(store, meters, [Message(data, enterprise_code, format_name)])
