@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -211,16 +212,17 @@ def serve(
         str, typer.Option("--client-id", help="MQTT client id (its session keeps unacknowledged messages)")
     ] = "carbonpeak-ingest",
     topic_root: Annotated[str, typer.Option("--topic-root")] = "carbonpeak/v1/readings",
+    ack_root: Annotated[str, typer.Option("--ack-root", help="where acknowledgements go")] = "carbonpeak/v1/acks",
     max_seconds: Annotated[float | None, typer.Option("--max-seconds", help="stop after this long")] = None,
     readings: Readings = None,
     url: Db = None,
     lang: Lang = "zh",
 ) -> None:
     """Receive meter readings over MQTT (QoS 1) and store them; each message is acknowledged after commit."""
-    from carbonpeak.monitoring.mqtt import Subscriber, enterprise_of
+    from carbonpeak.monitoring.mqtt import Subscriber
     from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring import meter_table
-    from carbonpeak.services.monitoring_ingest import Message, MeterIndex, ingest
+    from carbonpeak.services.monitoring_ingest import IngestResult, MeterIndex, mqtt_handler
 
     def load() -> list[dict[str, Any]]:
         with db.transaction(url, mode="read") as session:
@@ -230,8 +232,7 @@ def serve(
     index = MeterIndex(load, refresh_s=30)
     totals = {"messages": 0, "new": 0, "duplicates": 0, "corrections": 0, "rejected": 0}
 
-    def handle(batch: Any) -> None:
-        result = ingest(store, index, [Message(r.payload, enterprise_of(r.topic, topic_root)) for r in batch])
+    def count(result: IngestResult) -> None:
         totals["messages"] += result.messages
         totals["new"] += result.written.new
         totals["duplicates"] += result.written.duplicates
@@ -240,6 +241,7 @@ def serve(
         for message_id, problem in result.rejected[:5]:
             console.print(f"rejected {message_id}: {problem.text(lang)}", highlight=False)
 
+    handle = mqtt_handler(store, index, topic_root, ack_root, count)
     db.upgrade(url)
     subscriber = Subscriber(handle, host=host, port=port, client_id=client_id, root=topic_root)
     console.print(f"listening on {host}:{port} {topic_root}/+/+", highlight=False)
@@ -259,6 +261,7 @@ def simulate(
     ] = None,
     hours: Annotated[float, typer.Option("--hours", help="how many hours of intervals to publish")] = 24.0,
     seed: Annotated[int, typer.Option("--seed")] = 15,
+    rate: Annotated[float, typer.Option("--rate", help="messages per second at most (0: as fast as possible)")] = 200.0,
     stuck: Annotated[
         str | None, typer.Option("--stuck", help="the stuck meter (default: the first process meter)")
     ] = None,
@@ -297,7 +300,14 @@ def simulate(
         meters, first, first + dt.timedelta(hours=hours), seed=seed, behaviour=Behaviour(stuck=chosen), root=topic_root
     )
     publisher = Publisher(host, port)
-    publisher.close([publisher.publish(e.topic, e.payload) for e in published])
+    pending, began = [], time.monotonic()
+    for number, event in enumerate(published):
+        if rate > 0:  # do not outrun the broker's queue for a subscriber that is behind (docs/monitoring.md)
+            ahead = number / rate - (time.monotonic() - began)
+            if ahead > 0:
+                time.sleep(ahead)
+        pending.append(publisher.publish(event.topic, event.payload))
+    publisher.close(pending)
     summary = {
         "messages": len(published),
         "keys": len(truth.keys),

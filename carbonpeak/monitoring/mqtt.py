@@ -14,6 +14,16 @@ it again when the subscriber reconnects. QoS 1 is "at least once": duplicates ar
 store's idempotent key makes them count once (anchors-next §1.6: the DUP flag cannot be trusted to drop
 them, and QoS 2 does not help end to end).
 
+**The gateway's acknowledgement.** Under MQTT the gateway's PUBACK comes from the broker, when the broker has
+taken the message, not from carbonpeak. End to end, nothing is lost only if the broker keeps what it took:
+its persistence, and its queue limits for the subscriber's session. Mosquitto by default keeps at most 1000
+queued messages per client (``max_queued_messages``) and drops the rest for a subscriber that falls behind,
+and writes its persistence file only every 30 minutes (``autosave_interval``). A deployment sets
+``max_queued_messages 0`` (no limit) or a large value and a short ``autosave_interval``. A gateway that must
+"resend until acknowledged" (the end-device rule, anchors-next §1.2) waits instead for carbonpeak's own
+acknowledgement: after commit the service publishes ``{"message_id": ..., "stored": true, ...}`` to
+``carbonpeak/v1/acks/{enterprise}/{gateway}`` (QoS 1).
+
 Messages are handed to the handler in batches (up to ``batch_max`` messages or ``batch_wait_s`` seconds,
 whichever comes first), so that one transaction commits many messages. The broker limits how many QoS 1
 messages may wait unacknowledged per client (Mosquitto's ``max_inflight_messages``, 20 by default), which
@@ -33,11 +43,18 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 TOPIC_ROOT = "carbonpeak/v1/readings"
+ACK_ROOT = "carbonpeak/v1/acks"
 log = logging.getLogger(__name__)
 
 
 def topic_for(enterprise: str, gateway: str, root: str = TOPIC_ROOT) -> str:
     return f"{root}/{enterprise}/{gateway}"
+
+
+def ack_topic(topic: str, root: str = TOPIC_ROOT, ack_root: str = ACK_ROOT) -> str:
+    """Where the acknowledgement of a message on ``topic`` goes: the same enterprise and gateway under
+    ``ack_root``."""
+    return ack_root + topic[len(root) :]
 
 
 def enterprise_of(topic: str, root: str = TOPIC_ROOT) -> str | None:
@@ -56,7 +73,9 @@ class Received:
     qos: int
 
 
-Handler = Callable[[Sequence[Received]], Any]
+# A handler stores a batch (returning only after commit) and may return what to publish then: (topic,
+# payload) pairs, e.g. the application acknowledgements of the messages it stored.
+Handler = Callable[[Sequence[Received]], Sequence[tuple[str, bytes]] | None]
 
 
 class Subscriber:
@@ -133,7 +152,7 @@ class Subscriber:
             if not batch:
                 continue
             try:
-                self.handler(batch)
+                replies = self.handler(batch)
             except BaseException as exc:  # a store fault: acknowledge nothing; the broker redelivers later
                 self.failures += 1
                 log.exception("ingest failed; %d message(s) not acknowledged", len(batch))
@@ -144,6 +163,8 @@ class Subscriber:
             for message in batch:
                 if message.qos > 0:
                     self.client.ack(message.mid, message.qos)
+            for topic, payload in replies or ():
+                self.client.publish(topic, payload, qos=1)
             self.handled += len(batch)
 
     def stop(self) -> None:

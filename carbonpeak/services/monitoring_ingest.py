@@ -17,6 +17,7 @@ nothing is acknowledged.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
 from carbonpeak.monitoring import backfill as csv_backfill
+from carbonpeak.monitoring import mqtt
 from carbonpeak.monitoring.payload import Batch, decode
 from carbonpeak.monitoring.readings import Reading, WriteResult, aligned
 from carbonpeak.monitoring.store import ReadingStore
@@ -87,6 +89,8 @@ class IngestResult:
     messages: int = 0
     written: WriteResult = field(default_factory=WriteResult)
     rejected: list[tuple[str | None, InputError]] = field(default_factory=list)  # (message id, problem)
+    message_ids: list[str | None] = field(default_factory=list)  # of each message, in order (None: unreadable)
+    rejected_per_message: list[int] = field(default_factory=list)
 
     @property
     def accepted(self) -> int:
@@ -146,6 +150,8 @@ def ingest(
         batch = decode(message.payload, message.format_name)
         readings += check(batch, meters, message.enterprise, now)
         result.rejected += [(batch.message_id, e) for e in batch.errors]
+        result.message_ids.append(batch.message_id)
+        result.rejected_per_message.append(len(batch.errors))
     if readings:
         result.written = store.write(readings)
     return result
@@ -174,3 +180,28 @@ def backfill(
     access.get_enterprise(session, principal, enterprise_code)
     meters = MeterIndex.of(meter_table(session))
     return ingest(store, meters, [Message(data, enterprise_code, format_name)])
+
+
+def mqtt_handler(
+    store: ReadingStore,
+    meters: MeterIndex,
+    root: str = mqtt.TOPIC_ROOT,
+    ack_root: str = mqtt.ACK_ROOT,
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> mqtt.Handler:
+    """The subscriber's handler: the messages' enterprise from their topics, one :func:`ingest` (committed
+    when it returns), and an acknowledgement per message for its gateway (``ack_root``/enterprise/gateway):
+    ``{"message_id", "stored": true, "rejected": n}``; a message that could not be read is acknowledged with
+    ``"message_id": null``."""
+
+    def handle(batch: Sequence[mqtt.Received]) -> list[tuple[str, bytes]]:
+        result = ingest(store, meters, [Message(r.payload, mqtt.enterprise_of(r.topic, root)) for r in batch])
+        if on_result is not None:
+            on_result(result)
+        replies = []
+        for received, message_id, rejected in zip(batch, result.message_ids, result.rejected_per_message, strict=True):
+            body = {"message_id": message_id, "stored": True, "rejected": rejected}
+            replies.append((mqtt.ack_topic(received.topic, root, ack_root), json.dumps(body).encode()))
+        return replies
+
+    return handle

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from carbonpeak.monitoring.mqtt import Publisher, Received, Subscriber, enterprise_of
+from carbonpeak.monitoring.mqtt import Publisher, Received, Subscriber
 from carbonpeak.monitoring.simulate import Behaviour, events
 from carbonpeak.monitoring.store import DuckDBStore
-from carbonpeak.services.monitoring_ingest import Message, MeterIndex, ingest
+from carbonpeak.services.monitoring_ingest import MeterIndex, mqtt_handler
 
 HOST, PORT = "127.0.0.1", 1883
 START = dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)
@@ -87,13 +87,35 @@ def forget_session(client_id: str) -> None:
     client.loop_stop()
 
 
+class AckListener:
+    """A gateway's view: the acknowledgements carbonpeak publishes after commit."""
+
+    def __init__(self, ack_root: str) -> None:
+        import json
+
+        import paho.mqtt.client as mqtt
+
+        self.received: list[dict[str, object]] = []
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        self.client.on_message = lambda _c, _u, m: self.received.append(json.loads(m.payload))
+        self.client.connect(HOST, PORT)
+        self.client.subscribe(f"{ack_root}/#", qos=1)
+        self.client.loop_start()
+        time.sleep(0.2)
+
+    def count(self) -> int:
+        return len(self.received)
+
+    def message_ids(self) -> set[object]:
+        return {r["message_id"] for r in self.received if r["stored"] is True}
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
 def handler_for(store: DuckDBStore, root: str) -> Callable[[Sequence[Received]], object]:
-    index = MeterIndex.of(METERS)
-
-    def handle(batch: Sequence[Received]) -> object:
-        return ingest(store, index, [Message(r.payload, enterprise_of(r.topic, root)) for r in batch])
-
-    return handle
+    return mqtt_handler(store, MeterIndex.of(METERS), root, root.replace("/readings", "/acks"))
 
 
 def test_duplicates_and_late_resends_count_once(tmp_path: Path) -> None:
@@ -111,14 +133,18 @@ def test_duplicates_and_late_resends_count_once(tmp_path: Path) -> None:
     kinds = {e.kind for e in published}
     assert kinds == {"live", "duplicate", "resend"} and truth.duplicate_readings > 0 and truth.resent_readings > 0
     subscriber = Subscriber(handler_for(store, root), host=HOST, port=PORT, client_id=client_id, root=root)
+    acks = AckListener(root.replace("/readings", "/acks"))
     subscriber.start()
     try:
         publisher = Publisher(HOST, PORT)
         publisher.close([publisher.publish(e.topic, e.payload) for e in published])
         until(lambda: subscriber.handled == len(published))
+        until(lambda: acks.count() == len(published))  # one acknowledgement per message received, after commit
     finally:
         subscriber.stop()
+        acks.close()
         forget_session(client_id)
+    assert acks.message_ids() == {e.message_id for e in published}
     current = store.current()
     assert store.count() == len(truth.keys)  # one version per key: every duplicate changed nothing
     assert set(zip(current["meter"], current["interval_start"].dt.to_pydatetime(), strict=True)) == truth.keys
