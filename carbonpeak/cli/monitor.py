@@ -244,9 +244,10 @@ def serve(
     handle = mqtt_handler(store, index, topic_root, ack_root, count)
     db.upgrade(url)
     subscriber = Subscriber(handle, host=host, port=port, client_id=client_id, root=topic_root)
-    console.print(f"listening on {host}:{port} {topic_root}/+/+", highlight=False)
     try:
-        subscriber.run(max_seconds)
+        subscriber.run(
+            max_seconds, on_ready=lambda: console.print(f"listening on {host}:{port} {topic_root}/+/+", highlight=False)
+        )
     finally:
         store.close()
     console.print(" ".join(f"{k}={v}" for k, v in totals.items()), highlight=False)

@@ -179,9 +179,12 @@ class Subscriber:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
-    def run(self, max_seconds: float | None = None) -> None:
-        """Handle messages until interrupted (or ``max_seconds`` passed, or the handler failed)."""
+    def run(self, max_seconds: float | None = None, on_ready: Callable[[], None] | None = None) -> None:
+        """Handle messages until interrupted (or ``max_seconds`` passed, or the handler failed); ``on_ready``
+        is called once subscribed."""
         self.start()
+        if on_ready is not None:
+            on_ready()
         started = time.monotonic()
         try:
             while not self._stop.is_set():
