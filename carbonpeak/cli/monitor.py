@@ -346,21 +346,23 @@ def backfill_command(
         _fail(exc, lang)
     finally:
         store.close()
-    summary = {
-        "new": result.written.new,
-        "duplicates": result.written.duplicates,
-        "corrections": result.written.corrections,
-        "rejected": [{"record": e.record, "row": e.row, "problem": e.text(lang)} for _, e in result.rejected],
-    }
+    rejected = [{"record": e.record, "row": e.row, "problem": e.text(lang)} for _, e in result.rejected]
+    written = result.written
     if as_json:
-        _json(summary)
+        _json(
+            {
+                "new": written.new,
+                "duplicates": written.duplicates,
+                "corrections": written.corrections,
+                "rejected": rejected,
+            }
+        )
         return
     console.print(
-        f"new={summary['new']} duplicates={summary['duplicates']} corrections={summary['corrections']} "
-        f"rejected={len(summary['rejected'])}",
+        f"new={written.new} duplicates={written.duplicates} corrections={written.corrections} rejected={len(rejected)}",
         highlight=False,
     )
-    for problem in summary["rejected"][:50]:
+    for problem in rejected[:50]:
         console.print(f"  - {problem['problem']}", highlight=False)
 
 

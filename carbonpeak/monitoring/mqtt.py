@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 TOPIC_ROOT = "carbonpeak/v1/readings"
 ACK_ROOT = "carbonpeak/v1/acks"
@@ -105,7 +106,7 @@ class Subscriber:
         self.handled = 0
         self.failures = 0
         self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
+            CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, manual_ack=True
         )
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
@@ -201,7 +202,7 @@ class Publisher:
     """Publishes payloads at QoS 1 and waits for each PUBACK (a gateway's behaviour: resend until acked)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 1883, client_id: str = "") -> None:
-        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
         self.client.max_inflight_messages_set(100)
         self.client.connect(host, port, keepalive=30)
         self.client.loop_start()

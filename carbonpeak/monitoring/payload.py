@@ -156,8 +156,8 @@ def decode_json(data: bytes) -> Batch:
         if problems:
             batch.errors += problems
             continue
-        assert meter is not None and start is not None
-        batch.items.append(Item(index, meter, start, float(value), item_source))
+        assert meter is not None and start is not None and isinstance(value, int | float)
+        batch.items.append(Item(index, meter, start, float(value), str(item_source)))
     return batch
 
 

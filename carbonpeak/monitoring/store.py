@@ -306,7 +306,7 @@ class PostgresStore:
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         with self._lock, self.con.transaction():
-            cursor = self.con.execute(sql, params)  # type: ignore[arg-type]
+            cursor = self.con.execute(sql, params)
             names = [d.name for d in cursor.description or []]
             return pd.DataFrame(cursor.fetchall(), columns=names)
 
@@ -323,7 +323,7 @@ class PostgresStore:
             "WHERE meter = %s AND interval_start = %s ORDER BY version",
             (meter, interval_start.astimezone(UTC)),
         )
-        return list(frame.to_dict("records"))  # type: ignore[arg-type]
+        return list(frame.to_dict("records"))
 
     def arrivals(self) -> pd.DataFrame:
         return _utc(self._query("SELECT * FROM reading_arrival ORDER BY received_at"), "received_at")
