@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from carbonpeak.monitoring.readings import UTC, Reading, WriteResult, rounds
+from carbonpeak.monitoring.readings import UTC, Reading, WriteResult
 
 SCHEMA_SQL = [
     """CREATE TABLE IF NOT EXISTS meter_reading (
@@ -60,6 +61,16 @@ SCHEMA_SQL = [
 ]
 
 STAGING_COLUMNS = ("meter", "interval_start", "value", "received_at", "message_id", "source")
+
+# A batch may carry one key more than once (a duplicate within the batch, or a correction right after the
+# value): the arrivals are numbered (seq) and merged in rounds, the n-th occurrence of each key in round n,
+# so that a later value becomes a later version. The numbering is SQL, not Python (hashing a million keys
+# in Python costs more than the merge).
+ROUNDS_SQL = """
+CREATE TEMP TABLE staged AS
+SELECT *, row_number() OVER (PARTITION BY meter, interval_start ORDER BY seq) - 1 AS round FROM arrived
+"""
+ROUND_SQL = "CREATE TEMP TABLE staging AS SELECT {columns} FROM staged WHERE round = {round}"
 
 # Classify the staged readings against the latest stored version of each key (one round: keys unique).
 CLASSIFY_SQL = """
@@ -147,12 +158,19 @@ def _where(
 
 
 def _frame(readings: Sequence[Reading]) -> pd.DataFrame:
+    """The batch as columns, numbered in order of arrival (``seq``); instants as UTC epoch seconds turned
+    into timestamps in one call (converting aware datetimes one by one is the slow part)."""
     return pd.DataFrame(
         {
+            "seq": np.arange(len(readings), dtype=np.int64),
             "meter": [r.meter for r in readings],
-            "interval_start": pd.to_datetime([r.interval_start for r in readings], utc=True),
-            "value": [float(r.value) for r in readings],
-            "received_at": pd.to_datetime([r.received_at for r in readings], utc=True),
+            "interval_start": pd.to_datetime(
+                np.fromiter((r.interval_start.timestamp() for r in readings), float, len(readings)), unit="s", utc=True
+            ).round("us"),
+            "value": np.fromiter((r.value for r in readings), float, len(readings)),
+            "received_at": pd.to_datetime(
+                np.fromiter((r.received_at.timestamp() for r in readings), float, len(readings)), unit="s", utc=True
+            ).round("us"),
             "message_id": [r.message_id for r in readings],
             "source": [r.source for r in readings],
         }
@@ -189,21 +207,31 @@ class DuckDBStore:
         with self._lock:
             self.con.execute("BEGIN TRANSACTION")
             try:
-                for batch in rounds(list(readings)):
-                    self.con.register("incoming_frame", _frame(batch))
-                    self.con.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM incoming_frame")
-                    self.con.unregister("incoming_frame")
-                    self.con.execute("DROP TABLE IF EXISTS classified")
-                    self.con.execute(CLASSIFY_SQL)
-                    for statement in MERGE_SQL:
-                        self.con.execute(statement)
-                    total = total + _counts(self.con.execute(COUNT_SQL).fetchall())
-                    self.con.execute("DROP TABLE classified")
-                    self.con.execute("DROP TABLE staging")
+                self.con.register("incoming_frame", _frame(readings))
+                self.con.execute("CREATE OR REPLACE TEMP TABLE arrived AS SELECT * FROM incoming_frame")
+                self.con.unregister("incoming_frame")
+                total = self._merge_rounds()
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
+        return total
+
+    def _merge_rounds(self) -> WriteResult:
+        total = WriteResult()
+        self.con.execute("DROP TABLE IF EXISTS staged")
+        self.con.execute(ROUNDS_SQL)
+        last = self.con.execute("SELECT max(round) FROM staged").fetchone()
+        for number in range(0 if last is None or last[0] is None else int(last[0]) + 1):
+            self.con.execute("DROP TABLE IF EXISTS staging")
+            self.con.execute(ROUND_SQL.format(columns=", ".join(STAGING_COLUMNS), round=number))
+            self.con.execute("DROP TABLE IF EXISTS classified")
+            self.con.execute(CLASSIFY_SQL)
+            for statement in MERGE_SQL:
+                self.con.execute(statement)
+            total = total + _counts(self.con.execute(COUNT_SQL).fetchall())
+        for name in ("classified", "staging", "staged", "arrived"):
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
         return total
 
     def current(
@@ -284,16 +312,20 @@ class PostgresStore:
         total = WriteResult()
         with self._lock, self.con.transaction():
             self.con.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_KEY,))
-            for batch in rounds(list(readings)):
-                self.con.execute(
-                    "CREATE TEMP TABLE staging (meter varchar(60), interval_start timestamptz, value double precision,"
-                    " received_at timestamptz, message_id varchar(200), source varchar(20)) ON COMMIT DROP"
-                )
-                with self.con.cursor().copy(f"COPY staging ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
-                    for r in batch:
-                        copy.write_row(
-                            (r.meter, r.interval_start, float(r.value), r.received_at, r.message_id, r.source)
-                        )
+            self.con.execute(
+                "CREATE TEMP TABLE arrived (seq bigint, meter varchar(60), interval_start timestamptz,"
+                " value double precision, received_at timestamptz, message_id varchar(200), source varchar(20))"
+                " ON COMMIT DROP"
+            )
+            with self.con.cursor().copy(f"COPY arrived (seq, {', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
+                for seq, r in enumerate(readings):
+                    copy.write_row(
+                        (seq, r.meter, r.interval_start, float(r.value), r.received_at, r.message_id, r.source)
+                    )
+            self.con.execute(ROUNDS_SQL.replace("CREATE TEMP TABLE staged", "CREATE TEMP TABLE staged ON COMMIT DROP"))
+            last = self.con.execute("SELECT max(round) FROM staged").fetchone()
+            for number in range(0 if last is None or last[0] is None else int(last[0]) + 1):
+                self.con.execute(ROUND_SQL.format(columns=", ".join(STAGING_COLUMNS), round=number))
                 self.con.execute(
                     CLASSIFY_SQL.replace("CREATE TEMP TABLE classified", "CREATE TEMP TABLE classified ON COMMIT DROP")
                 )
