@@ -462,6 +462,34 @@ def quality_command(
         _print(report["gaps"][:50], "gaps", False)
 
 
+@monitor_app.command("reconcile")
+def reconcile_command(
+    month: Annotated[str, typer.Option("--month", help="a local month, e.g. 2026-03")],
+    facility: Annotated[str | None, typer.Option("--facility")] = None,
+    readings: Readings = None,
+    url: Db = None,
+    actor: Actor = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+    as_json: JsonFlag = False,
+) -> None:
+    """Days secure the month: each facility's metered month against its reported month (electricity the site
+    had, electrolysis AC), and whether the difference is within the tolerance."""
+    from carbonpeak.monitoring.store import open_store
+    from carbonpeak.services.monitoring_reports import reconcile_month
+
+    _day(f"{month}-01", lang)
+    store = open_store(readings)
+    try:
+        with db.transaction(url, mode="read") as session:
+            rows = reconcile_month(session, acting(session, actor, as_user), store, month, facility)
+    except CarbonpeakError as exc:
+        _fail(exc, lang)
+    finally:
+        store.close()
+    _print(rows, f"metered against reported, {month}", as_json)
+
+
 def _json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
 

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from carbonpeak.monitoring.rollups import Relation, _with, local_timezone
+from carbonpeak.monitoring.rollups import Relation, local_timezone, with_relations
 from carbonpeak.parameters import ParameterSet
 
 LEVELS = {"meter": ("meter",), "facility": ("facility_code",), "enterprise": ("enterprise_code",)}
@@ -94,7 +94,7 @@ def bounds(start: dt.date, end: dt.date, tz: str, as_of: dt.datetime | None) -> 
     return lo, hi, days
 
 
-def _ts(value: dt.datetime) -> str:
+def ts(value: dt.datetime) -> str:
     return f"TIMESTAMPTZ '{value.astimezone(dt.UTC).isoformat()}'"
 
 
@@ -127,7 +127,7 @@ def meter_quality(
                epoch(r.received_at - (r.interval_start + to_minutes(CAST(m.interval_min AS BIGINT)))) / 60.0
                  AS delay_min
         FROM readings_rel r JOIN m USING (meter)
-        WHERE r.interval_start >= {_ts(lo)} AND r.interval_start < {_ts(hi)}
+        WHERE r.interval_start >= {ts(lo)} AND r.interval_start < {ts(hi)}
     ),
     got AS (
         SELECT meter, count(*) AS received,
@@ -138,7 +138,7 @@ def meter_quality(
     ),
     c AS (
         SELECT c.* FROM consumption_rel c JOIN m USING (meter)
-        WHERE c.interval_start >= {_ts(lo)} AND c.interval_start < {_ts(hi)}
+        WHERE c.interval_start >= {ts(lo)} AND c.interval_start < {ts(hi)}
     ),
     typical AS (SELECT meter, median(quantity) AS typical FROM c WHERE quantity > 0 GROUP BY meter),
     spikes AS (
@@ -163,12 +163,12 @@ def meter_quality(
     ),
     dups AS (
         SELECT meter, sum(duplicates) AS duplicates FROM arrivals_rel
-        WHERE first_interval >= {_ts(lo)} AND first_interval < {_ts(hi)} GROUP BY meter
+        WHERE first_interval >= {ts(lo)} AND first_interval < {ts(hi)} GROUP BY meter
     ),
     counted AS (
         SELECT m.meter, m.facility_code, m.enterprise_code, m.measuring_point, m.energy_type, m.interval_min,
                m.calibration_due,
-               CAST(floor(epoch({_ts(hi)} - {_ts(lo)}) / (60 * m.interval_min)) AS BIGINT) AS expected,
+               CAST(floor(epoch({ts(hi)} - {ts(lo)}) / (60 * m.interval_min)) AS BIGINT) AS expected,
                coalesce(g.received, 0) AS received,
                {days} AS days, coalesce(g.days_with_data, 0) AS days_with_data,
                g.median_delay_min, g.max_delay_min, coalesce(g.timely, 0) AS timely,
@@ -181,7 +181,9 @@ def meter_quality(
     )
     SELECT * FROM counted ORDER BY meter
     """
-    return _with(con, sql, readings_rel=readings, meters_rel=meters, arrivals_rel=arrivals, consumption_rel=consumption)
+    return with_relations(
+        con, sql, readings_rel=readings, meters_rel=meters, arrivals_rel=arrivals, consumption_rel=consumption
+    )
 
 
 def indices(con: duckdb.DuckDBPyConnection, counts: Relation, rules: Rules, level: str = "meter") -> Relation:
@@ -215,7 +217,7 @@ def indices(con: duckdb.DuckDBPyConnection, counts: Relation, rules: Rules, leve
            coalesce(completeness, 0) * 100 >= {rules.completeness_min} AS completeness_met
     FROM i ORDER BY {keys}
     """
-    return _with(con, sql, counts_rel=counts)
+    return with_relations(con, sql, counts_rel=counts)
 
 
 def process_plant_consistency(
@@ -239,7 +241,7 @@ def process_plant_consistency(
     FROM plant JOIN parts USING (facility_code, energy_type, day)
     ORDER BY facility_code, energy_type, day
     """
-    return _with(con, sql, daily_rel=daily, meters_rel=meters)
+    return with_relations(con, sql, daily_rel=daily, meters_rel=meters)
 
 
 def day_month_consistency(
@@ -255,7 +257,7 @@ def day_month_consistency(
            m.quantity <> 0 AND abs(100 * (days_sum - m.quantity) / m.quantity) <= {rules.day_month_tolerance} AS within
     FROM days JOIN monthly_rel m USING (meter, month) ORDER BY meter, month
     """
-    return _with(con, sql, daily_rel=daily, monthly_rel=monthly)
+    return with_relations(con, sql, daily_rel=daily, monthly_rel=monthly)
 
 
 def gaps(
@@ -274,7 +276,7 @@ def gaps(
     sql = f"""
     WITH m AS (SELECT meter, interval_min FROM meters_rel WHERE status = 'active'),
     expected AS (
-        SELECT m.meter, m.interval_min, unnest(generate_series({_ts(lo)}, {_ts(hi)} - INTERVAL 1 SECOND,
+        SELECT m.meter, m.interval_min, unnest(generate_series({ts(lo)}, {ts(hi)} - INTERVAL 1 SECOND,
                to_minutes(CAST(m.interval_min AS BIGINT)))) AS interval_start FROM m
     ),
     missing AS (
@@ -291,7 +293,7 @@ def gaps(
            count(*) AS missing
     FROM islands GROUP BY meter, island ORDER BY meter, gap_start
     """
-    return _with(con, sql, readings_rel=readings, meters_rel=meters)
+    return with_relations(con, sql, readings_rel=readings, meters_rel=meters)
 
 
 def as_records(relation: Relation) -> list[dict[str, Any]]:

@@ -105,7 +105,7 @@ def interval_consumption(
     )
     SELECT * FROM interval_values UNION ALL SELECT * FROM register_values
     """
-    return _with(con, sql, readings_rel=readings, meters_rel=meters, repl_rel=repl)
+    return with_relations(con, sql, readings_rel=readings, meters_rel=meters, repl_rel=repl)
 
 
 def rollup(con: duckdb.DuckDBPyConnection, consumption: Relation, grain: str, tz: str | None = None) -> Relation:
@@ -126,10 +126,10 @@ def rollup(con: duckdb.DuckDBPyConnection, consumption: Relation, grain: str, tz
            count(*) FILTER (WHERE flag IS NOT NULL) AS flagged
     FROM local GROUP BY meter, period ORDER BY meter, period
     """
-    return _with(con, sql, consumption_rel=consumption)
+    return with_relations(con, sql, consumption_rel=consumption)
 
 
-def _with(con: duckdb.DuckDBPyConnection, sql: str, **relations: Relation) -> Relation:
+def with_relations(con: duckdb.DuckDBPyConnection, sql: str, **relations: Relation) -> Relation:
     """Run ``sql`` with each given relation visible under its placeholder name (a view of a name of its own,
     so that later calls never change what an earlier result reads)."""
     for name, relation in relations.items():
@@ -178,6 +178,7 @@ def meter_frame(meters: list[dict[str, Any]]) -> pd.DataFrame:
             "enterprise_code": pd.array(column("enterprise_code"), dtype="string"),
             "energy_type": pd.array(column("energy_type", "electricity"), dtype="string"),
             "measuring_point": pd.array(column("measuring_point", "plant"), dtype="string"),
+            "unit": pd.array(column("unit", ""), dtype="string"),
             "reading_kind": column("reading_kind"),
             "interval_min": [int(m.get("interval_min") or 15) for m in meters],
             "multiplier": [float(m.get("multiplier") or 1.0) for m in meters],

@@ -19,13 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.monitoring import quality as q
-from carbonpeak.monitoring.rollups import frames, interval_consumption, local_timezone, rollup
+from carbonpeak.monitoring import reconcile
+from carbonpeak.monitoring.rollups import frames, interval_consumption, local_timezone, rollup, with_relations
 from carbonpeak.monitoring.store import ReadingStore
 from carbonpeak.parameters import load
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.monitoring import meter_table, replacements
-from carbonpeak.store.models import Facility
+from carbonpeak.store.models import Facility, Fact
 
 
 @dataclass
@@ -119,7 +120,7 @@ def quality_report(
     )
     lo, hi, _ = q.bounds(start, end, a.tz, None)
     daily = rollup(a.con, a.consumption, "day", a.tz).filter(
-        f"period_start >= {q._ts(lo)} AND period_start < {q._ts(hi)}"
+        f"period_start >= {q.ts(lo)} AND period_start < {q.ts(hi)}"
     )
     return {
         "profile": rules.profile,
@@ -128,3 +129,39 @@ def quality_report(
         "gaps": q.as_records(q.gaps(a.con, a.readings, a.meters, start, end, as_of=as_of, tz=a.tz)),
         "process_plant": q.as_records(q.process_plant_consistency(a.con, daily, a.meters, rules)),
     }
+
+
+def reconcile_month(
+    session: Session,
+    principal: Principal,
+    store: ReadingStore,
+    month: str,
+    facility: str | None = None,
+) -> list[dict[str, Any]]:
+    """Days secure the month (:mod:`carbonpeak.monitoring.reconcile`): each facility's metered month
+    (``YYYY-MM``, local) against the latest version of its reported month, within ``month_tolerance``."""
+    first = dt.date.fromisoformat(f"{month}-01")
+    after = (first + dt.timedelta(days=32)).replace(day=1)
+    a = analysis(session, principal, store, first, after, facility)
+    lo, hi, _ = q.bounds(first, after, a.tz, None)
+    monthly = rollup(a.con, a.consumption, "month", a.tz).filter(
+        f"period_start >= {q.ts(lo)} AND period_start < {q.ts(hi)}"
+    )
+    metered = q.as_records(with_relations(a.con, reconcile.METERED_SQL, monthly_rel=monthly, meters_rel=a.meters))
+    query = (
+        select(Facility.code, Fact)
+        .join(Facility, Facility.id == Fact.facility_id)
+        .where(Fact.period == month, access.facility_filter(principal))
+        .order_by(Fact.version)
+    )
+    if facility:
+        query = query.where(Facility.code == facility)
+    latest: dict[str, Fact] = {}
+    for code, fact in session.execute(query):
+        latest[code] = fact  # ordered by version: the last one stays
+    reported = {
+        (code, month): reconcile.reported_figures({c: getattr(f, c) for c in reconcile.FACT_COLUMNS})
+        for code, f in latest.items()
+    }
+    tolerance = float(load().value("monitoring.quality_rule", period=first, rule="month_tolerance"))
+    return reconcile.compare(metered, reported, tolerance)
