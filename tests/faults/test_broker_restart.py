@@ -60,7 +60,6 @@ def test_broker_restart_loses_nothing_and_counts_nothing_twice(tmp_path: Path) -
     broker = start_broker(config, port)
     store = DuckDBStore(tmp_path / "r.duckdb")
     client_id = f"cp-restart-{uuid.uuid4().hex[:8]}"
-    root = "carbonpeak/v1/readings"
     published, truth = events(
         METERS,
         dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
