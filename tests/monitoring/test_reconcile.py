@@ -1,6 +1,6 @@
-"""Days secure the month, on SQLite and PostgreSQL registries: a potline's metered March (hourly meters, the
-figures worked by hand below) against the latest version of its reported March, within and beyond the
-tolerance; a month with neither gives no row."""
+"""Days secure the month, on SQLite (readings in DuckDB) and PostgreSQL (registry and readings in it): a
+potline's metered March (hourly meters, the figures worked by hand below) against the latest version of its
+reported March, within and beyond the tolerance; a month with neither gives no row."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from carbonpeak.monitoring.readings import Reading
 from carbonpeak.monitoring.reconcile import compare, reported_figures
-from carbonpeak.monitoring.store import DuckDBStore
+from carbonpeak.monitoring.store import DuckDBStore, PostgresStore
 from carbonpeak.services import access
 from carbonpeak.services import monitoring as svc
 from carbonpeak.services.monitoring_reports import reconcile_month
@@ -36,7 +36,8 @@ def meter(code: str, point: str, unit: str) -> dict[str, object]:
 
 
 def test_metered_month_against_the_reported_month(registry: str, tmp_path: Path) -> None:  # noqa: F811
-    store = DuckDBStore(tmp_path / "r.duckdb")
+    # the reading store beside the registry: a DuckDB file with SQLite, the same PostgreSQL database with PostgreSQL
+    store = PostgresStore(registry) if registry.startswith("postgresql") else DuckDBStore(tmp_path / "r.duckdb")
     with db.transaction(registry) as session:
         svc.add_meter(session, ADMIN, meter("AL1-E0", "plant", "kWh"))
         svc.add_meter(session, ADMIN, meter("AL1-AC", "electrolysis_ac", "MWh"))
@@ -88,6 +89,7 @@ def test_metered_month_against_the_reported_month(registry: str, tmp_path: Path)
     with db.transaction(registry) as session:
         april = reconcile_month(session, ADMIN, store, "2025-04")
     assert april == []
+    store.close()
 
 
 def test_compare_states() -> None:
