@@ -325,7 +325,7 @@ def simulate(
 
 @monitor_app.command("backfill")
 def backfill_command(
-    file: Annotated[Path, typer.Argument(help="a CSV file: meter,start,value (start with its offset)")],
+    file: Annotated[Path, typer.Argument(help="a CSV or .xlsx file: meter,start,value (see docs/monitoring.md)")],
     enterprise: Annotated[str, typer.Option("--enterprise", help="the enterprise whose meters these are")],
     readings: Readings = None,
     url: Db = None,
@@ -334,14 +334,18 @@ def backfill_command(
     lang: Lang = "zh",
     as_json: JsonFlag = False,
 ) -> None:
-    """Store past readings from a CSV file in their real intervals (the same file twice changes nothing)."""
+    """Store past readings from a CSV or Excel file in their real intervals (the same file twice changes nothing)."""
+    from carbonpeak.monitoring.backfill import FORMAT as CSV_FORMAT
+    from carbonpeak.monitoring.backfill import XLSX_FORMAT
     from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring_ingest import backfill
 
     store = open_store(readings)
     try:
         with db.transaction(url, mode="read") as session:
-            result = backfill(session, acting(session, actor, as_user), store, file.read_bytes(), enterprise)
+            kind = XLSX_FORMAT if file.suffix.lower() in (".xlsx", ".xlsm") else CSV_FORMAT
+            who = acting(session, actor, as_user)
+            result = backfill(session, who, store, file.read_bytes(), enterprise, format_name=kind)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     finally:

@@ -92,3 +92,26 @@ def test_bad_rows_named_from_the_cli(tmp_path: Path) -> None:
     assert summary["new"] == 3
     assert [(p["row"], p["record"]) for p in summary["rejected"]] == [(5, None), (6, None), (None, 7)]
     assert "offset" in summary["rejected"][0]["problem"] and "start of one of" in summary["rejected"][2]["problem"]
+
+
+def test_excel_backfill_reads_date_cells_as_local_time(tmp_path: Path) -> None:
+    import openpyxl
+
+    from carbonpeak.monitoring.backfill import XLSX_FORMAT, decode_xlsx
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["meter", "start", "value"])
+    sheet.append(["AL1-AC1", dt.datetime(2026, 3, 1, 8, 15), 12.5])  # a date-time cell: local time, UTC+8
+    sheet.append(["AL1-AC1", "2026-03-01T00:30:00Z", 13])  # text with its offset
+    sheet.append(["AL1-AC1", "2026-03-01 08:45", 14])  # text without an offset: refused
+    path = tmp_path / "old.xlsx"
+    book.save(path)
+    batch = decode_xlsx(path.read_bytes())
+    assert [(i.index, i.start.astimezone(dt.UTC), i.value) for i in batch.items] == [
+        (2, dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC), 12.5),
+        (3, dt.datetime(2026, 3, 1, 0, 30, tzinfo=dt.UTC), 13.0),
+    ]
+    assert [(e.code, e.row) for e in batch.errors] == [("monitoring.payload_time", 4)]
+    assert decode_xlsx(b"not a workbook").errors[0].code == "monitoring.xlsx_unreadable"
+    assert XLSX_FORMAT == "carbonpeak.xlsx/1"
