@@ -376,6 +376,9 @@ def rollup_command(
     end: Annotated[str, typer.Option("--to", help="the local day after the last")],
     grain: Annotated[str, typer.Option("--grain", help="hour, day or month")] = "day",
     facility: Annotated[str | None, typer.Option("--facility")] = None,
+    fill_gaps: Annotated[
+        int, typer.Option("--fill-gaps", help="fill an interval meter's gaps of at most N intervals (estimated)")
+    ] = 0,
     readings: Readings = None,
     url: Db = None,
     actor: Actor = None,
@@ -390,9 +393,8 @@ def rollup_command(
     store = open_store(readings)
     try:
         with db.transaction(url, mode="read") as session:
-            rows = rollups(
-                session, acting(session, actor, as_user), store, grain, _day(start, lang), _day(end, lang), facility
-            )
+            who = acting(session, actor, as_user)
+            rows = rollups(session, who, store, grain, _day(start, lang), _day(end, lang), facility, fill_gaps)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     finally:

@@ -17,7 +17,8 @@ value is lower and the meter has a ``rollover_at``), the wrap value is added. Wh
 replaced between two readings, the step is ``(old_final - R(t)) + (R(next) - new_initial)``. A lower next
 value with neither is not consumption: it is kept out and flagged ``negative_step`` (a correctness finding).
 Where readings are missing between two register values, the difference covers several intervals: it is
-spread evenly over them and marked ``estimated`` (never silently taken as one interval's use).
+spread evenly over them and marked ``estimated`` (never silently taken as one interval's use). An interval
+meter's short gap may be filled on request (``fill_gaps``), also marked ``estimated``.
 
 Periods are local calendar periods (Asia/Shanghai by default, :func:`local_timezone`): a day runs from
 local midnight to local midnight, whatever the offset; each row carries its local label and its UTC start.
@@ -57,18 +58,43 @@ def empty_replacements(con: duckdb.DuckDBPyConnection) -> Relation:
 
 
 def interval_consumption(
-    con: duckdb.DuckDBPyConnection, readings: Relation, meters: Relation, replacements: Relation | None = None
+    con: duckdb.DuckDBPyConnection,
+    readings: Relation,
+    meters: Relation,
+    replacements: Relation | None = None,
+    *,
+    fill_gaps: int = 0,
 ) -> Relation:
     """One row per meter and interval: ``meter, interval_start, quantity`` (the meter's unit times its
-    multiplier) ``, estimated`` (spread over a gap) ``, flag`` (NULL, or ``negative_step`` with a NULL
-    quantity)."""
+    multiplier) ``, estimated`` (spread over a gap, or filled) ``, flag`` (NULL, or ``negative_step`` with a
+    NULL quantity).
+
+    ``fill_gaps``: an interval meter's run of at most this many missing intervals, with readings on both
+    sides, is filled with the mean of the two neighbouring intervals, each filled interval marked estimated
+    (a documented estimate; 0, the default, fills nothing)."""
     repl = replacements if replacements is not None else empty_replacements(con)
-    sql = """
+    sql = f"""
     WITH m AS (SELECT meter, reading_kind, interval_min, multiplier, rollover_at FROM meters_rel),
     interval_values AS (
         SELECT r.meter, r.interval_start, r.value * m.multiplier AS quantity, false AS estimated,
                NULL::VARCHAR AS flag
         FROM readings_rel r JOIN m USING (meter) WHERE m.reading_kind = 'interval'
+    ),
+    interval_next AS (
+        SELECT r.meter, r.interval_start, r.value, m.multiplier, m.interval_min,
+               lead(r.value) OVER w AS next_value, lead(r.interval_start) OVER w AS next_start
+        FROM readings_rel r JOIN m USING (meter) WHERE m.reading_kind = 'interval'
+        WINDOW w AS (PARTITION BY r.meter ORDER BY r.interval_start)
+    ),
+    interval_filled AS (
+        SELECT n.meter,
+               n.interval_start + to_minutes(CAST(k * n.interval_min AS BIGINT)) AS interval_start,
+               (n.value + n.next_value) / 2 * n.multiplier AS quantity, true AS estimated, NULL::VARCHAR AS flag
+        FROM (
+            SELECT *, CAST(round(epoch(next_start - interval_start) / (60 * interval_min)) AS BIGINT) AS span
+            FROM interval_next WHERE next_start IS NOT NULL
+        ) n, range(1, n.span) AS t(k)
+        WHERE n.span - 1 BETWEEN 1 AND {int(fill_gaps)}
     ),
     steps AS (
         SELECT r.meter, r.interval_start, r.value, m.multiplier, m.rollover_at, m.interval_min,
@@ -103,7 +129,7 @@ def interval_consumption(
         FROM diffs d, range(d.span) AS t(k)
         WHERE d.span >= 1 AND (d.diff IS NOT NULL OR k = 0)
     )
-    SELECT * FROM interval_values UNION ALL SELECT * FROM register_values
+    SELECT * FROM interval_values UNION ALL SELECT * FROM interval_filled UNION ALL SELECT * FROM register_values
     """
     return with_relations(con, sql, readings_rel=readings, meters_rel=meters, repl_rel=repl)
 

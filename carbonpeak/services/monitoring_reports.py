@@ -57,6 +57,7 @@ def analysis(
     end: dt.date,
     facility: str | None = None,
     tz: str | None = None,
+    fill_gaps: int = 0,
 ) -> Analysis:
     """Readings, meters, consumption and arrivals of the person's meters for the local days [start, end)
     (readings from one day earlier, so that a register's first step of the period is known)."""
@@ -80,7 +81,8 @@ def analysis(
             }
         )
     )
-    return Analysis(con, r, m, interval_consumption(con, r, m, x), con.from_df(arrivals), start, end, zone)
+    consumption = interval_consumption(con, r, m, x, fill_gaps=fill_gaps)
+    return Analysis(con, r, m, consumption, con.from_df(arrivals), start, end, zone)
 
 
 def rollups(
@@ -91,10 +93,12 @@ def rollups(
     start: dt.date,
     end: dt.date,
     facility: str | None = None,
+    fill_gaps: int = 0,
 ) -> list[dict[str, Any]]:
     """Totals per meter and local hour, day or month of the period (quantity in the meter's unit, after its
-    multiplier), with the intervals counted, estimated and left out."""
-    a = analysis(session, principal, store, start, end, facility)
+    multiplier), with the intervals counted, estimated and left out; ``fill_gaps``: fill an interval meter's
+    gaps of at most that many intervals (marked estimated)."""
+    a = analysis(session, principal, store, start, end, facility, fill_gaps=fill_gaps)
     lo, hi, _ = q.bounds(start, end, a.tz, None)
     rows = q.as_records(rollup(a.con, a.consumption, grain, a.tz))
     return [r for r in rows if lo <= r["period_start"] < hi]

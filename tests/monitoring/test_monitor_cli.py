@@ -152,5 +152,27 @@ def test_serve_stores_what_simulate_publishes(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     days = json.loads(result.output)
+    result = runner.invoke(
+        app,
+        [
+            "monitor",
+            "rollup",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-03",
+            "--grain",
+            "day",
+            "--fill-gaps",
+            "4",
+            "--db",
+            url,
+            "--readings",
+            readings,
+            "--json",
+        ],
+    )
+    filled = json.loads(result.output)
+    assert sum(d["estimated"] for d in filled) > sum(d["estimated"] for d in days)  # the dropouts, filled and marked
     assert sorted({d["period"][:10] for d in days}) == ["2026-03-01", "2026-03-02"]
     assert all(d["quantity"] > 0 for d in days if d["meter"] == "AL1-AC")

@@ -119,3 +119,17 @@ def test_time_zone_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     r, m, x = frames(con, data, [meter("E", "interval")])
     days = rollup(con, interval_consumption(con, r, m, x), "day").project("period, quantity").fetchall()
     assert days == [(dt.datetime(2025, 3, 1), 4.0)]
+
+
+def test_a_short_gap_of_an_interval_meter_filled_on_request() -> None:
+    # 15-min values 4 at 00:00 and 8 at 01:00 (three intervals missing): filled with (4 + 8) / 2 = 6 each,
+    # marked estimated, only when asked and only for gaps of at most fill_gaps intervals
+    data = readings("E", [("2025-03-01T00:00", 4), ("2025-03-01T01:00", 8)])
+    con = duckdb.connect()
+    r, m, x = frames(con, data, [meter("E", "interval")])
+    plain = rollup(con, interval_consumption(con, r, m, x), "day", "Asia/Shanghai")
+    assert plain.project("quantity, intervals, estimated").fetchall() == [(12.0, 2, 0)]
+    filled = rollup(con, interval_consumption(con, r, m, x, fill_gaps=3), "day", "Asia/Shanghai")
+    assert filled.project("quantity, intervals, estimated").fetchall() == [(30.0, 5, 3)]
+    too_long = rollup(con, interval_consumption(con, r, m, x, fill_gaps=2), "day", "Asia/Shanghai")
+    assert too_long.project("quantity, intervals, estimated").fetchall() == [(12.0, 2, 0)]
