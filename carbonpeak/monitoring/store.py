@@ -34,6 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from carbonpeak.errors import Conflict
 from carbonpeak.monitoring.readings import UTC, Reading, WriteResult
 
 SCHEMA_SQL = [
@@ -195,7 +196,12 @@ class DuckDBStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        self.con = duckdb.connect(self.path)
+        try:
+            self.con = duckdb.connect(self.path)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            raise Conflict(code="monitoring.store_locked", path=self.path) from exc
         self.con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
         for statement in SCHEMA_SQL:

@@ -127,3 +127,30 @@ def test_alignment_and_rounds() -> None:
     assert [len(p) for p in parts] == [1, 1, 1]
     with pytest.raises(ValueError):
         Reading("M1", dt.datetime(2025, 3, 1), 1.0)
+
+
+def test_a_duckdb_file_in_use_elsewhere_is_a_coded_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from carbonpeak.errors import Conflict
+
+    path = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('open', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(Conflict) as caught:
+            DuckDBStore(path)
+        assert caught.value.code == "monitoring.store_locked"
+        assert "PostgreSQL" in caught.value.text("zh") and "one process at a time" in caught.value.text("en")
+    finally:
+        holder.kill()
+        holder.wait()
