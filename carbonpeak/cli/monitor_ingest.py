@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.monitor import Host, Port, Readings, _day, _fail, _json, console, monitor_app
+from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app
+from carbonpeak.cli.registry import _fail
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db
 

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.monitor import Readings, _day, _fail, _json, _print, monitor_app
+from carbonpeak.cli.monitor import Readings, _day, _json, monitor_app
+from carbonpeak.cli.registry import _fail, _print
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db
 
