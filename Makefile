@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck browser bench clean
+.PHONY: install run test lint typecheck browser broker bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,7 +66,16 @@ browser:
 	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1) \
 	  || echo "chromium could not be installed: the browser tests will be skipped"
 
-test: lint typecheck browser
+## Debian's Mosquitto for the monitoring tests (they skip, saying so, without a broker on 127.0.0.1:1883);
+## started here only where nothing listens on 1883 (a broker already running is left alone).
+broker:
+	@command -v mosquitto >/dev/null 2>&1 || apt-get install -y -qq mosquitto >/dev/null 2>&1 \
+	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq mosquitto >/dev/null 2>&1) \
+	  || echo "mosquitto could not be installed: the monitoring broker tests will be skipped"
+	@$(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 1883), 1)" 2>/dev/null \
+	  || (command -v mosquitto >/dev/null 2>&1 && mosquitto -d -p 1883) || true
+
+test: lint typecheck browser broker
 	$(BIN)/python -m pytest
 
 ## Slow benchmarks (not run in CI).
@@ -76,6 +85,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_monitoring_ingest.py --out var/bench/monitoring_ingest.md
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_web.py --only demo --duration 600 --soak
 

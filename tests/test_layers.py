@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "projects": 4,
     "pathways": 4,
     "plausibility": 4,
+    "monitoring": 4,
     "store": 5,
     "services": 6,
     "web": 7,
@@ -37,7 +38,7 @@ LAYERS: dict[str, int] = {
 }
 
 
-DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility")
+DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring")
 
 
 def _part(module: str) -> str | None:

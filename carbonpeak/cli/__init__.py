@@ -11,6 +11,7 @@ from carbonpeak.cli import (
     accounting,
     capacity,
     indicators,
+    monitor,
     pathways,
     projects,
     recompute,
@@ -20,7 +21,7 @@ from carbonpeak.cli import (
 )
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute):
+for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor):
     _module.register(app)
 del _module
 assert accounting  # its commands register on import

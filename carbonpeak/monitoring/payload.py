@@ -1,0 +1,188 @@
+"""Payloads of meter readings: carbonpeak's own JSON format, and the registry of decoders.
+
+**carbonpeak.readings/1** (one message = one batch of one gateway)::
+
+    {
+      "format": "carbonpeak.readings/1",          # optional; this format when absent
+      "message_id": "GW-17-000123",               # required, unique per gateway and message
+      "gateway": "GW-17",                         # required
+      "sent_at": "2026-03-01T10:15:04+08:00",     # optional
+      "source": "live",                           # optional: live (default), resend, backfill, manual
+      "readings": [                               # required, at least one
+        {"meter": "AL1-E01", "start": "2026-03-01T10:00:00+08:00", "value": 123456.7},
+        {"meter": "AL1-E01", "start": "2026-03-01T02:15:00Z", "value": 123502.1, "source": "resend"}
+      ]
+    }
+
+``start`` is the start of the interval the value belongs to (the national time-label rule), in UTC (``Z``)
+or local time with its offset; a time without an offset is refused (it cannot be placed in time). ``value``
+is what the meter sends, in its registered unit, before its multiplier: a register's reading at ``start``
+or the interval's quantity. A reading may name its own ``source`` (a gateway resending a stored history
+marks it ``resend``).
+
+**Other formats.** A decoder turns bytes into a :class:`Batch`; :func:`register_decoder` adds one under a
+format name, and a payload names its format in ``format`` (or the transport chooses one). The upload
+format of GB/T 37947 (parts 1, 3 and 7) can be added this way once its text is available: its field names,
+data-item coding and energy-type codes were not found in our sources and are not guessed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbonpeak.errors import InputError
+from carbonpeak.monitoring.readings import SOURCES
+
+FORMAT = "carbonpeak.readings/1"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One reading as decoded, not yet checked against the meter registry."""
+
+    index: int
+    meter: str
+    start: dt.datetime  # aware
+    value: float
+    source: str
+
+
+@dataclass
+class Batch:
+    """One decoded message: its identity and its readings, with every problem found while decoding."""
+
+    message_id: str | None
+    gateway: str | None
+    source: str = "live"
+    sent_at: dt.datetime | None = None
+    items: list[Item] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+
+
+Decoder = Callable[[bytes], Batch]
+_DECODERS: dict[str, Decoder] = {}
+
+
+def register_decoder(name: str, decoder: Decoder) -> None:
+    """Make a payload format known under ``name``."""
+    _DECODERS[name] = decoder
+
+
+def decoders() -> list[str]:
+    return sorted(_DECODERS)
+
+
+def decode(data: bytes, format_name: str | None = None) -> Batch:
+    """The batch in ``data``: by ``format_name`` when the transport says, else by the payload's ``format``
+    field, else carbonpeak's own format."""
+    name = format_name
+    if name is None:
+        try:
+            head = json.loads(data)
+            name = head.get("format") if isinstance(head, dict) else None
+        except ValueError:
+            name = None
+    decoder = _DECODERS.get(name or FORMAT)
+    if decoder is None:
+        batch = Batch(message_id=None, gateway=None)
+        batch.errors.append(InputError(code="monitoring.payload_format", field="format", value=name, known=decoders()))
+        return batch
+    return decoder(data)
+
+
+def _time(text: Any) -> dt.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def decode_json(data: bytes) -> Batch:
+    """Decode carbonpeak.readings/1; every problem is a coded error naming the reading (its index)."""
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        batch = Batch(message_id=None, gateway=None)
+        batch.errors.append(InputError(code="monitoring.payload_not_json"))
+        return batch
+    if not isinstance(body, dict):
+        batch = Batch(message_id=None, gateway=None)
+        batch.errors.append(InputError(code="monitoring.payload_not_json"))
+        return batch
+    batch = Batch(message_id=_text(body.get("message_id")), gateway=_text(body.get("gateway")))
+    for name in ("message_id", "gateway"):
+        if getattr(batch, name) is None:
+            batch.errors.append(InputError(code="monitoring.payload_field_missing", field=name))
+    source = body.get("source", "live")
+    if source not in SOURCES:
+        batch.errors.append(InputError(code="monitoring.payload_source", field="source", value=source, allowed=SOURCES))
+        source = "live"
+    batch.source = source
+    batch.sent_at = _time(body.get("sent_at"))
+    readings = body.get("readings")
+    if not isinstance(readings, list) or not readings:
+        batch.errors.append(InputError(code="monitoring.payload_field_missing", field="readings"))
+        return batch
+    for index, raw in enumerate(readings):
+        if not isinstance(raw, dict):
+            batch.errors.append(InputError(code="monitoring.payload_reading", record=index))
+            continue
+        meter = _text(raw.get("meter"))
+        start = _time(raw.get("start"))
+        value = raw.get("value")
+        item_source = raw.get("source", source)
+        problems = []
+        if meter is None:
+            problems.append(InputError(code="monitoring.payload_field_missing", field="meter", record=index))
+        if start is None:
+            problems.append(
+                InputError(code="monitoring.payload_time", field="start", value=raw.get("start"), record=index)
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            problems.append(InputError(code="monitoring.not_a_number", field="value", value=value, record=index))
+        if item_source not in SOURCES:
+            problems.append(
+                InputError(
+                    code="monitoring.payload_source", field="source", value=item_source, record=index, allowed=SOURCES
+                )
+            )
+        if problems:
+            batch.errors += problems
+            continue
+        assert meter is not None and start is not None and isinstance(value, int | float)
+        batch.items.append(Item(index, meter, start, float(value), str(item_source)))
+    return batch
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def encode_json(
+    message_id: str,
+    gateway: str,
+    readings: list[tuple[str, dt.datetime, float]],
+    *,
+    source: str = "live",
+    sent_at: dt.datetime | None = None,
+) -> bytes:
+    """A carbonpeak.readings/1 payload (used by the simulator and the tests; a gateway may use it too)."""
+    body: dict[str, Any] = {"format": FORMAT, "message_id": message_id, "gateway": gateway, "source": source}
+    if sent_at is not None:
+        body["sent_at"] = sent_at.isoformat()
+    body["readings"] = [{"meter": m, "start": s.isoformat(), "value": v} for m, s, v in readings]
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+register_decoder(FORMAT, decode_json)
