@@ -68,7 +68,9 @@ def missing(file: ParameterFile) -> list[str]:
 
 def _edition_needs_zh(edition: str | None) -> bool:
     """An edition written as a code of letters (cn-2013, SAR) is named; a year or a standard's number is not."""
-    return bool(edition) and (re.search(r"[a-z]", edition) is not None or edition.isalpha())
+    if not edition:
+        return False
+    return re.search(r"[a-z]", edition) is not None or edition.isalpha()
 
 
 def _value_needs_zh(value: Any) -> bool:
