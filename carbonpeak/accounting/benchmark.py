@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from carbonpeak.accounting import ratios
-from carbonpeak.accounting.emissions import AccountingResult
+from carbonpeak.accounting.emissions.records import AccountingResult
 from carbonpeak.engine import benchmark as bm
 from carbonpeak.engine import energy as en
 from carbonpeak.engine import surcharge as sc

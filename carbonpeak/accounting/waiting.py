@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbonpeak import messages
-from carbonpeak.accounting.emissions import AccountingResult, ActivityBatch, account
+from carbonpeak.accounting.emissions.records import AccountingResult, ActivityBatch
+from carbonpeak.accounting.emissions.run import account
 from carbonpeak.errors import ParameterNotFound
 from carbonpeak.messages import Bilingual, Message
 from carbonpeak.parameters import ParameterSet, period_start

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from carbonpeak.accounting import AccountingResult, ActivityBatch, account
-from carbonpeak.accounting.emissions import RESULT_COLUMNS
+from carbonpeak.accounting.emissions.records import RESULT_COLUMNS
 from carbonpeak.accounting.waiting import waiting_reason
 from carbonpeak.errors import ParameterNotFound
 from carbonpeak.io.activity import parse_records
