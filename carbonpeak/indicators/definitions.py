@@ -214,6 +214,13 @@ def _text(note: object) -> str:
     return note if isinstance(note, str) else str(note)
 
 
+def _by_year(years: list[int], values: list[float], notes: list[str]) -> pd.DataFrame:
+    """Values and notes by year; the notes stay objects, so a coded note keeps its message (pandas 3 would
+    otherwise infer a string column and keep only each note's English)."""
+    index = pd.Index(years, name="year")
+    return pd.DataFrame({"value": values, "note": pd.Series(notes, index=index, dtype=object)}, index=index)
+
+
 def _frame(values: pd.Series, notes: pd.Series | str = "") -> pd.DataFrame:
     out = pd.DataFrame({"value": values.astype(float)})
     out["note"] = notes if isinstance(notes, str) else notes.reindex(out.index).fillna("")
@@ -281,7 +288,7 @@ def _class_share(kind: str) -> Formula:
                 if y == year and (sectors is None or sector in sectors)
             }
             notes.append("; ".join(sorted(texts)) if texts else _coded("indicators.no_benchmark_facility"))
-        result["note"] = notes
+        result["note"] = pd.Series(notes, index=result.index, dtype=object)
         return _with_years(result, sums, years)
 
     return evaluate
@@ -335,7 +342,7 @@ def _intensity_per_value_added(statistic: str, reported: str) -> Formula:
             value, note, _basis = _per_value_added(prepared, year, scope, statistic, reported)
             values.append(np.nan if value is None else value)
             notes.append(note)
-        return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
+        return _by_year(years, values, notes)
 
     return evaluate
 
@@ -363,7 +370,7 @@ def _change_per_value_added(statistic: str, reported: str) -> Formula:
             else:
                 values.append((now / then - 1.0) * 100.0)
                 notes.append(_coded("indicators.note.against", base=base, note=note))
-        return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
+        return _by_year(years, values, notes)
 
     return evaluate
 
@@ -388,7 +395,7 @@ def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd
             else:
                 values.append(np.nan)
                 notes.append(_no_statistic(prepared, statistic, scope, year))
-        return pd.DataFrame({"value": values, "note": notes}, index=pd.Index(years, name="year"))
+        return _by_year(years, values, notes)
 
     return evaluate
 

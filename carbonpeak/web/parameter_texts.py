@@ -23,6 +23,10 @@ _UNITS_ZH = {
     "GJ/wan_Nm3": "GJ/万Nm3",
     "yuan/kWh": "元/kWh",
     "Mt/a": "百万吨/年",
+    "count": "个",
+    "minute": "分钟",
+    "hour": "小时",
+    "day": "天",
 }
 
 
