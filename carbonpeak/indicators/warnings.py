@@ -233,6 +233,7 @@ def _metered_warnings(rows: list[dict[str, Any]]) -> list[Raised]:
 
 def coded_figures(figures: list[dict[str, Any]]) -> dict[str, str]:
     """The figures beyond the tolerance as the warning's text lists them, in zh and en."""
+
     def one(f: dict[str, Any], lang: str) -> str:
         diff = f["difference_pct"]
         return messages.render(

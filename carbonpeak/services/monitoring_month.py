@@ -241,7 +241,8 @@ def warning_input(
     wanted: dict[str, set[str]] = {}
     if months is not None:
         for code, period in months:
-            wanted.setdefault(period, set()).add(code)
+            if len(str(period)) == 7:  # a month (a yearly record has no metered month to compare)
+                wanted.setdefault(str(period), set()).add(code)
     else:
         for period in months_to_check(as_of):
             wanted[period] = set(facilities) if facilities is not None else {m["facility_code"] for m in every}
