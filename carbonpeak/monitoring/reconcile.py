@@ -8,10 +8,12 @@ For each facility and local month, two figures are compared, both in MWh:
   whole intake; a facility metered otherwise needs its own mapping (not done);
 * **electrolysis AC**: the sum of the ``electrolysis_ac`` meters against the reported ``electrolysis_ac_mwh``.
 
-A difference beyond ``month_tolerance`` (``parameters/monitoring/quality_rules.yaml``, carbonpeak's own
-first setting, 5 %) marks the month ``beyond``. Where the meters left intervals out or spread a register
-difference over a gap, the row says how many (``estimated``, ``flagged``): a metered month with gaps is not
-the month.
+A difference beyond the tolerance (``monitoring.month_tolerance``, ``parameters/monitoring/month_tolerance.yaml``:
+by province and figure, carbonpeak's own first setting, 5 %) marks the month ``beyond``. Where the meters left
+intervals out or spread a register difference over a gap, the row says how many (``estimated``, ``flagged``): a
+metered month with gaps is not the month. The energy (tce) and the AC power per tonne are derived from whole
+records (:func:`metered_record`): the service computes them with the accounting and the form's ratios
+(:mod:`carbonpeak.services.monitoring_month`).
 """
 
 from __future__ import annotations
