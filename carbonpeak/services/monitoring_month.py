@@ -119,19 +119,32 @@ def latest_records(
     return {c: v for c, v in latest.items() if statuses is None or v.status in statuses}
 
 
-def _derived(record: dict[str, Any], params: ParameterSet) -> dict[str, float | None]:
-    """The energy (tce, by the accounting) and the AC power per tonne of a record; None where it cannot be
-    computed (a parameter missing, a record the accounting refuses, no output)."""
-    out: dict[str, float | None] = {"energy_tce": None, AC_RATIO: None}
+def energies(records: list[dict[str, Any]], params: ParameterSet) -> list[float | None]:
+    """The comprehensive energy (tce) of each record by the accounting, in one batch; where the batch is
+    refused (a record the accounting cannot take, a parameter missing), record by record, None for those
+    that cannot be computed."""
+    if not records:
+        return []
     try:
-        table = account(parse_records([record], source="metered"), params).table
-        value = float(table["energy_tce"].iloc[0])
-        out["energy_tce"] = value if value == value else None
+        table = account(parse_records(records, source="metered"), params).table
+        return [None if v != v else float(v) for v in table["energy_tce"].to_numpy(dtype=float)]
     except (CarbonpeakError, KeyError, ValueError):
-        pass
-    if record.get("sector") == "electrolytic_aluminium":
-        out[AC_RATIO] = unit_consumption("electrolytic_aluminium", record).get(AC_RATIO)
-    return out
+        if len(records) == 1:
+            return [None]
+    return [energies([r], params)[0] for r in records]
+
+
+def _another_id(record: dict[str, Any]) -> dict[str, Any]:
+    """The metered copy of a record, named apart from the reported one (a batch holds one record per id)."""
+    ident = record.get("record_id") or f"{record.get('facility_id')}@{record.get('period')}"
+    return {**record, "record_id": f"{ident}#metered"}
+
+
+def ac_per_tonne(record: dict[str, Any]) -> float | None:
+    """铝液交流电耗 (kWh/t) of an aluminium record by the form's definition of the ratio; None otherwise."""
+    if record.get("sector") != "electrolytic_aluminium":
+        return None
+    return unit_consumption("electrolytic_aluminium", record).get(AC_RATIO)
 
 
 def tolerance(session: Session, month: str, params: ParameterSet | None = None) -> Any:
@@ -175,6 +188,7 @@ def compare_month(
     versions = latest_records(session, codes, month, statuses)
     metered: list[dict[str, Any]] = []
     reported: dict[tuple[str, str], dict[str, float | None]] = {}
+    both: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]] = []
     for code in sorted(set(figures) | set(versions)):
         got = figures.get(code, {})
         counts = {}
@@ -199,14 +213,22 @@ def compare_month(
         if version is None:
             continue
         record = dict(version.record)
-        reported[(code, month)] = {
-            **reconcile.reported_figures(record),
-            **{k: v for k, v in _derived(record, params).items() if got},
-        }
-        if got:  # the same record with the metered quantities in: its energy and AC per tonne
-            for figure, value in _derived(reconcile.metered_record(record, got), params).items():
-                if value is not None:
-                    metered.append({"facility_code": code, "month": month, "figure": figure, "metered": value})
+        reported[(code, month)] = reconcile.reported_figures(record)
+        if got:
+            both.append((code, record, reconcile.metered_record(record, got), got))
+    # the energy of each reported record and of the same record with its metered quantities in (one batch);
+    # compared where an energy carrier is metered, the AC power per tonne where the AC power is
+    computed = energies([r for _c, r, _m, _g in both] + [_another_id(m) for _c, _r, m, _g in both], params)
+    for k, (code, record, with_meters, got) in enumerate(both):
+        derived: dict[str, tuple[float | None, float | None]] = {}
+        if "plant_electricity_mwh" in got or any(name.startswith("fuel:") for name in got):
+            derived["energy_tce"] = (computed[k], computed[len(both) + k])
+        if "electrolysis_ac_mwh" in got:
+            derived[AC_RATIO] = (ac_per_tonne(record), ac_per_tonne(with_meters))
+        for figure, (was, now) in derived.items():
+            reported[(code, month)][figure] = was
+            if now is not None:
+                metered.append({"facility_code": code, "month": month, "figure": figure, "metered": now})
     if codes:
         metered = [m for m in metered if m["facility_code"] in codes]
         reported = {k: v for k, v in reported.items() if k[0] in codes}
