@@ -121,6 +121,21 @@ def reported_figures(fact: dict[str, Any]) -> dict[str, float | None]:
     return {"site_electricity_mwh": site, "electrolysis_ac_mwh": None if ac is None else float(ac)}
 
 
+# Every row has these keys (None where they do not apply: the counts of a figure derived from a whole record)
+ROW_KEYS = (
+    "facility_code",
+    "month",
+    "figure",
+    "metered",
+    "reported",
+    "tolerance_pct",
+    "intervals",
+    "estimated",
+    "flagged",
+    "meters",
+)
+
+
 def compare(
     metered: list[dict[str, Any]],
     reported: dict[tuple[str, str], dict[str, float | None]],
@@ -155,5 +170,5 @@ def compare(
             allowed = tolerance_pct(key[0], key[2]) if callable(tolerance_pct) else tolerance_pct
             state = "beyond" if difference is None or abs(difference) > allowed else "within"
             row["tolerance_pct"] = allowed
-        out.append({**row, "difference_pct": difference, "state": state})
+        out.append({**dict.fromkeys(ROW_KEYS), **row, "difference_pct": difference, "state": state})
     return out
