@@ -17,18 +17,21 @@ figure's meters and completeness, and the figures offered but overridden. The ac
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from carbonpeak.errors import AccessDenied, CarbonpeakError, NotFound
 from carbonpeak.monitoring.store import ReadingStore
 from carbonpeak.services import access, monitoring_month
 from carbonpeak.services.monitoring import meter_table
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import AuditEvent
 
+log = logging.getLogger(__name__)
 DIGITS = 3  # the offered value's decimals: a saved value equal to it at this rounding came from the meters
 ACTION = "metered_values"
 
@@ -104,12 +107,19 @@ def offers(
 def form_offers(
     session: Session, principal: access.Principal, facility_code: str, period: str, values: dict[str, Any]
 ) -> dict[str, Offer]:
-    """:func:`offers` from the configured reading store (``CARBONPEAK_READINGS_URL``); none without one."""
+    """:func:`offers` from the configured reading store (``CARBONPEAK_READINGS_URL``); none without one, and
+    none (logged) when they cannot be worked out (e.g. no quality parameter in force for the month): the form
+    opens whatever the meters' side says."""
     store = monitoring_month.configured_store()
     if store is None:
         return {}
     try:
         return offers(session, principal, store, facility_code, period, values)
+    except (AccessDenied, NotFound):
+        raise
+    except CarbonpeakError:
+        log.warning("no metered values for %s %s", facility_code, period, exc_info=True)
+        return {}
     finally:
         store.close()
 

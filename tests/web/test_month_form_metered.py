@@ -63,18 +63,18 @@ def test_the_form_offers_and_records_metered_values(
         record = dict(repo.versions_of(session, "AL03", "2025-12")[-1].record)
     site = sum(float(record.get(k) or 0.0) for k in ("grid_electricity_mwh", "captive_electricity_mwh"))
     site += float(record.get("onsite_renewable_mwh") or 0.0) - float(record.get("exported_electricity_mwh") or 0.0)
-    december, january = _hours(2025, 12), _hours(2019, 1)
+    december, october = _hours(2025, 12), _hours(2026, 10)
     store = DuckDBStore(tmp_path / "readings.duckdb")
     store.write([Reading("AL03-E0", t, site * 1000 / len(december)) for t in december])
     store.write([Reading("AL03-AC", t, float(record["electrolysis_ac_mwh"]) / len(december)) for t in december])
-    store.write([Reading("AL03-E0", t, 100_000.0) for t in january])  # 744 x 100 MWh
-    store.write([Reading("AL03-G0", t, 500.0) for t in january[:-24]])  # a day missing: 72 x 10^4 Nm3 x 0.5
+    store.write([Reading("AL03-E0", t, 100_000.0) for t in october])  # 744 x 100 MWh
+    store.write([Reading("AL03-G0", t, 500.0) for t in october[:-24]])  # a day missing: 72 x 10^4 Nm3 x 0.5
     store.close()
     monkeypatch.setenv("CARBONPEAK_READINGS_URL", str(tmp_path / "readings.duckdb"))
     enterprise = client(fresh_app, "enterprise")
 
-    # a month not reported: opened with the meters' values, marked 计量值, with their completeness
-    page = enterprise.get("/reporting/form?facility=AL03&period=2019-01").text
+    # a month not reported (October 2026): opened with the meters' values, marked 计量值, with their completeness
+    page = enterprise.get("/reporting/form?facility=AL03&period=2026-10").text
     assert 'data-testid="metered-note"' in page
     assert float(_field(page, "grid_electricity_mwh")) == 74_400.0
     assert float(_field(page, "fuel:natural_gas")) == pytest.approx(720 * 500 / 1e4)
