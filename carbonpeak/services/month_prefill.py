@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -40,7 +40,7 @@ ACTION = "metered_values"
 class Offer:
     """A metered value for one field of the form."""
 
-    field: str
+    name: str  # the form field
     value: float  # rounded to DIGITS
     unit: str
     meters: list[str]
@@ -49,7 +49,6 @@ class Offer:
     received: int
     estimated: int  # intervals spread over a gap or filled
     site_mwh: float | None = None  # for grid electricity: the plant meters' total it came from
-    notes: list[str] = field(default_factory=list)
 
 
 def _number(value: Any) -> float:
@@ -132,7 +131,7 @@ def metered_fields(found: dict[str, Offer], values: dict[str, Any]) -> tuple[dic
         if text in (None, ""):
             continue
         entered = _number(text)
-        row = {k: v for k, v in asdict(offer).items() if k not in ("field", "notes")}
+        row = {k: v for k, v in asdict(offer).items() if k != "name"}
         if round(entered, DIGITS) == offer.value:
             metered[name] = row
         else:
