@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from carbonpeak import messages
 from carbonpeak.accounting.benchmark import classify_facilities
 from carbonpeak.errors import InputError, ParameterNotFound
 from carbonpeak.indicators import definitions as ind
@@ -38,7 +39,9 @@ KINDS = (
     "estimated_month",
     "over_capacity",
     "target_off_track",
+    "metered_month_differs",
 )
+METERED = "metered_month_differs"  # days secure the month: the metered month beyond the tolerance of the reported
 BASELINE_KINDS = frozenset({"below_baseline", "baseline_deadline_passed"})
 HELD_STATUSES = ("submitted", "returned")  # a reported month not verified yet: its plausibility warnings stand
 _MEASURED = ("met", "on_track", "at_risk", "off_track", "missed")  # target statuses judged on a value
@@ -76,6 +79,7 @@ class Outcome:
     baseline: dict[str, str | None] = field(default_factory=dict)  # facility -> edition its class was judged by
     targets: frozenset[str] = frozenset()  # keys of the plan targets evaluated
     edition: str | None = None  # the benchmark edition asked for (None: the edition in force)
+    metered: frozenset[tuple[str, str]] = frozenset()  # (facility, month) whose metered month was compared
 
     def covers(self, kind: str, facility_code: str | None, key: str, details: dict[str, Any] | None) -> bool:
         """Whether this run checked the situation of a stored warning (so its absence clears it). Only a
@@ -84,6 +88,8 @@ class Outcome:
             return key in self.targets and (details or {}).get("benchmark_edition", "?") == self.edition
         if kind not in self.kinds or not key.startswith(f"{kind}:{facility_code}:"):
             return False
+        if kind == METERED:  # only the months compared in this run (a submission compares its own month)
+            return (str(facility_code), key.rsplit(":", 1)[1]) in self.metered
         if kind in BASELINE_KINDS:
             if facility_code not in self.baseline:
                 return False  # its product-year could not be classified: nothing known either way
@@ -141,6 +147,7 @@ def evaluate(
     evaluations: list[Evaluation] | None = None,
     kinds: Collection[str] | None = None,
     regions: Mapping[str, str] | None = None,
+    metered: list[dict[str, Any]] | None = None,
 ) -> Outcome:
     """Every warning the data support on ``as_of``, and what was checked.
 
@@ -149,9 +156,13 @@ def evaluate(
     version, submitted_at: when it was first reported, empty for a month only ever a draft);
     ``facilities``: facility_code, status, commissioning_year, retired_on, capacity_t_per_a.
     ``kinds``: only these rules (default all); ``regions``: plan -> the region its targets were evaluated for.
+    ``metered``: the rows of the metered months compared with the reported ones
+    (:func:`carbonpeak.services.monitoring_month.compare_month`); None: no reading store, nothing judged.
     """
     params = params or load()
     chosen = frozenset(kinds) & frozenset(KINDS) if kinds is not None else frozenset(KINDS)
+    if metered is None:
+        chosen -= {METERED}
     due_day = int(params.value("indicators.warning_rule", period=as_of, item="report_due_day"))
     band = float(params.value("indicators.warning_rule", period=as_of, item="jump_band"))
     outcome = Outcome(raised=[], kinds=chosen, edition=benchmark_edition)
@@ -174,11 +185,71 @@ def evaluate(
         raised += _estimate_warnings(facts)
     if "over_capacity" in chosen:
         raised += _capacity_warnings(facts)
+    if METERED in chosen and metered is not None:
+        raised += _metered_warnings(metered)
+        outcome.metered = frozenset(
+            (r["facility_code"], r["month"]) for r in metered if r["state"] in ("within", "beyond")
+        )
     if "target_off_track" in chosen and evaluations:
         raised += _target_warnings(evaluations, regions or {}, benchmark_edition)
         measured = [e for e in evaluations if e.status in _MEASURED]  # no data says nothing either way
         outcome.targets = frozenset(f"target:{e.plan}:{e.target.id}" for e in measured)
     return outcome
+
+
+def _metered_warnings(rows: list[dict[str, Any]]) -> list[Raised]:
+    """Days secure the month: one warning per facility-month with a figure beyond its tolerance, to the
+    enterprise and its verifier (both see the warnings of the facility), each figure with both values."""
+    beyond: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["state"] == "beyond":
+            beyond.setdefault((row["facility_code"], row["month"]), []).append(row)
+    out = []
+    for (code, period), found in sorted(beyond.items()):
+        figures = [
+            {
+                "figure": r["figure"],
+                "metered": r["metered"],
+                "reported": r["reported"],
+                "difference_pct": r["difference_pct"],
+                "tolerance_pct": r.get("tolerance_pct"),
+                "estimated": r.get("estimated"),
+            }
+            for r in found
+        ]
+        out.append(
+            _raised(
+                f"{METERED}:{code}:{period}",
+                METERED,
+                "medium",
+                {"facility": code, "period": period, "figures": coded_figures(figures)},
+                facility_code=code,
+                period=period,
+                details={"figures": figures, "addressed_to": ["enterprise", "verifier"]},
+            )
+        )
+    return out
+
+
+def coded_figures(figures: list[dict[str, Any]]) -> dict[str, str]:
+    """The figures beyond the tolerance as the warning's text lists them, in zh and en."""
+
+    def one(f: dict[str, Any], lang: str) -> str:
+        diff = f["difference_pct"]
+        return messages.render(
+            "monitoring_month.figure_beyond",
+            lang,
+            {
+                "figure": messages.render(f"monitoring_month.figure.{f['figure']}", lang),
+                "metered": f"{f['metered']:,.1f}",
+                "reported": f"{f['reported']:,.1f}",
+                "difference": "—" if diff is None else f"{diff:+.1f}",
+                "tolerance": "—" if f.get("tolerance_pct") is None else f"{f['tolerance_pct']:g}",
+                "unit": messages.render(f"monitoring_month.unit.{f['figure']}", lang),
+            },
+        )
+
+    return {lang: ("；" if lang == "zh" else "; ").join(one(f, lang) for f in figures) for lang in ("zh", "en")}
 
 
 def _target_warnings(evaluations: list[Evaluation], regions: Mapping[str, str], edition: str | None) -> list[Raised]:

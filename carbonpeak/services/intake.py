@@ -626,7 +626,12 @@ def _write(
     except OperationalError as exc:
         raise _busy(exc) from None
     if submit:  # a report changes what the warnings see (late, missing, held); a draft changes nothing
-        warning_cases.after_change(session, actor, facilities={r["facility_id"] for r in checked.records})
+        warning_cases.after_change(
+            session,
+            actor,
+            facilities={r["facility_id"] for r in checked.records},
+            months={(r["facility_id"], r["period"]) for r in checked.records},  # compared with their meters
+        )
     return result
 
 

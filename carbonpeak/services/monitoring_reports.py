@@ -19,14 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.monitoring import quality as q
-from carbonpeak.monitoring import reconcile
-from carbonpeak.monitoring.rollups import frames, interval_consumption, local_timezone, rollup, with_relations
+from carbonpeak.monitoring.rollups import frames, interval_consumption, local_timezone, rollup
 from carbonpeak.monitoring.store import ReadingStore
 from carbonpeak.parameters import load
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.monitoring import meter_table, replacements
-from carbonpeak.store.models import Facility, Fact
+from carbonpeak.store.models import Facility
 
 
 @dataclass
@@ -61,8 +60,22 @@ def analysis(
 ) -> Analysis:
     """Readings, meters, consumption and arrivals of the person's meters for the local days [start, end)
     (readings from one day earlier, so that a register's first step of the period is known)."""
-    zone = tz or local_timezone()
     meters = _visible_meters(session, principal, facility)
+    return analysis_of(session, store, meters, start, end, tz, fill_gaps)
+
+
+def analysis_of(
+    session: Session,
+    store: ReadingStore,
+    meters: list[dict[str, Any]],
+    start: dt.date,
+    end: dt.date,
+    tz: str | None = None,
+    fill_gaps: int = 0,
+) -> Analysis:
+    """:func:`analysis` of the meters given (records of :func:`meter_table`), no person checked: for the use
+    cases that chose the meters themselves (the daily check of the months)."""
+    zone = tz or local_timezone()
     lo, hi, _ = q.bounds(start, end, zone, None)
     codes = [m["meter_code"] for m in meters]
     current = store.current(codes, lo - dt.timedelta(days=1), hi + dt.timedelta(days=1))
@@ -142,30 +155,14 @@ def reconcile_month(
     month: str,
     facility: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Days secure the month (:mod:`carbonpeak.monitoring.reconcile`): each facility's metered month
-    (``YYYY-MM``, local) against the latest version of its reported month, within ``month_tolerance``."""
-    first = dt.date.fromisoformat(f"{month}-01")
-    after = (first + dt.timedelta(days=32)).replace(day=1)
-    a = analysis(session, principal, store, first, after, facility)
-    lo, hi, _ = q.bounds(first, after, a.tz, None)
-    monthly = rollup(a.con, a.consumption, "month", a.tz).filter(
-        f"period_start >= {q.ts(lo)} AND period_start < {q.ts(hi)}"
-    )
-    metered = q.as_records(with_relations(a.con, reconcile.METERED_SQL, monthly_rel=monthly, meters_rel=a.meters))
-    query = (
-        select(Facility.code, Fact)
-        .join(Facility, Facility.id == Fact.facility_id)
-        .where(Fact.period == month, access.facility_filter(principal))
-        .order_by(Fact.version)
-    )
+    """Days secure the month (:mod:`carbonpeak.services.monitoring_month`): each facility's metered month
+    (``YYYY-MM``, local) against the latest version of its reported month, within the month tolerance of its
+    province; the person's facilities only."""
+    from carbonpeak.services import monitoring_month
+
+    meters = _visible_meters(session, principal, facility)
+    query = select(Facility.code).where(access.facility_filter(principal))
     if facility:
         query = query.where(Facility.code == facility)
-    latest: dict[str, Fact] = {}
-    for code, fact in session.execute(query):
-        latest[code] = fact  # ordered by version: the last one stays
-    reported = {
-        (code, month): reconcile.reported_figures({c: getattr(f, c) for c in reconcile.FACT_COLUMNS})
-        for code, f in latest.items()
-    }
-    tolerance = float(load().value("monitoring.quality_rule", period=first, rule="month_tolerance"))
-    return reconcile.compare(metered, reported, tolerance)
+    codes = set(session.scalars(query))
+    return monitoring_month.compare_month(session, store, meters, month, facility_codes=codes)

@@ -66,7 +66,12 @@ def step(
     if target == "verified":
         _refuse_without_result(session, chosen, versions)
     repo.transition_many(session, versions, target, principal.actor, note=text)
-    warning_cases.after_change(session, principal.actor, facilities={code for code, _period in chosen})
+    warning_cases.after_change(
+        session,
+        principal.actor,
+        facilities={code for code, _period in chosen},
+        months=chosen if target == "submitted" else None,  # a month submitted: its metered month is compared
+    )
     return versions
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.indicators import warnings as rules
 from carbonpeak.indicators.targets import Evaluation, evaluate_plan
-from carbonpeak.services import access, limits
+from carbonpeak.monitoring.store import ReadingStore
+from carbonpeak.services import access, limits, monitoring_month
 from carbonpeak.services.access import Principal
 from carbonpeak.store import warnings as store
 from carbonpeak.store.facts import facility_months, indicator_inputs
@@ -93,13 +95,16 @@ def after_change(
     as_of: dt.date | None = None,
     parameter: str | None = None,
     benchmark_edition: str | None = None,
+    months: Collection[tuple[str, str]] | None = None,
 ) -> Refreshed:
     """Raise and clear the warnings a change can affect, in the caller's transaction (after its writes).
 
     ``facilities``: the codes of the facilities whose months changed (a report, a verification, the months
     a parameter value recomputed); None: every facility, and the provinces' plan targets. ``parameter``:
     the family of a parameter value entered (e.g. ``indicators.warning_rule``), to judge only the warnings
-    it can change. ``as_of``: default today. No person is checked: the calling use case checked its own."""
+    it can change. ``as_of``: default today. ``months``: the (facility, month) pairs just submitted, whose
+    metered months are compared (days secure the month); otherwise the daily check's months. No person is
+    checked: the calling use case checked its own."""
     kinds = _AFFECTS.get(parameter or "")
     if kinds is not None and not kinds:
         return Refreshed(as_of=as_of or dt.date.today(), found=0, new=0)
@@ -113,6 +118,7 @@ def after_change(
         plans=plans,
         benchmark_edition=benchmark_edition,
         strict=False,
+        months=months,
     )
 
 
@@ -126,10 +132,16 @@ def run(
     plans: Iterable[tuple[str, str | None]] = (),
     benchmark_edition: str | None = None,
     strict: bool = True,
+    months: Collection[tuple[str, str]] | None = None,
+    readings: ReadingStore | None = None,
 ) -> Refreshed:
     """One run of the rules on the facilities given (None: all) and the plans given (plan, region), stored
     by :func:`carbonpeak.store.warnings.settle`. Judged as of today or later, it also clears. Not ``strict``:
-    a plan that cannot be evaluated (its region has no counted month yet) is passed over."""
+    a plan that cannot be evaluated (its region has no counted month yet) is passed over.
+
+    Days secure the month (``metered_month_differs``) is judged only where a reading store is there:
+    ``readings``, else the one ``CARBONPEAK_READINGS_URL`` names (:func:`monitoring_month.configured_store`);
+    on ``months`` (pairs just submitted) or the daily check's months of the facilities."""
     codes = sorted(set(facilities)) if facilities is not None else None
     plans = list(plans)
     if codes is not None and not codes and not plans:
@@ -156,6 +168,7 @@ def run(
         params = parameter_set(session)
         facts = facility_months(session, facility_codes=codes)
         evaluations, regions = [], {}
+    metered = _metered(session, as_of, codes, kinds, months, readings)
     outcome = rules.evaluate(
         facts,
         store.submissions_frame(session, codes),
@@ -166,10 +179,33 @@ def run(
         evaluations=evaluations,
         kinds=kinds,
         regions=regions,
+        metered=metered,
     )
     clears = as_of >= dt.date.today()
     settled = store.settle(session, outcome.raised, actor, facilities=codes, covers=outcome.covers if clears else None)
     return Refreshed(as_of=as_of, found=len(outcome.raised), new=settled.new, cleared=settled.cleared)
+
+
+def _metered(
+    session: Session,
+    as_of: dt.date,
+    codes: list[str] | None,
+    kinds: Collection[str] | None,
+    months: Collection[tuple[str, str]] | None,
+    readings: ReadingStore | None,
+) -> list[dict[str, Any]] | None:
+    """The metered months compared with the reported ones, or None when not judged (the kind not asked for,
+    or no reading store)."""
+    if kinds is not None and rules.METERED not in kinds:
+        return None
+    store = readings or monitoring_month.configured_store()
+    if store is None:
+        return None
+    try:
+        return monitoring_month.warning_input(session, store, as_of=as_of, facilities=codes, months=months)
+    finally:
+        if readings is None:
+            store.close()
 
 
 def province_plans(session: Session) -> list[tuple[str, str | None]]:

@@ -32,6 +32,7 @@ WARNING_KIND = {
     "estimated_month": N_("estimated month"),
     "over_capacity": N_("output over capacity"),
     "target_off_track": N_("plan target off track"),
+    "metered_month_differs": N_("metered month differs"),
 }
 WARNING_STATUS = {
     "open": N_("open"),

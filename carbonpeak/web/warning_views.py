@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.store.models import Enterprise, Facility, Warning
 from carbonpeak.web.i18n import N_, gettext
 
-MONTH_KINDS = ("late_submission", "held_month", "implausible_jump", "estimated_month")
+MONTH_KINDS = ("late_submission", "held_month", "implausible_jump", "estimated_month", "metered_month_differs")
 
 
 @dataclass

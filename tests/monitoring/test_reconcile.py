@@ -1,6 +1,7 @@
 """Days secure the month, on SQLite (readings in DuckDB) and PostgreSQL (registry and readings in it): a
 potline's metered March (hourly meters, the figures worked by hand below) against the latest version of its
-reported March, within and beyond the tolerance; a month with neither gives no row."""
+reported March, within and beyond the tolerance (electricity, AC power, energy and AC power per tonne); a month
+with neither gives no row."""
 
 from __future__ import annotations
 
@@ -69,6 +70,11 @@ def test_metered_month_against_the_reported_month(registry: str, tmp_path: Path)
     assert abs(by["electrolysis_ac_mwh"]["difference_pct"] - 100 * 6360 / 135000) < 1e-9
     assert by["electrolysis_ac_mwh"]["state"] == "within"
     assert by["electrolysis_ac_mwh"]["intervals"] == HOURS and by["electrolysis_ac_mwh"]["estimated"] == 0
+    # the energy of the record with the metered quantities in, by the same accounting: the same electricity
+    assert by["energy_tce"]["state"] == "within" and abs(by["energy_tce"]["difference_pct"]) < 1e-9
+    ratio = by["ac_power_liquid_aluminium_kwh_per_t"]
+    assert abs(ratio["metered"] - 14_136.0) < 1e-6 and abs(ratio["reported"] - 13_500.0) < 1e-6  # kWh/t
+    assert by["electrolysis_ac_mwh"]["tolerance_pct"] == 5.0  # shaanxi has none of its own: the default
     # a correction of the reported AC to 130,000 MWh: +8.7 %, beyond
     with db.transaction(registry) as session:
         facility = repo.facilities_by_code(session, ["AL1"])["AL1"]
@@ -85,6 +91,8 @@ def test_metered_month_against_the_reported_month(registry: str, tmp_path: Path)
     assert {r["figure"]: r["state"] for r in rows} == {
         "site_electricity_mwh": "within",
         "electrolysis_ac_mwh": "beyond",
+        "energy_tce": "within",  # the AC power is not in the energy: the site's electricity is
+        "ac_power_liquid_aluminium_kwh_per_t": "beyond",  # the same output on both sides: as the AC power
     }
     with db.transaction(registry) as session:
         april = reconcile_month(session, ADMIN, store, "2025-04")

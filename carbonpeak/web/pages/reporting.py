@@ -23,6 +23,7 @@ from carbonpeak.io.reading import Limits, Table, cell_text, read_upload
 from carbonpeak.io.template import template_columns, write_template
 from carbonpeak.services import access, intake
 from carbonpeak.services import month_form as form_use
+from carbonpeak.services import month_prefill as prefill_use
 from carbonpeak.services import submissions as workflow
 from carbonpeak.services.access import Principal
 from carbonpeak.store import repository as repo
@@ -271,8 +272,13 @@ def form_page(
     *,
     flags: list[dict[str, Any]] | None = None,
     notice: dict[str, Any] | None = None,
+    prefill: bool = False,
 ) -> Response:
     columns = [c for c in template_columns(facility.sector) if c.name not in IDENTITY] if facility else []
+    # the meters' values of the month (计量值), offered beside their fields; a month not reported yet starts with them
+    metered = prefill_use.form_offers(session, who, facility.code, period, values) if facility and period else {}
+    if prefill and metered:
+        values = {**{name: offer.value for name, offer in metered.items()}, **values}
     errors = errors or {}
     placed = {c.name for c in columns} | set(IDENTITY)
     lang = i18n.current_lang()
@@ -317,6 +323,7 @@ def form_page(
             live=live,
             unit_consumption=form_use.unit_consumption(facility.sector, values) if facility else {},
             correcting=_correcting(session, facility, period) if facility and period else None,
+            metered=metered,
         ),
     )
 
@@ -346,7 +353,7 @@ def month_form(
         if versions:
             values = form_use.record_values(versions[-1].record)
             flags = versions[-1].flags
-    return form_page(request, session, who, chosen, month, values, flags=flags)
+    return form_page(request, session, who, chosen, month, values, flags=flags, prefill=not values)
 
 
 @router.post("/reporting/form")
@@ -394,6 +401,15 @@ def _save_month(
         return form_page(
             request, session, who, facility, period, values, {"period": [exc.text(i18n.current_lang())]}, 422
         )
+    # which saved figures are the meters' values: recorded on the version (the accounting is unchanged)
+    prefill_use.record(
+        session,
+        who,
+        facility.code,
+        period,
+        values,
+        prefill_use.form_offers(session, who, facility.code, period, values),
+    )
     session.commit()
     latest = repo.versions_of(session, facility.code, period)[-1]
     if latest.flags and latest.status == "draft":  # saved with warnings: the form says so, beside the fields

@@ -57,6 +57,38 @@
     });
   }
 
+  /* 计量值 (metered values, services.month_prefill): a field whose value is the meters' value (to three
+     decimals, the server's rule when it records the version) is marked metered; "use the metered value" puts
+     it in. */
+  function metered(form, words) {
+    form.querySelectorAll("[data-metered-for]").forEach(function (offer) {
+      var name = offer.dataset.meteredFor;
+      var input = form.querySelector('[name="' + name + '"]');
+      var mark = offer.querySelector(".metered-mark");
+      if (!input || !mark) return;
+      var text = input.value.trim();
+      var state = "offered";
+      if (text !== "") {
+        var value = Number(text);
+        var same = isFinite(value) && Math.round(value * 1000) === Math.round(Number(offer.dataset.value) * 1000);
+        state = same ? "metered" : "overridden";
+      }
+      offer.dataset.state = state;
+      mark.textContent = words[state] || state;
+    });
+  }
+
+  function accept(form, event) {
+    var button = event.target.closest ? event.target.closest("[data-accept-metered]") : null;
+    if (!button) return;
+    var name = button.dataset.acceptMetered;
+    var offer = form.querySelector('[data-metered-for="' + name + '"]');
+    var input = form.querySelector('[name="' + name + '"]');
+    if (!offer || !input) return;
+    input.value = offer.dataset.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function start(root) {
     var form = (root || document).querySelector('form[data-testid="month-form"]');
     var data = document.getElementById("month-form-live");
@@ -64,8 +96,12 @@
     form.dataset.live = "on";
     var live = JSON.parse(data.textContent);
     var lang = document.body.dataset.lang || "zh";
-    form.addEventListener("input", function () { update(form, live, lang); });
+    var wordsData = document.getElementById("month-form-metered-words");
+    var words = wordsData ? JSON.parse(wordsData.textContent) : {};
+    form.addEventListener("input", function () { update(form, live, lang); metered(form, words); });
+    form.addEventListener("click", function (event) { accept(form, event); });
     update(form, live, lang);
+    metered(form, words);
   }
 
   if (!window.carbonpeakMonthForm) {
