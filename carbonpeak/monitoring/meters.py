@@ -60,9 +60,14 @@ REQUIRED = ("meter_code", "facility_code", "name_zh", "energy_type", "measuring_
 DEFAULTS: dict[str, Any] = {"multiplier": 1.0, "interval_min": DEFAULT_INTERVAL_MIN, "status": "active"}
 
 
+# Field labels are looked up by name across the platform: the meters name only their own fields, so that
+# "unit" or "status" in another form's error keeps its own label (单位, not 计量单位).
+_OWN_FIELDS = frozenset(FIELDS) - {"facility_code", "name_zh", "unit", "status"}
+
+
 def _label(name: str, lang: str) -> str | None:
     code = f"monitoring.field.{name}"
-    return messages.render(code, lang) if name in FIELDS and messages.known(code) else None
+    return messages.render(code, lang) if name in _OWN_FIELDS and messages.known(code) else None
 
 
 messages.register_labels(_label)
