@@ -41,7 +41,12 @@ import duckdb
 from carbonpeak.monitoring.rollups import Relation, local_timezone, with_relations
 from carbonpeak.parameters import ParameterSet
 
-LEVELS = {"meter": ("meter",), "facility": ("facility_code",), "enterprise": ("enterprise_code",)}
+LEVELS = {
+    "meter": ("meter",),
+    "facility": ("facility_code",),
+    "enterprise": ("enterprise_code",),
+    "region": ("region_code",),  # counts joined with each facility's city first (monitoring/board.py)
+}
 WEIGHTED = ("online", "completeness", "accuracy", "correctness")
 DEFAULT_PROFILE = "published_platform"
 
