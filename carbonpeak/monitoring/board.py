@@ -18,7 +18,10 @@ def with_region(con: duckdb.DuckDBPyConnection, counts: Relation, places: dict[s
     """:func:`.quality.meter_quality`'s counts with ``region_code`` (``places``: facility code -> region
     code; a facility not in it counts under ``*``), ready for ``quality.indices(..., level="region")``."""
     frame = pd.DataFrame(
-        {"facility_code": pd.array(list(places), dtype="string"), "region_code": pd.array(list(places.values()))},
+        {
+            "facility_code": pd.array(list(places), dtype="string"),
+            "region_code": pd.array(list(places.values()), dtype="string"),
+        },
     )
     sql = """SELECT c.*, coalesce(p.region_code, '*') AS region_code
              FROM counts_rel c LEFT JOIN places_rel p USING (facility_code)"""

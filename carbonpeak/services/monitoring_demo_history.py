@@ -7,8 +7,8 @@ last month to the end of the demo's day. It is cut in two at ``cut`` (default 20
 publication order:
 
 * the **history** (everything published before the simulated clock reaches ``cut``) goes through the one
-  ingest pipeline straight into the store, each tick's messages received when that tick's interval ended
-  (so that timeliness is realistic);
+  ingest pipeline straight into the store, an hour of messages at a time, received 90 s after that hour
+  ended (so that the timeliness index has realistic delays: 1.5 to 46.5 minutes);
 * the **tail** (the rest, late resends included) is what ``make run`` then publishes over the real MQTT
   broker to ``carbonpeak monitor serve``: the same seed gives the same events, so the registers continue
   where the history stopped.
@@ -35,7 +35,8 @@ from carbonpeak.services.monitoring_demo import register_demo_meters
 from carbonpeak.services.monitoring_ingest import Message, MeterIndex, ingest
 
 CUT_HOUR = 20  # local hour of the demo's day from which the simulated readings come over MQTT
-DELAY = dt.timedelta(seconds=90)  # a tick's messages arrive this long after its interval ended
+BATCH_MIN = 60  # the history is stored an hour of messages at a time (one transaction each)
+DELAY = dt.timedelta(seconds=90)  # an hour's messages arrive this long after it ended
 SEED = 2026
 
 
@@ -60,27 +61,31 @@ def window(
     return start, end, cut
 
 
-def split_events(meters: list[dict[str, Any]], today: dt.date, seed: int = SEED, cut_hour: int = CUT_HOUR) -> Split:
-    """The demo's events, cut into the history (grouped by tick, with their arrival) and the MQTT tail."""
+def split_events(
+    meters: list[dict[str, Any]], today: dt.date, seed: int = SEED, cut_hour: int = CUT_HOUR, batch_min: int = BATCH_MIN
+) -> Split:
+    """The demo's events, cut into the history (in batches of ``batch_min`` minutes of the simulated clock,
+    each with its arrival) and the MQTT tail."""
     start, end, cut = window(today, cut_hour=cut_hour)
     stuck = next((m["meter_code"] for m in meters if m["measuring_point"] == "process"), None)
     published, _ = events(meters, start, end, seed=seed, behaviour=Behaviour(stuck=stuck))
-    step = dt.timedelta(minutes=min((int(m.get("interval_min") or 15) for m in meters), default=15))
+    step = dt.timedelta(minutes=batch_min)
     out = Split(start=start, end=end, cut=cut)
-    clock: dt.datetime | None = None
+    bucket: dt.datetime | None = None  # the start of the batch the simulated clock is in
     group: list[Event] = []
     for position, event in enumerate(published):
         latest = max(s for _, s in event.readings)
-        if clock is None or latest > clock:
-            if group and clock is not None:
-                out.history.append((clock + step + DELAY, group))
-            group, clock = [], latest
-        if clock >= cut:
+        now = start + step * ((latest - start) // step)
+        if bucket is None or now > bucket:
+            if group and bucket is not None:
+                out.history.append((bucket + step + DELAY, group))
+            group, bucket = [], now
+        if latest >= cut:
             out.tail = published[position:]
             return out
         group.append(event)
-    if group and clock is not None:
-        out.history.append((clock + step + DELAY, group))
+    if group and bucket is not None:
+        out.history.append((bucket + step + DELAY, group))
     return out
 
 
