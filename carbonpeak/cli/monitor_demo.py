@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,6 +27,9 @@ def demo(
     ] = False,
     rate: Annotated[float, typer.Option("--rate", help="messages per second at most, with --publish")] = 200.0,
     max_seconds: Annotated[float, typer.Option("--max-seconds", help="stop publishing after this long")] = 20.0,
+    tail_file: Annotated[
+        Path, typer.Option("--tail-file", help="where the history step keeps the rest of the day for --publish")
+    ] = Path("var/monitoring_demo_tail.jsonl"),
     host: Host = "127.0.0.1",
     port: Port = 1883,
     readings: Readings = None,
@@ -50,18 +54,21 @@ def demo(
             return
         from carbonpeak.monitoring.mqtt import Publisher
 
-        with db.transaction(url, mode="read") as session:
-            tail = history.split_events(meter_table(session), day).tail
+        if tail_file.exists():  # kept by the history step: no need to simulate the whole run again
+            tail = history.read_tail(tail_file)
+        else:
+            with db.transaction(url, mode="read") as session:
+                tail = [(e.topic, e.payload) for e in history.split_events(meter_table(session), day).tail]
         publisher = Publisher(host, port)
         pending, began, sent = [], time.monotonic(), 0
-        for number, event in enumerate(tail):
+        for number, (topic, payload) in enumerate(tail):
             elapsed = time.monotonic() - began
             if elapsed > max_seconds:
                 break
             ahead = number / rate - elapsed if rate > 0 else 0
             if ahead > 0:
                 time.sleep(ahead)
-            pending.append(publisher.publish(event.topic, event.payload))
+            pending.append(publisher.publish(topic, payload))
             sent += 1
         publisher.close(pending)
         console.print(f"published {sent} of {len(tail)} messages to {host}:{port}", highlight=False)
@@ -75,7 +82,7 @@ def demo(
         _fail(exc, lang)
     try:
         with db.transaction(url) as session:
-            found = history.load_history(session, store, day)
+            found = history.load_history(session, store, day, tail_file=tail_file)
     except CarbonpeakError as exc:
         _fail(exc, lang)
     finally:

@@ -20,7 +20,9 @@ The values are made up (see the simulator): they exercise the pipeline and the p
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -100,6 +102,24 @@ def split_events(
     return out
 
 
+def write_tail(tail: list[Event], path: Path) -> None:
+    """The tail as JSON lines (topic, payload), for ``--publish`` to send without simulating again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for event in tail:
+            out.write(json.dumps({"topic": event.topic, "payload": event.payload.decode()}) + "\n")
+
+
+def read_tail(path: Path) -> list[tuple[str, bytes]]:
+    """(topic, payload) of each message :func:`write_tail` kept."""
+    out = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            out.append((row["topic"], row["payload"].encode()))
+    return out
+
+
 def load_history(
     session: Session,
     store: ReadingStore,
@@ -107,12 +127,15 @@ def load_history(
     seed: int = SEED,
     cut_hour: int = CUT_HOUR,
     limit: int | None = None,
+    tail_file: Path | None = None,
 ) -> dict[str, Any]:
     """Register the demo meters (where a facility has none; at most ``limit`` facilities) and store the
     history through :func:`ingest`."""
     made = register_demo_meters(session, today, limit)
     meters = meter_table(session)
     found = split_events(meters, today, seed, cut_hour)
+    if tail_file is not None:
+        write_tail(found.tail, tail_file)
     index = MeterIndex.of(meters)
     total, rejected, messages = WriteResult(), 0, 0
     for received_at, group in found.history:
