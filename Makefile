@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck browser broker bench clean
+.PHONY: install run test lint typecheck browser broker bench clean monitor-live
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,8 +51,21 @@ run: install
 	$(BIN)/carbonpeak classify examples/facilities.csv --edition 2021
 	$(BIN)/carbonpeak surcharge examples/aluminium_2023_monthly.csv
 	$(BIN)/carbonpeak users demo
+	# online monitoring: the demo meters and their simulated history (var/readings.duckdb), then the rest of
+	# the demo day over the real MQTT broker where one listens (docs/monitoring.md)
+	$(BIN)/carbonpeak monitor demo --today 2026-01-20
+	@$(MAKE) --no-print-directory monitor-live
 	# the demo province describes 2026-01-20: due dates and "last month" are counted from that day
 	CARBONPEAK_TODAY=2026-01-20 $(BIN)/carbonpeak serve --host 127.0.0.1 --port 8000   # keep last: serves until Ctrl-C
+
+## The demo day's last hours of meter readings over the real MQTT broker (Mosquitto on 127.0.0.1:1883):
+## `monitor serve` listens for 20 s while `monitor demo --publish` sends at most 15 s of messages. Without a
+## broker it says what to install and `make run` goes on (the pages show the stored history).
+monitor-live: install
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 1883), 1)" 2>/dev/null; then \
+	  $(BIN)/carbonpeak monitor serve --max-seconds 20 & sleep 2; \
+	  $(BIN)/carbonpeak monitor demo --today 2026-01-20 --publish --max-seconds 15; wait || echo "the MQTT subscriber reported failures (see above)"; \
+	else echo "no MQTT broker on 127.0.0.1:1883: the live meter step is skipped (Debian: apt-get install mosquitto, or make broker)"; fi
 
 lint: install
 	$(BIN)/ruff check carbonpeak tests benchmarks tools

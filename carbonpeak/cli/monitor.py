@@ -188,7 +188,7 @@ def _json(payload: Any) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    from carbonpeak.cli import monitor_ingest, monitor_reports  # their verbs join monitor_app on import
+    from carbonpeak.cli import monitor_demo, monitor_ingest, monitor_reports  # their verbs join monitor_app on import
 
-    assert monitor_ingest and monitor_reports
+    assert monitor_ingest and monitor_reports and monitor_demo
     app.add_typer(monitor_app, name="monitor")

@@ -141,8 +141,11 @@ def ingest(
     messages: Sequence[Message],
     *,
     received_at: dt.datetime | None = None,
+    atomic: bool = False,
 ) -> IngestResult:
-    """Decode, check and store a set of messages in one transaction; returns once it is committed."""
+    """Decode, check and store a set of messages in one transaction; returns once it is committed.
+    ``atomic``: when any reading of any message is refused, nothing is written (the HTTP endpoint: a
+    gateway gets every problem at once and sends the corrected batch again)."""
     now = received_at or dt.datetime.now(dt.UTC)
     result = IngestResult(messages=len(messages))
     readings: list[Reading] = []
@@ -152,7 +155,7 @@ def ingest(
         result.rejected += [(batch.message_id, e) for e in batch.errors]
         result.message_ids.append(batch.message_id)
         result.rejected_per_message.append(len(batch.errors))
-    if readings:
+    if readings and not (atomic and result.rejected):
         result.written = store.write(readings)
     return result
 

@@ -91,6 +91,9 @@ class Settings:
     # The city map's provinces (a YAML file like carbonpeak/web/maps/maps.yaml: GeoJSON and which shape is
     # which city); empty: the shipped file (the demonstration province on Shaanxi's shapes, a 示意图).
     city_maps: str = ""
+    # The meter readings (docs/monitoring.md): a DuckDB file or a postgresql:// URL, as the CLI's --readings;
+    # empty: readings.duckdb beside a SQLite registry (var/readings.duckdb for the default var/carbonpeak.db).
+    readings_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -137,6 +137,11 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/benchmark"): EVERYONE,
     ("GET", "/api/v1/warnings"): EVERYONE,
     ("GET", "/api/v1/warnings/{warning_id}"): EVERYONE,
+    ("GET", "/monitoring"): EVERYONE,  # the meters of the person's scope
+    ("GET", "/monitoring/facilities/{facility}"): EVERYONE,
+    ("POST", "/monitoring/facilities/{facility}/meters"): REGULATORS,  # registry.manage, as the CLI
+    ("POST", "/monitoring/facilities/{facility}/meters/{meter}"): REGULATORS,
+    ("POST", "/api/v1/monitoring/readings"): REPORTERS,  # a gateway with its enterprise's token
     ("POST", "/api/v1/warnings/{warning_id}/{action}"): REGULATORS,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
@@ -187,6 +192,7 @@ OWN = {
     "action": "acknowledge",
     "username": "walk-target",
     "enterprise": "E02",
+    "meter": "AL03-E0",  # none in the walk's database: 404 to those who manage meters, 403 to others
     "name": "nothing.errors.xlsx",
     "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
     "job_id": "1",  # a recompute job: 403 to all but the administrator, who may see every one
