@@ -211,7 +211,7 @@ def _accepted_columns(
             return None
         interval[code] = info.interval_min
     try:
-        ns = pd.to_datetime(fast.start, format="ISO8601", utc=True).asi8
+        ns = pd.to_datetime(fast.start, format="ISO8601", utc=True).as_unit("ns").asi8
     except (ValueError, TypeError, OverflowError):
         return None
     minutes = set(interval.values())
