@@ -81,6 +81,10 @@ def generate(folder: Path, readings: int, meters: int, threads: int) -> float:
         "SELECT CAST(NULL AS VARCHAR) AS meter, CAST(NULL AS TIMESTAMPTZ) AS replaced_at, "
         "CAST(NULL AS DOUBLE) AS old_final, CAST(NULL AS DOUBLE) AS new_initial WHERE false"
     ).write_parquet(str(folder / "replacements.parquet"))
+    con.sql(
+        "SELECT CAST(NULL AS VARCHAR) AS message_id, CAST(NULL AS VARCHAR) AS meter, "
+        "CAST(NULL AS TIMESTAMPTZ) AS first_interval, 0 AS duplicates WHERE false"
+    ).write_parquet(str(folder / "arrivals.parquet"))
     return time.perf_counter() - began
 
 
