@@ -105,7 +105,7 @@ def run_duckdb(folder: Path, out: Path, threads: int, meters: int | None) -> dic
     for grain in GRAINS:
         result = rollup(con, con.table("consumption"), grain, TZ)
         result.write_parquet(str(out / f"duckdb_{grain}.parquet"))
-        totals[grain] = con.sql(f"SELECT count(*), sum(quantity) FROM '{out}/duckdb_{grain}.parquet'").fetchone()
+        totals[grain] = con.sql(f"SELECT count(*), sum(quantity) FROM '{out}/duckdb_{grain}.parquet'").fetchall()[0]
     seconds = time.perf_counter() - began
     return {"seconds": seconds, "totals": totals}
 
