@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck browser broker bench clean monitor-live
+.PHONY: install run test lint typecheck browser broker java bench clean monitor-live
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -88,7 +88,13 @@ broker:
 	@$(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 1883), 1)" 2>/dev/null \
 	  || (command -v mosquitto >/dev/null 2>&1 && mosquitto -d -p 1883) || true
 
-test: lint typecheck browser broker
+## Debian's Java 17 for the Spark rollups test (tests/monitoring/test_spark.py skips, saying so, without it).
+java:
+	@command -v java >/dev/null 2>&1 || apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1 \
+	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1) \
+	  || echo "java could not be installed: the Spark rollups test will be skipped"
+
+test: lint typecheck browser broker java
 	$(BIN)/python -m pytest
 
 ## Slow benchmarks (not run in CI).
@@ -99,6 +105,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
 	$(BIN)/python benchmarks/bench_monitoring_ingest.py --out var/bench/monitoring_ingest.md
+	$(BIN)/python benchmarks/bench_monitoring_rollups.py --out var/bench/monitoring_rollups.md
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_web.py --only demo --duration 600 --soak
 

@@ -1,4 +1,5 @@
-"""Data-quality indices of online energy monitoring, as the provincial platforms score them, in DuckDB SQL.
+"""Data-quality indices of online energy monitoring, as the provincial platforms score them, in SQL that runs
+on DuckDB and on Spark SQL (:mod:`.dialect`, :mod:`.spark`).
 
 For a period of local days ``[start, end)`` and each meter (then summed to a facility or an enterprise):
 
@@ -36,9 +37,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import duckdb
-
-from carbonpeak.monitoring.rollups import Relation, local_timezone, with_relations
+from carbonpeak.monitoring.dialect import DUCKDB, US_PER_MIN, Dialect, dialect_of
+from carbonpeak.monitoring.rollups import Engine, Relation, local_timezone, with_relations
 from carbonpeak.parameters import ParameterSet
 
 LEVELS = {
@@ -100,11 +100,12 @@ def bounds(start: dt.date, end: dt.date, tz: str, as_of: dt.datetime | None) -> 
 
 
 def ts(value: dt.datetime) -> str:
-    return f"TIMESTAMPTZ '{value.astimezone(dt.UTC).isoformat()}'"
+    """An instant as a DuckDB literal."""
+    return DUCKDB.ts(value)
 
 
 def meter_quality(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     readings: Relation,
     meters: Relation,
     arrivals: Relation,
@@ -123,57 +124,68 @@ def meter_quality(
     store's log) ``meter, first_interval, duplicates`` (a message's duplicates count in the period of the first
     interval it carried); consumption (:func:`.rollups.interval_consumption`)."""
     zone = tz or local_timezone()
+    sql = meter_quality_sql(dialect_of(con), start, end, rules, as_of=as_of, zone=zone)
+    return with_relations(
+        con, sql, readings_rel=readings, meters_rel=meters, arrivals_rel=arrivals, consumption_rel=consumption
+    )
+
+
+def meter_quality_sql(
+    d: Dialect, start: dt.date, end: dt.date, rules: Rules, *, as_of: dt.datetime | None, zone: str
+) -> str:
+    """The query of :func:`meter_quality` in dialect ``d``."""
     lo, hi, days = bounds(start, end, zone, as_of)
     on = (as_of or hi).astimezone(dt.UTC).date()
-    sql = f"""
+    end_of_interval = d.plus_minutes("r.interval_start", "m.interval_min")
+    period_us = int((hi - lo) / dt.timedelta(microseconds=1))
+    return f"""
     WITH m AS (SELECT * FROM meters_rel WHERE status = 'active'),
     r AS (
         SELECT r.meter, r.interval_start, r.value, r.received_at, m.interval_min,
-               epoch(r.received_at - (r.interval_start + to_minutes(CAST(m.interval_min AS BIGINT)))) / 60.0
-                 AS delay_min
-        FROM readings_rel r JOIN m USING (meter)
-        WHERE r.interval_start >= {ts(lo)} AND r.interval_start < {ts(hi)}
+               ({d.epoch_us("r.received_at")} - {d.epoch_us(end_of_interval)}) / {US_PER_MIN} AS delay_min
+        FROM readings_rel r JOIN m ON r.meter = m.meter
+        WHERE r.interval_start >= {d.ts(lo)} AND r.interval_start < {d.ts(hi)}
     ),
     got AS (
         SELECT meter, count(*) AS received,
-               count(DISTINCT date_trunc('day', timezone('{zone}', interval_start))) AS days_with_data,
+               count(DISTINCT date_trunc('day', {d.local("interval_start", zone)})) AS days_with_data,
                median(delay_min) AS median_delay_min, max(delay_min) AS max_delay_min,
-               count(*) FILTER (WHERE delay_min <= {rules.timely_within}) AS timely
+               count(CASE WHEN delay_min <= {rules.timely_within!r} THEN 1 END) AS timely
         FROM r GROUP BY meter
     ),
     c AS (
-        SELECT c.* FROM consumption_rel c JOIN m USING (meter)
-        WHERE c.interval_start >= {ts(lo)} AND c.interval_start < {ts(hi)}
+        SELECT c.* FROM consumption_rel c JOIN m ON c.meter = m.meter
+        WHERE c.interval_start >= {d.ts(lo)} AND c.interval_start < {d.ts(hi)}
     ),
     typical AS (SELECT meter, median(quantity) AS typical FROM c WHERE quantity > 0 GROUP BY meter),
     spikes AS (
-        SELECT c.meter, count(*) AS spikes FROM c JOIN typical t USING (meter)
-        WHERE c.quantity > {rules.spike_factor} * t.typical GROUP BY c.meter
+        SELECT c.meter, count(*) AS spikes FROM c JOIN typical t ON c.meter = t.meter
+        WHERE c.quantity > {rules.spike_factor!r} * t.typical GROUP BY c.meter
     ),
     negatives AS (
         SELECT meter, count(*) AS negatives FROM (
             SELECT meter FROM c WHERE flag = 'negative_step' OR quantity < 0
-        ) GROUP BY meter
+        ) x GROUP BY meter
     ),
     runs AS (
         SELECT meter, value, interval_start,
                sum(CASE WHEN value = previous THEN 0 ELSE 1 END)
                  OVER (PARTITION BY meter ORDER BY interval_start) AS run
         FROM (SELECT meter, value, interval_start,
-                     lag(value) OVER (PARTITION BY meter ORDER BY interval_start) AS previous FROM r)
+                     lag(value) OVER (PARTITION BY meter ORDER BY interval_start) AS previous FROM r) p
     ),
     stuck AS (
-        SELECT meter, sum(n - 1) AS stuck FROM (SELECT meter, run, count(*) AS n FROM runs GROUP BY meter, run)
+        SELECT meter, sum(n - 1) AS stuck FROM (SELECT meter, run, count(*) AS n FROM runs GROUP BY meter, run) u
         WHERE n >= {rules.stuck_run} GROUP BY meter
     ),
     dups AS (
         SELECT meter, sum(duplicates) AS duplicates FROM arrivals_rel
-        WHERE first_interval >= {ts(lo)} AND first_interval < {ts(hi)} GROUP BY meter
+        WHERE first_interval >= {d.ts(lo)} AND first_interval < {d.ts(hi)} GROUP BY meter
     ),
     counted AS (
         SELECT m.meter, m.facility_code, m.enterprise_code, m.measuring_point, m.energy_type, m.interval_min,
                m.calibration_due,
-               CAST(floor(epoch({ts(hi)} - {ts(lo)}) / (60 * m.interval_min)) AS BIGINT) AS expected,
+               CAST(floor({period_us} / ({US_PER_MIN} * m.interval_min)) AS BIGINT) AS expected,
                coalesce(g.received, 0) AS received,
                {days} AS days, coalesce(g.days_with_data, 0) AS days_with_data,
                g.median_delay_min, g.max_delay_min, coalesce(g.timely, 0) AS timely,
@@ -181,22 +193,25 @@ def meter_quality(
                     THEN 1 ELSE 0 END AS calibrated,
                coalesce(n.negatives, 0) AS negatives, coalesce(s.spikes, 0) AS spikes,
                coalesce(k.stuck, 0) AS stuck, coalesce(d.duplicates, 0) AS duplicates
-        FROM m LEFT JOIN got g USING (meter) LEFT JOIN negatives n USING (meter) LEFT JOIN spikes s USING (meter)
-               LEFT JOIN stuck k USING (meter) LEFT JOIN dups d USING (meter)
+        FROM m LEFT JOIN got g ON g.meter = m.meter LEFT JOIN negatives n ON n.meter = m.meter
+               LEFT JOIN spikes s ON s.meter = m.meter LEFT JOIN stuck k ON k.meter = m.meter
+               LEFT JOIN dups d ON d.meter = m.meter
     )
     SELECT * FROM counted ORDER BY meter
     """
-    return with_relations(
-        con, sql, readings_rel=readings, meters_rel=meters, arrivals_rel=arrivals, consumption_rel=consumption
-    )
 
 
-def indices(con: duckdb.DuckDBPyConnection, counts: Relation, rules: Rules, level: str = "meter") -> Relation:
+def indices(con: Engine, counts: Relation, rules: Rules, level: str = "meter") -> Relation:
     """The indices (0..1) and the composite from :func:`meter_quality`'s counts, per meter, facility or
     enterprise (counts summed first, so a facility's completeness is its points received / expected)."""
+    return with_relations(con, indices_sql(rules, level), counts_rel=counts)
+
+
+def indices_sql(rules: Rules, level: str = "meter") -> str:
+    """The query of :func:`indices` (the same in both dialects)."""
     keys = ", ".join(LEVELS[level])
-    w = rules.weights
-    sql = f"""
+    w = {k: f"CAST({v!r} AS DOUBLE)" for k, v in rules.weights.items()}
+    return f"""
     WITH s AS (
         SELECT {keys}, count(*) AS meters, sum(expected) AS expected, sum(received) AS received,
                sum(days) AS meter_days, sum(days_with_data) AS days_with_data, sum(timely) AS timely,
@@ -219,30 +234,27 @@ def indices(con: duckdb.DuckDBPyConnection, counts: Relation, rules: Rules, leve
     SELECT *,
            {w["online"]} * coalesce(online, 0) + {w["completeness"]} * coalesce(completeness, 0)
            + {w["accuracy"]} * coalesce(accuracy, 0) + {w["correctness"]} * coalesce(correctness, 0) AS composite,
-           coalesce(completeness, 0) * 100 >= {rules.completeness_min} AS completeness_met
+           coalesce(completeness, 0) * 100 >= {rules.completeness_min!r} AS completeness_met
     FROM i ORDER BY {keys}
     """
-    return with_relations(con, sql, counts_rel=counts)
 
 
-def process_plant_consistency(
-    con: duckdb.DuckDBPyConnection, daily: Relation, meters: Relation, rules: Rules
-) -> Relation:
+def process_plant_consistency(con: Engine, daily: Relation, meters: Relation, rules: Rules) -> Relation:
     """Per facility, energy type and local day where both exist: the plant meter's total, the sum of the
     process and line meters, their difference in percent of the plant total, and whether it is within the
     tolerance. ``daily``: :func:`.rollups.rollup` at grain day."""
     sql = f"""
     WITH d AS (
         SELECT d.period AS day, d.quantity, m.facility_code, m.energy_type, m.measuring_point
-        FROM daily_rel d JOIN meters_rel m USING (meter) WHERE m.status = 'active'
+        FROM daily_rel d JOIN meters_rel m ON d.meter = m.meter WHERE m.status = 'active'
     ),
     plant AS (SELECT facility_code, energy_type, day, sum(quantity) AS plant FROM d
-              WHERE measuring_point = 'plant' GROUP BY ALL),
+              WHERE measuring_point = 'plant' GROUP BY facility_code, energy_type, day),
     parts AS (SELECT facility_code, energy_type, day, sum(quantity) AS parts FROM d
-              WHERE measuring_point IN ('process', 'line', 'electrolysis_ac') GROUP BY ALL)
+              WHERE measuring_point IN ('process', 'line', 'electrolysis_ac') GROUP BY facility_code, energy_type, day)
     SELECT facility_code, energy_type, day, plant, parts,
            CASE WHEN plant <> 0 THEN 100 * (parts - plant) / plant END AS difference_pct,
-           plant <> 0 AND abs(100 * (parts - plant) / plant) <= {rules.process_plant_tolerance} AS within
+           plant <> 0 AND abs(100 * (parts - plant) / plant) <= {rules.process_plant_tolerance!r} AS within
     FROM plant JOIN parts USING (facility_code, energy_type, day)
     ORDER BY facility_code, energy_type, day
     """
@@ -250,23 +262,24 @@ def process_plant_consistency(
 
 
 def day_month_consistency(
-    con: duckdb.DuckDBPyConnection, daily: Relation, monthly: Relation, rules: Rules, tz: str | None = None
+    con: Engine, daily: Relation, monthly: Relation, rules: Rules, tz: str | None = None
 ) -> Relation:
     """The sum of a meter's daily totals in a local month against a monthly figure for that month (``monthly``:
     ``meter, month`` (local first day, DATE) ``, quantity``), within ``day_month_tolerance`` (5 %)."""
     sql = f"""
     WITH days AS (SELECT meter, CAST(date_trunc('month', period) AS DATE) AS month, sum(quantity) AS days_sum
-                  FROM daily_rel GROUP BY ALL)
+                  FROM daily_rel GROUP BY meter, CAST(date_trunc('month', period) AS DATE))
     SELECT meter, month, days_sum, m.quantity AS month_figure,
            CASE WHEN m.quantity <> 0 THEN 100 * (days_sum - m.quantity) / m.quantity END AS difference_pct,
-           m.quantity <> 0 AND abs(100 * (days_sum - m.quantity) / m.quantity) <= {rules.day_month_tolerance} AS within
+           m.quantity <> 0
+             AND abs(100 * (days_sum - m.quantity) / m.quantity) <= {rules.day_month_tolerance!r} AS within
     FROM days JOIN monthly_rel m USING (meter, month) ORDER BY meter, month
     """
     return with_relations(con, sql, daily_rel=daily, monthly_rel=monthly)
 
 
 def gaps(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     readings: Relation,
     meters: Relation,
     start: dt.date,
@@ -277,28 +290,39 @@ def gaps(
 ) -> Relation:
     """The missing intervals of each active meter in ``[start, end)``, as runs: ``meter, gap_start`` (UTC)
     ``, gap_end`` (exclusive) ``, missing`` (intervals)."""
-    lo, hi, _ = bounds(start, end, tz or local_timezone(), as_of)
-    sql = f"""
-    WITH m AS (SELECT meter, interval_min FROM meters_rel WHERE status = 'active'),
+    sql = gaps_sql(dialect_of(con), start, end, as_of=as_of, zone=tz or local_timezone())
+    return with_relations(con, sql, readings_rel=readings, meters_rel=meters)
+
+
+def gaps_sql(d: Dialect, start: dt.date, end: dt.date, *, as_of: dt.datetime | None, zone: str) -> str:
+    """The query of :func:`gaps` in dialect ``d``: the expected interval starts are ``lo + k * interval``
+    for every ``k`` that starts before the period's end (at least a second before it)."""
+    lo, hi, _ = bounds(start, end, zone, as_of)
+    last_us = int((hi - lo) / dt.timedelta(microseconds=1)) - 1_000_000
+    return f"""
+    WITH m AS (
+        SELECT meter, interval_min, CAST(floor({last_us} / ({US_PER_MIN} * interval_min)) AS BIGINT) + 1 AS n
+        FROM meters_rel WHERE status = 'active' AND {last_us} >= 0
+    ),
     expected AS (
-        SELECT m.meter, m.interval_min, unnest(generate_series({ts(lo)}, {ts(hi)} - INTERVAL 1 SECOND,
-               to_minutes(CAST(m.interval_min AS BIGINT)))) AS interval_start FROM m
+        SELECT m.meter, m.interval_min, {d.plus_minutes(d.ts(lo), "k * m.interval_min")} AS interval_start
+        FROM {d.expand("m", "0", "m.n", "k")}
     ),
     missing AS (
-        SELECT e.* FROM expected e ANTI JOIN readings_rel r
-          ON r.meter = e.meter AND r.interval_start = e.interval_start
+        SELECT e.* FROM expected e WHERE NOT EXISTS (
+            SELECT 1 FROM readings_rel r WHERE r.meter = e.meter AND r.interval_start = e.interval_start
+        )
     ),
     islands AS (
-        SELECT *, epoch(interval_start) / (60 * interval_min)
-                  - row_number() OVER (PARTITION BY meter ORDER BY interval_start) AS island
-        FROM missing
+        SELECT x.*, {d.epoch_us("x.interval_start")} / ({US_PER_MIN} * x.interval_min)
+                    - row_number() OVER (PARTITION BY x.meter ORDER BY x.interval_start) AS island
+        FROM missing x
     )
     SELECT meter, min(interval_start) AS gap_start,
-           max(interval_start) + to_minutes(CAST(any_value(interval_min) AS BIGINT)) AS gap_end,
+           {d.plus_minutes("max(interval_start)", "max(interval_min)")} AS gap_end,
            count(*) AS missing
     FROM islands GROUP BY meter, island ORDER BY meter, gap_start
     """
-    return with_relations(con, sql, readings_rel=readings, meters_rel=meters)
 
 
 def as_records(relation: Relation) -> list[dict[str, Any]]:

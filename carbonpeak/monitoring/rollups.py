@@ -1,4 +1,5 @@
-"""Consumption per interval, and rollups to hour, day and month at local-midnight boundaries, in DuckDB SQL.
+"""Consumption per interval, and rollups to hour, day and month at local-midnight boundaries, in SQL that
+runs on DuckDB and on Spark SQL (:mod:`.dialect`; Spark: :mod:`.spark`).
 
 Pure functions over relations: they read the relations they are given and return a new relation; they
 never read the store. The same code runs on the embedded store's own connection or on readings loaded
@@ -33,6 +34,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from carbonpeak.monitoring.dialect import US_PER_MIN, Dialect, dialect_of, quote
+
 DEFAULT_TZ = "Asia/Shanghai"
 GRAINS = ("hour", "day", "month")
 
@@ -45,20 +48,96 @@ def local_timezone() -> str:
 
 
 def _quote(name: str) -> str:
-    if "'" in name:
-        raise ValueError(f"not a time zone: {name!r}")
-    return f"'{name}'"
+    return quote(name)
 
 
-def empty_replacements(con: duckdb.DuckDBPyConnection) -> Relation:
+Engine = Any  # a DuckDB connection, or a :class:`carbonpeak.monitoring.spark.SparkEngine` (same functions)
+
+
+def empty_replacements(con: Engine) -> Relation:
+    d = dialect_of(con)
     return con.sql(
-        "SELECT * FROM (SELECT NULL::VARCHAR AS meter, NULL::TIMESTAMPTZ AS replaced_at, "
-        "NULL::DOUBLE AS old_final, NULL::DOUBLE AS new_initial) WHERE false"
+        "SELECT * FROM (SELECT CAST(NULL AS STRING) AS meter, "
+        f"CAST(NULL AS {d.instant_type}) AS replaced_at, "
+        "CAST(NULL AS DOUBLE) AS old_final, CAST(NULL AS DOUBLE) AS new_initial) e WHERE false"
     )
 
 
+def consumption_sql(d: Dialect, fill_gaps: int = 0) -> str:
+    """The query of :func:`interval_consumption` in dialect ``d`` (placeholders ``readings_rel``,
+    ``meters_rel``, ``repl_rel``)."""
+    span_us = f"({US_PER_MIN} * {{m}}.interval_min)"
+    return f"""
+    WITH m AS (SELECT meter, reading_kind, interval_min, multiplier, rollover_at FROM meters_rel),
+    interval_values AS (
+        SELECT r.meter, r.interval_start, r.value * m.multiplier AS quantity, false AS estimated,
+               CAST(NULL AS STRING) AS flag
+        FROM readings_rel r JOIN m ON r.meter = m.meter WHERE m.reading_kind = 'interval'
+    ),
+    interval_next AS (
+        SELECT r.meter, r.interval_start, r.value, m.multiplier, m.interval_min,
+               lead(r.value) OVER w AS next_value, lead(r.interval_start) OVER w AS next_start
+        FROM readings_rel r JOIN m ON r.meter = m.meter WHERE m.reading_kind = 'interval'
+        WINDOW w AS (PARTITION BY r.meter ORDER BY r.interval_start)
+    ),
+    interval_gaps AS (
+        SELECT * FROM (
+            SELECT n.*, CAST(round(({d.epoch_us("n.next_start")} - {d.epoch_us("n.interval_start")})
+                                   / {span_us.format(m="n")}) AS BIGINT) AS span
+            FROM interval_next n WHERE n.next_start IS NOT NULL
+        ) g WHERE g.span - 1 BETWEEN 1 AND {int(fill_gaps)}
+    ),
+    interval_filled AS (
+        SELECT n.meter, {d.plus_minutes("n.interval_start", "k * n.interval_min")} AS interval_start,
+               (n.value + n.next_value) / 2 * n.multiplier AS quantity, true AS estimated,
+               CAST(NULL AS STRING) AS flag
+        FROM {d.expand("interval_gaps n", "1", "n.span", "k")}
+    ),
+    steps AS (
+        SELECT r.meter, r.interval_start, r.value, m.multiplier, m.rollover_at, m.interval_min,
+               lead(r.value) OVER w AS next_value, lead(r.interval_start) OVER w AS next_start
+        FROM readings_rel r JOIN m ON r.meter = m.meter WHERE m.reading_kind = 'register'
+        WINDOW w AS (PARTITION BY r.meter ORDER BY r.interval_start)
+    ),
+    step_replaced AS (
+        SELECT s.meter, s.interval_start, min(x.replaced_at) AS replaced_at
+        FROM steps s JOIN repl_rel x
+          ON x.meter = s.meter AND x.replaced_at > s.interval_start AND x.replaced_at <= s.next_start
+        WHERE s.next_value IS NOT NULL GROUP BY s.meter, s.interval_start
+    ),
+    stepped AS (
+        SELECT s.*, y.replaced_at
+        FROM steps s LEFT JOIN step_replaced y ON y.meter = s.meter AND y.interval_start = s.interval_start
+        WHERE s.next_value IS NOT NULL
+    ),
+    diffs AS (
+        SELECT * FROM (
+            SELECT s.meter, s.interval_start, s.multiplier, s.interval_min,
+                   CAST(round(({d.epoch_us("s.next_start")} - {d.epoch_us("s.interval_start")})
+                              / {span_us.format(m="s")}) AS BIGINT) AS span,
+                   CASE
+                     WHEN x.meter IS NOT NULL THEN (x.old_final - s.value) + (s.next_value - x.new_initial)
+                     WHEN s.next_value >= s.value THEN s.next_value - s.value
+                     WHEN s.rollover_at IS NOT NULL THEN s.next_value - s.value + s.rollover_at
+                     ELSE NULL
+                   END AS diff
+            FROM stepped s LEFT JOIN repl_rel x ON x.meter = s.meter AND x.replaced_at = s.replaced_at
+        ) e WHERE e.span >= 1
+    ),
+    register_values AS (
+        SELECT d.meter, {d.plus_minutes("d.interval_start", "k * d.interval_min")} AS interval_start,
+               d.diff * d.multiplier / d.span AS quantity,
+               d.span > 1 AS estimated,
+               CASE WHEN d.diff IS NULL THEN 'negative_step' END AS flag
+        FROM {d.expand("diffs d", "0", "d.span", "k")}
+        WHERE d.diff IS NOT NULL OR k = 0
+    )
+    SELECT * FROM interval_values UNION ALL SELECT * FROM interval_filled UNION ALL SELECT * FROM register_values
+    """
+
+
 def interval_consumption(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     readings: Relation,
     meters: Relation,
     replacements: Relation | None = None,
@@ -71,93 +150,50 @@ def interval_consumption(
 
     ``fill_gaps``: an interval meter's run of at most this many missing intervals, with readings on both
     sides, is filled with the mean of the two neighbouring intervals, each filled interval marked estimated
-    (a documented estimate; 0, the default, fills nothing)."""
+    (a documented estimate; 0, the default, fills nothing).
+
+    ``con`` is a DuckDB connection or a Spark engine (:mod:`.spark`): the same query runs on both."""
     repl = replacements if replacements is not None else empty_replacements(con)
-    sql = f"""
-    WITH m AS (SELECT meter, reading_kind, interval_min, multiplier, rollover_at FROM meters_rel),
-    interval_values AS (
-        SELECT r.meter, r.interval_start, r.value * m.multiplier AS quantity, false AS estimated,
-               NULL::VARCHAR AS flag
-        FROM readings_rel r JOIN m USING (meter) WHERE m.reading_kind = 'interval'
-    ),
-    interval_next AS (
-        SELECT r.meter, r.interval_start, r.value, m.multiplier, m.interval_min,
-               lead(r.value) OVER w AS next_value, lead(r.interval_start) OVER w AS next_start
-        FROM readings_rel r JOIN m USING (meter) WHERE m.reading_kind = 'interval'
-        WINDOW w AS (PARTITION BY r.meter ORDER BY r.interval_start)
-    ),
-    interval_filled AS (
-        SELECT n.meter,
-               n.interval_start + to_minutes(CAST(k * n.interval_min AS BIGINT)) AS interval_start,
-               (n.value + n.next_value) / 2 * n.multiplier AS quantity, true AS estimated, NULL::VARCHAR AS flag
-        FROM (
-            SELECT *, CAST(round(epoch(next_start - interval_start) / (60 * interval_min)) AS BIGINT) AS span
-            FROM interval_next WHERE next_start IS NOT NULL
-        ) n, range(1, n.span) AS t(k)
-        WHERE n.span - 1 BETWEEN 1 AND {int(fill_gaps)}
-    ),
-    steps AS (
-        SELECT r.meter, r.interval_start, r.value, m.multiplier, m.rollover_at, m.interval_min,
-               lead(r.value) OVER w AS next_value, lead(r.interval_start) OVER w AS next_start
-        FROM readings_rel r JOIN m USING (meter) WHERE m.reading_kind = 'register'
-        WINDOW w AS (PARTITION BY r.meter ORDER BY r.interval_start)
-    ),
-    stepped AS (
-        SELECT s.*,
-               (SELECT min(x.replaced_at) FROM repl_rel x
-                 WHERE x.meter = s.meter AND x.replaced_at > s.interval_start AND x.replaced_at <= s.next_start)
-                 AS replaced_at
-        FROM steps s WHERE s.next_value IS NOT NULL
-    ),
-    diffs AS (
-        SELECT s.meter, s.interval_start, s.multiplier, s.interval_min,
-               CAST(round(epoch(s.next_start - s.interval_start) / (60 * s.interval_min)) AS BIGINT) AS span,
-               CASE
-                 WHEN x.meter IS NOT NULL THEN (x.old_final - s.value) + (s.next_value - x.new_initial)
-                 WHEN s.next_value >= s.value THEN s.next_value - s.value
-                 WHEN s.rollover_at IS NOT NULL THEN s.next_value - s.value + s.rollover_at
-                 ELSE NULL
-               END AS diff
-        FROM stepped s LEFT JOIN repl_rel x ON x.meter = s.meter AND x.replaced_at = s.replaced_at
-    ),
-    register_values AS (
-        SELECT d.meter,
-               d.interval_start + to_minutes(CAST(k * d.interval_min AS BIGINT)) AS interval_start,
-               d.diff * d.multiplier / d.span AS quantity,
-               d.span > 1 AS estimated,
-               CASE WHEN d.diff IS NULL THEN 'negative_step' END AS flag
-        FROM diffs d, range(d.span) AS t(k)
-        WHERE d.span >= 1 AND (d.diff IS NOT NULL OR k = 0)
-    )
-    SELECT * FROM interval_values UNION ALL SELECT * FROM interval_filled UNION ALL SELECT * FROM register_values
-    """
+    sql = consumption_sql(dialect_of(con), fill_gaps)
     return with_relations(con, sql, readings_rel=readings, meters_rel=meters, repl_rel=repl)
 
 
-def rollup(con: duckdb.DuckDBPyConnection, consumption: Relation, grain: str, tz: str | None = None) -> Relation:
+def rollup_sql(d: Dialect, grain: str, zone: str) -> str:
+    """The query of :func:`rollup` in dialect ``d`` (placeholder ``consumption_rel``)."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}")
+    return f"""
+    WITH localized AS (
+        SELECT c.*, date_trunc('{grain}', {d.local("c.interval_start", zone)}) AS local_period FROM consumption_rel c
+    ),
+    totals AS (
+        SELECT meter, local_period,
+               sum(quantity) AS quantity,
+               count(quantity) AS intervals,
+               count(CASE WHEN estimated THEN 1 END) AS estimated,
+               count(CASE WHEN flag IS NOT NULL THEN 1 END) AS flagged
+        FROM localized GROUP BY meter, local_period
+    )
+    SELECT meter, {d.wall("local_period")} AS period, {d.utc("local_period", zone)} AS period_start,
+           quantity, intervals, estimated, flagged
+    FROM totals ORDER BY meter, period
+    """
+
+
+def rollup(con: Engine, consumption: Relation, grain: str, tz: str | None = None) -> Relation:
     """Totals per meter and local ``grain`` (hour, day, month): ``meter, period`` (local wall-clock start)
     ``, period_start`` (its UTC instant) ``, quantity, intervals`` (intervals counted) ``, estimated``
     (of those, spread over a gap) ``, flagged`` (intervals left out as negative steps)."""
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {GRAINS}")
-    zone = _quote(tz or local_timezone())
-    sql = f"""
-    WITH local AS (
-        SELECT *, date_trunc('{grain}', timezone({zone}, interval_start)) AS period FROM consumption_rel
-    )
-    SELECT meter, period, timezone({zone}, period) AS period_start,
-           sum(quantity) AS quantity,
-           count(quantity) AS intervals,
-           count(*) FILTER (WHERE estimated) AS estimated,
-           count(*) FILTER (WHERE flag IS NOT NULL) AS flagged
-    FROM local GROUP BY meter, period ORDER BY meter, period
-    """
+    sql = rollup_sql(dialect_of(con), grain, tz or local_timezone())
     return with_relations(con, sql, consumption_rel=consumption)
 
 
-def with_relations(con: duckdb.DuckDBPyConnection, sql: str, **relations: Relation) -> Relation:
+def with_relations(con: Engine, sql: str, **relations: Relation) -> Relation:
     """Run ``sql`` with each given relation visible under its placeholder name (a view of a name of its own,
-    so that later calls never change what an earlier result reads)."""
+    so that later calls never change what an earlier result reads). A Spark engine does the same with
+    temporary views (:meth:`carbonpeak.monitoring.spark.SparkEngine.with_relations`)."""
+    if dialect_of(con).spark:
+        return con.with_relations(sql, **relations)
     for name, relation in relations.items():
         view = f"_cp_{name}_{next(_views)}"
         relation.create_view(view, replace=True)

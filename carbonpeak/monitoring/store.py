@@ -20,6 +20,11 @@ and meter with those counts and the first and last interval it carried (what the
 as duplicates). A duplicate adds no
 reading. On PostgreSQL the batch is copied (``COPY``) into a temporary staging table and merged under a
 transaction-scoped advisory lock, so that two ingest processes never give two values the same version.
+
+A batch comes as columns (``write_frame``, :func:`columns`: what the ingest pipeline gives) or as
+:class:`Reading` objects (``write``, turned into columns first). A batch whose keys are all different (the
+usual case) is merged in one round straight from its columns; one that carries a key twice is numbered
+and merged in rounds (:data:`ROUNDS_SQL`).
 """
 
 from __future__ import annotations
@@ -73,19 +78,17 @@ SELECT *, row_number() OVER (PARTITION BY meter, interval_start ORDER BY seq) - 
 """
 ROUND_SQL = "CREATE TEMP TABLE staging AS SELECT {columns} FROM staged WHERE round = {round}"
 
-# Classify the staged readings against the latest stored version of each key (one round: keys unique).
+# Classify the staged readings against the latest stored version of each key (one round: keys unique). The
+# stored rows are looked up only within the batch's interval range (DuckDB skips the row groups outside it).
 CLASSIFY_SQL = """
 CREATE TEMP TABLE classified AS
 WITH keys AS (SELECT DISTINCT meter, interval_start FROM staging),
-top AS (
-    SELECT r.meter, r.interval_start, max(r.version) AS version
-    FROM meter_reading r JOIN keys k ON r.meter = k.meter AND r.interval_start = k.interval_start
-    GROUP BY r.meter, r.interval_start
-),
+span AS (SELECT min(interval_start) AS lo, max(interval_start) AS hi FROM staging),
 latest AS (
-    SELECT r.meter, r.interval_start, r.version, r.value
-    FROM meter_reading r JOIN top t
-      ON r.meter = t.meter AND r.interval_start = t.interval_start AND r.version = t.version
+    SELECT DISTINCT ON (r.meter, r.interval_start) r.meter, r.interval_start, r.version, r.value
+    FROM meter_reading r JOIN keys k ON r.meter = k.meter AND r.interval_start = k.interval_start
+    WHERE r.interval_start >= (SELECT lo FROM span) AND r.interval_start <= (SELECT hi FROM span)
+    ORDER BY r.meter, r.interval_start, r.version DESC
 )
 SELECT s.meter, s.interval_start, s.value, s.received_at, s.message_id, s.source,
        l.version AS old_version,
@@ -122,6 +125,8 @@ class ReadingStore(Protocol):
 
     def write(self, readings: Sequence[Reading]) -> WriteResult: ...
 
+    def write_frame(self, frame: pd.DataFrame) -> WriteResult: ...
+
     def current(
         self, meters: Iterable[str] | None = None, start: dt.datetime | None = None, end: dt.datetime | None = None
     ) -> pd.DataFrame: ...
@@ -156,6 +161,33 @@ def _where(
         clauses.append(f"interval_start < {mark}")
         params.append(end.astimezone(UTC))
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def columns(
+    meter: Sequence[str] | np.ndarray,
+    interval_start: Any,
+    value: Any,
+    received_at: Any,
+    message_id: Sequence[str | None] | np.ndarray | str | None = None,
+    source: Sequence[str] | np.ndarray | str = "live",
+) -> pd.DataFrame:
+    """A batch as columns, for :meth:`DuckDBStore.write_frame` / :meth:`PostgresStore.write_frame`, without
+    one Python object per reading: instants as anything ``pandas.to_datetime(..., utc=True)`` takes (aware
+    datetimes, UTC epoch microseconds as ``datetime64[us]``...), already on the meters' interval grid (the
+    ingest checks, :func:`carbonpeak.services.monitoring_ingest.check`, are the caller's)."""
+    n = len(meter)
+    frame = pd.DataFrame(
+        {
+            "seq": np.arange(n, dtype=np.int64),
+            "meter": meter,
+            "interval_start": pd.to_datetime(interval_start, utc=True),
+            "value": np.asarray(value, dtype=float),
+            "received_at": pd.to_datetime(received_at, utc=True),
+        }
+    )
+    frame["message_id"] = message_id
+    frame["source"] = source
+    return frame
 
 
 def _frame(readings: Sequence[Reading]) -> pd.DataFrame:
@@ -209,34 +241,53 @@ class DuckDBStore:
 
     def write(self, readings: Sequence[Reading]) -> WriteResult:
         """Store a batch: one transaction, committed (durable) before this returns."""
+        return self.write_frame(_frame(readings)) if readings else WriteResult()
+
+    def write_frame(self, frame: pd.DataFrame) -> WriteResult:
+        """Store a batch given as columns (:func:`columns`): one transaction, committed before this returns."""
+        if frame.empty:
+            return WriteResult()
+        unique = not frame.duplicated(["meter", "interval_start"]).any()
         total = WriteResult()
         with self._lock:
             self.con.execute("BEGIN TRANSACTION")
             try:
-                self.con.register("incoming_frame", _frame(readings))
-                self.con.execute("CREATE OR REPLACE TEMP TABLE arrived AS SELECT * FROM incoming_frame")
+                self.con.register("incoming_frame", frame)
+                total = self._merge_once() if unique else self._merge_rounds()
                 self.con.unregister("incoming_frame")
-                total = self._merge_rounds()
                 self.con.execute("COMMIT")
             except BaseException:
                 self.con.execute("ROLLBACK")
                 raise
         return total
 
+    def _merge_once(self) -> WriteResult:
+        """A batch whose keys are all different (the usual case) is one round: merged straight from the frame."""
+        self.con.execute("DROP TABLE IF EXISTS staging")
+        self.con.execute(f"CREATE TEMP TABLE staging AS SELECT {', '.join(STAGING_COLUMNS)} FROM incoming_frame")
+        return self._merge_staging()
+
+    def _merge_staging(self) -> WriteResult:
+        self.con.execute("DROP TABLE IF EXISTS classified")
+        self.con.execute(CLASSIFY_SQL)
+        for statement in MERGE_SQL:
+            self.con.execute(statement)
+        total = _counts(self.con.execute(COUNT_SQL).fetchall())
+        for name in ("classified", "staging"):
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+        return total
+
     def _merge_rounds(self) -> WriteResult:
         total = WriteResult()
+        self.con.execute("CREATE OR REPLACE TEMP TABLE arrived AS SELECT * FROM incoming_frame")
         self.con.execute("DROP TABLE IF EXISTS staged")
         self.con.execute(ROUNDS_SQL)
         last = self.con.execute("SELECT max(round) FROM staged").fetchone()
         for number in range(0 if last is None or last[0] is None else int(last[0]) + 1):
             self.con.execute("DROP TABLE IF EXISTS staging")
             self.con.execute(ROUND_SQL.format(columns=", ".join(STAGING_COLUMNS), round=number))
-            self.con.execute("DROP TABLE IF EXISTS classified")
-            self.con.execute(CLASSIFY_SQL)
-            for statement in MERGE_SQL:
-                self.con.execute(statement)
-            total = total + _counts(self.con.execute(COUNT_SQL).fetchall())
-        for name in ("classified", "staging", "staged", "arrived"):
+            total = total + self._merge_staging()
+        for name in ("staged", "arrived"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         return total
 
@@ -315,31 +366,52 @@ class PostgresStore:
 
     def write(self, readings: Sequence[Reading]) -> WriteResult:
         """Store a batch: ``COPY`` into a temporary table, one merge, committed before this returns."""
+        return self.write_frame(_frame(readings)) if readings else WriteResult()
+
+    def write_frame(self, frame: pd.DataFrame) -> WriteResult:
+        """Store a batch given as columns (:func:`columns`): the columns go to the server as one CSV ``COPY``
+        (written by pandas, not row by row), then the merge; committed before this returns."""
+        if frame.empty:
+            return WriteResult()
+        unique = not frame.duplicated(["meter", "interval_start"]).any()
+        data = frame[["seq", *STAGING_COLUMNS]].to_csv(index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f%z")
         total = WriteResult()
         with self._lock, self.con.transaction():
             self.con.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_KEY,))
+            table = "staging" if unique else "arrived"
             self.con.execute(
-                "CREATE TEMP TABLE arrived (seq bigint, meter varchar(60), interval_start timestamptz,"
+                f"CREATE TEMP TABLE {table} (seq bigint, meter varchar(60), interval_start timestamptz,"
                 " value double precision, received_at timestamptz, message_id varchar(200), source varchar(20))"
                 " ON COMMIT DROP"
             )
-            with self.con.cursor().copy(f"COPY arrived (seq, {', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
-                for seq, r in enumerate(readings):
-                    copy.write_row(
-                        (seq, r.meter, r.interval_start, float(r.value), r.received_at, r.message_id, r.source)
-                    )
-            self.con.execute(ROUNDS_SQL.replace("CREATE TEMP TABLE staged", "CREATE TEMP TABLE staged ON COMMIT DROP"))
-            last = self.con.execute("SELECT max(round) FROM staged").fetchone()
-            for number in range(0 if last is None or last[0] is None else int(last[0]) + 1):
-                self.con.execute(ROUND_SQL.format(columns=", ".join(STAGING_COLUMNS), round=number))
+            with self.con.cursor().copy(
+                f"COPY {table} (seq, {', '.join(STAGING_COLUMNS)}) FROM STDIN (FORMAT csv)"
+            ) as copy:
+                copy.write(data.encode())
+            # a temporary table has no statistics until analysed: without them the planner guesses the join
+            self.con.execute(f"ANALYZE {table}")
+            if unique:
+                total = self._merge_staging(drop=False)
+            else:
                 self.con.execute(
-                    CLASSIFY_SQL.replace("CREATE TEMP TABLE classified", "CREATE TEMP TABLE classified ON COMMIT DROP")
+                    ROUNDS_SQL.replace("CREATE TEMP TABLE staged", "CREATE TEMP TABLE staged ON COMMIT DROP")
                 )
-                for statement in MERGE_SQL:
-                    self.con.execute(statement)
-                total = total + _counts(self.con.execute(COUNT_SQL).fetchall())
-                self.con.execute("DROP TABLE classified")
-                self.con.execute("DROP TABLE staging")
+                last = self.con.execute("SELECT max(round) FROM staged").fetchone()
+                for number in range(0 if last is None or last[0] is None else int(last[0]) + 1):
+                    self.con.execute(ROUND_SQL.format(columns=", ".join(STAGING_COLUMNS), round=number))
+                    total = total + self._merge_staging(drop=True)
+        return total
+
+    def _merge_staging(self, drop: bool) -> WriteResult:
+        self.con.execute(
+            CLASSIFY_SQL.replace("CREATE TEMP TABLE classified", "CREATE TEMP TABLE classified ON COMMIT DROP")
+        )
+        for statement in MERGE_SQL:
+            self.con.execute(statement)
+        total = _counts(self.con.execute(COUNT_SQL).fetchall())
+        self.con.execute("DROP TABLE classified")
+        if drop:
+            self.con.execute("DROP TABLE staging")
         return total
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
