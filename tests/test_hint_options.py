@@ -83,7 +83,7 @@ def _texts() -> list[tuple[str, str]]:
             body = getattr(node, "body", None)
             if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
                 skipped.add(id(body[0].value))  # a docstring describes, it does not hint
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("Option", "Argument"):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("Option", "Argument", "add_argument"):
                 skipped.update(id(a) for a in node.args)  # the declaration of the option itself
             if isinstance(node, ast.Call):
                 skipped.update(id(k.value) for k in node.keywords if k.arg == "help")

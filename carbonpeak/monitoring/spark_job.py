@@ -39,7 +39,7 @@ def _date(text: str) -> dt.date:
 def _instant(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
-        raise argparse.ArgumentTypeError("--as-of needs its offset (e.g. 2026-03-10T00:00+08:00)")
+        raise argparse.ArgumentTypeError("as of: a time with its offset is needed (e.g. 2026-03-10T00:00+08:00)")
     return value
 
 
