@@ -106,6 +106,7 @@ class Figures:
     activity_level_t: float
     attributed_tco2e: float
     electricity_mwh: float
+    scrap_t: float = 0.0  # scrap charged (scrap_input_t), for the CTI's "t scrap per t aluminium"
     precursors: list[Precursor] = field(default_factory=list)
     see: float | None = None  # SEE (direct) with precursors [t CO2e/t]; None when a gap prevents it
     share_default: float | None = None  # share of the embedded emissions resting on default values
@@ -140,6 +141,7 @@ def compute(
     category = UNWROUGHT if sector != Sector.ALUMINIUM_PROCESSING else PRODUCTS
     code = "7601" if category == UNWROUGHT else cn_code
     figures = Figures([], [], None, category, code, PROCESS_NAME[sector], 0.0, 0.0, 0.0)
+    figures.scrap_t = sum(float(v.record.get("scrap_input_t") or 0.0) for v in versions)
     options = AccountingOptions(cbam_rules_on=rules_day(year) if cbam_method else None)
     try:
         result = account(parse_records(records, source="store"), params, options)
