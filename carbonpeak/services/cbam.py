@@ -142,6 +142,14 @@ def cbam_package(
     )
 
 
+def check_installation(session: Session, principal: Principal, facility_code: str) -> Facility:
+    """The facility, when the person may make its package (access first) and it is an aluminium installation."""
+    access.require(principal, "cbam.package")
+    facility = access.get_facility(session, principal, facility_code, "cbam.package")
+    _sector(facility)
+    return facility
+
+
 def _sector(facility: Facility) -> Sector:
     try:
         sector = Sector(facility.sector)
@@ -333,3 +341,53 @@ def _cited(params: ParameterSet, name: str, year: int, gaps: list[Message], cite
         return None
     cited.append(found)
     return float(found.value)
+
+
+@dataclass(frozen=True)
+class Installation:
+    """An aluminium installation the person may make a CBAM package for, with its complete years."""
+
+    code: str
+    name_zh: str
+    enterprise_zh: str
+    sector: Sector
+    complete_years: list[int]  # calendar years with all twelve months verified
+
+
+def installations(session: Session, principal: Principal) -> list[Installation]:
+    """The enterprise's own aluminium installations, or those of a regulator's region (access first)."""
+    from sqlalchemy import select
+
+    from carbonpeak.store.models import Submission
+
+    access.require(principal, "cbam.package")
+    facilities = list(
+        session.scalars(
+            select(Facility)
+            .where(Facility.sector.in_([s.value for s in SECTORS]), access.facility_filter(principal))
+            .order_by(Facility.code)
+        )
+    )
+    counted = session.execute(
+        select(Submission.facility_id, Submission.period)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .where(
+            Submission.facility_id.in_([f.id for f in facilities]),
+            SubmissionVersion.status.in_(repo.COUNTED),
+        )
+        .distinct()
+    ).all()
+    months: dict[tuple[int, int], int] = {}
+    for facility_id, period in counted:
+        key = (int(facility_id), int(str(period)[:4]))
+        months[key] = months.get(key, 0) + 1
+    return [
+        Installation(
+            f.code,
+            f.name_zh,
+            f.enterprise.name_zh,
+            Sector(f.sector),
+            sorted(year for (fid, year), n in months.items() if fid == f.id and n == 12),
+        )
+        for f in facilities
+    ]

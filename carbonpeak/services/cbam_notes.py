@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from carbonpeak.messages import Message
+from carbonpeak.messages import Bilingual, Message
 from carbonpeak.services.cbam import CbamPackage
 from carbonpeak.vocabulary import Sector
 
@@ -18,17 +18,20 @@ def note_messages(package: CbamPackage) -> list[Message]:
     else:
         out.append(Message("cbam.note.national_method"))
     out.append(Message("cbam.note.attribution"))
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for cited in [*package.figures.cited, *(c for cmp in package.comparisons for c in cmp.cited)]:
-        if cited.verified or cited.label in seen:
+        # one note per family and source: the Verification sheet lists each value with its key
+        if cited.verified or (cited.parameter, cited.citation()) in seen:
             continue
-        seen.add(cited.label)
+        seen.add((cited.parameter, cited.citation()))
+        title = Bilingual(cited.title.get("zh", cited.parameter), cited.title.get("en", cited.parameter))
+        zh_source = cited.source.zh.document if cited.source.zh is not None else cited.source.document
         out.append(
             Message(
                 "cbam.note.unconfirmed",
-                parameter=cited.label,
-                confidence=cited.confidence.value,
-                source=cited.citation(),
+                parameter=title,
+                confidence=Message(f"cbam.confidence.{cited.confidence.value}"),
+                source=Bilingual(zh_source, cited.citation()),
             )
         )
     return out
