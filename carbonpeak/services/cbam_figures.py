@@ -142,7 +142,8 @@ def compute(
     code = "7601" if category == UNWROUGHT else cn_code
     figures = Figures([], [], None, category, code, PROCESS_NAME[sector], 0.0, 0.0, 0.0)
     figures.scrap_t = sum(float(v.record.get("scrap_input_t") or 0.0) for v in versions)
-    options = AccountingOptions(cbam_rules_on=rules_day(year) if cbam_method else None)
+    # direct emissions only (aluminium goods): the national methods' electricity and heat terms are skipped
+    options = AccountingOptions(cbam_rules_on=rules_day(year) if cbam_method else None, direct_only=True)
     try:
         result = account(parse_records(records, source="store"), params, options)
     except CarbonpeakError as exc:  # a month the method cannot account (an input it needs is not reported)

@@ -102,6 +102,9 @@ class AccountingOptions:
     # cbam-2025 only: the day whose IR 2025/2547 coefficients (``cbam.method``) apply, for a CBAM package of
     # a data year before the definitive period (2026). None: the record's own period, as everywhere else.
     cbam_rules_on: dt.date | None = None
+    # True: leave out the indirect components (electricity, heat), for figures that count direct emissions
+    # only (EU CBAM for aluminium goods); the totals then hold no indirect emissions.
+    direct_only: bool = False
 
 
 @dataclass
