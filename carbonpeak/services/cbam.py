@@ -110,7 +110,9 @@ def cbam_package(
     if sector == Sector.ALUMINIUM_PROCESSING and checked.precursor_mass_t is None:
         missing.append("precursor_mass_t")
     if complete and missing:
-        raise InputError(code="cbam.installation_data_missing", file=FORM, fields=", ".join(missing))
+        raise InputError(
+            code="cbam.installation_data_missing", file=FORM, fields=[Message(f"cbam.gap.{name}") for name in missing]
+        )
     figures = compute(
         sector,
         versions,

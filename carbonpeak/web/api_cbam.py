@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from carbonpeak.services import cbam as cbam_use
@@ -21,7 +22,7 @@ from carbonpeak.web.deps import DbSession, Who, csrf_protect
 from carbonpeak.web.pages.cbam import FORM_FIELDS, workbook_response
 
 router = APIRouter(prefix="/api/v1/cbam", dependencies=[Depends(csrf_protect)], tags=["cbam"])
-Year = Annotated[int, Query(ge=2000, le=2100, description="the calendar year (reporting period)")]
+Year = Annotated[int, PathParam(ge=2000, le=2100, description="the calendar year (reporting period)")]
 Complete = Annotated[bool, Query(description="refuse (422) when installation data are missing, listing them all")]
 FORM_HELP = "Form fields as query parameters: " + ", ".join(FORM_FIELDS)
 
