@@ -198,7 +198,7 @@ def _fill(figures: Figures, versions: list[SubmissionVersion], result: Accountin
     for i, v in enumerate(versions):
         row = table.iloc[i]
         electricity = sum(float(v.record.get(name) or 0.0) for name in ELECTRICITY_FIELDS)
-        fuel, process, pfc = float(row["fuel_tco2"]), float(row["process_tco2"]), float(row["pfc_tco2e"])
+        fuel_tco2, process, pfc = float(row["fuel_tco2"]), float(row["process_tco2"]), float(row["pfc_tco2e"])
         figures.months.append(
             MonthFigures(
                 v.record["period"],
@@ -206,11 +206,11 @@ def _fill(figures: Figures, versions: list[SubmissionVersion], result: Accountin
                 v.status,
                 float(row["output_t"]),
                 electricity,
-                fuel,
+                fuel_tco2,
                 float(electricity_fuel[i]),
                 process,
                 pfc,
-                fuel - float(electricity_fuel[i]) + process + pfc,
+                fuel_tco2 - float(electricity_fuel[i]) + process + pfc,
             )
         )
     for (method, name), item in sorted(streams.items()):

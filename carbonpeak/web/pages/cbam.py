@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.messages import Message
 from carbonpeak.services import cbam as cbam_use
 from carbonpeak.services.cbam_form import InstallationForm
 from carbonpeak.services.cbam_notes import note_messages
@@ -120,7 +121,7 @@ def _gaps(package: cbam_use.CbamPackage | None, lang: str) -> list[str]:
 
 def _form_error(error: InputError) -> dict[str, Any]:
     lang = i18n.current_lang()
-    expected = error.expected.text(lang) if hasattr(error.expected, "text") else (error.expected or "")
+    expected = error.expected.text(lang) if isinstance(error.expected, Message) else (error.expected or "")
     label = FIELD_LABELS.get(error.field or "", "")
     return {"field": _(label) if label else "", "value": error.value, "expected": expected or error.message_text(lang)}
 
