@@ -128,6 +128,7 @@ def _form_error(error: InputError) -> dict[str, Any]:
 
 @router.get("/cbam/{facility}/package.xlsx")
 def cbam_download(facility: str, request: Request, session: DbSession, who: Who) -> Response:
+    cbam_use.check_installation(session, who, facility)  # access first
     year = _year(request, None)
     if year is None:
         raise InputError(code="cbam.bad_year", field="year", value=request.query_params.get("year", ""))
