@@ -183,3 +183,39 @@ def _user(session: Any, username: str) -> Any:
     from carbonpeak.store.accounts import User
 
     return session.scalar(select(User).where(User.username == username))
+
+
+def test_the_api_answers_the_same_package(clients: dict[str, TestClient]) -> None:
+    answer = clients["province"].get(f"/api/v1/cbam/AL01/2024?{AL01.split('&', 1)[1]}")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["category"] == "Unwrought aluminium" and body["cn_code"] == "7601"
+    assert body["rules_on"] == "2026-01-01"  # a 2024 data year takes the definitive period's coefficients
+    assert abs(body["see_direct_tco2e_per_t"] - body["attributed_direct_tco2e"] / body["activity_level_t"]) < 1e-12
+    by_year = {c["year"]: c for c in body["comparisons"]}
+    assert by_year[2026]["price_eur_per_tco2e"] == 75.36
+    assert by_year[2026]["sources"][-1]["confidence"] == "medium-low"  # the price: a single secondary source
+    assert by_year[2027]["cost_actual_eur_per_t"] is None and by_year[2027]["gaps"]
+    assert body["registration"]["validity_years"] == "5" and len(body["months"]) == 12
+    listing = clients["enterprise"].get("/api/v1/cbam/installations").json()
+    assert {i["facility"] for i in listing} == {"AL03", "AL04", "RA05", "AP02"}  # E02's aluminium installations
+
+
+def test_the_command_line_writes_the_workbook_or_nothing(shared_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from carbonpeak.cli import app
+
+    runner = CliRunner()
+    env = {"COLUMNS": "200", "CARBONPEAK_LANG": "en"}
+    out = tmp_path / "al01.xlsx"
+    args = ["cbam", "package", "--facility", "AL01", "--year", "2024", "--out", str(out), "--db", shared_url]
+    done = runner.invoke(app, [*args, "--electricity-fuels", "bituminous_coal", "--lang", "en"], env=env)
+    assert done.exit_code == 0, done.output
+    assert out.exists() and "SEE (direct) 1.5" in done.output
+    assert "Summary_Communication" in openpyxl.load_workbook(out).sheetnames
+    refused = tmp_path / "ra05.xlsx"
+    args = ["cbam", "package", "--facility", "RA05", "--year", "2024", "--out", str(refused), "--db", shared_url]
+    failed = runner.invoke(app, [*args, "--lang", "en"], env=env)
+    assert failed.exit_code == 2 and "2024-08, 2024-09, 2024-10" in failed.output
+    assert not refused.exists()
