@@ -107,8 +107,20 @@ _NOTE_PATTERNS = [
 ]
 
 # The accounting's options (carbonpeak.accounting.Options) and their values, as the page names them.
-OPTIONS: dict[str, str] = {"grid_region": "电网区域", "electricity_convention": "电力折标准煤方法"}
-OPTION_VALUES: dict[str, str] = {"rule": "按排放因子规则", "equivalent": "当量值", "equal": "等价值"}
+OPTIONS: dict[str, str] = {
+    "grid_region": "电网区域",
+    "electricity_convention": "电力折标准煤方法",
+    "cbam_rules_on": "CBAM系数适用日期",
+    "direct_only": "仅计直接排放",
+}
+OPTION_VALUES: dict[str, str] = {
+    "rule": "按排放因子规则",
+    "equivalent": "当量值",
+    "equal": "等价值",
+    "None": "按记录所属期间",
+    "False": "否",
+    "True": "是",
+}
 
 
 # The IPCC 2006 Guidelines' clauses, cited clause by clause in many terms: their words in Chinese.

@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parameters.recompute": frozenset({ADMIN}),  # recompute the months a value affects; see its progress
     "statistics.enter": frozenset({CITY, PROVINCE, ADMIN}),  # a region's published statistic, in the jurisdiction
     "export": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "cbam.package": frozenset({ENTERPRISE, CITY, PROVINCE, ADMIN}),  # an installation's EU CBAM package
     "account.self": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "users.manage": frozenset({ADMIN}),
 }

@@ -204,7 +204,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     city_maps.config()  # read and check the city maps' file now (maps/maps.yaml)
     queries.params()  # load and validate the parameter files now, not on the first request
 
-    from carbonpeak.web import api, api_registry, api_verification, pages
+    from carbonpeak.web import api, api_cbam, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
@@ -214,6 +214,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(accounts_api.router)  # /api/v1/accounts
     app.include_router(api_registry.router)
     app.include_router(api_verification.router)  # /api/v1/verification, verify and return a month
+    app.include_router(api_cbam.router)  # /api/v1/cbam, EU CBAM packages of aluminium installations
     app.include_router(reporting_status_api.router)  # /api/v1/reporting-status
     app.include_router(monitoring_api.router)  # /api/v1/monitoring, readings from gateways
     static = resources.files("carbonpeak.web") / "static"

@@ -27,6 +27,7 @@ REGULATORS = frozenset({"city", "province", "admin"})
 REPORTERS = frozenset({"enterprise", "admin"})
 VERIFIERS = frozenset({"verifier", "admin"})
 PUBLIC = "public"
+CBAM = frozenset({"enterprise", "city", "province", "admin"})
 
 # (method, path) -> who may use it on objects in their scope; PUBLIC needs no login.
 AUDIENCE: dict[tuple[str, str], Any] = {
@@ -178,6 +179,13 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/registry/template.xlsx"): REGULATORS,
     ("POST", "/api/v1/registry/imports"): REGULATORS,
     ("GET", "/api/v1/proposals"): EVERYONE,
+    # EU CBAM packages: the enterprise itself and the regulators of its region (not verifiers)
+    ("GET", "/cbam"): CBAM,
+    ("GET", "/cbam/{facility}"): CBAM,
+    ("GET", "/cbam/{facility}/package.xlsx"): CBAM,
+    ("GET", "/api/v1/cbam/installations"): CBAM,
+    ("GET", "/api/v1/cbam/{facility}/{year}"): CBAM,
+    ("GET", "/api/v1/cbam/{facility}/{year}/package.xlsx"): CBAM,
     ("POST", "/api/v1/proposals"): {"enterprise"},
     ("POST", "/api/v1/proposals/{proposal_id}/approve"): REGULATORS,
     ("POST", "/api/v1/proposals/{proposal_id}/reject"): REGULATORS,
@@ -196,6 +204,7 @@ OWN = {
     "name": "nothing.errors.xlsx",
     "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
     "job_id": "1",  # a recompute job: 403 to all but the administrator, who may see every one
+    "year": "2024",  # a CBAM package's year
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
 # regulator's scope; XF01 (another province) is outside everyone's but the administrator's.

@@ -32,4 +32,7 @@ def _pfc_cbam(ctx: _Context, idx: IntArray, method: Method) -> list[Term]:
         None,
         "the CBAM PFC methods (IR 2025/2547 Table 2)",
     )
-    return _pfc_tier2(ctx, idx, method, tech, "cbam.method", ctx.days[int(ctx.pcode[idx][0])])
+    # A CBAM package of a year before 2026 applies the definitive period's coefficients on a named day
+    # (AccountingOptions.cbam_rules_on); the package says so. Otherwise the record's own period.
+    day = ctx.options.cbam_rules_on or ctx.days[int(ctx.pcode[idx][0])]
+    return _pfc_tier2(ctx, idx, method, tech, "cbam.method", day)

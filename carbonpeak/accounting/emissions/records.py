@@ -8,6 +8,7 @@ from :mod:`carbonpeak.accounting.texts_zh`.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,12 @@ class AccountingOptions:
 
     grid_region: str = "rule"  # "rule": the level the grid-factor rule names (national); "provincial"
     electricity_convention: str = "equivalent"  # or "equal": coal-equivalent of generation (GB/T 2589)
+    # cbam-2025 only: the day whose IR 2025/2547 coefficients (``cbam.method``) apply, for a CBAM package of
+    # a data year before the definitive period (2026). None: the record's own period, as everywhere else.
+    cbam_rules_on: dt.date | None = None
+    # True: leave out the indirect components (electricity, heat), for figures that count direct emissions
+    # only (EU CBAM for aluminium goods); the totals then hold no indirect emissions.
+    direct_only: bool = False
 
 
 @dataclass

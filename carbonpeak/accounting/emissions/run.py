@@ -51,6 +51,9 @@ COMPONENTS: dict[str, Component] = {
 }
 
 
+_INDIRECT_COMPONENTS = ("electricity", "heat")
+
+
 def resolve_methods(batch: ActivityBatch, ctx: _Context | None = None) -> np.ndarray:
     """The method id of each record: the one it names, else the national method in force.
 
@@ -155,6 +158,8 @@ def account(
         _check_inputs_used(ctx, idx, method)
         _check_own_factors(ctx, idx, method)
         for component in method.components:
+            if options.direct_only and component in _INDIRECT_COMPONENTS:
+                continue
             try:
                 terms += COMPONENTS[component](ctx, idx, method)
             except _Missing as missing:

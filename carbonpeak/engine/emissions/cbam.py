@@ -85,3 +85,45 @@ def emissions_subject_to_certificates(
     .. [1] Regulation (EU) 2023/956 Art. 31 as explained by cbamreports.com (worked example A1).
     """
     return as_float(embedded_tco2e_per_t) - as_float(benchmark_tco2e_per_t) * as_float(cbam_factor_pct) / 100.0
+
+
+def complex_good_see_many(
+    attributed_direct_tco2e: float, activity_level_t: float, precursors: list[tuple[float, float]]
+) -> float:
+    """Specific embedded direct emissions of a good with any number of precursors. [t CO2e/t]
+
+    SEE_g = (AttrEm_g + EEInpMat) / AL_g, with EEInpMat = Σ_i M_i × SEE_i
+
+    Parameters
+    ----------
+    attributed_direct_tco2e : float
+        AttrEm_g, direct emissions attributed to the production process over the reporting period. [t CO2e]
+    activity_level_t : float
+        AL_g, the good produced over the period (scrap and off-spec excluded, Annex II point F); > 0. [t]
+    precursors : list of (M_i [t], SEE_i [t CO2e/t])
+        Each precursor's mass consumed over the period (cut-offs and spilt mass included, Eq. 60) and its
+        specific embedded direct emissions (0 for a precursor from the EU, Annex III B).
+
+    References
+    ----------
+    .. [1] (EU) 2025/2547, Annex III B, Eq. 59 and Eq. 60 (equivalently Eq. 61-63).
+    """
+    if not activity_level_t > 0:
+        raise ValueError("the activity level of a good must be positive to divide by it (Eq. 59)")
+    embedded_in_materials = sum(mass * see for mass, see in precursors)
+    return (attributed_direct_tco2e + embedded_in_materials) / activity_level_t
+
+
+def certificate_cost_eur_per_t(see_tco2e_per_t: ArrayLike, price_eur_per_tco2e: ArrayLike) -> FloatArray:
+    """Certificate cost of one tonne of good before any deduction: SEE × price. [EUR/t]
+
+    An upper bound of the importer's exposure: the free-allocation adjustment (benchmark × CBAM factor,
+    Art. 31) and a carbon price paid in the country of origin (Art. 9) are not deducted, because the
+    CBAM benchmarks (IR 2025/2620) are not held.
+
+    References
+    ----------
+    .. [1] Regulation (EU) 2023/956: one certificate per tonne of CO2e embedded in the goods imported;
+       the price as published for the period (parameter ``cbam.certificate_price``).
+    """
+    return as_float(see_tco2e_per_t) * as_float(price_eur_per_tco2e)

@@ -12,6 +12,7 @@ from carbonpeak.web.pages import (
     auth,
     benchmark,
     breakdown,
+    cbam,
     city_map,
     exports,
     jobs,
@@ -50,6 +51,7 @@ for module in (
     parameters,
     jobs,
     exports,
+    cbam,
     admin,
 ):
     router.include_router(module.router)
