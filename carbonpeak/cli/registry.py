@@ -221,10 +221,10 @@ def template_command(
     out: Annotated[Path, typer.Option("--out", help="where to write the .xlsx")],
     lang: Lang = "zh",
 ) -> None:
-    """Write the bulk registry template (sheets of regions, parks, enterprises, facilities) in zh or en."""
-    from carbonpeak.io.registry_file import write_template
+    """Write the bulk registry template (sheets of regions, parks, enterprises, facilities, meters) in zh or en."""
+    from carbonpeak.services.registry_bulk import template
 
-    out.write_bytes(write_template(lang))
+    out.write_bytes(template(lang))
     console.print(f"template written: {out}", highlight=False)
 
 
