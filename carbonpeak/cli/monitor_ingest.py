@@ -10,9 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app
-from carbonpeak.cli.registry import _fail
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, fail_listed, use_case
+from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app, open_readings
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db
 
@@ -28,12 +27,7 @@ def demo_meters(
     from carbonpeak.services.monitoring_demo import register_demo_meters
 
     day = _day(today, lang) if today else dt.date.today()
-    try:
-        db.upgrade(url)
-        with db.transaction(url) as session:
-            made = register_demo_meters(session, day, limit)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+    made = use_case(lambda session, _who: register_demo_meters(session, day, limit), url=url, lang=lang, upgrade=True)
     console.print(f"{len(made)} meters registered", highlight=False)
 
 
@@ -53,7 +47,6 @@ def serve(
 ) -> None:
     """Receive meter readings over MQTT (QoS 1) and store them; each message is acknowledged after commit."""
     from carbonpeak.monitoring.mqtt import Subscriber
-    from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring import meter_table
     from carbonpeak.services.monitoring_ingest import IngestResult, MeterIndex, mqtt_handler
 
@@ -61,7 +54,7 @@ def serve(
         with db.transaction(url, mode="read") as session:
             return meter_table(session)
 
-    store = open_store(readings)
+    store = open_readings(readings, lang)  # the one writer of a DuckDB file: refused clearly while another holds it
     index = MeterIndex(load, refresh_s=30)
     totals = {"messages": 0, "new": 0, "duplicates": 0, "corrections": 0, "rejected": 0}
 
@@ -123,9 +116,9 @@ def simulate(
         try:
             first = dt.datetime.fromisoformat(start)
         except ValueError:
-            _fail(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
+            fail_listed(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
         if first.tzinfo is None:
-            _fail(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
+            fail_listed(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
     else:
         first = dt.datetime.combine(dt.date.today(), dt.time(), ZoneInfo(local_timezone()))
     first = first.astimezone(dt.UTC)
@@ -170,17 +163,19 @@ def backfill_command(
     """Store past readings from a CSV or Excel file in their real intervals (the same file twice changes nothing)."""
     from carbonpeak.monitoring.backfill import FORMAT as CSV_FORMAT
     from carbonpeak.monitoring.backfill import XLSX_FORMAT
-    from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring_ingest import backfill
 
-    store = open_store(readings)
+    kind = XLSX_FORMAT if file.suffix.lower() in (".xlsx", ".xlsm") else CSV_FORMAT
+    store = open_readings(readings, lang)
     try:
-        with db.transaction(url, mode="read") as session:
-            kind = XLSX_FORMAT if file.suffix.lower() in (".xlsx", ".xlsm") else CSV_FORMAT
-            who = acting(session, actor, as_user)
-            result = backfill(session, who, store, file.read_bytes(), enterprise, format_name=kind)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        result = use_case(
+            lambda session, who: backfill(session, who, store, file.read_bytes(), enterprise, format_name=kind),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+            mode="read",
+        )
     finally:
         store.close()
     rejected = [{"record": e.record, "row": e.row, "problem": e.text(lang)} for _, e in result.rejected]
