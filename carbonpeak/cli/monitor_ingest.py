@@ -160,16 +160,19 @@ def backfill_command(
     lang: Lang = "zh",
     as_json: JsonFlag = False,
 ) -> None:
-    """Store past readings from a CSV or Excel file in their real intervals (the same file twice changes nothing)."""
-    from carbonpeak.monitoring.backfill import FORMAT as CSV_FORMAT
-    from carbonpeak.monitoring.backfill import XLSX_FORMAT
-    from carbonpeak.services.monitoring_ingest import backfill
+    """Store past readings from a CSV or Excel file in their real intervals: all of them, or none when any row
+    has a problem (every problem listed). The same file twice changes nothing."""
+    from carbonpeak.services.monitoring_backfill import backfill_file, max_bytes
 
-    kind = XLSX_FORMAT if file.suffix.lower() in (".xlsx", ".xlsm") else CSV_FORMAT
+    try:
+        with file.open("rb") as stream:
+            data = stream.read(max_bytes() + 1)  # one byte more than taken: a huge file is refused unread
+    except OSError:
+        fail_listed(CarbonpeakError(code="intake.file_missing", file=str(file)), lang)
     store = open_readings(readings, lang)
     try:
         result = use_case(
-            lambda session, who: backfill(session, who, store, file.read_bytes(), enterprise, format_name=kind),
+            lambda session, who: backfill_file(session, who, store, file.name, data, enterprise),
             url=url,
             lang=lang,
             actor=actor,
@@ -178,21 +181,9 @@ def backfill_command(
         )
     finally:
         store.close()
-    rejected = [{"record": e.record, "row": e.row, "problem": e.text(lang)} for _, e in result.rejected]
     written = result.written
+    summary = {"new": written.new, "duplicates": written.duplicates, "corrections": written.corrections}
     if as_json:
-        _json(
-            {
-                "new": written.new,
-                "duplicates": written.duplicates,
-                "corrections": written.corrections,
-                "rejected": rejected,
-            }
-        )
+        _json(summary)
         return
-    console.print(
-        f"new={written.new} duplicates={written.duplicates} corrections={written.corrections} rejected={len(rejected)}",
-        highlight=False,
-    )
-    for problem in rejected[:50]:
-        console.print(f"  - {problem['problem']}", highlight=False)
+    console.print(" ".join(f"{k}={v}" for k, v in summary.items()), highlight=False)
