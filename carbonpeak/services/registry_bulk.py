@@ -24,6 +24,7 @@ from carbonpeak.errors import AccessDenied, InputError, NotFound, ValidationFail
 from carbonpeak.io import registry_file
 from carbonpeak.io.registry_fields import KINDS, code_field
 from carbonpeak.monitoring import meters as meter_rules
+from carbonpeak.monitoring.readings import INTERVALS_MIN
 from carbonpeak.services import access
 from carbonpeak.services import monitoring as meter_cases
 from carbonpeak.services import registry as reg
@@ -172,7 +173,7 @@ def meter_choices(lang: str) -> dict[str, list[str]]:
             ("meter_status", "status"),
         )
     }
-    lists["interval_min"] = [str(m) for m in meter_rules.INTERVALS_MIN]
+    lists["interval_min"] = [str(m) for m in INTERVALS_MIN]
     return lists
 
 
