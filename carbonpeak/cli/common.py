@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import json
 import os
+import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from carbonpeak import messages
-from carbonpeak.errors import Busy, CarbonpeakError, ValidationFailed
+from carbonpeak.errors import Busy, CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.store import db
 from carbonpeak.store.db import is_busy
 
 err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
 
 Db = Annotated[str | None, typer.Option("--db", help="database URL (default: CARBONPEAK_DATABASE_URL or SQLite)")]
 Actor = Annotated[
@@ -119,3 +126,103 @@ def acting(session: Any, who: str | None, as_user: str | None) -> Any:
     if user is None:
         raise InputError(code="registry.unknown_account", field="as", value=as_user)
     return dataclasses.replace(access.principal_for(session, user), audit_as=f"cli:{as_user}")
+
+
+# ---------------------------------------------------------------- a use case at the command line
+
+
+def use_case(
+    work: Callable[[Any, Any], T],
+    *,
+    url: str | None,
+    lang: str,
+    actor: str | None = None,
+    as_user: str | None = None,
+    upgrade: bool = False,
+    mode: str = "write",
+) -> T:
+    """Run one use case the way every registry and monitoring verb does: (the schema brought up to date,
+    with ``upgrade``), one transaction (committed when ``work`` returns), ``work(session, person)`` called as
+    the acting person (:func:`acting`), and a coded error printed with every problem (:func:`fail_listed`),
+    exit status 2, nothing written."""
+    try:
+        if upgrade:
+            db.upgrade(url)
+        with db.transaction(url, mode=mode) as session:
+            return work(session, acting(session, actor, as_user))
+    except CarbonpeakError as exc:
+        fail_listed(exc, lang)
+
+
+def fail_listed(exc: CarbonpeakError, lang: str) -> NoReturn:
+    """Print a coded error (a failed validation: its head, then every problem one per line) in ``lang`` on
+    stderr and exit with status 2."""
+    problems = exc.errors if isinstance(exc, ValidationFailed) else [exc]
+    if isinstance(exc, ValidationFailed):
+        err.print(f"[bold red]{escape(exc.text(lang))}[/]", highlight=False, soft_wrap=True)
+    for problem in problems:
+        err.print(f"  - {escape(problem.text(lang))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def field_pairs(pairs: list[str] | None, lang: str) -> dict[str, str]:
+    """``field=value`` arguments as a record (a pair without ``=`` is a coded error)."""
+    record: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            fail_listed(InputError(code="registry.pair_expected", value=pair), lang)
+        record[name.strip()] = value
+    return record
+
+
+def print_rows(rows: list[dict[str, Any]], title: str, as_json: bool) -> None:
+    """Rows as a table on stdout, or as JSON with ``--json``."""
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    table = Table(title=title)
+    columns = list(rows[0]) if rows else []
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+    out.print(table)
+
+
+def print_change(result: Any, as_json: bool) -> None:
+    """What an add or change did (a :class:`carbonpeak.services.registry.Change`), in words or JSON."""
+    if as_json:
+        payload = {
+            "entity": result.entity,
+            "code": result.code,
+            "action": result.action,
+            "changed": result.changed_fields,
+            "ledger_events": list(result.ledger_events),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    changed = f": {', '.join(result.changed_fields)}" if result.action == "changed" else ""
+    ledger = f" ({len(result.ledger_events)} capacity ledger event(s))" if result.ledger_events else ""
+    out.print(f"{result.entity} {result.code} {result.action}{changed}{ledger}", highlight=False)
+
+
+def version_rows(versions: list[Any]) -> list[dict[str, Any]]:
+    """An object's versions (:class:`carbonpeak.services.registry.Version`) as rows: what each changed (a
+    replacement lists everything it recorded; internal fields, named ``_...``, are left out)."""
+    return [
+        {
+            "version": v.number,
+            "at": v.at.isoformat()[:19],
+            "actor": v.actor,
+            "action": v.action,
+            "changed": ", ".join(
+                f"{k}: {(v.before or {}).get(k)} → {val}"
+                for k, val in (v.after or {}).items()
+                if not k.startswith("_") and (v.action == "replace" or (v.before or {}).get(k) != val)
+            )
+            if v.before
+            else "",
+        }
+        for v in versions
+    ]

@@ -20,11 +20,21 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.registry import _done, _fail, _pairs, _print
+from carbonpeak.cli.common import (
+    Actor,
+    As,
+    Db,
+    JsonFlag,
+    Lang,
+    fail_listed,
+    field_pairs,
+    print_change,
+    print_rows,
+    use_case,
+    version_rows,
+)
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.monitoring import meters as rules
-from carbonpeak.store import db
 
 console = Console()
 monitor_app = typer.Typer(
@@ -60,14 +70,16 @@ def add(
 ) -> None:
     from carbonpeak.services import monitoring as svc
 
-    record = {"meter_code": code, **_pairs(pairs, lang)}
-    try:
-        db.upgrade(url)
-        with db.transaction(url) as session:
-            result = svc.add_meter(session, acting(session, actor, as_user), record)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
-    _done(result, as_json)
+    record = {"meter_code": code, **field_pairs(pairs, lang)}
+    result = use_case(
+        lambda session, who: svc.add_meter(session, who, record),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+        upgrade=True,
+    )
+    print_change(result, as_json)
 
 
 add.__doc__ = f"Register a meter of a facility. Fields (* required):\n\n{FIELD_LIST}"
@@ -86,12 +98,15 @@ def change(
     """Change some fields of a meter (a new version in the audit log)."""
     from carbonpeak.services import monitoring as svc
 
-    try:
-        with db.transaction(url) as session:
-            result = svc.change_meter(session, acting(session, actor, as_user), code, _pairs(pairs, lang))
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
-    _done(result, as_json)
+    changes = field_pairs(pairs, lang)
+    result = use_case(
+        lambda session, who: svc.change_meter(session, who, code, changes),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
+    print_change(result, as_json)
 
 
 @monitor_app.command("list")
@@ -106,12 +121,10 @@ def list_(
     """The meters you may see."""
     from carbonpeak.services import monitoring as svc
 
-    try:
-        with db.transaction(url) as session:
-            rows = svc.list_meters(session, acting(session, actor, as_user), facility)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
-    _print(rows, "meters", as_json)
+    rows = use_case(
+        lambda session, who: svc.list_meters(session, who, facility), url=url, lang=lang, actor=actor, as_user=as_user
+    )
+    print_rows(rows, "meters", as_json)
 
 
 @monitor_app.command("history")
@@ -121,28 +134,10 @@ def history(
     """Every version of a meter, from the audit log."""
     from carbonpeak.services import monitoring as svc
 
-    try:
-        with db.transaction(url) as session:
-            versions = svc.meter_history(session, acting(session, actor, as_user), code)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
-    rows: list[dict[str, Any]] = [
-        {
-            "version": v.number,
-            "at": v.at.isoformat()[:19],
-            "actor": v.actor,
-            "action": v.action,
-            "changed": ", ".join(
-                f"{k}: {(v.before or {}).get(k)} → {val}"
-                for k, val in (v.after or {}).items()
-                if v.action == "replace" or (v.before or {}).get(k) != val
-            )
-            if v.before
-            else "",
-        }
-        for v in versions
-    ]
-    _print(rows, f"meter {code}", as_json)
+    versions = use_case(
+        lambda session, who: svc.meter_history(session, who, code), url=url, lang=lang, actor=actor, as_user=as_user
+    )
+    print_rows(version_rows(versions), f"meter {code}", as_json)
 
 
 @monitor_app.command("replace")
@@ -162,12 +157,15 @@ def replace(
 
     try:
         when = dt.datetime.fromisoformat(at)
-        with db.transaction(url) as session:
-            svc.record_replacement(session, acting(session, actor, as_user), code, when, old_final, new_initial, note)
     except ValueError:
-        _fail(CarbonpeakError(code="monitoring.not_a_date", value=at), lang)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(CarbonpeakError(code="monitoring.not_a_date", value=at), lang)
+    use_case(
+        lambda session, who: svc.record_replacement(session, who, code, when, old_final, new_initial, note),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
     console.print(f"meter {code} replacement recorded at {when.isoformat()}", highlight=False)
 
 
@@ -180,7 +178,19 @@ def _day(text: str, lang: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        _fail(CarbonpeakError(code="monitoring.not_a_date", value=text), lang)
+        fail_listed(CarbonpeakError(code="monitoring.not_a_date", value=text), lang)
+
+
+def open_readings(readings: str | None, lang: str) -> Any:
+    """The reading store named by ``--readings``; a DuckDB file another process holds (the web, or a running
+    ``monitor serve``: one process writes a DuckDB file at a time) is the coded ``monitoring.store_locked``,
+    not a crash."""
+    from carbonpeak.monitoring.store import open_store
+
+    try:
+        return open_store(readings)
+    except CarbonpeakError as exc:
+        fail_listed(exc, lang)
 
 
 def _json(payload: Any) -> None:

@@ -12,9 +12,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.common import Db, JsonFlag, Lang
-from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app
-from carbonpeak.cli.registry import _fail
+from carbonpeak.cli.common import Db, JsonFlag, Lang, fail_listed, use_case
+from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app, open_readings
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db
 
@@ -73,18 +72,15 @@ def demo(
         publisher.close(pending)
         console.print(f"published {sent} of {len(tail)} messages to {host}:{port}", highlight=False)
         return
-    from carbonpeak.monitoring.store import open_store
-
     try:
         db.upgrade(url)
-        store = open_store(readings)
     except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(exc, lang)
+    store = open_readings(readings, lang)
     try:
-        with db.transaction(url) as session:
-            found = history.load_history(session, store, day, tail_file=tail_file)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        found = use_case(
+            lambda session, _who: history.load_history(session, store, day, tail_file=tail_file), url=url, lang=lang
+        )
     finally:
         store.close()
     if as_json:

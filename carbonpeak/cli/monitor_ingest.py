@@ -10,9 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app
-from carbonpeak.cli.registry import _fail
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, fail_listed, use_case
+from carbonpeak.cli.monitor import Host, Port, Readings, _day, _json, console, monitor_app, open_readings
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db
 
@@ -28,12 +27,7 @@ def demo_meters(
     from carbonpeak.services.monitoring_demo import register_demo_meters
 
     day = _day(today, lang) if today else dt.date.today()
-    try:
-        db.upgrade(url)
-        with db.transaction(url) as session:
-            made = register_demo_meters(session, day, limit)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+    made = use_case(lambda session, _who: register_demo_meters(session, day, limit), url=url, lang=lang, upgrade=True)
     console.print(f"{len(made)} meters registered", highlight=False)
 
 
@@ -53,7 +47,6 @@ def serve(
 ) -> None:
     """Receive meter readings over MQTT (QoS 1) and store them; each message is acknowledged after commit."""
     from carbonpeak.monitoring.mqtt import Subscriber
-    from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring import meter_table
     from carbonpeak.services.monitoring_ingest import IngestResult, MeterIndex, mqtt_handler
 
@@ -61,7 +54,7 @@ def serve(
         with db.transaction(url, mode="read") as session:
             return meter_table(session)
 
-    store = open_store(readings)
+    store = open_readings(readings, lang)  # the one writer of a DuckDB file: refused clearly while another holds it
     index = MeterIndex(load, refresh_s=30)
     totals = {"messages": 0, "new": 0, "duplicates": 0, "corrections": 0, "rejected": 0}
 
@@ -123,9 +116,9 @@ def simulate(
         try:
             first = dt.datetime.fromisoformat(start)
         except ValueError:
-            _fail(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
+            fail_listed(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
         if first.tzinfo is None:
-            _fail(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
+            fail_listed(CarbonpeakError(code="monitoring.payload_time", value=start), lang)
     else:
         first = dt.datetime.combine(dt.date.today(), dt.time(), ZoneInfo(local_timezone()))
     first = first.astimezone(dt.UTC)
@@ -167,37 +160,30 @@ def backfill_command(
     lang: Lang = "zh",
     as_json: JsonFlag = False,
 ) -> None:
-    """Store past readings from a CSV or Excel file in their real intervals (the same file twice changes nothing)."""
-    from carbonpeak.monitoring.backfill import FORMAT as CSV_FORMAT
-    from carbonpeak.monitoring.backfill import XLSX_FORMAT
-    from carbonpeak.monitoring.store import open_store
-    from carbonpeak.services.monitoring_ingest import backfill
+    """Store past readings from a CSV or Excel file in their real intervals: all of them, or none when any row
+    has a problem (every problem listed). The same file twice changes nothing."""
+    from carbonpeak.services.monitoring_backfill import backfill_file, max_bytes
 
-    store = open_store(readings)
     try:
-        with db.transaction(url, mode="read") as session:
-            kind = XLSX_FORMAT if file.suffix.lower() in (".xlsx", ".xlsm") else CSV_FORMAT
-            who = acting(session, actor, as_user)
-            result = backfill(session, who, store, file.read_bytes(), enterprise, format_name=kind)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        with file.open("rb") as stream:
+            data = stream.read(max_bytes() + 1)  # one byte more than taken: a huge file is refused unread
+    except OSError:
+        fail_listed(CarbonpeakError(code="intake.file_missing", file=str(file)), lang)
+    store = open_readings(readings, lang)
+    try:
+        result = use_case(
+            lambda session, who: backfill_file(session, who, store, file.name, data, enterprise),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+            mode="read",
+        )
     finally:
         store.close()
-    rejected = [{"record": e.record, "row": e.row, "problem": e.text(lang)} for _, e in result.rejected]
     written = result.written
+    summary = {"new": written.new, "duplicates": written.duplicates, "corrections": written.corrections}
     if as_json:
-        _json(
-            {
-                "new": written.new,
-                "duplicates": written.duplicates,
-                "corrections": written.corrections,
-                "rejected": rejected,
-            }
-        )
+        _json(summary)
         return
-    console.print(
-        f"new={written.new} duplicates={written.duplicates} corrections={written.corrections} rejected={len(rejected)}",
-        highlight=False,
-    )
-    for problem in rejected[:50]:
-        console.print(f"  - {problem['problem']}", highlight=False)
+    console.print(" ".join(f"{k}={v}" for k, v in summary.items()), highlight=False)

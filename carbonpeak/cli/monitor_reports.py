@@ -8,11 +8,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.monitor import Readings, _day, _json, monitor_app
-from carbonpeak.cli.registry import _fail, _print
-from carbonpeak.errors import CarbonpeakError
-from carbonpeak.store import db
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, print_rows, use_case
+from carbonpeak.cli.monitor import Readings, _day, _json, monitor_app, open_readings
 
 
 @monitor_app.command("rollup")
@@ -32,19 +29,22 @@ def rollup_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Totals per meter and local hour, day or month (after each meter's multiplier)."""
-    from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring_reports import rollups
 
-    store = open_store(readings)
+    first, after = _day(start, lang), _day(end, lang)
+    store = open_readings(readings, lang)
     try:
-        with db.transaction(url, mode="read") as session:
-            who = acting(session, actor, as_user)
-            rows = rollups(session, who, store, grain, _day(start, lang), _day(end, lang), facility, fill_gaps)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        rows = use_case(
+            lambda session, who: rollups(session, who, store, grain, first, after, facility, fill_gaps),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+            mode="read",
+        )
     finally:
         store.close()
-    _print([{k: v for k, v in r.items() if k != "period_start"} for r in rows], f"rollup by {grain}", as_json)
+    print_rows([{k: v for k, v in r.items() if k != "period_start"} for r in rows], f"rollup by {grain}", as_json)
 
 
 @monitor_app.command("quality")
@@ -63,27 +63,22 @@ def quality_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Data-quality indices (completeness, online rate, timeliness, accuracy, correctness, composite) and gaps."""
-    from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring_reports import quality_report
 
     moment = dt.datetime.fromisoformat(as_of) if as_of else None
-    store = open_store(readings)
+    first, after = _day(start, lang), _day(end, lang)
+    store = open_readings(readings, lang)
     try:
-        with db.transaction(url, mode="read") as session:
-            who = acting(session, actor, as_user)
-            report = quality_report(
-                session,
-                who,
-                store,
-                _day(start, lang),
-                _day(end, lang),
-                level=level,
-                as_of=moment,
-                profile=profile,
-                facility=facility,
-            )
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        report = use_case(
+            lambda session, who: quality_report(
+                session, who, store, first, after, level=level, as_of=moment, profile=profile, facility=facility
+            ),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+            mode="read",
+        )
     finally:
         store.close()
     if as_json:
@@ -101,7 +96,7 @@ def quality_command(
         "composite",
     )
     keys = {"meter": "meter", "facility": "facility_code", "enterprise": "enterprise_code"}[level]
-    _print(
+    print_rows(
         [
             {keys: r[keys], **{k: (round(r[k], 4) if isinstance(r[k], float) else r[k]) for k in shown}}
             for r in report["indices"]
@@ -110,7 +105,7 @@ def quality_command(
         False,
     )
     if report["gaps"]:
-        _print(report["gaps"][:50], "gaps", False)
+        print_rows(report["gaps"][:50], "gaps", False)
 
 
 @monitor_app.command("reconcile")
@@ -126,16 +121,19 @@ def reconcile_command(
 ) -> None:
     """Days secure the month: each facility's metered month against its reported month (electricity the site
     had, electrolysis AC), and whether the difference is within the tolerance."""
-    from carbonpeak.monitoring.store import open_store
     from carbonpeak.services.monitoring_reports import reconcile_month
 
     _day(f"{month}-01", lang)
-    store = open_store(readings)
+    store = open_readings(readings, lang)
     try:
-        with db.transaction(url, mode="read") as session:
-            rows = reconcile_month(session, acting(session, actor, as_user), store, month, facility)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+        rows = use_case(
+            lambda session, who: reconcile_month(session, who, store, month, facility),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+            mode="read",
+        )
     finally:
         store.close()
-    _print(rows, f"metered against reported, {month}", as_json)
+    print_rows(rows, f"metered against reported, {month}", as_json)

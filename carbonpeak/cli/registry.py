@@ -13,20 +13,28 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.errors import CarbonpeakError, InputError, ValidationFailed
+from carbonpeak.cli.common import (
+    Actor,
+    As,
+    Db,
+    JsonFlag,
+    Lang,
+    fail_listed,
+    field_pairs,
+    print_change,
+    print_rows,
+    use_case,
+    version_rows,
+)
+from carbonpeak.errors import InputError
 from carbonpeak.io.registry_fields import fields
-from carbonpeak.store import db
 
 console = Console()
-err = Console(stderr=True)
 Code = Annotated[str, typer.Argument(help="the code of the region, park, enterprise or facility")]
 Pairs = Annotated[list[str] | None, typer.Argument(help="field=value pairs (fields listed above)", show_default=False)]
 
@@ -46,43 +54,11 @@ NOUN_HELP = {
 }
 
 
-def _fail(exc: CarbonpeakError, lang: str) -> NoReturn:
-    problems = exc.errors if isinstance(exc, ValidationFailed) else [exc]
-    if isinstance(exc, ValidationFailed):
-        err.print(f"[bold red]{escape(exc.text(lang))}[/]", highlight=False, soft_wrap=True)
-    for problem in problems:
-        err.print(f"  - {escape(problem.text(lang))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _pairs(pairs: list[str] | None, lang: str) -> dict[str, str]:
-    record: dict[str, str] = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            _fail(InputError(code="registry.pair_expected", value=pair), lang)
-        record[name.strip()] = value
-    return record
-
-
 def _field_list(kind: str) -> str:
     return "\n\n".join(
         f"{'*' if spec.required else ' '} {spec.name}: {spec.label_zh} / {spec.label_en}"
         for spec in fields(kind).values()
     )
-
-
-def _print(rows: list[dict[str, Any]], title: str, as_json: bool) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
-        return
-    table = Table(title=title)
-    columns = list(rows[0]) if rows else []
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
-    console.print(table)
 
 
 def _noun_app(noun: str, kind: str) -> typer.Typer:
@@ -101,14 +77,16 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
         from carbonpeak.io.registry_fields import code_field
         from carbonpeak.services import registry as reg
 
-        record = {code_field(kind): code, **_pairs(pairs, lang)}
-        try:
-            db.upgrade(url)
-            with db.transaction(url) as session:
-                result = reg.add(session, acting(session, actor, as_user), kind, record)
-        except CarbonpeakError as exc:
-            _fail(exc, lang)
-        _done(result, as_json)
+        record = {code_field(kind): code, **field_pairs(pairs, lang)}
+        result = use_case(
+            lambda session, who: reg.add(session, who, kind, record),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+            upgrade=True,
+        )
+        print_change(result, as_json)
 
     add.__doc__ = f"Register {_a(noun)}. Fields (* required):\n\n{listing}"
 
@@ -123,12 +101,15 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
     ) -> None:
         from carbonpeak.services import registry as reg
 
-        try:
-            with db.transaction(url) as session:
-                result = reg.change(session, acting(session, actor, as_user), kind, code, _pairs(pairs, lang))
-        except CarbonpeakError as exc:
-            _fail(exc, lang)
-        _done(result, as_json)
+        changes = field_pairs(pairs, lang)
+        result = use_case(
+            lambda session, who: reg.change(session, who, kind, code, changes),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+        )
+        print_change(result, as_json)
 
     change.__doc__ = f"Change some fields of {_a(noun)} (a new version in the audit log). Fields:\n\n{listing}"
 
@@ -137,19 +118,15 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
     ) -> None:
         from carbonpeak.services import registry as reg
 
-        try:
-            with db.transaction(url) as session:
-                who = acting(session, actor, as_user)
-                rows = {
-                    "regions": reg.list_regions,
-                    "parks": reg.list_parks,
-                    "clusters": reg.list_clusters,
-                    "enterprises": reg.list_enterprises,
-                    "facilities": reg.list_facilities,
-                }[kind](session, who)
-        except CarbonpeakError as exc:
-            _fail(exc, lang)
-        _print(rows, kind, as_json)
+        lister = {
+            "regions": reg.list_regions,
+            "parks": reg.list_parks,
+            "clusters": reg.list_clusters,
+            "enterprises": reg.list_enterprises,
+            "facilities": reg.list_facilities,
+        }[kind]
+        rows = use_case(lister, url=url, lang=lang, actor=actor, as_user=as_user)
+        print_rows(rows, kind, as_json)
 
     list_.__doc__ = f"The {kind} you may see."
 
@@ -163,28 +140,14 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
     ) -> None:
         from carbonpeak.services import registry as reg
 
-        try:
-            with db.transaction(url) as session:
-                versions = reg.history(session, acting(session, actor, as_user), kind, code)
-        except CarbonpeakError as exc:
-            _fail(exc, lang)
-        rows = [
-            {
-                "version": v.number,
-                "at": v.at.isoformat()[:19],
-                "actor": v.actor,
-                "action": v.action,
-                "changed": ", ".join(
-                    f"{k}: {(v.before or {}).get(k)} → {val}"
-                    for k, val in (v.after or {}).items()
-                    if not k.startswith("_") and (v.before or {}).get(k) != val
-                )
-                if v.before
-                else "",
-            }
-            for v in versions
-        ]
-        _print(rows, f"{noun} {code}", as_json)
+        versions = use_case(
+            lambda session, who: reg.history(session, who, kind, code),
+            url=url,
+            lang=lang,
+            actor=actor,
+            as_user=as_user,
+        )
+        print_rows(version_rows(versions), f"{noun} {code}", as_json)
 
     history.__doc__ = f"Every version of {_a(noun)}, from the audit log."
     app.command("add")(add)
@@ -193,22 +156,6 @@ def _noun_app(noun: str, kind: str) -> typer.Typer:
     app.command("list")(list_)
     app.command("history")(history)
     return app
-
-
-def _done(result: Any, as_json: bool) -> None:
-    if as_json:
-        payload = {
-            "entity": result.entity,
-            "code": result.code,
-            "action": result.action,
-            "changed": result.changed_fields,
-            "ledger_events": list(result.ledger_events),
-        }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        return
-    changed = f": {', '.join(result.changed_fields)}" if result.action == "changed" else ""
-    ledger = f" ({len(result.ledger_events)} capacity ledger event(s))" if result.ledger_events else ""
-    console.print(f"{result.entity} {result.code} {result.action}{changed}{ledger}", highlight=False)
 
 
 # ---------------------------------------------------------------- the bulk file
@@ -221,10 +168,10 @@ def template_command(
     out: Annotated[Path, typer.Option("--out", help="where to write the .xlsx")],
     lang: Lang = "zh",
 ) -> None:
-    """Write the bulk registry template (sheets of regions, parks, enterprises, facilities) in zh or en."""
-    from carbonpeak.io.registry_file import write_template
+    """Write the bulk registry template (sheets of regions, parks, enterprises, facilities, meters) in zh or en."""
+    from carbonpeak.services.registry_bulk import template
 
-    out.write_bytes(write_template(lang))
+    out.write_bytes(template(lang))
     console.print(f"template written: {out}", highlight=False)
 
 
@@ -246,13 +193,15 @@ def import_command(
         try:
             contents.append((path.name, path.read_bytes()))
         except OSError:
-            _fail(InputError(code="intake.file_missing", file=str(path)), lang)
-    try:
-        db.upgrade(url)
-        with db.transaction(url) as session:
-            done = import_registry(session, acting(session, actor, as_user), contents)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+            fail_listed(InputError(code="intake.file_missing", file=str(path)), lang)
+    done = use_case(
+        lambda session, who: import_registry(session, who, contents),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+        upgrade=True,
+    )
     summary = {what: getattr(done, what) for what in ("created", "changed", "unchanged")}
     if as_json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
@@ -279,12 +228,14 @@ def proposals_list(
     """Proposals about the facilities you may see, newest first."""
     from carbonpeak.services import registry_proposals as proposals
 
-    try:
-        with db.transaction(url) as session:
-            rows = proposals.list_proposals(session, acting(session, actor, as_user), status)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
-    _print(
+    rows = use_case(
+        lambda session, who: proposals.list_proposals(session, who, status),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
+    print_rows(
         [
             {
                 "id": p.id,
@@ -314,11 +265,13 @@ def proposals_propose(
     """Propose a change to one of your enterprise's facilities (needs --as an enterprise account)."""
     from carbonpeak.services import registry_proposals as proposals
 
-    try:
-        with db.transaction(url) as session:
-            made = proposals.propose(session, acting(session, None, as_user), facility, _pairs(pairs, lang), note)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+    changes = field_pairs(pairs, lang)
+    made = use_case(
+        lambda session, who: proposals.propose(session, who, facility, changes, note),
+        url=url,
+        lang=lang,
+        as_user=as_user,
+    )
     console.print(f"proposal {made.id} for {made.facility_code}: pending", highlight=False)
 
 
@@ -334,11 +287,13 @@ def proposals_approve(
     """Approve a pending proposal: applied as a registry change (a capacity change through the ledger)."""
     from carbonpeak.services import registry_proposals as proposals
 
-    try:
-        with db.transaction(url) as session:
-            done = proposals.approve(session, acting(session, actor, as_user), proposal, note)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+    done = use_case(
+        lambda session, who: proposals.approve(session, who, proposal, note),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
     console.print(f"proposal {done.id} approved; {done.facility_code} changed", highlight=False)
 
 
@@ -354,11 +309,13 @@ def proposals_reject(
     """Reject a pending proposal with a reason."""
     from carbonpeak.services import registry_proposals as proposals
 
-    try:
-        with db.transaction(url) as session:
-            done = proposals.reject(session, acting(session, actor, as_user), proposal, reason)
-    except CarbonpeakError as exc:
-        _fail(exc, lang)
+    done = use_case(
+        lambda session, who: proposals.reject(session, who, proposal, reason),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
     console.print(f"proposal {done.id} rejected", highlight=False)
 
 

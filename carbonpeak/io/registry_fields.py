@@ -1,4 +1,4 @@
-"""The registry's field tables (``io/fields/registry_*.csv``): regions, parks, enterprises, facilities.
+"""The registry's field tables (``io/fields/registry_*.csv``): regions, parks, enterprises, facilities, meters.
 
 Each table is described once (field, type, bounds, labels); the use cases' validation, the bulk file's
 template and reader, the forms and the docs are generated from it. The labels are registered with the
@@ -17,6 +17,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "clusters": ("registry_clusters", "cluster_code"),
     "enterprises": ("registry_enterprises", "enterprise_code"),
     "facilities": ("registry_facilities", "facility_code"),
+    "meters": ("registry_meters", "meter_code"),  # online energy monitoring (services.monitoring's use cases)
 }
 # Sheet names of the bulk file, by language; the reader accepts either language.
 SHEETS: dict[str, dict[str, str]] = {
@@ -25,6 +26,7 @@ SHEETS: dict[str, dict[str, str]] = {
     "clusters": {"zh": "集群", "en": "clusters"},
     "enterprises": {"zh": "企业", "en": "enterprises"},
     "facilities": {"zh": "设施", "en": "facilities"},
+    "meters": {"zh": "计量器具", "en": "meters"},
 }
 LEVELS: dict[str, tuple[str, str]] = {
     "province": ("省", "province"),
@@ -59,6 +61,8 @@ def sheet_kind(name: str) -> str | None:
 
 def _label(name: str, lang: str) -> str | None:
     for kind in KINDS:
+        if kind == "meters":  # a meter's fields are labelled by the monitoring catalog (carbonpeak.monitoring.meters)
+            continue
         spec = fields(kind).get(name)
         if spec is not None:
             return spec.label_zh if lang == "zh" else spec.label_en

@@ -1,11 +1,11 @@
-"""The bulk registry file: an Excel workbook with sheets of regions, parks, enterprises and facilities (or
-one CSV file per kind), its template in zh or en, and its reader.
+"""The bulk registry file: an Excel workbook with sheets of regions, parks, enterprises, facilities and
+meters (or one CSV file per kind), its template in zh or en, and its reader.
 
 Template (:func:`write_template`), generated from the field tables (``io/fields/registry_*.csv``): one
-sheet per kind, named in the chosen language (地区、园区、企业、设施 or regions, parks, enterprises,
-facilities); row 1 the field names the reader goes by, row 2 the labels (``*`` marks a required field),
-data from row 3; drop-down lists for levels, statuses, sectors and yes/no; a sheet ``说明``/``fields``
-explaining every column.
+sheet per kind, named in the chosen language (地区、园区、集群、企业、设施、计量器具 or regions, parks,
+clusters, enterprises, facilities, meters); row 1 the field names the reader goes by, row 2 the labels
+(``*`` marks a required field), data from row 3; drop-down lists for levels, statuses, sectors, yes/no and
+the meters' codes; a sheet ``说明``/``fields`` explaining every column.
 
 Reader (:func:`read`): python-calamine for workbooks; CSV in UTF-8 (with or without BOM) or GBK. A header
 cell may be a field name or its label in either language; a second row of labels is skipped. Every
@@ -58,7 +58,9 @@ class Read:
 # ---------------------------------------------------------------- template
 
 
-def _choices(spec: FieldSpec, lang: str) -> list[str] | None:
+def _choices(spec: FieldSpec, lang: str, extra: dict[str, list[str]]) -> list[str] | None:
+    if spec.dtype in extra:  # lists of a higher layer (the meters' energy types ...), given by the caller
+        return extra[spec.dtype]
     pick = 0 if lang == "zh" else 1
     if spec.dtype == "level":
         return [v[pick] for v in LEVELS.values()]
@@ -80,9 +82,11 @@ def label(spec: FieldSpec, lang: str) -> str:
     return ("* " if spec.required else "") + text
 
 
-def write_template(lang: str = "zh") -> bytes:
-    """The bulk registry template as .xlsx bytes, labelled in ``lang`` (zh or en)."""
+def write_template(lang: str = "zh", choices: dict[str, list[str]] | None = None) -> bytes:
+    """The bulk registry template as .xlsx bytes, labelled in ``lang`` (zh or en). ``choices``: drop-down
+    lists by field type for the types this layer does not know (the meters', from the monitoring rules)."""
     lang = "en" if lang == "en" else "zh"
+    extra = choices or {}
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     head_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -95,14 +99,13 @@ def write_template(lang: str = "zh") -> bytes:
             cell.font, cell.fill = Font(bold=True), head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             sheet.column_dimensions[letter].width = max(14, min(40, len(spec.name) + 4))
-            choices = _choices(spec, lang)
-            if choices:
-                validation = DataValidation(
-                    type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True, showErrorMessage=False
-                )
+            listed = _choices(spec, lang, extra)
+            formula = '"' + ",".join(listed) + '"' if listed else ""
+            if listed and len(formula) <= 255:  # Excel's limit for a list typed in; longer lists stay free text
+                validation = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
                 validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{MAX_ROWS + FIRST_DATA_ROW}")
                 sheet.add_data_validation(validation)
-            if spec.dtype in ("str", "code", "uscc", "phone", "region", "park", "enterprise"):
+            if spec.dtype in ("str", "code", "uscc", "phone", "region", "park", "enterprise", "facility"):
                 for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 200):  # codes stay text (610000, 0291...)
                     sheet.cell(row=row, column=col).number_format = "@"
         sheet.freeze_panes = f"A{FIRST_DATA_ROW}"
@@ -231,7 +234,7 @@ def _table(kind: str, file: str, name: str, rows: list[list[Any]], out: Read) ->
 def _csv_kind(header: list[str]) -> str | None:
     """Which kind a CSV file holds, from its header: its own code column decides."""
     keys = [_header_key(h) for h in header]
-    for kind in ("facilities", "enterprises", "clusters", "parks", "regions"):
+    for kind in ("meters", "facilities", "enterprises", "clusters", "parks", "regions"):
         own = fields(kind)[KINDS[kind][1]]
         if {own.name.casefold(), own.label_zh.casefold(), own.label_en.casefold()} & set(keys):
             return kind

@@ -12,6 +12,12 @@ offset is refused); ``value`` as the meter sends it. An optional ``source`` colu
 The whole file is one message whose id is derived from its content (``backfill-`` and the first 16 hex
 digits of its SHA-256), so importing the same file twice is the same message, and its readings count once.
 Rows are numbered as in a spreadsheet (the header is row 1).
+
+Hostile files give coded errors, never a crash: a CSV the csv module cannot parse (a cell beyond its field
+limit, a quote never closed) is ``monitoring.csv_malformed`` at its line; a workbook whose parts inflate
+beyond :data:`MAX_INFLATED_BYTES`, or whose first sheet spans more than :data:`MAX_ROWS` rows, is refused
+before its cells are read; a value that is not a finite number (``inf``, ``nan``) is ``monitoring.not_a_number``.
+The size of the file itself is the use case's check (:mod:`carbonpeak.services.monitoring_backfill`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
+import zipfile
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,16 +39,30 @@ from carbonpeak.monitoring.rollups import local_timezone
 FORMAT = "carbonpeak.csv/1"
 XLSX_FORMAT = "carbonpeak.xlsx/1"
 COLUMNS = ("meter", "start", "value")
+MAX_ROWS = 2_000_000  # a year of 15-minute readings of 57 meters; a backfill is cut by month long before
+MAX_INFLATED_BYTES = 1024 * 2**20  # a workbook's parts once inflated (a zip bomb stops here)
 
 
 def decode_csv(data: bytes) -> Batch:
     batch = _batch(data)
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        batch.errors.append(InputError(code="monitoring.csv_encoding"))
+    except UnicodeDecodeError as exc:  # e.g. GBK, as Excel saves "CSV" on a Chinese Windows: name the line
+        line = data[: exc.start].count(b"\n") + 1
+        batch.errors.append(InputError(code="monitoring.csv_encoding", row=line, expected="UTF-8"))
         return batch
-    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    reader = csv.reader(io.StringIO(text))
+    rows: list[list[Any]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                batch.errors.append(InputError(code="monitoring.too_many_rows", row=len(rows), limit=MAX_ROWS))
+                return batch
+    except csv.Error:
+        # a cell over the csv module's field limit, a quote never closed: say where, not the module's words
+        batch.errors.append(InputError(code="monitoring.csv_malformed", row=reader.line_num))
+        return batch
     _rows(batch, rows, None)
     return batch
 
@@ -53,8 +75,20 @@ def decode_xlsx(data: bytes) -> Batch:
 
     batch = _batch(data)
     try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        inflated = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        batch.errors.append(InputError(code="monitoring.xlsx_unreadable"))
+        return batch
+    if inflated > MAX_INFLATED_BYTES:
+        batch.errors.append(InputError(code="monitoring.xlsx_too_large", limit=MAX_INFLATED_BYTES // 2**20))
+        return batch
+    try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
+        if sheet.height > MAX_ROWS + 1:  # checked before the cells are read: a stray far cell costs nothing
+            batch.errors.append(InputError(code="monitoring.too_many_rows", row=sheet.height, limit=MAX_ROWS))
+            return batch
         rows = [list(r) for r in sheet.iter_rows()]
     except Exception:  # calamine raises its own errors for a damaged or disguised file
         batch.errors.append(InputError(code="monitoring.xlsx_unreadable"))
@@ -102,16 +136,18 @@ def _rows(batch: Batch, rows: list[list[Any]], zone: ZoneInfo | None) -> None:
         start = _start(cell("start"), zone)
         if start is None:
             problems.append(
-                InputError(code="monitoring.payload_time", field="start", value=str(cell("start")), row=row_number)
+                InputError(code="monitoring.payload_time", field="start", value=str(cell("start"))[:60], row=row_number)
             )
         raw = cell("value")
         try:
             value = float(str(raw).strip()) if not isinstance(raw, int | float) or isinstance(raw, bool) else float(raw)
-            if value != value or isinstance(raw, bool):
+            if not math.isfinite(value) or isinstance(raw, bool):
                 raise ValueError
         except ValueError:
             value = None
-            problems.append(InputError(code="monitoring.not_a_number", field="value", value=str(raw), row=row_number))
+            problems.append(
+                InputError(code="monitoring.not_a_number", field="value", value=str(raw)[:60], row=row_number)
+            )
         if not meter:
             problems.append(InputError(code="monitoring.payload_field_missing", field="meter", row=row_number))
         source = str(cell("source") or "").strip() or "backfill"

@@ -150,6 +150,46 @@ def parse(record: Mapping[str, Any], *, record_name: str | None = None, partial:
     return out
 
 
+# The fields whose values are codes with a name in each language (a form or a file may give either).
+_WORDS = {
+    "energy_type": ("energy", ENERGY_TYPES),
+    "measuring_point": ("point", MEASURING_POINTS),
+    "reading_kind": ("kind", READING_KINDS),
+    "status": ("status", STATUSES),
+}
+
+
+def choice_labels(name: str, lang: str) -> dict[str, str]:
+    """code -> its name in ``lang`` for a field with a fixed list of codes (``energy_type``,
+    ``measuring_point``, ``reading_kind``, ``status``): a fuel's from the national fuel table, else the
+    catalog's (``monitoring.energy.*``, ...); a code without a name stands for itself."""
+    kind, codes = _WORDS[name]
+    out: dict[str, str] = {}
+    for code in codes:
+        if name == "energy_type" and code in FUELS:
+            out[code] = FUELS[code].zh if lang == "zh" else FUELS[code].en
+            continue
+        key = f"monitoring.{kind}.{code}"
+        out[code] = messages.render(key, lang) if messages.known(key) else code
+    return out
+
+
+def coded(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record with a name of a code (电力, 厂区总表, 在用 ... or the English names) replaced by the code,
+    so that a person may fill in either; anything else is left for :func:`parse` to judge."""
+    out = dict(record)
+    for name in _WORDS:
+        raw = out.get(name)
+        if not isinstance(raw, str):
+            continue
+        text = raw.strip().casefold()
+        for lang in ("zh", "en"):
+            for code, label in choice_labels(name, lang).items():
+                if text == label.casefold() and text != code:
+                    out[name] = code
+    return out
+
+
 def combined(values: Mapping[str, Any], record_name: str | None = None) -> list[InputError]:
     """Checks across fields of the complete record: the unit fits the energy type, a rollover only on a
     register, electrolysis AC only for electricity."""

@@ -45,7 +45,8 @@ LEVELS = {
     "meter": ("meter",),
     "facility": ("facility_code",),
     "enterprise": ("enterprise_code",),
-    "region": ("region_code",),  # counts given a region_code column (services.monitoring_quality)
+    # the meters' region_code (the facility's region; the service may regroup it to an ancestor region)
+    "region": ("region_code",),
 }
 WEIGHTED = ("online", "completeness", "accuracy", "correctness")
 DEFAULT_PROFILE = "published_platform"
@@ -120,18 +121,28 @@ def meter_quality(
     """One row per active meter with its counts and indices for the local days ``[start, end)``.
 
     Relations: readings ``meter, interval_start, value, received_at``; meters ``meter, facility_code,
-    enterprise_code, measuring_point, energy_type, interval_min, calibration_due, status``; arrivals (the
+    enterprise_code, region_code`` (optional), ``measuring_point, energy_type, interval_min, calibration_due,
+    status``; arrivals (the
     store's log) ``meter, first_interval, duplicates`` (a message's duplicates count in the period of the first
     interval it carried); consumption (:func:`.rollups.interval_consumption`)."""
     zone = tz or local_timezone()
-    sql = meter_quality_sql(dialect_of(con), start, end, rules, as_of=as_of, zone=zone)
+    # a layout written before meters carried their region has no region_code: its region level is empty
+    region = "m.region_code" if "region_code" in meters.columns else "CAST(NULL AS STRING)"
+    sql = meter_quality_sql(dialect_of(con), start, end, rules, as_of=as_of, zone=zone, region=region)
     return with_relations(
         con, sql, readings_rel=readings, meters_rel=meters, arrivals_rel=arrivals, consumption_rel=consumption
     )
 
 
 def meter_quality_sql(
-    d: Dialect, start: dt.date, end: dt.date, rules: Rules, *, as_of: dt.datetime | None, zone: str
+    d: Dialect,
+    start: dt.date,
+    end: dt.date,
+    rules: Rules,
+    *,
+    as_of: dt.datetime | None,
+    zone: str,
+    region: str = "m.region_code",
 ) -> str:
     """The query of :func:`meter_quality` in dialect ``d``."""
     lo, hi, days = bounds(start, end, zone, as_of)
@@ -183,8 +194,8 @@ def meter_quality_sql(
         WHERE first_interval >= {d.ts(lo)} AND first_interval < {d.ts(hi)} GROUP BY meter
     ),
     counted AS (
-        SELECT m.meter, m.facility_code, m.enterprise_code, m.measuring_point, m.energy_type, m.interval_min,
-               m.calibration_due,
+        SELECT m.meter, m.facility_code, m.enterprise_code, {region} AS region_code, m.measuring_point,
+               m.energy_type, m.interval_min, m.calibration_due,
                CAST(floor({period_us} / ({US_PER_MIN} * m.interval_min)) AS BIGINT) AS expected,
                coalesce(g.received, 0) AS received,
                {days} AS days, coalesce(g.days_with_data, 0) AS days_with_data,

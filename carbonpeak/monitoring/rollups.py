@@ -238,6 +238,7 @@ def meter_frame(meters: list[dict[str, Any]]) -> pd.DataFrame:
             "meter": [m.get("meter_code", m.get("meter")) for m in meters],
             "facility_code": pd.array(column("facility_code"), dtype="string"),
             "enterprise_code": pd.array(column("enterprise_code"), dtype="string"),
+            "region_code": pd.array(column("region_code"), dtype="string"),
             "energy_type": pd.array(column("energy_type", "electricity"), dtype="string"),
             "measuring_point": pd.array(column("measuring_point", "plant"), dtype="string"),
             "unit": pd.array(column("unit", ""), dtype="string"),

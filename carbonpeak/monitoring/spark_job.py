@@ -14,7 +14,8 @@ queries use no Python function inside Spark, so executors need nothing of carbon
         --input hdfs:///carbonpeak/layout --output hdfs:///carbonpeak/analysis --from 2026-03-01 --to 2026-04-01
 
 Written under ``--output``: ``rollup_hour/``, ``rollup_day/``, ``rollup_month/``, ``quality_meter/``,
-``quality_facility/``, ``quality_enterprise/``, ``gaps/``, ``process_plant/`` (each overwritten).
+``quality_facility/``, ``quality_enterprise/``, ``quality_region/`` (by the facility's own region, the layout's
+``region_code``), ``gaps/``, ``process_plant/`` (each overwritten).
 """
 
 from __future__ import annotations

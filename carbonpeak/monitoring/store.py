@@ -135,7 +135,17 @@ class ReadingStore(Protocol):
 
     def arrivals(self) -> pd.DataFrame: ...
 
+    def state(self) -> tuple[int, int, int]: ...
+
     def close(self) -> None: ...
+
+
+# What changes with every write (a new reading, a correction, a duplicate counted in the arrival log): the
+# key of what is computed from the store and kept (the monitoring pages' board, carbonpeak.web.queries.Cache).
+STATE_SQL = (
+    "SELECT (SELECT count(*) FROM meter_reading), (SELECT count(*) FROM reading_arrival), "
+    "(SELECT coalesce(sum(readings), 0) FROM reading_arrival)"
+)
 
 
 def _counts(rows: Iterable[tuple[str, int]]) -> WriteResult:
@@ -319,6 +329,13 @@ class DuckDBStore:
         with self._lock:
             return int(self.con.execute("SELECT count(*) FROM meter_reading").fetchone()[0])  # type: ignore[index]
 
+    def state(self) -> tuple[int, int, int]:
+        """Reading versions, arrival-log rows, readings received: changed by every write (:data:`STATE_SQL`)."""
+        with self._lock:
+            row = self.con.execute(STATE_SQL).fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1]), int(row[2])
+
     def export_parquet(self, folder: str | Path) -> Path:
         """The current readings as Parquet, partitioned by month (``month=YYYY-MM/``, UTC months of the
         interval start): the layout an analysis cluster reads."""
@@ -440,6 +457,11 @@ class PostgresStore:
 
     def count(self) -> int:
         return int(self._query("SELECT count(*) AS n FROM meter_reading")["n"].iloc[0])
+
+    def state(self) -> tuple[int, int, int]:
+        """Reading versions, arrival-log rows, readings received: changed by every write (:data:`STATE_SQL`)."""
+        row = self._query(STATE_SQL).iloc[0]
+        return int(row.iloc[0]), int(row.iloc[1]), int(row.iloc[2])
 
     def close(self) -> None:
         with self._lock:

@@ -202,22 +202,24 @@ def meter_history(session: Session, principal: Principal, code: str) -> list[Ver
 def meter_table(session: Session) -> list[dict[str, Any]]:
     """Every meter with its facility and enterprise, as the ingest pipeline and the analyses read them
     (no person: the pipeline checks each gateway's enterprise against the meter's)."""
-    from carbonpeak.store.models import Enterprise
+    from carbonpeak.store.models import Enterprise, Region
 
     rows = session.execute(
-        select(Meter, Facility.code, Enterprise.code, Facility.region_id)
+        select(Meter, Facility.code, Enterprise.code, Facility.region_id, Region.code)
         .join(Facility, Facility.id == Meter.facility_id)
         .join(Enterprise, Enterprise.id == Facility.enterprise_id)
+        .outerjoin(Region, Region.id == Facility.region_id)
         .order_by(Meter.code)
     ).all()
     out = []
-    for meter, facility, enterprise, region_id in rows:
+    for meter, facility, enterprise, region_id, region_code in rows:
         out.append(
             {
                 **snapshot(session, meter),
                 "facility_code": facility,
                 "enterprise_code": enterprise,
                 "region_id": region_id,
+                "region_code": region_code,  # the facility's own region (the quality index's region level)
             }
         )
     return out

@@ -119,7 +119,11 @@ def receive(
     received_at: dt.datetime | None = None,
 ) -> Receipt:
     """Check every message of ``body`` against the enterprise's meters and store them all, or none."""
-    payloads = split(body)
+    try:
+        payloads = split(body)
+    except RecursionError:  # JSON nested thousands deep: refused as not a message, before any decoder sees it
+        problem = InputError(code="monitoring.payload_not_json", field="body")
+        return Receipt(stored=False, problems=[Problem(0, None, problem)])
     meters = MeterIndex.of(enterprise_meters(session, enterprise))
     result = ingest(store, meters, [Message(p, enterprise) for p in payloads], received_at=received_at, atomic=True)
     receipt = Receipt(stored=not result.rejected)

@@ -1,4 +1,4 @@
-"""Import a bulk registry file (regions, parks, enterprises, facilities): all or nothing.
+"""Import a bulk registry file (regions, parks, enterprises, facilities, meters): all or nothing.
 
 Rows are checked and written in the caller's one transaction, kind by kind (regions first, a province
 before its cities), each row by the same use cases as a form (:mod:`carbonpeak.services.registry`): a
@@ -6,6 +6,11 @@ row whose code is new is added, a row whose code exists is a change of the colum
 (unchanged rows add nothing, so importing the same file twice adds nothing). Every problem of every
 row is collected with its file, sheet, row and field; if there is any, :class:`ValidationFailed`
 lists them all and the caller's transaction is rolled back, so nothing at all is written.
+
+Meters (the sheet 计量器具/meters, last: a meter names its facility) go through the very use cases of
+``carbonpeak monitor add|change`` and the monitoring pages (:mod:`carbonpeak.services.monitoring`): the same
+checks, the same access rule (the facility must lie in the person's jurisdiction) and the same audit
+events, hence the same versions. A blank cell of a meter that exists keeps its value.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import AccessDenied, InputError, NotFound, ValidationFailed
 from carbonpeak.io import registry_file
 from carbonpeak.io.registry_fields import KINDS, code_field
+from carbonpeak.monitoring import meters as meter_rules
+from carbonpeak.monitoring.readings import INTERVALS_MIN
 from carbonpeak.services import access
+from carbonpeak.services import monitoring as meter_cases
 from carbonpeak.services import registry as reg
 from carbonpeak.services.access import Principal
 from carbonpeak.services.registry_checks import Where, blank
@@ -51,7 +59,10 @@ def import_registry(session: Session, principal: Principal, files: list[tuple[st
     result = Imported(files=[name for name, _ in files])
     context = reg.Context(principal)
     first_row: dict[tuple[str, str], tuple[str, int]] = {}
-    for kind in KINDS:  # regions, parks, enterprises, facilities: references point backwards
+    for kind in KINDS:  # regions, parks, enterprises, facilities, meters: references point backwards
+        if kind == "meters":
+            errors += _import_meters(session, principal, sheets, result, first_row)
+            continue
         rows = [(sheet, number, record) for sheet in sheets if sheet.kind == kind for number, record in sheet.rows]
         if kind == "regions":
             rows.sort(key=lambda item: LEVEL_ORDER.get(str(item[2].get("level") or "").strip(), 3))
@@ -90,6 +101,82 @@ def import_registry(session: Session, principal: Principal, files: list[tuple[st
     return result
 
 
+def _import_meters(
+    session: Session,
+    principal: Principal,
+    sheets: list[registry_file.Sheet],
+    result: Imported,
+    first_row: dict[tuple[str, str], tuple[str, int]],
+) -> list[InputError]:
+    """The meters' rows, each by :func:`.monitoring.add_meter` or :func:`.monitoring.change_meter`."""
+    from carbonpeak.store.monitoring.models import Meter
+
+    errors: list[InputError] = []
+    own = code_field("meters")
+    for sheet in sheets:
+        if sheet.kind != "meters":
+            continue
+        for number, raw in sheet.rows:
+            where = Where(file=sheet.file, sheet=sheet.name if sheet.name != sheet.file else None, row=number)
+            codes = (own, "facility_code")  # a code typed as a number (1001) reads as 1001.0
+            record = meter_rules.coded(
+                {k: registry_file_text(v) if k in codes and not blank(v) else v for k, v in raw.items()}
+            )
+            code = None if blank(record.get(own)) else str(record[own])
+            if code is not None:
+                seen = first_row.get(("meters", code))
+                if seen is not None:
+                    errors.append(where.error("registry.duplicate_in_file", own, code, first=seen[1]))
+                    continue
+                first_row[("meters", code)] = (sheet.name, number)
+            exists = code is not None and session.scalar(select(Meter.id).where(Meter.code == code)) is not None
+            try:
+                if not exists:
+                    change = meter_cases.add_meter(session, principal, record)
+                    result.created.setdefault("meters", []).append(change.code)
+                    continue
+                given = {k: v for k, v in record.items() if k != own and not blank(v)}
+                change = meter_cases.change_meter(session, principal, str(code), given)
+            except (AccessDenied, NotFound):
+                errors.append(where.error("registry.duplicate_code", own, code))  # another jurisdiction's meter
+                continue
+            except ValidationFailed as failed:
+                errors += [_at(e, where) for e in failed.errors]
+                continue
+            bucket = result.changed if change.action == "changed" else result.unchanged
+            bucket.setdefault("meters", []).append(change.code)
+    return errors
+
+
+def _at(error: InputError, where: Where) -> InputError:
+    """A use case's error placed at the file's sheet and row (the use case knows only the record)."""
+    return InputError(
+        code=error.code,
+        field=error.field,
+        value=error.value,
+        expected=error.expected,
+        file=where.file,
+        sheet=where.sheet,
+        row=where.row,
+        **error.params,
+    )
+
+
+def meter_choices(lang: str) -> dict[str, list[str]]:
+    """The template's drop-down lists of the meters' fields, in ``lang``."""
+    lists = {
+        dtype: list(meter_rules.choice_labels(name, lang).values())
+        for dtype, name in (
+            ("energy_type", "energy_type"),
+            ("measuring_point", "measuring_point"),
+            ("reading_kind", "reading_kind"),
+            ("meter_status", "status"),
+        )
+    }
+    lists["interval_min"] = [str(m) for m in INTERVALS_MIN]
+    return lists
+
+
 def registry_file_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -103,4 +190,4 @@ def _existing(session: Session, kind: str, code: str) -> object | None:
 
 def template(lang: str) -> bytes:
     """The bulk registry template (.xlsx) in ``lang``; anyone who may read the registry may download it."""
-    return registry_file.write_template(lang)
+    return registry_file.write_template(lang, meter_choices("en" if lang == "en" else "zh"))

@@ -27,6 +27,7 @@ from carbonpeak import messages
 from carbonpeak.services import monitoring_http
 from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
+from carbonpeak.web.errors import TooLarge
 from carbonpeak.web.monitoring_store import store_of
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "the account does not report for an enterprise"},
     404: {"description": "not one's own enterprise"},
     409: {"description": "the reading store is held by another process (DuckDB)"},
+    413: {"description": "the body is larger than the upload limit"},
     422: {"description": "every problem of the batch; nothing was stored"},
 }
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read in chunks up to the upload limit: a body over it is refused (413, ``too_large``) as soon
+    as the limit is passed, whether or not it declared its length (the middleware refuses a declared one)."""
+    limit = request.app.state.settings.max_upload_bytes
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(limit=limit // 2**20)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class MessageOut(BaseModel):
@@ -65,7 +80,7 @@ async def post_readings(
     enterprise: str | None = Query(None, max_length=60, description="an administrator names the enterprise"),
 ) -> Any:
     code = await run_in_threadpool(monitoring_http.gateway_enterprise, session, who, enterprise)
-    body = await request.body()  # read only once the sender may send for ``code``
+    body = await _body(request)  # read only once the sender may send for ``code``
     store = await run_in_threadpool(store_of, request)
     receipt = await run_in_threadpool(monitoring_http.receive, session, store, code, body)
     if not receipt.stored:

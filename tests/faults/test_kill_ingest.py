@@ -7,12 +7,8 @@ import datetime as dt
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 
@@ -22,46 +18,18 @@ from carbonpeak.monitoring.store import DuckDBStore
 from carbonpeak.services import monitoring as svc
 from carbonpeak.services import registry as reg
 from carbonpeak.store import db
-from tests.monitoring.test_ingest_mqtt import HOST, PORT, broker_up, forget_session
+from tests.monitoring.conftest import IngestService, ingest_service  # noqa: F401
+from tests.monitoring.test_ingest_mqtt import HOST, PORT, broker_up
 from tests.services.conftest import ADMIN
 from tests.store.conftest import uscc
 
 pytestmark = pytest.mark.skipif(not broker_up(), reason="no MQTT broker on 127.0.0.1:1883 (apt-get install mosquitto)")
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def serve(url: str, readings: str, client_id: str, topic_root: str, seconds: float) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "carbonpeak.cli",
-            "monitor",
-            "serve",
-            "--db",
-            url,
-            "--readings",
-            readings,
-            "--client-id",
-            client_id,
-            "--topic-root",
-            topic_root,
-            "--max-seconds",
-            str(seconds),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None and "listening" in process.stdout.readline()
-    return process
-
-
-def test_kill_9_while_messages_flow_loses_nothing_and_counts_nothing_twice(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
-    readings = str(tmp_path / "readings.duckdb")
-    db.upgrade(url)
+def test_kill_9_while_messages_flow_loses_nothing_and_counts_nothing_twice(
+    ingest_service: IngestService,  # noqa: F811
+) -> None:
+    url, readings = ingest_service.url, ingest_service.readings
     with db.transaction(url) as session:
         reg.add_region(session, ADMIN, {"region_code": "SX", "name_zh": "测试省", "level": "province"})
         reg.add_enterprise(
@@ -88,15 +56,13 @@ def test_kill_9_while_messages_flow_loses_nothing_and_counts_nothing_twice(tmp_p
                     },
                 )
         meters = svc.meter_table(session)
-    topic_root = f"cp-fault-{uuid.uuid4().hex[:8]}/v1/readings"
-    client_id = f"cp-fault-{uuid.uuid4().hex[:8]}"
     start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     published, truth = events(
         meters,
         start,
         start + dt.timedelta(hours=24),
         seed=9,
-        root=topic_root,
+        root=ingest_service.topic_root,
         behaviour=Behaviour(dropout=0, late=0.05, duplicate=0.05),
     )
     assert len(published) > 700
@@ -110,22 +76,16 @@ def test_kill_9_while_messages_flow_loses_nothing_and_counts_nothing_twice(tmp_p
                 time.sleep(0.15)
         publisher.close(pending)
 
-    first = serve(url, readings, client_id, topic_root, 60)
+    first = ingest_service.start(60)
     flow = threading.Thread(target=publish_paced)
     flow.start()
-    try:
-        time.sleep(2.0)  # messages are flowing and being committed
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
-        assert first.returncode == -signal.SIGKILL
-        second = serve(url, readings, client_id, topic_root, 12)  # the restart, same session
-        flow.join(timeout=60)
-        output, _ = second.communicate(timeout=60)
-    finally:
-        for process in (first, locals().get("second")):
-            if process is not None and process.poll() is None:
-                process.kill()
-        forget_session(client_id)
+    time.sleep(2.0)  # messages are flowing and being committed
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    assert first.returncode == -signal.SIGKILL
+    second = ingest_service.start(12)  # the restart, same session
+    flow.join(timeout=60)
+    output, _ = second.communicate(timeout=60)
     assert second.returncode == 0, output
     after_restart = int(re.search(r"new=(\d+)", output).group(1))  # type: ignore[union-attr]
     assert 0 < after_restart < len(truth.keys)  # the kill fell while messages flowed: both processes stored some

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,3 +33,68 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DuckDBStor
     )
     yield made
     made.close()
+
+
+# ---------------------------------------------------------------- the ingest service in its own process
+
+
+class IngestService:
+    """``carbonpeak monitor serve`` in processes of their own, on the machine's broker, under a topic root and
+    MQTT client id of this test alone (so that tests never read each other's messages or sessions)."""
+
+    def __init__(self, url: str, readings: str) -> None:
+        import uuid
+
+        self.url, self.readings = url, readings
+        tag = uuid.uuid4().hex[:8]
+        self.topic_root = f"cp-test-{tag}/v1/readings"
+        self.client_id = f"cp-test-{tag}"
+        self.processes: list[subprocess.Popen[str]] = []
+
+    def start(self, seconds: float) -> subprocess.Popen[str]:
+        """Start one subscriber that stops after ``seconds``; returns once it listens (its first line)."""
+        where = ["--db", self.url, "--readings", self.readings, "--max-seconds", str(seconds)]
+        mqtt = ["--client-id", self.client_id, "--topic-root", self.topic_root]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "carbonpeak.cli", "monitor", "serve", *where, *mqtt],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        self.processes.append(process)
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "listening" in first, first + process.stdout.read()
+        return process
+
+    def stop(self) -> None:
+        """Kill what still runs and drop the broker's persistent session of the client id."""
+        from tests.monitoring.test_ingest_mqtt import forget_session
+
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        forget_session(self.client_id)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def ingest_service(tmp_path: Path) -> Iterator[IngestService]:
+    """The ingest service of one test: a SQLite registry (``.url``, schema made) and a DuckDB reading file
+    (``.readings``) in the test's folder; ``.start(seconds)`` runs ``monitor serve`` on them. Skipped,
+    saying why, without a broker on 127.0.0.1:1883."""
+    from carbonpeak.store import db
+    from tests.monitoring.test_ingest_mqtt import broker_up
+
+    if not broker_up():
+        pytest.skip("no MQTT broker on 127.0.0.1:1883 (apt-get install mosquitto)")
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    db.upgrade(url)
+    service = IngestService(url, str(tmp_path / "readings.duckdb"))
+    yield service
+    service.stop()

@@ -1,11 +1,10 @@
 """CSV backfill through the same pipeline, on SQLite and PostgreSQL registries: past readings land in their
-real intervals, the same file twice changes nothing, a changed value is a correction, every bad row is named,
-and only the enterprise's own user (or the administrator) may send its readings."""
+real intervals, the same file twice changes nothing, a changed value is a correction, every bad row is named
+and then nothing is written, and only the enterprise's own user (or the administrator) may send its readings."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from carbonpeak.cli import app
 from carbonpeak.errors import AccessDenied
 from carbonpeak.monitoring.store import DuckDBStore
 from carbonpeak.services import monitoring as svc
-from carbonpeak.services.monitoring_ingest import backfill
+from carbonpeak.services.monitoring_backfill import backfill_file
 from carbonpeak.store import db
 from tests.monitoring.test_meters import POTLINE_AC
 from tests.services.conftest import ADMIN, person, province  # noqa: F401
@@ -36,11 +35,11 @@ def test_backfill_lands_in_real_intervals_once(province: str, tmp_path: Path) ->
         own = person(session, "ent", "enterprise", enterprise="E1")
         city = person(session, "xa", "city_regulator", region="XA")
     with db.transaction(province) as session:
-        first = backfill(session, own, store, CSV.encode(), "E1")
-        again = backfill(session, own, store, CSV.encode(), "E1")
-        fixed = backfill(session, ADMIN, store, CSV.replace("1010", "1011").encode(), "E1")
+        first = backfill_file(session, own, store, "old.csv", CSV.encode(), "E1")
+        again = backfill_file(session, own, store, "old.csv", CSV.encode(), "E1")
+        fixed = backfill_file(session, ADMIN, store, "old.csv", CSV.replace("1010", "1011").encode(), "E1")
         with pytest.raises(AccessDenied):
-            backfill(session, city, store, CSV.encode(), "E1")
+            backfill_file(session, city, store, "old.csv", CSV.encode(), "E1")
     assert (first.written.new, again.written.duplicates, fixed.written.corrections) == (3, 3, 1)
     starts = list(store.current()["interval_start"])
     assert starts == [dt.datetime(2026, 2, 28, 16, m, tzinfo=dt.UTC) for m in (0, 15, 30)]
@@ -87,11 +86,17 @@ def test_bad_rows_named_from_the_cli(tmp_path: Path) -> None:
             "en",
         ],
     )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
-    assert summary["new"] == 3
-    assert [(p["row"], p["record"]) for p in summary["rejected"]] == [(5, None), (6, None), (None, 7)]
-    assert "offset" in summary["rejected"][0]["problem"] and "start of one of" in summary["rejected"][2]["problem"]
+    assert result.exit_code == 2, result.output  # every bad row named, and then nothing written
+    problems = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert [p.split(",")[:2] for p in problems] == [
+        ["  - file old.csv", " row 5"],
+        ["  - file old.csv", " row 6"],
+        ["  - file old.csv", " row 7"],
+    ]
+    assert "offset" in problems[0] and "start of one of" in problems[2]
+    store = DuckDBStore(readings)
+    assert store.count() == 0  # not even the three good rows
+    store.close()
 
 
 def test_excel_backfill_reads_date_cells_as_local_time(tmp_path: Path) -> None:

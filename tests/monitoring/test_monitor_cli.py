@@ -5,11 +5,6 @@ process) stores what ``carbonpeak monitor simulate`` publishes, each reading onc
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -18,18 +13,16 @@ from carbonpeak.cli import app
 from carbonpeak.monitoring.store import DuckDBStore
 from carbonpeak.services import registry as reg
 from carbonpeak.store import db
-from tests.monitoring.test_ingest_mqtt import broker_up, forget_session
+from tests.monitoring.conftest import IngestService
+from tests.monitoring.test_ingest_mqtt import broker_up
 from tests.services.conftest import ADMIN
 from tests.store.conftest import uscc
 
 pytestmark = pytest.mark.skipif(not broker_up(), reason="no MQTT broker on 127.0.0.1:1883 (apt-get install mosquitto)")
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_serve_stores_what_simulate_publishes(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'registry.db'}"
-    readings = str(tmp_path / "readings.duckdb")
-    db.upgrade(url)
+def test_serve_stores_what_simulate_publishes(ingest_service: IngestService) -> None:
+    url, readings = ingest_service.url, ingest_service.readings
     with db.transaction(url) as session:
         reg.add_region(session, ADMIN, {"region_code": "SX", "name_zh": "测试省", "level": "province"})
         reg.add_enterprise(
@@ -44,57 +37,26 @@ def test_serve_stores_what_simulate_publishes(tmp_path: Path) -> None:
     result = runner.invoke(app, ["monitor", "demo-meters", "--today", "2026-03-10", "--db", url])
     assert result.exit_code == 0 and "4 meters registered" in result.output, result.output
 
-    topic_root = f"cp-test-{uuid.uuid4().hex[:8]}/v1/readings"
-    client_id = f"cp-test-{uuid.uuid4().hex[:8]}"
-    serve = subprocess.Popen(
+    serve = ingest_service.start(12)
+    result = runner.invoke(
+        app,
         [
-            sys.executable,
-            "-m",
-            "carbonpeak.cli",
             "monitor",
-            "serve",
+            "simulate",
             "--db",
             url,
-            "--readings",
-            readings,
-            "--client-id",
-            client_id,
+            "--start",
+            "2026-03-01T00:00+08:00",
+            "--hours",
+            "48",
             "--topic-root",
-            topic_root,
-            "--max-seconds",
-            "12",
+            ingest_service.topic_root,
+            "--json",
         ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
     )
-    try:
-        assert serve.stdout is not None
-        assert "listening" in serve.stdout.readline()
-        result = runner.invoke(
-            app,
-            [
-                "monitor",
-                "simulate",
-                "--db",
-                url,
-                "--start",
-                "2026-03-01T00:00+08:00",
-                "--hours",
-                "48",
-                "--topic-root",
-                topic_root,
-                "--json",
-            ],
-        )
-        assert result.exit_code == 0, result.output
-        truth = json.loads(result.output)
-        output, _ = serve.communicate(timeout=60)
-    finally:
-        serve.kill()
-        forget_session(client_id)
+    assert result.exit_code == 0, result.output
+    truth = json.loads(result.output)
+    output, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, output
     assert f"duplicates={truth['duplicate_readings']}" in output and "rejected=0" in output, output
     store = DuckDBStore(readings)

@@ -74,6 +74,7 @@ def meter(code: str, kind: str, point: str, **extra: Any) -> dict[str, Any]:
         "meter_code": code,
         "facility_code": "F1" if code != "G" else "F2",
         "enterprise_code": "E1",
+        "region_code": "R1" if code != "G" else "R2",
         "energy_type": extra.pop("energy", "electricity"),
         "measuring_point": point,
         "unit": "kWh",
@@ -180,10 +181,6 @@ def analyses(con: Any, rel: dict[str, Any], rules: q.Rules, fill_gaps: int, qual
     return out
 
 
-@pytest.mark.xfail(
-    reason="known failure since the merge of 2026-12-06 (a DuckDB error when gaps are not filled); open in issue #15",
-    strict=False,
-)
 @pytest.mark.parametrize("fill_gaps", [0, 2])
 def test_spark_and_duckdb_agree(engine: Any, folder: Path, params: ParameterSet, fill_gaps: int) -> None:
     from carbonpeak.monitoring import spark
@@ -214,10 +211,6 @@ def test_spark_and_duckdb_agree(engine: Any, folder: Path, params: ParameterSet,
     assert sum(r[5] for r in filled) == (2 if fill_gaps else 0)  # the two-interval gap only
 
 
-@pytest.mark.xfail(
-    reason="known failure since the merge of 2026-12-06 (a DuckDB error when gaps are not filled); open in issue #15",
-    strict=False,
-)
 def test_spark_job_writes_what_duckdb_computes(engine: Any, folder: Path, tmp_path: Path, params: ParameterSet) -> None:
     from carbonpeak.monitoring import spark_job
 

@@ -70,9 +70,9 @@ def test_the_template_is_labelled_in_the_language_asked(lang: str) -> None:
     book = load_workbook(io.BytesIO(registry_file.write_template(lang)))
     names = book.sheetnames
     assert names == (
-        ["地区", "园区", "集群", "企业", "设施", "说明"]
+        ["地区", "园区", "集群", "企业", "设施", "计量器具", "说明"]
         if lang == "zh"
-        else ["regions", "parks", "clusters", "enterprises", "facilities", "fields"]
+        else ["regions", "parks", "clusters", "enterprises", "facilities", "meters", "fields"]
     )
     enterprises_sheet = book.worksheets[3]
     assert enterprises_sheet["D1"].value == "uscc"

@@ -155,3 +155,45 @@ def test_access_is_decided_before_the_body_is_read(gateway: dict[str, Any]) -> N
     assert client.post(URL, content=json.dumps(GOOD), headers=_headers("admin")).status_code == 422  # names none
     assert client.post(URL + "?enterprise=E02", content=json.dumps(GOOD), headers=_headers("admin")).status_code == 200
     assert _count(gateway) == 3
+
+
+def test_hostile_bodies_are_coded_refusals_and_write_nothing(gateway: dict[str, Any]) -> None:
+    """Not JSON, JSON nested thousands deep, a value that is no number, an empty array: each a 422 naming the
+    message, field and what was expected, never a 500; nothing stored."""
+    client = gateway["client"]
+    for body in (b"{oops", b"[" * 50_000 + b"]" * 50_000, b'"just a string"', b"[]"):
+        response = client.post(URL + "?lang=en", content=body, headers=_headers())
+        assert response.status_code == 422, (body[:20], response.text[:300])
+        details = response.json()["details"]
+        assert details and all(d["code"].startswith("monitoring.") and d["text"] for d in details), details
+    nan = json.dumps(_message("GW-AL03-000009", ("AL03-T1", "2026-01-19T10:00:00+08:00", "NaN"))).encode()
+    response = client.post(URL, content=nan, headers=_headers())
+    assert response.status_code == 422
+    assert [(d["reading"], d["field"], d["code"]) for d in response.json()["details"]] == [
+        (0, "value", "monitoring.not_a_number")
+    ]
+    assert _count(gateway) == 0
+
+
+def test_an_oversized_body_is_refused_while_it_is_read(gateway: dict[str, Any]) -> None:
+    """A body beyond the upload limit is 413 ``too_large``, whether or not it declares its length (streamed
+    in chunks here, as a gateway sending ``Transfer-Encoding: chunked`` does); nothing stored."""
+    import dataclasses
+
+    app = gateway["app"]
+    app.state.settings = dataclasses.replace(app.state.settings, max_upload_bytes=64 * 1024)
+    good = json.dumps(GOOD).encode()
+    filler = b" " * 16 * 1024  # JSON allows any whitespace: a valid message made large
+
+    def chunks() -> Any:
+        yield good[:-1]
+        for _ in range(8):
+            yield filler
+        yield good[-1:]
+
+    response = gateway["client"].post(URL, content=chunks(), headers=_headers())
+    assert response.status_code == 413, response.text[:300]
+    assert "too_large" in response.text
+    assert _count(gateway) == 0
+    small = gateway["client"].post(URL, content=good, headers=_headers())  # within the limit: stored
+    assert small.status_code == 200 and _count(gateway) == 3

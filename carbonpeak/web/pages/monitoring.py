@@ -125,13 +125,41 @@ def _ranking_chart(rows: list[dict[str, Any]], title: str, key: str) -> dict[str
     }
 
 
+def _kept(
+    request: Request, session: Any, who: Any, store: Any, as_of: dt.datetime, what: tuple[Any, ...], make: Any
+) -> dict[str, Any]:
+    """What ``make(quarter)`` computes from the reading store (the board, a facility's live figures), kept in
+    the app's cache (:class:`carbonpeak.web.queries.Cache`, stale while revalidating) per scope and ``what``
+    until the registry (its audit stamp), the reading store (:meth:`~carbonpeak.monitoring.store.DuckDBStore.
+    state`) or the quarter hour changes. The figures are judged at the last quarter-hour boundary: the
+    indices count whole 15-minute intervals, so within a quarter hour only new readings change them, and
+    those change the store's state."""
+    from carbonpeak.web import queries
+
+    quarter = as_of.replace(minute=as_of.minute - as_of.minute % 15, second=0, microsecond=0)
+    stamp = (queries.stamp(session), store.state(), quarter)
+    kept: dict[str, Any] = request.app.state.cache.get(
+        ("monitoring", *what, queries.scope_key(who)), lambda: make(quarter), stamp
+    )
+    return kept
+
+
 @router.get("/monitoring")
 def monitoring_board(request: Request, session: DbSession, who: Who, enterprise: Code = None) -> Response:
     store, unavailable = _store(request)
     as_of = as_of_of(request)
     found: dict[str, Any] | None = None
     if store is not None:
-        found = board_use.board(session, who, store, as_of, enterprise=enterprise or None)
+        chosen = enterprise or None
+        found = _kept(
+            request,
+            session,
+            who,
+            store,
+            as_of,
+            ("board", chosen),
+            lambda at: board_use.board(session, who, store, at, enterprise=chosen),
+        )
     charts: dict[str, Any] = {}
     if found and found["total"] is not None:
         charts["trend"] = _trend_chart(found)
@@ -205,7 +233,15 @@ def _facility_page(
         facility = access.get_facility(session, who, code, "registry.view")
         found: dict[str, Any] = {"facility": facility, "meters": meter_cases.list_meters(session, who, code)}
     else:
-        found = board_use.facility_live(session, who, store, code, as_of)
+        found = _kept(
+            request,
+            session,
+            who,
+            store,
+            as_of,
+            ("facility", code),
+            lambda at: board_use.facility_live(session, who, store, code, at),
+        )
     versions = {m["meter_code"]: meter_cases.meter_history(session, who, m["meter_code"]) for m in found["meters"]}
     warnings = [{**w, "text": _say(w["code"], w["params"])} for w in found.get("warnings", [])]
     return render(
