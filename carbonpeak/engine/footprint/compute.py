@@ -147,7 +147,9 @@ def footprints(
     u_k = np.asarray(upstream.footprint, dtype=np.intp)
     u_s = np.asarray(upstream.stage, dtype=np.intp)
     kind = np.asarray(upstream.kind, dtype=np.int64)
-    contribution = np.where(kind == INCLUDED, 0.0, as_float(upstream.quantity_t_per_t) * as_float(upstream.factor_tco2e_per_t))
+    contribution = np.where(
+        kind == INCLUDED, 0.0, as_float(upstream.quantity_t_per_t) * as_float(upstream.factor_tco2e_per_t)
+    )
     stages[u_k, u_s] = contribution
     known = np.nan_to_num(contribution)
     site += np.bincount(u_k, weights=np.where(kind == SITE, known, 0.0), minlength=n)
@@ -170,7 +172,9 @@ def footprints(
     value = np.where(count > 0, value, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = [np.where(value > 0, part / value, np.nan) for part in (site, supplier, secondary)]
-    cutoff, exempted = cutoff_check(value, stages, missing, np.where(missing, estimate, 0.0), stage_cutoff_pct, total_cutoff_pct)
+    cutoff, exempted = cutoff_check(
+        value, stages, missing, np.where(missing, estimate, 0.0), stage_cutoff_pct, total_cutoff_pct
+    )
     return FootprintResult(
         value=value,
         stages=stages,

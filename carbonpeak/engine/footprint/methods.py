@@ -60,10 +60,15 @@ PRODUCTS: dict[str, ProductMethod] = {
         "electrolytic_aluminium",
         "gbt44905-2024",
         _GB44905,
-        ("declared unit 1 t liquid primary aluminium or remelting ingot", *_COMMON, "site data primary; background data primary or secondary"),
+        (
+            "declared unit 1 t liquid primary aluminium or remelting ingot",
+            *_COMMON,
+            "site data primary; background data primary or secondary",
+        ),
         "t liquid aluminium",
         ("bauxite", "alumina", "anode"),
-        "bauxite mining, metallurgical alumina, prebaked anodes, electrolysis (anode carbon, PFC, fuels), electricity, heat",
+        "bauxite mining, metallurgical alumina, prebaked anodes, electrolysis (anode carbon, PFC, fuels), "
+        "electricity, heat",
         "transport of raw materials and casting into remelting ingot are not separated (casting is inside the "
         "facility's reported months when its casthouse is); the standard's annex tables were not read",
     ),
@@ -95,7 +100,11 @@ PRODUCTS: dict[str, ProductMethod] = {
         "zinc",
         "gbt24067-2024",
         _GB24067,
-        ("ISO 14067 cradle-to-gate", *_COMMON, "IZA technical guidance for SHG zinc exists; its values are for members only"),
+        (
+            "ISO 14067 cradle-to-gate",
+            *_COMMON,
+            "IZA technical guidance for SHG zinc exists; its values are for members only",
+        ),
         "t zinc",
         ("concentrate",),
         "concentrate (upstream factor), roasting, leaching and electrowinning fuels, process, electricity, heat",
@@ -128,7 +137,11 @@ PRODUCTS: dict[str, ProductMethod] = {
         "recycled_aluminium",
         "gbt24067-2024",
         _GB24067,
-        ("ISO 14067 cradle-to-gate", *_COMMON, "scrap burden by a selectable approach (IAI reference document: three approaches)"),
+        (
+            "ISO 14067 cradle-to-gate",
+            *_COMMON,
+            "scrap burden by a selectable approach (IAI reference document: three approaches)",
+        ),
         "t recycled aluminium",
         ("scrap",),
         "scrap burden (by the approach chosen), remelting fuels, electricity, heat",
