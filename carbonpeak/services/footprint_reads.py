@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.footprints import require
-from carbonpeak.store.footprints.models import Footprint, FootprintVersion
 from carbonpeak.store.facts import load_registry
+from carbonpeak.store.footprints.models import Footprint, FootprintVersion
 from carbonpeak.store.models import Facility
 
 COLUMNS = [
@@ -42,9 +42,11 @@ COLUMNS = [
 
 
 def _rows(session: Session, facility_filter: object | None, *, published_only: bool) -> pd.DataFrame:
-    query = select(Footprint, FootprintVersion, Facility.code).join(
-        FootprintVersion, FootprintVersion.footprint_id == Footprint.id
-    ).join(Facility, Facility.id == Footprint.facility_id)
+    query = (
+        select(Footprint, FootprintVersion, Facility.code)
+        .join(FootprintVersion, FootprintVersion.footprint_id == Footprint.id)
+        .join(Facility, Facility.id == Footprint.facility_id)
+    )
     if facility_filter is not None:
         query = query.where(facility_filter)  # type: ignore[arg-type]
     if published_only:
