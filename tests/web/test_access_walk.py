@@ -114,6 +114,14 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/projects/{code}/correct"): {"province", "admin"},
     ("POST", "/projects/{code}/review"): {"province", "admin"},
     ("POST", "/projects/{code}/link"): {"province", "admin"},
+    ("GET", "/footprints"): EVERYONE,  # product footprints of facilities in scope
+    ("GET", "/footprints/{facility}"): EVERYONE,
+    ("GET", "/footprints/{facility}/declaration.xlsx"): EVERYONE,
+    ("GET", "/footprints/{facility}/pact.json"): EVERYONE,
+    ("POST", "/footprints/{facility}/compute"): {"enterprise", "city", "province", "admin"},
+    ("POST", "/footprints/{facility}/{action}"): REGULATORS,  # review, publish
+    ("GET", "/public/footprints"): PUBLIC,  # published footprints, read-only
+    ("GET", "/api/v1/footprints"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/api/v1/me"): EVERYONE,
