@@ -111,7 +111,10 @@ def declaration_xlsx(footprint: Footprint, version: FootprintVersion, lang: str)
     cited = book.create_sheet("引用参数" if lang == "zh" else "parameters")
     cited.append(["参数", "数值", "单位", "出处"] if lang == "zh" else ["parameter", "value", "unit", "source"])
     for p in version.provenance.get("parameters", []):
-        cited.append([p.get("parameter"), p.get("value"), p.get("unit"), p.get("citation") or p.get("status")])
+        key = " · ".join(str(v) for v in (p.get("key") or {}).values())
+        cited.append(
+            [f"{p.get('parameter')} {key}", p.get("value"), p.get("unit"), p.get("citation") or p.get("status")]
+        )
     months = book.create_sheet("核算月份" if lang == "zh" else "months")
     months.append(["月份", "版本编号", "结果编号"] if lang == "zh" else ["period", "version id", "result id"])
     for m in version.provenance.get("months", []):
@@ -161,3 +164,38 @@ def pact(footprint: Footprint, version: FootprintVersion, company_name: str) -> 
 def _decimal(value: float | None) -> str | None:
     # t CO2e per t equals kg CO2e per kg (the declared unit kilogram)
     return None if value is None else f"{value:.4f}"
+
+
+def declaration_pdf(footprint: Footprint, version: FootprintVersion, lang: str) -> bytes:
+    """The declaration as PDF (WeasyPrint), the same items as the Excel; Chinese in Noto CJK."""
+    from html import escape
+
+    from weasyprint import HTML  # imported here: only the PDF needs it
+
+    title = "产品碳足迹声明" if lang == "zh" else "Product carbon footprint declaration"
+    rows = "".join(
+        f"<tr><th>{escape(str(label))}</th><td>{escape(_shown(value))}</td></tr>"
+        for label, value in declaration_rows(footprint, version, lang)
+    )
+    cited = "".join(
+        f"<li>{escape(str(p.get('parameter')))} {escape(' · '.join(str(v) for v in (p.get('key') or {}).values()))}: "
+        f"{escape(_shown(p.get('value')))} {escape(str(p.get('unit') or ''))}"
+        f" — {escape(str(p.get('citation') or p.get('status') or ''))}</li>"
+        for p in version.provenance.get("parameters", [])
+    )
+    html = (
+        "<html><head><meta charset='utf-8'><style>"
+        "body{font-family:'Noto Sans CJK SC','Noto Serif CJK SC',sans-serif;font-size:10pt}"
+        "th{text-align:left;padding-right:1em;font-weight:normal;color:#444}td{font-weight:bold}"
+        f"</style></head><body><h1>{escape(title)}</h1><table>{rows}</table>"
+        f"<h2>{'引用参数' if lang == 'zh' else 'Parameters cited'}</h2><ul>{cited}</ul></body></html>"
+    )
+    return bytes(HTML(string=html).write_pdf())
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)

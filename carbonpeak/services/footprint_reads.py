@@ -3,8 +3,8 @@ footprint with its versions, and the distribution by product and province (media
 power source.
 
 The distribution counts each footprint once (its latest version, or latest published one for the
-public), unweighted by output; footprints with incomplete coverage are counted apart (``incomplete``)
-and left out of the percentiles, because a missing stage is not zero.
+public), unweighted by output; how many of them have incomplete coverage (a missing stage is not zero:
+their value is a lower bound) is counted beside the percentiles.
 """
 
 from __future__ import annotations
@@ -94,40 +94,34 @@ def published(session: Session) -> pd.DataFrame:
 class Spread:
     group: str  # province code or power source
     product: str
-    count: int  # complete footprints in the percentiles
-    incomplete: int
+    count: int  # footprints in the percentiles
+    incomplete: int  # of which with a stage missing (a lower bound)
     median: float | None
     p10: float | None
     p90: float | None
 
 
 def distribution(rows: pd.DataFrame, by: str = "province_code", year: int | None = None) -> list[Spread]:
-    """Median and P10–P90 of the footprint values per product and ``by`` (province_code or power_source)."""
+    """Median and P10–P90 of the footprint values per product and ``by`` (province_code or power_source).
+
+    Every footprint with a value counts once; ``incomplete`` says how many of them miss a stage (their
+    value is the quantified part, a lower bound), so a reader sees how far the spread rests on them."""
     if year is not None:
         rows = rows[rows["year"] == year]
     out = []
     for (product, group), part in rows.groupby(["product", by], sort=True):
-        done = part[part["complete"].astype(bool) & part["value_tco2e_per_t"].notna()]["value_tco2e_per_t"].to_numpy(
-            dtype=float
-        )
-        shown = part["value_tco2e_per_t"].dropna().to_numpy(dtype=float) if not len(done) else done
-        has = len(done) > 0
+        valued = part[part["value_tco2e_per_t"].notna()]
+        values = valued["value_tco2e_per_t"].to_numpy(dtype=float)
+        has = len(values) > 0
         out.append(
             Spread(
                 group=str(group),
                 product=str(product),
-                count=len(done),
-                incomplete=int(len(part) - len(done)),
-                median=float(np.median(done)) if has else None,
-                p10=float(np.percentile(done, 10)) if has else None,
-                p90=float(np.percentile(done, 90)) if has else None,
+                count=len(values),
+                incomplete=int((~valued["complete"].astype(bool)).sum()),
+                median=float(np.median(values)) if has else None,
+                p10=float(np.percentile(values, 10)) if has else None,
+                p90=float(np.percentile(values, 90)) if has else None,
             )
         )
-        del shown
     return out
-
-
-def partial_distribution(rows: pd.DataFrame, by: str = "province_code", year: int | None = None) -> list[Spread]:
-    """The same over the quantified part of incomplete footprints too: a lower bound, labelled as such."""
-    rows = rows.assign(complete=True)
-    return distribution(rows, by, year)
