@@ -39,6 +39,7 @@ from carbonpeak.engine.footprint import (
     Upstream,
     footprints,
 )
+from carbonpeak.engine.footprint.compute import group_sums
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.parameters import ParameterSet
 
@@ -59,10 +60,10 @@ class FootprintBatch:
 
     keys: pd.DataFrame
     result: FootprintResult
-    market: FootprintResult  # the same with market-based electricity
+    market: np.ndarray  # the footprint value with the other electricity basis (market-based by default)
     basis: str
     power_source: list[str]
-    provenance: list[dict[str, Any]]
+    provenance: Any  # provenance[i]: months, parameters, supplies, basis (made when asked for)
     fingerprints: list[str]
 
 
@@ -123,81 +124,85 @@ def compute(
         "scrap": _cited(params, used, "footprint.scrap_burden", approach=scrap_approach),
     }
     k = months["key"].to_numpy(dtype=np.intp)
-    mwh = np.nan_to_num(months["grid_electricity_mwh"].to_numpy(dtype=float)) - np.nan_to_num(
-        months["exported_electricity_mwh"].to_numpy(dtype=float)
-    )
+    # the months in footprint order, once: every per-footprint sum is then one reduceat
+    order = np.argsort(k, kind="stable") if k.size and np.any(k[1:] < k[:-1]) else np.arange(k.size)
+    k = k[order]
+
+    def column(name: str) -> np.ndarray:
+        return months[name].to_numpy(dtype=float)[order]
+
+    mwh = np.nan_to_num(column("grid_electricity_mwh")) - np.nan_to_num(column("exported_electricity_mwh"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        location = np.where(mwh != 0, months["electricity_location_tco2"].to_numpy(dtype=float) / mwh, 0.0)
-        market = np.where(mwh != 0, months["electricity_market_tco2"].to_numpy(dtype=float) / mwh, 0.0)
+        location = np.where(mwh != 0, column("electricity_location_tco2") / mwh, 0.0)
+        market = np.where(mwh != 0, column("electricity_market_tco2") / mwh, 0.0)
     if electricity_factors is not None:  # the caller's factors per facility-month (e.g. green-power contracts)
         given = [
             electricity_factors.get((int(f), str(p)), np.nan)
             for f, p in zip(months["facility_id"], months["period"], strict=True)
         ]
-        market = np.asarray(given, dtype=float)
+        market = np.asarray(given, dtype=float)[order]
     headline = location if basis == "location" else market
-    site_args = {
-        name: months[name].to_numpy(dtype=float)
-        for name in ("output_t", "fuel_tco2", "process_tco2", "pfc_tco2e", "heat_tco2")
-    }
+    site_args = {name: column(name) for name in ("output_t", "fuel_tco2", "process_tco2", "pfc_tco2e", "heat_tco2")}
     output = site_args["output_t"]
-    output_sum = np.bincount(k, weights=np.nan_to_num(output), minlength=n)
+    anode_measured = column("net_anode_consumption_t_per_t")
 
-    def per_t(values: np.ndarray) -> np.ndarray:
-        weighted = np.bincount(k, weights=np.nan_to_num(values), minlength=n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(output_sum > 0, weighted / output_sum, np.nan)
-
-    anode_measured = months["net_anode_consumption_t_per_t"].to_numpy(dtype=float)
-    anode_known = np.bincount(k, weights=np.isnan(anode_measured).astype(float), minlength=n) == 0
-    anode_q = np.where(anode_known, per_t(anode_measured * output), np.nan)  # output-weighted
-    scrap_q = per_t(months["scrap_input_t"].to_numpy(dtype=float))
-    supply_of = {(int(r.facility_id), str(r.material)): r for r in supplies.itertuples(index=False)}
-    key_of = {(int(f), int(y)): i for i, (f, y) in enumerate(zip(keys["facility_id"], keys["year"], strict=True))}
-    rows: list[tuple[int, int, float, float, int, float]] = []
+    # every per-footprint total the join needs, in one pass (engine.footprint.group_sums)
+    totals, nan_counts = group_sums(
+        k,
+        n,
+        np.column_stack(
+            [
+                output,
+                anode_measured * output,
+                column("scrap_input_t"),
+                mwh * market,
+                column("grid_electricity_mwh"),
+                column("captive_electricity_mwh"),
+                column("direct_renewable_mwh"),
+                column("onsite_renewable_mwh"),
+            ]
+        ),
+    )
+    output_sum = totals[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_output = np.where(output_sum > 0, 1.0 / np.where(output_sum > 0, output_sum, 1.0), np.nan)
+    anode_q = np.where(nan_counts[:, 1] == 0, totals[:, 1] * per_output, np.nan)  # output-weighted
+    scrap_q = totals[:, 2] * per_output
+    market_electricity = np.where(nan_counts[:, 3] > 0, np.nan, totals[:, 3] * per_output)
+    products = keys["product"].to_numpy(dtype=object)
+    table, position = _default_rows(products, common, anode_q, scrap_q)
+    supply_of = (
+        {(int(r.facility_id), str(r.material)): r for r in supplies.itertuples(index=False)} if len(supplies) else {}
+    )
     deferred: list[tuple[int, int]] = []  # (upstream row, supplier key)
     provenance_supplies: list[list[dict[str, Any]]] = [[] for _ in range(n)]
-    for i, (facility, product, year) in enumerate(zip(keys["facility_id"], keys["product"], keys["year"], strict=True)):
-        method = PRODUCTS[product]
-        for stage in method.upstream:
-            s = STAGES.index(stage)
-            material = _MATERIAL.get((product, stage), stage)
-            supply = supply_of.get((int(facility), material))
-            if stage == "bauxite":
-                alumina_supply = supply_of.get((int(facility), "alumina"))
-                if product == "primary_aluminium" and alumina_supply is not None and alumina_supply.cradle_to_gate:
-                    rows.append((i, s, 1.0, 0.0, INCLUDED, np.nan))
-                else:
-                    per_product = common["bauxite"] if product == "primary_aluminium" else np.nan
-                    rows.append((i, s, 1.0, per_product, SECONDARY, np.nan))
-                continue
-            if stage == "silicon_inputs":
-                rows.append((i, s, 1.0, common["silicon_inputs"], SECONDARY, np.nan))
-                continue
-            quantity = {
-                "alumina": common["alumina_q"],
-                "anode": anode_q[i],
-                "scrap": scrap_q[i],
-            }.get(material, common.get(material + "_q", np.nan))
-            factor = common.get(material, np.nan)
-            kind = SECONDARY
-            if supply is not None:
-                if supply.quantity_t_per_t is not None and not pd.isna(supply.quantity_t_per_t):
-                    quantity = float(supply.quantity_t_per_t)
+    if supply_of:
+        key_of = {(int(f), int(y)): i for i, (f, y) in enumerate(zip(keys["facility_id"], keys["year"], strict=True))}
+        for (facility, material), supply in supply_of.items():
+            for (f, year), i in key_of.items():
+                if f != facility:
+                    continue
+                product = str(products[i])
+                stage = next((st for (pr, st), m in _MATERIAL.items() if pr == product and m == material), None)
+                if stage is None:
+                    continue
+                row = position[(i, STAGES.index(stage))]
                 provenance_supplies[i].append({k2: _plain(v) for k2, v in supply._asdict().items()})
+                if supply.quantity_t_per_t is not None and not pd.isna(supply.quantity_t_per_t):
+                    table[row, 2] = float(supply.quantity_t_per_t)
                 if supply.supplier_facility_id is not None and not pd.isna(supply.supplier_facility_id):
-                    kind, factor = SITE, np.nan
+                    table[row, 3], table[row, 4] = np.nan, SITE
                     supplier_key = key_of.get((int(supply.supplier_facility_id), int(year)))
                     if supplier_key is not None:
-                        deferred.append((len(rows), supplier_key))
+                        deferred.append((row, supplier_key))
                 else:
-                    kind, factor = SUPPLIER, float(supply.footprint_tco2e_per_t)
-            rows.append((i, s, float(quantity), float(factor), kind, np.nan))
-    table = np.array(rows, dtype=float).reshape(-1, 6) if rows else np.zeros((0, 6))
+                    table[row, 3], table[row, 4] = float(supply.footprint_tco2e_per_t), SUPPLIER
+                if material == "alumina" and supply.cradle_to_gate and (i, STAGES.index("bauxite")) in position:
+                    # bauxite is inside the supplier's cradle-to-gate alumina footprint: counted there
+                    table[position[(i, STAGES.index("bauxite"))], 3:5] = (0.0, INCLUDED)
     applies = np.zeros((n, len(STAGES)), dtype=bool)
-    for i, product in enumerate(keys["product"]):
-        for stage in (*PRODUCTS[product].upstream, "fuel", "process", "pfc", "electricity", "heat"):
-            applies[i, STAGES.index(stage)] = True
+    applies[:, [STAGES.index(st) for st in SITE_STAGES]] = True
+    applies[table[:, 0].astype(np.intp), table[:, 1].astype(np.intp)] = True
 
     def run(factors: np.ndarray, electricity: np.ndarray) -> FootprintResult:
         upstream = Upstream(
@@ -224,48 +229,167 @@ def compute(
         return run(factors, electricity)
 
     result = with_suppliers(headline)
-    market_result = with_suppliers(market)
-    power = _power_source(months, k, n)
-    provenance, prints = [], []
-    month_cols = months[["key", "period", "version_id", "result_id"]]
-    by_key = {int(key): grp for key, grp in month_cols.groupby("key")}
-    for i in range(n):
-        grp = by_key.get(i)
-        listed = (
-            []
-            if grp is None
-            else [
-                {"period": str(p), "version_id": int(v), "result_id": None if pd.isna(r) else int(r)}
-                for p, v, r in zip(grp["period"], grp["version_id"], grp["result_id"], strict=True)
-            ]
-        )
-        record = {
-            "months": listed,
-            "parameters": list(used.values()),
-            "supplies": provenance_supplies[i],
-            "electricity_basis": basis,
-            "scrap_approach": scrap_approach if keys["product"].iat[i] == "recycled_aluminium" else None,
-            "method": PRODUCTS[keys["product"].iat[i]].method,
-            "standard": PRODUCTS[keys["product"].iat[i]].standard,
+    if deferred:
+        market_value = with_suppliers(market).value
+    else:
+        # the other basis differs only in the electricity stage: swap it instead of a second pass
+        el = STAGES.index("electricity")
+        market_value = result.value - np.nan_to_num(result.stages[:, el]) + market_electricity
+
+    power = _power_source(totals[:, 4:8])
+    # The parameters are the same for every footprint of the run: listed once, hashed once.
+    parameters = list(used.values())
+    parameters_digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()
+    bounds = np.searchsorted(k, np.arange(n + 1))
+    version_ids = months["version_id"].to_numpy(dtype=np.int64)[order]
+    result_ids = pd.to_numeric(months["result_id"], errors="coerce").to_numpy(dtype=float)[order]
+    # A footprint's inputs: its months' versions and results (a version belongs to one month), the
+    # parameters, its supplies, the basis and the product: the fingerprint a new version is judged by.
+    head = hashlib.sha256(f"{parameters_digest}|{basis}|{scrap_approach}".encode()).hexdigest()[:32]
+    h1, h2 = _month_hashes(version_ids, result_ids, bounds, n)
+    hexed = np.column_stack([h1, h2]).astype(">u8").tobytes().hex()
+    prints = [head + hexed[32 * i : 32 * i + 32] for i in range(n)]
+    for i in np.flatnonzero([bool(x) for x in provenance_supplies]).tolist():
+        extra = hashlib.sha256((prints[i] + json.dumps(provenance_supplies[i], sort_keys=True, default=str)).encode())
+        prints[i] = head + extra.hexdigest()[:32]
+    months_of = _MonthsOf(months["period"].to_numpy(dtype=object)[order], version_ids, result_ids, bounds)
+    provenance = _Provenance(products, parameters, provenance_supplies, basis, scrap_approach, months_of)
+    return FootprintBatch(keys, result, market_value, basis, power, provenance, prints)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on unsigned 64-bit integers (wrapping arithmetic), element-wise."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _month_hashes(
+    version_ids: np.ndarray, result_ids: np.ndarray, bounds: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two 64-bit hashes per footprint of its months' (version, result, position): a new verified
+    version or result of any month changes them (the inputs a new footprint version is judged by)."""
+    count = len(version_ids)
+    position = np.arange(count, dtype=np.uint64) - np.repeat(bounds[:-1], np.diff(bounds)).astype(np.uint64)
+    vid = version_ids.astype(np.uint64)
+    rid = np.where(np.isnan(result_ids), -1, result_ids).astype(np.int64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        a = _mix(_mix(vid + np.uint64(0x9E3779B97F4A7C15)) ^ (rid * np.uint64(31)) ^ (position << np.uint64(40)))
+        b = _mix(a ^ np.uint64(0xD6E8FEB86659FD93))
+    starts = np.minimum(bounds[:-1], max(count - 1, 0))
+    empty = np.diff(bounds) == 0
+    with np.errstate(over="ignore"):
+        h1 = np.add.reduceat(a, starts) if count else np.zeros(n, dtype=np.uint64)
+        h2 = np.add.reduceat(b, starts) if count else np.zeros(n, dtype=np.uint64)
+    return np.where(empty, np.uint64(0), h1), np.where(empty, np.uint64(0), h2)
+
+
+def _default_rows(
+    products: np.ndarray, common: dict[str, float], anode_q: np.ndarray, scrap_q: np.ndarray
+) -> tuple[np.ndarray, dict[tuple[int, int], int]]:
+    """The upstream rows from the cited parameters, product by product (footprint, stage, quantity,
+    factor, kind, cut-off estimate), and where each (footprint, stage) row is."""
+    parts = []
+    for product in pd.unique(products):
+        idx = np.flatnonzero(products == product).astype(float)
+        for stage in PRODUCTS[str(product)].upstream:
+            material = _MATERIAL.get((str(product), stage), stage)
+            if stage == "bauxite":
+                quantity, factor = 1.0, common["bauxite"] if product == "primary_aluminium" else np.nan
+            elif stage == "silicon_inputs":
+                quantity, factor = 1.0, common["silicon_inputs"]
+            else:
+                quantity = {"anode": anode_q, "scrap": scrap_q}.get(material, common.get(material + "_q", np.nan))
+                factor = common.get(material, np.nan)
+            rows = np.empty((idx.size, 6))
+            rows[:, 0] = idx
+            rows[:, 1] = STAGES.index(stage)
+            rows[:, 2] = quantity[idx.astype(np.intp)] if isinstance(quantity, np.ndarray) else quantity
+            rows[:, 3] = factor
+            rows[:, 4] = SECONDARY
+            rows[:, 5] = np.nan
+            parts.append(rows)
+    table = np.vstack(parts) if parts else np.zeros((0, 6))
+    return table, _Positions(table)
+
+
+class _Positions(dict[tuple[int, int], int]):
+    """(footprint, stage) -> row of the upstream table, looked up lazily (only supplies ask)."""
+
+    def __init__(self, table: np.ndarray) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, key: tuple[int, int]) -> int:
+        hits = np.flatnonzero((self.table[:, 0] == key[0]) & (self.table[:, 1] == key[1]))
+        if not hits.size:
+            raise KeyError(key)
+        self[key] = int(hits[0])
+        return int(hits[0])
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+
+@dataclass
+class _MonthsOf:
+    periods: np.ndarray
+    version_ids: np.ndarray
+    result_ids: np.ndarray
+    bounds: np.ndarray
+
+    def __call__(self, i: int) -> list[dict[str, Any]]:
+        lo, hi = int(self.bounds[i]), int(self.bounds[i + 1])
+        return [
+            {"period": str(p), "version_id": int(v), "result_id": None if r != r else int(r)}
+            for p, v, r in zip(self.periods[lo:hi], self.version_ids[lo:hi], self.result_ids[lo:hi], strict=True)
+        ]
+
+
+class _Provenance:
+    """Each footprint's provenance, made when asked for (a store writes only the versions that changed)."""
+
+    def __init__(
+        self,
+        products: np.ndarray,
+        parameters: list[dict[str, Any]],
+        supplies: list[list[dict[str, Any]]],
+        basis: str,
+        scrap_approach: str,
+        months_of: _MonthsOf,
+    ) -> None:
+        self.products, self.parameters, self.supplies = products, parameters, supplies
+        self.basis, self.scrap_approach, self.months_of = basis, scrap_approach, months_of
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        product = str(self.products[i])
+        return {
+            "months": self.months_of(i),
+            "parameters": self.parameters,
+            "supplies": self.supplies[i],
+            "electricity_basis": self.basis,
+            "scrap_approach": self.scrap_approach if product == "recycled_aluminium" else None,
+            "method": PRODUCTS[product].method,
+            "standard": PRODUCTS[product].standard,
         }
-        provenance.append(record)
-        prints.append(hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest())
-    return FootprintBatch(keys, result, market_result, basis, power, provenance, prints)
 
 
-def _power_source(months: pd.DataFrame, k: np.ndarray, n: int) -> list[str]:
+def _power_source(totals: np.ndarray) -> list[str]:
     """The largest electricity supply of each footprint's year: grid (bought, less direct green power),
-    captive (own plant) or renewable (direct green power and on-site renewables)."""
-
-    def total(column: str) -> np.ndarray:
-        return np.bincount(k, weights=np.nan_to_num(months[column].to_numpy(dtype=float)), minlength=n)
-
-    renewable = total("direct_renewable_mwh") + total("onsite_renewable_mwh")
-    grid = total("grid_electricity_mwh") - total("direct_renewable_mwh")
-    captive = total("captive_electricity_mwh")
-    stacked = np.vstack([grid, captive, renewable])
+    captive (own plant) or renewable (direct green power and on-site renewables). ``totals``: the
+    year's grid, captive, direct renewable and on-site renewable MWh."""
+    grid, captive, direct, onsite = totals.T
+    stacked = np.vstack([grid - direct, captive, direct + onsite])
     names = np.array(["grid", "captive", "renewable"])
-    return [str(x) for x in names[np.argmax(stacked, axis=0)]]
+    return list(names[np.argmax(stacked, axis=0)].tolist())
 
 
 def _plain(value: Any) -> Any:

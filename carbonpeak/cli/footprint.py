@@ -67,7 +67,7 @@ def compute_command(
     for code, product, version, value in written:
         console.print(f"{code} {product} v{version}: {_num(value)} tCO2e/t")
     console.print(f"{len(written)} / {same}")
-    for code, text in gaps:
+    for _code, text in gaps:
         console.print(f"[yellow]{text}[/]", highlight=False)
 
 

@@ -184,7 +184,7 @@ def _save(
         method=PRODUCTS[product].method,
         declared_unit=PRODUCTS[product].declared_unit,
         value_tco2e_per_t=_number(result.value[i]),
-        value_market_tco2e_per_t=_number(batch.market.value[i]),
+        value_market_tco2e_per_t=_number(batch.market[i]),
         electricity_basis=batch.basis,
         output_t=float(result.output_t[i]),
         stages=stages,

@@ -16,7 +16,15 @@ from carbonpeak.store import db
 
 def test_regulator_publishes_a_demo_aluminium_footprint(fresh_url: str, fresh_app: Any) -> None:
     with db.transaction(fresh_url) as session:
-        use.add_supply(session, operator("test"), "AL03", "alumina", 2024, supplier_name="示范氧化铝厂", supplier_facility_code="AO01")
+        use.add_supply(
+            session,
+            operator("test"),
+            "AL03",
+            "alumina",
+            2024,
+            supplier_name="示范氧化铝厂",
+            supplier_facility_code="AO01",
+        )
         outcome = use.compute(session, operator("test"), 2024)
         computed = {v.footprint.facility.code: (v.footprint.product, v.value_tco2e_per_t) for v in outcome.written}
     aluminium = [c for c, v in computed.items() if v[0] == "primary_aluminium"]
@@ -38,7 +46,10 @@ def test_regulator_publishes_a_demo_aluminium_footprint(fresh_url: str, fresh_ap
     assert abs(answer[0]["value_tco2e_per_t"] - computed["AL03"][1]) < 1e-9
     # the enterprise user (E02 owns AL03) may not publish
     enterprise = client(fresh_app, "enterprise")
-    assert post(enterprise, "/footprints/AL03/publish", {"year": "2024", "product": "primary_aluminium"}).status_code == 403
+    assert (
+        post(enterprise, "/footprints/AL03/publish", {"year": "2024", "product": "primary_aluminium"}).status_code
+        == 403
+    )
     declaration = province.get("/footprints/AL03/declaration.xlsx?year=2024&lang=en")
     assert declaration.status_code == 200 and declaration.content[:2] == b"PK"
     pact = province.get("/footprints/AL03/pact.json?year=2024").json()

@@ -121,26 +121,20 @@ def footprints(
         [t CO2e per t of declared product]
     """
     k = np.asarray(months.footprint, dtype=np.intp)
-    output = np.bincount(k, weights=as_float(months.output_t), minlength=n)
-    count = np.bincount(k, minlength=n).astype(np.int64)
+    electricity = as_float(months.electricity_mwh) * as_float(months.electricity_factor)
+    site_columns = ("fuel", "process", "pfc", "heat", "electricity")
+    matrix = np.column_stack(
+        [as_float(months.output_t), *(as_float(getattr(months, f)) for f in _SITE_FIELDS), electricity]
+    )
+    sums, nans = group_sums(k, n, matrix)
+    output, count = sums[:, 0], np.bincount(k, minlength=n).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_t = np.where(output > 0, 1.0 / np.where(output > 0, output, 1.0), np.nan)
     stages = np.zeros((n, len(STAGES)))
-    site = np.zeros(n)
-    for name, values in (
-        ("fuel", months.fuel_tco2),
-        ("process", months.process_tco2),
-        ("pfc", months.pfc_tco2e),
-        ("heat", months.heat_tco2),
-        ("electricity", as_float(months.electricity_mwh) * as_float(months.electricity_factor)),
-    ):
-        values = as_float(values)
-        # a month without the figure makes the stage unknown (a NaN is summed on purpose)
-        total = np.bincount(k, weights=np.nan_to_num(values, nan=0.0), minlength=n)
-        unknown = np.bincount(k, weights=np.isnan(values).astype(float), minlength=n) > 0
-        column = np.where(unknown, np.nan, total * per_t)
-        stages[:, STAGES.index(name)] = column
-        site += np.nan_to_num(column)
+    # a month without the figure makes the stage unknown (a NaN is summed on purpose)
+    site_values = np.where(nans[:, 1:] > 0, np.nan, sums[:, 1:] * per_t[:, None])
+    stages[:, [STAGES.index(name) for name in site_columns]] = site_values
+    site = np.nansum(site_values, axis=1)
     supplier = np.zeros(n)
     secondary = np.zeros(n)
     estimate = np.zeros((n, len(STAGES)))
@@ -189,6 +183,31 @@ def footprints(
         cutoff=cutoff,
         exempted_pct=exempted,
     )
+
+
+_SITE_FIELDS = ("fuel_tco2", "process_tco2", "pfc_tco2e", "heat_tco2")
+
+
+def group_sums(k: IntArray, n: int, matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per group 0 .. n−1 of the rows (``k``), the column sums with NaN left out and the number of
+    NaNs per column: one sort and one ``reduceat`` for every column at once."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if k.size and np.any(k[1:] < k[:-1]):
+        order = np.argsort(k, kind="stable")
+        k, matrix = k[order], matrix[order]
+    nan = np.isnan(matrix)
+    bounds = np.searchsorted(k, np.arange(n + 1))
+    filled = np.flatnonzero(np.diff(bounds) > 0)
+    both = np.concatenate([np.where(nan, 0.0, matrix), nan], axis=1)
+    out = np.zeros((n, both.shape[1]))
+    if filled.size == n:
+        out = np.add.reduceat(both, bounds[:-1], axis=0)
+    elif filled.size:
+        out[filled] = np.add.reduceat(both, bounds[filled], axis=0)
+    width = matrix.shape[1]
+    return out[:, :width], out[:, width:]
 
 
 def cutoff_check(
