@@ -168,7 +168,7 @@ def best(runs: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--times", type=int, default=10, help="clones of every demo facility (default 10)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (best is reported)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs of each (best is reported)")
     args = parser.parse_args()
     params = load()
     with tempfile.TemporaryDirectory() as tmp:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,37 +93,7 @@ def compute(
     """Footprints of every row of ``keys`` (two engine passes: supplier facilities first, then the
     footprints that use them)."""
     n = len(keys)
-    stage_cutoff = float(params.value("footprint.method", quantity="stage_cutoff_pct"))
-    total_cutoff = float(params.value("footprint.method", quantity="total_cutoff_pct"))
-    used: dict[str, dict[str, Any]] = {}
-    common = {
-        "bauxite": _cited(
-            params, used, "footprint.upstream", material="bauxite", quantity="contribution_per_t_product"
-        ),
-        "alumina_q": _cited(params, used, "footprint.upstream", material="alumina", quantity="quantity_per_t_product"),
-        "alumina": _cited(params, used, "footprint.upstream", material="alumina", quantity="footprint"),
-        "anode": _cited(params, used, "footprint.upstream", material="anode", quantity="footprint"),
-        "copper_concentrate_q": _cited(
-            params, used, "footprint.upstream", material="copper_concentrate", quantity="quantity_per_t_product"
-        ),
-        "copper_concentrate": _cited(
-            params, used, "footprint.upstream", material="copper_concentrate", quantity="footprint"
-        ),
-        "zinc_concentrate_q": _cited(
-            params, used, "footprint.upstream", material="zinc_concentrate", quantity="quantity_per_t_product"
-        ),
-        "zinc_concentrate": _cited(
-            params, used, "footprint.upstream", material="zinc_concentrate", quantity="footprint"
-        ),
-        "ferrosilicon_q": _cited(
-            params, used, "footprint.upstream", material="ferrosilicon", quantity="quantity_per_t_product"
-        ),
-        "ferrosilicon": _cited(params, used, "footprint.upstream", material="ferrosilicon", quantity="footprint"),
-        "silicon_inputs": _cited(
-            params, used, "footprint.upstream", material="silicon_inputs", quantity="contribution_per_t_product"
-        ),
-        "scrap": _cited(params, used, "footprint.scrap_burden", approach=scrap_approach),
-    }
+    stage_cutoff, total_cutoff, common, parameters, parameters_digest = _resolved(params, scrap_approach)
     k = months["key"].to_numpy(dtype=np.intp)
     # the months in footprint order, once: every per-footprint sum is then one reduceat
     order = np.argsort(k, kind="stable") if k.size and np.any(k[1:] < k[:-1]) else np.arange(k.size)
@@ -237,9 +208,6 @@ def compute(
         market_value = result.value - np.nan_to_num(result.stages[:, el]) + market_electricity
 
     power = _power_source(totals[:, 4:8])
-    # The parameters are the same for every footprint of the run: listed once, hashed once.
-    parameters = list(used.values())
-    parameters_digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()
     bounds = np.searchsorted(k, np.arange(n + 1))
     version_ids = months["version_id"].to_numpy(dtype=np.int64)[order]
     result_ids = pd.to_numeric(months["result_id"], errors="coerce").to_numpy(dtype=float)[order]
@@ -380,6 +348,54 @@ class _Provenance:
             "method": PRODUCTS[product].method,
             "standard": PRODUCTS[product].standard,
         }
+
+
+_RESOLVED: weakref.WeakKeyDictionary[ParameterSet, dict[str, tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _resolved(params: ParameterSet, scrap_approach: str) -> tuple[Any, ...]:
+    """The cited values a run needs, with their citations and digest: resolved once per parameter set
+    (a set is immutable; an entered value makes a new one)."""
+    held = _RESOLVED.setdefault(params, {})
+    if scrap_approach not in held:
+        stage_cutoff = float(params.value("footprint.method", quantity="stage_cutoff_pct"))
+        total_cutoff = float(params.value("footprint.method", quantity="total_cutoff_pct"))
+        used: dict[str, dict[str, Any]] = {}
+        common = {
+            "bauxite": _cited(
+                params, used, "footprint.upstream", material="bauxite", quantity="contribution_per_t_product"
+            ),
+            "alumina_q": _cited(
+                params, used, "footprint.upstream", material="alumina", quantity="quantity_per_t_product"
+            ),
+            "alumina": _cited(params, used, "footprint.upstream", material="alumina", quantity="footprint"),
+            "anode": _cited(params, used, "footprint.upstream", material="anode", quantity="footprint"),
+            "copper_concentrate_q": _cited(
+                params, used, "footprint.upstream", material="copper_concentrate", quantity="quantity_per_t_product"
+            ),
+            "copper_concentrate": _cited(
+                params, used, "footprint.upstream", material="copper_concentrate", quantity="footprint"
+            ),
+            "zinc_concentrate_q": _cited(
+                params, used, "footprint.upstream", material="zinc_concentrate", quantity="quantity_per_t_product"
+            ),
+            "zinc_concentrate": _cited(
+                params, used, "footprint.upstream", material="zinc_concentrate", quantity="footprint"
+            ),
+            "ferrosilicon_q": _cited(
+                params, used, "footprint.upstream", material="ferrosilicon", quantity="quantity_per_t_product"
+            ),
+            "ferrosilicon": _cited(params, used, "footprint.upstream", material="ferrosilicon", quantity="footprint"),
+            "silicon_inputs": _cited(
+                params, used, "footprint.upstream", material="silicon_inputs", quantity="contribution_per_t_product"
+            ),
+            "scrap": _cited(params, used, "footprint.scrap_burden", approach=scrap_approach),
+        }
+        # the parameters are the same for every footprint of a run: listed once, hashed once
+        parameters = list(used.values())
+        digest = hashlib.sha256(json.dumps(parameters, sort_keys=True, default=str).encode()).hexdigest()
+        held[scrap_approach] = (stage_cutoff, total_cutoff, common, parameters, digest)
+    return held[scrap_approach]
 
 
 def _power_source(totals: np.ndarray) -> list[str]:

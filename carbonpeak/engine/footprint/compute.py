@@ -137,7 +137,7 @@ def footprints(
     site = np.nansum(site_values, axis=1)
     supplier = np.zeros(n)
     secondary = np.zeros(n)
-    estimate = np.zeros((n, len(STAGES)))
+    estimate = np.full((n, len(STAGES)), np.nan)  # no estimate of a missing stage unless given
     u_k = np.asarray(upstream.footprint, dtype=np.intp)
     u_s = np.asarray(upstream.stage, dtype=np.intp)
     kind = np.asarray(upstream.kind, dtype=np.int64)
