@@ -100,7 +100,8 @@ def compute(
     k = k[order]
 
     def column(name: str) -> np.ndarray:
-        return months[name].to_numpy(dtype=float)[order]
+        values: np.ndarray = months[name].to_numpy(dtype=float)[order]
+        return values
 
     mwh = np.nan_to_num(column("grid_electricity_mwh")) - np.nan_to_num(column("exported_electricity_mwh"))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -230,7 +231,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+        mixed: np.ndarray = x ^ (x >> np.uint64(31))
+        return mixed
 
 
 def _month_hashes(
@@ -263,6 +265,7 @@ def _default_rows(
         idx = np.flatnonzero(products == product).astype(float)
         for stage in PRODUCTS[str(product)].upstream:
             material = _MATERIAL.get((str(product), stage), stage)
+            quantity: float | np.ndarray
             if stage == "bauxite":
                 quantity, factor = 1.0, common["bauxite"] if product == "primary_aluminium" else np.nan
             elif stage == "silicon_inputs":

@@ -179,7 +179,7 @@ def footprints(
         site_share=shares[0],
         supplier_share=shares[1],
         secondary_share=shares[2],
-        complete=~missing.any(axis=1),
+        complete=np.asarray(~missing.any(axis=1), dtype=bool),
         cutoff=cutoff,
         exempted_pct=exempted,
     )

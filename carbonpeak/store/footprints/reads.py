@@ -9,6 +9,7 @@ facility's reported emissions reconcile.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -75,13 +76,13 @@ def year_months(session: Session, facility_ids: Iterable[int], year: int) -> tup
     counted = frame[frame["status"].isin(repo.COUNTED)].drop_duplicates("submission_id", keep="last")
     latest = frame.drop_duplicates("submission_id", keep="last")
     result_ids = [int(r) for r in counted["result_id"].dropna()]
-    values = (
+    values: dict[int, dict[str, Any]] = (
         dict(session.execute(select(Result.id, Result.values).where(Result.id.in_(result_ids))).all())
         if result_ids
         else {}
     )
     version_ids = [int(v) for v in counted["version_id"]]
-    records = (
+    records: dict[int, dict[str, Any]] = (
         dict(
             session.execute(
                 select(SubmissionVersion.id, SubmissionVersion.record).where(SubmissionVersion.id.in_(version_ids))

@@ -38,7 +38,7 @@ def _names(lang: str, session: Any = None) -> dict[str, Any]:
     params = parameter_set(session) if session is not None else None
 
     def parameter(cited: dict[str, Any]) -> str:
-        if params is None or cited.get("parameter") not in params:
+        if params is None or str(cited.get("parameter")) not in params:
             return str(cited.get("parameter"))
         file = params.files[cited["parameter"]]
         title = file.title.get(lang, file.title["en"])
