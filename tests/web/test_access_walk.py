@@ -119,6 +119,7 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/footprints/{facility}/declaration.xlsx"): EVERYONE,
     ("GET", "/footprints/{facility}/pact.json"): EVERYONE,
     ("POST", "/footprints/{facility}/compute"): {"enterprise", "city", "province", "admin"},
+    ("POST", "/footprints/compute"): {"enterprise", "city", "province", "admin"},  # every one in scope
     ("POST", "/footprints/{facility}/{action}"): REGULATORS,  # review, publish
     ("GET", "/public/footprints"): PUBLIC,  # published footprints, read-only
     ("GET", "/api/v1/footprints"): PUBLIC,

@@ -61,7 +61,7 @@ def _names(lang: str, session: Any = None) -> dict[str, Any]:
 
 
 def _list_page(
-    request: Request, session: Any, rows: Any, year: int | None, product: str | None, public: bool
+    request: Request, session: Any, who: Any, rows: Any, year: int | None, product: str | None, public: bool
 ) -> Response:
     years = sorted({int(y) for y in rows["year"]}, reverse=True)
     chosen = year if year in years else (years[0] if years else None)
@@ -83,6 +83,7 @@ def _list_page(
             by_province=reads.distribution(shown, "province_code"),
             by_power=reads.distribution(shown, "power_source"),
             names=_names(lang, session),
+            may_compute=not public and use.allowed(who, "footprint.compute"),
         ),
     )
 
@@ -90,7 +91,7 @@ def _list_page(
 @router.get("/footprints")
 def footprint_list(request: Request, session: DbSession, who: Who, year: Year = None, product: Code = None) -> Response:
     rows = reads.in_scope(session, who)
-    return _list_page(request, session, rows, year, product, public=False)
+    return _list_page(request, session, who, rows, year, product, public=False)
 
 
 @router.get("/public/footprints")
@@ -98,7 +99,7 @@ def public_list(
     request: Request, session: DbSession, who: MaybeWho, year: Year = None, product: Code = None
 ) -> Response:
     """Published footprints, read-only, for anyone (no account)."""
-    return _list_page(request, session, reads.published(session), year, product, public=True)
+    return _list_page(request, session, who, reads.published(session), year, product, public=True)
 
 
 def _chosen(session: Any, who: Any, facility: str, year: int | None) -> tuple[Any, Any]:
@@ -164,6 +165,28 @@ def footprint_page(request: Request, session: DbSession, who: Who, facility: str
 def _reason_text(kept: dict[str, Any], lang: str) -> str:
     message = message_of(kept)
     return message.text(lang) if hasattr(message, "text") else str(message)
+
+
+@router.post("/footprints/compute")
+def compute_all(
+    request: Request, session: DbSession, who: Who, year: Annotated[int | None, Form(ge=1990, le=2100)] = None
+) -> Response:
+    """Every footprint of the year in the person's scope; years with months not verified are named gaps."""
+    use.require(who, "footprint.compute")
+    if year is None:
+        return redirect("/footprints")
+    outcome = use.compute(session, who, year)
+    session.commit()
+    flash(
+        request,
+        _(
+            "Computed: %(new)s new version(s), %(same)s unchanged; %(gaps)s facility-year(s) wait for verified months.",
+            new=len(outcome.written),
+            same=len(outcome.unchanged),
+            gaps=len(outcome.gaps),
+        ),
+    )
+    return redirect(f"/footprints?year={year}")
 
 
 @router.post("/footprints/{facility}/compute")
