@@ -67,3 +67,37 @@ def test_a_year_with_months_not_verified_is_refused(fresh_url: str) -> None:
             assert "2025-" in exc.text("zh")
         else:
             raise AssertionError("a year with unverified months was computed")
+
+
+def test_the_list_computes_every_footprint_in_scope(fresh_url: str, fresh_app: Any) -> None:
+    province = client(fresh_app, "province")
+    response = post(province, "/footprints/compute", {"year": "2024"})
+    assert response.status_code == 303
+    page = province.get("/footprints?year=2024")
+    assert page.status_code == 200 and "AL03" in page.text and not latin_runs(page.text)
+    assert 'data-testid="distribution"' in page.text
+
+
+def test_command_line_compute_review_publish_export(fresh_url: str, tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from carbonpeak.cli import app
+
+    runner = CliRunner()
+    for args in (
+        ["footprint", "compute", "2024", "--facility", "AL03"],
+        ["footprint", "review", "AL03", "2024"],
+        ["footprint", "publish", "AL03", "2024"],
+        ["footprint", "export", "AL03", "2024", "--out", str(tmp_path / "al03.json")],
+        ["footprint", "export", "AL03", "2024", "--out", str(tmp_path / "al03.xlsx"), "--lang", "en"],
+    ):
+        result = runner.invoke(app, [*args, "--db", fresh_url])
+        assert result.exit_code == 0, (args, result.output)
+    pact = json.loads((tmp_path / "al03.json").read_text(encoding="utf-8"))
+    assert pact["pcf"]["declaredUnit"] == "kilogram" and float(pact["pcf"]["pCfExcludingBiogenic"]) > 0
+    listed = runner.invoke(app, ["footprint", "list", "--published", "--json", "--db", fresh_url])
+    assert listed.exit_code == 0 and json.loads(listed.output)[0]["facility_code"] == "AL03"
+    refused = runner.invoke(app, ["footprint", "compute", "2025", "--facility", "AL03", "--db", fresh_url])
+    assert refused.exit_code == 2
