@@ -1,4 +1,4 @@
-"""``carbonpeak footprint compute|list|review|publish|export``: product carbon footprints from the verified
+"""``carbonpeak footprint compute|list|review|publish|export|supply``: product carbon footprints from the verified
 months. A thin adapter over :mod:`carbonpeak.services.footprints` (and its reads and exports)."""
 
 from __future__ import annotations
@@ -165,6 +165,51 @@ def export_command(
     except CarbonpeakError as exc:
         fail(exc, lang=lang)
     console.print(str(out))
+
+
+@footprint_app.command("supply")
+def supply_command(
+    facility: Facility,
+    material: Annotated[
+        str, typer.Argument(help="alumina, anode, copper_concentrate, zinc_concentrate, ferrosilicon, scrap")
+    ],
+    year: Year,
+    supplier: Annotated[str, typer.Option("--supplier", help="the supplier's name")],
+    footprint: Annotated[float | None, typer.Option("--footprint", help="declared footprint, t CO2e per t")] = None,
+    evidence: Annotated[str | None, typer.Option("--evidence", help="the declaration's document and number")] = None,
+    supplier_facility: Annotated[
+        str | None, typer.Option("--supplier-facility", help="a supplier facility on the platform (its code)")
+    ] = None,
+    quantity: Annotated[float | None, typer.Option("--quantity", help="own consumption, t per t of product")] = None,
+    gate_to_gate: Annotated[
+        bool, typer.Option("--gate-to-gate", help="the declared value leaves out the supplier's upstream")
+    ] = False,
+    url: Db = None,
+    as_user: As = None,
+    lang: Lang = "zh",
+) -> None:
+    """Where an upstream material comes from: a supplier's declared footprint (refused without evidence) or a
+    supplier facility on the platform."""
+    lang = cli_lang(lang)
+    try:
+        with db.transaction(url) as session:
+            who = acting(session, None, as_user)
+            row = use.add_supply(
+                session,
+                who,
+                facility,
+                material,
+                year,
+                supplier_name=supplier,
+                footprint_tco2e_per_t=footprint,
+                supplier_facility_code=supplier_facility,
+                quantity_t_per_t=quantity,
+                cradle_to_gate=not gate_to_gate,
+                evidence=evidence,
+            )
+            console.print(f"{facility} {material} {year}: {row.supplier_name}")
+    except CarbonpeakError as exc:
+        fail(exc, lang=lang)
 
 
 def register(app: typer.Typer) -> None:

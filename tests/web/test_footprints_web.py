@@ -101,3 +101,9 @@ def test_command_line_compute_review_publish_export(fresh_url: str, tmp_path: An
     assert listed.exit_code == 0 and json.loads(listed.output)[0]["facility_code"] == "AL03"
     refused = runner.invoke(app, ["footprint", "compute", "2025", "--facility", "AL03", "--db", fresh_url])
     assert refused.exit_code == 2
+    no_evidence = ["footprint", "supply", "AL03", "anode", "2024", "--supplier", "某阳极厂", "--footprint", "1.2"]
+    assert runner.invoke(app, [*no_evidence, "--db", fresh_url]).exit_code == 2
+    pdf = runner.invoke(
+        app, ["footprint", "export", "AL03", "2024", "--out", str(tmp_path / "a.pdf"), "--db", fresh_url]
+    )
+    assert pdf.exit_code == 0 and (tmp_path / "a.pdf").read_bytes()[:4] == b"%PDF"
