@@ -95,8 +95,11 @@ def compute(
     *,
     facility_codes: list[str] | None = None,
     basis: str = "location",
+    scrap_approach: str = "cut_off",
 ) -> ComputeOutcome:
-    """Compute (or refresh) the footprints of ``year`` for the named facilities, or all in scope."""
+    """Compute (or refresh) the footprints of ``year`` for the named facilities, or all in scope.
+    ``scrap_approach``: the key of ``footprint.scrap_burden`` recycled aluminium uses (its value may be
+    "not found": the scrap stage is then missing)."""
     require(principal, "footprint.compute")
     if basis not in BASES:
         raise InputError(code="footprints.bad_basis", field="basis", basis=basis)
@@ -137,7 +140,7 @@ def compute(
     key_of = {f.id: i for i, (f, _) in enumerate(complete)}
     months = months[months["facility_id"].isin(key_of)].copy()
     months["key"] = months["facility_id"].map(key_of)
-    batch = calc.compute(keys, months, supplies, parameter_set(session), basis=basis)
+    batch = calc.compute(keys, months, supplies, parameter_set(session), basis=basis, scrap_approach=scrap_approach)
     for i, (facility, product) in enumerate(complete):
         if facility.id not in ids:
             continue  # a supplier's footprint only fed this run
