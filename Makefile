@@ -104,6 +104,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_facts.py
 	$(BIN)/python benchmarks/bench_pathways.py
 	$(BIN)/python benchmarks/bench_indicators.py
+	$(BIN)/python benchmarks/bench_footprints.py
 	$(BIN)/python benchmarks/bench_monitoring_ingest.py --out var/bench/monitoring_ingest.md
 	$(BIN)/python benchmarks/bench_monitoring_rollups.py --out var/bench/monitoring_rollups.md
 	$(BIN)/python benchmarks/bench_web.py

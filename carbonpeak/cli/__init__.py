@@ -11,6 +11,7 @@ from carbonpeak.cli import (
     accounting,
     capacity,
     cbam,
+    footprint,
     indicators,
     monitor,
     pathways,
@@ -22,7 +23,19 @@ from carbonpeak.cli import (
 )
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor, cbam):
+for _module in (
+    submissions,
+    capacity,
+    indicators,
+    projects,
+    users,
+    pathways,
+    registry,
+    recompute,
+    monitor,
+    cbam,
+    footprint,
+):
     _module.register(app)
 del _module
 assert accounting  # its commands register on import

@@ -206,6 +206,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
 
     from carbonpeak.web import api, api_cbam, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
+    from carbonpeak.web import api_footprints as footprints_api
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
 
@@ -217,6 +218,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(api_cbam.router)  # /api/v1/cbam, EU CBAM packages of aluminium installations
     app.include_router(reporting_status_api.router)  # /api/v1/reporting-status
     app.include_router(monitoring_api.router)  # /api/v1/monitoring, readings from gateways
+    app.include_router(footprints_api.router)  # /api/v1/footprints, published product footprints (public)
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -104,6 +104,23 @@
     return option;
   };
 
+  // A footprint's stage contributions (pages/footprints.py): each stage a floating bar from the running
+  // total, the total last; a missing stage is a gap on the axis, never a zero-height bar.
+  builders.waterfall = function (spec) {
+    var option = base(spec);
+    option.tooltip = { trigger: "axis", axisPointer: { type: "shadow" },
+      formatter: function (ps) { var p = ps[ps.length - 1]; return p.name + "<br>" + (p.value === null || p.value === "-" ? spec.missing : fmt(p.value) + " " + spec.unit); } };
+    option.xAxis = { type: "category", data: spec.x, axisLabel: { interval: 0, rotate: 30 } };
+    option.yAxis = { type: "value", axisLabel: { formatter: fmt } };
+    option.series = [
+      { type: "bar", stack: "w", data: spec.base, itemStyle: { color: "transparent" }, tooltip: { show: false }, silent: true },
+      { name: spec.name, type: "bar", stack: "w", data: spec.values, barMaxWidth: 40,
+        label: { show: true, position: "top", formatter: function (p) { return p.value === null ? "" : fmt(p.value); } } }
+    ];
+    option.legend = { show: false };
+    return option;
+  };
+
   // The overview's monthly trend (pages/overview_cockpit.py): one line per year, months on the axis.
   builders.month_lines = function (spec) {
     var option = base(spec);
