@@ -89,14 +89,14 @@ def _row(sheet: Sheet, number: int, record: dict[str, Any], errors: list[InputEr
                 out[spec.name] = 0.0  # an optional figure not given is none
             continue
         if spec.dtype == "float":
-            number = _number(value)
-            if number is None:
+            amount = _number(value)
+            if amount is None:
                 problem("recycling.not_a_number", spec.name, value, unit=spec.unit or "—")
                 continue
             low, high = spec.minimum, spec.maximum
             positive = spec.name in ("mass_t", "metal_yield")  # a lot of nothing, or a yield of zero, is no lot
-            if (low is not None and (number < low or (positive and number <= low))) or (
-                high is not None and number > high
+            if (low is not None and (amount < low or (positive and amount <= low))) or (
+                high is not None and amount > high
             ):
                 expected = Message(
                     "recycling.expected_range_open" if positive else "recycling.expected_range",
@@ -106,7 +106,7 @@ def _row(sheet: Sheet, number: int, record: dict[str, Any], errors: list[InputEr
                 )
                 problem("recycling.out_of_range", spec.name, value, expected=expected)
                 continue
-            out[spec.name] = number
+            out[spec.name] = amount
         elif spec.dtype == "period":
             text = _text(value)[:7] if not hasattr(value, "year") else f"{value.year:04d}-{value.month:02d}"
             if not PERIOD.match(text):
@@ -173,6 +173,8 @@ def check(read: Read, metals: dict[str, str]) -> Checked:
                 continue
             key = (row["facility_id"], row["period"])
             metal = metals.get(row["facility_id"])
+            if metal is None:  # not a casthouse: refused by the use case (recycling.not_a_casthouse)
+                continue
             if products[row["product"]].metal != metal:
                 out.errors.append(
                     InputError(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
 from carbonpeak.store import repository as repo
@@ -134,18 +134,18 @@ def transition(
 
 def latest_query() -> Select[tuple[ScrapLedger, ScrapLedgerVersion, Facility]]:
     """(ledger, latest version, facility) of every casthouse-month: callers add their filters."""
-    newer = aliased(ScrapLedgerVersion)
     newest = (
-        select(func.max(newer.version))
-        .where(newer.ledger_id == ScrapLedger.id)
-        .correlate(ScrapLedger)
-        .scalar_subquery()
+        select(ScrapLedgerVersion.ledger_id, func.max(ScrapLedgerVersion.version).label("version"))
+        .group_by(ScrapLedgerVersion.ledger_id)
+        .subquery()
     )
     return (
         select(ScrapLedger, ScrapLedgerVersion, Facility)
+        .select_from(ScrapLedger)
+        .join(newest, newest.c.ledger_id == ScrapLedger.id)
         .join(
             ScrapLedgerVersion,
-            (ScrapLedgerVersion.ledger_id == ScrapLedger.id) & (ScrapLedgerVersion.version == newest),
+            (ScrapLedgerVersion.ledger_id == ScrapLedger.id) & (ScrapLedgerVersion.version == newest.c.version),
         )
         .join(Facility, Facility.id == ScrapLedger.facility_id)
     )
@@ -165,6 +165,7 @@ def counted(
     )
     query = (
         select(ScrapLedger, ScrapLedgerVersion, Facility)
+        .select_from(ScrapLedger)
         .join(best, best.c.ledger_id == ScrapLedger.id)
         .join(
             ScrapLedgerVersion,
