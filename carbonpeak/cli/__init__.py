@@ -15,13 +15,14 @@ from carbonpeak.cli import (
     pathways,
     projects,
     recompute,
+    recycling,
     registry,
     submissions,
     users,
 )
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor):
+for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor, recycling):
     _module.register(app)
 del _module
 assert accounting  # its commands register on import

@@ -75,6 +75,17 @@ def _sum(frame: pd.DataFrame, sectors: tuple[str, ...]) -> tuple[float, dict[str
     }
 
 
+def _partial(frame: pd.DataFrame, sectors: tuple[str, ...]) -> Message | None:
+    """A named gap when some facility has fewer than 12 verified months in the year (a partial numerator set
+    against an annual statistic understates the share)."""
+    chosen = frame[frame["sector"].isin(sectors)]
+    per_facility = chosen.groupby("facility_code")["period"].nunique()
+    short = int((per_facility < 12).sum())
+    if short == 0:
+        return None
+    return Message("recycling.gap.partial_year", facilities=short, months=len(chosen))
+
+
 def _province_of(session: Session, region: Region) -> str | None:
     current: Region | None = region
     while current is not None:
@@ -133,6 +144,8 @@ def shares(
         }
     if recycled_source["months"] == 0:
         plan_gaps.insert(0, Message("recycling.gap.no_verified_months", year=year))
+    elif _partial(frame, RECYCLED):
+        plan_gaps.insert(0, _partial(frame, RECYCLED))
     plan_value = share_pct(recycled if recycled_source["months"] else None, denominator)
     plan = ShareFigure(
         region.code,
@@ -151,6 +164,9 @@ def shares(
     industry_gaps = []
     if primary_source["months"] == 0:
         industry_gaps.append(Message("recycling.gap.no_primary_aluminium", year=year))
+    partial = _partial(frame, ("recycled_aluminium", "electrolytic_aluminium"))
+    if partial is not None and primary_source["months"]:
+        industry_gaps.append(partial)
     industry = ShareFigure(
         region.code,
         year,
