@@ -104,7 +104,7 @@ def _row(sheet: Sheet, number: int, record: dict[str, Any], errors: list[InputEr
                     high=f"{high:g}",
                     unit=spec.unit or "",
                 )
-                problem("recycling.out_of_range", spec.name, value, expected=expected)
+                problem("recycling.out_of_range", spec.name, value, range=expected)
                 continue
             out[spec.name] = amount
         elif spec.dtype == "period":
