@@ -76,13 +76,13 @@ def _month(
     sources = _SOURCES[metal]
     count = int(rng.integers(3, 6))
     shares = rng.dirichlet(np.ones(count) * 3)
-    masses = np.round(shares * scrap, 1)
+    masses = np.round(np.asarray(shares, dtype=float) * scrap, 1)
     masses[-1] = round(scrap - masses[:-1].sum(), 1)
     picks = rng.choice(len(sources), size=count, p=[s[1] for s in sources])
     other = round(output * float(rng.uniform(0.01, 0.03)), 1)
     stock = round(output * float(rng.uniform(-0.005, 0.005)), 1)
     losses = round(output * 0.002, 1)
-    yields = np.clip(output / scrap * rng.uniform(0.97, 1.03, size=count), 0.5, 0.99)
+    yields: np.ndarray = np.clip(output / scrap * rng.uniform(0.97, 1.03, size=count), 0.5, 0.99)
     wanted = output + stock + losses - other  # the metal the lots must give for the balance to close
     yields = np.round(np.clip(yields * wanted / float((masses * yields).sum()), 0.3, 0.995), 4)
     product = _PRODUCTS[metal]

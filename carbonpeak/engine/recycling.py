@@ -52,7 +52,8 @@ class Balance:
 
 def metal_from_scrap(mass_t: ArrayLike, metal_yield: ArrayLike) -> np.ndarray:
     """Metal recovered from each lot [t] = scrap mass [t] × metal yield [t/t]."""
-    return np.asarray(mass_t, dtype=float) * np.asarray(metal_yield, dtype=float)
+    out: np.ndarray = np.asarray(mass_t, dtype=float) * np.asarray(metal_yield, dtype=float)
+    return out
 
 
 def mass_balance(
@@ -70,8 +71,9 @@ def mass_balance(
     metal_in = scrap + float(other_metal_t)
     accounted = float(output_t) + float(stock_change_t) + float(losses_t)
     residual = metal_in - accounted
+    pct: float | None
     if metal_in > 0:
-        pct: float | None = residual / metal_in * 100.0
+        pct = residual / metal_in * 100.0
         closes = abs(pct) <= tolerance_pct + 1e-9
     else:
         pct = 0.0 if accounted == 0 else None

@@ -103,7 +103,7 @@ def write_template(lang: str = "zh") -> bytes:
     yes = "是" if lang == "zh" else "yes"
     for kind in KINDS:
         for spec in fields(kind).values():
-            choices = CHOICE_TYPES.get(spec.dtype)
+            listed = CHOICE_TYPES.get(spec.dtype)
             notes.append(
                 [
                     SHEETS[kind][lang],
@@ -112,7 +112,7 @@ def write_template(lang: str = "zh") -> bytes:
                     yes if spec.required else "",
                     spec.unit,
                     spec.description if lang == "en" else _zh_description(spec.name),
-                    source_of(choices, lang) if choices and choices != "grade_schemes" else "",
+                    source_of(listed, lang) if listed and listed != "grade_schemes" else "",
                 ]
             )
     for letter, width in zip("ABCDEFG", (10, 22, 22, 6, 6, 80, 50), strict=True):

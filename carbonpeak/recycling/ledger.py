@@ -8,6 +8,7 @@ canonical form, or the errors. Who may report, and the month's state, are the us
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -108,7 +109,8 @@ def _row(sheet: Sheet, number: int, record: dict[str, Any], errors: list[InputEr
                 continue
             out[spec.name] = amount
         elif spec.dtype == "period":
-            text = _text(value)[:7] if not hasattr(value, "year") else f"{value.year:04d}-{value.month:02d}"
+            # a date cell gives its month; text is read as written
+            text = f"{value.year:04d}-{value.month:02d}" if isinstance(value, dt.date) else _text(value)[:7]
             if not PERIOD.match(text):
                 problem("recycling.bad_period", spec.name, value)
                 continue

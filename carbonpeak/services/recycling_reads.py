@@ -91,7 +91,8 @@ def history(session: Session, principal: Principal, facility: str, period: str) 
     found = session.execute(rows).first()
     if found is None:
         raise NotFound(code="submission.no_such_month", facility=facility, period=period)
-    return ledgers.versions_of(session, found[0])
+    ledger: ScrapLedger = found[0]
+    return ledgers.versions_of(session, ledger)
 
 
 @dataclass

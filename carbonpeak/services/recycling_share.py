@@ -144,8 +144,8 @@ def shares(
         }
     if recycled_source["months"] == 0:
         plan_gaps.insert(0, Message("recycling.gap.no_verified_months", year=year))
-    elif _partial(frame, RECYCLED):
-        plan_gaps.insert(0, _partial(frame, RECYCLED))
+    elif (partial_plan := _partial(frame, RECYCLED)) is not None:
+        plan_gaps.insert(0, partial_plan)
     plan_value = share_pct(recycled if recycled_source["months"] else None, denominator)
     plan = ShareFigure(
         region.code,

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
@@ -132,7 +132,7 @@ def transition(
     session.flush()
 
 
-def latest_query() -> Select[tuple[ScrapLedger, ScrapLedgerVersion, Facility]]:
+def latest_query() -> Any:
     """(ledger, latest version, facility) of every casthouse-month: callers add their filters."""
     newest = (
         select(ScrapLedgerVersion.ledger_id, func.max(ScrapLedgerVersion.version).label("version"))
