@@ -9,6 +9,7 @@ scope get the same 404; bad rows a 422 listing every problem; a month not in the
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
@@ -32,6 +33,16 @@ from carbonpeak.web.pages.submissions import safe_filename
 
 router = APIRouter(prefix="/api/v1/recycling", dependencies=[Depends(csrf_protect)], tags=["recycling"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "a parameter that is not understood"},
+    401: {"description": "no valid token or session"},
+    403: {"description": "your role may not do this"},
+    404: {"description": "no such month or region within your scope (an unknown one and another's alike)"},
+    409: {"description": "a month not in the state the step needs; nothing written"},
+    413: {"description": "file too large"},
+    422: {"description": "every problem of the input, coded; nothing written"},
+}
+STEP_ROLES = ("submission.report", "submission.verify")
 
 
 class LedgerImportOut(BaseModel):
@@ -75,7 +86,7 @@ class MonthRef(BaseModel):
 
 
 class StepIn(BaseModel):
-    target: str = Field(description="submitted, verified, returned or locked")
+    target: str = Field(default="", description="submitted, verified, returned or locked")
     months: list[MonthRef] = Field(default_factory=list)
     note: str | None = Field(default=None, description="the opinion (verified) or the reason (returned)")
 
@@ -87,7 +98,12 @@ class StepOut(BaseModel):
     status: str
 
 
-@router.get("/template", summary="The scrap intake template (.xlsx, zh or en)", response_class=Response)
+@router.get(
+    "/template",
+    summary="The scrap intake template (.xlsx, zh or en)",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {XLSX: {}}, "description": "the template"}},
+)
 def template(who: Who, lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") -> Response:
     access.require(who, "submission.report")
     return Response(
@@ -97,7 +113,9 @@ def template(who: Who, lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") 
     )
 
 
-@router.post("/imports", response_model=LedgerImportOut, status_code=201, summary="Import a scrap intake file")
+@router.post(
+    "/imports", response_model=LedgerImportOut, status_code=201, responses=ERRORS, summary="Import a scrap intake file"
+)
 def import_upload(
     request: Request,
     session: DbSession,
@@ -131,7 +149,12 @@ def import_upload(
     )
 
 
-@router.get("/ledgers", response_model=list[LedgerMonthOut], summary="Casthouse-months with their metal balance")
+@router.get(
+    "/ledgers",
+    response_model=list[LedgerMonthOut],
+    responses=ERRORS,
+    summary="Casthouse-months with their metal balance",
+)
 def ledgers(
     session: DbSession,
     who: Who,
@@ -154,8 +177,13 @@ def ledgers(
     ]
 
 
-@router.post("/steps", response_model=list[StepOut], summary="Submit, verify, return or lock casthouse-months")
-def take_steps(session: DbSession, who: Who, body: Annotated[StepIn, Body()]) -> list[StepOut]:
+@router.post(
+    "/steps", response_model=list[StepOut], responses=ERRORS, summary="Submit, verify, return or lock casthouse-months"
+)
+def take_steps(session: DbSession, who: Who, body: Annotated[StepIn | None, Body()] = None) -> list[StepOut]:
+    if not any(access.allowed(who, action) for action in STEP_ROLES):
+        access.require(who, "submission.verify")  # refused: the role takes no step (403)
+    body = body or StepIn()
     return _steps(session, who, [(m.facility, m.period) for m in body.months], body.target, body.note)
 
 
@@ -178,8 +206,18 @@ def _steps(
     ]
 
 
-@router.get("/content", summary="Recycled content of products over a year's verified months (ISO 14021)")
-def content(session: DbSession, who: Who, year: Annotated[int, Query(ge=2000, le=2100)]) -> list[dict[str, Any]]:
+@router.get(
+    "/content", responses=ERRORS, summary="Recycled content of products over a year's verified months (ISO 14021)"
+)
+def content(
+    session: DbSession, who: Who, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> list[dict[str, Any]]:
+    """``year`` defaults to the latest year with a casthouse-month in the person's scope."""
+    if year is None:
+        years = sorted({int(m.period[:4]) for m in reads.months(session, who)})
+        if not years:
+            return []
+        year = years[-1]
     return [
         {
             "facility": c.facility.code,
@@ -199,14 +237,29 @@ def content(session: DbSession, who: Who, year: Annotated[int, Query(ge=2000, le
     ]
 
 
-@router.get("/shares", summary="The region's recycled-metal share on both bases, with numerator and denominator")
+@router.get(
+    "/shares",
+    responses=ERRORS,
+    summary="The region's recycled-metal share on both bases, with numerator and denominator",
+)
 def shares(
     session: DbSession,
     who: Who,
-    region: Annotated[str, Query(max_length=40)],
-    year: Annotated[int, Query(ge=2000, le=2100)],
+    region: Annotated[str | None, Query(max_length=40)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[dict[str, Any]]:
+    """``region`` defaults to the top of the person's jurisdiction, ``year`` to the latest year with a
+    casthouse-month in scope (else the current year)."""
+    access.require(who, "overview.view")
     lang = i18n.current_lang()
+    if region is None:
+        regions = access.regions_in_scope(session, who)
+        if not regions:
+            return []
+        region = regions[0].code
+    if year is None:
+        years = sorted({int(m.period[:4]) for m in reads.months(session, who)})
+        year = years[-1] if years else dt.date.today().year
     return [
         {
             "region": f.region,

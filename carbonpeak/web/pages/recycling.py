@@ -250,6 +250,8 @@ def upload(
 @router.post("/recycling/steps")
 async def take_step(request: Request, session: DbSession, who: Who) -> Response:
     """Submit, verify, return or lock the chosen casthouse-months (one opinion or reason for all)."""
+    if not any(access.allowed(who, action) for action in ("submission.report", "submission.verify")):
+        access.require(who, "submission.verify")  # refused: the role takes no step (403)
     form = await request.form()
     target = str(form.get("target") or "")
     chosen = [str(v).split("@", 1) for v in form.getlist("month") if "@" in str(v)]
