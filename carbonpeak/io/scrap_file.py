@@ -299,7 +299,7 @@ def read(file: str, content: bytes) -> Read:
         if kind is None:
             out.errors.append(InputError(code="recycling.csv_kind", file=file, row=1))
             return out
-        _table(kind, file, file, rows, out)
+        _table(kind, file, SHEETS[kind]["zh"], rows, out)  # a CSV holds one table: named as its sheet would be
     elif suffix in ("xlsx", "xlsm", "xls", "ods"):
         from python_calamine import CalamineWorkbook
 

@@ -103,7 +103,7 @@ def _row(sheet: Sheet, number: int, record: dict[str, Any], errors: list[InputEr
                     "recycling.expected_range_open" if positive else "recycling.expected_range",
                     low=f"{low:g}",
                     high=f"{high:g}",
-                    unit=spec.unit or "",
+                    unit=f" {spec.unit}" if spec.unit else "",
                 )
                 problem("recycling.out_of_range", spec.name, value, range=expected)
                 continue
