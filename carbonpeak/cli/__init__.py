@@ -17,6 +17,7 @@ from carbonpeak.cli import (
     pathways,
     projects,
     recompute,
+    recycling,
     registry,
     submissions,
     users,
@@ -35,6 +36,7 @@ for _module in (
     monitor,
     cbam,
     footprint,
+    recycling,
 ):
     _module.register(app)
 del _module

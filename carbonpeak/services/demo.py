@@ -14,6 +14,7 @@ from carbonpeak.demo import generate
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.services import access
 from carbonpeak.services.capacity import seed_from_registry
+from carbonpeak.services.recycling_demo import load_scrap_ledgers
 from carbonpeak.services.statistics import import_table
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import SubmissionVersion
@@ -79,12 +80,14 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
     seed_from_registry(session, access.operator(actor))
     with resources.as_file(resources.files("carbonpeak.demo") / "statistics.csv") as path:
         statistics = len(import_table(session, access.operator(actor), path))
+    scrap_months = load_scrap_ledgers(session, province, actor)  # the recycled-metal casthouses' ledgers
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),
         "versions": len(all_versions),
         "results": results,
         "statistics": statistics,
+        "scrap_ledger_months": scrap_months,
     }
 
 

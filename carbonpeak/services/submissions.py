@@ -62,7 +62,7 @@ def step(
     if not chosen:
         raise ValidationFailed([InputError(code="submission.no_months", field="months")])
     versions = _latest_in_scope(session, principal, chosen)
-    text = _note(target, note)
+    text = step_note(target, note)
     if target == "verified":
         _refuse_without_result(session, chosen, versions)
     repo.transition_many(session, versions, target, principal.actor, note=text)
@@ -114,7 +114,8 @@ def _latest_in_scope(
     return [latest[locked.ids[pair]] for pair in pairs]
 
 
-def _note(target: str, note: str | None) -> str | None:
+def step_note(target: str, note: str | None) -> str | None:
+    """The opinion or reason a step records, checked (required, limited in length); None for a step without."""
     field = NOTE_FIELD.get(target)
     if field is None:
         return None

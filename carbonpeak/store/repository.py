@@ -547,6 +547,17 @@ _STAMPS: dict[str, dict[str, str]] = {
     "locked": {"at": "locked_at"},
 }
 _NOTE_KEY = {"verified": "opinion", "returned": "reason"}  # how the audit log names the step's text
+# The same steps, stamps and audit actions serve the other versioned monthly report, the scrap intake ledger
+# (carbonpeak.store.recycling.repository): one workflow, not a second one.
+WORKFLOW_STAMPS, WORKFLOW_ACTIONS, WORKFLOW_NOTE_KEYS = _STAMPS, _ACTION, _NOTE_KEY
+
+
+def step_refusal(status: str, version: int, target: str) -> Message | None:
+    """Why a version in ``status`` may not take the step to ``target`` (a coded message), or None."""
+    required = NEXT_STATUS[target]
+    if status == required:
+        return None
+    return Message("submission.step_refused", version=version, **_statuses(status, required, target))
 
 
 def transition_many(
@@ -567,7 +578,6 @@ def transition_many(
     """
     if target not in NEXT_STATUS:
         raise InputError(code="submission.unknown_step", field="status", value=target)
-    required = NEXT_STATUS[target]
     stamps = list(at) if at is not None else [None] * len(versions)
     if len(stamps) != len(versions):
         raise ValueError("one time stamp per version")
@@ -580,14 +590,9 @@ def transition_many(
                 field="explanation",
                 warnings=flag_messages(version.flags or []),
             )
-        if version.status != required:
-            raise InputError(
-                Message(
-                    "submission.step_refused", version=version.version, **_statuses(version.status, required, target)
-                ),
-                record=keys[version.id],
-                field="status",
-            )
+        refusal = step_refusal(version.status, version.version, target)
+        if refusal is not None:
+            raise InputError(refusal, record=keys[version.id], field="status")
     now = utcnow()
     columns = _STAMPS[target]
     names = ["status", *columns.values()]

@@ -208,6 +208,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     from carbonpeak.web import api_accounts as accounts_api
     from carbonpeak.web import api_footprints as footprints_api
     from carbonpeak.web import api_monitoring as monitoring_api
+    from carbonpeak.web import api_recycling as recycling_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
 
     app.include_router(pages.router)
@@ -219,6 +220,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(reporting_status_api.router)  # /api/v1/reporting-status
     app.include_router(monitoring_api.router)  # /api/v1/monitoring, readings from gateways
     app.include_router(footprints_api.router)  # /api/v1/footprints, published product footprints (public)
+    app.include_router(recycling_api.router)  # /api/v1/recycling, the scrap intake ledger and shares
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -198,6 +198,21 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/proposals"): {"enterprise"},
     ("POST", "/api/v1/proposals/{proposal_id}/approve"): REGULATORS,
     ("POST", "/api/v1/proposals/{proposal_id}/reject"): REGULATORS,
+    # recycled aluminium and copper: the scrap intake ledger (reporters), its steps (reporters submit, verifiers
+    # verify), the shares (regulators)
+    ("GET", "/recycling"): EVERYONE,
+    ("GET", "/recycling/template.xlsx"): REPORTERS,
+    ("GET", "/recycling/template.csv"): REPORTERS,
+    ("POST", "/recycling/upload"): REPORTERS,
+    ("POST", "/recycling/steps"): REPORTERS | VERIFIERS,
+    ("GET", "/recycling/form"): REPORTERS,
+    ("POST", "/recycling/form"): REPORTERS,
+    ("GET", "/api/v1/recycling/template"): REPORTERS,
+    ("POST", "/api/v1/recycling/imports"): REPORTERS,
+    ("GET", "/api/v1/recycling/ledgers"): EVERYONE,
+    ("POST", "/api/v1/recycling/steps"): REPORTERS | VERIFIERS,
+    ("GET", "/api/v1/recycling/content"): EVERYONE,
+    ("GET", "/api/v1/recycling/shares"): REGULATORS,
 }
 
 # Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).

@@ -134,6 +134,18 @@
     return option;
   };
 
+  // Flows between named nodes (the recycled-metal page: scrap source categories to products), values in spec.unit.
+  builders.sankey = function (spec) {
+    var option = base(spec);
+    delete option.grid;
+    option.legend = undefined;
+    option.tooltip = { trigger: "item", valueFormatter: function (v) { return fmt(v) + " " + (spec.unit || ""); } };
+    option.series = [{ type: "sankey", top: spec.title ? 48 : 16, bottom: 16, left: 8, right: 160,
+      nodeGap: 12, emphasis: { focus: "adjacency" }, lineStyle: { color: "gradient", curveness: 0.5 },
+      label: { fontSize: 12 }, data: spec.nodes, links: spec.links }];
+    return option;
+  };
+
   // Drill-down: a bar, slice or point whose data item carries an href opens it (the overview's
   // breakdowns); the cursor says so.
   function clickable(chart) {

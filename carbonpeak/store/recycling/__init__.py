@@ -1,0 +1,1 @@
+"""The scrap intake ledgers of recycled-metal casthouses and the recycled-metal shares computed from them."""
