@@ -144,9 +144,7 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
     bases: dict[str, np.ndarray] = {}
     for kind in KINDS:
         form = pd.to_numeric(frame[FORM_FIELD[kind]], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-        mine = (
-            registered[kind].to_numpy(dtype=float) if kind in registered else np.full(len(frame), np.nan)
-        )
+        mine = registered[kind].to_numpy(dtype=float) if kind in registered else np.full(len(frame), np.nan)
         has = ~np.isnan(mine)
         volumes[kind] = np.where(has, mine, form)
         bases[kind] = np.where(has, "registered", np.where(form > 0, "reported", "none"))
@@ -169,8 +167,9 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
             f.sources,
         )
     green = {
-        kind: np.array([float(params.at("electricity.green_power_factor", period=f"{y}-01", instrument=kind).value)
-                        for y in years])
+        kind: np.array(
+            [float(params.at("electricity.green_power_factor", period=f"{y}-01", instrument=kind).value) for y in years]
+        )
         for kind in ("contract", "certificate")
     }
     grid, exported = col("grid_electricity_mwh"), col("exported_electricity_mwh")
@@ -191,8 +190,8 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
         market_factor = np.where(net > 0, out["market_tco2"] / net, np.nan)
     result = pd.DataFrame(
         {
-            "enterprise_code": frame["enterprise_code"] if "enterprise_code" in frame else None,
-            "sector": frame["sector"] if "sector" in frame else None,
+            "enterprise_code": frame.get("enterprise_code"),
+            "sector": frame.get("sector"),
             "grid_mwh": grid,
             "exported_mwh": exported,
             "captive_mwh": col("captive_electricity_mwh"),
@@ -233,8 +232,9 @@ def renewable_share(report: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=[*by, "renewable_mwh", "electricity_used_mwh", "share_pct", "basis"])
     rows["year"] = rows["period"].str.slice(0, 4).astype(int)
-    sums = rows.groupby(by, sort=True)[["renewable_mwh", "electricity_used_mwh", "contract_mwh",
-                                         "certificate_mwh", "onsite_mwh"]].sum()
+    sums = rows.groupby(by, sort=True)[
+        ["renewable_mwh", "electricity_used_mwh", "contract_mwh", "certificate_mwh", "onsite_mwh"]
+    ].sum()
     sums["share_pct"] = renewable_share_pct(sums["renewable_mwh"], sums["electricity_used_mwh"])
     sums["basis"] = SHARE_BASIS
     return sums.reset_index()

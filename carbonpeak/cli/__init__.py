@@ -10,6 +10,7 @@ from __future__ import annotations
 from carbonpeak.cli import (
     accounting,
     capacity,
+    green_power,
     indicators,
     monitor,
     pathways,
@@ -21,7 +22,7 @@ from carbonpeak.cli import (
 )
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor):
+for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor, green_power):
     _module.register(app)
 del _module
 assert accounting  # its commands register on import

@@ -25,7 +25,10 @@ import numpy as np
 
 from carbonpeak.engine._arrays import ArrayLike, FloatArray, as_float
 
-METHOD = "GHG Protocol Scope 2 Guidance (2015) ch. 4 dual reporting, ch. 6 market-based; MEE/NBS 电力二氧化碳排放因子 表1-表4"
+METHOD = (
+    "GHG Protocol Scope 2 Guidance (2015) ch. 4 dual reporting, ch. 6 market-based; "
+    "MEE/NBS 电力二氧化碳排放因子 表1-表4"
+)
 
 
 def dual_scope2(

@@ -67,9 +67,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("instrument_id", "version", name=op.f("uq_green_instrument_version_instrument_id")),
     )
     with op.batch_alter_table("green_instrument_version", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_green_instrument_version_instrument_id"), ["instrument_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_green_instrument_version_instrument_id"), ["instrument_id"], unique=False)
     op.create_table(
         "green_volume",
         sa.Column("id", sa.Integer(), nullable=False),
