@@ -29,7 +29,7 @@ import pandas as pd
 
 from carbonpeak.engine.emissions.scope2 import METHOD, dual_scope2, renewable_share_pct
 from carbonpeak.errors import ParameterNotFound
-from carbonpeak.parameters import ParameterSet
+from carbonpeak.parameters import Cited, ParameterSet
 
 KINDS = ("contract", "certificate", "onsite")
 # The monthly form's field of each kind, used where no instrument of that kind is registered.
@@ -68,6 +68,7 @@ COLUMNS = (
     "electricity_used_mwh",
     "renewable_mwh",
     "factor_sources",
+    "factor_sources_en",
 )
 # The basis of the renewable share, stored with every figure of it.
 SHARE_BASIS = (
@@ -81,12 +82,23 @@ SHARE_BASIS_ZH = (
 )
 
 
+def _cite(cited: Cited) -> tuple[str, str]:
+    """(Chinese, English) citation of a factor: the document, its number and clause."""
+    zh = cited.source.zh
+    if zh is None:
+        return cited.citation(), cited.citation()
+    number = zh.number or cited.source.number
+    parts = [zh.document, *(p for p in (number, zh.clause) if p and p not in zh.document)]
+    return "，".join(parts), cited.citation()
+
+
 @dataclass(frozen=True)
 class _Factors:
     location: float
     residual: float
     residual_basis: str
     sources: str
+    sources_en: str = ""
 
 
 def _factors_of_year(params: ParameterSet, year: int) -> _Factors:
@@ -95,28 +107,31 @@ def _factors_of_year(params: ParameterSet, year: int) -> _Factors:
     try:
         rule_cited = params.at("electricity.grid_factor_rule", period=year)
     except ParameterNotFound:
-        return _Factors(np.nan, np.nan, "missing", "electricity.grid_factor_rule")
+        return _Factors(np.nan, np.nan, "missing", "electricity.grid_factor_rule", "electricity.grid_factor_rule")
     rule = rule_cited.value
     if rule["series"] == "ets":
         try:
             ets = params.at("electricity.grid_factor_ets", period=year)
         except ParameterNotFound:
-            return _Factors(np.nan, np.nan, "missing", "electricity.grid_factor_ets")
-        return _Factors(float(ets.value), float(ets.value), "ets", ets.citation())
+            return _Factors(np.nan, np.nan, "missing", "electricity.grid_factor_ets", "electricity.grid_factor_ets")
+        return _Factors(float(ets.value), float(ets.value), "ets", *_cite(ets))
     data_year = year - int(rule["lag_years"])
     try:
         location = params.at("electricity.grid_factor", data_year=data_year, region=rule["region"], basis="location")
     except ParameterNotFound:
-        return _Factors(np.nan, np.nan, "missing", f"electricity.grid_factor {data_year} location")
+        missing = f"electricity.grid_factor {data_year} location"
+        return _Factors(np.nan, np.nan, "missing", missing, missing)
     try:
         residual = params.at("electricity.grid_factor", data_year=data_year, region="china", basis="residual")
     except ParameterNotFound:
-        return _Factors(float(location.value), float(location.value), "fallback_location", location.citation())
+        return _Factors(float(location.value), float(location.value), "fallback_location", *_cite(location))
+    (loc_zh, loc_en), (res_zh, res_en) = _cite(location), _cite(residual)
     return _Factors(
         float(location.value),
         float(residual.value),
         "residual",
-        f"{location.citation()} ({data_year}); {residual.citation()} ({data_year})",
+        f"{loc_zh}（{data_year}年）；{res_zh}（{data_year}年）",
+        f"{loc_en} ({data_year}); {res_en} ({data_year})",
     )
 
 
@@ -157,15 +172,12 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
     residual = np.full(len(frame), np.nan)
     residual_basis = np.empty(len(frame), dtype=object)
     sources = np.empty(len(frame), dtype=object)
+    sources_en = np.empty(len(frame), dtype=object)
     for year in np.unique(years):
         rows = years == year
         f = _factors_of_year(params, int(year))
-        location[rows], residual[rows], residual_basis[rows], sources[rows] = (
-            f.location,
-            f.residual,
-            f.residual_basis,
-            f.sources,
-        )
+        location[rows], residual[rows], residual_basis[rows] = f.location, f.residual, f.residual_basis
+        sources[rows], sources_en[rows] = f.sources, f.sources_en
     green = {
         kind: np.array(
             [float(params.at("electricity.green_power_factor", period=f"{y}-01", instrument=kind).value) for y in years]
@@ -211,6 +223,7 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
             "electricity_used_mwh": out["electricity_used_mwh"],
             "renewable_mwh": out["renewable_mwh"],
             "factor_sources": sources,
+            "factor_sources_en": sources_en,
         },
         index=frame.index,
     )

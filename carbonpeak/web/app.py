@@ -206,6 +206,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
 
     from carbonpeak.web import api, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
+    from carbonpeak.web import api_green_power as green_power_api
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
 
@@ -216,6 +217,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(api_verification.router)  # /api/v1/verification, verify and return a month
     app.include_router(reporting_status_api.router)  # /api/v1/reporting-status
     app.include_router(monitoring_api.router)  # /api/v1/monitoring, readings from gateways
+    app.include_router(green_power_api.router)  # /api/v1/green-power
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)
