@@ -22,9 +22,10 @@ from carbonpeak.cli import (
 )
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor, green_power):
+for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor):
     _module.register(app)
 del _module
+green_power.register(app)  # carbonpeak green-power
 assert accounting  # its commands register on import
 
 
