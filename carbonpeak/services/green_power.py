@@ -105,6 +105,7 @@ def import_table(session: Session, principal: Principal, path: str | Path) -> li
         raise InputError(code="green_power.no_file_rows", file=name)
     errors: list[InputError] = []
     done: list[Registered] = []
+    whole = session.begin_nested()  # rows are checked against those before them; all undone on a problem
     for offset, row in enumerate(table.to_dict("records")):
         record = offset + 2  # the header is row 1
         try:
@@ -119,7 +120,9 @@ def import_table(session: Session, principal: Principal, path: str | Path) -> li
         if result.changed:
             done.append(result)
     if errors:
+        whole.rollback()
         raise errors[0] if len(errors) == 1 else ValidationFailed(errors, file=name)
+    whole.commit()
     return done
 
 
