@@ -167,7 +167,7 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
     def col(name: str) -> np.ndarray:
         return pd.to_numeric(frame[name], errors="coerce").fillna(0.0).to_numpy(dtype=float)
 
-    years = np.array([int(str(p)[:4]) for p in frame.index.get_level_values("period")])
+    years = pd.Series(frame.index.get_level_values("period")).astype(str).str.slice(0, 4).astype(int).to_numpy()
     location = np.full(len(frame), np.nan)
     residual = np.full(len(frame), np.nan)
     residual_basis = np.empty(len(frame), dtype=object)
@@ -178,12 +178,13 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
         f = _factors_of_year(params, int(year))
         location[rows], residual[rows], residual_basis[rows] = f.location, f.residual, f.residual_basis
         sources[rows], sources_en[rows] = f.sources, f.sources_en
-    green = {
-        kind: np.array(
-            [float(params.at("electricity.green_power_factor", period=f"{y}-01", instrument=kind).value) for y in years]
-        )
-        for kind in ("contract", "certificate")
-    }
+    green = {kind: np.full(len(frame), np.nan) for kind in ("contract", "certificate")}
+    for year in np.unique(years):
+        rows = years == year
+        for kind, values in green.items():
+            values[rows] = float(
+                params.at("electricity.green_power_factor", period=f"{year}-01", instrument=kind).value
+            )
     grid, exported = col("grid_electricity_mwh"), col("exported_electricity_mwh")
     out = dual_scope2(
         grid,
@@ -235,7 +236,8 @@ def market_factors(report: pd.DataFrame) -> dict[tuple[str, str], float]:
     """{(facility_code, period): market-based t CO2 per MWh of net purchased grid electricity}, the
     months with a factor only (the product footprint's input)."""
     series = report["market_factor_tco2_per_mwh"].dropna()
-    return {(str(f), str(p)): float(v) for (f, p), v in series.items()}
+    keys = zip(series.index.get_level_values(0).astype(str), series.index.get_level_values(1).astype(str), strict=True)
+    return dict(zip(keys, series.to_numpy(dtype=float).tolist(), strict=True))
 
 
 def renewable_share(report: pd.DataFrame, by: list[str]) -> pd.DataFrame:

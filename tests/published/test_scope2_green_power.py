@@ -56,4 +56,6 @@ def test_dual_report_picks_the_rule_s_factors_and_registered_volumes(case, param
     for name in ("location_tco2", "market_tco2", "electricity_used_mwh", "renewable_mwh", "market_factor_tco2_per_mwh"):
         assert row[name] == case.approx(name), name
     assert {row["contract_basis"], row["certificate_basis"], row["onsite_basis"]} == {"registered"}
-    assert market_factors(report) == {("F1", i["period"]): pytest.approx(case.expected["market_factor_tco2_per_mwh"]["value"])}
+    assert market_factors(report) == {
+        ("F1", i["period"]): pytest.approx(case.expected["market_factor_tco2_per_mwh"]["value"])
+    }

@@ -69,7 +69,9 @@ def count(session: Any) -> tuple[int, int]:
 def test_a_certificate_counts_once_across_facilities_and_months(fresh_url: str) -> None:
     with db.transaction(fresh_url) as session:
         e02 = person(session, "enterprise")
-        done = use.register(session, e02, certificate("GEC-A", "AL03", "000100", "000199", "2024-03:60;2024-04:40", "100"))
+        done = use.register(
+            session, e02, certificate("GEC-A", "AL03", "000100", "000199", "2024-03:60;2024-04:40", "100")
+        )
         assert (done.action, done.version) == ("created", 1)
     with db.transaction(fresh_url) as session:
         e02 = person(session, "enterprise")
@@ -86,8 +88,16 @@ def test_a_certificate_counts_once_across_facilities_and_months(fresh_url: str) 
             use.register(
                 session,
                 e02,
-                {"code": "C-1", "kind": "contract", "facility": "AL04", "source_type": "solar", "counterparty": "甲光伏",
-                 "serial_from": "000199", "serial_to": "000300", "volumes": "2024-03:100"},
+                {
+                    "code": "C-1",
+                    "kind": "contract",
+                    "facility": "AL04",
+                    "source_type": "solar",
+                    "counterparty": "甲光伏",
+                    "serial_from": "000199",
+                    "serial_to": "000300",
+                    "volumes": "2024-03:100",
+                },
             )
         assert [e.code for e in problems(caught.value)] == ["green_power.serials_counted_by"]
         # a certificate's months share its volume exactly: 60 + 50 is not the batch's 100
@@ -97,7 +107,10 @@ def test_a_certificate_counts_once_across_facilities_and_months(fresh_url: str) 
         assert error.code == "green_power.certificate_months_differ"
         assert count(session) == before  # nothing written
         # serials of another width are another numbering: no overlap
-        assert use.register(session, e02, certificate("GEC-D", "AL04", "0150", "0160", "2024-03:11", "11")).action == "created"
+        assert (
+            use.register(session, e02, certificate("GEC-D", "AL04", "0150", "0160", "2024-03:11", "11")).action
+            == "created"
+        )
 
 
 def test_overlap_with_an_instrument_out_of_scope_is_refused_without_naming_it(fresh_url: str) -> None:
@@ -105,7 +118,11 @@ def test_overlap_with_an_instrument_out_of_scope_is_refused_without_naming_it(fr
         use.register(session, ADMIN, certificate("GEC-E01", "AL01", "900000", "900099", "2024-03:100", "100"))
     with db.transaction(fresh_url) as session:
         with pytest.raises(InputError) as caught:
-            use.register(session, person(session, "enterprise"), certificate("GEC-X", "AL03", "900050", "900050", "2024-03:1", "1"))
+            use.register(
+                session,
+                person(session, "enterprise"),
+                certificate("GEC-X", "AL03", "900050", "900050", "2024-03:1", "1"),
+            )
         (error,) = problems(caught.value)
         assert error.code == "green_power.serials_counted"
         for lang in ("zh", "en"):
@@ -116,7 +133,13 @@ def test_a_volume_above_the_month_s_electricity_is_refused_naming_it(fresh_url: 
     with db.transaction(fresh_url) as session:
         e02 = person(session, "enterprise")
         before = count(session)
-        contract = {"code": "C-BIG", "kind": "contract", "facility": "AL03", "source_type": "wind", "counterparty": "乙风电"}
+        contract = {
+            "code": "C-BIG",
+            "kind": "contract",
+            "facility": "AL03",
+            "source_type": "wind",
+            "counterparty": "乙风电",
+        }
         with pytest.raises(InputError) as caught:
             use.register(session, e02, {**contract, "volumes": "2024-03:300000"})
         (error,) = problems(caught.value)
@@ -126,7 +149,11 @@ def test_a_volume_above_the_month_s_electricity_is_refused_naming_it(fresh_url: 
         # a certificate alone under the grid purchase, but with the contract volume reported in the form over it
         fits_alone = AL03_MARCH_GRID - AL03_MARCH_FORM_CONTRACT + 1
         with pytest.raises(InputError) as caught:
-            use.register(session, e02, certificate("GEC-BIG", "AL03", "500000", "500001", f"2024-03:{fits_alone}", str(fits_alone)))
+            use.register(
+                session,
+                e02,
+                certificate("GEC-BIG", "AL03", "500000", "500001", f"2024-03:{fits_alone}", str(fits_alone)),
+            )
         (error,) = problems(caught.value)
         assert error.code == "green_power.month_over_claimed" and error.params["code_name"] == "GEC-BIG"
         # a month the facility has not reported cannot be checked: refused
@@ -142,8 +169,16 @@ def test_every_problem_of_an_entry_at_once(fresh_url: str) -> None:
             use.register(
                 session,
                 person(session, "enterprise"),
-                {"code": "X", "kind": "certificate", "facility": "AL03", "source_type": "coal", "serial_from": "12a",
-                 "serial_to": "10", "volumes": "2024-3:5;2024-04:-1", "production_from": "2023-13"},
+                {
+                    "code": "X",
+                    "kind": "certificate",
+                    "facility": "AL03",
+                    "source_type": "coal",
+                    "serial_from": "12a",
+                    "serial_to": "10",
+                    "volumes": "2024-3:5;2024-04:-1",
+                    "production_from": "2023-13",
+                },
             )
         codes = {(e.code, e.field) for e in caught.value.errors}
         assert {
@@ -185,12 +220,20 @@ def test_api_refusals_reveal_nothing(fresh_url: str) -> None:
     app = make_app(fresh_url)
     api = client(app)
     headers = {"Authorization": f"Bearer {TOKENS['enterprise']}"}
-    body = {"code": "SECRET-CODE", "kind": "contract", "facility": "AL01", "source_type": "wind", "volumes": "2024-03:1"}
+    body = {
+        "code": "SECRET-CODE",
+        "kind": "contract",
+        "facility": "AL01",
+        "source_type": "wind",
+        "volumes": "2024-03:1",
+    }
     answer = api.post("/api/v1/green-power/instruments", json=body, headers=headers)
     assert answer.status_code == 403
     assert "SECRET-CODE" not in answer.text and "AL01" not in answer.text
     city = {"Authorization": f"Bearer {TOKENS['city']}"}
-    assert api.post("/api/v1/green-power/instruments", json={**body, "facility": "AL03"}, headers=city).status_code == 403
+    assert (
+        api.post("/api/v1/green-power/instruments", json={**body, "facility": "AL03"}, headers=city).status_code == 403
+    )
     assert api.get("/api/v1/green-power/electricity?facility=AL01", headers=headers).status_code == 403
 
 
@@ -200,8 +243,14 @@ def test_api_refusals_reveal_nothing(fresh_url: str) -> None:
 def test_a_correction_is_a_new_version_and_a_withdrawal_stops_counting(fresh_url: str) -> None:
     with db.transaction(fresh_url) as session:
         e02 = person(session, "enterprise")
-        contract = {"code": "C-2", "kind": "contract", "facility": "AL04", "source_type": "wind", "counterparty": "丙风电",
-                    "volumes": "2024-03:1000"}
+        contract = {
+            "code": "C-2",
+            "kind": "contract",
+            "facility": "AL04",
+            "source_type": "wind",
+            "counterparty": "丙风电",
+            "volumes": "2024-03:1000",
+        }
         use.register(session, e02, contract)
         assert use.register(session, e02, contract).action == "unchanged"
         with pytest.raises(InputError) as caught:
@@ -280,13 +329,25 @@ def test_green_power_page_as_enterprise_and_regulators(clients: dict[str, Any], 
 
 def test_enterprise_registers_on_the_page_and_sees_errors_at_once(fresh_app: Any) -> None:
     browser = client(fresh_app, "enterprise")
-    bad = post(browser, "/green-power/instruments", {"code": "W-1", "kind": "contract", "facility": "AL03",
-                                                     "source_type": "wind", "volumes": "2024-03:300000"})
+    bad = post(
+        browser,
+        "/green-power/instruments",
+        {"code": "W-1", "kind": "contract", "facility": "AL03", "source_type": "wind", "volumes": "2024-03:300000"},
+    )
     assert bad.status_code == 422
     assert "W-1" in bad.text and "2024-03" in bad.text and "必填" in bad.text  # over-volume and no counterparty
-    good = post(browser, "/green-power/instruments", {"code": "W-1", "kind": "contract", "facility": "AL03",
-                                                      "source_type": "wind", "counterparty": "己风电",
-                                                      "volumes": "2024-03:1000"})
+    good = post(
+        browser,
+        "/green-power/instruments",
+        {
+            "code": "W-1",
+            "kind": "contract",
+            "facility": "AL03",
+            "source_type": "wind",
+            "counterparty": "己风电",
+            "volumes": "2024-03:1000",
+        },
+    )
     assert good.status_code == 303
     page = browser.get("/green-power")
     assert 'data-code="W-1"' in page.text and "已登记" in page.text
@@ -300,8 +361,25 @@ def test_cli_add_list_share(fresh_url: str) -> None:
     env = {"COLUMNS": "200", "CARBONPEAK_LANG": "en"}
     added = runner.invoke(
         cli_app,
-        ["green-power", "add", "--db", fresh_url, "--code", "CLI-1", "--kind", "onsite", "--facility", "AL03",
-         "--source-type", "solar", "--measurement", "metered", "--volumes", "2024-03:500", "--json"],
+        [
+            "green-power",
+            "add",
+            "--db",
+            fresh_url,
+            "--code",
+            "CLI-1",
+            "--kind",
+            "onsite",
+            "--facility",
+            "AL03",
+            "--source-type",
+            "solar",
+            "--measurement",
+            "metered",
+            "--volumes",
+            "2024-03:500",
+            "--json",
+        ],
         env=env,
     )
     assert added.exit_code == 0, added.output
@@ -310,8 +388,24 @@ def test_cli_add_list_share(fresh_url: str) -> None:
     assert '"CLI-1"' in listed.output
     refused = runner.invoke(
         cli_app,
-        ["green-power", "add", "--db", fresh_url, "--code", "CLI-2", "--kind", "contract", "--facility", "AL03",
-         "--source-type", "wind", "--counterparty", "x", "--volumes", "2024-03:9999999"],
+        [
+            "green-power",
+            "add",
+            "--db",
+            fresh_url,
+            "--code",
+            "CLI-2",
+            "--kind",
+            "contract",
+            "--facility",
+            "AL03",
+            "--source-type",
+            "wind",
+            "--counterparty",
+            "x",
+            "--volumes",
+            "2024-03:9999999",
+        ],
         env=env,
     )
     assert refused.exit_code == 2 and "CLI-2" in refused.output
