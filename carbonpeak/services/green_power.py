@@ -293,6 +293,20 @@ def electricity_report(
     return gp.dual_report(months, registered, params or parameter_set(session))
 
 
+def market_factors(
+    session: Session,
+    principal: Principal,
+    *,
+    facility: str | None = None,
+    enterprise: str | None = None,
+    year: int | None = None,
+) -> dict[tuple[str, str], float]:
+    """{(facility_code, period): market-based t CO2 per MWh of net purchased grid electricity} of the counted
+    (verified, locked) months in scope: what a product footprint takes for its electricity."""
+    report = electricity_report(session, principal, facility=facility, enterprise=enterprise, year=year)
+    return gp.market_factors(report)
+
+
 def renewable_share(
     session: Session,
     principal: Principal,

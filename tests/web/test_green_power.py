@@ -427,3 +427,12 @@ def test_reads_summary_matches_the_report(fresh_url: str) -> None:
     # the residual factor (0.5856) is above the location factor (0.5366): without enough green power the
     # market-based figure is the larger one; the report says which factor each month used
     assert set(report["residual_basis"]) == {"residual"}
+
+
+def test_market_factors_for_the_footprint(fresh_url: str) -> None:
+    with db.transaction(fresh_url) as session:
+        factors = use.market_factors(session, ADMIN, facility="AL04", year=2024)
+        report = use.electricity_report(session, ADMIN, facility="AL04", year=2024)
+    row = report.loc[("AL04", "2024-03")]
+    assert factors[("AL04", "2024-03")] == pytest.approx(row["market_tco2"] / (row["grid_mwh"] - row["exported_mwh"]))
+    assert len(factors) == len(report)
