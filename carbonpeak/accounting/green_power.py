@@ -165,7 +165,7 @@ def dual_report(months: pd.DataFrame, instruments: pd.DataFrame, params: Paramet
         bases[kind] = np.where(has, "registered", np.where(form > 0, "reported", "none"))
 
     def col(name: str) -> np.ndarray:
-        return pd.to_numeric(frame[name], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        return np.asarray(pd.to_numeric(frame[name], errors="coerce").fillna(0.0), dtype=float)
 
     years = pd.Series(frame.index.get_level_values("period")).astype(str).str.slice(0, 4).astype(int).to_numpy()
     location = np.full(len(frame), np.nan)

@@ -193,7 +193,7 @@ def _counting_errors(
     """A certificate counted once; no month beyond the facility's electricity."""
     if entry.withdrawn:
         return []
-    visible = set(session.scalars(access.visible_facility_ids(principal)))
+    visible: set[int] = set(session.scalars(select(Facility.id).where(access.facility_filter(principal))))
     others = [
         (item.code, (int(v.serial_from), int(v.serial_to)), len(v.serial_from), item.facility_id in visible)
         for item, v in repo.with_serials(session)
