@@ -61,9 +61,12 @@ def register(
     facility_code = str(data.get("facility") or "").strip()
     if facility_code:  # access before content: nothing about the entry is checked for another's facility
         access.get_facility(session, principal, facility_code, "green_power.enter")
-    entry = checks.validate(data, record=record)
+    entry, problems = checks.checked(data)
+    if not entry.facility:  # nothing to check against the store without the facility
+        located = [e.located(record=record) for e in problems]
+        raise located[0] if len(located) == 1 else ValidationFailed(located)
     facility = access.get_facility(session, principal, entry.facility, "green_power.enter")
-    return _store(session, principal, entry, facility, record)
+    return _store(session, principal, entry, facility, record, problems)
 
 
 def withdraw(session: Session, principal: Principal, code: str, reason: str) -> Registered:
@@ -136,10 +139,16 @@ def _instrument(session: Session, principal: Principal, code: str, action: str) 
 
 
 def _store(
-    session: Session, principal: Principal, entry: checks.Entry, facility: Facility, record: str | int | None
+    session: Session,
+    principal: Principal,
+    entry: checks.Entry,
+    facility: Facility,
+    record: str | int | None,
+    problems: list[InputError],
 ) -> Registered:
-    item = repo.instrument(session, entry.code)
-    errors: list[InputError] = []
+    """Store the entry after every check, its own ``problems`` and those against the store, all at once."""
+    item = repo.instrument(session, entry.code) if entry.code else None
+    errors: list[InputError] = list(problems)
     before: dict[str, Any] | None = None
     if item is not None:
         if item.facility_id != facility.id:
@@ -152,7 +161,7 @@ def _store(
             errors.append(InputError(code="green_power.kind_changed", field="kind", kind=item.kind))
         latest = repo.latest(item)
         before = repo.as_record(latest) if latest is not None else None
-        if before is not None and _same(before, entry):
+        if not problems and before is not None and _same(before, entry):
             return Registered("unchanged", item.code, item.kind, facility.code, latest.version)  # type: ignore[union-attr]
         if not entry.reason:
             errors.append(InputError(code="green_power.reason_required", field="reason"))

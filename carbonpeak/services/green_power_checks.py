@@ -95,6 +95,16 @@ def _float(data: Mapping[str, Any], name: str, errors: list[InputError]) -> floa
 
 def validate(data: Mapping[str, Any], *, record: str | int | None = None) -> Entry:
     """One record of the register, checked on its own; every problem at once (ValidationFailed)."""
+    entry, errors = checked(data)
+    if errors:
+        located = [e.located(record=record) for e in errors]
+        raise located[0] if len(located) == 1 else ValidationFailed(located)
+    return entry
+
+
+def checked(data: Mapping[str, Any]) -> tuple[Entry, list[InputError]]:
+    """The entry as far as it is readable (months and serials that are well formed only), and every
+    problem of the record on its own; the caller adds the checks against the store to the same list."""
     errors: list[InputError] = []
 
     def need(name: str) -> str:
@@ -144,19 +154,18 @@ def validate(data: Mapping[str, Any], *, record: str | int | None = None) -> Ent
         measurement = fields["measurement"]
         if measurement not in MEASUREMENTS:
             errors.append(InputError(code="green_power.unknown_measurement", field="measurement", value=measurement))
-    if errors:
-        located = [e.located(record=record) for e in errors]
-        raise located[0] if len(located) == 1 else ValidationFailed(located)
-    return Entry(
+    readable = {p: v for p, v in volumes.items() if PERIOD.match(p) and math.isfinite(v) and v > 0}
+    entry = Entry(
         code=code,
         kind=kind,
         facility=facility,
         fields=fields,
-        volumes=volumes,
+        volumes=readable,
         reason=_text(data, "reason") or None,
         withdrawn=withdrawn,
         serials=serials,
     )
+    return entry, errors
 
 
 def _serials(data: Mapping[str, Any], kind: str, errors: list[InputError]) -> tuple[int, int] | None:
@@ -254,6 +263,8 @@ def check_months(entry: Entry, months: pd.DataFrame, claimed: pd.DataFrame) -> l
     on-site generation by the electricity used (grid + captive + on-site − exported)."""
     errors: list[InputError] = []
     grid_kinds = ("contract", "certificate")
+    if entry.kind not in KINDS:
+        return errors
     for period, mwh in sorted(entry.volumes.items()):
         if period not in months.index:
             errors.append(InputError(code="green_power.month_not_reported", field="volumes", value=period))

@@ -436,3 +436,33 @@ def test_market_factors_for_the_footprint(fresh_url: str) -> None:
     row = report.loc[("AL04", "2024-03")]
     assert factors[("AL04", "2024-03")] == pytest.approx(row["market_tco2"] / (row["grid_mwh"] - row["exported_mwh"]))
     assert len(factors) == len(report)
+
+
+def test_api_registers_and_answers_every_problem_coded(fresh_url: str) -> None:
+    api = client(make_app(fresh_url))
+    headers = {"Authorization": f"Bearer {TOKENS['enterprise']}"}
+    body = certificate("API-1", "AL03", "600000", "600099", "", "100") | {"volumes": {"2024-03": 100}}
+    made = api.post("/api/v1/green-power/instruments", json=body, headers=headers)
+    assert made.status_code == 201 and made.json() == {
+        "code": "API-1",
+        "kind": "certificate",
+        "facility": "AL03",
+        "action": "created",
+        "version": 1,
+    }
+    again = api.post(
+        "/api/v1/green-power/instruments",
+        json={**body, "code": "API-2", "source_type": "coal", "volumes": {"2024-3": 100}},
+        headers=headers,
+    )
+    assert again.status_code == 422
+    codes = {d["code"] for d in again.json()["details"]}
+    assert {"green_power.unknown_source_type", "green_power.not_a_month", "green_power.serials_counted_by"} <= codes
+    listed = api.get("/api/v1/green-power/instruments", headers=headers).json()
+    assert [r["code"] for r in listed] == ["API-1"]
+    electricity = api.get("/api/v1/green-power/electricity?facility=AL03&year=2024", headers=headers).json()
+    march = next(r for r in electricity if r["period"] == "2024-03")
+    assert march["certificate_mwh"] == 100 and march["certificate_basis"] == "registered"
+    assert {"location_tco2", "market_tco2", "location_factor_tco2_per_mwh", "market_factor_tco2_per_mwh"} <= set(march)
+    share = api.get("/api/v1/green-power/share?by=period", headers=headers).json()
+    assert share["target"]["value"] == 30.0 and all("basis" in r for r in share["rows"])
