@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel
 
 from carbonpeak.services import green_power as use
@@ -89,7 +89,7 @@ def electricity(
     who: Who,
     facility: str | None = None,
     enterprise: str | None = None,
-    year: int | None = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
 ) -> list[dict[str, Any]]:
     frame = use.electricity_report(
         session, who, facility=facility, enterprise=enterprise, year=year, include_submitted=True
@@ -99,9 +99,12 @@ def electricity(
 
 @router.get("/share", responses=ERRORS, summary="Renewable share of electrolytic aluminium against the 2030 target")
 def share(
-    session: DbSession, who: Who, region: str | None = None, enterprise: str | None = None, by: str = "year"
+    session: DbSession,
+    who: Who,
+    region: str | None = None,
+    enterprise: str | None = None,
+    by: Annotated[str, Query(pattern="^(year|period)$")] = "year",
 ) -> dict[str, Any]:
-    by = "period" if by == "period" else "year"
     frame = use.renewable_share(session, who, region=region, enterprise=enterprise, by=by)
     rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
     return {"target": use.share_target(session), "rows": rows}
