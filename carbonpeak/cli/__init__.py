@@ -12,6 +12,7 @@ from carbonpeak.cli import (
     capacity,
     cbam,
     footprint,
+    green_power,
     indicators,
     monitor,
     pathways,
@@ -40,6 +41,7 @@ for _module in (
 ):
     _module.register(app)
 del _module
+green_power.register(app)  # carbonpeak green-power
 assert accounting  # its commands register on import
 
 

@@ -67,6 +67,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cbam.package": frozenset({ENTERPRISE, CITY, PROVINCE, ADMIN}),  # an installation's EU CBAM package
     "account.self": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "users.manage": frozenset({ADMIN}),
+    # green power (services/green_power.py): everyone reads in scope; an enterprise registers its own
+    "green_power.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "green_power.enter": frozenset({ENTERPRISE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

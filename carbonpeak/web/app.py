@@ -207,6 +207,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     from carbonpeak.web import api, api_cbam, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
     from carbonpeak.web import api_footprints as footprints_api
+    from carbonpeak.web import api_green_power as green_power_api
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_recycling as recycling_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
@@ -221,6 +222,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(monitoring_api.router)  # /api/v1/monitoring, readings from gateways
     app.include_router(footprints_api.router)  # /api/v1/footprints, published product footprints (public)
     app.include_router(recycling_api.router)  # /api/v1/recycling, the scrap intake ledger and shares
+    app.include_router(green_power_api.router)  # /api/v1/green-power
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -153,6 +153,15 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/monitoring/facilities/{facility}/meters/{meter}"): REGULATORS,
     ("POST", "/api/v1/monitoring/readings"): REPORTERS,  # a gateway with its enterprise's token
     ("POST", "/api/v1/warnings/{warning_id}/{action}"): REGULATORS,
+    # green power: everyone reads in scope; an enterprise registers and withdraws its own instruments
+    ("GET", "/green-power"): EVERYONE,
+    ("POST", "/green-power/instruments"): REPORTERS,
+    ("POST", "/green-power/instruments/{code}/withdraw"): REPORTERS,
+    ("GET", "/api/v1/green-power/instruments"): EVERYONE,
+    ("POST", "/api/v1/green-power/instruments"): REPORTERS,
+    ("POST", "/api/v1/green-power/instruments/{code}/withdraw"): REPORTERS,
+    ("GET", "/api/v1/green-power/electricity"): EVERYONE,
+    ("GET", "/api/v1/green-power/share"): EVERYONE,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)

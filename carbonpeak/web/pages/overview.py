@@ -16,6 +16,7 @@ from carbonpeak.web.deps import DbSession, Who, render, settings_of
 from carbonpeak.web.errors import NotFound
 from carbonpeak.web.i18n import _
 from carbonpeak.web.pages.common import context, year_of
+from carbonpeak.web.pages.green_power import block as green_block
 from carbonpeak.web.pages.overview_cockpit import answers, cockpit_charts, cockpit_view
 from carbonpeak.web.pages.reporting_status import overview_block
 
@@ -81,6 +82,7 @@ def overview_page(
             charts=charts,
             shown=_shown(session, data, chosen["year_asked"]),
             cockpit=cockpit_data,
+            green=green_block(session, who, year=chosen["year"], region=chosen["region"].code),
         ),
     )
 
