@@ -1,7 +1,7 @@
 """recycled aluminium and copper: the scrap intake ledger of casthouses and the recorded recycled-metal shares
 
 Revision ID: 0014_recycling
-Revises: 0011_meters
+Revises: 0012_footprints
 Create Date: 2026-12-06 22:40:31
 
 ``scrap_ledger`` is one casthouse (facility) and month; ``scrap_ledger_version`` its versions (the lots of scrap
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0014_recycling"
-down_revision = "0011_meters"
+down_revision = "0012_footprints"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """green power: certificates, green-power contracts and on-site renewables of a facility, versioned
 
 Revision ID: 0015_green_power
-Revises: 0011_meters
+Revises: 0014_recycling
 Create Date: 2026-12-06 22:50:00
 
 ``green_instrument`` names one certificate batch, contract or on-site installation of a facility;
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_green_power"
-down_revision = "0011_meters"
+down_revision = "0014_recycling"
 branch_labels = None
 depends_on = None
 
