@@ -10,8 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak import messages
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting
-from carbonpeak.cli.registry import _fail, _print
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting, fail_listed, print_rows
 from carbonpeak.errors import CarbonpeakError
 from carbonpeak.store import db
 
@@ -58,11 +57,11 @@ def import_command(
             who = acting(session, actor, as_user)
             done = import_file(session, who, path.read_bytes(), path.name, submit=submit, reason=reason)
     except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(exc, lang)
     rows: list[dict[str, Any]] = [
         {"facility": f, "period": p, "version": v, "state": "new"} for f, p, v in done.versions
     ] + [{"facility": f, "period": p, "version": v, "state": "unchanged"} for f, p, v in done.unchanged]
-    _print(rows, f"{path.name}: {done.lots} lots", as_json)
+    print_rows(rows, f"{path.name}: {done.lots} lots", as_json)
     for gap in done.open_balances:
         typer.echo(gap.text(lang), err=True)
 
@@ -98,8 +97,8 @@ def list_command(
                 for m in found
             ]
     except CarbonpeakError as exc:
-        _fail(exc, lang)
-    _print(rows, "scrap ledger", as_json)
+        fail_listed(exc, lang)
+    print_rows(rows, "scrap ledger", as_json)
 
 
 @recycling_app.command("balance")
@@ -121,7 +120,7 @@ def balance_command(
             who = acting(session, actor, as_user)
             found = months(session, who, facility=facility, year=year)
     except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(exc, lang)
     rows = [
         {
             "facility": m.facility.code,
@@ -135,7 +134,7 @@ def balance_command(
         }
         for m in found
     ]
-    _print(rows, "metal balance", as_json)
+    print_rows(rows, "metal balance", as_json)
     if any(not m.balance.closes for m in found):
         raise typer.Exit(code=3)
 
@@ -158,7 +157,7 @@ def content_command(
             who = acting(session, actor, as_user)
             found = contents(session, who, year, facility=facility)
     except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(exc, lang)
     rows = [
         {
             "facility": c.facility.code,
@@ -171,7 +170,7 @@ def content_command(
         }
         for c in found
     ]
-    _print(rows, "recycled content", as_json)
+    print_rows(rows, "recycled content", as_json)
 
 
 @recycling_app.command("share")
@@ -195,7 +194,7 @@ def share_command(
             if record:
                 recycling_share.record(session, who, region, year)
     except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(exc, lang)
     rows = [
         {
             "basis": f.label.text(lang),
@@ -207,7 +206,7 @@ def share_command(
         }
         for f in figures
     ]
-    _print(rows, f"recycled-metal share {region} {year}", as_json)
+    print_rows(rows, f"recycled-metal share {region} {year}", as_json)
 
 
 def _steps(
@@ -221,7 +220,7 @@ def _steps(
             who = acting(session, actor, as_user)
             done = step(session, who, pairs, target, note=note)  # type: ignore[arg-type]
     except CarbonpeakError as exc:
-        _fail(exc, lang)
+        fail_listed(exc, lang)
     typer.echo(f"{len(done)}")
 
 
