@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "pathways": 4,
     "plausibility": 4,
     "monitoring": 4,
+    "reports": 4,
     "store": 5,
     "services": 6,
     "web": 7,
@@ -38,7 +39,7 @@ LAYERS: dict[str, int] = {
 }
 
 
-DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring")
+DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring", "reports")
 
 
 def _part(module: str) -> str | None:
