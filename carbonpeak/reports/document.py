@@ -105,3 +105,88 @@ def number_cells(texts: list[str], values: list[Any]) -> list[Cell]:
         plain = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
         out.append(Cell(text, plain))
     return out
+
+
+# ---------------------------------------------------------------- stored as JSON, read back the same
+
+
+def to_dict(doc: Document) -> dict[str, Any]:
+    """The document as plain JSON values (a block carries its ``type``)."""
+
+    def block(b: Block) -> dict[str, Any]:
+        if isinstance(b, Table):
+            return {
+                "type": "table",
+                "figure": b.figure,
+                "caption": b.caption,
+                "columns": list(b.columns),
+                "rows": [[[c.text, c.value] for c in row] for row in b.rows],
+                "note": b.note,
+            }
+        if isinstance(b, Chart):
+            return {
+                "type": "chart",
+                "figure": b.figure,
+                "caption": b.caption,
+                "kind": b.kind,
+                "x": list(b.x),
+                "series": [[name, list(values)] for name, values in b.series],
+                "unit": b.unit,
+                "note": b.note,
+            }
+        return {"type": "paragraph", "text": b.text, "emphasis": b.emphasis}
+
+    return {
+        "kind": doc.kind,
+        "lang": doc.lang,
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "made_on": doc.made_on.isoformat(),
+        "labels": dict(doc.labels),
+        "facts": [list(p) for p in doc.facts],
+        "sections": [{"title": s.title, "blocks": [block(b) for b in s.blocks]} for s in doc.sections],
+        "provenance": [
+            {
+                "figure": p.figure,
+                "caption": p.caption,
+                "methods": list(p.methods),
+                "parameters": list(p.parameters),
+                "months": p.months,
+                "url": p.url,
+            }
+            for p in doc.provenance
+        ],
+        "data_state": [list(p) for p in doc.data_state],
+        "provisional": doc.provisional,
+        "provisional_reasons": list(doc.provisional_reasons),
+        "fingerprint": doc.fingerprint,
+        "base_url": doc.base_url,
+    }
+
+
+def from_dict(data: dict[str, Any]) -> Document:
+    def block(b: dict[str, Any]) -> Block:
+        if b["type"] == "table":
+            rows = [[Cell(text, value) for text, value in row] for row in b["rows"]]
+            return Table(b["figure"], b["caption"], list(b["columns"]), rows, b.get("note", ""))
+        if b["type"] == "chart":
+            series = [(name, list(values)) for name, values in b["series"]]
+            return Chart(b["figure"], b["caption"], b["kind"], list(b["x"]), series, b["unit"], b.get("note", ""))
+        return Paragraph(b["text"], bool(b.get("emphasis")))
+
+    return Document(
+        kind=data["kind"],
+        lang=data["lang"],
+        title=data["title"],
+        subtitle=data["subtitle"],
+        made_on=dt.date.fromisoformat(data["made_on"]),
+        labels=dict(data["labels"]),
+        facts=[(a, b) for a, b in data["facts"]],
+        sections=[Section(s["title"], [block(b) for b in s["blocks"]]) for s in data["sections"]],
+        provenance=[Provenance(**p) for p in data["provenance"]],
+        data_state=[(a, b) for a, b in data["data_state"]],
+        provisional=bool(data["provisional"]),
+        provisional_reasons=list(data["provisional_reasons"]),
+        fingerprint=data["fingerprint"],
+        base_url=data.get("base_url", ""),
+    )

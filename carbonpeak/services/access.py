@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "export": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "account.self": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "users.manage": frozenset({ADMIN}),
+    "report.sign": frozenset({CITY, PROVINCE, ADMIN}),  # sign a report of the jurisdiction off: it is locked
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {
