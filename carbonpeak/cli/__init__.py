@@ -16,12 +16,13 @@ from carbonpeak.cli import (
     projects,
     recompute,
     registry,
+    report,
     submissions,
     users,
 )
 from carbonpeak.cli.app import app
 
-for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor):
+for _module in (submissions, capacity, indicators, projects, users, pathways, registry, recompute, monitor, report):
     _module.register(app)
 del _module
 assert accounting  # its commands register on import

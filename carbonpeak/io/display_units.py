@@ -110,9 +110,7 @@ def number(value: Any, digits: int | None, lang: str) -> str:
     return str(_pattern(pattern).apply(found, _locale(lang)))
 
 
-def quantity(
-    value: Any, unit: str | None, scale: str, lang: str, digits: int | None = None
-) -> tuple[str, str | None]:
+def quantity(value: Any, unit: str | None, scale: str, lang: str, digits: int | None = None) -> tuple[str, str | None]:
     """(number, unit shown) for ``value`` given in canonical ``unit``; the unit is None where the table
     does not know it (the caller names it as it is)."""
     found = as_number(value)

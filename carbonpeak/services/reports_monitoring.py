@@ -140,7 +140,9 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
         facts=facts,
         options=options,
     )
-    sections, provenance, digests = reports_sections.all_sections(parts, asked.scenario or default_scenario(), asked.draws)
+    sections, provenance, digests = reports_sections.all_sections(
+        parts, asked.scenario or default_scenario(), asked.draws
+    )
     first = reports_state.window_start(year)
     state = reports_state.made_state(
         kind=asked.kind,
@@ -206,10 +208,7 @@ def _not_final(states: pd.DataFrame, year: int, month: int | None, lang: str) ->
     """Why the report is provisional: per month of the period, the facility-months not final."""
     if states.empty:
         return []
-    if month:
-        inside = states[states["period"] == period_end(year, month)]
-    else:
-        inside = states[states["year"] == year]
+    inside = states[states["period"] == period_end(year, month)] if month else states[states["year"] == year]
     chosen = inside[inside["state"].isin(NOT_FINAL)]
     out = []
     for (period, state), group in chosen.groupby(["period", "state"], sort=True):
@@ -245,11 +244,10 @@ def _state_words(state: dict[str, Any], lang: str, params: Any) -> list[tuple[st
         periods.setdefault(period, set()).add(month_state)
     sep = "；" if lang == "zh" else "; "
     by_state = sep.join(f"{t(f'state.{s}', lang)} {n}" for s, n in sorted(counts.items()))
-    versions = sep.join(
-        f"{f}@{p} v{v}" for f, p, v, s in months if s in ("counted", "waiting") and v > 1
-    )
+    versions = sep.join(f"{f}@{p} v{v}" for f, p, v, s in months if s in ("counted", "waiting") and v > 1)
     families = sep.join(
-        f"{reports_sections.family_title(params, name, lang)} [{name}] {digest[:12]}" for name, digest in state["parameters"].items()
+        f"{reports_sections.family_title(params, name, lang)} [{name}] {digest[:12]}"
+        for name, digest in state["parameters"].items()
     )
     first = months[0][1] if months else "—"
     last = max((m[1] for m in months), default="—")
@@ -259,7 +257,12 @@ def _state_words(state: dict[str, Any], lang: str, params: Any) -> list[tuple[st
         (t("ds.corrected", lang), versions or t("ds.none", lang)),
         (
             t("ds.earlier", lang),
-            t("ds.earlier_text", lang, n=state["earlier_months"]["count"], digest=state["earlier_months"]["sha256"][:12]),
+            t(
+                "ds.earlier_text",
+                lang,
+                n=state["earlier_months"]["count"],
+                digest=state["earlier_months"]["sha256"][:12],
+            ),
         ),
         (t("ds.parameters", lang), families),
         (t("ds.other", lang), sep.join(f"{k} {str(state[k])[:12]}" for k in reports_sections.DIGESTS if k in state)),

@@ -58,6 +58,7 @@ class Parts:
     facts: pd.DataFrame
     options: ind.Options
     _figures: int = field(default=0)
+    behind: dict[tuple[int, ...], result_methods.Provenance] = field(default_factory=dict)
 
     def next_figure(self) -> str:
         self._figures += 1
@@ -80,6 +81,17 @@ def qty(value: Any, unit: str, lang: str, scale: str = "total") -> str:
     return f"{shown}{word or unit}" if lang == "zh" else f"{shown} {word or unit}"
 
 
+def unit_word(unit: str, lang: str) -> str:
+    """The unit a column of ``unit`` values is shown in (the cockpit's table of units)."""
+    return quantity(1.0, unit, "total", lang)[1] or unit
+
+
+def with_unit(text: str, unit: str, lang: str) -> str:
+    """A column header with its unit: 本月（万吨CO2e）."""
+    word = unit_word(unit, lang)
+    return f"{text}（{word}）" if lang == "zh" else f"{text} ({word})"
+
+
 def pct(value: float | None) -> str:
     return "—" if value is None else f"{value:+.1f}%"
 
@@ -96,6 +108,14 @@ def family_title(params: ParameterSet, name: str, lang: str) -> str:
     """A parameter family's title in ``lang`` (its id where it has none)."""
     file = params.files.get(name)
     return (file.title.get(lang) or file.title.get("en") or name) if file is not None else name
+
+
+def product_word(product: str, lang: str) -> str:
+    """A benchmark product by its name (the activity record's code list, carbonpeak.io.choices)."""
+    from carbonpeak.io.choices import choices
+
+    found = choices("product").get(product)
+    return (found[0] if lang == "zh" else found[1]) if found else product
 
 
 def _months_text(rows: pd.DataFrame, lang: str) -> str:
@@ -115,7 +135,10 @@ def _results_provenance(
     parts: Parts, figure: str, caption: str, rows: pd.DataFrame, url: str, parameters: dict[str, str]
 ) -> Provenance:
     """The methods and parameter families of the stored results behind ``rows`` (their own snapshots)."""
-    found = result_methods.behind(parts.session, rows["version_id"].astype(int).tolist())
+    ids = tuple(sorted(set(rows["version_id"].astype(int).tolist())))
+    if ids not in parts.behind:  # several figures rest on the same months: read their methods once
+        parts.behind[ids] = result_methods.behind(parts.session, ids)
+    found = parts.behind[ids]
     methods = []
     for method, count in found.methods:
         known = METHODS.get(method)
@@ -130,7 +153,13 @@ def _results_provenance(
 
 
 def _rule_provenance(
-    parts: Parts, figure: str, caption: str, method: str, prefixes: tuple[str, ...], months: str, url: str,
+    parts: Parts,
+    figure: str,
+    caption: str,
+    method: str,
+    prefixes: tuple[str, ...],
+    months: str,
+    url: str,
     parameters: dict[str, str],
 ) -> Provenance:
     families = [
@@ -152,7 +181,7 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     # F: the main figures of the period, with 同比 (and 环比, year to date for a month)
     now = bd.select(rows, year=year, month=month)
     before = bd.select(rows, year=year - 1, month=month)
-    head = [t("col.figure", lang)]
+    head = [t("col.figure", lang), t("col.unit", lang)]
     if month:
         previous_year, previous_month = (year, month - 1) if month > 1 else (year - 1, 12)
         last_month = bd.select(rows, year=previous_year, month=previous_month)
@@ -174,7 +203,8 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     for figure in FIGURES:
         unit = bd.figure(figure).unit
         a, b = bd.total(now, figure), bd.total(before, figure)
-        cells = [Cell(t(f"figure.{figure}", lang)), _q(a, unit, lang), _q(b, unit, lang), Cell(pct(trends.change_pct(a, b)))]
+        cells = [Cell(t(f"figure.{figure}", lang)), Cell(unit_word(unit, lang)), _q(a, unit, lang), _q(b, unit, lang)]
+        cells.append(Cell(pct(trends.change_pct(a, b))))
         if month:
             c = bd.total(last_month, figure)
             d, e = bd.total(to_date, figure), bd.total(to_date_before, figure)
@@ -187,7 +217,10 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     window = rows[(rows["year"] >= year - 1)]
     provenance.append(
         _results_provenance(
-            parts, figure_id, caption, window,
+            parts,
+            figure_id,
+            caption,
+            window,
             link("/overview/breakdown", figure="emissions_location_tco2e", region=code, year=year, month=month),
             parameters,
         )
@@ -202,14 +235,17 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
             value = series.get(f"{shown_year:04d}-{m:02d}")
             values.append(None if value is None or pd.isna(value) else float(value) * factor)
         lines.append((str(shown_year), values))
-    unit_word = quantity(1.0, "tCO2e", "total", lang)[1] or "tCO2e"
+    shown_unit = unit_word("tCO2e", lang)
     figure_id = parts.next_figure()
-    caption = t("f.trend", lang, unit=unit_word)
+    caption = t("f.trend", lang, unit=shown_unit)
     months_x = [t("month_short", lang, month=m) for m in range(1, 13)]
-    blocks.append(Chart(figure_id, caption, "lines", months_x, lines, unit_word))
+    blocks.append(Chart(figure_id, caption, "lines", months_x, lines, shown_unit))
     provenance.append(
         _results_provenance(
-            parts, figure_id, caption, window,
+            parts,
+            figure_id,
+            caption,
+            window,
             link("/overview/breakdown", figure="emissions_location_tco2e", region=code, year=year, by="month"),
             parameters,
         )
@@ -217,10 +253,10 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     # F: month by month, 同比 and 环比 (trends.changes, as the cockpit's table)
     head = [
         t("col.month", lang),
-        t("figure.emissions_location_tco2e", lang),
+        with_unit(t("figure.emissions_location_tco2e", lang), "tCO2e", lang),
         t("col.yoy", lang),
         t("col.mom", lang),
-        t("figure.energy_tce", lang),
+        with_unit(t("figure.energy_tce", lang), "tce", lang),
         t("col.yoy", lang),
         t("col.mom", lang),
         t("col.facility_months", lang),
@@ -247,7 +283,10 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     blocks.append(Table(figure_id, caption, head, monthly_rows))
     provenance.append(
         _results_provenance(
-            parts, figure_id, caption, rows[rows["year"].isin([year - 1, year])],
+            parts,
+            figure_id,
+            caption,
+            window,
             link("/overview/breakdown", figure="energy_tce", region=code, year=year, by="month"),
             parameters,
         )
@@ -259,18 +298,38 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
         b = bd.total(bd.select(rows, year=year - 1, month=month, sector=sector), "emissions_location_tco2e")
         g = bd.total(bd.select(rows, year=year, month=month, sector=sector), "energy_tce")
         by_sector.append(
-            [Cell(sector_word(sector, lang)), _q(a, "tCO2e", lang), _q(b, "tCO2e", lang), Cell(pct(trends.change_pct(a, b))),
-             _q(g, "tce", lang)]
+            [
+                Cell(sector_word(sector, lang)),
+                _q(a, "tCO2e", lang),
+                _q(b, "tCO2e", lang),
+                Cell(pct(trends.change_pct(a, b))),
+                _q(g, "tce", lang),
+            ]
         )
     figure_id = parts.next_figure()
     caption = t("f.sectors", lang)
-    head = [t("col.sector", lang), t("col.this_period", lang), t("col.same_period_last_year", lang), t("col.yoy", lang),
-            t("figure.energy_tce", lang)]
+    head = [
+        t("col.sector", lang),
+        with_unit(t("col.this_period", lang), "tCO2e", lang),
+        with_unit(t("col.same_period_last_year", lang), "tCO2e", lang),
+        t("col.yoy", lang),
+        with_unit(t("figure.energy_tce", lang), "tce", lang),
+    ]
     blocks.append(Table(figure_id, caption, head, by_sector))
     provenance.append(
         _results_provenance(
-            parts, figure_id, caption, pd.concat([now, before]),
-            link("/overview/breakdown", figure="emissions_location_tco2e", region=code, year=year, month=month, by="sector"),
+            parts,
+            figure_id,
+            caption,
+            pd.concat([now, before]),
+            link(
+                "/overview/breakdown",
+                figure="emissions_location_tco2e",
+                region=code,
+                year=year,
+                month=month,
+                by="sector",
+            ),
             parameters,
         )
     )
@@ -278,7 +337,10 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
 
 
 def _q(value: float | None, unit: str, lang: str) -> Cell:
-    return Cell(qty(value, unit, lang), None if value is None else float(value))
+    """A number in the shown unit (the unit is in the column's header or the row's unit cell)."""
+    if value is None:
+        return Cell("—")
+    return Cell(quantity(value, unit, "total", lang)[0], float(value) * factor_of(unit, "total", lang))
 
 
 # ---------------------------------------------------------------- 二、目标
@@ -305,8 +367,14 @@ def targets(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[Pro
         evaluations = [
             e.as_dict()
             for e in evaluate_plan(
-                plan, parts.facts, region=parts.region.code, year=parts.year, params=parts.params,
-                benchmark_edition=parts.edition, options=parts.options, prepared=parts.prepared,
+                plan,
+                parts.facts,
+                region=parts.region.code,
+                year=parts.year,
+                params=parts.params,
+                benchmark_edition=parts.edition,
+                options=parts.options,
+                prepared=parts.prepared,
             )
         ]
     except CarbonpeakError as exc:
@@ -322,8 +390,14 @@ def targets(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[Pro
     blocks: list[Any] = [Paragraph(t("plan", lang, plan=title)), Table(figure_id, caption, head, out)]
     provenance = [
         _rule_provenance(
-            parts, figure_id, caption, title, ("indicators", "targets"), _months_text(parts.rows, lang),
-            link("/overview", region=parts.region.code, year=parts.year, plan=plan), parameters,
+            parts,
+            figure_id,
+            caption,
+            title,
+            ("indicators", "targets"),
+            _months_text(parts.rows, lang),
+            link("/overview", region=parts.region.code, year=parts.year, plan=plan),
+            parameters,
         )
     ]
     digest = sha256([[e["id"], e["status"], e["value"], e["year"]] for e in evaluations])
@@ -343,32 +417,59 @@ def benchmark(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[P
         try:
             table, _shares, _cited = classify_facilities(group, parts.params, edition=parts.edition)
         except CarbonpeakError as exc:
-            problems.append(f"{product}: {exc.text(lang)}")
+            problems.append(f"{product_word(str(product), lang)}: {exc.text(lang)}")
             continue
         found = table["class"].value_counts()
-        counts.append([Cell(str(product))] + [
-            Cell(str(int(found.get(c.value, 0))), float(found.get(c.value, 0))) for c in BenchmarkClass
-        ])
+        counts.append(
+            [Cell(product_word(str(product), lang))]
+            + [Cell(str(int(found.get(c.value, 0))), float(found.get(c.value, 0))) for c in BenchmarkClass]
+        )
     head = [t("col.product", lang)] + [c.label_zh if lang == "zh" else c.label_en for c in BenchmarkClass]
     figure_id = parts.next_figure()
     caption = t("f.classes", lang, year=year)
-    blocks: list[Any] = [Table(figure_id, caption, head, counts, "；".join(problems) if lang == "zh" else "; ".join(problems))]
+    blocks: list[Any] = [
+        Table(figure_id, caption, head, counts, "；".join(problems) if lang == "zh" else "; ".join(problems))
+    ]
     url = link("/benchmark", year=year)
     months = _months_text(parts.rows[parts.rows["year"] == year], lang)
-    provenance = [_rule_provenance(parts, figure_id, caption, t("m.classes", lang), ("benchmarks",), months, url, parameters)]
+    provenance = [
+        _rule_provenance(parts, figure_id, caption, t("m.classes", lang), ("benchmarks",), months, url, parameters)
+    ]
     exits = below_baseline(chosen, parts.params, parts.edition) if not chosen.empty else pd.DataFrame()
     listing = [
-        [Cell(str(r["facility_code"])), Cell(str(r["product"])), Cell(number(r["unit_consumption"], 1, lang), float(r["unit_consumption"])),
-         Cell(number(r["baseline_level"], 1, lang)), Cell(str(r["unit"])), Cell(str(r["must_act_by"]))]
+        [
+            Cell(str(r["facility_code"])),
+            Cell(product_word(str(r["product"]), lang)),
+            Cell(number(r["unit_consumption"], 1, lang), float(r["unit_consumption"])),
+            Cell(number(r["baseline_level"], 1, lang)),
+            Cell(str(r["unit"])),
+            Cell(str(r["must_act_by"])),
+        ]
         for r in (exits.to_dict("records") if not exits.empty else [])
     ]
     figure_id = parts.next_figure()
     caption = t("f.exits", lang, year=year)
-    head = [t("col.facility", lang), t("col.product", lang), t("col.unit_consumption", lang), t("col.baseline", lang),
-            t("col.unit", lang), t("col.must_act_by", lang)]
+    head = [
+        t("col.facility", lang),
+        t("col.product", lang),
+        t("col.unit_consumption", lang),
+        t("col.baseline", lang),
+        t("col.unit", lang),
+        t("col.must_act_by", lang),
+    ]
     blocks.append(Table(figure_id, caption, head, listing, "" if listing else t("no_exits", lang)))
-    provenance.append(_rule_provenance(parts, figure_id, caption, t("m.exits", lang), ("benchmarks", "capacity"), months,
-                                       link("/benchmark", year=year, below_baseline=1), parameters))
+    provenance.append(
+        _rule_provenance(
+            parts,
+            figure_id,
+            caption,
+            t("m.exits", lang),
+            ("benchmarks", "capacity"),
+            months,
+            link("/benchmark", year=year, below_baseline=1),
+            parameters,
+        )
+    )
     digest = sha256([[r[0].text for r in counts], [[c.text for c in r] for r in listing], problems])
     return Section(t("s.benchmark", lang), blocks), provenance, digest
 
@@ -380,18 +481,29 @@ def reporting(parts: Parts) -> tuple[Section, list[Provenance], str]:
     lang, year, month = parts.lang, parts.year, parts.month
     first = f"{year:04d}-{(month or 1):02d}"
     last = f"{year:04d}-{(month or 12):02d}"
-    found = reporting_status.matrix(parts.session, parts.who, today=parts.as_of, region=parts.region.code, first=first, last=last)
+    found = reporting_status.matrix(
+        parts.session, parts.who, today=parts.as_of, region=parts.region.code, first=first, last=last
+    )
     states = sorted({s for counts in found.counts.values() for s in counts})
     head = [t("col.month", lang)] + [reporting_status.state_text(s, lang) for s in states]
     rows = [
-        [Cell(period)] + [Cell(str(found.counts[period].get(s, 0)), float(found.counts[period].get(s, 0))) for s in states]
+        [Cell(period)]
+        + [Cell(str(found.counts[period].get(s, 0)), float(found.counts[period].get(s, 0))) for s in states]
         for period in found.periods
     ]
     figure_id = parts.next_figure()
     caption = t("f.reporting", lang)
     table = Table(figure_id, caption, head, rows, t("reporting_note", lang, as_of=parts.as_of.isoformat()))
-    provenance = [Provenance(figure_id, caption, [t("m.reporting", lang)], [], f"{first} — {last}",
-                             link("/reporting-status", region=parts.region.code))]
+    provenance = [
+        Provenance(
+            figure_id,
+            caption,
+            [t("m.reporting", lang)],
+            [],
+            f"{first} — {last}",
+            link("/reporting-status", region=parts.region.code),
+        )
+    ]
     digest = sha256({p: found.counts[p] for p in found.periods})
     return Section(t("s.reporting", lang), [table]), provenance, digest
 
@@ -403,29 +515,48 @@ def warnings(parts: Parts) -> tuple[Section, list[Provenance], str]:
     lang = parts.lang
     codes = set(parts.states["facility_code"]) if not parts.states.empty else set()
     query = select(Warning).where(access.warning_filter(parts.who), Warning.status != "closed")
-    found = [w for w in parts.session.scalars(query.order_by(Warning.id)) if w.facility_code in codes or
-             (w.facility_code is None and w.region == parts.region.code)]
+    found = [
+        w
+        for w in parts.session.scalars(query.order_by(Warning.id))
+        if w.facility_code in codes or (w.facility_code is None and w.region == parts.region.code)
+    ]
     by = pd.Series([w.severity for w in found], dtype=object).value_counts()
     figure_id = parts.next_figure()
     caption = t("f.warnings", lang)
     head = [t("col.severity", lang), t("col.count", lang)]
-    counts = [[Cell(t(f"severity.{s}", lang)), Cell(str(int(by.get(s, 0))), float(by.get(s, 0)))] for s in ("high", "medium", "low")]
+    counts = [
+        [Cell(t(f"severity.{s}", lang)), Cell(str(int(by.get(s, 0))), float(by.get(s, 0)))]
+        for s in ("high", "medium", "low")
+    ]
     blocks: list[Any] = [Table(figure_id, caption, head, counts)]
     order = {"high": 0, "medium": 1, "low": 2}
     top = sorted(found, key=lambda w: (order.get(w.severity, 3), w.id))[:15]
     figure_id_2 = parts.next_figure()
     caption_2 = t("f.warning_list", lang)
-    head = [t("col.severity", lang), t("col.facility", lang), t("col.month", lang), t("col.warning", lang), t("col.deadline", lang)]
+    head = [
+        t("col.severity", lang),
+        t("col.facility", lang),
+        t("col.month", lang),
+        t("col.warning", lang),
+        t("col.deadline", lang),
+    ]
     listing = [
-        [Cell(t(f"severity.{w.severity}", lang)), Cell(w.facility_code or "—"), Cell(w.period or "—"),
-         Cell(w.message_zh if lang == "zh" else w.message_en), Cell(w.deadline.isoformat() if w.deadline else "—")]
+        [
+            Cell(t(f"severity.{w.severity}", lang)),
+            Cell(w.facility_code or "—"),
+            Cell(w.period or "—"),
+            Cell(w.message_zh if lang == "zh" else w.message_en),
+            Cell(w.deadline.isoformat() if w.deadline else "—"),
+        ]
         for w in top
     ]
     blocks.append(Table(figure_id_2, caption_2, head, listing, t("warnings_note", lang, n=len(found), shown=len(top))))
     url = link("/warnings")
     provenance = [
         Provenance(figure_id, caption, [t("m.warnings", lang)], [], t("prov.open_warnings", lang, n=len(found)), url),
-        Provenance(figure_id_2, caption_2, [t("m.warnings", lang)], [], t("prov.open_warnings", lang, n=len(found)), url),
+        Provenance(
+            figure_id_2, caption_2, [t("m.warnings", lang)], [], t("prov.open_warnings", lang, n=len(found)), url
+        ),
     ]
     digest = sha256([[w.id, w.status, w.severity, w.deadline] for w in found])
     return Section(t("s.warnings", lang), blocks), provenance, digest
@@ -452,15 +583,31 @@ def projects(parts: Parts) -> tuple[Section, list[Provenance], str]:
         table[key] = table.get(key, 0) + 1
     figure_id = parts.next_figure()
     caption = t("f.projects", lang)
-    head = [t("col.project_status", lang), t("col.review", lang), t("col.count", lang), t("col.capacity", lang)]
+    head = [
+        t("col.project_status", lang),
+        t("col.review", lang),
+        t("col.count", lang),
+        with_unit(t("col.capacity", lang), "t/a", lang),
+    ]
     rows = []
     for (status, review), n in sorted(table.items()):
-        capacity = sum(p.net_new_capacity_t_per_a for p in found if (p.status, p.classification or "none") == (status, review))
-        rows.append([Cell(t(f"project.{status}", lang)), Cell(t(f"review.{review}", lang)), Cell(str(n), float(n)),
-                     _q(capacity, "t/a", lang)])
+        capacity = sum(
+            p.net_new_capacity_t_per_a for p in found if (p.status, p.classification or "none") == (status, review)
+        )
+        rows.append(
+            [
+                Cell(t(f"project.{status}", lang)),
+                Cell(t(f"review.{review}", lang)),
+                Cell(str(n), float(n)),
+                _q(capacity, "t/a", lang),
+            ]
+        )
     blocks: list[Any] = [Table(figure_id, caption, head, rows, "" if rows else t("no_projects", lang))]
-    provenance = [Provenance(figure_id, caption, [t("m.projects", lang)], [], t("prov.projects", lang, n=len(found)),
-                             link("/projects"))]
+    provenance = [
+        Provenance(
+            figure_id, caption, [t("m.projects", lang)], [], t("prov.projects", lang, n=len(found)), link("/projects")
+        )
+    ]
     digest = sha256([[p.code, p.version, p.status, p.classification, p.reviewed_version] for p in found])
     return Section(t("s.projects", lang), blocks), provenance, digest
 
@@ -469,6 +616,12 @@ def projects(parts: Parts) -> tuple[Section, list[Provenance], str]:
 
 
 def pathways(parts: Parts, scenario_path: Path, draws: int) -> tuple[Section, list[Provenance], str]:
+    """The probability of peaking: the pathways page's run of the scenario on the region's plant stock
+    (:func:`carbonpeak.services.pathways.stock_of`, :func:`carbonpeak.pathways.run.run`) and its
+    :func:`~carbonpeak.pathways.run.peak_summary`, without the wedges the page adds."""
+    from carbonpeak.pathways import run as pr
+    from carbonpeak.pathways.params import ParamSource
+    from carbonpeak.pathways.regional import for_stock
     from carbonpeak.pathways.scenario import Uncertainty, load_scenario
     from carbonpeak.services import pathways as service
 
@@ -476,28 +629,51 @@ def pathways(parts: Parts, scenario_path: Path, draws: int) -> tuple[Section, li
     figure_id = parts.next_figure()
     caption = t("f.peak", lang)
     try:
+        access.require(parts.who, "pathways.view")
         scenario = load_scenario(scenario_path)
-        scenario = scenario.model_copy(update={"uncertainty": Uncertainty(draws=draws, seed=scenario.uncertainty.seed)})
-        outcome = service.run_on_region(parts.session, None, parts.who, parts.region.code, scenario, None, parts.params)
+        scenario = scenario.model_copy(
+            update={
+                "region": parts.region.code,
+                "uncertainty": Uncertainty(draws=draws, seed=scenario.uncertainty.seed),
+            }
+        )
+        stock, fingerprint = service.stock_of(parts.session, None, scenario, parts.params)
+        scenario = for_stock(scenario, stock).scenario
+        result = pr.run(scenario, stock, ParamSource(live=parts.params))
     except (CarbonpeakError, OSError) as exc:
         text = exc.text(lang) if isinstance(exc, CarbonpeakError) else str(exc)
-        return Section(t("s.pathways", lang), [Paragraph(t("no_pathways", lang, reason=text), emphasis=True)]), [], sha256(text)
-    peak = outcome.summary["peak"]
+        return (
+            Section(t("s.pathways", lang), [Paragraph(t("no_pathways", lang, reason=text), emphasis=True)]),
+            [],
+            sha256(text),
+        )
+    peak = pr.peak_summary(result)
     rows = [
         [Cell(t("peak.by", lang, year=y)), Cell(f"{p * 100:.1f}%", p)] for y, p in sorted(peak["p_peaked_by"].items())
     ]
     median = peak["peak_year"].get("p50")
     rows.append([Cell(t("peak.year", lang)), Cell(number(median, 0, lang) if median is not None else "—", median)])
-    rows.append([Cell(t("peak.no_peak", lang)), Cell(f"{peak['no_peak_within_horizon'] * 100:.1f}%", peak["no_peak_within_horizon"])])
+    rows.append(
+        [
+            Cell(t("peak.no_peak", lang)),
+            Cell(f"{peak['no_peak_within_horizon'] * 100:.1f}%", peak["no_peak_within_horizon"]),
+        ]
+    )
     level = peak["peak_level_tco2e"].get("p50")
-    rows.append([Cell(t("peak.level", lang)), _q(level, "tCO2e", lang)])
+    rows.append([Cell(t("peak.level", lang)), Cell(qty(level, "tCO2e", lang), level)])
     head = [t("col.item", lang), t("col.value", lang)]
-    note = t("peak_note", lang, scenario=outcome.scenario.id, draws=draws, seed=outcome.scenario.uncertainty.seed)
+    note = t("peak_note", lang, scenario=scenario.id, draws=draws, seed=scenario.uncertainty.seed)
     provenance = [
-        Provenance(figure_id, caption, [t("m.pathways", lang, scenario=outcome.scenario.id)], [],
-                   t("prov.stock", lang, fingerprint=outcome.fingerprint[:12]), link("/pathways", region=parts.region.code))
+        Provenance(
+            figure_id,
+            caption,
+            [t("m.pathways", lang, scenario=scenario.id)],
+            [],
+            t("prov.stock", lang, fingerprint=fingerprint[:12]),
+            link("/pathways", region=parts.region.code),
+        )
     ]
-    digest = sha256([outcome.scenario.content_hash(), draws, outcome.fingerprint])
+    digest = sha256([scenario.content_hash(), draws, fingerprint, result.digest()])
     return Section(t("s.pathways", lang), [Table(figure_id, caption, head, rows, note)]), provenance, digest
 
 
@@ -528,7 +704,10 @@ def all_sections(parts: Parts, scenario: Path, draws: int) -> tuple[list[Section
         digests[name] = digest
     statistics = parts.prepared.statistics if parts.prepared is not None else None
     digests["statistics"] = frame_digest(statistics)
-    registry_columns = [c for c in ("facility_code", "enterprise_code", "sector", "product", "capacity_t_per_a", "city_code")
-                        if c in parts.rows.columns]
+    registry_columns = [
+        c
+        for c in ("facility_code", "enterprise_code", "sector", "product", "capacity_t_per_a", "city_code")
+        if c in parts.rows.columns
+    ]
     digests["registry"] = frame_digest(parts.rows.drop_duplicates(["facility_code", "period"]), registry_columns)
     return sections, provenance, digests

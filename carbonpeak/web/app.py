@@ -208,6 +208,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     from carbonpeak.web import api_accounts as accounts_api
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
+    from carbonpeak.web import api_reports as reports_api
 
     app.include_router(pages.router)
     app.include_router(api.router)
@@ -216,6 +217,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(api_verification.router)  # /api/v1/verification, verify and return a month
     app.include_router(reporting_status_api.router)  # /api/v1/reporting-status
     app.include_router(monitoring_api.router)  # /api/v1/monitoring, readings from gateways
+    app.include_router(reports_api.router)  # /api/v1/reports, the regulator's reports
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

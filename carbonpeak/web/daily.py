@@ -84,4 +84,18 @@ class DailyWarnings:
         if outcome.ran and outcome.refreshed is not None:
             done = outcome.refreshed
             log.info("daily warnings check %s: %d found, %d new, %d cleared", now.date(), *done_counts(done))
+        self.monthly_reports(self.today or now.date())
         return outcome
+
+    def monthly_reports(self, day: dt.date) -> None:
+        """Last month's 碳达峰监测报告 of every region, once a month (claimed: the other processes skip)."""
+        from carbonpeak.services.reports_daily import run_monthly
+
+        try:
+            run = run_monthly(self.url, "system:reports", day=day, edition=self.edition)
+        except Exception as exc:  # the job's row keeps what was made; the server goes on serving
+            if not is_busy(exc):
+                log.exception("the monthly reports failed", exc_info=exc)
+            return
+        if run.job is not None:
+            log.info("monthly reports %s: %d made, %d failed", day, len(run.made), len(run.failed))

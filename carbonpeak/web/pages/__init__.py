@@ -24,6 +24,7 @@ from carbonpeak.web.pages import (
     registry,
     reporting,
     reporting_status,
+    reports,
     submissions,
     verification,
     warnings,
@@ -50,6 +51,7 @@ for module in (
     parameters,
     jobs,
     exports,
+    reports,
     admin,
 ):
     router.include_router(module.router)
