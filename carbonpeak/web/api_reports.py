@@ -4,13 +4,14 @@ regenerate and compare. Thin adapters over :mod:`carbonpeak.services.reports` (d
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from carbonpeak.reports.formats import FORMATS
+from carbonpeak.services import access
 from carbonpeak.services import reports as use
 from carbonpeak.services.reports_monitoring import MONTHLY, Asked
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, settings_of
@@ -54,8 +55,8 @@ class ReportOut(BaseModel):
 
 class MakeIn(BaseModel):
     kind: Literal["carbon_peak_monthly", "carbon_peak_yearly"] = MONTHLY
-    region: str = Field(max_length=40)
-    period: str = Field(max_length=10, description="2025-12 (monthly) or 2025 (yearly)")
+    region: str = Field("", max_length=40)
+    period: str = Field("", max_length=10, description="2025-12 (monthly) or 2025 (yearly)")
     lang: Literal["zh", "en"] = "zh"
 
 
@@ -94,7 +95,9 @@ def list_reports(session: DbSession, who: Who, region: str | None = None, kind: 
 
 
 @router.post("/reports", response_model=ReportOut, status_code=201, responses=ERRORS, summary="Make a report")
-def make(request: Request, body: MakeIn, session: DbSession, who: Who) -> ReportOut:
+def make(request: Request, session: DbSession, who: Who, body: Annotated[MakeIn | None, Body()] = None) -> ReportOut:
+    access.require(who, "overview.view")  # before the body is looked at
+    body = body or MakeIn()
     asked = Asked(
         kind=body.kind,
         region=body.region,
