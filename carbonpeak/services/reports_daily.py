@@ -41,9 +41,15 @@ def last_month(day: dt.date) -> str:
 
 
 def run_monthly(
-    url: str | None, actor: str, *, day: dt.date | None = None, force: bool = False, edition: str | None = "2021"
+    url: str | None,
+    actor: str,
+    *,
+    day: dt.date | None = None,
+    force: bool = False,
+    edition: str | None = "2021",
+    regions: list[str] | None = None,
 ) -> MonthlyRun:
-    """Claim this month's run and make last month's report of every province and city."""
+    """Claim this month's run and make last month's report of every province and city (or of ``regions``)."""
     day = day or dt.date.today()
     month_start = day.replace(day=1)
     with db.transaction(url) as session:
@@ -53,10 +59,10 @@ def run_monthly(
     run = MonthlyRun(day=day, job=claim.job)
     who = access.operator(actor)
     period = last_month(day)
-    with db.transaction(url, mode="read") as session:
-        regions = list(
-            session.scalars(select(Region.code).where(Region.level.in_(("province", "city"))).order_by(Region.code))
-        )
+    if regions is None:
+        with db.transaction(url, mode="read") as session:
+            query = select(Region.code).where(Region.level.in_(("province", "city"))).order_by(Region.code)
+            regions = list(session.scalars(query))
     for code in regions:
         try:
             with db.transaction(url) as session:
