@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -117,7 +118,10 @@ def main() -> None:
         assert isinstance(path, Path)
         # a process of its own per database: its peak memory is the report's, not the database build's
         child = [sys.executable, __file__, "--measure", str(path), "--name", name, "--runs", str(args.runs)]
-        out = subprocess.run(child, capture_output=True, text=True, check=True)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        out = subprocess.run(child, capture_output=True, text=True, env=env)  # this checkout's carbonpeak
+        if out.returncode != 0:
+            sys.exit(out.stderr)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(markdown(rows[-1:], args.runs), flush=True)
     text = markdown(rows, args.runs)

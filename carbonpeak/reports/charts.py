@@ -35,13 +35,10 @@ def png(chart: Chart, width_in: float = 7.0, height_in: float = 3.0, dpi: int = 
     import matplotlib.pyplot as plt
 
     font = cjk_font()
-    style = {
-        "font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-        "font.family": "sans-serif",
-        "axes.unicode_minus": False,
-        "svg.hashsalt": "carbonpeak",
-    }
-    with plt.rc_context(style):
+    with plt.rc_context():
+        plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+        plt.rcParams["axes.unicode_minus"] = False
         fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=dpi)
         try:
             positions = list(range(len(chart.x)))

@@ -139,7 +139,7 @@ def docx(doc: Document, images: dict[str, bytes] | None = None) -> bytes:
                 run = paragraph.add_run(block.text)
                 if block.emphasis:
                     run.font.color.rgb = RGBColor(0xB0, 0, 0)
-    word.add_page_break()
+    word.add_page_break()  # type: ignore[no-untyped-call]
     word.add_heading(doc.labels["data_state"], level=1)
     _pairs(word, doc.data_state)
     word.add_heading(doc.labels["provenance"], level=1)

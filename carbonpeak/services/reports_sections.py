@@ -9,6 +9,7 @@ digest for the data state.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -265,17 +266,17 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     energy = {c.period: c for c in trends.changes(rows, "energy_tce", year)}
     monthly_rows = []
     for period in sorted(emissions):
-        e, g = emissions[period], energy.get(period)
+        em, en = emissions[period], energy.get(period)
         monthly_rows.append(
             [
                 Cell(period),
-                _q(e.value, "tCO2e", lang),
-                Cell(pct(e.yoy_pct)),
-                Cell(pct(e.mom_pct)),
-                _q(g.value if g else None, "tce", lang),
-                Cell(pct(g.yoy_pct if g else None)),
-                Cell(pct(g.mom_pct if g else None)),
-                Cell(str(e.facility_months), float(e.facility_months)),
+                _q(em.value, "tCO2e", lang),
+                Cell(pct(em.yoy_pct)),
+                Cell(pct(em.mom_pct)),
+                _q(en.value if en else None, "tce", lang),
+                Cell(pct(en.yoy_pct if en else None)),
+                Cell(pct(en.mom_pct if en else None)),
+                Cell(str(em.facility_months), float(em.facility_months)),
             ]
         )
     figure_id = parts.next_figure()
@@ -690,14 +691,15 @@ def all_sections(parts: Parts, scenario: Path, draws: int) -> tuple[list[Section
     section, found = emissions_and_energy(parts, parameters)
     sections.append(section)
     provenance += found
-    for name, make in (
+    makers: tuple[tuple[str, Callable[[], tuple[Section, list[Provenance], str]]], ...] = (
         ("targets", lambda: targets(parts, parameters)),
         ("benchmark", lambda: benchmark(parts, parameters)),
         ("reporting", lambda: reporting(parts)),
         ("warnings", lambda: warnings(parts)),
         ("projects", lambda: projects(parts)),
         ("scenario", lambda: pathways(parts, scenario, draws)),
-    ):
+    )
+    for name, make in makers:
         section, found, digest = make()
         sections.append(section)
         provenance += found

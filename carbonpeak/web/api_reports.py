@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from carbonpeak.reports.formats import FORMATS
 from carbonpeak.services import access
 from carbonpeak.services import reports as use
-from carbonpeak.services.reports_monitoring import MONTHLY, Asked
+from carbonpeak.services.reports_monitoring import Asked
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, settings_of
 from carbonpeak.web.pages.reporting_status import today_of
 
@@ -54,7 +54,7 @@ class ReportOut(BaseModel):
 
 
 class MakeIn(BaseModel):
-    kind: Literal["carbon_peak_monthly", "carbon_peak_yearly"] = MONTHLY
+    kind: Literal["carbon_peak_monthly", "carbon_peak_yearly"] = "carbon_peak_monthly"
     region: str = Field("", max_length=40)
     period: str = Field("", max_length=10, description="2025-12 (monthly) or 2025 (yearly)")
     lang: Literal["zh", "en"] = "zh"

@@ -75,8 +75,12 @@ def test_the_provincial_regulator_downloads_the_monthly_report_as_pdf_and_word(m
     latest = province.get("/reports/latest?region=demo&kind=carbon_peak_monthly&format=docx", follow_redirects=False)
     assert latest.headers["location"] == f"/reports/{made['id']}/download/docx"
     # the appendix lists every figure's provenance with the platform's "how was this made" page
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).replace(" ", "")
-    assert "附录二" in text and "/overview/breakdown?figure=emissions_location_tco2e&region=demo&year=2025" in text
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
+    assert "附录二" in text
+    links = {a.get_object()["/A"]["/URI"] for p in reader.pages for a in p.get("/Annots", [])}
+    assert "http://testserver/overview/breakdown?figure=emissions_location_tco2e&region=demo&year=2025&month=9" in links
+    assert any(link.startswith("http://testserver/pathways?region=demo") for link in links)
 
 
 def test_a_stored_report_regenerates_from_its_data_state_to_the_identical_hash(made: dict[str, Any]) -> None:

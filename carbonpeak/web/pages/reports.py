@@ -83,6 +83,7 @@ def list_page(request: Request, session: Session, who: Principal, status: int = 
     region = request.query_params.get("region") or (regions[0].code if regions else "")
     today = today_of(request)
     found = use.list_reports(session, who, region=request.query_params.get("region") or None)
+    extra.setdefault("error", None)
     names = {r.code: (r.name_zh if i18n.current_lang() == "zh" else r.name_en or r.name_zh) for r in regions}
     return render(
         request,
