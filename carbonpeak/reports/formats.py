@@ -179,7 +179,7 @@ def xlsx(doc: Document) -> bytes:
     book = Workbook()
     first = book.active
     assert first is not None
-    first.title = doc.labels["cover_sheet"][:31]
+    first.title = sheet_title(doc.labels["cover_sheet"])
     first.append([doc.title])
     first["A1"].font = Font(bold=True, size=14)
     first.append([doc.subtitle])
@@ -203,10 +203,10 @@ def xlsx(doc: Document) -> bytes:
             sheet.append(["", *[f"{name} ({figure.unit})" for name, _ in figure.series]])
             for i, x in enumerate(figure.x):
                 sheet.append([x, *[values[i] for _, values in figure.series]])
-    state = book.create_sheet(doc.labels["data_state"][:31])
+    state = book.create_sheet(sheet_title(doc.labels["data_state"]))
     for label, text in doc.data_state:
         state.append([label, text])
-    provenance = book.create_sheet(doc.labels["provenance"][:31])
+    provenance = book.create_sheet(sheet_title(doc.labels["provenance"]))
     provenance.append([doc.labels[k] for k in ("figure", "methods", "parameters", "months", "how_made")])
     sep = "；" if doc.lang == "zh" else "; "
     for p in doc.provenance:
@@ -220,6 +220,11 @@ def xlsx(doc: Document) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return fixed_zip(out.getvalue(), stamp_of(doc))
+
+
+def sheet_title(text: str) -> str:
+    """A sheet's name from a label: without the characters Excel refuses in one, at most 31 long."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31].strip() or "sheet"
 
 
 # ---------------------------------------------------------------- the same bytes for the same report

@@ -182,6 +182,10 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     # F: the main figures of the period, with 同比 (and 环比, year to date for a month)
     now = bd.select(rows, year=year, month=month)
     before = bd.select(rows, year=year - 1, month=month)
+    counted_to = int(str(now["period"].max())[5:7]) if not now.empty else 12
+    partial = month is None and counted_to < 12
+    if partial:  # a year counted to September is compared with January to September of the year before
+        before = trends.through_month_rows(before, counted_to)
     head = [t("col.figure", lang), t("col.unit", lang)]
     if month:
         previous_year, previous_month = (year, month - 1) if month > 1 else (year - 1, 12)
@@ -199,7 +203,11 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
             t("col.yoy", lang),
         ]
     else:
-        head += [t("col.this_year", lang), t("col.last_year", lang), t("col.yoy", lang)]
+        head += (
+            [t("col.year_to_date", lang, month=counted_to), t("col.same_period_last_year", lang), t("col.yoy", lang)]
+            if partial
+            else [t("col.this_year", lang), t("col.last_year", lang), t("col.yoy", lang)]
+        )
     table_rows = []
     for figure in FIGURES:
         unit = bd.figure(figure).unit
@@ -214,7 +222,8 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
         table_rows.append(cells)
     figure_id = parts.next_figure()
     caption = t("f.main", lang)
-    blocks.append(Table(figure_id, caption, head, table_rows, t("f.main_note", lang)))
+    note = t("f.main_note", lang) + (t("f.partial_note", lang, month=counted_to) if partial else "")
+    blocks.append(Table(figure_id, caption, head, table_rows, note))
     window = rows[(rows["year"] >= year - 1)]
     provenance.append(
         _results_provenance(
@@ -296,7 +305,7 @@ def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Sect
     by_sector = []
     for sector in sorted(set(now["sector"].dropna()) | set(before["sector"].dropna())):
         a = bd.total(bd.select(rows, year=year, month=month, sector=sector), "emissions_location_tco2e")
-        b = bd.total(bd.select(rows, year=year - 1, month=month, sector=sector), "emissions_location_tco2e")
+        b = bd.total(before[before["sector"] == sector], "emissions_location_tco2e")
         g = bd.total(bd.select(rows, year=year, month=month, sector=sector), "energy_tce")
         by_sector.append(
             [
@@ -347,9 +356,13 @@ def _q(value: float | None, unit: str, lang: str) -> Cell:
 # ---------------------------------------------------------------- 二、目标
 
 
-def plan_for(params: ParameterSet, region: Region) -> str | None:
-    """The region's province's plan with the most targets (the overview's first choice)."""
-    grid = (region.grid_province or "").lower()
+def plan_for(session: Session, params: ParameterSet, region: Region) -> str | None:
+    """The region's province's plan with the most targets (the overview's first choice); a city takes its
+    province's (the nearest region above it that names its province)."""
+    found: Region | None = region
+    while found is not None and not found.grid_province:
+        found = session.get(Region, found.parent_id) if found.parent_id is not None else None
+    grid = ((found.grid_province if found is not None else "") or "").lower()
     plans = [p for p in params.plans.values() if p.region.lower() == grid]
     plans.sort(key=lambda p: (-len(p.targets), p.id))
     return plans[0].id if plans else None
@@ -357,7 +370,7 @@ def plan_for(params: ParameterSet, region: Region) -> str | None:
 
 def targets(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[Provenance], str]:
     lang = parts.lang
-    plan = plan_for(parts.params, parts.region)
+    plan = plan_for(parts.session, parts.params, parts.region)
     figure_id = parts.next_figure()
     caption = t("f.targets", lang)
     if plan is None or parts.prepared is None:

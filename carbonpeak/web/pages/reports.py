@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import Conflict, InputError
 from carbonpeak.reports.formats import FORMATS
 from carbonpeak.services import access
 from carbonpeak.services import reports as use
@@ -188,7 +188,7 @@ def check_report(request: Request, report_id: int, session: DbSession, who: Who)
 def sign_off(request: Request, report_id: int, session: DbSession, who: Who) -> Response:
     try:
         use.sign_off(session, who, report_id)
-    except CarbonpeakError as exc:
+    except Conflict as exc:  # signed already: said on its page (a report not found is not found)
         session.rollback()
         flash(request, exc.text(i18n.current_lang()), "warn")
         return redirect(f"/reports/{report_id}")
