@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from carbonpeak.parameters import ParameterSet
@@ -35,14 +36,14 @@ def months_part(rows: pd.DataFrame, states: pd.DataFrame, first: str, last: str)
 
     ``rows``: the region's facts (counted versions, with ``has_result``); ``states``: the region's month
     states (:func:`carbonpeak.store.coverage.month_states`)."""
-    counted = rows[(rows["period"] <= last)]
+    counted = rows[rows["period"] <= last]
     has_result = counted["has_result"] if "has_result" in counted else counted["energy_tce"].notna()
     listed = pd.DataFrame(
         {
-            "facility": counted["facility_code"].astype(str),
-            "period": counted["period"].astype(str),
-            "version": counted["version"].astype(int),
-            "state": ["counted" if r else "waiting" for r in has_result.to_numpy(dtype=bool)],
+            "facility": counted["facility_code"].astype(str).to_numpy(),
+            "period": counted["period"].astype(str).to_numpy(),
+            "version": counted["version"].astype(int).to_numpy(),
+            "state": np.where(has_result.to_numpy(dtype=bool), "counted", "waiting"),
         }
     )
     other = states[(states["period"] <= last) & (states["state"] != "counted")]
@@ -51,25 +52,28 @@ def months_part(rows: pd.DataFrame, states: pd.DataFrame, first: str, last: str)
             listed,
             pd.DataFrame(
                 {
-                    "facility": other["facility_code"].astype(str),
-                    "period": other["period"].astype(str),
-                    "version": 0,
-                    "state": other["state"].astype(str),
+                    "facility": other["facility_code"].astype(str).to_numpy(),
+                    "period": other["period"].astype(str).to_numpy(),
+                    "version": np.zeros(len(other), dtype=int),
+                    "state": other["state"].astype(str).to_numpy(),
                 }
             ),
         ],
         ignore_index=True,
     )
-    listed = listed.drop_duplicates(["facility", "period"]).sort_values(["facility", "period"])
+    listed = listed.drop_duplicates(["facility", "period"]).sort_values(["facility", "period"], kind="stable")
     inside = listed[listed["period"] >= first]
     before = listed[listed["period"] < first]
     return {
-        "months": [[f, p, int(v), s] for f, p, v, s in inside.itertuples(index=False)],
-        "earlier_months": {
-            "count": len(before),
-            "sha256": sha256([[f, p, int(v), s] for f, p, v, s in before.itertuples(index=False)]),
-        },
+        "months": _plain(inside),
+        "earlier_months": {"count": len(before), "sha256": sha256(_plain(before))},
     }
+
+
+def _plain(frame: pd.DataFrame) -> list[list[Any]]:
+    """[facility, month, version, state] rows as plain Python values (JSON and the fingerprint take them)."""
+    columns = [frame[c].tolist() for c in ("facility", "period", "version", "state")]
+    return [[f, p, int(v), s] for f, p, v, s in zip(*columns, strict=True)]
 
 
 def parameters_part(params: ParameterSet) -> dict[str, str]:
@@ -78,11 +82,12 @@ def parameters_part(params: ParameterSet) -> dict[str, str]:
 
 
 def frame_digest(frame: pd.DataFrame | None, columns: list[str] | None = None) -> str:
+    """The SHA-256 of a table's values, whatever the order of its rows (rows sorted first)."""
     if frame is None or frame.empty:
         return sha256([])
-    chosen = frame[columns] if columns else frame
-    records = chosen.astype(object).where(chosen.notna(), None).to_dict("records")
-    return sha256(sorted(records, key=lambda r: str(sorted(r.items()))))
+    chosen = (frame[columns] if columns else frame).astype(str)
+    ordered = chosen.sort_values(list(chosen.columns), kind="stable").to_numpy().tolist()
+    return sha256([list(chosen.columns), ordered])
 
 
 def made_state(
