@@ -183,6 +183,11 @@ def get(session: Session, who: Principal, report_id: int) -> Summary:
     return summary(_get(session, who, report_id))
 
 
+def data_state_of(session: Session, who: Principal, report_id: int) -> dict[str, Any]:
+    """The data state a report was made from (the months, parameter fingerprints, digests, the day)."""
+    return dict(_get(session, who, report_id).data_state)
+
+
 def list_reports(
     session: Session, who: Principal, *, region: str | None = None, kind: str | None = None, limit: int = 200
 ) -> list[Summary]:

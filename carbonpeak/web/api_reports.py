@@ -10,7 +10,6 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from carbonpeak.reports.formats import FORMATS
 from carbonpeak.services import access
 from carbonpeak.services import reports as use
 from carbonpeak.services.reports_monitoring import Asked
@@ -51,6 +50,13 @@ class ReportOut(BaseModel):
     signed_by: str | None
     signed_at: dt.datetime | None
     files: list[FileOut]
+
+
+class ReportDetailOut(ReportOut):
+    data_state: dict[str, Any] = Field(
+        description="what the figures were made from: every facility-month of the window with its version and state, "
+        "each parameter family's fingerprint, the digests of the other inputs, the day judged on (docs/reports.md)"
+    )
 
 
 class MakeIn(BaseModel):
@@ -112,14 +118,15 @@ def make(request: Request, session: DbSession, who: Who, body: Annotated[MakeIn 
     return _out(made)
 
 
-@router.get("/reports/{report_id}", response_model=ReportOut, responses=ERRORS, summary="One report")
-def read(report_id: int, session: DbSession, who: Who) -> ReportOut:
-    return _out(use.get(session, who, report_id))
+@router.get("/reports/{report_id}", response_model=ReportDetailOut, responses=ERRORS, summary="One report")
+def read(report_id: int, session: DbSession, who: Who) -> ReportDetailOut:
+    """The report with its data state."""
+    found = _out(use.get(session, who, report_id))
+    return ReportDetailOut(**found.model_dump(), data_state=use.data_state_of(session, who, report_id))
 
 
 @router.get("/reports/{report_id}/files/{fmt}", responses=ERRORS, summary="A report's file (pdf, docx, xlsx)")
 def file(report_id: int, fmt: Literal["pdf", "docx", "xlsx"], session: DbSession, who: Who) -> Response:
-    assert fmt in FORMATS
     name, media, data = use.file_of(session, who, report_id, fmt)
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -115,6 +115,10 @@ def test_a_report_outside_the_scope_is_refused_and_nothing_of_it_is_revealed(mad
     assert city.get("/api/v1/reports").json() == []  # the list holds only the city's own reports
     mine = made["province"].get("/api/v1/reports").json()
     assert [r["id"] for r in mine] == [made["id"]] and mine[0]["files"][0]["sha256"]
+    detail = made["province"].get(f"/api/v1/reports/{made['id']}").json()  # with its data state
+    state = detail["data_state"]
+    assert state["as_of"] == AS_OF.isoformat() and "electricity.grid_factor" in state["parameters"]
+    assert ["AL03", "2025-09", 1, "counted"] in state["months"]
     refused = post(city, f"/reports/{made['id']}/signoff")
     assert refused.status_code == 404
 
@@ -128,7 +132,7 @@ def test_a_signed_report_is_locked_and_a_change_of_data_shows_the_difference(mad
     assert "已签发并锁定" in page.text or "锁定" in page.text
     assert 'data-testid="report-signoff"' not in page.text
     again = province.post(f"/api/v1/reports/{made['id']}/signoff", headers={"X-CSRF-Token": _csrf(province)})
-    assert again.status_code == 409 and again.json()["error"] == "reports.already_signed"
+    assert again.status_code == 409 and "签发" in again.json()["message"]  # reports.already_signed
     # the data move on: a warning of the region is closed after the report was signed
     with db.transaction(url) as session:
         warning = session.scalar(select(Warning).where(Warning.status != "closed", Warning.facility_code == "AL03"))
