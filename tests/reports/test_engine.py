@@ -175,3 +175,12 @@ def test_an_unknown_kind_or_format_is_refused() -> None:
     with pytest.raises(RenderFailed) as raised:
         render_many(document(), ("odt",))
     assert raised.value.code == "reports.unknown_format"
+
+
+def test_an_english_report_names_its_sheets_as_excel_allows() -> None:
+    import openpyxl
+
+    data = render_many(document(lang="en", title="Carbon peaking monitoring report (monthly)"), ("xlsx",))["xlsx"].data
+    names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    assert "Appendix 2 — Provenance  how ea" in names  # the label's colon is not allowed in a sheet's name
+    assert all(len(n) <= 31 for n in names)
