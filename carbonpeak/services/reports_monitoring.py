@@ -28,7 +28,7 @@ from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.reports import state as report_state
 from carbonpeak.reports.document import Document, Provenance, Section
-from carbonpeak.services import access, reports_sections, reports_state
+from carbonpeak.services import access, reports_parts, reports_sections, reports_state
 from carbonpeak.services.access import Principal
 from carbonpeak.store.coverage import month_states
 from carbonpeak.store.facts import facility_months, green_registry
@@ -124,7 +124,7 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
     if rows.empty or rows[rows["year"] == year].empty:
         raise InputError(code="reports.no_data", field="period", region=region.code, period=asked.period)
     lang = asked.lang if asked.lang in messages.LANGS else messages.DEFAULT_LANG
-    parts = reports_sections.Parts(
+    parts = reports_parts.Parts(
         session=session,
         who=who,
         region=region,
@@ -246,7 +246,7 @@ def _state_words(state: dict[str, Any], lang: str, params: Any) -> list[tuple[st
     by_state = sep.join(f"{t(f'state.{s}', lang)} {n}" for s, n in sorted(counts.items()))
     versions = sep.join(f"{f}@{p} v{v}" for f, p, v, s in months if s in ("counted", "waiting") and v > 1)
     families = sep.join(
-        f"{reports_sections.family_title(params, name, lang)} [{name}] {digest[:12]}"
+        f"{reports_parts.family_title(params, name, lang)} [{name}] {digest[:12]}"
         for name, digest in state["parameters"].items()
     )
     first = months[0][1] if months else "—"
@@ -265,7 +265,7 @@ def _state_words(state: dict[str, Any], lang: str, params: Any) -> list[tuple[st
             ),
         ),
         (t("ds.parameters", lang), families),
-        (t("ds.other", lang), sep.join(f"{k} {str(state[k])[:12]}" for k in reports_sections.DIGESTS if k in state)),
+        (t("ds.other", lang), sep.join(f"{k} {str(state[k])[:12]}" for k in reports_parts.DIGESTS if k in state)),
         (t("ds.as_of", lang), f"{state['as_of']} · {t('ds.edition', lang)} {state['edition'] or '—'}"),
         (t("ds.fingerprint", lang), report_state.fingerprint(state)),
     ]

@@ -8,351 +8,39 @@ digest for the data state.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak import messages
 from carbonpeak.accounting import classify_facilities
 from carbonpeak.capacity.exits import below_baseline
-from carbonpeak.engine.methods import METHODS
 from carbonpeak.errors import CarbonpeakError
-from carbonpeak.indicators import breakdown as bd
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.indicators import trends
 from carbonpeak.indicators.targets import evaluate_plan
-from carbonpeak.io.display_units import factor_of, number, quantity
+from carbonpeak.io.display_units import number
 from carbonpeak.parameters import ParameterSet
-from carbonpeak.reports.document import Cell, Chart, Paragraph, Provenance, Section, Table
+from carbonpeak.reports.document import Cell, Paragraph, Provenance, Section, Table
 from carbonpeak.reports.state import sha256
 from carbonpeak.services import access, reporting_status
-from carbonpeak.services.access import Principal
-from carbonpeak.store import result_methods
+from carbonpeak.services.reports_emissions import emissions_and_energy
+from carbonpeak.services.reports_parts import (
+    Parts,
+    link,
+    months_text,
+    product_word,
+    q_cell,
+    qty,
+    rule_provenance,
+    t,
+    with_unit,
+)
 from carbonpeak.store.models import Region, Warning
-from carbonpeak.vocabulary import SECTOR_LABELS, BenchmarkClass, Sector
-
-DIGESTS = ("statistics", "registry", "targets", "benchmark", "reporting", "warnings", "projects", "scenario")
-FIGURES = ("emissions_location_tco2e", "emissions_market_tco2e", "energy_tce", "electricity_used_mwh")
-
-
-@dataclass
-class Parts:
-    session: Session
-    who: Principal
-    region: Region
-    year: int
-    month: int | None
-    lang: str
-    as_of: dt.date
-    params: ParameterSet
-    edition: str | None
-    rows: pd.DataFrame  # the region's counted facility-months with a result, up to the period's end
-    states: pd.DataFrame  # the region's month states
-    prepared: ind.Prepared | None
-    facts: pd.DataFrame
-    options: ind.Options
-    _figures: int = field(default=0)
-    behind: dict[tuple[int, ...], result_methods.Provenance] = field(default_factory=dict)
-
-    def next_figure(self) -> str:
-        self._figures += 1
-        return f"F{self._figures}"
-
-
-def t(code: str, lang: str, **params: Any) -> str:
-    return messages.render(f"reports.cp.{code}", lang, params)
-
-
-def link(path: str, **params: Any) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return f"{path}?{query}" if query else path
-
-
-def qty(value: Any, unit: str, lang: str, scale: str = "total") -> str:
-    shown, word = quantity(value, unit, scale, lang)
-    if value is None:
-        return "—"
-    return f"{shown}{word or unit}" if lang == "zh" else f"{shown} {word or unit}"
-
-
-def unit_word(unit: str, lang: str) -> str:
-    """The unit a column of ``unit`` values is shown in (the cockpit's table of units)."""
-    return quantity(1.0, unit, "total", lang)[1] or unit
-
-
-def with_unit(text: str, unit: str, lang: str) -> str:
-    """A column header with its unit: 本月（万吨CO2e）."""
-    word = unit_word(unit, lang)
-    return f"{text}（{word}）" if lang == "zh" else f"{text} ({word})"
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f}%"
-
-
-def sector_word(sector: str, lang: str) -> str:
-    try:
-        zh, en = SECTOR_LABELS[Sector(sector)]
-    except ValueError:
-        return sector
-    return zh if lang == "zh" else en
-
-
-def family_title(params: ParameterSet, name: str, lang: str) -> str:
-    """A parameter family's title in ``lang`` (its id where it has none)."""
-    file = params.files.get(name)
-    return (file.title.get(lang) or file.title.get("en") or name) if file is not None else name
-
-
-def product_word(product: str, lang: str) -> str:
-    """A benchmark product by its name (the activity record's code list, carbonpeak.io.choices)."""
-    from carbonpeak.io.choices import choices
-
-    found = choices("product").get(product)
-    return (found[0] if lang == "zh" else found[1]) if found else product
-
-
-def _months_text(rows: pd.DataFrame, lang: str) -> str:
-    if rows.empty:
-        return t("prov.no_months", lang)
-    return t(
-        "prov.months",
-        lang,
-        first=str(rows["period"].min()),
-        last=str(rows["period"].max()),
-        n=len(rows),
-        facilities=rows["facility_code"].nunique(),
-    )
-
-
-def _results_provenance(
-    parts: Parts, figure: str, caption: str, rows: pd.DataFrame, url: str, parameters: dict[str, str]
-) -> Provenance:
-    """The methods and parameter families of the stored results behind ``rows`` (their own snapshots)."""
-    ids = tuple(sorted(set(rows["version_id"].astype(int).tolist())))
-    if ids not in parts.behind:  # several figures rest on the same months: read their methods once
-        parts.behind[ids] = result_methods.behind(parts.session, ids)
-    found = parts.behind[ids]
-    methods = []
-    for method, count in found.methods:
-        known = METHODS.get(method)
-        name = (known.name_zh if parts.lang == "zh" else known.name_en) if known else method
-        methods.append(f"{name} ({count})")
-    families = []
-    for use in found.parameters:
-        title = family_title(parts.params, use.family, parts.lang)
-        editions = f" {'/'.join(use.editions)}" if use.editions else ""
-        families.append(f"{title}{editions} [{use.family} {parameters.get(use.family, '')[:12]}]")
-    return Provenance(figure, caption, methods, families, _months_text(rows, parts.lang), url)
-
-
-def _rule_provenance(
-    parts: Parts,
-    figure: str,
-    caption: str,
-    method: str,
-    prefixes: tuple[str, ...],
-    months: str,
-    url: str,
-    parameters: dict[str, str],
-) -> Provenance:
-    families = [
-        f"{family_title(parts.params, name, parts.lang)} [{name} {digest[:12]}]"
-        for name, digest in parameters.items()
-        if name.startswith(prefixes)
-    ]
-    return Provenance(figure, caption, [method], families, months, url)
-
-
-# ---------------------------------------------------------------- 一、排放与能源
-
-
-def emissions_and_energy(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[Provenance]]:
-    lang, year, month, rows = parts.lang, parts.year, parts.month, parts.rows
-    code = parts.region.code
-    blocks: list[Any] = []
-    provenance = []
-    # F: the main figures of the period, with 同比 (and 环比, year to date for a month)
-    now = bd.select(rows, year=year, month=month)
-    before = bd.select(rows, year=year - 1, month=month)
-    counted_to = int(str(now["period"].max())[5:7]) if not now.empty else 12
-    partial = month is None and counted_to < 12
-    if partial:  # a year counted to September is compared with January to September of the year before
-        before = trends.through_month_rows(before, counted_to)
-    head = [t("col.figure", lang), t("col.unit", lang)]
-    if month:
-        previous_year, previous_month = (year, month - 1) if month > 1 else (year - 1, 12)
-        last_month = bd.select(rows, year=previous_year, month=previous_month)
-        to_date = trends.through_month_rows(bd.select(rows, year=year), month)
-        to_date_before = trends.through_month_rows(bd.select(rows, year=year - 1), month)
-        head += [
-            t("col.this_month", lang),
-            t("col.same_month_last_year", lang),
-            t("col.yoy", lang),
-            t("col.last_month", lang),
-            t("col.mom", lang),
-            t("col.year_to_date", lang, month=month),
-            t("col.same_period_last_year", lang),
-            t("col.yoy", lang),
-        ]
-    else:
-        head += (
-            [t("col.year_to_date", lang, month=counted_to), t("col.same_period_last_year", lang), t("col.yoy", lang)]
-            if partial
-            else [t("col.this_year", lang), t("col.last_year", lang), t("col.yoy", lang)]
-        )
-    table_rows = []
-    for figure in FIGURES:
-        unit = bd.figure(figure).unit
-        a, b = bd.total(now, figure), bd.total(before, figure)
-        cells = [Cell(t(f"figure.{figure}", lang)), Cell(unit_word(unit, lang)), _q(a, unit, lang), _q(b, unit, lang)]
-        cells.append(Cell(pct(trends.change_pct(a, b))))
-        if month:
-            c = bd.total(last_month, figure)
-            d, e = bd.total(to_date, figure), bd.total(to_date_before, figure)
-            cells += [_q(c, unit, lang), Cell(pct(trends.change_pct(a, c))), _q(d, unit, lang), _q(e, unit, lang)]
-            cells.append(Cell(pct(trends.change_pct(d, e))))
-        table_rows.append(cells)
-    figure_id = parts.next_figure()
-    caption = t("f.main", lang)
-    note = t("f.main_note", lang) + (t("f.partial_note", lang, month=counted_to) if partial else "")
-    blocks.append(Table(figure_id, caption, head, table_rows, note))
-    window = rows[(rows["year"] >= year - 1)]
-    provenance.append(
-        _results_provenance(
-            parts,
-            figure_id,
-            caption,
-            window,
-            link("/overview/breakdown", figure="emissions_location_tco2e", region=code, year=year, month=month),
-            parameters,
-        )
-    )
-    # F: the monthly trend, the year and the year before (the cockpit's chart)
-    series = trends.monthly(rows, "emissions_location_tco2e")
-    factor = factor_of("tCO2e", "total", lang)
-    lines = []
-    for shown_year in (year - 1, year):
-        values = []
-        for m in range(1, 13):
-            value = series.get(f"{shown_year:04d}-{m:02d}")
-            values.append(None if value is None or pd.isna(value) else float(value) * factor)
-        lines.append((str(shown_year), values))
-    shown_unit = unit_word("tCO2e", lang)
-    figure_id = parts.next_figure()
-    caption = t("f.trend", lang, unit=shown_unit)
-    months_x = [t("month_short", lang, month=m) for m in range(1, 13)]
-    blocks.append(Chart(figure_id, caption, "lines", months_x, lines, shown_unit))
-    provenance.append(
-        _results_provenance(
-            parts,
-            figure_id,
-            caption,
-            window,
-            link("/overview/breakdown", figure="emissions_location_tco2e", region=code, year=year, by="month"),
-            parameters,
-        )
-    )
-    # F: month by month, 同比 and 环比 (trends.changes, as the cockpit's table)
-    head = [
-        t("col.month", lang),
-        with_unit(t("figure.emissions_location_tco2e", lang), "tCO2e", lang),
-        t("col.yoy", lang),
-        t("col.mom", lang),
-        with_unit(t("figure.energy_tce", lang), "tce", lang),
-        t("col.yoy", lang),
-        t("col.mom", lang),
-        t("col.facility_months", lang),
-    ]
-    emissions = {c.period: c for c in trends.changes(rows, "emissions_location_tco2e", year)}
-    energy = {c.period: c for c in trends.changes(rows, "energy_tce", year)}
-    monthly_rows = []
-    for period in sorted(emissions):
-        em, en = emissions[period], energy.get(period)
-        monthly_rows.append(
-            [
-                Cell(period),
-                _q(em.value, "tCO2e", lang),
-                Cell(pct(em.yoy_pct)),
-                Cell(pct(em.mom_pct)),
-                _q(en.value if en else None, "tce", lang),
-                Cell(pct(en.yoy_pct if en else None)),
-                Cell(pct(en.mom_pct if en else None)),
-                Cell(str(em.facility_months), float(em.facility_months)),
-            ]
-        )
-    figure_id = parts.next_figure()
-    caption = t("f.monthly", lang, year=year)
-    blocks.append(Table(figure_id, caption, head, monthly_rows))
-    provenance.append(
-        _results_provenance(
-            parts,
-            figure_id,
-            caption,
-            window,
-            link("/overview/breakdown", figure="energy_tce", region=code, year=year, by="month"),
-            parameters,
-        )
-    )
-    # F: by sector
-    by_sector = []
-    for sector in sorted(set(now["sector"].dropna()) | set(before["sector"].dropna())):
-        a = bd.total(bd.select(rows, year=year, month=month, sector=sector), "emissions_location_tco2e")
-        b = bd.total(before[before["sector"] == sector], "emissions_location_tco2e")
-        g = bd.total(bd.select(rows, year=year, month=month, sector=sector), "energy_tce")
-        by_sector.append(
-            [
-                Cell(sector_word(sector, lang)),
-                _q(a, "tCO2e", lang),
-                _q(b, "tCO2e", lang),
-                Cell(pct(trends.change_pct(a, b))),
-                _q(g, "tce", lang),
-            ]
-        )
-    figure_id = parts.next_figure()
-    caption = t("f.sectors", lang)
-    head = [
-        t("col.sector", lang),
-        with_unit(t("col.this_period", lang), "tCO2e", lang),
-        with_unit(t("col.same_period_last_year", lang), "tCO2e", lang),
-        t("col.yoy", lang),
-        with_unit(t("figure.energy_tce", lang), "tce", lang),
-    ]
-    blocks.append(Table(figure_id, caption, head, by_sector))
-    provenance.append(
-        _results_provenance(
-            parts,
-            figure_id,
-            caption,
-            pd.concat([now, before]),
-            link(
-                "/overview/breakdown",
-                figure="emissions_location_tco2e",
-                region=code,
-                year=year,
-                month=month,
-                by="sector",
-            ),
-            parameters,
-        )
-    )
-    return Section(t("s.emissions", lang), blocks), provenance
-
-
-def _q(value: float | None, unit: str, lang: str) -> Cell:
-    """A number in the shown unit (the unit is in the column's header or the row's unit cell)."""
-    if value is None:
-        return Cell("—")
-    return Cell(quantity(value, unit, "total", lang)[0], float(value) * factor_of(unit, "total", lang))
-
+from carbonpeak.vocabulary import BenchmarkClass
 
 # ---------------------------------------------------------------- 二、目标
 
@@ -404,13 +92,13 @@ def targets(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[Pro
         out.append([Cell(str(text)), Cell(goal), Cell(value, e["value"]), Cell(t(f"target.{e['status']}", lang))])
     blocks: list[Any] = [Paragraph(t("plan", lang, plan=title)), Table(figure_id, caption, head, out)]
     provenance = [
-        _rule_provenance(
+        rule_provenance(
             parts,
             figure_id,
             caption,
             title,
             ("indicators", "targets"),
-            _months_text(parts.rows, lang),
+            months_text(parts.rows, lang),
             link("/overview", region=parts.region.code, year=parts.year, plan=plan),
             parameters,
         )
@@ -446,9 +134,9 @@ def benchmark(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[P
         Table(figure_id, caption, head, counts, "；".join(problems) if lang == "zh" else "; ".join(problems))
     ]
     url = link("/benchmark", year=year)
-    months = _months_text(parts.rows[parts.rows["year"] == year], lang)
+    months = months_text(parts.rows[parts.rows["year"] == year], lang)
     provenance = [
-        _rule_provenance(parts, figure_id, caption, t("m.classes", lang), ("benchmarks",), months, url, parameters)
+        rule_provenance(parts, figure_id, caption, t("m.classes", lang), ("benchmarks",), months, url, parameters)
     ]
     exits = below_baseline(chosen, parts.params, parts.edition) if not chosen.empty else pd.DataFrame()
     listing = [
@@ -474,7 +162,7 @@ def benchmark(parts: Parts, parameters: dict[str, str]) -> tuple[Section, list[P
     ]
     blocks.append(Table(figure_id, caption, head, listing, "" if listing else t("no_exits", lang)))
     provenance.append(
-        _rule_provenance(
+        rule_provenance(
             parts,
             figure_id,
             caption,
@@ -614,7 +302,7 @@ def projects(parts: Parts) -> tuple[Section, list[Provenance], str]:
                 Cell(t(f"project.{status}", lang)),
                 Cell(t(f"review.{review}", lang)),
                 Cell(str(n), float(n)),
-                _q(capacity, "t/a", lang),
+                q_cell(capacity, "t/a", lang),
             ]
         )
     blocks: list[Any] = [Table(figure_id, caption, head, rows, "" if rows else t("no_projects", lang))]
