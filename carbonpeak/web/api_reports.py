@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from carbonpeak.reports.formats import FORMATS, MEDIA_TYPES
 from carbonpeak.services import access
 from carbonpeak.services import reports as use
 from carbonpeak.services.reports_monitoring import Asked
@@ -125,7 +126,12 @@ def read(report_id: int, session: DbSession, who: Who) -> ReportDetailOut:
     return ReportDetailOut(**found.model_dump(), data_state=use.data_state_of(session, who, report_id))
 
 
-@router.get("/reports/{report_id}/files/{fmt}", responses=ERRORS, summary="A report's file (pdf, docx, xlsx)")
+@router.get(
+    "/reports/{report_id}/files/{fmt}",
+    response_class=Response,
+    responses={**ERRORS, 200: {"description": "the file", "content": {MEDIA_TYPES[f]: {} for f in FORMATS}}},
+    summary="A report's file (pdf, docx, xlsx)",
+)
 def file(report_id: int, fmt: Literal["pdf", "docx", "xlsx"], session: DbSession, who: Who) -> Response:
     name, media, data = use.file_of(session, who, report_id, fmt)
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
