@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint typecheck browser broker java bench clean monitor-live
+.PHONY: install run test lint typecheck browser broker java reports bench clean monitor-live
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ install: $(STAMP)
 ## The main job: load the demonstration province into the embedded database (var/carbonpeak.db),
 ## show its reporting and history, then compute the shipped examples (accounting with provenance,
 ## benchmark classes, surcharge).
-run: install
+run: install reports
 	$(BIN)/carbonpeak db init
 	$(BIN)/carbonpeak demo load
 	$(BIN)/carbonpeak submissions list --facility AL03 --from 2024-01 --to 2024-06
@@ -39,6 +39,8 @@ run: install
 	$(BIN)/carbonpeak warnings --refresh --as-of 2026-01-20 --plan guizhou_nonferrous --region demo --benchmark-edition 2021 --kind baseline_deadline_passed
 	$(BIN)/carbonpeak submissions status --region demo --month 2025-12 --late --as-of 2026-01-20 --out var/late_2025-12.xlsx
 	$(BIN)/carbonpeak warnings refresh --as-of 2026-01-20
+	# the regulator's 碳达峰监测报告 of the demo's last month (provisional: its months are not yet verified), stored
+	$(BIN)/carbonpeak report monthly --region demo --month 2025-12 --as-of 2026-01-20 --out var/report_demo_2025-12.pdf
 	$(BIN)/carbonpeak pathways compare scenarios/baseline.yaml scenarios/plan.yaml scenarios/accelerated.yaml
 	$(BIN)/carbonpeak pathways run scenarios/plan.yaml
 	$(BIN)/carbonpeak pathways chart scenarios/plan.yaml --fan var/pathways_plan_fan.png --wedge var/pathways_plan_wedge.svg
@@ -94,7 +96,16 @@ java:
 	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1) \
 	  || echo "java could not be installed: the Spark rollups test will be skipped"
 
-test: lint typecheck browser broker java
+## Debian's CJK fonts, poppler and LibreOffice Writer for the reports (docs/reports.md): the PDF's Chinese is drawn
+## in Noto Sans/Serif CJK SC (without them it would be boxes), tests/reports renders a page with poppler and opens the
+## Word file in LibreOffice (that one part skips, saying so, without it).
+reports:
+	@(fc-list | grep -q "Noto Sans CJK SC" && command -v pdftoppm >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1) \
+	  || apt-get install -y -qq --no-install-recommends fonts-noto-cjk poppler-utils libreoffice-writer-nogui >/dev/null 2>&1 \
+	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends fonts-noto-cjk poppler-utils libreoffice-writer-nogui >/dev/null 2>&1) \
+	  || echo "fonts-noto-cjk, poppler-utils or libreoffice could not be installed: report PDFs would show boxes for Chinese"
+
+test: lint typecheck browser broker java reports
 	$(BIN)/python -m pytest
 
 ## Slow benchmarks (not run in CI).
@@ -107,6 +118,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_footprints.py
 	$(BIN)/python benchmarks/bench_monitoring_ingest.py --out var/bench/monitoring_ingest.md
 	$(BIN)/python benchmarks/bench_monitoring_rollups.py --out var/bench/monitoring_rollups.md
+	$(BIN)/python benchmarks/bench_reports.py --out var/bench/reports.md
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_web.py --only demo --duration 600 --soak
 

@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "plausibility": 4,
     "monitoring": 4,
     "recycling": 4,
+    "reports": 4,
     "store": 5,
     "services": 6,
     "web": 7,
@@ -39,7 +40,7 @@ LAYERS: dict[str, int] = {
 }
 
 
-DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring", "recycling")
+DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring", "recycling", "reports")
 
 
 def _part(module: str) -> str | None:

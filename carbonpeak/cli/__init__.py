@@ -20,6 +20,7 @@ from carbonpeak.cli import (
     recompute,
     recycling,
     registry,
+    report,
     submissions,
     users,
 )
@@ -38,10 +39,11 @@ for _module in (
     cbam,
     footprint,
     recycling,
+    report,
+    green_power,
 ):
     _module.register(app)
 del _module
-green_power.register(app)  # carbonpeak green-power
 assert accounting  # its commands register on import
 
 

@@ -70,6 +70,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # green power (services/green_power.py): everyone reads in scope; an enterprise registers its own
     "green_power.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "green_power.enter": frozenset({ENTERPRISE, ADMIN}),
+    "report.sign": frozenset({CITY, PROVINCE, ADMIN}),  # sign a report of the jurisdiction off: it is locked
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

@@ -170,6 +170,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.warnings_daily_check_s,
         settings.benchmark_edition,
         today=dt.date.fromisoformat(settings.today) if settings.today else None,
+        monthly_reports=True,  # last month's 碳达峰监测报告 of every region, once a month (services/reports_daily.py)
     )
     app.state.daily_warnings = daily
     daily.start()
@@ -211,6 +212,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_recycling as recycling_api
     from carbonpeak.web import api_reporting_status as reporting_status_api
+    from carbonpeak.web import api_reports as reports_api
 
     app.include_router(pages.router)
     app.include_router(api.router)
@@ -223,6 +225,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(footprints_api.router)  # /api/v1/footprints, published product footprints (public)
     app.include_router(recycling_api.router)  # /api/v1/recycling, the scrap intake ledger and shares
     app.include_router(green_power_api.router)  # /api/v1/green-power
+    app.include_router(reports_api.router)  # /api/v1/reports, the regulator's reports
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -2,86 +2,39 @@
 
 Canonical units stay inside; a page asks :func:`quantity` for a value in its canonical unit and a scale
 (``total`` for a region, a year, a ranking; ``detail`` for a facility's month) and gets the number and the
-unit to show in the current language, from ``display_units.yaml`` (a deployment may give its own file,
-setting ``display_units``). A unit the table does not know is shown as it is, in its international symbol.
+unit to show in the current language, from ``carbonpeak/io/display_units.yaml`` (a deployment may give its
+own file, setting ``display_units``). A unit the table does not know is shown as it is, in its
+international symbol. The table and the arithmetic are :mod:`carbonpeak.io.display_units` (shared with
+the reports); this module adds the page's language and HTML.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup, escape
 
+from carbonpeak.io import display_units
+from carbonpeak.io.display_units import SCALES, Shown, configure, table
 from carbonpeak.web import i18n
 
-SCALES = ("total", "detail")
-_table_path: str = ""  # empty: the shipped table
-
-
-@dataclass(frozen=True)
-class Shown:
-    unit: str
-    factor: float
-    digits: int
-
-
-def configure(path: str | None) -> None:
-    """Use a deployment's own display table (a YAML file like ``display_units.yaml``); empty: the shipped one."""
-    global _table_path
-    _table_path = path or ""
-    table.cache_clear()
-
-
-@cache
-def table() -> dict[str, dict[str, dict[str, Shown]]]:
-    text = (
-        Path(_table_path).read_text(encoding="utf-8")
-        if _table_path
-        else (resources.files("carbonpeak.web") / "display_units.yaml").read_text(encoding="utf-8")
-    )
-    raw = yaml.safe_load(text) or {}
-    out: dict[str, dict[str, dict[str, Shown]]] = {}
-    for lang, units in raw.items():
-        out[lang] = {}
-        for unit, scales in (units or {}).items():
-            if set(scales) != set(SCALES):
-                raise ValueError(f"display unit {unit!r} ({lang}) needs exactly the scales {SCALES}")
-            out[lang][unit] = {scale: Shown(str(v[0]), float(v[1]), int(v[2])) for scale, v in scales.items()}
-    return out
+__all__ = ["SCALES", "Shown", "configure", "table"]
 
 
 def shown(unit: str | None, scale: str = "detail") -> Shown | None:
     """How a canonical unit is shown in the current language at a scale; None: as it is."""
-    if not unit:
-        return None
-    return table().get(i18n.current_lang(), {}).get(unit, {}).get(scale)
+    return display_units.shown(unit, scale, i18n.current_lang())
 
 
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, (str, bool)):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
+_number = display_units.as_number
 
 
 def quantity(value: Any, unit: str | None, scale: str = "detail", digits: int | None = None) -> tuple[str, str]:
     """(number, unit) as the current language shows ``value`` given in canonical ``unit``."""
-    number = _number(value)
-    how = shown(unit, scale)
-    if number is None:
-        return i18n.num(value, digits), (how.unit if how else unit or "")
-    if how is None:
-        return i18n.num(number, digits), labels_unit(unit)
-    return i18n.num(number * how.factor, how.digits if digits is None else digits), how.unit
+    number, shown_unit = display_units.quantity(value, unit, scale, i18n.current_lang(), digits)
+    if shown_unit is None:
+        return number, labels_unit(unit) if _number(value) is not None else (unit or "")
+    return number, shown_unit
 
 
 def labels_unit(unit: str | None) -> str:

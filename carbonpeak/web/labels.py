@@ -204,7 +204,11 @@ def target_card(target: dict[str, Any]) -> Any:
 
 # Who did something, as an audit entry shows it: a person by their user name, the platform's own jobs by
 # what they are (system:daily is the daily warnings check), never a technical actor id.
-SYSTEM_ACTORS = {"system:daily": N_("system (daily check)"), "system:demo": N_("demonstration data")}
+SYSTEM_ACTORS = {
+    "system:daily": N_("system (daily check)"),
+    "system:demo": N_("demonstration data"),
+    "system:reports": N_("system (monthly reports)"),
+}
 
 
 def plan_title(plan_id: str | None) -> str:

@@ -85,7 +85,7 @@ class Settings:
     # The day the platform takes as today for due dates (YYYY-MM-DD); empty: the clock, in China (UTC+8).
     # A demonstration or a test fixes it (the demo province describes 2026-01-20).
     today: str = ""
-    # The units pages show (a YAML file like carbonpeak/web/display_units.yaml); empty: the shipped table
+    # The units pages show (a YAML file like carbonpeak/io/display_units.yaml); empty: the shipped table
     # (万吨CO2e, 万吨标准煤, 万kWh/亿kWh, 万吨/年, 万元 in Chinese; international units in English).
     display_units: str = ""
     # The city map's provinces (a YAML file like carbonpeak/web/maps/maps.yaml: GeoJSON and which shape is

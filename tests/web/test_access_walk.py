@@ -164,6 +164,20 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/green-power/share"): EVERYONE,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
+    # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too
+    ("GET", "/reports"): REGULATORS,
+    ("POST", "/reports"): REGULATORS,
+    ("GET", "/reports/latest"): REGULATORS,
+    ("GET", "/reports/{report_id}"): REGULATORS,
+    ("POST", "/reports/{report_id}/check"): REGULATORS,
+    ("POST", "/reports/{report_id}/signoff"): REGULATORS,
+    ("GET", "/reports/{report_id}/download/{fmt}"): REGULATORS,
+    ("GET", "/api/v1/reports"): REGULATORS,
+    ("POST", "/api/v1/reports"): REGULATORS,
+    ("GET", "/api/v1/reports/{report_id}"): REGULATORS,
+    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): REGULATORS,
+    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS,
+    ("POST", "/api/v1/reports/{report_id}/regenerate"): REGULATORS,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
     ("GET", "/registry"): REGULATORS,
     ("GET", "/registry/template.xlsx"): REGULATORS,
@@ -238,6 +252,8 @@ OWN = {
     "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
     "job_id": "1",  # a recompute job: 403 to all but the administrator, who may see every one
     "year": "2024",  # a CBAM package's year
+    "report_id": "1",  # none in the walk's database: 404 to regulators, 403 to the others (test_reports.py)
+    "fmt": "pdf",
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
 # regulator's scope; XF01 (another province) is outside everyone's but the administrator's.
@@ -385,8 +401,8 @@ def test_no_page_or_answer_mentions_a_foreign_facility(clients: dict[str, TestCl
         audience = AUDIENCE[(method, path)]
         if method != "GET" or audience == PUBLIC or role not in audience or path.endswith(".xlsx"):
             continue
-        if "{warning_id}" in path or "{name}" in path or path.startswith("/projects/{"):
-            continue  # single warnings and projects (none in the shared database) are covered by the scope walk
+        if "{warning_id}" in path or "{name}" in path or "{report_id}" in path or path.startswith("/projects/{"):
+            continue  # single warnings, projects, reports (none in the shared database): the scope walk
         if path == "/footprints/{facility}/pact.json":
             continue  # no footprint in the shared database (404); tests/web/test_footprints_web.py reads one
         url = fill(path, role, "AL03", walk_ids)

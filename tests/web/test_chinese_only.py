@@ -26,6 +26,8 @@ OWN = {
     "job_id": "1",
     "proposal_id": "1",
     "name": "none.xlsx",
+    "report_id": "1",
+    "fmt": "pdf",
 }
 QUERY = {"/reporting/template": "?sector=recycled_aluminium"}
 # Variants a person reaches by a click: each plan's targets, the English-only seeds included.

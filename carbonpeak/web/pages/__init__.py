@@ -28,6 +28,7 @@ from carbonpeak.web.pages import (
     registry,
     reporting,
     reporting_status,
+    reports,
     submissions,
     verification,
     warnings,
@@ -58,6 +59,7 @@ for module in (
     jobs,
     exports,
     cbam,
+    reports,
     admin,
 ):
     router.include_router(module.router)
