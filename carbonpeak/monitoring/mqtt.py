@@ -102,6 +102,7 @@ class Subscriber:
         self._queue: queue.Queue[Received] = queue.Queue()
         self._stop = threading.Event()
         self._connected = threading.Event()
+        self._subscribed = threading.Event()
         self._worker: threading.Thread | None = None
         self.handled = 0
         self.failures = 0
@@ -110,6 +111,7 @@ class Subscriber:
         )
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *_: self._subscribed.set()
 
     def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if getattr(reason, "is_failure", False):
@@ -125,9 +127,8 @@ class Subscriber:
         """Connect, subscribe and start handling in the background; returns once subscribed."""
         self.client.connect(self.host, self.port, keepalive=30)
         self.client.loop_start()
-        if not self._connected.wait(timeout_s):
-            raise TimeoutError(f"no MQTT connection to {self.host}:{self.port} within {timeout_s} s")
-        time.sleep(0.1)  # let the SUBACK arrive before publishers are told to go
+        if not self._connected.wait(timeout_s) or not self._subscribed.wait(timeout_s):
+            raise TimeoutError(f"no MQTT subscription at {self.host}:{self.port} within {timeout_s} s")
         self._worker = threading.Thread(target=self._work, name="carbonpeak-ingest", daemon=True)
         self._worker.start()
 
