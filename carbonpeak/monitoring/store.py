@@ -48,6 +48,7 @@ from carbonpeak.monitoring.batch import (
     columns,
     pg_binary_copy,
 )
+from carbonpeak.monitoring.pg_merge import merge_by_copy
 from carbonpeak.monitoring.readings import UTC, Reading, WriteResult
 
 __all__ = ["DuckDBStore", "PostgresStore", "ReadingBatch", "ReadingStore", "columns", "open_store"]
@@ -404,7 +405,7 @@ class PostgresStore:
             # a temporary table has no statistics until analysed: without them the planner guesses the join
             self.con.execute(f"ANALYZE {table}")
             if unique:
-                total = self._merge_staging(drop=False)
+                total = merge_by_copy(self.con, batch)
             else:
                 self.con.execute(
                     ROUNDS_SQL.replace("CREATE TEMP TABLE staged", "CREATE TEMP TABLE staged ON COMMIT DROP")

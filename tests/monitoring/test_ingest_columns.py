@@ -14,7 +14,7 @@ import pytest
 
 from carbonpeak.monitoring.batch import columns, pg_binary_copy
 from carbonpeak.monitoring.payload import _time, instants
-from carbonpeak.monitoring.store import DuckDBStore
+from carbonpeak.monitoring.store import DuckDBStore, PostgresStore
 from carbonpeak.services.monitoring_ingest import Message, MeterIndex, ingest
 
 NOW = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
@@ -149,6 +149,43 @@ def test_duckdb_versions_stay_unique_without_an_index(tmp_path: Path) -> None:
     ).fetchone()
     assert twice == (0,) and gaps == (0,)
     store.close()
+
+
+def test_arrivals_and_odd_message_ids_alike_on_both_stores(store: DuckDBStore | PostgresStore) -> None:
+    """PostgreSQL writes a batch by COPY (strings escaped, versions and arrivals counted by NumPy): the same
+    versions and arrival rows as DuckDB's SQL merge, for a message id sent twice in one batch, one with a
+    tab and a backslash, and none."""
+    at = np.datetime64("2026-03-01T00:00:00", "us") + np.arange(4) * np.timedelta64(15, "m")
+    odd = "gw\t1\\x"
+    store.write_batch(columns(["A", "A", "B", "B"], at, [1.0, 2.0, 3.0, 4.0], NOW, ["m", odd, "m", None]))
+    result = store.write_batch(
+        columns(["A", "A", "B", "B"], at, [1.0, 9.0, 3.0, 4.0], NOW + dt.timedelta(hours=1), [odd, "m", "m", "m"])
+    )
+    assert (result.new, result.duplicates, result.corrections) == (0, 3, 1)
+    assert [v["message_id"] for v in store.versions("A", dt.datetime(2026, 3, 1, 0, 15, tzinfo=dt.UTC))] == [odd, "m"]
+    rows = [
+        (
+            r.message_id if isinstance(r.message_id, str) else None,
+            r.meter,
+            r.readings,
+            r.new,
+            r.duplicates,
+            r.corrections,
+        )
+        for r in store.arrivals().itertuples()
+    ]
+    assert sorted(rows, key=str) == sorted(
+        [
+            ("m", "A", 1, 1, 0, 0),
+            (odd, "A", 1, 1, 0, 0),
+            ("m", "B", 1, 1, 0, 0),
+            (None, "B", 1, 1, 0, 0),
+            (odd, "A", 1, 0, 1, 0),
+            ("m", "A", 1, 0, 0, 1),
+            ("m", "B", 2, 0, 2, 0),
+        ],
+        key=str,
+    )
 
 
 def test_the_binary_copy_has_one_fixed_width_row_per_reading() -> None:
