@@ -10,21 +10,24 @@ Parquet stays the exchange layout: :meth:`DuckDBStore.export_parquet` writes the
 partitioned by month, the layout a cluster (Spark) reads. One process writes a DuckDB file at a time (the
 ingest service); where several processes must write or read live, use PostgreSQL.
 
-Both stores share one schema and one merge (:data:`MERGE_SQL`):
+Both stores share one schema (DuckDB's without the primary-key index: see :data:`DUCKDB_SCHEMA_SQL`) and
+one rule:
 
-``meter_reading(meter, interval_start, version, value, received_at, message_id, source)``, primary key
+``meter_reading(meter, interval_start, version, value, received_at, message_id, source)``, keyed by
 ``(meter, interval_start, version)``. A write stages the batch, classifies each reading against the
 latest stored version of its key (new / duplicate: the same value / correction: another value), inserts
 the new ones and the corrections (version + 1), and appends to ``reading_arrival`` one row per message
 and meter with those counts and the first and last interval it carried (what the correctness index counts
-as duplicates). A duplicate adds no
-reading. On PostgreSQL the batch is copied (``COPY``) into a temporary staging table and merged under a
-transaction-scoped advisory lock, so that two ingest processes never give two values the same version.
+as duplicates). A duplicate adds no reading. DuckDB merges in SQL (:data:`DUCKDB_CLASSIFY_SQL`,
+:data:`MERGE_SQL`). On PostgreSQL the batch is copied (binary ``COPY``) into a temporary staging table and,
+under a transaction-scoped advisory lock (so that two ingest processes never give two values the same
+version), the stored keys are looked up and the new rows written by ``COPY``
+(:mod:`carbonpeak.monitoring.pg_merge`).
 
-A batch comes as columns (``write_frame``, :func:`columns`: what the ingest pipeline gives) or as
-:class:`Reading` objects (``write``, turned into columns first). A batch whose keys are all different (the
-usual case) is merged in one round straight from its columns; one that carries a key twice is numbered
-and merged in rounds (:data:`ROUNDS_SQL`).
+A batch comes as dictionary-encoded columns (``write_batch``, :class:`ReadingBatch`, :func:`columns`: what
+the ingest pipeline gives) or as :class:`Reading` objects (``write``, turned into columns first). A batch
+whose keys are all different (the usual case) is merged in one round; one that carries a key twice is
+numbered and merged in rounds in SQL (:data:`ROUNDS_SQL`).
 """
 
 from __future__ import annotations
