@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,10 @@ from sqlalchemy.orm import Session
 from carbonpeak.errors import InputError
 from carbonpeak.monitoring import backfill as csv_backfill
 from carbonpeak.monitoring import mqtt
-from carbonpeak.monitoring.payload import Batch, Columns, Item, decode, decode_columns
+from carbonpeak.monitoring.batch import ReadingBatch
+from carbonpeak.monitoring.payload import Batch, Columns, Item, decode, decode_columns, instants
 from carbonpeak.monitoring.readings import Reading, WriteResult, aligned
-from carbonpeak.monitoring.store import ReadingStore, columns
+from carbonpeak.monitoring.store import ReadingStore
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.monitoring import meter_table
@@ -157,81 +159,148 @@ def ingest(
 ) -> IngestResult:
     """Decode, check and store a set of messages in one transaction; returns once it is committed.
     ``atomic``: when any reading of any message is refused, nothing is written (the HTTP endpoint: a
-    gateway gets every problem at once and sends the corrected batch again)."""
-    now = received_at or dt.datetime.now(dt.UTC)
+    gateway gets every problem at once and sends the corrected batch again).
+
+    Well-formed messages whose every reading the registry accepts (the usual case) are handled together as
+    columns: their times parsed and checked against the meters' grids in one NumPy pass over all of them
+    (:func:`_fast`). Any other message is decoded reading by reading, so that each refusal is named."""
+    now = (received_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     result = IngestResult(messages=len(messages))
-    # the accepted readings as columns, not Reading objects (the store takes columns: store.write_frame)
-    meter: list[str] = []
-    start: list[np.ndarray] = []  # UTC epoch nanoseconds, per message
-    value: list[float] = []
-    message_id: list[str | None] = []
-    source: list[str] = []
-    for message in messages:
-        fast = decode_columns(message.payload, message.format_name)
-        starts = _accepted_columns(fast, meters, message.enterprise, now) if fast is not None else None
-        if fast is not None and starts is not None:  # every reading well formed and accepted: no object per reading
-            meter += fast.meter
-            start.append(starts)
-            value += fast.value
-            message_id += [fast.message_id] * len(fast.meter)
-            source += fast.source
-            result.message_ids.append(fast.message_id)
-            result.rejected_per_message.append(0)
+    fast = _fast(messages, meters, now)
+    parts: list[_Part] = []
+    errors: list[list[InputError]] = []
+    ids: list[str | None] = []
+    for position, message in enumerate(messages):
+        part = fast.get(position)
+        if part is not None:
+            parts.append(part)
+            ids.append(part.message_id)
+            errors.append([])
             continue
         batch = decode(message.payload, message.format_name)  # reading by reading, each problem a coded error
         accepted = _accepted(batch, meters, message.enterprise, now)
-        for item, _ in accepted:
-            meter.append(item.meter)
-            value.append(item.value)
-            message_id.append(batch.message_id)
-            source.append(item.source)
-        start.append(np.array([(at - EPOCH) // dt.timedelta(microseconds=1) * 1000 for _, at in accepted], np.int64))
-        result.rejected += [(batch.message_id, e) for e in batch.errors]
-        result.message_ids.append(batch.message_id)
-        result.rejected_per_message.append(len(batch.errors))
-    if meter and not (atomic and result.rejected):
-        starts = pd.to_datetime(np.concatenate(start), unit="ns", utc=True)
-        result.written = store.write_frame(columns(meter, starts, value, now.astimezone(dt.UTC), message_id, source))
+        parts.append(
+            _Part(
+                batch.message_id,
+                [item.meter for item, _ in accepted],
+                np.array([(at - EPOCH) // dt.timedelta(microseconds=1) for _, at in accepted], np.int64),
+                np.array([item.value for item, _ in accepted], np.float64),
+                [item.source for item, _ in accepted],
+            )
+        )
+        ids.append(batch.message_id)
+        errors.append(batch.errors)
+    for message_id, problems in zip(ids, errors, strict=True):
+        result.rejected += [(message_id, e) for e in problems]
+    result.message_ids = ids
+    result.rejected_per_message = [len(e) for e in errors]
+    if any(len(p.meter) for p in parts) and not (atomic and result.rejected):
+        result.written = store.write_batch(_batch_of(parts, now))
     return result
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+NS_PER_US = 1000
 
 
-def _accepted_columns(
-    fast: Columns, meters: MeterIndex, enterprise: str | None, received_at: dt.datetime
-) -> np.ndarray | None:
-    """The interval starts (UTC epoch nanoseconds) of a well-formed message when the registry accepts every
-    one of its readings by the rules of :func:`_accepted` (known meter of the enterprise, not retired, on the
-    meter's interval grid within the tolerance, not in the future); None when any is refused (then the
-    message goes reading by reading, so that each refusal is named)."""
+@dataclass
+class _Part:
+    """The accepted readings of one message, as columns (interval starts in UTC epoch microseconds)."""
+
+    message_id: str | None
+    meter: Sequence[str]
+    start_us: np.ndarray
+    value: np.ndarray
+    source: str | list[str]
+
+
+def _batch_of(parts: list[_Part], now: dt.datetime) -> ReadingBatch:
+    """The readings of all messages in their order of arrival, as one batch for the store."""
+    counts = np.array([len(p.meter) for p in parts], np.int64)
+    meter = list(chain.from_iterable(p.meter for p in parts))
+    if all(isinstance(p.source, str) for p in parts):
+        source: list[str] | np.ndarray = np.repeat(np.array([p.source for p in parts], dtype=object), counts)
+    else:
+        source = list(
+            chain.from_iterable([p.source] * len(p.meter) if isinstance(p.source, str) else p.source for p in parts)
+        )
+    meter_code, meters = _codes_of(meter)
+    source_code, sources = _codes_of(source)
+    return ReadingBatch(
+        meter_code=meter_code,
+        meters=meters,
+        interval_start=np.concatenate([p.start_us for p in parts]),
+        value=np.concatenate([p.value for p in parts]),
+        received_at=np.full(int(counts.sum()), (now - EPOCH) // dt.timedelta(microseconds=1), np.int64),
+        message_code=np.repeat(np.arange(len(parts), dtype=np.int32), counts),
+        message_ids=[p.message_id for p in parts],
+        source_code=source_code,
+        sources=sources,
+    )
+
+
+def _codes_of(values: Sequence[str] | np.ndarray) -> tuple[np.ndarray, list[str]]:
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes.astype(np.int32), list(uniques)
+
+
+def _fast(messages: Sequence[Message], meters: MeterIndex, now: dt.datetime) -> dict[int, _Part]:
+    """The messages (by position) that are well formed and whose every reading the registry accepts by the
+    rules of :func:`_accepted` (a known meter of the enterprise, not retired, on the meter's interval grid
+    within the tolerance, not in the future), as columns. The times of all of them are parsed in one call
+    and checked in one NumPy pass; a message with any problem is left out (the caller decodes it reading by
+    reading and names each problem)."""
+    chosen: list[tuple[int, Columns]] = []
     interval: dict[str, int] = {}
-    for code in set(fast.meter):
-        info = meters.get(code)
-        if info is None or (enterprise is not None and info.enterprise_code != enterprise):
-            return None
-        if info.status == "retired":
-            return None
-        interval[code] = info.interval_min
-    try:
-        ns = pd.to_datetime(fast.start, format="ISO8601", utc=True).as_unit("ns").asi8
-    except (ValueError, TypeError, OverflowError):
-        return None
-    minutes = set(interval.values())
+    for position, message in enumerate(messages):
+        columns = decode_columns(message.payload, message.format_name)
+        if columns is not None and _meters_accepted(columns, meters, message.enterprise, interval):
+            chosen.append((position, columns))
+    if not chosen:
+        return {}
+    counts = np.array([len(c.meter) for _, c in chosen], np.int64)
+    ns = instants(list(chain.from_iterable(c.start for _, c in chosen)))
+    if ns is None:  # some time is not valid: find whose, message by message
+        each = [instants(c.start) for _, c in chosen]
+        keep = [i for i, parsed in enumerate(each) if parsed is not None]
+        chosen, counts = [chosen[i] for i in keep], counts[keep]
+        if not chosen:
+            return {}
+        ns = np.concatenate([parsed for parsed in each if parsed is not None])
+    meter = list(chain.from_iterable(c.meter for _, c in chosen))
+    minutes = {interval[m] for _, c in chosen for m in set(c.meter)}
     step = (
         np.int64(minutes.pop() * 60_000_000_000)
         if len(minutes) == 1
-        else np.array([interval[m] for m in fast.meter], np.int64) * 60_000_000_000
+        else np.array([interval[m] for m in meter], np.int64) * 60_000_000_000
     )
     rest = ns % step
     down = rest * 2 < step
-    if (np.where(down, rest, step - rest) > ALIGN_TOLERANCE_S * 1_000_000_000).any():
-        return None
     starts = np.where(down, ns - rest, ns + step - rest)
-    now_ns = (received_at.astimezone(dt.UTC) - EPOCH) // dt.timedelta(microseconds=1) * 1000
-    if (starts > now_ns + step).any():
-        return None
-    return np.asarray(starts, np.int64)
+    now_ns = (now - EPOCH) // dt.timedelta(microseconds=1) * NS_PER_US
+    bad = (np.where(down, rest, step - rest) > ALIGN_TOLERANCE_S * 1_000_000_000) | (starts > now_ns + step)
+    ends = np.cumsum(counts)
+    refused = np.add.reduceat(bad, ends - counts) if bad.any() else np.zeros(len(chosen), bool)
+    out: dict[int, _Part] = {}
+    for (position, columns), end, count, no in zip(chosen, ends, counts, refused, strict=True):
+        if not no:
+            out[position] = _Part(
+                columns.message_id, columns.meter, starts[end - count : end] // NS_PER_US, columns.value, columns.source
+            )
+    return out
+
+
+def _meters_accepted(columns: Columns, meters: MeterIndex, enterprise: str | None, interval: dict[str, int]) -> bool:
+    """Every meter of the message known, of ``enterprise`` and not retired (``interval`` gets their
+    collection intervals)."""
+    for code in set(columns.meter):
+        info = meters.get(code)
+        if info is None or (enterprise is not None and info.enterprise_code != enterprise):
+            return False
+        if info.status == "retired":
+            return False
+        interval[code] = info.interval_min
+    return True
 
 
 def ingest_payloads(
