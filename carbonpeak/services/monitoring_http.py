@@ -100,12 +100,6 @@ def enterprise_meters(session: Session, enterprise: str) -> list[dict[str, Any]]
     return [{"meter_code": c, "enterprise_code": enterprise, "interval_min": i, "status": s} for c, i, s in rows]
 
 
-def split(body: bytes) -> list[bytes]:
-    """The messages of a body: one JSON object, or each element of a JSON array (anything else is one
-    message, which the decoder refuses with its coded error)."""
-    return [payload for payload, _ in _messages(body)]
-
-
 def _messages(body: bytes) -> list[tuple[bytes, int]]:
     """Each message of the body with the number of readings it carries (orjson: C speed; what only Python's
     reader takes, such as ``NaN``, goes through it so that the decoder names the reading)."""
