@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -108,7 +109,19 @@ def _loads(data: bytes) -> Any:
     try:
         return orjson.loads(data)
     except ValueError:
+        pass
+    try:
         return json.loads(data)
+    except RecursionError:  # nested thousands deep: not a message (orjson stops at 1,024 levels)
+        raise ValueError("nested too deep") from None
+
+
+def _finite(value: int | float) -> bool:
+    """A number a meter can send: not NaN, not ±infinity (``1e999`` in JSON reads as infinity)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond a double
+        return False
 
 
 def _time(text: Any) -> dt.datetime | None:
@@ -166,7 +179,7 @@ def _decode_body(body: Any) -> Batch:
             problems.append(
                 InputError(code="monitoring.payload_time", field="start", value=raw.get("start"), record=index)
             )
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
             problems.append(InputError(code="monitoring.not_a_number", field="value", value=value, record=index))
         if item_source not in SOURCES:
             problems.append(
