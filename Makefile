@@ -94,8 +94,10 @@ java:
 	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq openjdk-17-jre-headless >/dev/null 2>&1) \
 	  || echo "java could not be installed: the Spark rollups test will be skipped"
 
+## Two worker processes (pytest-xdist), whole test files to a worker (--dist loadfile: module fixtures such as a
+## served app or a browser are made once, not once per worker); the 30 slowest tests listed at the end.
 test: lint typecheck browser broker java
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
 
 ## Slow benchmarks (not run in CI).
 bench: install

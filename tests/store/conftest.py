@@ -1,14 +1,22 @@
 """Store tests run on SQLite (a file in tmp_path) and on a real PostgreSQL server on loopback.
 
 PostgreSQL: the server of ``CARBONPEAK_TEST_POSTGRES_URL`` (default postgresql+psycopg://postgres@127.0.0.1:5432).
-Each test session creates its own database (carbonpeak_test_<pid>), resets its schema for each test and
-drops it at the end, so two test runs on one machine never share tables. Where no server answers, the
-PostgreSQL cases are skipped with a message saying what to install.
+Each test session (each pytest-xdist worker: its own process id) creates its own databases
+(carbonpeak_test_<pid> and its template carbonpeak_test_<pid>_template) and drops them at the end, so two test
+runs on one machine never share tables. Where no server answers, the PostgreSQL cases are skipped with a message
+saying what to install.
+
+The migrations run once per session and database kind, into a template; each test gets a fresh copy of it (SQLite:
+the file copied; PostgreSQL: ``CREATE DATABASE ... TEMPLATE``). Running the Alembic chain for every test cost
+2-4 s of set-up each (on two loaded cores); the copy costs a few milliseconds (SQLite) or a fraction of a second
+(PostgreSQL). tests/store/test_migrations.py still checks what the migrations build against the models.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +37,11 @@ INSTALL_HINT = (
 
 
 _READY: dict[str, str | None] = {}
+_TEMPLATES: dict[str, Path] = {}  # kind -> the migrated SQLite file of this session
+TEMPLATE_DATABASE = f"{make_url(POSTGRES_URL).database}_template"
+TEMPLATE_URL = make_url(POSTGRES_URL).set(database=TEMPLATE_DATABASE).render_as_string(hide_password=False)
+DEMO_DATABASE = f"{make_url(POSTGRES_URL).database}_demo"  # the template with the demo province loaded
+DEMO_URL = make_url(POSTGRES_URL).set(database=DEMO_DATABASE).render_as_string(hide_password=False)
 
 
 def _admin() -> Engine:
@@ -61,24 +74,80 @@ def _drop_session_database() -> Iterator[None]:
         admin = _admin()
         with admin.connect() as connection:
             connection.execute(text(f'drop database if exists "{make_url(POSTGRES_URL).database}" with (force)'))
+            connection.execute(text(f'drop database if exists "{DEMO_DATABASE}" with (force)'))
+            connection.execute(text(f'drop database if exists "{TEMPLATE_DATABASE}" with (force)'))
         admin.dispose()
 
 
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This session's SQLite file at the head revision (migrated once), its WAL folded into the file."""
+    if "sqlite" not in _TEMPLATES:
+        path = tmp_path_factory.mktemp("store-template") / "template.db"
+        url = f"sqlite:///{path}"
+        db.upgrade(url)
+        db.engine_for(url).dispose()  # the migrations ran on the store's own engine (migrations/env.py)
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _TEMPLATES["sqlite"] = path
+    return _TEMPLATES["sqlite"]
+
+
+def fresh_sqlite(tmp_path_factory: pytest.TempPathFactory, target: Path) -> str:
+    """A migrated SQLite database of its own at ``target``: a copy of the session's template."""
+    shutil.copyfile(migrated_sqlite(tmp_path_factory), target)
+    return f"sqlite:///{target}"
+
+
+def fresh_postgres(demo: bool = False) -> str:
+    """:data:`POSTGRES_URL` recreated from one of this session's templates: the migrated schema without rows, or
+    with ``demo`` the demonstration province loaded into it (each template made on first use). Skips where no
+    server answers."""
+    problem = _postgres_ready()
+    if problem:
+        pytest.skip(problem)
+    db.engine_for(POSTGRES_URL).dispose()  # its pooled connections would keep the database from being dropped
+    name = make_url(POSTGRES_URL).database
+    admin = _admin()
+    try:
+        with admin.connect() as connection:
+            if "postgresql" not in _READY:
+                connection.execute(text(f'drop database if exists "{TEMPLATE_DATABASE}" with (force)'))
+                connection.execute(text(f'create database "{TEMPLATE_DATABASE}"'))
+                db.upgrade(TEMPLATE_URL)
+                db.engine_for(TEMPLATE_URL).dispose()  # a template must have no connection when it is copied
+                _READY["postgresql"] = None
+            if demo and "postgresql-demo" not in _READY:
+                from carbonpeak.services import demo as demo_service
+
+                connection.execute(text(f'drop database if exists "{DEMO_DATABASE}" with (force)'))
+                connection.execute(text(f'create database "{DEMO_DATABASE}" template "{TEMPLATE_DATABASE}"'))
+                with db.transaction(DEMO_URL) as session:
+                    demo_service.load_demo(session)
+                db.engine_for(DEMO_URL).dispose()
+                _READY["postgresql-demo"] = None
+            template = DEMO_DATABASE if demo else TEMPLATE_DATABASE
+            connection.execute(text(f'drop database if exists "{name}" with (force)'))
+            connection.execute(text(f'create database "{name}" template "{template}"'))
+    finally:
+        admin.dispose()
+    return POSTGRES_URL
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the head revision and without rows, of its own for the test."""
+    return fresh_sqlite(tmp_path_factory, tmp_path / "store.db") if request.param == "sqlite" else fresh_postgres()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_db_url(request: pytest.FixtureRequest, tmp_path: Path, demo_sqlite: Path) -> str:
+    """A database holding the demonstration province (as ``carbonpeak demo load`` leaves it), of its own for the
+    test: a copy of the session's SQLite demo (tests/conftest.py) or of the PostgreSQL demo template."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        problem = _postgres_ready()
-        if problem:
-            pytest.skip(problem)
-        url = POSTGRES_URL
-        engine = db.engine_for(url)
-        with engine.begin() as connection:
-            connection.execute(text("drop schema public cascade"))
-            connection.execute(text("create schema public"))
-    db.upgrade(url)
-    yield url
+        target = tmp_path / "store.db"
+        shutil.copyfile(demo_sqlite, target)
+        return f"sqlite:///{target}"
+    return fresh_postgres(demo=True)
 
 
 def uscc(seed: str) -> str:

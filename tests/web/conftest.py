@@ -12,15 +12,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browserhelpers import close_chromium
 from fastapi.testclient import TestClient
 from webhelpers import ROLES, build, client, copy_db, make_app
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_chromium() -> Iterator[None]:
+    """The browser modules share one Chromium per test process (browserhelpers.chromium); closed here."""
+    yield
+    close_chromium()
+
+
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demonstration database, built once per session; never opened by an app (tests copy it)."""
+def demo_template(demo_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demonstration database, built once per session (from the session's demo province of
+    tests/conftest.py); never opened by an app (tests copy it)."""
     path = tmp_path_factory.mktemp("web-demo") / "template.db"
-    build(path)
+    build(path, demo_sqlite)
     return path
 
 
