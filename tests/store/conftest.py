@@ -99,12 +99,19 @@ def fresh_sqlite(tmp_path_factory: pytest.TempPathFactory, target: Path) -> str:
 
 
 def fresh_postgres(demo: bool = False) -> str:
-    """:data:`POSTGRES_URL` recreated from one of this session's templates: the migrated schema without rows, or
-    with ``demo`` the demonstration province loaded into it (each template made on first use). Skips where no
-    server answers."""
+    """:data:`POSTGRES_URL` at the head revision without rows, or with ``demo`` holding the demonstration province;
+    skips where no server answers.
+
+    Each comes from a template database of this session, migrated once (the demo loaded once into a copy of it):
+    ``CREATE DATABASE ... TEMPLATE``. An emptied database is emptied again by deleting its rows and restarting
+    its sequences (one round trip, tens of milliseconds) where it still has the template's revision and tables;
+    otherwise (a test downgraded it or added tables, or the demo was loaded) it is dropped and copied anew from
+    the template (a fraction of a second to seconds: PostgreSQL checkpoints on DROP DATABASE)."""
     problem = _postgres_ready()
     if problem:
         pytest.skip(problem)
+    if not demo and _READY.get("postgresql-current") == "empty" and _emptied(POSTGRES_URL):
+        return POSTGRES_URL
     db.engine_for(POSTGRES_URL).dispose()  # its pooled connections would keep the database from being dropped
     name = make_url(POSTGRES_URL).database
     admin = _admin()
@@ -114,6 +121,7 @@ def fresh_postgres(demo: bool = False) -> str:
                 connection.execute(text(f'drop database if exists "{TEMPLATE_DATABASE}" with (force)'))
                 connection.execute(text(f'create database "{TEMPLATE_DATABASE}"'))
                 db.upgrade(TEMPLATE_URL)
+                _PG_SCHEMA["template"] = _schema(db.engine_for(TEMPLATE_URL))
                 db.engine_for(TEMPLATE_URL).dispose()  # a template must have no connection when it is copied
                 _READY["postgresql"] = None
             if demo and "postgresql-demo" not in _READY:
@@ -128,9 +136,52 @@ def fresh_postgres(demo: bool = False) -> str:
             template = DEMO_DATABASE if demo else TEMPLATE_DATABASE
             connection.execute(text(f'drop database if exists "{name}" with (force)'))
             connection.execute(text(f'create database "{name}" template "{template}"'))
+            _READY["postgresql-current"] = "demo" if demo else "empty"
     finally:
         admin.dispose()
     return POSTGRES_URL
+
+
+_PG_SCHEMA: dict[str, tuple[str | None, frozenset[str], tuple[str, ...]]] = {}
+
+
+def _schema(engine: Engine) -> tuple[str | None, frozenset[str], tuple[str, ...]]:
+    """(Alembic revision, tables, sequences) of the public schema."""
+    with engine.connect() as connection:
+        tables = frozenset(
+            connection.execute(text("select tablename from pg_tables where schemaname = 'public'")).scalars()
+        )
+        revision = (
+            connection.execute(text("select version_num from alembic_version")).scalar()
+            if "alembic_version" in tables
+            else None
+        )
+        sequences = tuple(
+            connection.execute(text("select sequencename from pg_sequences where schemaname = 'public'")).scalars()
+        )
+    return revision, tables, sequences
+
+
+def _emptied(url: str) -> bool:
+    """Delete every row (but the revision) and restart every sequence of the database at ``url`` when its
+    revision and tables are the template's; False (nothing done) when they are not, or when a lock held by a
+    connection left open keeps it from being done within seconds."""
+    engine = db.engine_for(url)
+    try:
+        revision, tables, sequences = _schema(engine)
+        if (revision, tables) != _PG_SCHEMA["template"][:2]:
+            return False
+        with engine.begin() as connection:
+            connection.execute(text("set local lock_timeout = '5s'"))
+            connection.execute(text("set local session_replication_role = replica"))  # no foreign-key order
+            connection.execute(
+                text("; ".join(f'delete from "{table}"' for table in sorted(tables) if table != "alembic_version"))
+            )
+            if sequences:
+                connection.execute(text("select " + ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)))
+    except Exception:  # a lock not granted, a dropped connection: copy the template anew instead
+        return False
+    return True
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
