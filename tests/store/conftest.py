@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.uscc import check_character
+from tests.store import dbstate
 
 SERVER_URL = os.environ.get("CARBONPEAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 POSTGRES_URL = make_url(SERVER_URL).set(database=f"carbonpeak_test_{os.getpid()}").render_as_string(hide_password=False)
@@ -36,8 +37,9 @@ INSTALL_HINT = (
 )
 
 
-_READY: dict[str, str | None] = {}
-_TEMPLATES: dict[str, Path] = {}  # kind -> the migrated SQLite file of this session
+_READY = dbstate.READY
+_TEMPLATES = dbstate.TEMPLATES
+_PG_SCHEMA = dbstate.PG_SCHEMA
 TEMPLATE_DATABASE = f"{make_url(POSTGRES_URL).database}_template"
 TEMPLATE_URL = make_url(POSTGRES_URL).set(database=TEMPLATE_DATABASE).render_as_string(hide_password=False)
 DEMO_DATABASE = f"{make_url(POSTGRES_URL).database}_demo"  # the template with the demo province loaded
@@ -114,6 +116,25 @@ def fresh_postgres(demo: bool = False) -> str:
         return POSTGRES_URL
     db.engine_for(POSTGRES_URL).dispose()  # its pooled connections would keep the database from being dropped
     name = make_url(POSTGRES_URL).database
+    template = postgres_template(demo)
+    admin = _admin()
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'drop database if exists "{name}" with (force)'))
+            connection.execute(text(f'create database "{name}" template "{template}"'))
+            _READY["postgresql-current"] = "demo" if demo else "empty"
+    finally:
+        admin.dispose()
+    return POSTGRES_URL
+
+
+def postgres_template(demo: bool = False) -> str:
+    """The name of this session's template database (made on first use): migrated, and with ``demo`` the
+    demonstration province loaded as ``carbonpeak demo load`` loads it. Copy it with CREATE DATABASE ... TEMPLATE;
+    never connect to it (a template must have no connection when it is copied)."""
+    problem = _postgres_ready()
+    if problem:
+        pytest.skip(problem)
     admin = _admin()
     try:
         with admin.connect() as connection:
@@ -133,16 +154,9 @@ def fresh_postgres(demo: bool = False) -> str:
                     demo_service.load_demo(session)
                 db.engine_for(DEMO_URL).dispose()
                 _READY["postgresql-demo"] = None
-            template = DEMO_DATABASE if demo else TEMPLATE_DATABASE
-            connection.execute(text(f'drop database if exists "{name}" with (force)'))
-            connection.execute(text(f'create database "{name}" template "{template}"'))
-            _READY["postgresql-current"] = "demo" if demo else "empty"
     finally:
         admin.dispose()
-    return POSTGRES_URL
-
-
-_PG_SCHEMA: dict[str, tuple[str | None, frozenset[str], tuple[str, ...]]] = {}
+    return DEMO_DATABASE if demo else TEMPLATE_DATABASE
 
 
 def _schema(engine: Engine) -> tuple[str | None, frozenset[str], tuple[str, ...]]:
