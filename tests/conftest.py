@@ -8,6 +8,7 @@ takes 15-40 s on two loaded cores; five modules used to load it each on their ow
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -15,6 +16,11 @@ from pathlib import Path
 import pytest
 
 from carbonpeak.parameters import ParameterSet, load
+
+# The CLI's consoles take their width from COLUMNS when their module is first imported: without it, a console
+# imported outside a test that sets it wraps at 80 columns, and which test imports it first depends on the order
+# (on two xdist workers, test_recompute_cli.py and test_cli.py then failed on a line break inside a sentence).
+os.environ.setdefault("COLUMNS", "200")
 
 
 @pytest.fixture(scope="session")

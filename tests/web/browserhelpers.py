@@ -42,27 +42,14 @@ def served(demo_template: Path, folder: Path) -> Iterator[str]:
         yield base
 
 
-_LAUNCHED: dict[str, Any] = {}  # Playwright and its Chromium, started once per test process
-
-
 @contextmanager
 def chromium() -> Iterator[Any]:
-    """Chromium, launched on first use and shared by every browser test module of the process (each launch
-    started Playwright's driver and a browser anew: seconds per module). Nothing else is shared: each test
-    opens a browser context of its own (cookies, storage, pages), and each module serves its own app on its
-    own copy of the database. :func:`close_chromium` ends it at the end of the session (conftest.py)."""
-    if "browser" not in _LAUNCHED:
-        from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright
 
-        _LAUNCHED["playwright"] = sync_playwright().start()
-        _LAUNCHED["browser"] = _LAUNCHED["playwright"].chromium.launch(executable_path=CHROMIUM)
-    yield _LAUNCHED["browser"]
-
-
-def close_chromium() -> None:
-    if "browser" in _LAUNCHED:
-        _LAUNCHED.pop("browser").close()
-        _LAUNCHED.pop("playwright").stop()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
 
 
 def page_for(browser: Any, server: str, role: str) -> Any:

@@ -12,16 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserhelpers import close_chromium
 from fastapi.testclient import TestClient
 from webhelpers import ROLES, build, client, copy_db, make_app
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _close_chromium() -> Iterator[None]:
-    """The browser modules share one Chromium per test process (browserhelpers.chromium); closed here."""
-    yield
-    close_chromium()
 
 
 @pytest.fixture(scope="session")
