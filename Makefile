@@ -105,8 +105,10 @@ reports:
 	  || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends fonts-noto-cjk poppler-utils libreoffice-writer-nogui >/dev/null 2>&1) \
 	  || echo "fonts-noto-cjk, poppler-utils or libreoffice could not be installed: report PDFs would show boxes for Chinese"
 
+## Two worker processes (pytest-xdist), whole test files to a worker (--dist loadfile: module fixtures such as a
+## served app or a browser are made once, not once per worker); the 30 slowest tests listed at the end.
 test: lint typecheck browser broker java reports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
 
 ## Slow benchmarks (not run in CI).
 bench: install

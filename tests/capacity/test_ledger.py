@@ -539,12 +539,12 @@ def test_cli_add_replace_history_and_errors(registry: str) -> None:
         assert code == 2 and "error:" in out and needle in out, out
 
 
-def test_cli_on_the_demo_province(db_url: str, tmp_path: Path) -> None:
+def test_cli_on_the_demo_province(demo_db_url: str, tmp_path: Path) -> None:
+    """On the demo province as ``carbonpeak demo load`` leaves it (loaded once per session and copied: the
+    command itself is tested in tests/store/test_cli_reporting.py and tests/web/test_cli_web.py)."""
     from carbonpeak.demo import generate
 
-    app, dbo = cli_app(), ("--db", db_url)
-    code, out = run(app, "demo", "load", *dbo)
-    assert code == 0, out
+    app, dbo = cli_app(), ("--db", demo_db_url)
     code, out = run(app, "capacity", "seed", "--json", *dbo)
     assert code == 0, out
     seeded = json.loads(out)

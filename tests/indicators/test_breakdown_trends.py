@@ -5,7 +5,6 @@ stored result, read straight from the tables)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +13,6 @@ from carbonpeak.indicators import breakdown as bd
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.indicators import trends
 from carbonpeak.parameters import load
-from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db, result_methods
 from carbonpeak.store import repository as repo
 from carbonpeak.store.facts import facility_months
@@ -22,12 +20,9 @@ from carbonpeak.store.models import Enterprise, Facility, Result, Submission
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('cockpit')) / 'demo.db'}"
-    db.upgrade(url)
-    with db.transaction(url) as session:
-        demo_service.load_demo(session)
-    return url
+def demo(demo_sqlite_url: str) -> str:
+    """The demo province: this module's copy of the session's demo database (tests/conftest.py)."""
+    return demo_sqlite_url
 
 
 @pytest.fixture(scope="module")

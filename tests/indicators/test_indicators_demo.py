@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.parameters import load
-from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db
 from carbonpeak.store import repository as repo
 from carbonpeak.store.facts import facility_months
@@ -17,12 +14,9 @@ from carbonpeak.store.models import Facility, Result, Submission, SubmissionVers
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
-    db.upgrade(url)
-    with db.transaction(url) as session:
-        demo_service.load_demo(session)
-    return url
+def demo(demo_sqlite_url: str) -> str:
+    """The demo province: this module's copy of the session's demo database (tests/conftest.py)."""
+    return demo_sqlite_url
 
 
 def raw_counted(url: str, year: int) -> list[tuple[dict, dict, str]]:

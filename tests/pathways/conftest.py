@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from carbonpeak.pathways.stock import HISTORY_COLUMNS, PLANT_COLUMNS, Stock
+from tests.conftest import copy_demo
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
@@ -105,13 +106,6 @@ def stock() -> Stock:
 
 
 @pytest.fixture(scope="session")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demonstration province in its own SQLite file, loaded once for all pathway tests."""
-    from carbonpeak.services import demo as demo_service
-    from carbonpeak.store import db
-
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('pathways_demo')) / 'demo.db'}"
-    db.upgrade(url)
-    with db.transaction(url) as session:
-        demo_service.load_demo(session)
-    return url
+def demo_url(demo_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demonstration province in its own SQLite file (a copy of the session's), for all pathway tests."""
+    return copy_demo(demo_sqlite, tmp_path_factory.mktemp("pathways_demo"))

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from carbonpeak.cli.projects import register
-from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db
 from carbonpeak.store.models import Facility, Submission, SubmissionVersion
 
@@ -167,12 +166,9 @@ def test_add_is_all_or_nothing_and_names_file_record_field(db_url: str, tmp_path
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('demo')) / 'demo.db'}"
-    db.upgrade(url)
-    with db.transaction(url) as session:
-        demo_service.load_demo(session)
-    return url
+def demo(demo_sqlite_url: str) -> str:
+    """The demo province: this module's copy of the session's demo database (tests/conftest.py)."""
+    return demo_sqlite_url
 
 
 def raw_months(url: str, facility: str, year: int) -> list[dict[str, Any]]:

@@ -21,11 +21,10 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def demo_db(db_url: str) -> str:
-    code, out = cli("demo", "load", "--db", db_url)
-    assert code == 0, out
-    assert "facilities 61" in out
-    return db_url
+def demo_db(demo_db_url: str) -> str:
+    """The demo province as ``carbonpeak demo load`` leaves it: a copy of the session's (tests/store/conftest.py;
+    loading it anew for each test cost 15-100 s). The command itself: tests/web/test_cli_web.py."""
+    return demo_db_url
 
 
 def fill_template(path: Path, values: dict[str, object]) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from carbonpeak.indicators import definitions as ind
 from carbonpeak.parameters import load
 from carbonpeak.services import access, intake
-from carbonpeak.services import demo as demo_service
 from carbonpeak.store import db, service
 from carbonpeak.store import repository as repo
 from carbonpeak.store.facts import RECORD_FIELDS, RESULT_FIELDS, facility_months
@@ -138,10 +137,10 @@ def test_facts_follow_versions_statuses_corrections_and_results(registry: str, t
     )
 
 
-def test_migration_backfills_the_facts_of_existing_versions(db_url: str, tmp_path: Path) -> None:
+def test_migration_backfills_the_facts_of_existing_versions(demo_db_url: str, tmp_path: Path) -> None:
     """Versions and results written before the facts table (as at revision 0007) get their facts rows."""
+    db_url = demo_db_url  # the demo province loaded
     with db.transaction(db_url) as session:
-        demo_service.load_demo(session)
         expected = {row["version_id"]: row for row in facts_by_version(session).values()}
         # Two results for one version: the backfill takes the latest.
         version_id = next(iter(expected))
@@ -188,10 +187,8 @@ def test_migration_backfills_the_facts_of_existing_versions(db_url: str, tmp_pat
     assert check_facts_hold_versions(db_url) == len(expected)
 
 
-def test_indicators_are_identical_reading_the_facts_table(db_url: str) -> None:
-    with db.transaction(db_url) as session:
-        demo_service.load_demo(session)
-    with db.transaction(db_url) as session:
+def test_indicators_are_identical_reading_the_facts_table(demo_db_url: str) -> None:
+    with db.transaction(demo_db_url) as session:
         facts = facility_months(session)
         reference = json_facts(session, repo.COUNTED)
     assert len(facts) == len(reference) > 4000

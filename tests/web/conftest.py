@@ -17,10 +17,11 @@ from webhelpers import ROLES, build, client, copy_db, make_app
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demonstration database, built once per session; never opened by an app (tests copy it)."""
+def demo_template(demo_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demonstration database, built once per session (from the session's demo province of
+    tests/conftest.py); never opened by an app (tests copy it)."""
     path = tmp_path_factory.mktemp("web-demo") / "template.db"
-    build(path)
+    build(path, demo_sqlite)
     return path
 
 

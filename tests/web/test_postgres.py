@@ -1,8 +1,10 @@
 """The platform on PostgreSQL: the same pages, answers, workflow and access as on the embedded SQLite.
 
 A database of its own (carbonpeak_web_test_<pid>) on the server of ``CARBONPEAK_TEST_POSTGRES_URL``
-(default postgresql+psycopg://postgres@127.0.0.1:5432) is filled with the test demo and dropped at the end.
-Skipped, saying what to install, where no server answers.
+(default postgresql+psycopg://postgres@127.0.0.1:5432) is filled with the test demo and dropped at the end:
+a copy of the session's PostgreSQL demo template (tests/store/conftest.py: loaded once per session), the
+accounts, second province and warnings of webhelpers.populate added. Skipped, saying what to install, where no
+server answers.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.engine import make_url
 from webhelpers import client, count_rows, filled_template, make_app, populate, post, ra05_month, token_of
 
 from carbonpeak.store import db
+from tests.store.conftest import _drop_session_database, postgres_template  # noqa: F401
 
 SERVER = os.environ.get("CARBONPEAK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 URL = make_url(SERVER).set(database=f"carbonpeak_web_test_{os.getpid()}").render_as_string(hide_password=False)
@@ -33,17 +36,12 @@ def _admin() -> Any:
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     name = make_url(URL).database
-    try:
-        admin = _admin()
-        with admin.connect() as connection:
-            connection.execute(text(f'drop database if exists "{name}"'))
-            connection.execute(text(f'create database "{name}"'))
-    except Exception as exc:  # no server: nothing to test against
-        pytest.skip(
-            f"PostgreSQL is not reachable at {SERVER} ({type(exc).__name__}): install and start it "
-            "(Debian: apt-get install postgresql) or set CARBONPEAK_TEST_POSTGRES_URL"
-        )
-    populate(URL, {})  # its own tokens: the SQLite tests' TOKENS stay theirs
+    template = postgres_template(demo=True)  # skips, saying what to install, where no server answers
+    admin = _admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'drop database if exists "{name}"'))
+        connection.execute(text(f'create database "{name}" template "{template}"'))
+    populate(URL, {}, demo_loaded=True)  # its own tokens: the SQLite tests' TOKENS stay theirs
     yield URL
     db.engine_for(URL).dispose()
     with admin.connect() as connection:

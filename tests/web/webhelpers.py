@@ -151,16 +151,20 @@ def _add_tokens_and_target(session: Any, settings: Settings, tokens: dict[str, s
     )
 
 
-def build(path: Path) -> None:
+def build(path: Path, demo: Path | None = None) -> None:
+    """The test database in the SQLite file ``path``; from a copy of ``demo`` (the session's demo province,
+    tests/conftest.py) where given, else loading the demo province here."""
     url = f"sqlite:///{path}"
-    populate(url, TOKENS)
+    if demo is not None:
+        shutil.copyfile(demo, path)
+    populate(url, TOKENS, demo_loaded=demo is not None)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def populate(url: str, tokens: dict[str, str]) -> None:
-    """The test database at ``url`` (SQLite or PostgreSQL): demo province, accounts, another province,
-    API tokens (written into ``tokens`` by role), warnings raised."""
+def populate(url: str, tokens: dict[str, str], demo_loaded: bool = False) -> None:
+    """The test database at ``url`` (SQLite or PostgreSQL): demo province (unless ``demo_loaded``: it is there
+    already), accounts, another province, API tokens (written into ``tokens`` by role), warnings raised."""
     from carbonpeak.indicators import warnings as warn
     from carbonpeak.indicators.targets import evaluate_plan
     from carbonpeak.services import demo as demo_service
@@ -168,9 +172,11 @@ def populate(url: str, tokens: dict[str, str]) -> None:
     from carbonpeak.store.facts import facility_months
     from carbonpeak.web.users import create_demo_users
 
-    db.upgrade(url)
+    if not demo_loaded:
+        db.upgrade(url)
     with db.transaction(url) as session:
-        demo_service.load_demo(session)
+        if not demo_loaded:
+            demo_service.load_demo(session)
         create_demo_users(session, settings_for(url))
         _add_other_province(session)
         _add_tokens_and_target(session, settings_for(url), tokens)

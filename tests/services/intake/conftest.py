@@ -3,34 +3,24 @@ with two enterprises, and the people acting on it."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from intakehelpers import populate
 
-from carbonpeak.store import db
-
-_spec = importlib.util.spec_from_file_location("_store_conftest", Path(__file__).parents[2] / "store" / "conftest.py")
-assert _spec and _spec.loader
-_store = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_store)
-
-db_url = _store.db_url
-_drop_session_database = _store._drop_session_database
+from tests.store.conftest import _drop_session_database, db_url, fresh_sqlite  # noqa: F401
 
 
 @pytest.fixture
-def province(db_url: str) -> str:
+def province(db_url: str) -> str:  # noqa: F811
     populate(db_url)
     return db_url
 
 
 @pytest.fixture
-def sqlite_province(tmp_path: Path) -> Iterator[str]:
+def sqlite_province(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The same province on SQLite only (tests whose subject is the file, not the database)."""
-    url = f"sqlite:///{tmp_path / 'intake.db'}"
-    db.upgrade(url)
+    url = fresh_sqlite(tmp_path_factory, tmp_path / "intake.db")
     populate(url)
     yield url
