@@ -57,6 +57,8 @@ run: install reports
 	# the demo day over the real MQTT broker where one listens (docs/monitoring.md)
 	$(BIN)/carbonpeak monitor demo --today 2026-01-20
 	@$(MAKE) --no-print-directory monitor-live
+	# the warnings again, now that the meters are in: the metered month against the reported one (以日保月)
+	$(BIN)/carbonpeak warnings refresh --as-of 2026-01-20 --force
 	# the demo province describes 2026-01-20: due dates and "last month" are counted from that day
 	CARBONPEAK_TODAY=2026-01-20 $(BIN)/carbonpeak serve --host 127.0.0.1 --port 8000   # keep last: serves until Ctrl-C
 

@@ -57,7 +57,9 @@ def demo(
             tail = history.read_tail(tail_file)
         else:
             with db.transaction(url, mode="read") as session:
-                tail = [(e.topic, e.payload) for e in history.split_events(meter_table(session), day).tail]
+                meters = meter_table(session)
+                levels = history.reported_levels(session, meters, day)
+                tail = [(e.topic, e.payload) for e in history.split_events(meters, day, levels=levels).tail]
         publisher = Publisher(host, port)
         pending, began, sent = [], time.monotonic(), 0
         for number, (topic, payload) in enumerate(tail):

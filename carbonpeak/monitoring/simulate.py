@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,9 +67,12 @@ def events(
     seed: int = 15,
     behaviour: Behaviour | None = None,
     root: str = TOPIC_ROOT,
+    levels_given: Mapping[str, float] | None = None,
 ) -> tuple[list[Event], Truth]:
     """Every publication of ``meters`` (registry records with ``facility_code`` and ``enterprise_code``) for
-    the intervals in ``[start, end)``, in publication order, and the truth about them."""
+    the intervals in ``[start, end)``, in publication order, and the truth about them. ``levels_given``: a
+    meter's mean quantity per interval in its unit (before the multiplier) where the caller knows one (the
+    demo takes it from the facility's reported month); the others get a made-up level."""
     how = behaviour or Behaviour()
     rng = random.Random(seed)
     truth = Truth(stuck_meter=how.stuck)
@@ -78,7 +81,8 @@ def events(
         if meter.get("status", "active") != "active":
             continue
         by_gateway.setdefault((meter["enterprise_code"], f"GW-{meter['facility_code']}"), []).append(meter)
-    levels = {m["meter_code"]: _level(rng, m) for m in meters}
+    levels = {m["meter_code"]: _level(rng, m) for m in meters}  # drawn for every meter: same seed, same noise
+    levels.update(levels_given or {})
     registers = {m["meter_code"]: round(rng.uniform(1e4, 1e6), 1) for m in meters}
     step = dt.timedelta(minutes=min(int(m.get("interval_min") or 15) for m in meters) if meters else 15)
     halfway = start + (end - start) / 2

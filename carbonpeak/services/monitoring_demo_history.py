@@ -14,7 +14,10 @@ publication order:
   broker to ``carbonpeak monitor serve``: the same seed gives the same events, so the registers continue
   where the history stopped.
 
-The values are made up (see the simulator): they exercise the pipeline and the pages; no plant's data.
+The values are made up (see the simulator): they exercise the pipeline and the pages; no plant's data. The
+plant-level meters of a facility that reported last month (electricity, electrolysis AC, fuels) run at that
+month's reported quantities (so days secure the month as they should), except at ``DIFFERS``: its reported month is
+8 % above what its meters measure, so the reconciliation warning (计量月度值偏差超限) has a case to show.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from carbonpeak.monitoring import mqtt
+from carbonpeak.monitoring import mqtt, reconcile
 from carbonpeak.monitoring.readings import WriteResult
 from carbonpeak.monitoring.rollups import local_timezone
 from carbonpeak.monitoring.simulate import Behaviour, Event, events
@@ -36,6 +39,9 @@ from carbonpeak.monitoring.store import ReadingStore
 from carbonpeak.services.monitoring import meter_table
 from carbonpeak.services.monitoring_demo import register_demo_meters
 from carbonpeak.services.monitoring_ingest import Message, MeterIndex, ingest
+from carbonpeak.services.monitoring_month import latest_records
+from carbonpeak.units import conversion_factor
+from carbonpeak.vocabulary import FUELS
 
 CUT_HOUR = 20  # local hour of the demo's day from which the simulated readings come over MQTT
 # The history is stored a day of messages per transaction, the last RECENT_DAYS an hour per transaction: one
@@ -45,6 +51,7 @@ RECENT_DAYS = 2
 DAY, HOUR = dt.timedelta(days=1), dt.timedelta(hours=1)
 DELAY = dt.timedelta(seconds=90)  # a batch's messages arrive this long after its day or hour ended
 SEED = 2026
+DIFFERS = {"AL03": 1.08}  # facility: reported / metered (the demo's one month beyond the tolerance of 5 %)
 
 
 @dataclass
@@ -68,18 +75,68 @@ def window(
     return start, end, cut
 
 
+def reported_levels(session: Session, meters: list[dict[str, Any]], today: dt.date) -> dict[str, float]:
+    """Per plant-level meter (electricity, electrolysis AC, a fuel), the quantity per interval in its unit that
+    makes its month the facility's reported last month (site electricity, electrolysis AC, the fuel's line),
+    shared equally among the facility's meters of that point and carrier; at ``DIFFERS`` the reported month
+    is that factor above the meters."""
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = f"{first.year:04d}-{first.month:02d}"
+    days = (today.replace(day=1) - first).days
+    records = latest_records(session, {m["facility_code"] for m in meters}, month)
+    wanted = [
+        m
+        for m in meters
+        if (m["energy_type"] == "electricity" and m["measuring_point"] in ("plant", "electrolysis_ac"))
+        or (m["energy_type"] in FUELS and m["measuring_point"] == "plant")
+    ]
+    sharing: dict[tuple[str, str, str], int] = {}
+    for m in wanted:
+        key = (m["facility_code"], m["energy_type"], m["measuring_point"])
+        sharing[key] = sharing.get(key, 0) + 1
+    levels: dict[str, float] = {}
+    for m in wanted:
+        version = records.get(m["facility_code"])
+        if version is None:
+            continue
+        amount = _reported_amount(version.record, m)
+        if amount is None:
+            continue
+        intervals = days * 24 * 60 // int(m["interval_min"] or 15)
+        share = amount / sharing[(m["facility_code"], m["energy_type"], m["measuring_point"])]
+        levels[m["meter_code"]] = share / intervals / DIFFERS.get(m["facility_code"], 1.0)
+    return levels
+
+
+def _reported_amount(record: dict[str, Any], meter: dict[str, Any]) -> float | None:
+    """What the reported month gives for this meter's carrier and point, in the meter's unit (None: nothing)."""
+    unit = str(meter["unit"])
+    try:
+        if meter["energy_type"] == "electricity":
+            figure = "site_electricity_mwh" if meter["measuring_point"] == "plant" else "electrolysis_ac_mwh"
+            mwh = reconcile.reported_figures(record)[figure]
+            return None if mwh is None else mwh * conversion_factor("MWh", unit)
+        code = meter["energy_type"]
+        line = next((x for x in record.get("fuels") or [] if x.get("fuel") == code), None)
+        amount = 0.0 if line is None else float(line.get("amount") or 0.0)  # a fuel not reported: none used
+        return amount * conversion_factor(FUELS[code].unit, unit)
+    except (KeyError, ValueError, TypeError):  # a unit the conversion does not know: the made-up level stays
+        return None
+
+
 def split_events(
     meters: list[dict[str, Any]],
     today: dt.date,
     seed: int = SEED,
     cut_hour: int = CUT_HOUR,
     recent_days: int = RECENT_DAYS,
+    levels: dict[str, float] | None = None,
 ) -> Split:
     """The demo's events, cut into the history (batches of a day of the simulated clock, of an hour in the
     last ``recent_days`` before the cut; each with its arrival) and the MQTT tail."""
     start, end, cut = window(today, cut_hour=cut_hour)
     stuck = next((m["meter_code"] for m in meters if m["measuring_point"] == "process"), None)
-    published, _ = events(meters, start, end, seed=seed, behaviour=Behaviour(stuck=stuck))
+    published, _ = events(meters, start, end, seed=seed, behaviour=Behaviour(stuck=stuck), levels_given=levels)
     recent = cut - dt.timedelta(days=recent_days)
     out = Split(start=start, end=end, cut=cut)
     bucket: tuple[dt.datetime, dt.timedelta] | None = None  # the batch the simulated clock is in: start, length
@@ -133,7 +190,7 @@ def load_history(
     history through :func:`ingest`."""
     made = register_demo_meters(session, today, limit)
     meters = meter_table(session)
-    found = split_events(meters, today, seed, cut_hour)
+    found = split_events(meters, today, seed, cut_hour, levels=reported_levels(session, meters, today))
     if tail_file is not None:
         write_tail(found.tail, tail_file)
     index = MeterIndex.of(meters)

@@ -22,6 +22,12 @@ from carbonpeak.web.deps import DbSession, Who, csrf_protect
 from carbonpeak.web.pages.cbam import FORM_FIELDS, workbook_response
 
 router = APIRouter(prefix="/api/v1/cbam", dependencies=[Depends(csrf_protect)], tags=["cbam"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid token or session"},
+    403: {"description": "a facility outside your scope, or a role that may not do this"},
+    404: {"description": "no such facility, or not an aluminium installation"},
+    422: {"description": "months not verified, or installation data missing or wrong: every problem, coded"},
+}
 Year = Annotated[int, PathParam(ge=2000, le=2100, description="the calendar year (reporting period)")]
 Complete = Annotated[bool, Query(description="refuse (422) when installation data are missing, listing them all")]
 FORM_HELP = "Form fields as query parameters: " + ", ".join(FORM_FIELDS)
@@ -31,7 +37,9 @@ def _form(request: Request) -> InstallationForm:
     return InstallationForm.from_mapping({k: request.query_params.get(k, "")[:200] for k in FORM_FIELDS})
 
 
-@router.get("/installations", summary="Aluminium installations in your scope, with their complete years")
+@router.get(
+    "/installations", responses=ERRORS, summary="Aluminium installations in your scope, with their complete years"
+)
 def installations(session: DbSession, who: Who) -> list[dict[str, Any]]:
     return [
         {"facility": i.code, "sector": i.sector.value, "complete_years": i.complete_years}
@@ -39,7 +47,12 @@ def installations(session: DbSession, who: Who) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/{facility}/{year}", summary="The CBAM package of an installation for a year", description=FORM_HELP)
+@router.get(
+    "/{facility}/{year}",
+    responses=ERRORS,
+    summary="The CBAM package of an installation for a year",
+    description=FORM_HELP,
+)
 def package(
     facility: str, year: Year, request: Request, session: DbSession, who: Who, complete: Complete = False
 ) -> dict[str, Any]:
@@ -81,7 +94,12 @@ def package(
     }
 
 
-@router.get("/{facility}/{year}/package.xlsx", summary="The CBAM package as an Excel workbook", description=FORM_HELP)
+@router.get(
+    "/{facility}/{year}/package.xlsx",
+    responses=ERRORS,
+    summary="The CBAM package as an Excel workbook",
+    description=FORM_HELP,
+)
 def package_workbook(
     facility: str, year: Year, request: Request, session: DbSession, who: Who, complete: Complete = False
 ) -> Response:

@@ -170,7 +170,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.warnings_daily_check_s,
         settings.benchmark_edition,
         today=dt.date.fromisoformat(settings.today) if settings.today else None,
-        monthly_reports=True,  # last month's 碳达峰监测报告 of every region, once a month (services/reports_daily.py)
+        monthly_reports=settings.scheduled_reports,  # last month's reports, once a month (services/reports_daily.py)
     )
     app.state.daily_warnings = daily
     daily.start()

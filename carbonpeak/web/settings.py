@@ -82,6 +82,10 @@ class Settings:
     # off (where cron runs `carbonpeak warnings refresh` instead). Each process looks every check_s seconds.
     warnings_daily_hour: int = 2
     warnings_daily_check_s: int = 600
+    # last month's 碳达峰监测报告 of every region made by the web server's daily thread (services/reports_daily.py).
+    # Off by default: rendering the PDFs in the server's process takes its CPU and, on SQLite, the write lock for
+    # many seconds while people work; `carbonpeak report schedule` from cron or a timer does the same job apart.
+    scheduled_reports: bool = False
     # The day the platform takes as today for due dates (YYYY-MM-DD); empty: the clock, in China (UTC+8).
     # A demonstration or a test fixes it (the demo province describes 2026-01-20).
     today: str = ""

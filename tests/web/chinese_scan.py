@@ -51,10 +51,12 @@ ALLOWED = re.compile(
     r"|demo[\w\-]*|other[\w\-]*|walk-target|admin|province|city|enterprise|verifier|test:setup"
     # units and formulas
     r"|t|kg|kt|Mt|kA|kV|mV|kWh|MWh|GWh|TJ|GJ|MJ|kJ|kcal|gce/kWh|Nm3|m3|tce|kgce|tCO2e?|kgCO2e?|CO2e?|CH4|N2O|PFCs?|CF4|C2F6|SO2|NOx"
-    r"|CaCO3|MgCO3|Na2CO3|CO2/\w+|t/\w+|kg\w*/\w+|kWh/\w+|MWh/\w+|tCO2e?/[\w/]+|tce/\w+|GJ/\w+|yuan/\w+|Mt/a|GWP\d*|AR\d|AC"
+    r"|EUR|EUR/[\w/]+|CaCO3|MgCO3|Na2CO3|CO2/\w+|t/\w+|kg\w*/\w+|kWh/\w+|MWh/\w+|tCO2e?/[\w/]+|tce/\w+|GJ/\w+|yuan/\w+|Mt/a|GWP\d*|AR\d|AC"
     # products, formats and abbreviations Chinese texts keep in Latin letters
     r"|carbonpeak|Excel|Word|CSV|API|PDF|PNG|SVG|JSON|YAML|xlsx|csv|json|yaml|ECharts|GeoJSON|HTTP|URL|Bearer|Authorization:"
     r"|GB|GB/T|DB\d{2}/T|T|IPCC|CBAM|ETS|MEE|NDRC|NBS|MIIT|ISO|USCC|English|ID|Ctrl|P|cp_[\w\-]+|EU|CN|Authorization"
+    # names of sources and schemes Chinese texts keep in Latin letters (IAI, CRU, PACT)
+    r"|IAI|ICA|IZA|CRU|ASI|PACT"
     # what Chinese texts themselves write in Latin letters: a single capital used as a label or symbol
     # (表A, 含硫量 S), a standard's or guideline's number (CETS-AG-04.01-V01-2024; GB/T 32151.5-2015 is
     # GB/T and digits), an all-caps code with digits (AR5, CF4)

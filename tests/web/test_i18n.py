@@ -21,6 +21,26 @@ def test_every_message_of_templates_and_modules_has_a_chinese_translation() -> N
     assert not missing, "untranslated (python -m carbonpeak.web.i18n update, then fill in): " + "; ".join(missing)
 
 
+def test_no_message_is_translated_two_ways_by_the_part_catalogs() -> None:
+    """The part catalogs are merged with the first translation winning (i18n.read_catalog): a second one for the
+    same message would be silently ignored, and the page it was written for would show the other."""
+    from babel.messages.pofile import read_po
+
+    first: dict[str, tuple[str, str]] = {}
+    twice = []
+    for path in i18n.catalog_paths():
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="zh_CN"):
+                if not message.id or not message.string:
+                    continue
+                key = message.id if isinstance(message.id, str) else message.id[0]
+                text = message.string if isinstance(message.string, str) else message.string[0]
+                if key in first and first[key][1] != text:
+                    twice.append(f"{key!r}: {first[key][0]} {first[key][1]!r}, {path.name} {text!r}")
+                first.setdefault(key, (path.name, text))
+    assert not twice, "; ".join(twice)
+
+
 def test_placeholders_survive_translation() -> None:
     catalog = i18n.read_catalog()
     import re

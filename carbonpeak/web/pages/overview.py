@@ -82,7 +82,11 @@ def overview_page(
             charts=charts,
             shown=_shown(session, data, chosen["year_asked"]),
             cockpit=cockpit_data,
-            green=green_block(session, who, year=chosen["year"], region=chosen["region"].code),
+            green=request.app.state.cache.get(  # both indirect figures: kept until the store changes
+                ("green_block", queries.scope_key(who), chosen["year"], chosen["region"].code),
+                lambda: green_block(session, who, year=chosen["year"], region=chosen["region"].code),
+                queries.fresh(session, request.app.state.cache),
+            ),
         ),
     )
 
