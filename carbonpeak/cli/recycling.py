@@ -10,9 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak import messages
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, acting, fail_listed, print_rows
-from carbonpeak.errors import CarbonpeakError
-from carbonpeak.store import db
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, print_rows, use_case
 
 recycling_app = typer.Typer(
     help="recycled aluminium and copper: the scrap intake ledger, balances and shares", no_args_is_help=True
@@ -52,12 +50,13 @@ def import_command(
     """Import a scrap intake file: all rows, or none (every problem is listed)."""
     from carbonpeak.services.recycling import import_file
 
-    try:
-        with db.transaction(url) as session:
-            who = acting(session, actor, as_user)
-            done = import_file(session, who, path.read_bytes(), path.name, submit=submit, reason=reason)
-    except CarbonpeakError as exc:
-        fail_listed(exc, lang)
+    done = use_case(
+        lambda session, who: import_file(session, who, path.read_bytes(), path.name, submit=submit, reason=reason),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
     rows: list[dict[str, Any]] = [
         {"facility": f, "period": p, "version": v, "state": "new"} for f, p, v in done.versions
     ] + [{"facility": f, "period": p, "version": v, "state": "unchanged"} for f, p, v in done.unchanged]
@@ -80,24 +79,21 @@ def list_command(
     """The casthouse-months (latest version) with their status, lots, scrap and output."""
     from carbonpeak.services.recycling_reads import months
 
-    try:
-        with db.transaction(url, mode="read") as session:
-            who = acting(session, actor, as_user)
-            found = months(session, who, facility=facility, year=year, status=status)
-            rows = [
-                {
-                    "facility": m.facility.code,
-                    "period": m.period,
-                    "version": m.version.version,
-                    "status": messages.render(f"submission.status.{m.version.status}", lang),
-                    "lots": m.lots,
-                    "scrap_t": round(m.scrap_t, 3),
-                    "output_t": round(m.output_t, 3),
-                }
-                for m in found
-            ]
-    except CarbonpeakError as exc:
-        fail_listed(exc, lang)
+    def work(session: Any, who: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "facility": m.facility.code,
+                "period": m.period,
+                "version": m.version.version,
+                "status": messages.render(f"submission.status.{m.version.status}", lang),
+                "lots": m.lots,
+                "scrap_t": round(m.scrap_t, 3),
+                "output_t": round(m.output_t, 3),
+            }
+            for m in months(session, who, facility=facility, year=year, status=status)
+        ]
+
+    rows = use_case(work, url=url, lang=lang, actor=actor, as_user=as_user, mode="read")
     print_rows(rows, "scrap ledger", as_json)
 
 
@@ -115,12 +111,14 @@ def balance_command(
     one does not close)."""
     from carbonpeak.services.recycling_reads import months
 
-    try:
-        with db.transaction(url, mode="read") as session:
-            who = acting(session, actor, as_user)
-            found = months(session, who, facility=facility, year=year)
-    except CarbonpeakError as exc:
-        fail_listed(exc, lang)
+    found = use_case(
+        lambda session, who: months(session, who, facility=facility, year=year),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+        mode="read",
+    )
     rows = [
         {
             "facility": m.facility.code,
@@ -152,12 +150,14 @@ def content_command(
     """Recycled content of each product over the year's verified months, with its method (ISO 14021)."""
     from carbonpeak.services.recycling_reads import contents
 
-    try:
-        with db.transaction(url, mode="read") as session:
-            who = acting(session, actor, as_user)
-            found = contents(session, who, year, facility=facility)
-    except CarbonpeakError as exc:
-        fail_listed(exc, lang)
+    found = use_case(
+        lambda session, who: contents(session, who, year, facility=facility),
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+        mode="read",
+    )
     rows = [
         {
             "facility": c.facility.code,
@@ -187,14 +187,14 @@ def share_command(
     """The region's recycled-metal share on both bases, each with numerator, denominator, basis and gaps."""
     from carbonpeak.services import recycling_share
 
-    try:
-        with db.transaction(url, mode="read" if not record else "write") as session:
-            who = acting(session, actor, as_user)
-            figures = recycling_share.shares(session, who, region, year)
-            if record:
-                recycling_share.record(session, who, region, year)
-    except CarbonpeakError as exc:
-        fail_listed(exc, lang)
+    def work(session: Any, who: Any) -> Any:
+        figures = recycling_share.shares(session, who, region, year)
+        if record:
+            recycling_share.record(session, who, region, year)
+        return figures
+
+    mode = "write" if record else "read"
+    figures = use_case(work, url=url, lang=lang, actor=actor, as_user=as_user, mode=mode)
     rows = [
         {
             "basis": f.label.text(lang),
@@ -215,12 +215,13 @@ def _steps(
     from carbonpeak.services.recycling_steps import step
 
     pairs = [tuple(m.split("@", 1)) if "@" in m else (m, "") for m in months]
-    try:
-        with db.transaction(url) as session:
-            who = acting(session, actor, as_user)
-            done = step(session, who, pairs, target, note=note)  # type: ignore[arg-type]
-    except CarbonpeakError as exc:
-        fail_listed(exc, lang)
+    done = use_case(
+        lambda session, who: step(session, who, pairs, target, note=note),  # type: ignore[arg-type]
+        url=url,
+        lang=lang,
+        actor=actor,
+        as_user=as_user,
+    )
     typer.echo(f"{len(done)}")
 
 
