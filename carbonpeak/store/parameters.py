@@ -216,16 +216,20 @@ def _merged(shipped: ParameterSet, rows: list[ParameterValue]) -> ParameterSet:
     return shipped.with_entries(_addition(row) for row in rows) if rows else shipped
 
 
-_CACHE: dict[tuple[str, Any, Any], ParameterSet] = {}
+_CACHE: dict[tuple[str, Any, Any, Any], ParameterSet] = {}
 
 
 def parameter_set(session: Session) -> ParameterSet:
     """The parameters in force in this store: the shipped files plus the entered values (cached until
     a value is entered)."""
-    count, last = session.execute(select(func.count(ParameterValue.id), func.max(ParameterValue.id))).one()
+    count, last, entered = session.execute(
+        select(func.count(ParameterValue.id), func.max(ParameterValue.id), func.max(ParameterValue.entered_at))
+    ).one()
     if not count:
         return load()
-    stamp = (repr(session.get_bind()), count, last)  # the engine (its URL) and the newest entry
+    # the engine (its URL), the newest entry and when it was entered: a database dropped and made again under
+    # the same URL starts its ids again, and must not be served the values of the one it replaced
+    stamp = (repr(session.get_bind()), count, last, entered)
     if stamp not in _CACHE:
         _CACHE.clear()
         _CACHE[stamp] = _merged(load(), _latest(session))
