@@ -71,6 +71,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "green_power.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "green_power.enter": frozenset({ENTERPRISE, ADMIN}),
     "report.sign": frozenset({CITY, PROVINCE, ADMIN}),  # sign a report of the jurisdiction off: it is locked
+    # an enterprise's reports (services/reports_kinds.py): its people make and file (sign, lock) them; its
+    # verifiers and the regulators of its region read them
+    "report.enterprise.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "report.enterprise.make": frozenset({ENTERPRISE, ADMIN}),
+    "report.enterprise.sign": frozenset({ENTERPRISE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

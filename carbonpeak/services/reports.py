@@ -1,9 +1,10 @@
 """Reports as a person uses them: make one (on demand or on the schedule), list them, download a file,
 sign one off (it is locked from then on), and check or regenerate one from its data state.
 
-Access first: reading and making a regulator's report needs ``overview.view`` and the report's region in
-the person's jurisdiction; signing off needs ``report.sign``. A report outside the person's scope is
-*not found*, like one that does not exist: a refusal reveals nothing of it.
+Access first: each kind names the permissions to read, make and sign it (:mod:`reports_kinds`). A region's
+report needs its region in the person's jurisdiction; an enterprise's report needs the enterprise in the
+person's scope (its own people, its verifiers, the regulators of its region). A report outside the
+person's scope is *not found*, like one that does not exist: a refusal reveals nothing of it.
 
 A made report is stored with its data state, the document it rendered and each file's SHA-256
 (:mod:`carbonpeak.store.reports.models`). Its files are made again from the stored document to the same
@@ -14,25 +15,24 @@ store and must give the same bytes again; when it has moved, the difference is l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import Conflict, NotFound
+from carbonpeak.errors import AccessDenied, Conflict, NotFound
 from carbonpeak.reports import formats
 from carbonpeak.reports import state as report_state
 from carbonpeak.reports.document import from_dict, to_dict
 from carbonpeak.reports.render import render_many
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
-from carbonpeak.services.reports_monitoring import MONTHLY, YEARLY, Asked, gather, parse_period
+from carbonpeak.services.reports_kinds import ENTERPRISE, Kind, kind_of, kinds, parse_period
+from carbonpeak.services.reports_monitoring import Asked
 from carbonpeak.store import repository as repo
-from carbonpeak.store.models import Region, utcnow
+from carbonpeak.store.models import Enterprise, Region, utcnow
 from carbonpeak.store.reports.models import Report, ReportFile
-
-KINDS = (MONTHLY, YEARLY)
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Summary:
     signed_at: dt.datetime | None
     files: tuple[FileInfo, ...]
     title: str
+    enterprise: str = ""  # the enterprise of an enterprise report ('' for a region's)
 
     @property
     def locked(self) -> bool:
@@ -107,29 +108,44 @@ def summary(row: Report) -> Summary:
         signed_at=row.signed_at,
         files=tuple(FileInfo(f.format, f.sha256, f.size) for f in row.files),
         title=str(row.document.get("title", "")),
+        enterprise=row.enterprise_code,
     )
 
 
-def _check_kind(kind: str, period: str) -> None:
-    if kind not in KINDS:
-        from carbonpeak.reports.render import RenderFailed
+def _subject(session: Session, who: Principal, kind: Kind, asked: Asked, action: str) -> Asked:
+    """Access first (the kind's permission, then the region or enterprise in the person's scope: outside it,
+    *not found*), then the period; the asked report with its region filled in for an enterprise's."""
+    access.require(who, action)
+    if kind.subject == ENTERPRISE:
+        enterprise = _enterprise_in_scope(session, who, asked.enterprise)
+        region = session.get(Region, enterprise.region_id) if enterprise.region_id else None
+        asked = replace(asked, region=region.code if region is not None else "")
+    else:
+        access.get_region(session, who, asked.region)
+    parse_period(kind, asked.period)
+    return asked
 
-        raise RenderFailed(code="reports.unknown_kind", kind=kind)
-    parse_period(kind, period)
+
+def _enterprise_in_scope(session: Session, who: Principal, code: str) -> Enterprise:
+    try:
+        return access.get_enterprise(session, who, code)
+    except (NotFound, AccessDenied):  # outside the scope reads as absent: nothing of it is revealed
+        raise NotFound(code="reports.not_found") from None
 
 
 def make(session: Session, who: Principal, asked: Asked, *, trigger: str = "on_demand") -> Summary:
     """Make the report asked for (its figures, its three files), store it as the next version of its
-    kind, region, period and language, and return it. Nothing is stored when a file cannot be made."""
-    access.require(who, "overview.view")
-    access.get_region(session, who, asked.region)
-    _check_kind(asked.kind, asked.period)
-    made = gather(session, who, asked)
+    kind, region (or enterprise), period and language, and return it. Nothing is stored when a file cannot
+    be made."""
+    kind = kind_of(asked.kind)
+    asked = _subject(session, who, kind, asked, kind.make)
+    made = kind.gather(session, who, asked)
     rendered = render_many(made.document)
     latest = session.scalar(
         select(func.max(Report.version)).where(
             Report.kind == asked.kind,
             Report.region_code == asked.region,
+            Report.enterprise_code == asked.enterprise,
             Report.period == asked.period,
             Report.lang == made.document.lang,
         )
@@ -137,6 +153,7 @@ def make(session: Session, who: Principal, asked: Asked, *, trigger: str = "on_d
     row = Report(
         kind=asked.kind,
         region_code=asked.region,
+        enterprise_code=asked.enterprise,
         period=asked.period,
         lang=made.document.lang,
         version=int(latest or 0) + 1,
@@ -160,22 +177,36 @@ def make(session: Session, who: Principal, asked: Asked, *, trigger: str = "on_d
 
 
 def _key(row: Report) -> str:
-    return f"{row.kind}:{row.region_code}:{row.period}:{row.lang}:v{row.version}"
+    subject = f"{row.region_code}:{row.enterprise_code}" if row.enterprise_code else row.region_code
+    return f"{row.kind}:{subject}:{row.period}:{row.lang}:v{row.version}"
+
+
+def _readable_kinds(who: Principal) -> list[str]:
+    return [k.name for k in kinds().values() if access.allowed(who, k.view)]
 
 
 def _get(session: Session, who: Principal, report_id: int) -> Report:
-    """The report, if it exists and its region is in the person's scope; else *not found* either way."""
-    access.require(who, "overview.view")
+    """The report, if it exists, the person may read its kind and its region or enterprise is in their
+    scope; else *not found* either way (403 first for a person who may read no report at all)."""
+    readable = _readable_kinds(who)
+    if not readable:
+        access.require(who, "overview.view")
     row = access.by_id(session, Report, report_id)
-    if row is None or not _in_scope(session, who, row.region_code):
+    if row is None or row.kind not in readable or not _in_scope(session, who, row):
         raise NotFound(code="reports.not_found")
     return row
 
 
-def _in_scope(session: Session, who: Principal, region_code: str) -> bool:
+def _in_scope(session: Session, who: Principal, row: Report) -> bool:
     if who.is_admin:
         return True
-    region = session.scalar(select(Region).where(Region.code == region_code))
+    if row.enterprise_code:
+        try:
+            _enterprise_in_scope(session, who, row.enterprise_code)
+        except NotFound:
+            return False
+        return True
+    region = session.scalar(select(Region).where(Region.code == row.region_code))
     return region is not None and region.id in who.region_ids
 
 
@@ -189,18 +220,32 @@ def data_state_of(session: Session, who: Principal, report_id: int) -> dict[str,
 
 
 def list_reports(
-    session: Session, who: Principal, *, region: str | None = None, kind: str | None = None, limit: int = 200
+    session: Session,
+    who: Principal,
+    *,
+    region: str | None = None,
+    kind: str | None = None,
+    enterprise: str | None = None,
+    limit: int = 200,
 ) -> list[Summary]:
-    """The stored reports of the person's jurisdiction, newest first."""
-    access.require(who, "overview.view")
-    query = select(Report).order_by(Report.period.desc(), Report.made_at.desc(), Report.id.desc())
+    """The stored reports the person may read (the kinds their role reads, in their scope), newest first."""
+    readable = _readable_kinds(who)
+    if not readable:
+        access.require(who, "overview.view")
+    query = select(Report).where(Report.kind.in_(readable))
+    query = query.order_by(Report.period.desc(), Report.made_at.desc(), Report.id.desc())
     if region:
         query = query.where(Report.region_code == region)
     if kind:
         query = query.where(Report.kind == kind)
+    if enterprise is not None:
+        query = query.where(Report.enterprise_code == enterprise)
     if not who.is_admin:
-        codes = select(Region.code).where(Region.id.in_(sorted(who.region_ids)))
-        query = query.where(Report.region_code.in_(codes))
+        regions = select(Region.code).where(Region.id.in_(sorted(who.region_ids)))
+        own = select(Enterprise.code).where(Enterprise.id.in_(sorted(who.enterprise_ids)))
+        query = query.where(Report.region_code.in_(regions) | Report.enterprise_code.in_(own))
+        if who.role not in access.REGULATORS:  # enterprises and verifiers: their enterprises' reports only
+            query = query.where(Report.enterprise_code.in_(own))
     return [summary(r) for r in session.scalars(query.limit(limit))]
 
 
@@ -215,9 +260,12 @@ def file_of(session: Session, who: Principal, report_id: int, fmt: str) -> tuple
 
 
 def sign_off(session: Session, who: Principal, report_id: int) -> Summary:
-    """Sign a report off: from now on it is locked and never changes (a later report is a new version)."""
-    access.require(who, "report.sign")
+    """Sign a report off: from now on it is locked and never changes (a later report is a new version).
+    The kind names who signs: the regulators a region's report, the enterprise its own (filing it)."""
+    if not any(access.allowed(who, k.sign) for k in kinds().values()):
+        raise AccessDenied()  # a person who signs no report is refused before anything is looked up
     row = _get(session, who, report_id)
+    access.require(who, kind_of(row.kind).sign)
     if row.status == "signed":
         raise Conflict(code="reports.already_signed", by=row.signed_by or "", at=str(row.signed_at or ""))
     row.status, row.signed_by, row.signed_at = "signed", who.actor, utcnow()
@@ -234,7 +282,7 @@ def regenerate(session: Session, who: Principal, report_id: int) -> Check:
     stored = {f.format: f.sha256 for f in row.files}
     again = render_many(from_dict(row.document), tuple(sorted(stored)))
     asked = _asked_of(row)
-    made = gather(session, who, asked)
+    made = kind_of(row.kind).gather(session, who, asked)
     check = Check(summary(row), made.fingerprint)
     check.from_document = {fmt: again[fmt].sha256 == sha for fmt, sha in stored.items()}
     if made.fingerprint == row.state_sha256:
@@ -256,4 +304,5 @@ def _asked_of(row: Report) -> Asked:
         edition=state.get("edition"),
         draws=int(state.get("draws", 1000)),
         base_url=str(row.document.get("base_url", "")),
+        enterprise=row.enterprise_code,
     )

@@ -45,7 +45,7 @@ class Asked:
     """What a report is asked for."""
 
     kind: str
-    region: str
+    region: str  # an enterprise report: its enterprise's region (set when it is made)
     period: str
     lang: str = messages.DEFAULT_LANG
     as_of: dt.date | None = None  # the day the period is judged on; default today
@@ -53,6 +53,7 @@ class Asked:
     scenario: Path | None = None  # the pathways scenario (default: scenarios/plan.yaml of the checkout)
     draws: int = 1000  # the pathways' Monte Carlo draws for the peak probability
     base_url: str = ""
+    enterprise: str = ""  # the enterprise an enterprise report is of (services.reports_kinds)
 
 
 @dataclass

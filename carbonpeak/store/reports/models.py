@@ -4,7 +4,7 @@ A report keeps the data state it was made from (``data_state``, its SHA-256 ``st
 document it rendered (``document``: the figures as shown, so that its files can be made again to the
 byte even after the data moved on) and, per file, the bytes and their SHA-256. A signed-off report is
 locked: nothing of it changes again (a new report of the same kind, region and period is a new
-version). Schema from migration ``0016_reports``.
+version). Schema from migrations ``0016_reports`` and ``0017_report_enterprise``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from carbonpeak.store.models import Base, JSONType, utcnow
 
 class Report(Base):
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("kind", "region_code", "period", "lang", "version"),)
+    __table_args__ = (UniqueConstraint("kind", "region_code", "enterprise_code", "period", "lang", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)  # carbon_peak_monthly, carbon_peak_yearly
-    region_code: Mapped[str] = mapped_column(String(40), index=True)
+    region_code: Mapped[str] = mapped_column(String(40), index=True)  # an enterprise report: its enterprise's
+    # the enterprise an enterprise report is of ('' for a region's report; migration 0017_report_enterprise)
+    enterprise_code: Mapped[str] = mapped_column(String(40), index=True, default="", server_default="")
     period: Mapped[str] = mapped_column(String(7))  # 2025-12 (a month) or 2025 (a year)
     lang: Mapped[str] = mapped_column(String(5))
     version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per kind, region, period and language
