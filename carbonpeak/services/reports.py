@@ -137,6 +137,7 @@ def make(session: Session, who: Principal, asked: Asked, *, trigger: str = "on_d
     """Make the report asked for (its figures, its three files), store it as the next version of its
     kind, region (or enterprise), period and language, and return it. Nothing is stored when a file cannot
     be made."""
+    require_maker(who)
     kind = kind_of(asked.kind)
     asked = _subject(session, who, kind, asked, kind.make)
     made = kind.gather(session, who, asked)
@@ -185,12 +186,58 @@ def _readable_kinds(who: Principal) -> list[str]:
     return [k.name for k in kinds().values() if access.allowed(who, k.view)]
 
 
+# the permissions behind each step, for a region's reports and an enterprise's: a person with neither is
+# refused (403) before anything is looked up
+READ = ("overview.view", "report.enterprise.view")
+MAKE = ("overview.view", "report.enterprise.make")
+SIGN = ("report.sign", "report.enterprise.sign")
+
+
+def may_read(who: Principal) -> bool:
+    """Whether the person reads any report (a region's, or an enterprise's in their scope)."""
+    return any(access.allowed(who, action) for action in READ)
+
+
+def require_maker(who: Principal) -> None:
+    """403 before anything is looked at for a person who makes no kind of report."""
+    if not any(access.allowed(who, action) for action in MAKE):
+        raise AccessDenied()
+
+
+def may_sign(who: Principal, report: Summary) -> bool:
+    return not report.locked and access.allowed(who, kind_of(report.kind).sign)
+
+
+def kind_title(kind: str, lang: str) -> str:
+    return kind_of(kind).title(lang)
+
+
+def subject_names(session: Session, reports: list[Summary], lang: str) -> dict[str, str]:
+    """The names of the regions and enterprises the reports are of, by code, in the language."""
+    regions = {r.region for r in reports}
+    enterprises = {r.enterprise for r in reports if r.enterprise}
+    names: dict[str, str] = {}
+    for code, zh, en in session.execute(
+        select(Region.code, Region.name_zh, Region.name_en).where(Region.code.in_(regions))
+    ):
+        names[code] = zh if lang == "zh" else en or zh
+    for code, zh, en in session.execute(
+        select(Enterprise.code, Enterprise.name_zh, Enterprise.name_en).where(Enterprise.code.in_(enterprises))
+    ):
+        names[code] = zh if lang == "zh" else en or zh
+    return names
+
+
+def _require_reader(who: Principal) -> None:
+    if not may_read(who):
+        raise AccessDenied()  # a person who reads no report is refused before anything is looked up
+
+
 def _get(session: Session, who: Principal, report_id: int) -> Report:
     """The report, if it exists, the person may read its kind and its region or enterprise is in their
     scope; else *not found* either way (403 first for a person who may read no report at all)."""
+    _require_reader(who)
     readable = _readable_kinds(who)
-    if not readable:
-        access.require(who, "overview.view")
     row = access.by_id(session, Report, report_id)
     if row is None or row.kind not in readable or not _in_scope(session, who, row):
         raise NotFound(code="reports.not_found")
@@ -229,9 +276,8 @@ def list_reports(
     limit: int = 200,
 ) -> list[Summary]:
     """The stored reports the person may read (the kinds their role reads, in their scope), newest first."""
+    _require_reader(who)
     readable = _readable_kinds(who)
-    if not readable:
-        access.require(who, "overview.view")
     query = select(Report).where(Report.kind.in_(readable))
     query = query.order_by(Report.period.desc(), Report.made_at.desc(), Report.id.desc())
     if region:
@@ -262,7 +308,7 @@ def file_of(session: Session, who: Principal, report_id: int, fmt: str) -> tuple
 def sign_off(session: Session, who: Principal, report_id: int) -> Summary:
     """Sign a report off: from now on it is locked and never changes (a later report is a new version).
     The kind names who signs: the regulators a region's report, the enterprise its own (filing it)."""
-    if not any(access.allowed(who, k.sign) for k in kinds().values()):
+    if not any(access.allowed(who, action) for action in SIGN):
         raise AccessDenied()  # a person who signs no report is refused before anything is looked up
     row = _get(session, who, report_id)
     access.require(who, kind_of(row.kind).sign)

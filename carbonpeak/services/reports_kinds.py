@@ -17,6 +17,7 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
+from carbonpeak import messages
 from carbonpeak.errors import InputError
 from carbonpeak.services.access import Principal
 from carbonpeak.services.reports_monitoring import MONTHLY, YEARLY, Asked, Made
@@ -34,6 +35,10 @@ class Kind:
     view: str  # the permission to read the kind's reports (in scope)
     make: str  # ... to make one
     sign: str  # ... to sign one off (lock it)
+
+    def title(self, lang: str) -> str:
+        """The kind's name as pages and lists show it (messages ``reports.kind.<name>``)."""
+        return messages.render(f"reports.kind.{self.name}", lang)
 
 
 def _region_kind(name: str, period: str, gather: Gather) -> Kind:

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from carbonpeak.reports.formats import FORMATS, MEDIA_TYPES
-from carbonpeak.services import access
 from carbonpeak.services import reports as use
 from carbonpeak.services.reports_monitoring import Asked
 from carbonpeak.web.deps import DbSession, Who, csrf_protect, settings_of
@@ -36,8 +35,9 @@ class FileOut(BaseModel):
 
 class ReportOut(BaseModel):
     id: int
-    kind: str = Field(description="carbon_peak_monthly or carbon_peak_yearly")
+    kind: str = Field(description="carbon_peak_monthly, carbon_peak_yearly, or an enterprise's kind (docs/reports.md)")
     region: str
+    enterprise: str = Field("", description="the enterprise an enterprise report is of ('' for a region's report)")
     period: str
     lang: str
     version: int
@@ -61,8 +61,9 @@ class ReportDetailOut(ReportOut):
 
 
 class MakeIn(BaseModel):
-    kind: Literal["carbon_peak_monthly", "carbon_peak_yearly"] = "carbon_peak_monthly"
-    region: str = Field("", max_length=40)
+    kind: str = Field("carbon_peak_monthly", max_length=40, description="a report kind (docs/reports.md)")
+    region: str = Field("", max_length=40, description="a region's report: the region")
+    enterprise: str = Field("", max_length=40, description="an enterprise's report: the enterprise")
     period: str = Field("", max_length=10, description="2025-12 (monthly) or 2025 (yearly)")
     lang: Literal["zh", "en"] = "zh"
 
@@ -103,11 +104,12 @@ def list_reports(session: DbSession, who: Who, region: str | None = None, kind: 
 
 @router.post("/reports", response_model=ReportOut, status_code=201, responses=ERRORS, summary="Make a report")
 def make(request: Request, session: DbSession, who: Who, body: Annotated[MakeIn | None, Body()] = None) -> ReportOut:
-    access.require(who, "overview.view")  # before the body is looked at
+    use.require_maker(who)  # before the body is looked at
     body = body or MakeIn()
     asked = Asked(
         kind=body.kind,
         region=body.region,
+        enterprise=body.enterprise,
         period=body.period,
         lang=body.lang,
         as_of=today_of(request),

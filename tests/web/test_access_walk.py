@@ -164,20 +164,22 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/green-power/share"): EVERYONE,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
-    # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too
-    ("GET", "/reports"): REGULATORS,
+    # reports (docs/reports.md): the regulators make a region's report and sign it off; everyone lists and reads
+    # the reports in their scope (an enterprise's reports: its people, its verifiers, its region's regulators;
+    # one outside the scope is not found); an enterprise files (signs off) its own
+    ("GET", "/reports"): EVERYONE,
     ("POST", "/reports"): REGULATORS,
     ("GET", "/reports/latest"): REGULATORS,
-    ("GET", "/reports/{report_id}"): REGULATORS,
-    ("POST", "/reports/{report_id}/check"): REGULATORS,
-    ("POST", "/reports/{report_id}/signoff"): REGULATORS,
-    ("GET", "/reports/{report_id}/download/{fmt}"): REGULATORS,
-    ("GET", "/api/v1/reports"): REGULATORS,
+    ("GET", "/reports/{report_id}"): EVERYONE,
+    ("POST", "/reports/{report_id}/check"): EVERYONE,
+    ("POST", "/reports/{report_id}/signoff"): REGULATORS | {"enterprise"},
+    ("GET", "/reports/{report_id}/download/{fmt}"): EVERYONE,
+    ("GET", "/api/v1/reports"): EVERYONE,
     ("POST", "/api/v1/reports"): REGULATORS,
-    ("GET", "/api/v1/reports/{report_id}"): REGULATORS,
-    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): REGULATORS,
-    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS,
-    ("POST", "/api/v1/reports/{report_id}/regenerate"): REGULATORS,
+    ("GET", "/api/v1/reports/{report_id}"): EVERYONE,
+    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): EVERYONE,
+    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS | {"enterprise"},
+    ("POST", "/api/v1/reports/{report_id}/regenerate"): EVERYONE,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
     ("GET", "/registry"): REGULATORS,
     ("GET", "/registry/template.xlsx"): REGULATORS,

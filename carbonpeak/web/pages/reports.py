@@ -25,10 +25,7 @@ from carbonpeak.web.pages.common import context, flash, redirect
 from carbonpeak.web.pages.reporting_status import today_of
 
 router = APIRouter()
-KIND_NAMES = {
-    MONTHLY: N_("Monthly carbon peaking monitoring report"),
-    YEARLY: N_("Yearly carbon peaking monitoring report"),
-}
+REGION_KINDS = (MONTHLY, YEARLY)  # made from this page; an enterprise's reports from their own pages
 FORMAT_NAMES = {"pdf": N_("PDF"), "docx": N_("Word"), "xlsx": N_("Excel")}
 LANG_NAMES = {"zh": N_("Chinese"), "en": N_("English")}
 # the parts of a data state, as the difference names them (carbonpeak.reports.state.difference)
@@ -65,7 +62,7 @@ def default_period(kind: str, today: dt.date) -> str:
 def row_view(report: use.Summary) -> dict[str, Any]:
     return {
         "r": report,
-        "kind": _(KIND_NAMES.get(report.kind, report.kind)),
+        "kind": use.kind_title(report.kind, i18n.current_lang()),
         "lang": _(LANG_NAMES.get(report.lang, report.lang)),
         "made_by": labels.actor(report.made_by),
         "signed_by": labels.actor(report.signed_by) if report.signed_by else "",
@@ -78,13 +75,17 @@ def _regions(session: Session, who: Principal) -> list[Any]:
 
 
 def list_page(request: Request, session: Session, who: Principal, status: int = 200, **extra: Any) -> Response:
-    access.require(who, "overview.view")
-    regions = _regions(session, who)
+    """The stored reports the person reads; the regulators also make a region's report here (an enterprise's
+    reports are made on their own pages and listed here)."""
+    found = use.list_reports(session, who, region=request.query_params.get("region") or None)
+    may_make = access.allowed(who, "overview.view")
+    regions = _regions(session, who) if may_make else []
     region = request.query_params.get("region") or (regions[0].code if regions else "")
     today = today_of(request)
-    found = use.list_reports(session, who, region=request.query_params.get("region") or None)
     extra.setdefault("error", None)
-    names = {r.code: (r.name_zh if i18n.current_lang() == "zh" else r.name_en or r.name_zh) for r in regions}
+    lang = i18n.current_lang()
+    names = use.subject_names(session, found, lang)
+    names.update({r.code: (r.name_zh if lang == "zh" else r.name_en or r.name_zh) for r in regions})
     return render(
         request,
         "reports.html",
@@ -95,9 +96,9 @@ def list_page(request: Request, session: Session, who: Principal, status: int = 
             regions=regions,
             region=region,
             names=names,
-            kinds=[(k, _(v)) for k, v in KIND_NAMES.items()],
-            periods={k: default_period(k, today) for k in KIND_NAMES},
-            may_sign=access.allowed(who, "report.sign"),
+            kinds=[(k, use.kind_title(k, lang)) for k in REGION_KINDS],
+            periods={k: default_period(k, today) for k in REGION_KINDS},
+            may_make=may_make,
             **extra,
         ),
     )
@@ -144,6 +145,7 @@ def latest(
     request: Request, session: DbSession, who: Who, region: str = "", kind: str = MONTHLY, format: str = "pdf"
 ) -> Response:
     """The newest stored report of a region and kind, to download (the overview's buttons)."""
+    access.require(who, "overview.view")
     found = [
         r for r in use.list_reports(session, who, region=region or None, kind=kind) if r.lang == i18n.current_lang()
     ]
@@ -164,7 +166,8 @@ def detail_page(
             request,
             shown=row_view(report),
             check=check,
-            may_sign=access.allowed(who, "report.sign") and not report.locked,
+            may_sign=use.may_sign(who, report),
+            subject=use.subject_names(session, [report], i18n.current_lang()),
             format_names={k: _(v) for k, v in FORMAT_NAMES.items()},
             part_names={k: _(v) for k, v in PART_NAMES.items()},
         ),
