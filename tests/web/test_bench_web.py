@@ -35,9 +35,7 @@ def test_locust_run_against_the_demo(demo_template: Path, tmp_path: Path) -> Non
     # A 6 s warm-up: the first requests build the cold pages' tables (overview 5-7 s with one worker on a
     # 2-core runner), and an upload queued behind them would otherwise miss the 8 s window (CI did once).
     with bench.serving(path, 1, tmp_path / "server.log") as (base, pid):
-        stats = bench.run_locust(
-            base, pid, settings, prefix, users=5, rate=5, duration=8, warmup=6, uploads_per_s=2.0
-        )
+        stats = bench.run_locust(base, pid, settings, prefix, users=5, rate=5, duration=8, warmup=6, uploads_per_s=2.0)
     rows = bench.rows_of(stats, prefix.with_name(prefix.name + "_logins.json"))
     measured = [r for r in rows if isinstance(r["rps"], float) and r["requests"]]
     assert measured, (tmp_path / "server.log").read_text()[-2000:]
