@@ -61,8 +61,8 @@ RUNS = Kept()  # the pathways run behind the peak probability
 
 
 def store_key(session: Session) -> tuple[Any, ...]:
-    """The database (its address) and its data state."""
-    return (repr(session.get_bind().url), *data_state(session))
+    """The database (its engine, by its address) and its data state."""
+    return (repr(session.get_bind()), *data_state(session))
 
 
 def kept_month_states(session: Session, params: ParameterSet, as_of: dt.date) -> pd.DataFrame:
