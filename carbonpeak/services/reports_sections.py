@@ -397,6 +397,7 @@ def all_sections(parts: Parts, scenario: Path, draws: int) -> tuple[list[Section
     section, found = emissions_and_energy(parts, parameters)
     sections.append(section)
     provenance += found
+    # in the report's order; a new section is one more entry (its name is its digest's key in the data state)
     makers: tuple[tuple[str, Callable[[], tuple[Section, list[Provenance], str]]], ...] = (
         ("targets", lambda: targets(parts, parameters)),
         ("benchmark", lambda: benchmark(parts, parameters)),
