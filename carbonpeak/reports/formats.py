@@ -22,7 +22,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from carbonpeak.reports import charts
+from carbonpeak.reports import charts, collection
 from carbonpeak.reports.document import Chart, Document, Paragraph, Table
 
 FORMATS = ("pdf", "docx", "xlsx")
@@ -80,7 +80,8 @@ def html(doc: Document, template: str, images: dict[str, bytes] | None = None) -
 def pdf(doc: Document, template: str, images: dict[str, bytes] | None = None) -> bytes:
     import weasyprint
 
-    return bytes(weasyprint.HTML(string=html(doc, template, images)).write_pdf())
+    with collection.paused():  # WeasyPrint's boxes: no full garbage collections while it lays them out
+        return bytes(weasyprint.HTML(string=html(doc, template, images)).write_pdf())
 
 
 # ---------------------------------------------------------------- Word

@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 from carbonpeak import messages
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.indicators import definitions as ind
+from carbonpeak.reports import collection
 from carbonpeak.reports import state as report_state
 from carbonpeak.reports.document import Document, Provenance, Section
-from carbonpeak.services import access, reports_parts, reports_sections, reports_state
+from carbonpeak.services import access, reports_kept, reports_parts, reports_sections, reports_state
 from carbonpeak.services.access import Principal
-from carbonpeak.store.coverage import month_states
-from carbonpeak.store.facts import facility_months, green_registry
+from carbonpeak.store.facts import facility_months_cached, green_registry
 from carbonpeak.store.models import Region
 from carbonpeak.store.parameters import parameter_set
 from carbonpeak.store.statistics import current_statistics
@@ -97,6 +97,11 @@ def default_scenario() -> Path:
 
 def gather(session: Session, who: Principal, asked: Asked) -> Made:
     """The report's document and data state (access first: the region must be in the person's scope)."""
+    with collection.paused():  # no full garbage collections while the figures are made (reports.collection)
+        return _gather(session, who, asked)
+
+
+def _gather(session: Session, who: Principal, asked: Asked) -> Made:
     region = access.get_region(session, who, asked.region)
     year, month = parse_period(asked.kind, asked.period)
     as_of = asked.as_of or dt.date.today()
@@ -104,8 +109,11 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
     if end >= f"{as_of.year:04d}-{as_of.month:02d}":
         raise InputError(code="reports.period_not_due", field="period", period=asked.period, as_of=as_of.isoformat())
     params = parameter_set(session)
-    facts = access.restrict_facts(session, who, facility_months(session))
-    states = access.restrict_facts(session, who, month_states(session, as_of=as_of))
+    # the whole store's facility-months and month states, kept until the data change (reports_kept): a
+    # second report in the web platform's process does not read them again; each is cut to the person's
+    # scope and the period here (copies: the kept frames are not changed)
+    facts = access.restrict_facts(session, who, facility_months_cached(session))
+    states = access.restrict_facts(session, who, reports_kept.kept_month_states(session, params, as_of))
     facts = _until(facts, end)
     states = _until(states, end)
     options = ind.Options(

@@ -8,7 +8,6 @@ digest for the data state.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from carbonpeak.reports.document import Cell, Paragraph, Provenance, Section, Ta
 from carbonpeak.reports.state import sha256
 from carbonpeak.services import access, reporting_status
 from carbonpeak.services.reports_emissions import emissions_and_energy
+from carbonpeak.services.reports_kept import RUNS, STOCKS
 from carbonpeak.services.reports_parts import (
     Parts,
     link,
@@ -318,7 +318,9 @@ def projects(parts: Parts) -> tuple[Section, list[Provenance], str]:
 # ---------------------------------------------------------------- 七、达峰路径
 
 
-def pathways(parts: Parts, scenario_path: Path, draws: int) -> tuple[Section, list[Provenance], str]:
+def pathways(
+    parts: Parts, scenario_path: Path, draws: int, parameters: dict[str, str]
+) -> tuple[Section, list[Provenance], str]:
     """The probability of peaking: the pathways page's run of the scenario on the region's plant stock
     (:func:`carbonpeak.services.pathways.stock_of`, :func:`carbonpeak.pathways.run.run`) and its
     :func:`~carbonpeak.pathways.run.peak_summary`, without the wedges the page adds."""
@@ -340,9 +342,11 @@ def pathways(parts: Parts, scenario_path: Path, draws: int) -> tuple[Section, li
                 "uncertainty": Uncertainty(draws=draws, seed=scenario.uncertainty.seed),
             }
         )
-        stock, fingerprint = service.stock_of(parts.session, _STOCKS, scenario, parts.params)
+        stock, fingerprint = service.stock_of(parts.session, STOCKS, scenario, parts.params)
         scenario = for_stock(scenario, stock).scenario
-        result = pr.run(scenario, stock, ParamSource(live=parts.params))
+        # the same stock, scenario (with its seed) and parameters draw the same run: kept, not drawn again
+        key = (fingerprint, scenario.content_hash(), draws, sha256(parameters))
+        result = RUNS.get(key, lambda: pr.run(scenario, stock, ParamSource(live=parts.params)))
     except (CarbonpeakError, OSError) as exc:
         text = exc.text(lang) if isinstance(exc, CarbonpeakError) else str(exc)
         return (
@@ -380,30 +384,6 @@ def pathways(parts: Parts, scenario_path: Path, draws: int) -> tuple[Section, li
     return Section(t("s.pathways", lang), [Table(figure_id, caption, head, rows, note)]), provenance, digest
 
 
-class _Kept:
-    """The plant stocks last read, by the store's data state (the key says it): a report made again on
-    unchanged data does not read the stock again, as the pathways page keeps it in the app's cache."""
-
-    def __init__(self, size: int = 4) -> None:
-        self.size = size
-        self.items: dict[Any, Any] = {}
-        self.lock = threading.Lock()
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
-        with self.lock:
-            if key in self.items:
-                return self.items[key]
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.pop(next(iter(self.items)))
-        return value
-
-
-_STOCKS = _Kept()
-
-
 # ---------------------------------------------------------------- all of them
 
 
@@ -417,13 +397,14 @@ def all_sections(parts: Parts, scenario: Path, draws: int) -> tuple[list[Section
     section, found = emissions_and_energy(parts, parameters)
     sections.append(section)
     provenance += found
+    # in the report's order; a new section is one more entry (its name is its digest's key in the data state)
     makers: tuple[tuple[str, Callable[[], tuple[Section, list[Provenance], str]]], ...] = (
         ("targets", lambda: targets(parts, parameters)),
         ("benchmark", lambda: benchmark(parts, parameters)),
         ("reporting", lambda: reporting(parts)),
         ("warnings", lambda: warnings(parts)),
         ("projects", lambda: projects(parts)),
-        ("scenario", lambda: pathways(parts, scenario, draws)),
+        ("scenario", lambda: pathways(parts, scenario, draws, parameters)),
     )
     for name, make in makers:
         section, found, digest = make()

@@ -403,7 +403,9 @@ def data_state(session: Session) -> tuple[Any, ...]:
 
     Every change to the registry, a submission or its status is audited, and results are only ever
     added, so the last audit event, the last result and the number of versions change whenever the
-    facts would.
+    facts would. The times of the last audit event and the last result too: a database dropped and made
+    again under the same address (the tests' PostgreSQL databases) starts its ids again, and the kept
+    facts, month states and plant stocks of the one it replaced must not be served for it.
     """
     return tuple(
         session.execute(
@@ -411,6 +413,8 @@ def data_state(session: Session) -> tuple[Any, ...]:
                 select(func.max(AuditEvent.id)).scalar_subquery(),
                 select(func.max(Result.id)).scalar_subquery(),
                 select(func.count(SubmissionVersion.id)).scalar_subquery(),
+                select(AuditEvent.at).order_by(AuditEvent.id.desc()).limit(1).scalar_subquery(),
+                select(Result.computed_at).order_by(Result.id.desc()).limit(1).scalar_subquery(),
             )
         ).one()
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.parameters import ParameterSet
 from carbonpeak.pathways.stock import BREAKDOWN_COLUMNS, REGISTRY_COLUMNS, Stock, region_months, stock_of_region
-from carbonpeak.store.facts import facility_months
+from carbonpeak.store.facts import facility_months_cached
 from carbonpeak.store.models import Facility, Result
 
 
@@ -24,7 +24,9 @@ def read_stock(
     include_submitted: bool = False,
 ) -> Stock:
     """The stock of ``region`` at ``base_year`` with its history from ``start_year``."""
-    months = region_months(facility_months(session, include_submitted=include_submitted), region, base_year)
+    # the kept facility-months (read again only when the data change): the report and the pathways page
+    # have read them already in the same process
+    months = region_months(facility_months_cached(session, include_submitted=include_submitted), region, base_year)
     return stock_of_region(
         months,
         result_breakdown(session, [int(v) for v in months["version_id"]]),
