@@ -17,9 +17,9 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, use_case
-from carbonpeak.io import pollutant_file
 from carbonpeak.services import pollutants as use
 from carbonpeak.services import pollutants_reads as reads
+from carbonpeak.synergy import file as pollutant_file
 from carbonpeak.synergy.ledger import POLLUTANT_NAMES, SOURCE_NAMES
 
 pollutants_app = typer.Typer(help="Pollutant ledger: SO2, NOx, particulates per facility-month; synergy indicators.")

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, ValidationFailed
-from carbonpeak.io import pollutant_file
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
 from carbonpeak.services.reporting_status import china_today
@@ -37,6 +36,7 @@ from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility
 from carbonpeak.store.pollutants import repository as ledger
 from carbonpeak.store.pollutants.models import PollutantMonth, PollutantVersion
+from carbonpeak.synergy import file as pollutant_file
 from carbonpeak.synergy import ledger as rules
 from carbonpeak.synergy.ledger import Entry
 

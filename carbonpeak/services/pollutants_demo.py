@@ -34,19 +34,21 @@ def load_pollutants(session: Session, actor: str, seed: int = 2026) -> int:
     facilities = repo.facilities_by_code(session, sorted(set(frame["facility_code"])))
     pairs = [(facilities[c].id, p) for c, p in zip(frame["facility_code"], frame["period"], strict=True)]
     months = ledger.lock_months(session, pairs)
-    written = 0
-    corrected = None
+    first = []
     for row in frame.itertuples(index=False):
         values: dict[str, object] = {k: round(float(getattr(row, c)), 3) for k, c in _RECORD.items()}
         values.update(source=DEMO_SOURCE, note=note)
-        month = months[(facilities[row.facility_code].id, row.period)]
-        key = f"{row.facility_code}@{row.period}"
-        version = ledger.add_version(session, month, None, values, actor, key=key)
-        written += 1
-        if corrected is None and str(row.period).endswith("2024-06"):
-            corrected = (month, version, values, key)
-    if corrected is not None:  # one correction, to show a month's versions
-        month, version, values, key = corrected
+        first.append(
+            (months[(facilities[row.facility_code].id, row.period)], values, f"{row.facility_code}@{row.period}")
+        )
+    written = ledger.add_first_versions(session, first, actor)
+    # one correction, to show a month's versions: AL01's (or the first facility's) June 2024
+    chosen = next((f for f in first if f[2] == "AL01@2024-06"), None) or next(
+        (f for f in first if f[2].endswith("@2024-06")), None
+    )
+    if chosen is not None:
+        month, values, key = chosen
+        previous = ledger.latest_versions(session, [month.id])[month.id]
         fixed = {**values, "so2_t": round(float(values["so2_t"]) * 0.9, 3)}  # type: ignore[arg-type]
-        ledger.add_version(session, month, version, fixed, actor, key=key, reason="演示：更正二氧化硫月度数据（虚构）")
+        ledger.add_version(session, month, previous, fixed, actor, key=key, reason="演示：更正二氧化硫月度数据（虚构）")
     return written

@@ -95,3 +95,14 @@ def _codes(session: Session, who: Principal, facility: str | None, enterprise: s
     else:
         return []
     return sorted(session.scalars(query))
+
+
+def scope(session: Session, who: Principal, *, year: int) -> list[ind.Synergy]:
+    """Every facility in the person's scope with pollutant figures: its synergy figures for ``year``."""
+    access.require(who, pollutants.VIEW)
+    figures = pollutants.latest(session, who)
+    if figures.empty:
+        return []
+    codes = sorted(set(figures["facility_code"]))
+    table = ind.joined(months_table(session, codes), figures)
+    return ind.synergy(table, ind.months_of(year), by=["facility_code"])

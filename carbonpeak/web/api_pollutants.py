@@ -5,6 +5,7 @@ Thin adapters over :mod:`carbonpeak.services.pollutants` and :mod:`carbonpeak.se
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from typing import Annotated, Any
 
@@ -28,7 +29,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "every problem of every row, coded, with its row and field; nothing was written"},
 }
 Rows = Annotated[
-    list[dict[str, Any]],
+    list[dict[str, Any]] | None,
     Body(
         embed=True,
         description="one object per facility-month: facility_id, period (YYYY-MM), so2_t, nox_t, pm_t [t], "
@@ -70,9 +71,12 @@ def _plain(value: Any) -> Any:
 def record(
     session: DbSession,
     who: Who,
-    rows: Rows,
+    rows: Rows = None,
     reason: Annotated[str | None, Body(embed=True, max_length=2000)] = None,
 ) -> RecordedOut:
+    access.require(who, use.ENTER)  # the role first: a body is not looked at for one who may not record
+    if not rows:
+        raise InputError(code="pollutants.no_rows", file="api", field="rows")
     try:
         done = use.record(session, who, list(enumerate(rows, start=1)), file="api", reason=reason)
     except CarbonpeakError:
@@ -127,20 +131,27 @@ def versions(code: str, session: DbSession, who: Who) -> list[dict[str, Any]]:
     return [{**dataclasses.asdict(v), "recorded_at": v.recorded_at.isoformat()} for v in found]
 
 
-@router.get("/synergy", responses=ERRORS, summary="Synergy indicators of a facility or an enterprise for a year")
+@router.get("/synergy", responses=ERRORS, summary="Synergy indicators of a facility, an enterprise or your scope")
 def synergy(
     session: DbSession,
     who: Who,
-    year: Annotated[int, Query(ge=1990, le=2100)],
+    year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
     facility: str | None = None,
     enterprise: str | None = None,
 ) -> dict[str, Any]:
+    """A facility's or an enterprise's figures for the year (default: the latest year with pollutant
+    figures); with neither, every facility in one's scope."""
     if facility:
         access.get_facility(session, who, facility, use.VIEW)
     elif enterprise:
         access.get_enterprise(session, who, enterprise)
-    else:
-        raise InputError(code="pollutants.required", field="facility")
+    access.require(who, use.VIEW)
+    if year is None:
+        latest = use.latest(session, who, [facility] if facility else None)
+        year = int(str(latest["period"].max())[:4]) if not latest.empty else dt.date.today().year - 1
+    if not facility and not enterprise:
+        rows = reads.scope(session, who, year=year)
+        return _plain({"year": year, "whole": None, "facilities": [dataclasses.asdict(r) for r in rows], "months": []})
     shown = reads.block(session, who, year=year, facility=facility, enterprise=enterprise)
     if shown is None:
         return {"year": year, "whole": None, "facilities": [], "months": []}

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.store import repository as repo
-from carbonpeak.store.models import Facility
+from carbonpeak.store.models import AuditEvent, Facility, utcnow
 from carbonpeak.store.pollutants.models import PollutantMonth, PollutantVersion
 
 ENTITY = "pollutant_month"
@@ -89,6 +89,33 @@ def add_version(
         after={**as_record(version), **({"reason": reason} if reason else {})},
     )
     return version
+
+
+def add_first_versions(session: Session, rows: Sequence[tuple[PollutantMonth, dict[str, Any], str]], actor: str) -> int:
+    """Version 1 of many new months at once (the demonstration loader: two bulk inserts, not a flush per
+    month), each audited as :func:`add_version` audits it."""
+    if not rows:
+        return 0
+    now = utcnow()
+    versions = [
+        {"month_id": m.id, "version": 1, "recorded_by": actor, "recorded_at": now, **{k: v.get(k) for k in COLUMNS}}
+        for m, v, _key in rows
+    ]
+    session.execute(insert(PollutantVersion), versions)
+    events = [
+        {
+            "at": now,
+            "actor": actor,
+            "action": "create",
+            "entity": ENTITY,
+            "entity_key": f"pollutants:{key}",
+            "before": None,
+            "after": {"version": 1, **{k: v.get(k) for k in COLUMNS}},
+        }
+        for _m, v, key in rows
+    ]
+    session.execute(insert(AuditEvent), events)
+    return len(rows)
 
 
 def as_record(version: PollutantVersion) -> dict[str, Any]:

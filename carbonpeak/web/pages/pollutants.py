@@ -14,13 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, ValidationFailed
-from carbonpeak.io import pollutant_file
 from carbonpeak.services import access
 from carbonpeak.services import pollutants as use
 from carbonpeak.services import pollutants_reads as reads
 from carbonpeak.services.access import Principal
 from carbonpeak.store.models import Facility
-from carbonpeak.synergy import indicators as ind
+from carbonpeak.synergy import file as pollutant_file
 from carbonpeak.synergy.ledger import SOURCE_NAMES, SOURCES
 from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, render
@@ -69,10 +68,7 @@ def _index(
     codes = [f.code for f in facilities]
     years = _years(session, who, codes)
     chosen = year_of(year, years)
-    rows: list[ind.Synergy] = []
-    if years:
-        table = ind.joined(reads.months_table(session, codes), use.latest(session, who, codes))
-        rows = ind.synergy(table, ind.months_of(chosen), by=["facility_code"])
+    rows = reads.scope(session, who, year=chosen) if years else []
     names = {f.code: f for f in facilities}
     return render(
         request,
