@@ -16,6 +16,7 @@ from carbonpeak.cli import (
     indicators,
     monitor,
     pathways,
+    pollutants,
     projects,
     recompute,
     recycling,
@@ -41,6 +42,7 @@ for _module in (
     recycling,
     report,
     green_power,
+    pollutants,
 ):
     _module.register(app)
 del _module

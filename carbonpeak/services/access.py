@@ -76,6 +76,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.enterprise.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "report.enterprise.make": frozenset({ENTERPRISE, ADMIN}),
     "report.enterprise.sign": frozenset({ENTERPRISE, ADMIN}),
+    # the pollutant ledger (services/pollutants.py): everyone reads in scope; an enterprise reports its own
+    "pollutants.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "pollutants.enter": frozenset({ENTERPRISE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

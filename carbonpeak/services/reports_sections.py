@@ -389,6 +389,7 @@ def pathways(
 
 def all_sections(parts: Parts, scenario: Path, draws: int) -> tuple[list[Section], list[Provenance], dict[str, str]]:
     from carbonpeak.services.reports_state import frame_digest, parameters_part
+    from carbonpeak.services.reports_synergy import section as synergy_section
 
     parameters = parameters_part(parts.params)
     sections: list[Section] = []
@@ -405,6 +406,7 @@ def all_sections(parts: Parts, scenario: Path, draws: int) -> tuple[list[Section
         ("warnings", lambda: warnings(parts)),
         ("projects", lambda: projects(parts)),
         ("scenario", lambda: pathways(parts, scenario, draws, parameters)),
+        ("synergy", lambda: synergy_section(parts)),  # 减污降碳协同 and the pollutant ledger's digest
     )
     for name, make in makers:
         section, found, digest = make()

@@ -162,6 +162,17 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/green-power/instruments/{code}/withdraw"): REPORTERS,
     ("GET", "/api/v1/green-power/electricity"): EVERYONE,
     ("GET", "/api/v1/green-power/share"): EVERYONE,
+    # the pollutant ledger (tests/synergy): everyone reads in scope, an enterprise reports its own
+    ("GET", "/pollutants"): EVERYONE,
+    ("GET", "/pollutants/template.csv"): EVERYONE,
+    ("POST", "/pollutants/upload"): REPORTERS,
+    ("GET", "/pollutants/facilities/{code}"): EVERYONE,
+    ("POST", "/pollutants/facilities/{code}"): REPORTERS,
+    ("POST", "/api/v1/pollutants/months"): REPORTERS,
+    ("POST", "/api/v1/pollutants/imports"): REPORTERS,
+    ("GET", "/api/v1/pollutants/months"): EVERYONE,
+    ("GET", "/api/v1/pollutants/facilities/{code}/versions"): EVERYONE,
+    ("GET", "/api/v1/pollutants/synergy"): EVERYONE,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
     # reports (docs/reports.md): the regulators make a region's report and sign it off; everyone lists and reads

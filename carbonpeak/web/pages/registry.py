@@ -14,6 +14,7 @@ from carbonpeak.web import queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
 from carbonpeak.web.pages.green_power import block as green_block
+from carbonpeak.web.pages.pollutants import block as synergy_block
 
 router = APIRouter()
 
@@ -48,6 +49,7 @@ def enterprise_page(request: Request, code: str, session: DbSession, who: Who, y
                 if w.facility_code in {f.code for f in facilities}
             ][:10],
             green=green_block(session, who, year=chosen, enterprise=enterprise.code, include_submitted=True),
+            synergy=synergy_block(session, who, year=chosen, enterprise=enterprise.code),
         ),
     )
 
@@ -72,6 +74,7 @@ def facility_page(request: Request, code: str, session: DbSession, who: Who, yea
             may_manage=access.allowed(who, "registry.manage") and reg.in_scope(session, who, facility.region_id),
             may_propose=access.allowed(who, "registry.propose") and facility.enterprise_id in who.enterprise_ids,
             green=green_block(session, who, year=chosen, facility=facility.code, include_submitted=True),
+            synergy=synergy_block(session, who, year=chosen, facility=facility.code),
         ),
     )
 
