@@ -274,7 +274,10 @@ def _state_words(state: dict[str, Any], lang: str, params: Any) -> list[tuple[st
             ),
         ),
         (t("ds.parameters", lang), families),
-        (t("ds.other", lang), sep.join(f"{k} {str(state[k])[:12]}" for k in reports_parts.DIGESTS if k in state)),
+        (
+            t("ds.other", lang),
+            sep.join(f"{t('part.' + k, lang)} {str(state[k])[:12]}" for k in reports_parts.DIGESTS if k in state),
+        ),
         (t("ds.as_of", lang), f"{state['as_of']} · {t('ds.edition', lang)} {state['edition'] or '—'}"),
         (t("ds.fingerprint", lang), report_state.fingerprint(state)),
     ]

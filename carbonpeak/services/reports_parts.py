@@ -23,7 +23,17 @@ from carbonpeak.store import result_methods
 from carbonpeak.store.models import Region
 from carbonpeak.vocabulary import SECTOR_LABELS, Sector
 
-DIGESTS = ("statistics", "registry", "targets", "benchmark", "reporting", "warnings", "projects", "scenario")
+DIGESTS = (
+    "statistics",
+    "registry",
+    "targets",
+    "benchmark",
+    "reporting",
+    "warnings",
+    "projects",
+    "scenario",
+    "synergy",
+)
 FIGURES = ("emissions_location_tco2e", "emissions_market_tco2e", "energy_tce", "electricity_used_mwh")
 
 

@@ -41,6 +41,7 @@ PART_NAMES = {
     "warnings": N_("warnings"),
     "projects": N_("projects"),
     "scenario": N_("pathways scenario"),
+    "synergy": N_("pollutant ledger"),
     "as_of": N_("day judged on"),
     "edition": N_("benchmark edition"),
     "draws": N_("draws"),
