@@ -12,6 +12,7 @@ from carbonpeak.cli import (
     capacity,
     cbam,
     footprint,
+    green,
     green_power,
     indicators,
     monitor,
@@ -41,6 +42,7 @@ for _module in (
     recycling,
     report,
     green_power,
+    green,
 ):
     _module.register(app)
 del _module

@@ -76,6 +76,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.enterprise.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "report.enterprise.make": frozenset({ENTERPRISE, ADMIN}),
     "report.enterprise.sign": frozenset({ENTERPRISE, ADMIN}),
+    # the green-manufacturing register (services/green_register*.py): everyone reads in scope; regulators
+    # manage the designations of their region; an enterprise files its own dynamic-management indicators
+    "green.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "green.manage": frozenset({CITY, PROVINCE, ADMIN}),
+    "green.file": frozenset({ENTERPRISE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {
