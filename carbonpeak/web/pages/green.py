@@ -25,6 +25,7 @@ from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.i18n import N_
 from carbonpeak.web.pages.common import context, flash, redirect, year_of
+from carbonpeak.web.pages.reporting_status import today_of
 
 router = APIRouter()
 
@@ -106,7 +107,7 @@ def _page(
     access.require(who, use.VIEW)
     chosen = year_of(year, _years(), default=dt.date.today().year - 1)
     rows = use.register_rows(session, who, chosen, i18n.current_lang())
-    board = filing.board(session, who, chosen)
+    board = filing.board(session, who, chosen, today=today_of(request))
     return render(
         request,
         "green.html",
@@ -157,7 +158,7 @@ def _enterprise_page(
     company = access.get_enterprise(session, who, enterprise)
     rows = [r for r in use.register_rows(session, who, chosen, i18n.current_lang()) if r["code"] == enterprise]
     histories = {r["id"]: use.history(session, who, r["id"]) for r in rows}
-    board = [b for b in filing.board(session, who, chosen) if b["enterprise"] == enterprise]
+    board = [b for b in filing.board(session, who, chosen, today=today_of(request)) if b["enterprise"] == enterprise]
     return render(
         request,
         "green_enterprise.html",
