@@ -16,14 +16,18 @@ from carbonpeak.services import green_register as use
 from carbonpeak.services import green_register_filing as filing
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
 
-router = APIRouter(prefix="/api/v1/green", dependencies=[Depends(csrf_protect)], tags=["green manufacturing"])
+router = APIRouter(dependencies=[Depends(csrf_protect)], tags=["green manufacturing"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid token or session"},
     403: {"description": "a role that may not do this (said before anything is looked up)"},
     404: {"description": "no such designation or enterprise, or one outside your scope"},
     422: {"description": "every problem of the entry, coded, with its field"},
 }
-Year = Annotated[int, Query(ge=1990, le=2100, description="the year (designations on the list at its end)")]
+Year = Annotated[int | None, Query(ge=1990, le=2100, description="the year (default: last year)")]
+
+
+def _year(year: int | None) -> int:
+    return year if year is not None else dt.date.today().year - 1
 
 
 class DoneOut(BaseModel):
@@ -42,12 +46,18 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
 
 
-@router.get("/designations", responses=ERRORS, summary="Designations in your scope, with whether in force in the year")
-def designations(session: DbSession, who: Who, year: Year) -> list[dict[str, Any]]:
-    return [_plain(r) for r in use.register_rows(session, who, year)]
+@router.get(
+    "/api/v1/green/designations",
+    responses=ERRORS,
+    summary="Designations in your scope, with whether in force in the year",
+)
+def designations(session: DbSession, who: Who, year: Year = None) -> list[dict[str, Any]]:
+    return [_plain(r) for r in use.register_rows(session, who, _year(year))]
 
 
-@router.post("/designations", response_model=DoneOut, status_code=201, responses=ERRORS, summary="Designate")
+@router.post(
+    "/api/v1/green/designations", response_model=DoneOut, status_code=201, responses=ERRORS, summary="Designate"
+)
 def designate(
     session: DbSession,
     who: Who,
@@ -66,7 +76,10 @@ def designate(
 
 
 @router.post(
-    "/designations/{designation_id}/decide", response_model=DoneOut, responses=ERRORS, summary="Warn, remove, keep"
+    "/api/v1/green/designations/{designation_id}/decide",
+    response_model=DoneOut,
+    responses=ERRORS,
+    summary="Warn, remove, keep",
 )
 def decide(
     designation_id: int,
@@ -82,11 +95,13 @@ def decide(
 
 
 @router.get(
-    "/status", responses=ERRORS, summary="Filing state, flag for removal and 企业绿码 per designated enterprise"
+    "/api/v1/green/status",
+    responses=ERRORS,
+    summary="Filing state, flag for removal and 企业绿码 per designated enterprise",
 )
-def status(session: DbSession, who: Who, year: Year) -> list[dict[str, Any]]:
+def status(session: DbSession, who: Who, year: Year = None) -> list[dict[str, Any]]:
     out = []
-    for r in filing.board(session, who, year):
+    for r in filing.board(session, who, _year(year)):
         found = r["filing"]
         out.append(
             {
@@ -104,23 +119,23 @@ def status(session: DbSession, who: Who, year: Year) -> list[dict[str, Any]]:
     return out
 
 
-@router.post("/enterprises/{enterprise}/filings", response_model=FiledOut, status_code=201, responses=ERRORS)
+@router.post("/api/v1/enterprises/{code}/green/filings", response_model=FiledOut, status_code=201, responses=ERRORS)
 def file_indicators(
-    enterprise: str,
+    code: str,
     session: DbSession,
     who: Who,
-    year: Annotated[int, Body(embed=True)],
+    year: Annotated[int | None, Body(embed=True)] = None,
     values: Annotated[dict[str, Any] | None, Body(embed=True, description="indicator → number (else measured)")] = None,
     reason: Annotated[str | None, Body(embed=True, description="why, for a correction")] = None,
 ) -> FiledOut:
-    done = filing.file(session, who, enterprise, year, values or {}, reason=reason)
+    done = filing.file(session, who, code, year or 0, values or {}, reason=reason)  # access before the year
     session.commit()
     return FiledOut(**done.__dict__)
 
 
-@router.get("/enterprises/{enterprise}/gaps", responses=ERRORS, summary="Measured values beside GB/T 36132-2025")
-def gaps(enterprise: str, session: DbSession, who: Who, year: Year) -> dict[str, Any]:
-    taken = filing.prefill(session, who, enterprise, year)
+@router.get("/api/v1/enterprises/{code}/green/gaps", responses=ERRORS, summary="Measured values beside GB/T 36132-2025")
+def gaps(code: str, session: DbSession, who: Who, year: Year = None) -> dict[str, Any]:
+    taken = filing.prefill(session, who, code, _year(year))
     return {
         "standard": config.standard()["standard"],
         "basis": taken["basis"],

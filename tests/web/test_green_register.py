@@ -36,14 +36,14 @@ def test_each_role_reads_within_its_scope(clients: dict[str, TestClient]) -> Non
     city = clients["city"].get("/green?year=2024").text
     assert "示范丁市铝业股份有限公司" in city and "示范丙市能源铝业有限公司" not in city
     assert 'action="/green/designations"' in city
-    page = clients["enterprise"].get("/green/enterprises/E02?year=2024")
+    page = clients["enterprise"].get("/enterprises/E02/green?year=2024")
     assert page.status_code == 200
     assert "基准值未发布" in page.text and "能源低碳化" in page.text and "用地集约化" in page.text
     assert 'data-testid="green-file"' in page.text
     # another's page: not found, as a code that does not exist
-    assert clients["enterprise"].get("/green/enterprises/E01?year=2024").status_code == 404
-    assert clients["enterprise"].get("/green/enterprises/NOPE?year=2024").status_code == 404
-    assert clients["city"].get("/green/enterprises/E01?year=2024").status_code == 404
+    assert clients["enterprise"].get("/enterprises/E01/green?year=2024").status_code == 404
+    assert clients["enterprise"].get("/enterprises/NOPE/green?year=2024").status_code == 404
+    assert clients["city"].get("/enterprises/E01/green?year=2024").status_code == 404
     registry_page = clients["enterprise"].get("/enterprises/E02").text
     assert 'data-testid="green-register-block"' in registry_page and "绿色工厂" in registry_page
 
@@ -68,7 +68,7 @@ def test_forms_designate_decide_and_file(fresh_app: Any) -> None:
     assert status["E15"]["flagged_for_removal"] and status["E15"]["kept"]
     mine = client(fresh_app, "enterprise")
     assert post(mine, f"/green/designations/{e15['id']}/decide", {"action": "remove", "reason": "x"}).status_code == 403
-    filed = post(mine, "/green/enterprises/E02/filings", {"year": "2025", "renewable_share": "", "reason": "补充"})
+    filed = post(mine, "/enterprises/E02/green/filings", {"year": "2025", "renewable_share": "", "reason": "补充"})
     assert filed.status_code == 303
     status = {r["enterprise"]: r for r in mine.get("/api/v1/green/status?year=2025").json()}
     assert set(status) == {"E02"} and status["E02"]["filing"]["version"] == 2
@@ -79,9 +79,9 @@ def test_the_api_with_tokens(clients: dict[str, TestClient]) -> None:
     enterprise = {"Authorization": f"Bearer {TOKENS['enterprise']}"}
     rows = api.get("/api/v1/green/designations?year=2021", headers=enterprise).json()
     assert {r["code"] for r in rows} == {"E02"}
-    gaps = api.get("/api/v1/green/enterprises/E02/gaps?year=2024", headers=enterprise).json()
+    gaps = api.get("/api/v1/enterprises/E02/green/gaps?year=2024", headers=enterprise).json()
     assert gaps["standard"] == "GB/T 36132-2025"
     assert all(r["baseline"] is None and r["status"] == "baseline_unpublished" for r in gaps["rows"])
-    assert api.get("/api/v1/green/enterprises/E01/gaps?year=2024", headers=enterprise).status_code == 404
+    assert api.get("/api/v1/enterprises/E01/green/gaps?year=2024", headers=enterprise).status_code == 404
     refused = api.post("/api/v1/green/designations", json={"subject": "E02"}, headers=enterprise)
     assert refused.status_code == 403

@@ -1,6 +1,6 @@
 """The green-manufacturing register pages: ``/green`` (who is designated in a year by kind and level; the
 regulator's view of its region with filing states, flags for removal and 企业绿码; forms to designate and decide)
-and ``/green/enterprises/{enterprise}`` (an enterprise's designations with their history, the year's
+and ``/enterprises/{code}/green`` (an enterprise's designations with their history, the year's
 dynamic-management filing pre-filled from measured data, and its GB/T 36132-2025 gaps). Thin: everything comes
 from :mod:`carbonpeak.services.green_register` and :mod:`carbonpeak.services.green_register_filing`.
 
@@ -136,11 +136,11 @@ def green_page(request: Request, session: DbSession, who: Who, year: str | None 
     return _page(request, session, who, year)
 
 
-@router.get("/green/enterprises/{enterprise}")
+@router.get("/enterprises/{code}/green")
 def green_enterprise_page(
-    request: Request, enterprise: str, session: DbSession, who: Who, year: str | None = None
+    request: Request, code: str, session: DbSession, who: Who, year: str | None = None
 ) -> Response:
-    return _enterprise_page(request, session, who, enterprise, year)
+    return _enterprise_page(request, session, who, code, year)
 
 
 def _enterprise_page(
@@ -219,8 +219,9 @@ def decide(
     return redirect(f"/green?year={year}" if year.isdigit() else "/green")
 
 
-@router.post("/green/enterprises/{enterprise}/filings")
-async def file_indicators(request: Request, enterprise: str, session: DbSession, who: Who) -> Response:
+@router.post("/enterprises/{code}/green/filings")
+async def file_indicators(request: Request, code: str, session: DbSession, who: Who) -> Response:
+    enterprise = code
     form = await request.form()
     year = str(form.get("year") or "")
     values = {k: str(form.get(k) or "").strip() for k in filing.INDICATORS}
@@ -239,4 +240,4 @@ async def file_indicators(request: Request, enterprise: str, session: DbSession,
         return _enterprise_page(request, session, who, enterprise, year or None, 422, _problems(failed))
     session.commit()
     flash(request, i18n.gettext("Filed: version %(version)s.", version=done.version))
-    return redirect(f"/green/enterprises/{enterprise}?year={done.year}")
+    return redirect(f"/enterprises/{enterprise}/green?year={done.year}")
