@@ -52,9 +52,9 @@ def relative_scores(
 
     medians: dict[str, float] = {}
     for name in weights:
-        seen = [v[name] for v in values.values() if v.get(name) is not None and v[name] > 0]  # type: ignore[operator]
+        seen = [float(x) for v in values.values() if (x := v.get(name)) is not None and x > 0]
         if seen:
-            medians[name] = float(statistics.median(seen))  # type: ignore[arg-type]
+            medians[name] = float(statistics.median(seen))
     out: dict[str, float | None] = {}
     for code, own in values.items():
         total = weight = 0.0
