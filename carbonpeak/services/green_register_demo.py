@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.services import access
 from carbonpeak.services import green_register as use
 from carbonpeak.services import green_register_filing as filing
+from carbonpeak.store.facts import facility_months
 from carbonpeak.store.models import Enterprise
 
 _SUPPLY_CHAIN_YEARS = {"E01": 2021, "E18": 2022, "E40": 2023}
@@ -43,9 +44,10 @@ def load_green_register(session: Session, actor: str) -> int:
     removed = next(d for d in use.visible(session, who) if use.subject_code(d) == code and d.kind == "factory")
     use.decide(session, who, removed.id, "remove", "示范：未按期填报动态管理表（虚构）", on=day)
     designated = sorted({e.code for e in enterprises if e.green_factory_level})
+    facts = facility_months(session)  # read once for every filing
     for company in designated:
         if company not in _NOT_FILED_2024:
-            filing.file(session, who, company, 2024, on=dt.date(2025, 3, 20))
+            filing.file(session, who, company, 2024, on=dt.date(2025, 3, 20), facts=facts)
     for company in _FILED_2025:
-        filing.file(session, who, company, 2025, on=dt.date(2026, 1, 15))
+        filing.file(session, who, company, 2025, on=dt.date(2026, 1, 15), facts=facts)
     return written

@@ -59,9 +59,10 @@ def _col(frame: pd.DataFrame, name: str) -> float:
     return float(frame[name].fillna(0.0).sum()) if name in frame.columns else 0.0
 
 
-def measured(session: Session, enterprise_code: str, year: int) -> dict[str, Any]:
-    """The year's measured indicators of an enterprise, with their basis (months, sector)."""
-    facts = facility_months(session)
+def measured(session: Session, enterprise_code: str, year: int, facts: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The year's measured indicators of an enterprise, with their basis (months, sector); ``facts``: the facts
+    table when the caller has read it already (:func:`carbonpeak.store.facts.facility_months`)."""
+    facts = facility_months(session) if facts is None else facts
     rows = facts[(facts["enterprise_code"] == enterprise_code) & (facts["year"] == year)]
     rows = rows[rows["energy_tce"].notna()] if "energy_tce" in rows.columns else rows.iloc[0:0]
     values: dict[str, Any] = {name: None for name in INDICATORS}
@@ -128,6 +129,7 @@ def file(
     note: str | None = None,
     reason: str | None = None,
     on: dt.date | None = None,
+    facts: pd.DataFrame | None = None,
 ) -> Filed:
     """File (or correct, with a reason) the year's dynamic-management indicators: the measured values, each
     replaced where the enterprise entered its own figure."""
@@ -139,7 +141,7 @@ def file(
     if not any(d.enterprise_id == company.id for d in repo.designations(session)):
         errors.append(InputError(code="green.not_designated", field="enterprise"))
     filed: dict[str, Any] = {}
-    taken = measured(session, company.code, year)
+    taken = measured(session, company.code, year, facts)
     for name in INDICATORS:
         raw = (values or {}).get(name)
         if raw is None or str(raw).strip() == "":

@@ -88,7 +88,7 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
         for d in own
     ]
     designation_table = Table("G1", t("designations", lang), ["类别", "级别", "认定年份", "批次", "文号", "状态"], rows)
-    measured = filing.measured(session, company.code, year)
+    measured = filing.measured(session, company.code, year, facts)
     found = repo.latest_filings(session, year).get((company.id, year))
     dyn_rows = []
     for name, (label, unit) in INDICATOR_ZH.items():
