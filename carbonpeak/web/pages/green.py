@@ -124,7 +124,7 @@ def _page(
             names=_names(),
             may_manage=access.allowed(who, use.MANAGE),
             errors=errors or [],
-            shares=config.code_shares(),
+            shares="，".join(f"{grade} {share:g}%" for grade, share in config.code_shares()),
             score_note=config.dynamic()["green_code"]["score"]["note_zh"],
             filing_note=config.dynamic()["filing"]["note_zh"],
         ),
