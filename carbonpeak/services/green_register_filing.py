@@ -45,6 +45,7 @@ INDICATORS = (
     "renewable_share",
     "solid_waste_utilisation",
     "pollutants_per_product",
+    "recycled_input_share",
 )
 
 
@@ -67,6 +68,7 @@ def measured(session: Session, enterprise_code: str, year: int, facts: pd.DataFr
     rows = rows[rows["energy_tce"].notna()] if "energy_tce" in rows.columns else rows.iloc[0:0]
     values: dict[str, Any] = {name: None for name in INDICATORS}
     basis: dict[str, Any] = {"months": len(rows), "facilities": sorted(set(rows["facility_code"])), "sector": None}
+    values["recycled_input_share"] = _recycled_share(session, enterprise_code, year)
     if rows.empty:
         return {"values": values, "basis": basis}
     values["energy_tce"] = _col(rows, "energy_tce")
@@ -95,6 +97,21 @@ def measured(session: Session, enterprise_code: str, year: int, facts: pd.DataFr
         pollutants = _col(own, "so2_t") + _col(own, "nox_t") + _col(own, "particulate_t")
         values["pollutants_per_product"] = 1000.0 * pollutants / output if pollutants > 0 else None
     return {"values": values, "basis": basis}
+
+
+def _recycled_share(session: Session, enterprise_code: str, year: int) -> float | None:
+    """Recycled metal over all metal charged [%] in the enterprise's casthouses' verified ledger months of the year
+    (ISO 14021 content, :func:`carbonpeak.services.recycling_reads.contents`); None without a casthouse month.
+    Read as the system: the callers asked for the enterprise's access first."""
+    from carbonpeak.services import recycling_reads
+
+    found = [
+        c
+        for c in recycling_reads.contents(session, access.operator("system:green_register"), year)
+        if c.facility.enterprise.code == enterprise_code
+    ]
+    charged = sum(c.content.charged_t for c in found)
+    return 100.0 * sum(c.content.recycled_t for c in found) / charged if charged > 0 else None
 
 
 def _enterprise(session: Session, principal: Principal, code: str, action: str) -> Enterprise:

@@ -55,6 +55,7 @@ INDICATOR_ZH = {
     "renewable_share": ("可再生能源电力比例", "%"),
     "solid_waste_utilisation": ("工业固体废物综合利用率", "%"),
     "pollutants_per_product": ("单位产品主要污染物产生量", "kg/t"),
+    "recycled_input_share": ("再生金属投入比例", "%"),
 }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from carbonpeak.errors import AccessDenied, InputError, NotFound, ValidationFailed
 from carbonpeak.indicators import definitions as ind
-from carbonpeak.services import access
+from carbonpeak.services import access, recycling_reads
 from carbonpeak.services import green_register as use
 from carbonpeak.services import green_register_filing as filing
 from carbonpeak.store import db
@@ -121,6 +121,13 @@ def test_filings_are_versions_prefilled_from_measured_data(demo_sqlite_url: str)
         main = own[own["sector"] == taken["basis"]["sector"]]  # intensities over the main sector only
         assert measured["energy_per_product"] == pytest.approx(1000 * main["energy_tce"].sum() / main["output_t"].sum())
         assert taken["basis"]["months"] == len(own)
+        # E30's casthouse RA01 has verified scrap-ledger months in 2025: the recycled share of metal charged
+        ra01 = [c for c in recycling_reads.contents(session, ADMIN, 2025) if c.facility.code == "RA01"]
+        share = filing.measured(session, "E30", 2025)["values"]["recycled_input_share"]
+        assert share == pytest.approx(
+            100 * sum(c.content.recycled_t for c in ra01) / sum(c.content.charged_t for c in ra01)
+        )
+        assert filing.measured(session, "E30", 2024)["values"]["recycled_input_share"] is None  # no ledger month
         with pytest.raises(InputError) as no_reason:
             filing.file(session, mine, "E02", 2024, {})
         assert no_reason.value.code == "green.reason_required"  # the demo filed version 1 already

@@ -65,6 +65,7 @@ INDICATOR_NAMES = {
     "renewable_share": (N_("Renewable share of electricity"), "%"),
     "solid_waste_utilisation": (N_("Solid waste utilisation"), "%"),
     "pollutants_per_product": (N_("Main pollutants per unit of product"), "kg/t"),
+    "recycled_input_share": (N_("Recycled share of metal charged"), "%"),
 }
 
 
