@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "recycling": 4,
     "reports": 4,
     "synergy": 4,
+    "green": 4,
     "store": 5,
     "services": 6,
     "web": 7,

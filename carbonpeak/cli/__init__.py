@@ -12,6 +12,7 @@ from carbonpeak.cli import (
     capacity,
     cbam,
     footprint,
+    green,
     green_power,
     indicators,
     monitor,
@@ -43,6 +44,7 @@ for _module in (
     report,
     green_power,
     pollutants,
+    green,
 ):
     _module.register(app)
 del _module

@@ -26,6 +26,7 @@ import pandas as pd
 from carbonpeak import messages
 from carbonpeak.accounting.benchmark import _SUMMED, classify_facilities, sum_to_facility_years
 from carbonpeak.errors import InputError, ParameterNotFound
+from carbonpeak.green import register as green_register
 from carbonpeak.indicators import coverage as cov
 from carbonpeak.messages import Bilingual, CodedText, Message
 from carbonpeak.parameters import ParameterSet, load
@@ -375,8 +376,11 @@ def _change_per_value_added(statistic: str, reported: str) -> Formula:
     return evaluate
 
 
-def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd.Series] | None) -> Formula:
-    """A count the regulator entered; for the reporting industry, else the registry's own count."""
+def _green_count(
+    statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd.Series] | None, subject: str = "enterprise_code"
+) -> Formula:
+    """A count the regulator entered; for the reporting industry, else the registry's own count (of distinct
+    ``subject`` codes: enterprises, or parks)."""
 
     def evaluate(
         prepared: Prepared, _sums: pd.DataFrame, years: list[int], _s: tuple[str, ...] | None, scope: str
@@ -389,7 +393,7 @@ def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd
                 notes.append(_coded("indicators.note.entered", source=entered["source"], date=entered["published_on"]))
             elif scope == "nonferrous" and registry_rule is not None and prepared.registry is not None:
                 registry = prepared.registry
-                designated = registry.loc[registry_rule(registry, year), "enterprise_code"].nunique()
+                designated = registry.loc[registry_rule(registry, year), subject].dropna().nunique()
                 values.append(float(designated))
                 notes.append(_coded("indicators.note.registry_only"))
             else:
@@ -401,14 +405,24 @@ def _green_count(statistic: str, registry_rule: Callable[[pd.DataFrame, int], pd
 
 
 def _green_factory(registry: pd.DataFrame, year: int) -> pd.Series:
+    if "kind" in registry.columns:  # the green register's dated designations (store.facts.green_registry)
+        return green_register.in_force_mask(registry, year, "factory", GREEN_FACTORY_LEVELS)
     return registry["green_factory_level"].isin(GREEN_FACTORY_LEVELS) & (
         registry["green_factory_year"].fillna(9999) <= year
     )
 
 
-def _green_supply_chain(registry: pd.DataFrame, _year: int) -> pd.Series:
-    # The registry's designation carries no year: a designated enterprise counts in every year shown.
+def _green_supply_chain(registry: pd.DataFrame, year: int) -> pd.Series:
+    if "kind" in registry.columns:  # a designation without a year (an old registry flag) counts in every year
+        return green_register.in_force_mask(registry, year, "supply_chain")
+    # The registry's flag carries no year: a designated enterprise counts in every year shown.
     return registry["green_supply_chain"].fillna(False).astype(bool)
+
+
+def _green_park(registry: pd.DataFrame, year: int) -> pd.Series:
+    if "kind" in registry.columns:
+        return green_register.in_force_mask(registry, year, "park")
+    return pd.Series(False, index=registry.index)
 
 
 INDICATORS: dict[str, Indicator] = {
@@ -562,7 +576,7 @@ INDICATORS: dict[str, Indicator] = {
             "green factories at provincial level or above (cumulative)",
             "factories",
             "count entered by the regulator; for the non-ferrous scope without an entry, enterprises of the "
-            "registry designated provincial or national green factory by the year",
+            "green register designated provincial or national green factory by the year and not removed",
             None,
             _green_count("green_factories", _green_factory),
             scopes=("industry", "nonferrous"),
@@ -573,7 +587,7 @@ INDICATORS: dict[str, Indicator] = {
             "green supply-chain management demonstration enterprises (cumulative)",
             "enterprises",
             "count entered by the regulator; for the non-ferrous scope without an entry, enterprises of the "
-            "registry so designated (the registry does not date the designation)",
+            "green register so designated by the year and not removed (one without a year counts every year)",
             None,
             _green_count("green_supply_chain_enterprises", _green_supply_chain),
             scopes=("industry", "nonferrous"),
@@ -583,9 +597,10 @@ INDICATORS: dict[str, Indicator] = {
             "绿色低碳工业园区数（累计）",
             "green low-carbon industrial parks (cumulative)",
             "parks",
-            "count entered by the regulator (from the register of green parks)",
+            "count entered by the regulator; for the non-ferrous scope without an entry, parks of the green "
+            "register designated by the year and not removed",
             None,
-            _green_count("green_parks", None),
+            _green_count("green_parks", _green_park, subject="park_code"),
             scopes=("industry", "nonferrous"),
         ),
     ]

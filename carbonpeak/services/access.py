@@ -79,6 +79,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the pollutant ledger (services/pollutants.py): everyone reads in scope; an enterprise reports its own
     "pollutants.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "pollutants.enter": frozenset({ENTERPRISE, ADMIN}),
+    # the green-manufacturing register (services/green_register*.py): everyone reads in scope; regulators
+    # manage the designations of their region; an enterprise files its own dynamic-management indicators
+    "green.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "green.manage": frozenset({CITY, PROVINCE, ADMIN}),
+    "green.file": frozenset({ENTERPRISE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

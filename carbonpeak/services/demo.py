@@ -14,6 +14,7 @@ from carbonpeak.demo import generate
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.services import access
 from carbonpeak.services.capacity import seed_from_registry
+from carbonpeak.services.green_register_demo import load_green_register
 from carbonpeak.services.pollutants_demo import load_pollutants
 from carbonpeak.services.recycling_demo import load_scrap_ledgers
 from carbonpeak.services.statistics import import_table
@@ -83,6 +84,7 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
         statistics = len(import_table(session, access.operator(actor), path))
     scrap_months = load_scrap_ledgers(session, province, actor)  # the recycled-metal casthouses' ledgers
     load_pollutants(session, actor, seed)  # demonstration pollutant tonnages (made up; services/pollutants_demo.py)
+    load_green_register(session, actor)  # the green register: dated designations, dynamic-management filings
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),

@@ -62,6 +62,9 @@ def _registered() -> dict[str, Kind]:
         _region_kind(MONTHLY, "month", reports_monitoring.gather),
         _region_kind(YEARLY, "year", reports_monitoring.gather),
     ]
+    from carbonpeak.services import reports_green
+
+    kinds.append(_enterprise_kind(reports_green.KIND, "year", reports_green.gather))
     return {k.name: k for k in kinds}
 
 

@@ -344,8 +344,13 @@ def ledger_capacity(session: Session, frame: pd.DataFrame) -> np.ndarray:
 
 
 def green_registry(session: Session) -> pd.DataFrame:
-    """Every facility of the registry with its region codes and its enterprise's green designations
-    (for counts of green factories and green supply-chain enterprises)."""
+    """Every facility of the registry with its region codes and its enterprise's green designations, one row per
+    facility and designation (a facility without any once, ``kind`` empty), and one row per park designation
+    (``facility_code`` and ``enterprise_code`` empty): the counts of green factories, parks and supply chains
+    read which designations are in force in a year (:mod:`carbonpeak.green.register`). The registry's old flag
+    columns stay beside them."""
+    from carbonpeak.store.green.repository import designation_frame
+
     registry = load_registry(session)
     enterprises = registry.enterprises.rename(columns={"id": "enterprise_id"})[
         ["enterprise_id", "green_factory_level", "green_factory_year", "green_supply_chain"]
@@ -365,6 +370,19 @@ def green_registry(session: Session) -> pd.DataFrame:
             "green_supply_chain",
         ]
     ]
+    designations = designation_frame(session)
+    kept = ["kind", "level", "year_designated", "removed_year"]
+    of_enterprises = designations[designations["subject"] == "enterprise"][["enterprise_code", *kept]]
+    frame = frame.merge(of_enterprises, on="enterprise_code", how="left")
+    of_parks = designations[designations["subject"] == "park"][["park_code", *kept]]
+    if not of_parks.empty:
+        park_regions = {code: region_id for code, region_id in session.execute(select(Park.code, Park.region_id)).all()}
+        regions = registry.regions.set_index("id")
+        of_parks = of_parks.assign(
+            province_code=[regions.at[park_regions[c], "province_code"] for c in of_parks["park_code"]],
+            city_code=[regions.at[park_regions[c], "city_code"] for c in of_parks["park_code"]],
+        )
+        frame = pd.concat([frame, of_parks], ignore_index=True)
     frame.attrs["clusters"] = registry.clusters
     return frame
 

@@ -208,6 +208,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     from carbonpeak.web import api, api_cbam, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
     from carbonpeak.web import api_footprints as footprints_api
+    from carbonpeak.web import api_green as green_api
     from carbonpeak.web import api_green_power as green_power_api
     from carbonpeak.web import api_monitoring as monitoring_api
     from carbonpeak.web import api_pollutants as pollutants_api
@@ -226,6 +227,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(footprints_api.router)  # /api/v1/footprints, published product footprints (public)
     app.include_router(recycling_api.router)  # /api/v1/recycling, the scrap intake ledger and shares
     app.include_router(green_power_api.router)  # /api/v1/green-power
+    app.include_router(green_api.router)  # /api/v1/green, the green-manufacturing register
     app.include_router(reports_api.router)  # /api/v1/reports, the regulator's reports
     app.include_router(pollutants_api.router)  # /api/v1/pollutants, the pollutant ledger and synergy
     static = resources.files("carbonpeak.web") / "static"

@@ -121,17 +121,22 @@ def test_value_added_target_on_the_demo_from_the_entered_statistics(demo: str) -
 
 def test_green_factories_counted_in_the_demo_registry(demo: str) -> None:
     from carbonpeak.store.facts import indicator_inputs
-    from carbonpeak.store.models import Enterprise
+    from carbonpeak.store.green.models import GreenDesignation
 
+    # Counted from the green register's dated designations (a removal in 2025 still counts in 2023).
     with db.transaction(demo) as session:
         facts, options = indicator_inputs(session)
-        enterprises = session.scalars(select(Enterprise)).all()
-        expected = sum(
-            1
-            for e in enterprises
-            if e.green_factory_level in ("provincial", "national")
-            and (e.green_factory_year or 9999) <= 2023
-            and e.facilities
+        designations = session.scalars(select(GreenDesignation).where(GreenDesignation.kind == "factory")).all()
+        expected = len(
+            {
+                d.enterprise_id
+                for d in designations
+                if d.level in ("provincial", "national")
+                and (d.year_designated or 9999) <= 2023
+                and (d.removed_on is None or d.removed_on.year > 2023)
+                and d.enterprise is not None
+                and d.enterprise.facilities
+            }
         )
     value = ind.compute("green_factories", facts, region="demo", year=2023, options=options, scope="nonferrous")
     assert expected > 0 and value.value == expected

@@ -249,6 +249,19 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/recycling/steps"): REPORTERS | VERIFIERS,
     ("GET", "/api/v1/recycling/content"): EVERYONE,
     ("GET", "/api/v1/recycling/shares"): REGULATORS,
+    # the green-manufacturing register: everyone reads in scope; regulators designate and decide in their region;
+    # an enterprise files its own dynamic-management indicators
+    ("GET", "/green"): EVERYONE,
+    ("GET", "/enterprises/{code}/green"): EVERYONE,
+    ("POST", "/green/designations"): REGULATORS,
+    ("POST", "/green/designations/{designation_id}/decide"): REGULATORS,
+    ("POST", "/enterprises/{code}/green/filings"): REPORTERS,
+    ("GET", "/api/v1/green/designations"): EVERYONE,
+    ("POST", "/api/v1/green/designations"): REGULATORS,
+    ("POST", "/api/v1/green/designations/{designation_id}/decide"): REGULATORS,
+    ("GET", "/api/v1/green/status"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/green/filings"): REPORTERS,
+    ("GET", "/api/v1/enterprises/{code}/green/gaps"): EVERYONE,
 }
 
 # Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).
@@ -267,6 +280,7 @@ OWN = {
     "year": "2024",  # a CBAM package's year
     "report_id": "1",  # none in the walk's database: 404 to regulators, 403 to the others (test_reports.py)
     "fmt": "pdf",
+    "designation_id": "999999",  # none in the walk's database: 404 to regulators, 403 to the others
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city
 # regulator's scope; XF01 (another province) is outside everyone's but the administrator's.

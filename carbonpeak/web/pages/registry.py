@@ -13,6 +13,7 @@ from carbonpeak.store import capacity as capacity_ledger
 from carbonpeak.web import queries
 from carbonpeak.web.deps import DbSession, Who, render
 from carbonpeak.web.pages.common import context, year_of
+from carbonpeak.web.pages.green import block as green_register_block
 from carbonpeak.web.pages.green_power import block as green_block
 from carbonpeak.web.pages.pollutants import block as synergy_block
 
@@ -50,6 +51,7 @@ def enterprise_page(request: Request, code: str, session: DbSession, who: Who, y
             ][:10],
             green=green_block(session, who, year=chosen, enterprise=enterprise.code, include_submitted=True),
             synergy=synergy_block(session, who, year=chosen, enterprise=enterprise.code),
+            green_register=green_register_block(session, who, enterprise.code),
         ),
     )
 

@@ -1,0 +1,1 @@
+"""The green-manufacturing register: dated designations and the annual dynamic-management filings."""
