@@ -22,6 +22,8 @@ from carbonpeak.reports.document import Document
 KINDS: dict[str, str] = {
     "carbon_peak_monthly": "carbon_peak.html",
     "carbon_peak_yearly": "carbon_peak.html",
+    "disclosure_mee": "disclosure.html",  # the MEE annual disclosure's carbon section (docs/disclosure.md)
+    "disclosure_climate": "disclosure.html",  # the exchange sustainability report's climate section
 }
 
 
