@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "monitoring": 4,
     "recycling": 4,
     "reports": 4,
+    "disclosure": 4,
     "store": 5,
     "services": 6,
     "web": 7,
@@ -41,6 +42,7 @@ LAYERS: dict[str, int] = {
 
 
 DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring", "recycling", "reports")
+DOMAIN += ("disclosure",)
 
 
 def _part(module: str) -> str | None:

@@ -11,6 +11,7 @@ from carbonpeak.cli import (
     accounting,
     capacity,
     cbam,
+    disclosure,
     footprint,
     green_power,
     indicators,
@@ -41,6 +42,7 @@ for _module in (
     recycling,
     report,
     green_power,
+    disclosure,
 ):
     _module.register(app)
 del _module

@@ -55,7 +55,9 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
                 tonnes(change.this_year),
                 tonnes(change.last_year),
                 tonnes(change.reduction),
-                Cell("—") if change.reduction_pct is None else Cell(f"{change.reduction_pct:.1f}%", change.reduction_pct),
+                Cell("—")
+                if change.reduction_pct is None
+                else Cell(f"{change.reduction_pct:.1f}%", change.reduction_pct),
             ]
         )
     caption = t("climate.f_scopes", lang)

@@ -71,7 +71,9 @@ def read(session: Session, who: Principal, asked: Asked) -> Inputs:
         raise InputError(code="reports.period_not_due", field="period", period=asked.period, as_of=as_of.isoformat())
     facilities = {
         f.code: f
-        for f in session.scalars(select(Facility).where(Facility.enterprise_id == enterprise.id).order_by(Facility.code))
+        for f in session.scalars(
+            select(Facility).where(Facility.enterprise_id == enterprise.id).order_by(Facility.code)
+        )
     }
     codes = sorted(facilities)
     first, last = f"{year - 1:04d}-01", f"{year:04d}-12"
@@ -117,7 +119,7 @@ def _not_final(states: pd.DataFrame, year: int, lang: str) -> list[str]:
 def data_state(inputs: Inputs, kind: str, extra: dict[str, Any]) -> dict[str, Any]:
     """The months of both years (facility, month, version, state), the parameter fingerprints, the day
     judged on and the section's other inputs (``extra``: e.g. the allowance statement's version)."""
-    facts = inputs.rows.drop(columns=list(PARTS) + ["method"], errors="ignore")
+    facts = inputs.rows.drop(columns=[*list(PARTS), "method"], errors="ignore")
     months = reports_state.months_part(facts, inputs.states, f"{inputs.year - 1:04d}-01", f"{inputs.year:04d}-12")
     return reports_state.made_state(
         kind=kind,
@@ -173,7 +175,10 @@ def words_of_state(state: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         (rt("ds.months", lang), sep.join(f"{rt(f'state.{s}', lang)} {n}" for s, n in sorted(counts.items()))),
         (rt("ds.corrected", lang), corrected or rt("ds.none", lang)),
         (rt("ds.parameters", lang), sep.join(f"{k} {v[:12]}" for k, v in state["parameters"].items())),
-        (t("ds.inputs", lang), sep.join(f"{k} {str(state[k])[:16]}" for k in ("enterprise", "allowance") if k in state)),
+        (
+            t("ds.inputs", lang),
+            sep.join(f"{k} {str(state[k])[:16]}" for k in ("enterprise", "allowance") if k in state),
+        ),
         (rt("ds.as_of", lang), str(state["as_of"])),
         (rt("ds.fingerprint", lang), report_state.fingerprint(state)),
     ]

@@ -46,8 +46,12 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
     now, before = figures.totals(figures.of_year(rows, year)), figures.totals(figures.of_year(rows, year - 1))
     head = [t("col.item", lang), t("col.year", lang, year=year), t("col.year", lang, year=year - 1), t("col.yoy", lang)]
     body = [
-        [Cell(t(f"item.{item}", lang)), tonnes(getattr(now, item)), tonnes(getattr(before, item))]
-        + [change_pct(getattr(now, item), getattr(before, item))]
+        [
+            Cell(t(f"item.{item}", lang)),
+            tonnes(getattr(now, item)),
+            tonnes(getattr(before, item)),
+            change_pct(getattr(now, item), getattr(before, item)),
+        ]
         for item in ITEMS
     ]
     body.append(
@@ -99,9 +103,7 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
     statement = latest_statement(session, inputs.enterprise.code, year)
     sections.append(Section(t("mee.s_allowance", lang), _allowance(inputs, statement)))
     if statement is not None:
-        prov.append(
-            Provenance("F3", t("mee.f_allowance", lang, year=year), [t("mee.stated", lang)], [], "—", url)
-        )
+        prov.append(Provenance("F3", t("mee.f_allowance", lang, year=year), [t("mee.stated", lang)], [], "—", url))
     sections.append(Section(t("s.sources", lang), [Paragraph(t("mee.sources", lang))]))
     allowance = f"v{statement.version}:{statement.status}:{statement.surrendered_tco2e}" if statement else "none"
     state = data_state(inputs, MEE, {"allowance": allowance})

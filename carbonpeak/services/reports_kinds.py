@@ -57,13 +57,12 @@ def _enterprise_kind(name: str, period: str, gather: Gather) -> Kind:
 def _registered() -> dict[str, Kind]:
     # imported here: the gatherers import the report engine and the store, which need not load with this list
     from carbonpeak.services import reports_monitoring
-    from carbonpeak.services import disclosure_climate, disclosure_mee  # disclosure (docs/disclosure.md)
+    from carbonpeak.services.disclosure_kinds import DISCLOSURE  # disclosure (docs/disclosure.md)
 
     kinds = [
         _region_kind(MONTHLY, "month", reports_monitoring.gather),
         _region_kind(YEARLY, "year", reports_monitoring.gather),
-        _enterprise_kind(disclosure_mee.MEE, "year", disclosure_mee.gather),
-        _enterprise_kind(disclosure_climate.CLIMATE, "year", disclosure_climate.gather),
+        *[_enterprise_kind(name, "year", gather) for name, gather in DISCLOSURE],
     ]
     return {k.name: k for k in kinds}
 

@@ -29,9 +29,7 @@ def result_parts(session: Session, version_ids: Iterable[int]) -> pd.DataFrame:
         )
         for version_id, method, values in session.execute(query):
             values = values or {}
-            rows.append(
-                {"version_id": int(version_id), "method": method, **{p: _number(values.get(p)) for p in PARTS}}
-            )
+            rows.append({"version_id": int(version_id), "method": method, **{p: _number(values.get(p)) for p in PARTS}})
     return pd.DataFrame(rows, columns=["version_id", "method", *PARTS])
 
 
