@@ -178,7 +178,7 @@ def test_publish_shows_only_the_published_on_the_public_page(url: str) -> None:
         assert [r.id for r in page.reports] == [mee.id]
         assert hidden.id not in {r.id for r in page.reports}
         assert page.reports[0].figures[0].label.startswith("范围一")
-        name, media, data = public_use.pdf(session, "E02", mee.id)
+        _name, media, data = public_use.pdf(session, "E02", mee.id)
         assert media == "application/pdf" and data.startswith(b"%PDF")
         with pytest.raises(NotFound):
             public_use.pdf(session, "E02", hidden.id)  # unpublished: not found
