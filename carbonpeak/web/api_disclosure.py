@@ -1,4 +1,5 @@
-"""Disclosure in the REST API (/api/v1/disclosure, docs/disclosure.md): an enterprise's disclosure of a year
+"""Disclosure in the REST API (/api/v1/disclosure, /api/v1/enterprises/{code}/disclosure; docs/disclosure.md): an
+enterprise's disclosure of a year
 (due day, state, statement, reports), its allowance statement, making and publishing a disclosure report,
 the regulator's deadline list and flags, and the public answer of what an enterprise published (no token).
 Thin adapters over :mod:`carbonpeak.services.disclosure` and its siblings."""
@@ -138,9 +139,11 @@ def deadlines(request: Request, session: DbSession, who: Who, year: int | None =
     return BoardOut(year=found.year, due=found.due, counts=found.counts, rows=rows, source=found.source)
 
 
-@router.get("/disclosure/{enterprise}/{year}", response_model=OwnOut, responses=ERRORS, summary="An enterprise's year")
-def own(request: Request, session: DbSession, who: Who, enterprise: str, year: str) -> OwnOut:
-    found = use.own(session, who, enterprise, year, today_of(request))
+@router.get(
+    "/enterprises/{code}/disclosure/{year}", response_model=OwnOut, responses=ERRORS, summary="An enterprise's year"
+)
+def own(request: Request, session: DbSession, who: Who, code: str, year: str) -> OwnOut:
+    found = use.own(session, who, code, year, today_of(request))
     statement = StatementOut(**found.statement.__dict__) if found.statement else None
     return OwnOut(
         enterprise=found.enterprise,
@@ -154,18 +157,18 @@ def own(request: Request, session: DbSession, who: Who, enterprise: str, year: s
 
 
 @router.post(
-    "/disclosure/{enterprise}/{year}/allowance",
+    "/enterprises/{code}/disclosure/{year}/allowance",
     response_model=StatementOut,
     status_code=201,
     responses=ERRORS,
     summary="State the year's allowance surrender (a new version)",
 )
 def allowance(
-    session: DbSession, who: Who, enterprise: str, year: str, body: Annotated[StatementIn | None, Body()] = None
+    session: DbSession, who: Who, code: str, year: str, body: Annotated[StatementIn | None, Body()] = None
 ) -> StatementOut:
     access.require(who, "disclosure.state")  # before the body is looked at
     body = body or StatementIn()
-    done = use.record_allowance(session, who, enterprise, year, body.status, body.surrendered_tco2e, body.note)
+    done = use.record_allowance(session, who, code, year, body.status, body.surrendered_tco2e, body.note)
     session.commit()
     return StatementOut(**done.__dict__)
 

@@ -84,9 +84,9 @@ def test_regulator_deadline_list_and_api(site: dict[str, Any]) -> None:
     # E02 published above: the day it was signed is the clock's, not the fixed day of the app's setting
     assert rows["E02"]["published_on"] and rows["E02"]["state"] in ("on_time", "late")
     assert site["enterprise"].get("/api/v1/disclosure/deadlines").status_code == 403
-    own = site["enterprise"].get("/api/v1/disclosure/E02/2025").json()
+    own = site["enterprise"].get("/api/v1/enterprises/E02/disclosure/2025").json()
     assert own["due"] == "2026-03-15" and own["statement"]["status"] == "completed"
-    assert site["enterprise"].get("/api/v1/disclosure/E05/2025").status_code == 404
+    assert site["enterprise"].get("/api/v1/enterprises/E05/disclosure/2025").status_code == 404
 
 
 def test_cli_deadlines_and_flag(site: dict[str, Any]) -> None:
