@@ -171,10 +171,13 @@ def deadlines(
     if as_json:
         _json(found)
         return
-    console.print(f"{found.year} → {found.due.isoformat()}", highlight=False)
+    language = cli_lang(lang)
+    _say("disclosure.cli.due", language, year=found.year, due=found.due.isoformat())
     for r in found.rows:
         on = r.published_on.isoformat() if r.published_on else "—"
-        console.print(f"  {r.enterprise:8} {r.state:9} {on:10} {','.join(r.why):24} {escape(r.name)}", highlight=False)
+        state = messages.render(f"disclosure.state.{r.state}", language)
+        why = "、".join(messages.render(f"disclosure.why.{w}", language) for w in r.why)
+        console.print(f"  {r.enterprise}  {state}  {on}  {why}  {escape(r.name)}", highlight=False, soft_wrap=True)
 
 
 @disclosure_app.command("flag")

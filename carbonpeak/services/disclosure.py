@@ -111,7 +111,7 @@ def record_allowance(
     except InputError as exc:
         problems.append(exc)
     if status not in STATUSES:
-        problems.append(InputError(code="disclosure.bad_status", field="status", value=status))
+        problems.append(InputError(code="disclosure.bad_status", field="surrender_status", value=status))
     quantity: float | None = None
     if surrendered_tco2e not in (None, ""):
         try:

@@ -99,7 +99,7 @@ def test_cli_deadlines_and_flag(site: dict[str, Any]) -> None:
         cli_app, ["disclosure", "deadlines", "--year", "2025", "--as-of", "2026-12-01", "--db", site["url"]]
     )
     assert listed.exit_code == 0, listed.output
-    assert "E05" in listed.output and "overdue" in listed.output
+    assert "E05" in listed.output and "已逾期未发布" in listed.output and "监管部门标记" in listed.output
     wrong = runner.invoke(
         cli_app,
         ["disclosure", "allowance", "--enterprise", "E02", "--year", "2025", "--status", "x", "--db", site["url"]],
