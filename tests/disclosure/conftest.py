@@ -9,4 +9,5 @@ for folder in (str(ROOT), str(ROOT / "tests" / "web")):
     if folder not in sys.path:
         sys.path.insert(0, folder)
 
+from tests.store.conftest import _drop_session_database, demo_db_url  # noqa: E402, F401
 from tests.web.conftest import demo_template  # noqa: E402, F401
