@@ -1,7 +1,7 @@
-"""Disclosure on the web, the API and the command line, on a copy of the web test database: the enterprise
-states its surrender, makes and publishes its MEE disclosure; anyone reads the public page and the PDF
-without an account; an unpublished report, another enterprise's page and an unknown code give the same
-neutral *not found*; the regulator's deadline list; the CLI."""
+"""Disclosure (docs/disclosure.md) on the web, the API and the command line, on a copy of the web test
+database: the enterprise states its surrender, makes and publishes its MEE disclosure; anyone reads the
+public page and the PDF without an account; an unpublished report, another enterprise's page and an
+unknown code give the same neutral *not found*; the regulator's deadline list; the CLI."""
 
 from __future__ import annotations
 
