@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "reports": 4,
     "synergy": 4,
     "green": 4,
+    "disclosure": 4,
     "store": 5,
     "services": 6,
     "web": 7,
@@ -43,6 +44,7 @@ LAYERS: dict[str, int] = {
 
 
 DOMAIN = ("capacity", "indicators", "projects", "pathways", "plausibility", "monitoring", "recycling", "reports")
+DOMAIN += ("disclosure",)
 
 
 def _part(module: str) -> str | None:

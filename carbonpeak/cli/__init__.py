@@ -11,6 +11,7 @@ from carbonpeak.cli import (
     accounting,
     capacity,
     cbam,
+    disclosure,
     footprint,
     green,
     green_power,
@@ -45,6 +46,7 @@ for _module in (
     green_power,
     pollutants,
     green,
+    disclosure,
 ):
     _module.register(app)
 del _module

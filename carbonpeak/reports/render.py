@@ -23,6 +23,8 @@ KINDS: dict[str, str] = {
     "carbon_peak_monthly": "carbon_peak.html",
     "carbon_peak_yearly": "carbon_peak.html",
     "green_lowcarbon": "green_lowcarbon.html",
+    "disclosure_mee": "disclosure.html",  # the MEE annual disclosure's carbon section (docs/disclosure.md)
+    "disclosure_climate": "disclosure.html",  # the exchange sustainability report's climate section
 }
 
 

@@ -84,6 +84,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "green.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
     "green.manage": frozenset({CITY, PROVINCE, ADMIN}),
     "green.file": frozenset({ENTERPRISE, ADMIN}),
+    # disclosure (services/disclosure*.py): an enterprise states its allowance surrender and publishes (files)
+    # its own disclosure reports; regulators see the deadline list of their region and flag who must disclose
+    "disclosure.view": frozenset({ENTERPRISE, CITY, PROVINCE, ADMIN}),
+    "disclosure.state": frozenset({ENTERPRISE, ADMIN}),
+    "disclosure.deadlines": frozenset({CITY, PROVINCE, ADMIN}),
+    "disclosure.flag": frozenset({CITY, PROVINCE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

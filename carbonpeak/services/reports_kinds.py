@@ -56,15 +56,15 @@ def _enterprise_kind(name: str, period: str, gather: Gather) -> Kind:
 @cache
 def _registered() -> dict[str, Kind]:
     # imported here: the gatherers import the report engine and the store, which need not load with this list
-    from carbonpeak.services import reports_monitoring
+    from carbonpeak.services import reports_green, reports_monitoring
+    from carbonpeak.services.disclosure_kinds import DISCLOSURE  # disclosure (docs/disclosure.md)
 
     kinds = [
         _region_kind(MONTHLY, "month", reports_monitoring.gather),
         _region_kind(YEARLY, "year", reports_monitoring.gather),
+        *[_enterprise_kind(name, "year", gather) for name, gather in DISCLOSURE],
+        _enterprise_kind(reports_green.KIND, "year", reports_green.gather),  # docs/green-manufacturing.md
     ]
-    from carbonpeak.services import reports_green
-
-    kinds.append(_enterprise_kind(reports_green.KIND, "year", reports_green.gather))
     return {k.name: k for k in kinds}
 
 

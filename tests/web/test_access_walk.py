@@ -262,6 +262,22 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/green/status"): EVERYONE,
     ("POST", "/api/v1/enterprises/{code}/green/filings"): REPORTERS,
     ("GET", "/api/v1/enterprises/{code}/green/gaps"): EVERYONE,
+    # disclosure (docs/disclosure.md): the enterprise its own (states, makes, publishes); regulators of its
+    # region read it and the deadline list, and flag; verifiers no part; the public pages need no login
+    ("GET", "/disclosure"): CBAM,
+    ("POST", "/disclosure/make"): REPORTERS,
+    ("POST", "/disclosure/publish/{report_id}"): REPORTERS,
+    ("POST", "/disclosure/allowance"): REPORTERS,
+    ("POST", "/disclosure/flag"): REGULATORS,
+    ("GET", "/public/disclosure/{enterprise}"): PUBLIC,
+    ("GET", "/public/disclosure/{enterprise}/reports/{report_id}.pdf"): PUBLIC,
+    ("GET", "/api/v1/disclosure/deadlines"): REGULATORS,
+    ("GET", "/api/v1/enterprises/{code}/disclosure/{year}"): CBAM,
+    ("POST", "/api/v1/enterprises/{code}/disclosure/{year}/allowance"): REPORTERS,
+    ("POST", "/api/v1/disclosure/reports"): REPORTERS,
+    ("POST", "/api/v1/disclosure/reports/{report_id}/publish"): REPORTERS,
+    ("POST", "/api/v1/disclosure/flags"): REGULATORS,
+    ("GET", "/api/v1/public/disclosure/{enterprise}"): PUBLIC,
 }
 
 # Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).

@@ -14,6 +14,7 @@ from carbonpeak.web.pages import (
     breakdown,
     cbam,
     city_map,
+    disclosure,
     exports,
     footprints,
     green,
@@ -64,6 +65,7 @@ for module in (
     exports,
     cbam,
     reports,
+    disclosure,
     admin,
 ):
     router.include_router(module.router)
