@@ -41,6 +41,8 @@ run: install reports
 	$(BIN)/carbonpeak warnings refresh --as-of 2026-01-20
 	# the regulator's 碳达峰监测报告 of the demo's last month (provisional: its months are not yet verified), stored
 	$(BIN)/carbonpeak report monthly --region demo --month 2025-12 --as-of 2026-01-20 --out var/report_demo_2025-12.pdf
+	# E02 publishes its 2025 carbon-emission disclosure: /public/disclosure/E02 shows it (docs/disclosure.md)
+	$(BIN)/carbonpeak disclosure demo
 	$(BIN)/carbonpeak pathways compare scenarios/baseline.yaml scenarios/plan.yaml scenarios/accelerated.yaml
 	$(BIN)/carbonpeak pathways run scenarios/plan.yaml
 	$(BIN)/carbonpeak pathways chart scenarios/plan.yaml --fan var/pathways_plan_fan.png --wedge var/pathways_plan_wedge.svg
