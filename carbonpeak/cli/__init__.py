@@ -11,6 +11,7 @@ from carbonpeak.cli import (
     accounting,
     capacity,
     cbam,
+    energy_report,
     footprint,
     green_power,
     indicators,
@@ -41,6 +42,7 @@ for _module in (
     recycling,
     report,
     green_power,
+    energy_report,
 ):
     _module.register(app)
 del _module

@@ -22,6 +22,7 @@ from carbonpeak.reports.document import Document
 KINDS: dict[str, str] = {
     "carbon_peak_monthly": "carbon_peak.html",
     "carbon_peak_yearly": "carbon_peak.html",
+    "energy_utilisation": "energy_utilisation.html",
 }
 
 

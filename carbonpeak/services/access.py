@@ -444,6 +444,7 @@ def get_project(session: Session, principal: Principal, code: str, action: str =
         raise Forbidden()
     return project
 
+
 # The energy-utilisation status report (services/energy_report.py): the enterprise completes and files its
 # own; the regulators of its region read and review (accept or return); its verifiers read.
 PERMISSIONS["energy_report.view"] = frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN})

@@ -133,8 +133,16 @@ def figures(session: Session, params: ParameterSet, enterprise: Enterprise, year
         coefficients(params, [m for m in months if m.state == pf.COUNTED]),
         mandatory_tce=float(mandatory.value) * conversion_factor(mandatory.unit, "tce"),
         designated_tce=float(designated.value) * conversion_factor(designated.unit, "tce"),
-        threshold_citation=mandatory.citation(),
+        threshold_citation=_zh_citation(mandatory),
     )
+
+
+def _zh_citation(cited: Cited) -> str:
+    """The source as a Chinese reader cites it (the law's own title and article), else as recorded."""
+    zh = cited.source.zh
+    if zh is None:
+        return cited.citation()
+    return "".join(x for x in (zh.document, zh.clause) if x)
 
 
 def figures_sha256(figures: pf.Prefill) -> str:

@@ -57,6 +57,9 @@ def _registered() -> dict[str, Kind]:
         _region_kind(MONTHLY, "month", reports_monitoring.gather),
         _region_kind(YEARLY, "year", reports_monitoring.gather),
     ]
+    from carbonpeak.services import energy_report_doc  # the energy-utilisation report (issue #17 item 4)
+
+    kinds.append(_enterprise_kind(energy_report_doc.KIND, "year", energy_report_doc.gather))
     return {k.name: k for k in kinds}
 
 
