@@ -333,6 +333,21 @@ def inbox(session: Session, who: Principal, year: Any) -> list[Listed]:
     return [Listed(e.code, e.name_zh, y, v.status, v.version) for v, e in session.execute(query)]
 
 
+def enterprises(session: Session, who: Principal) -> list[tuple[str, str]]:
+    """(code, name) of the enterprises whose reports the person may read."""
+    access.require(who, "energy_report.view")
+    query = select(Enterprise.code, Enterprise.name_zh).where(access.enterprise_filter(who)).order_by(Enterprise.code)
+    return [(code, name) for code, name in session.execute(query)]
+
+
+def own_enterprise(session: Session, who: Principal) -> str | None:
+    """An enterprise user's own enterprise code (None for other roles)."""
+    if who.role != access.ENTERPRISE or who.enterprise_id is None:
+        return None
+    own = session.get(Enterprise, who.enterprise_id)
+    return own.code if own is not None else None
+
+
 def nbs205(session: Session, who: Principal, enterprise: str, year: Any) -> tuple[str, bytes]:
     """The NBS 205-1/205-2/205-3 workbook of the year, from the same figures as the report."""
     from carbonpeak.energy_report import nbs205 as forms205

@@ -207,6 +207,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
 
     from carbonpeak.web import api, api_cbam, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
+    from carbonpeak.web import api_energy_report as energy_report_api
     from carbonpeak.web import api_footprints as footprints_api
     from carbonpeak.web import api_green_power as green_power_api
     from carbonpeak.web import api_monitoring as monitoring_api
@@ -226,6 +227,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(recycling_api.router)  # /api/v1/recycling, the scrap intake ledger and shares
     app.include_router(green_power_api.router)  # /api/v1/green-power
     app.include_router(reports_api.router)  # /api/v1/reports, the regulator's reports
+    app.include_router(energy_report_api.router)  # /api/v1/energy-reports, the energy-utilisation report
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -14,6 +14,7 @@ from carbonpeak.web.pages import (
     breakdown,
     cbam,
     city_map,
+    energy_report,
     exports,
     footprints,
     green_power,
@@ -61,5 +62,6 @@ for module in (
     cbam,
     reports,
     admin,
+    energy_report,
 ):
     router.include_router(module.router)
