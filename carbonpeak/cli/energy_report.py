@@ -33,13 +33,17 @@ energy_app = typer.Typer(help="能源利用状况报告 (energy-utilisation stat
 
 Enterprise = Annotated[str, typer.Option("--enterprise", help="the enterprise's code, e.g. E02")]
 Year = Annotated[str, typer.Option("--year", help="the report year, e.g. 2025")]
-EntriesFile = Annotated[Path | None, typer.Option("--file", help="JSON file of the enterprise's entries")]
+EntriesFile = Annotated[
+    Path | None, typer.Option("--file", help="the enterprise's entries: JSON, or CSV of table,row,field,value")
+]
 
 
 def _entries(path: Path | None) -> Any:
     if path is None:
         return None
     try:
+        if path.suffix.lower() == ".csv":
+            return use.entries_from_csv(path.read_bytes())
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(code="energy_report.bad_file", file=str(path), reason=str(exc)) from None

@@ -103,3 +103,41 @@ def check(forms: FormSet, entries: Any) -> tuple[dict[str, list[dict[str, Any]]]
         if kept:
             clean[table.id] = kept
     return clean, problems
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A CSV line that names no table or field of the form set (or no row number)."""
+
+    line: int  # 1-based, the header is line 1
+    what: str  # table, field, row
+    given: str
+
+
+def from_rows(forms: FormSet, lines: list[dict[str, str]]) -> tuple[dict[str, list[dict[str, str]]], list[Unreadable]]:
+    """Entries from a long table (CSV): one value per line with columns ``table`` (t8 or 表8), ``row`` (1, 2,
+    ...), ``field`` (its name or its Chinese label) and ``value``. Lines that name nothing known are listed,
+    all of them; the values are checked afterwards like a form's (:func:`check`)."""
+    tables = {t.id: t for t in forms.enterprise_tables()} | {t.number: t for t in forms.enterprise_tables()}
+    rows: dict[str, dict[int, dict[str, str]]] = {}
+    bad: list[Unreadable] = []
+    for n, line in enumerate(lines, start=2):
+        table = tables.get((line.get("table") or "").strip())
+        if table is None:
+            bad.append(Unreadable(n, "table", (line.get("table") or "")[:40]))
+            continue
+        names = {f.name: f.name for f in table.fields} | {f.label["zh"]: f.name for f in table.fields}
+        name = names.get((line.get("field") or "").strip())
+        if name is None:
+            bad.append(Unreadable(n, "field", (line.get("field") or "")[:40]))
+            continue
+        try:
+            row = int(str(line.get("row") or "1").strip())
+        except ValueError:
+            row = 0
+        if not 1 <= row <= MAX_ROWS:
+            bad.append(Unreadable(n, "row", str(line.get("row"))[:20]))
+            continue
+        rows.setdefault(table.id, {}).setdefault(row, {})[name] = line.get("value") or ""
+    entries = {t: [by.get(r, {}) for r in range(1, max(by) + 1)] for t, by in rows.items()}
+    return entries, bad

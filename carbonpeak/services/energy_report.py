@@ -196,6 +196,39 @@ def problems_as_errors(problems: list[entries.Problem]) -> ValidationFailed:
     return ValidationFailed(errors)
 
 
+CSV_COLUMNS = {"表": "table", "行": "row", "字段": "field", "内容": "value"}  # a Chinese header reads the same
+
+
+def entries_from_csv(content: bytes) -> dict[str, list[dict[str, str]]]:
+    """What the enterprise completes, from a CSV file (UTF-8 or GBK) of lines ``table,row,field,value``;
+    the header may be in Chinese (表,行,字段,内容); every line that names no table, field or row is refused
+    at once (nothing is saved)."""
+    import csv
+    import io
+
+    text = None
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise InputError(code="energy_report.csv.encoding")
+    reader = csv.reader(io.StringIO(text))
+    header = [CSV_COLUMNS.get(h.strip(), h.strip()) for h in next(reader, [])]
+    missing = [c for c in ("table", "row", "field", "value") if c not in header]
+    if missing:
+        raise InputError(code="energy_report.csv.columns", missing=", ".join(missing))
+    lines = [dict(zip(header, cells, strict=False)) for cells in reader]
+    found, bad = entries.from_rows(config.load(), lines)
+    if bad:
+        raise ValidationFailed(
+            [InputError(code=f"energy_report.csv.unknown_{b.what}", line=b.line, given=b.given) for b in bad]
+        )
+    return found
+
+
 def _check(forms: config.FormSet, given: Any, *, complete: bool) -> dict[str, list[dict[str, Any]]]:
     clean, problems = entries.check(forms, given)
     if complete:  # a filed report answers every single-row table's required field

@@ -50,6 +50,15 @@ def test_the_cli_walk(demo_sqlite_url: str, tmp_path: Path) -> None:
     )
     assert code == 0, out
     assert pdf.read_bytes().startswith(b"%PDF")
+    word = tmp_path / "report_en.docx"
+    code, out = run(
+        demo_sqlite_url, "make", "--enterprise", "E02", "--year", "2025", "--report-lang", "en", "--out", str(word)
+    )
+    assert code == 0, out
+    import docx
+
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert "Energy-utilisation status report of a key energy-using unit" in paragraphs
     workbook = tmp_path / "nbs205.xlsx"
     code, out = run(demo_sqlite_url, "nbs205", "--enterprise", "E02", "--year", "2025", "--out", str(workbook))
     assert code == 0, out

@@ -13,7 +13,7 @@ from carbonpeak.services import access
 from carbonpeak.services import energy_report as use
 from carbonpeak.services.access import Principal
 from carbonpeak.store import db
-from carbonpeak.store.models import AuditEvent, Enterprise, Fact, Facility
+from carbonpeak.store.models import AuditEvent, Enterprise, Facility, Fact
 from carbonpeak.store.repository import counted_versions
 
 GOOD = {
@@ -106,3 +106,21 @@ def test_outside_the_scope_nothing_is_revealed(demo_sqlite_url: str) -> None:
             use.save(s, verifier, "NOPE", 2025, GOOD)
         with pytest.raises(InputError):
             use.open_report(s, verifier, "E02", "20x5")
+
+
+def test_entries_from_a_csv_file() -> None:
+    good = "表,行,字段,内容\n表8,1,设备名称,电解槽\nt8,1,quantity,288\nt5,1,factors,产量下降\n".encode("gbk")
+    assert use.entries_from_csv(good) == {
+        "t8": [{"name": "电解槽", "quantity": "288"}],
+        "t5": [{"factors": "产量下降"}],
+    }
+    with pytest.raises(ValidationFailed) as bad:
+        use.entries_from_csv(b"table,row,field,value\nt99,1,x,1\nt8,0,name,x\nt8,1,colour,red\n")
+    assert [(e.code, e.params["line"]) for e in bad.value.errors] == [
+        ("energy_report.csv.unknown_table", 2),
+        ("energy_report.csv.unknown_row", 3),
+        ("energy_report.csv.unknown_field", 4),
+    ]
+    with pytest.raises(InputError) as columns:
+        use.entries_from_csv(b"a,b\n1,2\n")
+    assert columns.value.code == "energy_report.csv.columns"

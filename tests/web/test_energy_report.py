@@ -45,6 +45,17 @@ def test_fill_file_accept_download(fresh_app: Any) -> None:
     ):
         assert text in bad.text
 
+    csv = "表,行,字段,内容\n表8,1,设备名称,电解槽\n表8,1,数量（台/套）,288\n".encode()
+    uploaded = post(
+        enterprise, "/energy-report/E02/upload", {"year": "2025"}, files={"file": ("e.csv", csv, "text/csv")}
+    )
+    assert uploaded.status_code == 303
+    refused = post(
+        enterprise, "/energy-report/E02/upload", {"year": "2025"}, files={"file": ("e.csv", b"t,r\n", "text/csv")}
+    )
+    assert refused.status_code == 422 and "CSV" in refused.text
+    assert "电解槽" in enterprise.get("/energy-report/E02?year=2025").text
+
     filed = post(enterprise, "/energy-report/E02/save", {**FORM, "action": "submit"})
     assert filed.status_code == 303
     assert post(enterprise, "/energy-report/E02/review", {"year": "2025", "decision": "accept"}).status_code == 403

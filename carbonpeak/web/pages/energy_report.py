@@ -163,6 +163,22 @@ async def save_entries(
     return redirect(f"/energy-report/{enterprise}?year={chosen}")
 
 
+@router.post("/energy-report/{enterprise}/upload")
+async def upload_entries(request: Request, enterprise: str, session: DbSession, who: Who) -> Response:
+    """A CSV of ``table,row,field,value`` saved as a new version (checked like the form's entries)."""
+    form = await request.form()
+    chosen = year_of(str(form.get("year") or ""), [])
+    upload = form.get("file")
+    content = await upload.read() if hasattr(upload, "read") else b""
+    try:
+        done = use.save(session, who, enterprise, chosen, use.entries_from_csv(content))
+    except InputError as failed:
+        return _failed(request, session, who, enterprise, chosen, failed)
+    session.commit()
+    flash(request, i18n.gettext("Saved: version %(version)s.", version=done.version))
+    return redirect(f"/energy-report/{enterprise}?year={chosen}")
+
+
 @router.post("/energy-report/{enterprise}/review")
 def review_report(
     request: Request,

@@ -37,12 +37,12 @@ def upgrade() -> None:
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_energy_report_version")),
-        sa.UniqueConstraint("enterprise_code", "year", "version", name=op.f("uq_energy_report_version_enterprise_code")),
+        sa.UniqueConstraint(
+            "enterprise_code", "year", "version", name=op.f("uq_energy_report_version_enterprise_code")
+        ),
     )
     with op.batch_alter_table("energy_report_version", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_energy_report_version_enterprise_code"), ["enterprise_code"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_energy_report_version_enterprise_code"), ["enterprise_code"], unique=False)
 
 
 def downgrade() -> None:
