@@ -24,6 +24,7 @@ from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, use_case
 from carbonpeak.errors import InputError
 from carbonpeak.reports.render import write_whole
 from carbonpeak.services import energy_report as use
+from carbonpeak.services import energy_report_reads as reads
 from carbonpeak.services import reports
 from carbonpeak.services.energy_report_doc import KIND, deadline_words
 from carbonpeak.services.reports_monitoring import Asked
@@ -225,7 +226,7 @@ def nbs205(
 ) -> None:
     """Write the NBS 205-1/205-2/205-3 workbook of the year."""
     name, content = use_case(
-        lambda s, who: use.nbs205(s, who, enterprise, year),
+        lambda s, who: reads.nbs205(s, who, enterprise, year),
         url=url,
         lang=lang,
         actor=actor,
@@ -247,7 +248,7 @@ def list_command(
 ) -> None:
     """The reports of the year in the person's scope, latest version each."""
     rows = use_case(
-        lambda s, who: use.inbox(s, who, year), url=url, lang=lang, actor=actor, as_user=as_user, mode="read"
+        lambda s, who: reads.inbox(s, who, year), url=url, lang=lang, actor=actor, as_user=as_user, mode="read"
     )
     if as_json:
         console.print_json(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False))

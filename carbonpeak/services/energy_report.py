@@ -13,15 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.energy_report import config, entries, prefill
-from carbonpeak.errors import Conflict, InputError, NotFound, ValidationFailed
-from carbonpeak.messages import Bilingual
+from carbonpeak.energy_report import config, prefill
+from carbonpeak.errors import Conflict, InputError, NotFound
 from carbonpeak.services import access
 from carbonpeak.services import energy_report_data as data
 from carbonpeak.services.access import Principal
+from carbonpeak.services.energy_report_entries import checked, entries_from_csv
 from carbonpeak.store import repository as repo
 from carbonpeak.store.energy_report.models import EnergyReportVersion
 from carbonpeak.store.models import Enterprise, Facility, Region, utcnow
@@ -96,7 +96,7 @@ def _enterprise(session: Session, who: Principal, code: str, action: str) -> Ent
     return found
 
 
-def _year(year: Any) -> int:
+def year_of(year: Any) -> int:
     try:
         value = int(str(year))
     except ValueError:
@@ -156,7 +156,7 @@ def open_report(
 ) -> Opened:
     """The report of ``year``: the platform's figures, the latest entries, the history, the deadline."""
     found = _enterprise(session, who, enterprise, "energy_report.view")
-    y = _year(year)
+    y = year_of(year)
     figures = data.figures(session, parameter_set(session), found, y)
     versions = _versions(session, found.code, y)
     basic = _basic(session, found)
@@ -178,70 +178,6 @@ def open_report(
     )
 
 
-def problems_as_errors(problems: list[entries.Problem]) -> ValidationFailed:
-    """Every problem as a coded error naming the table, the row and the field (zh and en)."""
-    errors = []
-    for p in problems:
-        zh, en = p.params("zh"), p.params("en")
-        errors.append(
-            InputError(
-                code=p.code,
-                table=Bilingual(zh["table"], en["table"]),
-                line=p.row,
-                column=Bilingual(zh["field"], en["field"]),
-                given=p.value,
-                minimum=zh["minimum"],
-            )
-        )
-    return ValidationFailed(errors)
-
-
-CSV_COLUMNS = {"表": "table", "行": "row", "字段": "field", "内容": "value"}  # a Chinese header reads the same
-
-
-def entries_from_csv(content: bytes) -> dict[str, list[dict[str, str]]]:
-    """What the enterprise completes, from a CSV file (UTF-8 or GBK) of lines ``table,row,field,value``;
-    the header may be in Chinese (表,行,字段,内容); every line that names no table, field or row is refused
-    at once (nothing is saved)."""
-    import csv
-    import io
-
-    text = None
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise InputError(code="energy_report.csv.encoding")
-    reader = csv.reader(io.StringIO(text))
-    header = [CSV_COLUMNS.get(h.strip(), h.strip()) for h in next(reader, [])]
-    missing = [c for c in ("table", "row", "field", "value") if c not in header]
-    if missing:
-        raise InputError(code="energy_report.csv.columns", missing=", ".join(missing))
-    lines = [dict(zip(header, cells, strict=False)) for cells in reader]
-    found, bad = entries.from_rows(config.load(), lines)
-    if bad:
-        raise ValidationFailed(
-            [InputError(code=f"energy_report.csv.unknown_{b.what}", line=b.line, given=b.given) for b in bad]
-        )
-    return found
-
-
-def _check(forms: config.FormSet, given: Any, *, complete: bool) -> dict[str, list[dict[str, Any]]]:
-    clean, problems = entries.check(forms, given)
-    if complete:  # a filed report answers every single-row table's required field
-        for table in forms.enterprise_tables():
-            if not table.many and table.id not in clean and not any(p.table.id == table.id for p in problems):
-                for f in table.fields:
-                    if f.required:
-                        problems.append(entries.Problem(table, 1, f, "energy_report.entry.required"))
-    if problems:
-        raise problems_as_errors(problems)
-    return clean
-
-
 def _refuse_locked_or_filed(latest: EnergyReportVersion | None, versions: list[EnergyReportVersion]) -> None:
     if any(v.status == ACCEPTED for v in versions):
         accepted = next(v for v in versions if v.status == ACCEPTED)
@@ -255,12 +191,12 @@ def save(session: Session, who: Principal, enterprise: str, year: Any, given: An
     named at once and nothing written, when an entry is bad; refused when the report is accepted (locked)
     or filed and under review."""
     found = _enterprise(session, who, enterprise, "energy_report.fill")
-    y = _year(year)
+    y = year_of(year)
     forms = config.load()
     versions = _versions(session, found.code, y)
     latest = versions[-1] if versions else None
     _refuse_locked_or_filed(latest, versions)
-    clean = _check(forms, given, complete=False)
+    clean = checked(forms, given, complete=False)
     row = EnergyReportVersion(
         enterprise_code=found.code,
         year=y,
@@ -281,18 +217,18 @@ def submit(session: Session, who: Principal, enterprise: str, year: Any, given: 
     """File the report: the entries given (saved first as a new version) or the latest draft, checked
     complete; it keeps the fingerprint of the platform's figures it was filed with."""
     found = _enterprise(session, who, enterprise, "energy_report.fill")
-    y = _year(year)
+    y = year_of(year)
     forms = config.load()
     versions = _versions(session, found.code, y)
     latest = versions[-1] if versions else None
     _refuse_locked_or_filed(latest, versions)
     if given is not None or latest is None or latest.status != DRAFT:
         source = given if given is not None else (latest.entries if latest is not None else {})
-        _check(forms, source, complete=True)
+        checked(forms, source, complete=True)
         save(session, who, found.code, y, source)
         latest = _versions(session, found.code, y)[-1]
     else:
-        _check(forms, latest.entries, complete=True)
+        checked(forms, latest.entries, complete=True)
     figures = data.figures(session, parameter_set(session), found, y)
     latest.status, latest.submitted_by, latest.submitted_at = SUBMITTED, who.actor, utcnow()
     latest.figures_sha256 = data.figures_sha256(figures)
@@ -310,7 +246,7 @@ def review(
         access.require(who, "energy_report.review")
         raise InputError(code="energy_report.bad_decision", field="decision", value=decision)
     found = _enterprise(session, who, enterprise, "energy_report.review")
-    y = _year(year)
+    y = year_of(year)
     versions = _versions(session, found.code, y)
     latest = versions[-1] if versions else None
     if latest is None or latest.status != SUBMITTED:
@@ -333,67 +269,8 @@ def review(
     return _info(latest)
 
 
-@dataclass(frozen=True)
-class Listed:
-    enterprise: str
-    name: str
-    year: int
-    status: str
-    version: int
-
-
-def inbox(session: Session, who: Principal, year: Any) -> list[Listed]:
-    """The reports of ``year`` of the enterprises in the person's scope, latest version each."""
-    access.require(who, "energy_report.view")
-    y = _year(year)
-    latest = (
-        select(EnergyReportVersion.enterprise_code, func.max(EnergyReportVersion.version).label("version"))
-        .where(EnergyReportVersion.year == y)
-        .group_by(EnergyReportVersion.enterprise_code)
-        .subquery()
-    )
-    query = (
-        select(EnergyReportVersion, Enterprise)
-        .join(
-            latest,
-            (latest.c.enterprise_code == EnergyReportVersion.enterprise_code)
-            & (latest.c.version == EnergyReportVersion.version),
-        )
-        .join(Enterprise, Enterprise.code == EnergyReportVersion.enterprise_code)
-        .where(EnergyReportVersion.year == y, access.enterprise_filter(who) if not who.is_admin else true())
-        .order_by(Enterprise.code)
-    )
-    return [Listed(e.code, e.name_zh, y, v.status, v.version) for v, e in session.execute(query)]
-
-
-def enterprises(session: Session, who: Principal) -> list[tuple[str, str]]:
-    """(code, name) of the enterprises whose reports the person may read."""
-    access.require(who, "energy_report.view")
-    query = select(Enterprise.code, Enterprise.name_zh).where(access.enterprise_filter(who)).order_by(Enterprise.code)
-    return [(code, name) for code, name in session.execute(query)]
-
-
-def own_enterprise(session: Session, who: Principal) -> str | None:
-    """An enterprise user's own enterprise code (None for other roles)."""
-    if who.role != access.ENTERPRISE or who.enterprise_id is None:
-        return None
-    own = session.get(Enterprise, who.enterprise_id)
-    return own.code if own is not None else None
-
-
-def nbs205(session: Session, who: Principal, enterprise: str, year: Any) -> tuple[str, bytes]:
-    """The NBS 205-1/205-2/205-3 workbook of the year, from the same figures as the report."""
-    from carbonpeak.energy_report import nbs205 as forms205
-
-    opened = open_report(session, who, enterprise, year)
-    content = forms205.workbook(
-        opened.figures,
-        enterprise=opened.basic.code,
-        enterprise_name=opened.basic.name_zh,
-        source=opened.forms.nbs_source,
-    )
-    return f"nbs205_{opened.basic.code}_{opened.year}.xlsx", content
-
-
 def _key(row: EnergyReportVersion) -> str:
     return f"{row.enterprise_code}:{row.year}:v{row.version}"
+
+
+__all__ = ["entries_from_csv", "open_report", "review", "save", "submit"]

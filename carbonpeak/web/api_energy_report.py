@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
 from carbonpeak.services import energy_report as use
+from carbonpeak.services import energy_report_reads as reads
 from carbonpeak.services.energy_report_doc import deadline_words
 from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
@@ -100,11 +101,11 @@ def review(
 
 @router.get("/{enterprise}/{year}/nbs205.xlsx", responses=ERRORS, summary="The NBS 205-1/205-2/205-3 workbook")
 def nbs205(enterprise: str, year: str, session: DbSession, who: Who) -> Response:
-    name, content = use.nbs205(session, who, enterprise, year)
+    name, content = reads.nbs205(session, who, enterprise, year)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("", responses=ERRORS, summary="The year's reports in your scope")
 def inbox(session: DbSession, who: Who, year: str) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(r) for r in use.inbox(session, who, year)]
+    return [dataclasses.asdict(r) for r in reads.inbox(session, who, year)]

@@ -17,6 +17,7 @@ from carbonpeak.energy_report.nbs205 import carrier_label, product_label
 from carbonpeak.errors import InputError, ValidationFailed
 from carbonpeak.services import access, reports
 from carbonpeak.services import energy_report as use
+from carbonpeak.services import energy_report_reads as reads
 from carbonpeak.services.access import Principal
 from carbonpeak.services.energy_report_doc import KIND, deadline_words
 from carbonpeak.services.reports_monitoring import Asked
@@ -109,11 +110,11 @@ def _page(
 def energy_report_list(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
     access.require(who, "energy_report.view")
     chosen = year_of(year, [])
-    own = use.own_enterprise(session, who)
+    own = reads.own_enterprise(session, who)
     if own is not None:
         return redirect(f"/energy-report/{own}?year={chosen}")
-    enterprises = use.enterprises(session, who)
-    filed = {r.enterprise: r for r in use.inbox(session, who, chosen)}
+    enterprises = reads.enterprises(session, who)
+    filed = {r.enterprise: r for r in reads.inbox(session, who, chosen)}
     return render(
         request,
         "energy_report_list.html",
@@ -218,5 +219,5 @@ def make_report(
 
 @router.get("/energy-report/{enterprise}/nbs205.xlsx")
 def nbs205_workbook(enterprise: str, session: DbSession, who: Who, year: str | None = None) -> Response:
-    name, content = use.nbs205(session, who, enterprise, year_of(year, []))
+    name, content = reads.nbs205(session, who, enterprise, year_of(year, []))
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
