@@ -44,6 +44,7 @@ class Month:
     net_heat_gj: float = 0.0
     fuels: tuple[FuelLine, ...] = ()
     captive_electricity_mwh: float = 0.0  # generated on site (205-2: conversion)
+    version: int = 0  # the submission version read (the data state lists it)
     exported_electricity_mwh: float = 0.0
     exported_heat_gj: float = 0.0
 
@@ -115,6 +116,7 @@ class Prefill:
     key_unit: KeyUnit
     facilities: list[str] = field(default_factory=list)
     conversion: dict[str, float] = field(default_factory=dict)  # captive/exported electricity, exported heat
+    read: list[tuple[str, str, int, str]] = field(default_factory=list)  # (facility, period, version, state) read
 
     @property
     def provisional(self) -> bool:
@@ -259,6 +261,10 @@ def prefill(
             total, mandatory_tce, designated_tce, classify(total, mandatory_tce, designated_tce), threshold_citation
         ),
         facilities=sorted({m.facility for m in this}),
+        read=[
+            (m.facility, m.period, m.version, m.state)
+            for m in sorted(before + this, key=lambda m: (m.facility, m.period))
+        ],
         conversion={
             "captive_electricity_mwh": sum(m.captive_electricity_mwh for m in counted),
             "exported_electricity_mwh": sum(m.exported_electricity_mwh for m in counted),

@@ -213,6 +213,12 @@ def save(session: Session, who: Principal, enterprise: str, year: Any, given: An
     return _info(row)
 
 
+def save_csv(session: Session, who: Principal, enterprise: str, year: Any, content: bytes) -> VersionInfo:
+    """Save a CSV file of the entries (:func:`entries_from_csv`) as the next version: access first."""
+    _enterprise(session, who, enterprise, "energy_report.fill")
+    return save(session, who, enterprise, year, entries_from_csv(content))
+
+
 def submit(session: Session, who: Principal, enterprise: str, year: Any, given: Any = None) -> VersionInfo:
     """File the report: the entries given (saved first as a new version) or the latest draft, checked
     complete; it keeps the fingerprint of the platform's figures it was filed with."""
@@ -242,10 +248,9 @@ def review(
 ) -> VersionInfo:
     """The regulator's decision on the filed version: ``accept`` (locked from now on) or ``return`` with a
     reason (the enterprise corrects it as a new version)."""
-    if decision not in ("accept", "return"):
-        access.require(who, "energy_report.review")
-        raise InputError(code="energy_report.bad_decision", field="decision", value=decision)
     found = _enterprise(session, who, enterprise, "energy_report.review")
+    if decision not in ("accept", "return"):
+        raise InputError(code="energy_report.bad_decision", field="decision", value=decision)
     y = year_of(year)
     versions = _versions(session, found.code, y)
     latest = versions[-1] if versions else None
@@ -273,4 +278,4 @@ def _key(row: EnergyReportVersion) -> str:
     return f"{row.enterprise_code}:{row.year}:v{row.version}"
 
 
-__all__ = ["entries_from_csv", "open_report", "review", "save", "submit"]
+__all__ = ["entries_from_csv", "open_report", "review", "save", "save_csv", "submit"]

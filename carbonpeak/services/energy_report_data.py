@@ -78,6 +78,7 @@ def months_of(session: Session, enterprise: Enterprise, year: int) -> list[pf.Mo
                 captive_electricity_mwh=_num(record, "captive_electricity_mwh"),
                 exported_electricity_mwh=_num(record, "exported_electricity_mwh"),
                 exported_heat_gj=_num(record, "exported_heat_gj"),
+                version=v.version,
             )
         )
     return sorted(out, key=lambda m: (m.facility, m.period))

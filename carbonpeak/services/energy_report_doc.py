@@ -50,7 +50,13 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
         "lang": lang,
         "form_set": opened.forms.edition,
         "figures": opened.figures_sha256,
-        "months": sorted(opened.figures.months.items()),
+        # the months read and the coefficients used, in the shapes the reports' difference lists one by one
+        "months": [list(m) for m in opened.figures.read],
+        "parameters": {
+            k.parameter: f"{k.tce_per_unit:.10g} ({k.citation})"
+            for r in opened.figures.carriers
+            for k in r.coefficients
+        },
         "entries_version": current.version if current else 0,
         "entries_status": current.status if current else "none",
         "entries": report_state.sha256(opened.entries),
@@ -83,13 +89,36 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
         ],
         sections=_sections(opened, lang),
         provenance=_provenance(opened, lang),
-        data_state=[(k, str(v)) for k, v in state.items()] + [(t("fact.state", lang), fingerprint)],
+        data_state=_state_words(state, lang, fingerprint),
         provisional=bool(reasons),
         provisional_reasons=reasons,
         fingerprint=fingerprint,
         base_url=asked.base_url,
     )
     return Made(document, state)
+
+
+def _state_words(state: dict[str, Any], lang: str, fingerprint: str) -> list[tuple[str, str]]:
+    """The data state in words: the months read per state, the coefficients, the entries, the fingerprint."""
+    cp = "reports.cp."
+    sep = "；" if lang == "zh" else "; "
+    months = state["months"]
+    counts: dict[str, int] = {}
+    for _facility, _period, _version, month_state in months:
+        counts[month_state] = counts.get(month_state, 0) + 1
+    window = f"{min(m[1] for m in months)} — {max(m[1] for m in months)}" if months else "—"
+    return [
+        (messages.render(cp + "ds.window", lang), window),
+        (
+            messages.render(cp + "ds.months", lang),
+            sep.join(f"{messages.render(cp + 'state.' + s, lang)} {n}" for s, n in sorted(counts.items())),
+        ),
+        (messages.render(cp + "ds.parameters", lang), sep.join(f"{k} = {v}" for k, v in state["parameters"].items())),
+        (t("fact.version", lang), f"v{state['entries_version']} {state['entries_status']} · {state['entries'][:12]}"),
+        (t("fact.form_set", lang), state["form_set"]),
+        (messages.render(cp + "ds.as_of", lang), state["as_of"]),
+        (messages.render(cp + "ds.fingerprint", lang), fingerprint),
+    ]
 
 
 def _sections(o: use.Opened, lang: str) -> list[Section]:
@@ -267,7 +296,7 @@ def _provenance(o: use.Opened, lang: str) -> list[Provenance]:
     f = o.figures
     params = sorted({f"{k.parameter}: {k.citation}" for r in f.carriers for k in r.coefficients})
     months = t("months_words", lang, year=o.year, n=f.months.get("counted", 0))
-    url = f"/energy-report/{o.basic.code}/{o.year}"
+    url = f"/enterprises/{o.basic.code}/energy-report?year={o.year}"
     methods = ["GB/T 2589-2020 §3, Annex A (gbt2589-2020)"]
     return [
         Provenance("T2", o.forms.table("t2").heading(lang), methods, params, months, url),

@@ -1,4 +1,5 @@
-"""The energy-utilisation status report in the REST API (/api/v1/energy-reports): read a year's report
+"""The energy-utilisation status report in the REST API (/api/v1/enterprises/{code}/energy-report/{year},
+/api/v1/energy-reports): read a year's report
 (the platform's figures, the entries, the status, the deadline, the history), save and file the entries,
 review (accept or return), the NBS 205 workbook. Thin adapters over :mod:`carbonpeak.services.energy_report`;
 the report's PDF, Word and Excel are made and downloaded through /api/v1/reports (kind
@@ -7,6 +8,7 @@ the report's PDF, Word and Excel are made and downloaded through /api/v1/reports
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
@@ -18,7 +20,7 @@ from carbonpeak.services.energy_report_doc import deadline_words
 from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
 
-router = APIRouter(prefix="/api/v1/energy-reports", dependencies=[Depends(csrf_protect)], tags=["energy report"])
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)], tags=["energy report"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid token or session"},
     403: {"description": "a role that may not do this"},
@@ -66,46 +68,59 @@ def _opened(o: use.Opened, lang: str) -> dict[str, Any]:
     }
 
 
-@router.get("/{enterprise}/{year}", responses=ERRORS, summary="An enterprise's energy-utilisation report of a year")
-def read(enterprise: str, year: str, session: DbSession, who: Who) -> dict[str, Any]:
-    return _opened(use.open_report(session, who, enterprise, year), i18n.current_lang())
+@router.get(
+    "/enterprises/{code}/energy-report/{year}",
+    responses=ERRORS,
+    summary="An enterprise's energy-utilisation report of a year",
+)
+def read(code: str, year: str, session: DbSession, who: Who) -> dict[str, Any]:
+    return _opened(use.open_report(session, who, code, year), i18n.current_lang())
 
 
-@router.post("/{enterprise}/{year}/versions", status_code=201, responses=ERRORS, summary="Save the entries")
-def save(enterprise: str, year: str, session: DbSession, who: Who, entries: Entries = None) -> dict[str, Any]:
-    done = use.save(session, who, enterprise, year, entries or {})
+@router.post(
+    "/enterprises/{code}/energy-report/{year}/versions", status_code=201, responses=ERRORS, summary="Save the entries"
+)
+def save(code: str, year: str, session: DbSession, who: Who, entries: Entries = None) -> dict[str, Any]:
+    done = use.save(session, who, code, year, entries or {})
     session.commit()
     return dataclasses.asdict(done)
 
 
-@router.post("/{enterprise}/{year}/submit", responses=ERRORS, summary="File the report")
-def submit(enterprise: str, year: str, session: DbSession, who: Who, entries: Entries = None) -> dict[str, Any]:
-    done = use.submit(session, who, enterprise, year, entries)
+@router.post("/enterprises/{code}/energy-report/{year}/submit", responses=ERRORS, summary="File the report")
+def submit(code: str, year: str, session: DbSession, who: Who, entries: Entries = None) -> dict[str, Any]:
+    done = use.submit(session, who, code, year, entries)
     session.commit()
     return dataclasses.asdict(done)
 
 
-@router.post("/{enterprise}/{year}/review", responses=ERRORS, summary="Accept or return the filed report")
+@router.post(
+    "/enterprises/{code}/energy-report/{year}/review", responses=ERRORS, summary="Accept or return the filed report"
+)
 def review(
-    enterprise: str,
+    code: str,
     year: str,
     session: DbSession,
     who: Who,
-    decision: Annotated[str, Body(embed=True, description="accept or return")],
+    decision: Annotated[str, Body(embed=True, description="accept or return")] = "",
     reason: Annotated[str, Body(embed=True)] = "",
 ) -> dict[str, Any]:
-    done = use.review(session, who, enterprise, year, decision, reason)
+    done = use.review(session, who, code, year, decision, reason)
     session.commit()
     return dataclasses.asdict(done)
 
 
-@router.get("/{enterprise}/{year}/nbs205.xlsx", responses=ERRORS, summary="The NBS 205-1/205-2/205-3 workbook")
-def nbs205(enterprise: str, year: str, session: DbSession, who: Who) -> Response:
-    name, content = reads.nbs205(session, who, enterprise, year)
+@router.get(
+    "/enterprises/{code}/energy-report/{year}/nbs205.xlsx",
+    responses=ERRORS,
+    summary="The NBS 205-1/205-2/205-3 workbook",
+)
+def nbs205(code: str, year: str, session: DbSession, who: Who) -> Response:
+    name, content = reads.nbs205(session, who, code, year)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("", responses=ERRORS, summary="The year's reports in your scope")
-def inbox(session: DbSession, who: Who, year: str) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(r) for r in reads.inbox(session, who, year)]
+@router.get("/energy-reports", responses=ERRORS, summary="The year's reports in your scope (default: last year)")
+def inbox(session: DbSession, who: Who, year: str | None = None) -> list[dict[str, Any]]:
+    chosen = year or str(dt.date.today().year - 1)
+    return [dataclasses.asdict(r) for r in reads.inbox(session, who, chosen)]

@@ -164,20 +164,39 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/green-power/share"): EVERYONE,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
-    # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too
+    # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too.
+    # Enterprise reports (the energy-utilisation report, docs/energy-report.md) are read by the enterprise,
+    # its verifiers and its region's regulators, and signed (filed) by the enterprise: the API's list and a
+    # stored report are everyone's in scope (the list page stays the regulators'); report 1 is E02's energy-utilisation report, made in the enterprise's
+    # turn of the walk (POST /enterprises/{code}/energy-report/make), so only the enterprise signs it off.
     ("GET", "/reports"): REGULATORS,
     ("POST", "/reports"): REGULATORS,
     ("GET", "/reports/latest"): REGULATORS,
-    ("GET", "/reports/{report_id}"): REGULATORS,
-    ("POST", "/reports/{report_id}/check"): REGULATORS,
-    ("POST", "/reports/{report_id}/signoff"): REGULATORS,
-    ("GET", "/reports/{report_id}/download/{fmt}"): REGULATORS,
-    ("GET", "/api/v1/reports"): REGULATORS,
+    ("GET", "/reports/{report_id}"): EVERYONE,
+    ("POST", "/reports/{report_id}/check"): EVERYONE,
+    ("POST", "/reports/{report_id}/signoff"): REPORTERS,
+    ("GET", "/reports/{report_id}/download/{fmt}"): EVERYONE,
+    ("GET", "/api/v1/reports"): EVERYONE,
     ("POST", "/api/v1/reports"): REGULATORS,
-    ("GET", "/api/v1/reports/{report_id}"): REGULATORS,
-    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): REGULATORS,
-    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS,
-    ("POST", "/api/v1/reports/{report_id}/regenerate"): REGULATORS,
+    ("GET", "/api/v1/reports/{report_id}"): EVERYONE,
+    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): EVERYONE,
+    ("POST", "/api/v1/reports/{report_id}/signoff"): REPORTERS,
+    ("POST", "/api/v1/reports/{report_id}/regenerate"): EVERYONE,
+    # the energy-utilisation report (docs/energy-report.md): every role reads in scope; the enterprise fills,
+    # files and makes it; the regulators of its region review it
+    ("GET", "/energy-report"): EVERYONE,
+    ("GET", "/enterprises/{code}/energy-report"): EVERYONE,
+    ("GET", "/enterprises/{code}/energy-report/nbs205.xlsx"): EVERYONE,
+    ("POST", "/enterprises/{code}/energy-report/save"): REPORTERS,
+    ("POST", "/enterprises/{code}/energy-report/upload"): REPORTERS,
+    ("POST", "/enterprises/{code}/energy-report/make"): REPORTERS,
+    ("POST", "/enterprises/{code}/energy-report/review"): REGULATORS,
+    ("GET", "/api/v1/energy-reports"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/energy-report/{year}"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/energy-report/{year}/nbs205.xlsx"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/versions"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/submit"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/review"): REGULATORS,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
     ("GET", "/registry"): REGULATORS,
     ("GET", "/registry/template.xlsx"): REGULATORS,
@@ -252,7 +271,7 @@ OWN = {
     "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
     "job_id": "1",  # a recompute job: 403 to all but the administrator, who may see every one
     "year": "2024",  # a CBAM package's year
-    "report_id": "1",  # none in the walk's database: 404 to regulators, 403 to the others (test_reports.py)
+    "report_id": "1",  # E02's energy-utilisation report once the enterprise's turn made it; before, none (404)
     "fmt": "pdf",
 }
 # Objects outside: AO01 (E05, city demo-c) is outside the enterprise user's, the verifier's and the city

@@ -26,15 +26,15 @@ FORM = {
 def test_fill_file_accept_download(fresh_app: Any) -> None:
     enterprise, city = client(fresh_app, "enterprise"), client(fresh_app, "city")
     home = enterprise.get("/energy-report", follow_redirects=False)
-    assert home.status_code == 303 and "/energy-report/E02" in home.headers["location"]
-    page = enterprise.get("/energy-report/E02?year=2025")
+    assert home.status_code == 303 and "/enterprises/E02/energy-report" in home.headers["location"]
+    page = enterprise.get("/enterprises/E02/energy-report?year=2025")
     assert page.status_code == 200
     assert "表2 能源消费结构" in page.text and "柴油" in page.text and "重点用能单位" in page.text
     assert 'data-testid="energy-provisional"' in page.text  # Oct–Dec 2025 are not verified yet
 
     bad = post(
         enterprise,
-        "/energy-report/E02/save",
+        "/enterprises/E02/energy-report/save",
         {**FORM, "t8.1.quantity": "abc", "t8.2.name": "整流机组", "t8.2.quantity": "-2", "t6.1.target_tce": "十"},
     )
     assert bad.status_code == 422
@@ -47,27 +47,36 @@ def test_fill_file_accept_download(fresh_app: Any) -> None:
 
     csv = "表,行,字段,内容\n表8,1,设备名称,电解槽\n表8,1,数量（台/套）,288\n".encode()
     uploaded = post(
-        enterprise, "/energy-report/E02/upload", {"year": "2025"}, files={"file": ("e.csv", csv, "text/csv")}
+        enterprise,
+        "/enterprises/E02/energy-report/upload",
+        {"year": "2025"},
+        files={"file": ("e.csv", csv, "text/csv")},
     )
     assert uploaded.status_code == 303
     refused = post(
-        enterprise, "/energy-report/E02/upload", {"year": "2025"}, files={"file": ("e.csv", b"t,r\n", "text/csv")}
+        enterprise,
+        "/enterprises/E02/energy-report/upload",
+        {"year": "2025"},
+        files={"file": ("e.csv", b"t,r\n", "text/csv")},
     )
     assert refused.status_code == 422 and "CSV" in refused.text
-    assert "电解槽" in enterprise.get("/energy-report/E02?year=2025").text
+    assert "电解槽" in enterprise.get("/enterprises/E02/energy-report?year=2025").text
 
-    filed = post(enterprise, "/energy-report/E02/save", {**FORM, "action": "submit"})
+    filed = post(enterprise, "/enterprises/E02/energy-report/save", {**FORM, "action": "submit"})
     assert filed.status_code == 303
-    assert post(enterprise, "/energy-report/E02/review", {"year": "2025", "decision": "accept"}).status_code == 403
-    review_page = city.get("/energy-report/E02?year=2025")
+    assert (
+        post(enterprise, "/enterprises/E02/energy-report/review", {"year": "2025", "decision": "accept"}).status_code
+        == 403
+    )
+    review_page = city.get("/enterprises/E02/energy-report?year=2025")
     assert 'data-testid="energy-review"' in review_page.text
-    accepted = post(city, "/energy-report/E02/review", {"year": "2025", "decision": "accept"})
+    accepted = post(city, "/enterprises/E02/energy-report/review", {"year": "2025", "decision": "accept"})
     assert accepted.status_code == 303
-    locked = post(enterprise, "/energy-report/E02/save", FORM)
+    locked = post(enterprise, "/enterprises/E02/energy-report/save", FORM)
     assert locked.status_code == 409
-    assert "锁定" in enterprise.get("/energy-report/E02?year=2025").text
+    assert "锁定" in enterprise.get("/enterprises/E02/energy-report?year=2025").text
 
-    made = post(enterprise, "/energy-report/E02/make", {"year": "2025"})
+    made = post(enterprise, "/enterprises/E02/energy-report/make", {"year": "2025"})
     assert made.status_code == 303, made.text[:500]
     report = made.headers["location"]
     for fmt, magic in (("pdf", b"%PDF"), ("docx", b"PK"), ("xlsx", b"PK")):
@@ -78,7 +87,7 @@ def test_fill_file_accept_download(fresh_app: Any) -> None:
     text = PdfReader(io.BytesIO(enterprise.get(f"{report}/download/pdf").content)).pages[0].extract_text()
     assert "能源利用状况报告" in text and "临时报告" in text
     assert city.get(f"{report}/download/xlsx").status_code == 200  # the region's regulator reads it
-    nbs = enterprise.get("/energy-report/E02/nbs205.xlsx?year=2025")
+    nbs = enterprise.get("/enterprises/E02/energy-report/nbs205.xlsx?year=2025")
     assert nbs.status_code == 200
     book = load_workbook(io.BytesIO(nbs.content))
     assert book.sheetnames == ["205-1", "205-2", "205-3"]
@@ -91,27 +100,29 @@ def test_the_api_and_the_scope(clients: dict[str, TestClient], shared_app: Any) 
     def bearer(role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {TOKENS[role]}"}
 
-    city = clients["city"].get("/api/v1/energy-reports/E02/2025")
+    city = clients["city"].get("/api/v1/enterprises/E02/energy-report/2025")
     assert city.status_code == 200
     body = city.json()
     assert body["figures"]["key_unit"]["status"] == "key" and body["deadline"]["state"] == "not_configured"
     assert abs(body["figures"]["total_tce"] - body["figures"]["carriers_tce"]) < 0.01
-    assert clients["verifier"].get("/api/v1/energy-reports/E02/2025").status_code == 200
+    assert clients["verifier"].get("/api/v1/enterprises/E02/energy-report/2025").status_code == 200
     # another enterprise, one outside the city, one that does not exist: the same 404, nothing of it shown
     outside = [
-        clients["enterprise"].get("/api/v1/energy-reports/E01/2025"),
-        clients["city"].get("/api/v1/energy-reports/X01/2025"),
-        clients["city"].get("/api/v1/energy-reports/NOPE/2025"),
+        clients["enterprise"].get("/api/v1/enterprises/E01/energy-report/2025"),
+        clients["city"].get("/api/v1/enterprises/X01/energy-report/2025"),
+        clients["city"].get("/api/v1/enterprises/NOPE/energy-report/2025"),
     ]
     assert [r.status_code for r in outside] == [404, 404, 404]
     assert outside[0].json() == outside[2].json()
-    assert clients["enterprise"].get("/energy-report/E01?year=2025").status_code == 404
+    assert clients["enterprise"].get("/enterprises/E01/energy-report?year=2025").status_code == 404
     refused = api.post(
-        "/api/v1/energy-reports/E02/2025/versions", json={"t5": [{"factors": "x"}]}, headers=bearer("verifier")
+        "/api/v1/enterprises/E02/energy-report/2025/versions",
+        json={"t5": [{"factors": "x"}]},
+        headers=bearer("verifier"),
     )
     assert refused.status_code == 403
     bad = api.post(
-        "/api/v1/energy-reports/E02/2025/versions",
+        "/api/v1/enterprises/E02/energy-report/2025/versions",
         json={"t8": [{"name": "槽", "quantity": "abc"}, {"quantity": -1}]},
         headers=bearer("enterprise"),
     )

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.energy_report.nbs205 import carrier_label, product_label
 from carbonpeak.errors import InputError, ValidationFailed
-from carbonpeak.services import access, reports
 from carbonpeak.services import energy_report as use
 from carbonpeak.services import energy_report_reads as reads
+from carbonpeak.services import reports
 from carbonpeak.services.access import Principal
 from carbonpeak.services.energy_report_doc import KIND, deadline_words
 from carbonpeak.services.reports_monitoring import Asked
@@ -108,12 +108,11 @@ def _page(
 
 @router.get("/energy-report")
 def energy_report_list(request: Request, session: DbSession, who: Who, year: str | None = None) -> Response:
-    access.require(who, "energy_report.view")
     chosen = year_of(year, [])
+    enterprises = reads.enterprises(session, who)  # access first: 403 for a role that reads no report
     own = reads.own_enterprise(session, who)
     if own is not None:
-        return redirect(f"/energy-report/{own}?year={chosen}")
-    enterprises = reads.enterprises(session, who)
+        return redirect(f"/enterprises/{own}/energy-report?year={chosen}")
     filed = {r.enterprise: r for r in reads.inbox(session, who, chosen)}
     return render(
         request,
@@ -122,102 +121,95 @@ def energy_report_list(request: Request, session: DbSession, who: Who, year: str
     )
 
 
-@router.get("/energy-report/{enterprise}")
-def energy_report_page(
-    request: Request, enterprise: str, session: DbSession, who: Who, year: str | None = None
-) -> Response:
-    return _page(request, session, who, enterprise, year_of(year, []))
+@router.get("/enterprises/{code}/energy-report")
+def energy_report_page(request: Request, code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
+    return _page(request, session, who, code, year_of(year, []))
 
 
 def _failed(
-    request: Request,
-    session: Session,
-    who: Principal,
-    enterprise: str,
-    year: int,
-    failed: InputError,
-    given: Any = None,
+    request: Request, session: Session, who: Principal, code: str, year: int, failed: InputError, given: Any = None
 ) -> Response:
     session.rollback()
     problems = failed.errors if isinstance(failed, ValidationFailed) else [failed]
     lang = i18n.current_lang()
-    return _page(request, session, who, enterprise, year, 422, [p.text(lang) for p in problems], given)
+    return _page(request, session, who, code, year, 422, [p.text(lang) for p in problems], given)
 
 
-@router.post("/energy-report/{enterprise}/save")
-async def save_entries(
-    request: Request, enterprise: str, session: DbSession, who: Who, year: str | None = None
-) -> Response:
+def _back(code: str, year: int) -> Response:
+    return redirect(f"/enterprises/{code}/energy-report?year={year}")
+
+
+@router.post("/enterprises/{code}/energy-report/save")
+async def save_entries(request: Request, code: str, session: DbSession, who: Who) -> Response:
     form = await request.form()
-    chosen = year_of(year or str(form.get("year") or ""), [])
+    chosen = year_of(str(form.get("year") or ""), [])
     given = entries_of_form(form)
     try:
         if form.get("action") == "submit":
-            done = use.submit(session, who, enterprise, chosen, given)
+            done = use.submit(session, who, code, chosen, given)
         else:
-            done = use.save(session, who, enterprise, chosen, given)
+            done = use.save(session, who, code, chosen, given)
     except InputError as failed:
-        return _failed(request, session, who, enterprise, chosen, failed, given)
+        return _failed(request, session, who, code, chosen, failed, given)
     session.commit()
     text = N_("Filed: version %(version)s.") if done.status == "submitted" else N_("Saved: version %(version)s.")
     flash(request, i18n.gettext(text, version=done.version))
-    return redirect(f"/energy-report/{enterprise}?year={chosen}")
+    return _back(code, chosen)
 
 
-@router.post("/energy-report/{enterprise}/upload")
-async def upload_entries(request: Request, enterprise: str, session: DbSession, who: Who) -> Response:
+@router.post("/enterprises/{code}/energy-report/upload")
+async def upload_entries(request: Request, code: str, session: DbSession, who: Who) -> Response:
     """A CSV of ``table,row,field,value`` saved as a new version (checked like the form's entries)."""
     form = await request.form()
     chosen = year_of(str(form.get("year") or ""), [])
     upload = form.get("file")
     content = await upload.read() if hasattr(upload, "read") else b""
     try:
-        done = use.save(session, who, enterprise, chosen, use.entries_from_csv(content))
+        done = use.save_csv(session, who, code, chosen, content)
     except InputError as failed:
-        return _failed(request, session, who, enterprise, chosen, failed)
+        return _failed(request, session, who, code, chosen, failed)
     session.commit()
     flash(request, i18n.gettext("Saved: version %(version)s.", version=done.version))
-    return redirect(f"/energy-report/{enterprise}?year={chosen}")
+    return _back(code, chosen)
 
 
-@router.post("/energy-report/{enterprise}/review")
+@router.post("/enterprises/{code}/energy-report/review")
 def review_report(
     request: Request,
-    enterprise: str,
+    code: str,
     session: DbSession,
     who: Who,
-    year: Annotated[str, Form()],
-    decision: Annotated[str, Form()],
+    year: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     chosen = year_of(year, [])
     try:
-        done = use.review(session, who, enterprise, chosen, decision, reason)
+        done = use.review(session, who, code, chosen, decision, reason)
     except InputError as failed:
-        return _failed(request, session, who, enterprise, chosen, failed)
+        return _failed(request, session, who, code, chosen, failed)
     session.commit()
     flash(request, i18n.gettext(STATUS_NAMES[done.status]))
-    return redirect(f"/energy-report/{enterprise}?year={chosen}")
+    return _back(code, chosen)
 
 
-@router.post("/energy-report/{enterprise}/make")
+@router.post("/enterprises/{code}/energy-report/make")
 def make_report(
-    request: Request, enterprise: str, session: DbSession, who: Who, year: Annotated[str, Form()]
+    request: Request, code: str, session: DbSession, who: Who, year: Annotated[str, Form()] = ""
 ) -> Response:
     chosen = year_of(year, [])
     base = str(request.base_url).rstrip("/")
-    asked = Asked(
-        kind=KIND, region="", period=str(chosen), lang=i18n.current_lang(), enterprise=enterprise, base_url=base
-    )
+    lang = i18n.current_lang()
+    asked = Asked(kind=KIND, region="", period=str(chosen), lang=lang, enterprise=code, base_url=base)
     try:
         made = reports.make(session, who, asked)
     except InputError as failed:
-        return _failed(request, session, who, enterprise, chosen, failed)
+        return _failed(request, session, who, code, chosen, failed)
     session.commit()
     return redirect(f"/reports/{made.id}")
 
 
-@router.get("/energy-report/{enterprise}/nbs205.xlsx")
-def nbs205_workbook(enterprise: str, session: DbSession, who: Who, year: str | None = None) -> Response:
-    name, content = reads.nbs205(session, who, enterprise, year_of(year, []))
+@router.get("/enterprises/{code}/energy-report/nbs205.xlsx")
+def nbs205_workbook(code: str, session: DbSession, who: Who, year: str | None = None) -> Response:
+    name, content = reads.nbs205(session, who, code, year_of(year, []))
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
