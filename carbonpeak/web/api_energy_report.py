@@ -16,7 +16,9 @@ from fastapi.responses import Response
 
 from carbonpeak.services import energy_report as use
 from carbonpeak.services import energy_report_reads as reads
-from carbonpeak.services.energy_report_doc import deadline_words
+from carbonpeak.services import reports
+from carbonpeak.services.energy_report_doc import KIND, deadline_words
+from carbonpeak.services.reports_monitoring import Asked
 from carbonpeak.web import i18n
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
 
@@ -124,3 +126,30 @@ def nbs205(code: str, year: str, session: DbSession, who: Who) -> Response:
 def inbox(session: DbSession, who: Who, year: str | None = None) -> list[dict[str, Any]]:
     chosen = year or str(dt.date.today().year - 1)
     return [dataclasses.asdict(r) for r in reads.inbox(session, who, chosen)]
+
+
+@router.post(
+    "/enterprises/{code}/energy-report/{year}/report",
+    status_code=201,
+    responses=ERRORS,
+    summary="Make the report's PDF, Word and Excel (stored; download them from /api/v1/reports/{id}/files/{fmt})",
+)
+def make_report(
+    code: str,
+    year: str,
+    session: DbSession,
+    who: Who,
+    lang: Annotated[str, Body(embed=True, description="zh (default) or en")] = "zh",
+) -> dict[str, Any]:
+    asked = Asked(kind=KIND, region="", period=year, lang=lang, enterprise=code)
+    made = reports.make(session, who, asked)
+    session.commit()
+    return {
+        "id": made.id,
+        "version": made.version,
+        "provisional": made.provisional,
+        "state_sha256": made.state_sha256,
+        "files": {
+            f.format: {"sha256": f.sha256, "url": f"/api/v1/reports/{made.id}/files/{f.format}"} for f in made.files
+        },
+    }

@@ -167,8 +167,9 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too.
     # Enterprise reports (the energy-utilisation report, docs/energy-report.md) are read by the enterprise,
     # its verifiers and its region's regulators, and signed (filed) by the enterprise: the API's list and a
-    # stored report are everyone's in scope (the list page stays the regulators'); report 1 is E02's energy-utilisation report, made in the enterprise's
-    # turn of the walk (POST /enterprises/{code}/energy-report/make), so only the enterprise signs it off.
+    # stored report are everyone's in scope (the list page stays the regulators'). Report 1 is E02's
+    # energy-utilisation report, made in the enterprise's turn of the walk
+    # (POST /enterprises/{code}/energy-report/make): only the enterprise signs it off.
     ("GET", "/reports"): REGULATORS,
     ("POST", "/reports"): REGULATORS,
     ("GET", "/reports/latest"): REGULATORS,
@@ -197,6 +198,7 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/versions"): REPORTERS,
     ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/submit"): REPORTERS,
     ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/review"): REGULATORS,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/report"): REPORTERS,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
     ("GET", "/registry"): REGULATORS,
     ("GET", "/registry/template.xlsx"): REGULATORS,

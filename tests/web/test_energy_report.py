@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from webhelpers import TOKENS, client, post
+from webhelpers import TOKENS, client, post, token_of
 
 FORM = {
     "year": "2025",
@@ -87,6 +87,11 @@ def test_fill_file_accept_download(fresh_app: Any) -> None:
     text = PdfReader(io.BytesIO(enterprise.get(f"{report}/download/pdf").content)).pages[0].extract_text()
     assert "能源利用状况报告" in text and "临时报告" in text
     assert city.get(f"{report}/download/xlsx").status_code == 200  # the region's regulator reads it
+    csrf = {"X-CSRF-Token": token_of(enterprise, "/account")}
+    by_api = enterprise.post("/api/v1/enterprises/E02/energy-report/2025/report", json={"lang": "en"}, headers=csrf)
+    assert by_api.status_code == 201, by_api.text[:500]
+    word = enterprise.get(by_api.json()["files"]["docx"]["url"])
+    assert word.status_code == 200 and word.content.startswith(b"PK")
     nbs = enterprise.get("/enterprises/E02/energy-report/nbs205.xlsx?year=2025")
     assert nbs.status_code == 200
     book = load_workbook(io.BytesIO(nbs.content))
