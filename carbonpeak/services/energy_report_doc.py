@@ -14,20 +14,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from carbonpeak import messages
-from carbonpeak.energy_report import config
 from carbonpeak.energy_report.nbs205 import UNIT_ZH, carrier_label, product_label
 from carbonpeak.reports import state as report_state
-from carbonpeak.reports.document import Cell, Document, Paragraph, Provenance, Section, Table
+from carbonpeak.reports.document import Cell, Document, Paragraph, Section, Table
 from carbonpeak.services import energy_report as use
 from carbonpeak.services.access import Principal
+from carbonpeak.services.energy_report_words import deadline_words, provenance, state_words, t
 from carbonpeak.services.reports_monitoring import _LABELS, Asked, Made
 
 KIND = "energy_utilisation"
 UNIT_EN = {"t": "t", "wan_Nm3": "10^4 Nm3", "MWh": "MWh", "GJ": "GJ"}
-
-
-def t(key: str, lang: str, **params: Any) -> str:
-    return messages.render(f"energy_report.doc.{key}", lang, params)
 
 
 def _n(value: float | None, digits: int = 1) -> Cell:
@@ -88,37 +84,14 @@ def gather(session: Session, who: Principal, asked: Asked) -> Made:
             (t("fact.state", lang), fingerprint),
         ],
         sections=_sections(opened, lang),
-        provenance=_provenance(opened, lang),
-        data_state=_state_words(state, lang, fingerprint),
+        provenance=provenance(opened, lang),
+        data_state=state_words(state, lang, fingerprint),
         provisional=bool(reasons),
         provisional_reasons=reasons,
         fingerprint=fingerprint,
         base_url=asked.base_url,
     )
     return Made(document, state)
-
-
-def _state_words(state: dict[str, Any], lang: str, fingerprint: str) -> list[tuple[str, str]]:
-    """The data state in words: the months read per state, the coefficients, the entries, the fingerprint."""
-    cp = "reports.cp."
-    sep = "；" if lang == "zh" else "; "
-    months = state["months"]
-    counts: dict[str, int] = {}
-    for _facility, _period, _version, month_state in months:
-        counts[month_state] = counts.get(month_state, 0) + 1
-    window = f"{min(m[1] for m in months)} — {max(m[1] for m in months)}" if months else "—"
-    return [
-        (messages.render(cp + "ds.window", lang), window),
-        (
-            messages.render(cp + "ds.months", lang),
-            sep.join(f"{messages.render(cp + 'state.' + s, lang)} {n}" for s, n in sorted(counts.items())),
-        ),
-        (messages.render(cp + "ds.parameters", lang), sep.join(f"{k} = {v}" for k, v in state["parameters"].items())),
-        (t("fact.version", lang), f"v{state['entries_version']} {state['entries_status']} · {state['entries'][:12]}"),
-        (t("fact.form_set", lang), state["form_set"]),
-        (messages.render(cp + "ds.as_of", lang), state["as_of"]),
-        (messages.render(cp + "ds.fingerprint", lang), fingerprint),
-    ]
 
 
 def _sections(o: use.Opened, lang: str) -> list[Section]:
@@ -292,21 +265,4 @@ def _key_unit(o: use.Opened, lang: str) -> Paragraph:
     )
 
 
-def _provenance(o: use.Opened, lang: str) -> list[Provenance]:
-    f = o.figures
-    params = sorted({f"{k.parameter}: {k.citation}" for r in f.carriers for k in r.coefficients})
-    months = t("months_words", lang, year=o.year, n=f.months.get("counted", 0))
-    url = f"/enterprises/{o.basic.code}/energy-report?year={o.year}"
-    methods = ["GB/T 2589-2020 §3, Annex A (gbt2589-2020)"]
-    return [
-        Provenance("T2", o.forms.table("t2").heading(lang), methods, params, months, url),
-        Provenance("T3", o.forms.table("t3").heading(lang), [t("physical", lang)], [], months, url),
-        Provenance(
-            "T4", o.forms.table("t4").heading(lang), [*methods, "comprehensive_energy_kgce_per_t"], params, months, url
-        ),
-    ]
-
-
-def deadline_words(status: config.DeadlineStatus, lang: str) -> str:
-    day = status.day.isoformat() if status.day else ""
-    return t(f"deadline.{status.state}", lang, day=day)
+__all__ = ["KIND", "deadline_words", "gather"]
