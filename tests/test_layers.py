@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "synergy": 4,
     "green": 4,
     "disclosure": 4,
+    "energy_report": 4,
     "store": 5,
     "services": 6,
     "web": 7,

@@ -12,6 +12,7 @@ from carbonpeak.cli import (
     capacity,
     cbam,
     disclosure,
+    energy_report,
     footprint,
     green,
     green_power,
@@ -47,6 +48,7 @@ for _module in (
     pollutants,
     green,
     disclosure,
+    energy_report,
 ):
     _module.register(app)
 del _module

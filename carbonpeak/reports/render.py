@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "green_lowcarbon": "green_lowcarbon.html",
     "disclosure_mee": "disclosure.html",  # the MEE annual disclosure's carbon section (docs/disclosure.md)
     "disclosure_climate": "disclosure.html",  # the exchange sustainability report's climate section
+    "energy_utilisation": "energy_utilisation.html",
 }
 
 

@@ -457,3 +457,10 @@ def get_project(session: Session, principal: Principal, code: str, action: str =
     if not session.scalar(select(true()).where(Project.id == project.id, project_filter(session, principal))):
         raise Forbidden()
     return project
+
+
+# The energy-utilisation status report (services/energy_report.py): the enterprise completes and files its
+# own; the regulators of its region read and review (accept or return); its verifiers read.
+PERMISSIONS["energy_report.view"] = frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN})
+PERMISSIONS["energy_report.fill"] = frozenset({ENTERPRISE, ADMIN})
+PERMISSIONS["energy_report.review"] = frozenset({CITY, PROVINCE, ADMIN})

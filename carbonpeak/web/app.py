@@ -208,6 +208,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     from carbonpeak.web import api, api_cbam, api_registry, api_verification, pages
     from carbonpeak.web import api_accounts as accounts_api
     from carbonpeak.web import api_disclosure as disclosure_api
+    from carbonpeak.web import api_energy_report as energy_report_api
     from carbonpeak.web import api_footprints as footprints_api
     from carbonpeak.web import api_green as green_api
     from carbonpeak.web import api_green_power as green_power_api
@@ -232,6 +233,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(reports_api.router)  # /api/v1/reports, the regulator's reports
     app.include_router(pollutants_api.router)  # /api/v1/pollutants, the pollutant ledger and synergy
     app.include_router(disclosure_api.router)  # /api/v1/disclosure, /api/v1/public/disclosure (docs/disclosure.md)
+    app.include_router(energy_report_api.router)  # /api/v1/energy-reports, the energy-utilisation report
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -177,20 +177,38 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
     # reports (docs/reports.md): the regulators make a region's report and sign it off; everyone lists and reads
     # the reports in their scope (an enterprise's reports: its people, its verifiers, its region's regulators;
-    # one outside the scope is not found); an enterprise files (signs off) its own
+    # one outside the scope is not found); an enterprise files (signs off) its own. Report 1 of the walk is E02's
+    # energy-utilisation report, made in the enterprise's turn (POST /enterprises/{code}/energy-report/make): only
+    # the enterprise signs it off
     ("GET", "/reports"): EVERYONE,
     ("POST", "/reports"): REGULATORS,
     ("GET", "/reports/latest"): REGULATORS,
     ("GET", "/reports/{report_id}"): EVERYONE,
     ("POST", "/reports/{report_id}/check"): EVERYONE,
-    ("POST", "/reports/{report_id}/signoff"): REGULATORS | {"enterprise"},
+    ("POST", "/reports/{report_id}/signoff"): REPORTERS,
     ("GET", "/reports/{report_id}/download/{fmt}"): EVERYONE,
     ("GET", "/api/v1/reports"): EVERYONE,
     ("POST", "/api/v1/reports"): REGULATORS,
     ("GET", "/api/v1/reports/{report_id}"): EVERYONE,
     ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): EVERYONE,
-    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS | {"enterprise"},
+    ("POST", "/api/v1/reports/{report_id}/signoff"): REPORTERS,
     ("POST", "/api/v1/reports/{report_id}/regenerate"): EVERYONE,
+    # the energy-utilisation report (docs/energy-report.md): every role reads in scope; the enterprise fills,
+    # files and makes it; the regulators of its region review it
+    ("GET", "/energy-report"): EVERYONE,
+    ("GET", "/enterprises/{code}/energy-report"): EVERYONE,
+    ("GET", "/enterprises/{code}/energy-report/nbs205.xlsx"): EVERYONE,
+    ("POST", "/enterprises/{code}/energy-report/save"): REPORTERS,
+    ("POST", "/enterprises/{code}/energy-report/upload"): REPORTERS,
+    ("POST", "/enterprises/{code}/energy-report/make"): REPORTERS,
+    ("POST", "/enterprises/{code}/energy-report/review"): REGULATORS,
+    ("GET", "/api/v1/energy-reports"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/energy-report/{year}"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/energy-report/{year}/nbs205.xlsx"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/versions"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/submit"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/review"): REGULATORS,
+    ("POST", "/api/v1/enterprises/{code}/energy-report/{year}/report"): REPORTERS,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
     ("GET", "/registry"): REGULATORS,
     ("GET", "/registry/template.xlsx"): REGULATORS,
@@ -294,7 +312,7 @@ OWN = {
     "proposal_id": "1",  # none exists in the walk's database: 404 to those who may decide, 403 to others
     "job_id": "1",  # a recompute job: 403 to all but the administrator, who may see every one
     "year": "2024",  # a CBAM package's year
-    "report_id": "1",  # none in the walk's database: 404 to regulators, 403 to the others (test_reports.py)
+    "report_id": "1",  # E02's energy-utilisation report once the enterprise's turn made it; before, none (404)
     "fmt": "pdf",
     "designation_id": "999999",  # none in the walk's database: 404 to regulators, 403 to the others
 }

@@ -15,6 +15,7 @@ from carbonpeak.web.pages import (
     cbam,
     city_map,
     disclosure,
+    energy_report,
     exports,
     footprints,
     green,
@@ -67,5 +68,6 @@ for module in (
     reports,
     disclosure,
     admin,
+    energy_report,
 ):
     router.include_router(module.router)
