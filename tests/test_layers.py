@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "monitoring": 4,
     "recycling": 4,
     "reports": 4,
+    "ets": 4,
     "store": 5,
     "services": 6,
     "web": 7,

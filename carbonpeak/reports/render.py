@@ -22,6 +22,8 @@ from carbonpeak.reports.document import Document
 KINDS: dict[str, str] = {
     "carbon_peak_monthly": "carbon_peak.html",
     "carbon_peak_yearly": "carbon_peak.html",
+    "ets_annual": "ets_annual.html",  # the enterprise's national carbon market annual report (services/ets_annual)
+    "ets_deposit_monthly": "ets_deposit.html",  # its monthly evidence deposit receipt (services/ets_deposit_report)
 }
 
 

@@ -14,6 +14,7 @@ from carbonpeak.demo import generate
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.services import access
 from carbonpeak.services.capacity import seed_from_registry
+from carbonpeak.services.ets_demo import load_deposits
 from carbonpeak.services.recycling_demo import load_scrap_ledgers
 from carbonpeak.services.statistics import import_table
 from carbonpeak.store import repository as repo
@@ -81,6 +82,7 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
     with resources.as_file(resources.files("carbonpeak.demo") / "statistics.csv") as path:
         statistics = len(import_table(session, access.operator(actor), path))
     scrap_months = load_scrap_ledgers(session, province, actor)  # the recycled-metal casthouses' ledgers
+    ets_months = load_deposits(session, actor)  # the aluminium smelter's monthly evidence deposits (docs/ets.md)
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),
@@ -88,6 +90,7 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
         "results": results,
         "statistics": statistics,
         "scrap_ledger_months": scrap_months,
+        "ets_deposit_months": ets_months,
     }
 
 

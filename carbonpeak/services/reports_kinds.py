@@ -57,6 +57,10 @@ def _registered() -> dict[str, Kind]:
         _region_kind(MONTHLY, "month", reports_monitoring.gather),
         _region_kind(YEARLY, "year", reports_monitoring.gather),
     ]
+    from carbonpeak.services import ets_annual, ets_deposit_report  # the national carbon market (docs/ets.md)
+
+    kinds += [_enterprise_kind(ets_annual.KIND, "year", ets_annual.gather)]
+    kinds += [_enterprise_kind(ets_deposit_report.KIND, "month", ets_deposit_report.gather)]
     return {k.name: k for k in kinds}
 
 
