@@ -289,3 +289,18 @@ def deposits_of(session: Session, enterprise: Enterprise, year: str) -> list[Ets
             .order_by(EtsDeposit.month)
         )
     )
+
+
+def enterprises_in_ets(session: Session, who: Principal) -> list[Enterprise]:
+    """The enterprises in the person's scope that have an electrolytic aluminium facility."""
+    access.require(who, "ets.view")
+    smelters = select(Facility.enterprise_id).where(Facility.sector == rules.ALUMINIUM)
+    query = select(Enterprise).where(access.enterprise_filter(who), Enterprise.id.in_(smelters))
+    return list(session.scalars(query.order_by(Enterprise.code)))
+
+
+def year_of(session: Session, who: Principal, code: str, year: int, today: dt.date) -> list[View]:
+    """The months of a year (up to the current one) of an enterprise's deposits, without the meter checks."""
+    enterprise = enterprise_for(session, who, code)
+    last = 12 if year < today.year else today.month
+    return [view_of(session, enterprise, f"{year:04d}-{m:02d}", today, meters=False) for m in range(1, last + 1)]

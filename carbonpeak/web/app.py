@@ -226,6 +226,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(recycling_api.router)  # /api/v1/recycling, the scrap intake ledger and shares
     app.include_router(green_power_api.router)  # /api/v1/green-power
     app.include_router(reports_api.router)  # /api/v1/reports, the regulator's reports
+    from carbonpeak.web import api_ets as ets_api
+
+    app.include_router(ets_api.router)  # /api/v1/ets, the national carbon market's deposits and reports
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

@@ -14,6 +14,7 @@ from carbonpeak.web.pages import (
     breakdown,
     cbam,
     city_map,
+    ets,
     exports,
     footprints,
     green_power,
@@ -60,6 +61,7 @@ for module in (
     exports,
     cbam,
     reports,
+    ets,
     admin,
 ):
     router.include_router(module.router)
