@@ -11,6 +11,7 @@ from carbonpeak.cli import (
     accounting,
     capacity,
     cbam,
+    ets,
     footprint,
     green_power,
     indicators,
@@ -41,6 +42,7 @@ for _module in (
     recycling,
     report,
     green_power,
+    ets,
 ):
     _module.register(app)
 del _module

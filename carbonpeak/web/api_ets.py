@@ -47,72 +47,6 @@ class MakeIn(BaseModel):
     lang: Literal["zh", "en"] = "zh"
 
 
-def plain(v: reads.View) -> dict[str, Any]:
-    def check(c: Any) -> dict[str, Any]:
-        return {
-            "key": c.key,
-            "deposited": c.deposited,
-            "other": c.other,
-            "diff_pct": c.diff_pct,
-            "tolerance_pct": c.tolerance_pct,
-            "state": c.state,
-        }
-
-    def deadline(d: Any) -> dict[str, Any] | None:
-        return None if d is None else {"due": d.due.isoformat(), "status": d.status, "days_late": d.days_late}
-
-    row = v.deposit
-    return {
-        "enterprise": v.enterprise.code,
-        "month": v.month,
-        "status": v.status,
-        "locked": v.locked,
-        "version": v.version,
-        "edition": v.cfg.edition,
-        "deadline": deadline(v.deadline),
-        "review": deadline(v.review),
-        "deposited_by": row.deposited_by if row else None,
-        "deposited_at": row.deposited_at.isoformat() if row and row.deposited_at else None,
-        "reviewed_by": row.reviewed_by if row else None,
-        "reviewed_at": row.reviewed_at.isoformat() if row and row.reviewed_at else None,
-        "review_reason": row.review_reason if row else None,
-        "items": [
-            {
-                "key": i.key,
-                "facility": i.facility,
-                "item": i.item.key,
-                "fuel": i.fuel or None,
-                "unit": i.item.unit,
-                "basis": i.item.basis,
-                "evidence_required": i.item.evidence,
-                "reported": i.reported,
-                "deposited": i.deposited,
-            }
-            for i in v.items
-        ],
-        "files": [
-            {
-                "id": f.id,
-                "item": f.item,
-                "name": f.name,
-                "version": f.version,
-                "current": f.current,
-                "sha256": f.sha256,
-                "size": f.size,
-                "demo": f.demo,
-                "uploaded_by": f.uploaded_by,
-                "uploaded_at": f.uploaded_at.isoformat(),
-                "url": f"/api/v1/ets/{v.enterprise.code}/deposits/{v.month}/files/{f.id}",
-            }
-            for f in v.files
-        ],
-        "report_checks": [check(c) for c in v.report_checks],
-        "meter_checks": [check(c) for c in v.meter_checks],
-        "metered": v.metered,
-        "report_versions": {k: {"version": a, "status": b} for k, (a, b) in v.report_versions.items()},
-    }
-
-
 @router.get("/config", summary="The deposit's items, deadlines and limits, with their source")
 def configuration(who: Who) -> dict[str, Any]:
     cfg = ets_config.load()
@@ -143,7 +77,7 @@ def list_deposits(session: DbSession, who: Who, month: str | None = None) -> lis
 
 @router.get("/{enterprise}/deposits/{month}", responses=ERRORS, summary="A month's deposit with its checks")
 def read(request: Request, enterprise: str, month: str, session: DbSession, who: Who) -> dict[str, Any]:
-    return plain(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
 
 
 @router.post("/{enterprise}/deposits/{month}/values", responses=ERRORS, summary="Save the month's values")
@@ -158,7 +92,7 @@ def save(
     body = body or ValuesIn()
     use.save(session, who, enterprise, month, body.values, reason=body.reason)
     session.commit()
-    return plain(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
 
 
 @router.post("/{enterprise}/deposits/{month}/files", status_code=201, responses=ERRORS, summary="Upload evidence")
@@ -207,7 +141,7 @@ def download(enterprise: str, month: str, file_id: int, session: DbSession, who:
 def deposit(request: Request, enterprise: str, month: str, session: DbSession, who: Who) -> dict[str, Any]:
     use.deposit(session, who, enterprise, month)
     session.commit()
-    return plain(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
 
 
 @router.post("/{enterprise}/deposits/{month}/review", responses=ERRORS, summary="Accept or return a deposited month")
@@ -216,7 +150,7 @@ def review(
 ) -> dict[str, Any]:
     use.review(session, who, enterprise, month, body.decision, body.reason)
     session.commit()
-    return plain(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
 
 
 def _report(r: Any) -> dict[str, Any]:
