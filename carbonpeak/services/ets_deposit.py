@@ -94,7 +94,7 @@ def save(
     before = dict(row.values)
     row.version += 1
     row.values = clean
-    session.add(
+    row.versions.append(  # through the relationship: the month's history is current in this session
         EtsDepositVersion(
             deposit_id=row.id, version=row.version, values=clean, reason=reason or None, created_by=who.actor
         )
@@ -132,9 +132,8 @@ def upload(
         demo=demo,
         uploaded_by=who.actor,
     )
-    session.add(stored)
+    row.files.append(stored)  # through the relationship: the month's files are current in this session
     session.flush()
-    session.refresh(row)
     repo.audit(
         session,
         who.actor,
