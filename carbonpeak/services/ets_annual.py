@@ -113,9 +113,10 @@ def gather(session: Session, who: Any, asked: Asked) -> Made:
         title=p.t("title_annual", lang),
         subtitle=p.t("subtitle_annual", lang, enterprise=p.name_of(enterprise, lang), year=year),
         made_on=as_of,
-        labels=p.labels(lang, format_notice=p.t("format_notice", lang)),
+        labels=p.labels(lang),
         facts=[
             *p.enterprise_facts(enterprise, region, lang),
+            (p.t("fact.format", lang), p.t("format_notice", lang)),  # in every format: the official one was not found
             (p.t("fact.year", lang), str(year)),
             (p.t("fact.guideline", lang), p.t("guideline", lang)),
             (p.t("fact.gases", lang), p.t("gases", lang)),

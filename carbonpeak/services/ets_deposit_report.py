@@ -65,9 +65,10 @@ def gather(session: Session, who: Any, asked: Asked) -> Made:
             month=asked.period[5:],
         ),
         made_on=as_of,
-        labels=p.labels(lang, format_notice=p.t("deposit_notice", lang)),
+        labels=p.labels(lang),
         facts=[
             *p.enterprise_facts(enterprise, region, lang),
+            (p.t("fact.format", lang), p.t("deposit_notice", lang)),  # in every format: the official one was not found
             (p.t("fact.month", lang), asked.period),
             (p.t("fact.status", lang), p.t("status.receipt_final" if final else "status.receipt_provisional", lang)),
             (p.t("fact.as_of", lang), as_of.isoformat()),
