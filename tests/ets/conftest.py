@@ -3,12 +3,21 @@ the people who act on E02's deposits (the demo's aluminium smelter of the enterp
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.services import access
 from carbonpeak.store.models import Enterprise, Facility
 from tests.store.conftest import _drop_session_database, db_url, demo_db_url  # noqa: F401
+
+# the web tests' helpers (tests/web/webhelpers.py) and their demo database with accounts, for test_web.py
+WEB = str(Path(__file__).resolve().parents[1] / "web")
+if WEB not in sys.path:
+    sys.path.insert(0, WEB)
+from tests.web.conftest import demo_template  # noqa: E402,F401
 
 SMELTER = "E02"  # the demo's enterprise account's enterprise (carbonpeak.web.users.create_demo_users)
 OTHER = "E01"

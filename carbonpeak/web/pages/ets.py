@@ -185,7 +185,7 @@ def _deposit_page(
             names=_names(),
             errors=errors,
             values=values or {},
-            lang=i18n.current_lang(),
+            page_lang=i18n.current_lang(),
             suffixes=", ".join(ets_config.load().suffixes),
             actor=labels.actor,
         ),
