@@ -105,7 +105,14 @@ def save(
         actor=actor,
         as_user=as_user,
     )
-    _say("ets.cli.saved", lang, enterprise=enterprise, month=month, version=done.version, status=done.status)
+    _say(
+        "ets.cli.saved",
+        lang,
+        enterprise=enterprise,
+        month=month,
+        version=done.version,
+        status=messages.render(f"ets.r.st.{done.status}", lang),
+    )
 
 
 @ets_app.command("upload")
@@ -173,7 +180,13 @@ def review(
         actor=actor,
         as_user=as_user,
     )
-    _say("ets.cli.reviewed", lang, enterprise=enterprise, month=month, status=done.status)
+    _say(
+        "ets.cli.reviewed",
+        lang,
+        enterprise=enterprise,
+        month=month,
+        status=messages.render(f"ets.r.st.{done.status}", lang),
+    )
 
 
 @ets_app.command("list")

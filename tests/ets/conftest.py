@@ -23,7 +23,9 @@ SMELTER = "E02"  # the demo's enterprise account's enterprise (carbonpeak.web.us
 OTHER = "E01"
 
 
-def person(session: Session, role: str, *, enterprise: str | None = None, region: str | None = None) -> access.Principal:
+def person(
+    session: Session, role: str, *, enterprise: str | None = None, region: str | None = None
+) -> access.Principal:
     """A person of ``role`` scoped to an enterprise (enterprise users, verifiers) or to the region of E02's first
     facility (``region='city'``) or its province (``region='province'``)."""
     enterprise_ids: frozenset[int] = frozenset()

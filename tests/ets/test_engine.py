@@ -15,7 +15,14 @@ ITEMS = (
     Item("output_t", "产量", "output", "t", "output_t", "generic", True),
     Item("anode_ash_pct", "灰分", "ash", "%", "anode_ash_pct", "platform", False),
 )
-RECORD = {"output_t": 1000.0, "fuels": [{"fuel": "diesel", "amount": 2.5}, {"fuel": "diesel", "amount": 1.5}, {"fuel": "natural_gas", "amount": 3, "ncv": 389.31}]}
+RECORD = {
+    "output_t": 1000.0,
+    "fuels": [
+        {"fuel": "diesel", "amount": 2.5},
+        {"fuel": "diesel", "amount": 1.5},
+        {"fuel": "natural_gas", "amount": 3, "ncv": 389.31},
+    ],
+}
 
 
 def test_the_configuration_is_cited_and_says_what_was_not_found() -> None:
@@ -56,7 +63,9 @@ def test_prefill_from_the_report() -> None:
 
 def test_every_bad_value_at_once_and_what_a_deposit_lacks() -> None:
     keys = deposit.item_keys(ITEMS, "AL1", RECORD)
-    clean, problems = deposit.checked_values({"AL1:output_t": "-1", "AL1:fuel_ncv:diesel": "abc", "AL9:x": 1, "AL1:anode_ash_pct": ""}, [k for k, _ in keys])
+    clean, problems = deposit.checked_values(
+        {"AL1:output_t": "-1", "AL1:fuel_ncv:diesel": "abc", "AL9:x": 1, "AL1:anode_ash_pct": ""}, [k for k, _ in keys]
+    )
     assert sorted((p.code, p.field) for p in problems) == [
         ("ets.negative", "AL1:output_t"),
         ("ets.not_a_number", "AL1:fuel_ncv:diesel"),
@@ -92,5 +101,7 @@ def test_cross_checks_hand_checked() -> None:
     assert checks["AL1:fuel_consumption:natural_gas"].state == "not_deposited"
     assert checks["AL1:fuel_ncv:diesel"].state == "not_reported"
     assert "AL1:anode_ash_pct" not in checks  # neither side gives it
-    meters = deposit.compare([("AL1:electrolysis_ac_mwh", 104.0, 100.0), ("AL1:x", 1.0, None)], lambda _k: 5.0, "not_metered")
+    meters = deposit.compare(
+        [("AL1:electrolysis_ac_mwh", 104.0, 100.0), ("AL1:x", 1.0, None)], lambda _k: 5.0, "not_metered"
+    )
     assert [(c.state, c.diff_pct) for c in meters] == [("within", 4.0), ("not_metered", None)]

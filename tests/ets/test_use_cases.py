@@ -75,7 +75,11 @@ def test_save_upload_deposit_review_lock(demo_db_url: str) -> None:
             assert locked.value.code == "ets.locked"
         with pytest.raises(Conflict):
             use.review(s, city, SMELTER, month, "return", "again")
-        events = s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.entity == "ets_deposit", AuditEvent.entity_key == f"{SMELTER}:{month}"))
+        events = s.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.entity == "ets_deposit", AuditEvent.entity_key == f"{SMELTER}:{month}"
+            )
+        )
         assert events >= 9  # two demo saves and uploads before, and every step here
 
 

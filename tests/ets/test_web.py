@@ -20,7 +20,12 @@ from tests.ets.conftest import SMELTER
 def web(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     url = copy_db(demo_template, tmp_path_factory.mktemp("ets-web"), "ets.db")
     app = make_app(url, today=AS_OF.isoformat())
-    return {"url": url, "enterprise": client(app, "enterprise"), "city": client(app, "city"), "verifier": client(app, "verifier")}
+    return {
+        "url": url,
+        "enterprise": client(app, "enterprise"),
+        "city": client(app, "city"),
+        "verifier": client(app, "verifier"),
+    }
 
 
 def test_the_enterprise_downloads_its_annual_report_and_a_deposit_receipt(web: dict[str, Any]) -> None:
@@ -84,16 +89,27 @@ def test_upload_deposit_and_the_city_review_through_the_web(web: dict[str, Any])
 
 def test_refusals_reveal_nothing(web: dict[str, Any]) -> None:
     ent, verifier = web["enterprise"], web["verifier"]
-    for path in ("/ets/E01", "/ets/E01/deposits/2025-11", "/ets/NOPE/deposits/2025-11", "/api/v1/ets/E01/deposits/2025-11"):
+    for path in (
+        "/ets/E01",
+        "/ets/E01/deposits/2025-11",
+        "/ets/NOPE/deposits/2025-11",
+        "/api/v1/ets/E01/deposits/2025-11",
+    ):
         answer = ent.get(path)
         assert answer.status_code == 404, path
         assert "E01" not in answer.text.replace(path, "") or "能源铝业" not in answer.text
     assert verifier.get(f"/ets/{SMELTER}/deposits/2025-11").status_code == 200  # assigned: reads
     refused = verifier.post(
-        f"/api/v1/ets/{SMELTER}/deposits/2025-12/values", json={"values": None}, headers={"X-CSRF-Token": token_of(verifier)}
+        f"/api/v1/ets/{SMELTER}/deposits/2025-12/values",
+        json={"values": None},
+        headers={"X-CSRF-Token": token_of(verifier)},
     )
     assert refused.status_code == 403
-    made = ent.post(f"/api/v1/ets/{SMELTER}/reports", json={"kind": "ets_annual", "period": "2025"}, headers={"X-CSRF-Token": token_of(ent)})
+    made = ent.post(
+        f"/api/v1/ets/{SMELTER}/reports",
+        json={"kind": "ets_annual", "period": "2025"},
+        headers={"X-CSRF-Token": token_of(ent)},
+    )
     assert made.status_code == 201 and {f["format"] for f in made.json()["files"]} == {"pdf", "docx", "xlsx"}
     again = ent.post(f"/api/v1/reports/{made.json()['id']}/regenerate", headers={"X-CSRF-Token": token_of(ent)})
     assert again.status_code == 200 and again.json()["reproduced"]
