@@ -26,6 +26,7 @@ class Item:
     field: str  # the monthly report's field it is prefilled from ('' none; 'fuels' one value per fuel line)
     basis: str  # generic (the sourced generic regime) or platform (carbonpeak's own choice)
     evidence: bool  # a supporting file is required to deposit
+    unit_zh: str = ""  # the unit in Chinese where it differs ('' the same)
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -78,6 +79,7 @@ def parse(data: dict[str, Any], where: str = "deposit.yaml") -> Config:
                 field=_need(raw, "field", str, at),
                 basis=basis,
                 evidence=_need(raw, "evidence", bool, at),
+                unit_zh=str(raw.get("unit_zh") or ""),
             )
         )
     if len({i.key for i in items}) != len(items):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.accounting import account
+from carbonpeak.ets import config as ets_config
 from carbonpeak.io.activity import parse_records
 from carbonpeak.services import access
 from carbonpeak.services import ets_deposit as use
@@ -50,6 +51,7 @@ def load_deposits(session: Session, actor: str) -> int:
     except Exception:  # no aluminium facility: nothing to deposit
         return 0
     params = parameter_set(session)
+    cfg = ets_config.load()
     written = 0
     for month, (deposited_at, reviewed_at) in PLAN.items():
         records = reads.report_records(session, facilities, month)
@@ -65,7 +67,8 @@ def load_deposits(session: Session, actor: str) -> int:
         use.save(session, who, code, month, values, reason="示范：补充燃料低位发热量和含碳量", demo=True)
         for f in facilities:
             for item in ("fuel_consumption", "grid_electricity_mwh", "output_t"):
-                name = f"{f.code}_{month}_{item}_示范.txt"
+                label = cfg.item(item).zh if cfg.item(item) else item  # type: ignore[union-attr]
+                name = f"{f.code}_{month}_{label}_示范.csv"
                 body = f"{NOTE}{f.code} {month} {item}\n".encode()
                 use.upload(session, who, code, month, f"{f.code}:{item}", name, body, demo=True)
         if deposited_at is not None:

@@ -114,7 +114,7 @@ def _due(deadline: rules.Deadline | None, lang: str) -> str:
     return p.t("f.due", lang, due=deadline.due.isoformat(), status=status)
 
 
-def _checks(rows: list[rules.Check], lang: str, figure: str, caption: str, other: str) -> Table:
+def _checks(rows: list[rules.Check], lang: str, figure: str, caption: str, other: str, cfg: Any) -> Table:
     t, num, text = p.t, p.num, p.text
     return Table(
         figure,
@@ -129,7 +129,7 @@ def _checks(rows: list[rules.Check], lang: str, figure: str, caption: str, other
         ],
         [
             [
-                text(c.key),
+                text(p.key_label(c.key, cfg, lang)),
                 num(c.deposited, 3),
                 num(c.other, 3),
                 text("—" if c.diff_pct is None else f"{c.diff_pct:+.2f}%"),
@@ -180,8 +180,8 @@ def _sections(v: reads.View, lang: str) -> list[Section]:
         [
             [
                 text(i.facility),
-                text(i.item.label(lang) + (f"（{i.fuel}）" if i.fuel else "")),
-                text(i.item.unit),
+                text(p.key_label(i.key, v.cfg, lang).split(" · ", 1)[1]),
+                text(p.unit_of(i.item, i.fuel, lang)),
                 num(i.reported, 3),
                 num(i.deposited, 3),
                 text(t(f"basis.{i.item.basis}", lang)),
@@ -202,7 +202,7 @@ def _sections(v: reads.View, lang: str) -> list[Section]:
         ],
         [
             [
-                text(f.item),
+                text(p.key_label(f.item, v.cfg, lang)),
                 text(f.name + (t("demo_file", lang) if f.demo else "")),
                 text(f"v{f.version}"),
                 num(float(f.size), 0),
@@ -212,9 +212,9 @@ def _sections(v: reads.View, lang: str) -> list[Section]:
             for f in v.files
         ],
     )
-    checks: list[Any] = [_checks(v.report_checks, lang, "F4", t("t.d_report", lang), t("c.reported", lang))]
+    checks: list[Any] = [_checks(v.report_checks, lang, "F4", t("t.d_report", lang), t("c.reported", lang), v.cfg)]
     if v.metered and v.meter_checks:
-        checks.append(_checks(v.meter_checks, lang, "F5", t("t.d_meters", lang), t("c.metered", lang)))
+        checks.append(_checks(v.meter_checks, lang, "F5", t("t.d_meters", lang), t("c.metered", lang), v.cfg))
     else:
         checks.append(Paragraph(t("no_meters", lang)))
     source = v.cfg.source

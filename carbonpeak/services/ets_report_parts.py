@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from carbonpeak import messages
+from carbonpeak.ets.config import Config, Item
 from carbonpeak.reports.document import Cell
 from carbonpeak.store.models import Enterprise, Region
 
@@ -61,3 +62,32 @@ def enterprise_facts(enterprise: Enterprise, region: Region | None, lang: str) -
         (t("fact.uscc", lang), enterprise.uscc or "—"),
         (t("fact.region", lang), region_name(region, lang)),
     ]
+
+
+def fuel_name(code: str, lang: str) -> str:
+    from carbonpeak.vocabulary import FUELS
+
+    fuel = FUELS.get(code)
+    return (fuel.zh if lang == "zh" else fuel.en) if fuel else code
+
+
+def unit_of(item: Item, fuel: str, lang: str) -> str:
+    """An item's unit as shown: a fuel's own unit (t or 10^4 Nm3) for its amount and NCV, else the item's."""
+    from carbonpeak.vocabulary import FUELS
+
+    if item.unit == "per fuel":
+        found = FUELS.get(fuel)
+        amount = {"wan_Nm3": "万Nm3" if lang == "zh" else "10^4 Nm3"}.get(found.unit, found.unit) if found else "—"
+        return amount if item.key == "fuel_consumption" else f"GJ/{amount}"
+    return item.unit_zh if lang == "zh" and item.unit_zh else item.unit
+
+
+def key_label(key: str, cfg: Config, lang: str) -> str:
+    """``AL03:fuel_consumption:natural_gas`` as a person reads it: 'AL03 · 化石燃料消耗量（天然气）'."""
+    parts = key.split(":")
+    facility, name = parts[0], parts[1] if len(parts) > 1 else ""
+    item = cfg.item(name)
+    text = item.label(lang) if item else t(f"figure.{name}", lang) if messages.known(f"ets.r.figure.{name}") else name
+    if len(parts) > 2:
+        text += f"（{fuel_name(parts[2], lang)}）" if lang == "zh" else f" ({fuel_name(parts[2], lang)})"
+    return f"{facility} · {text}"

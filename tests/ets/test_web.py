@@ -113,3 +113,17 @@ def test_refusals_reveal_nothing(web: dict[str, Any]) -> None:
     assert made.status_code == 201 and {f["format"] for f in made.json()["files"]} == {"pdf", "docx", "xlsx"}
     again = ent.post(f"/api/v1/reports/{made.json()['id']}/regenerate", headers={"X-CSRF-Token": token_of(ent)})
     assert again.status_code == 200 and again.json()["reproduced"]
+
+
+def test_the_demo_pages_are_chinese(web: dict[str, Any]) -> None:
+    from chinese_scan import latin_runs
+
+    for role, path in (
+        ("enterprise", f"/ets/{SMELTER}?year=2025"),
+        ("enterprise", f"/ets/{SMELTER}/deposits/2025-11"),
+        ("city", "/ets"),
+        ("city", f"/ets/{SMELTER}/deposits/2025-10"),
+    ):
+        page = web[role].get(path)
+        assert page.status_code == 200, path
+        assert latin_runs(page.text) == [], (path, sorted(set(latin_runs(page.text))))

@@ -19,6 +19,7 @@ from carbonpeak.ets import config as ets_config
 from carbonpeak.services import access, ets_reports
 from carbonpeak.services import ets_deposit as use
 from carbonpeak.services import ets_deposit_reads as reads
+from carbonpeak.services import ets_report_parts as parts
 from carbonpeak.services.access import Principal
 from carbonpeak.web import i18n, labels
 from carbonpeak.web.deps import DbSession, Who, render
@@ -77,7 +78,7 @@ def ets_home(request: Request, session: DbSession, who: Who) -> Response:
         request,
         "ets.html",
         **context(
-            request, enterprises=found, deposits=reads.deposits(session, who), names=_names(), lang=i18n.current_lang()
+            request, enterprises=found, deposits=reads.deposits(session, who), names=_names(), page_lang=i18n.current_lang()
         ),
     )
 
@@ -108,14 +109,18 @@ def _enterprise_page(
     )
 
 
-@router.get("/ets/{code}")
-def enterprise_page(request: Request, code: str, session: DbSession, who: Who, year: int | None = None) -> Response:
+@router.get("/ets/{enterprise}")
+def enterprise_page(
+    request: Request, enterprise: str, session: DbSession, who: Who, year: int | None = None
+) -> Response:
+    code = enterprise  # the path names them as the other pages name them
     chosen = year if year and 2000 <= year <= 2100 else today_of(request).year - 1
     return _enterprise_page(request, session, who, code, chosen, [])
 
 
-@router.post("/ets/{code}/reports")
-async def make_report(request: Request, code: str, session: DbSession, who: Who) -> Response:
+@router.post("/ets/{enterprise}/reports")
+async def make_report(request: Request, enterprise: str, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
     form = await request.form()
     kind, period = str(form.get("kind") or ""), str(form.get("period") or "").strip()
     lang = str(form.get("lang") or i18n.current_lang())
@@ -136,21 +141,23 @@ async def make_report(request: Request, code: str, session: DbSession, who: Who)
         return _enterprise_page(request, session, who, code, year, _problems(failed), 422)
     session.commit()
     flash(request, i18n.gettext("Report made: version %(version)s.", version=made.version))
-    back = f"/ets/{code}/deposits/{period}" if kind == "ets_deposit_monthly" else f"/ets/{code}?year={period}"
+    back = (
+        f"/ets/{enterprise}/deposits/{period}" if kind == "ets_deposit_monthly" else f"/ets/{enterprise}?year={period}"
+    )
     return redirect(back)
 
 
-@router.post("/ets/{code}/reports/{report_id}/file")
-def file_report(request: Request, code: str, report_id: int, session: DbSession, who: Who) -> Response:
+@router.post("/ets/{enterprise}/reports/{report_id}/file")
+def file_report(request: Request, enterprise: str, report_id: int, session: DbSession, who: Who) -> Response:
     try:
         ets_reports.file(session, who, report_id)
     except Conflict as exc:
         session.rollback()
         flash(request, exc.text(i18n.current_lang()), "warn")
-        return redirect(f"/ets/{code}")
+        return redirect(f"/ets/{enterprise}")
     session.commit()
     flash(request, i18n.gettext("Report filed: it is locked and never changes."))
-    return redirect(f"/ets/{code}")
+    return redirect(f"/ets/{enterprise}")
 
 
 def _deposit_page(
@@ -187,13 +194,17 @@ def _deposit_page(
             values=values or {},
             page_lang=i18n.current_lang(),
             suffixes=", ".join(ets_config.load().suffixes),
+            key_label=lambda key: parts.key_label(key, shown.cfg, i18n.current_lang()),
+            unit_of=lambda item, fuel: parts.unit_of(item, fuel, i18n.current_lang()),
             actor=labels.actor,
         ),
     )
 
 
-@router.get("/ets/{code}/deposits/{month}")
-def deposit_page(request: Request, code: str, month: str, session: DbSession, who: Who) -> Response:
+@router.get("/ets/{enterprise}/deposits/{period}")
+def deposit_page(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
+    month = period  # the path names them as the other pages name them
     return _deposit_page(request, session, who, code, month, [])
 
 
@@ -216,8 +227,11 @@ async def _act(
     return redirect(f"/ets/{code}/deposits/{month}")
 
 
-@router.post("/ets/{code}/deposits/{month}/values")
-async def save_values(request: Request, code: str, month: str, session: DbSession, who: Who) -> Response:
+@router.post("/ets/{enterprise}/deposits/{period}/values")
+async def save_values(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
+    month = period  # the path names them as the other pages name them
+
     async def action() -> None:
         form = await request.form()
         reason = str(form.get("reason") or "").strip() or None
@@ -230,8 +244,11 @@ async def save_values(request: Request, code: str, month: str, session: DbSessio
     return await _act(request, session, who, code, month, action, i18n.gettext("Values saved as a new version."))
 
 
-@router.post("/ets/{code}/deposits/{month}/files")
-async def upload_file(request: Request, code: str, month: str, session: DbSession, who: Who) -> Response:
+@router.post("/ets/{enterprise}/deposits/{period}/files")
+async def upload_file(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
+    month = period  # the path names them as the other pages name them
+
     async def action() -> None:
         form = await request.form()
         upload = form.get("file")
@@ -242,16 +259,22 @@ async def upload_file(request: Request, code: str, month: str, session: DbSessio
     return await _act(request, session, who, code, month, action, i18n.gettext("Evidence file stored."))
 
 
-@router.post("/ets/{code}/deposits/{month}/deposit")
-async def deposit_month(request: Request, code: str, month: str, session: DbSession, who: Who) -> Response:
+@router.post("/ets/{enterprise}/deposits/{period}/deposit")
+async def deposit_month(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
+    month = period  # the path names them as the other pages name them
+
     async def action() -> None:
         use.deposit(session, who, code, month)
 
     return await _act(request, session, who, code, month, action, i18n.gettext("Month deposited: the city reviews it."))
 
 
-@router.post("/ets/{code}/deposits/{month}/review")
-async def review_month(request: Request, code: str, month: str, session: DbSession, who: Who) -> Response:
+@router.post("/ets/{enterprise}/deposits/{period}/review")
+async def review_month(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
+    month = period  # the path names them as the other pages name them
+
     async def action() -> None:
         form = await request.form()
         use.review(session, who, code, month, str(form.get("decision") or ""), str(form.get("reason") or ""))
@@ -259,8 +282,10 @@ async def review_month(request: Request, code: str, month: str, session: DbSessi
     return await _act(request, session, who, code, month, action, i18n.gettext("Review recorded."))
 
 
-@router.get("/ets/{code}/deposits/{month}/files/{file_id}")
-def download_file(code: str, month: str, file_id: int, session: DbSession, who: Who) -> Response:
+@router.get("/ets/{enterprise}/deposits/{period}/evidence")
+def download_file(enterprise: str, period: str, file_id: int, session: DbSession, who: Who) -> Response:
+    code = enterprise  # the path names them as the other pages name them
+    month = period  # the path names them as the other pages name them
     found = reads.file_row(session, who, code, month, file_id)
     return Response(
         bytes(found.content),
