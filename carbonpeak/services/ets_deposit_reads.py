@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -363,7 +364,8 @@ def as_dict(v: View) -> dict[str, Any]:
                 "demo": f.demo,
                 "uploaded_by": f.uploaded_by,
                 "uploaded_at": f.uploaded_at.isoformat(),
-                "url": f"/api/v1/ets/{v.enterprise.code}/deposits/{v.month}/files/{f.id}",
+                "url": f"/api/v1/enterprises/{v.enterprise.code}/ets/deposits/{v.month}/evidence/{quote(f.name)}"
+                f"?version={f.version}",
             }
             for f in v.files
         ],
@@ -372,3 +374,14 @@ def as_dict(v: View) -> dict[str, Any]:
         "metered": v.metered,
         "report_versions": {k: {"version": a, "status": b} for k, (a, b) in v.report_versions.items()},
     }
+
+
+def file_named(session: Session, who: Principal, code: str, month: str, name: str, version: int = 0) -> EtsDepositFile:
+    """An evidence file of the month by its name: its latest version, or ``version`` when given."""
+    enterprise = enterprise_for(session, who, code)
+    check_month(month)
+    row = stored(session, enterprise, month)
+    found = [f for f in (row.files if row is not None else []) if f.name == name and version in (0, f.version)]
+    if not found:
+        raise NotFound(code="ets.not_found")
+    return max(found, key=lambda f: f.version)

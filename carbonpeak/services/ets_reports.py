@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
-from carbonpeak.services import ets_annual, ets_deposit_report, reports
+from carbonpeak.services import access, ets_annual, ets_deposit_report, reports
 from carbonpeak.services import ets_deposit_reads as reads
 from carbonpeak.services.access import Principal
 from carbonpeak.services.reports_monitoring import Asked
@@ -45,5 +45,6 @@ def of_enterprise(session: Session, who: Principal, enterprise: str) -> list[rep
 
 
 def file(session: Session, who: Principal, report_id: int) -> reports.Summary:
-    """File (sign off) a report: locked from then on."""
+    """File (sign off) a report: locked from then on. Only who files enterprise reports (403 before lookup)."""
+    access.require(who, "report.enterprise.sign")
     return reports.sign_off(session, who, report_id)

@@ -19,7 +19,7 @@ from carbonpeak.services import ets_reports
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
 from carbonpeak.web.pages.reporting_status import today_of
 
-router = APIRouter(prefix="/api/v1/ets", dependencies=[Depends(csrf_protect)], tags=["national carbon market"])
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(csrf_protect)], tags=["national carbon market"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid token or session"},
     403: {"description": "a role that may not do this"},
@@ -47,7 +47,7 @@ class MakeIn(BaseModel):
     lang: Literal["zh", "en"] = "zh"
 
 
-@router.get("/config", summary="The deposit's items, deadlines and limits, with their source")
+@router.get("/ets/config", summary="The deposit's items, deadlines and limits, with their source")
 def configuration(who: Who) -> dict[str, Any]:
     cfg = ets_config.load()
     return {
@@ -67,7 +67,7 @@ def configuration(who: Who) -> dict[str, Any]:
     }
 
 
-@router.get("/deposits", responses=ERRORS, summary="Deposits of the enterprises in your scope")
+@router.get("/ets/deposits", responses=ERRORS, summary="Deposits of the enterprises in your scope")
 def list_deposits(session: DbSession, who: Who, month: str | None = None) -> list[dict[str, Any]]:
     return [
         {"enterprise": d.enterprise_code, "month": d.month, "status": d.status, "version": d.version}
@@ -75,37 +75,40 @@ def list_deposits(session: DbSession, who: Who, month: str | None = None) -> lis
     ]
 
 
-@router.get("/{enterprise}/deposits/{month}", responses=ERRORS, summary="A month's deposit with its checks")
-def read(request: Request, enterprise: str, month: str, session: DbSession, who: Who) -> dict[str, Any]:
-    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
+@router.get("/enterprises/{code}/ets/deposits/{period}", responses=ERRORS, summary="A month's deposit with its checks")
+def read(request: Request, code: str, period: str, session: DbSession, who: Who) -> dict[str, Any]:
+    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
-@router.post("/{enterprise}/deposits/{month}/values", responses=ERRORS, summary="Save the month's values")
+@router.post("/enterprises/{code}/ets/deposits/{period}/values", responses=ERRORS, summary="Save the month's values")
 def save(
     request: Request,
-    enterprise: str,
-    month: str,
+    code: str,
+    period: str,
     session: DbSession,
     who: Who,
     body: Annotated[ValuesIn | None, Body()] = None,
 ) -> dict[str, Any]:
     body = body or ValuesIn()
-    use.save(session, who, enterprise, month, body.values, reason=body.reason)
+    use.save(session, who, code, period, body.values, reason=body.reason)
     session.commit()
-    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
-@router.post("/{enterprise}/deposits/{month}/files", status_code=201, responses=ERRORS, summary="Upload evidence")
+@router.post(
+    "/enterprises/{code}/ets/deposits/{period}/files", status_code=201, responses=ERRORS, summary="Upload evidence"
+)
 def upload(
-    enterprise: str,
-    month: str,
+    code: str,
+    period: str,
     session: DbSession,
     who: Who,
-    item: Annotated[str, Form(max_length=120)],
-    file: Annotated[UploadFile, File(description="the evidence file")],
+    item: Annotated[str, Form(max_length=120)] = "",
+    file: Annotated[UploadFile | None, File(description="the evidence file")] = None,
 ) -> dict[str, Any]:
-    data = file.file.read(ets_config.load().max_bytes + 1)  # one byte past the limit: the check names it
-    stored = use.upload(session, who, enterprise, month, item, file.filename or "", data)
+    """The person's permission first (a file missing is one of the problems listed, not a reason to skip it)."""
+    data = file.file.read(ets_config.load().max_bytes + 1) if file is not None else b""  # one past: the check names it
+    stored = use.upload(session, who, code, period, item, (file.filename or "") if file is not None else "", data)
     session.commit()
     return {
         "id": stored.id,
@@ -118,15 +121,15 @@ def upload(
 
 
 @router.get(
-    "/{enterprise}/deposits/{month}/files/{file_id}",
+    "/enterprises/{code}/ets/deposits/{period}/evidence/{name}",
     response_class=Response,
     responses=ERRORS,
-    summary="An evidence file",
+    summary="An evidence file by its name (the latest version, or ?version=N)",
 )
-def download(enterprise: str, month: str, file_id: int, session: DbSession, who: Who) -> Response:
+def download(code: str, period: str, name: str, session: DbSession, who: Who, version: int = 0) -> Response:
     from urllib.parse import quote
 
-    found = reads.file_row(session, who, enterprise, month, file_id)
+    found = reads.file_named(session, who, code, period, name, version)
     return Response(
         bytes(found.content),
         media_type="application/octet-stream",
@@ -137,20 +140,28 @@ def download(enterprise: str, month: str, file_id: int, session: DbSession, who:
     )
 
 
-@router.post("/{enterprise}/deposits/{month}/deposit", responses=ERRORS, summary="Deposit the month")
-def deposit(request: Request, enterprise: str, month: str, session: DbSession, who: Who) -> dict[str, Any]:
-    use.deposit(session, who, enterprise, month)
+@router.post("/enterprises/{code}/ets/deposits/{period}/deposit", responses=ERRORS, summary="Deposit the month")
+def deposit(request: Request, code: str, period: str, session: DbSession, who: Who) -> dict[str, Any]:
+    use.deposit(session, who, code, period)
     session.commit()
-    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
-@router.post("/{enterprise}/deposits/{month}/review", responses=ERRORS, summary="Accept or return a deposited month")
+@router.post(
+    "/enterprises/{code}/ets/deposits/{period}/review", responses=ERRORS, summary="Accept or return a deposited month"
+)
 def review(
-    request: Request, enterprise: str, month: str, session: DbSession, who: Who, body: Annotated[ReviewIn, Body()]
+    request: Request,
+    code: str,
+    period: str,
+    session: DbSession,
+    who: Who,
+    body: Annotated[ReviewIn | None, Body()] = None,
 ) -> dict[str, Any]:
-    use.review(session, who, enterprise, month, body.decision, body.reason)
+    """The person's permission first, then the decision (missing: a coded error naming it)."""
+    use.review(session, who, code, period, body.decision if body else "", body.reason if body else "")
     session.commit()
-    return reads.as_dict(reads.view(session, who, enterprise, month, today_of(request)))
+    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
 def _report(r: Any) -> dict[str, Any]:
@@ -171,20 +182,22 @@ def _report(r: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/{enterprise}/reports", responses=ERRORS, summary="The enterprise's ETS reports")
-def reports_of(enterprise: str, session: DbSession, who: Who) -> list[dict[str, Any]]:
-    return [_report(r) for r in ets_reports.of_enterprise(session, who, enterprise)]
+@router.get("/enterprises/{code}/ets/reports", responses=ERRORS, summary="The enterprise's ETS reports")
+def reports_of(code: str, session: DbSession, who: Who) -> list[dict[str, Any]]:
+    return [_report(r) for r in ets_reports.of_enterprise(session, who, code)]
 
 
-@router.post("/{enterprise}/reports", status_code=201, responses=ERRORS, summary="Make the annual report or a receipt")
+@router.post(
+    "/enterprises/{code}/ets/reports", status_code=201, responses=ERRORS, summary="Make the annual report or a receipt"
+)
 def make_report(
-    request: Request, enterprise: str, session: DbSession, who: Who, body: Annotated[MakeIn | None, Body()] = None
+    request: Request, code: str, session: DbSession, who: Who, body: Annotated[MakeIn | None, Body()] = None
 ) -> dict[str, Any]:
     body = body or MakeIn()
     made = ets_reports.make(
         session,
         who,
-        enterprise,
+        code,
         body.kind,
         body.period,
         lang=body.lang,

@@ -31,20 +31,20 @@ def web(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def test_the_enterprise_downloads_its_annual_report_and_a_deposit_receipt(web: dict[str, Any]) -> None:
     ent = web["enterprise"]
     home = ent.get("/ets", follow_redirects=False)
-    assert home.status_code == 303 and home.headers["location"] == f"/ets/{SMELTER}"
-    page = ent.get(f"/ets/{SMELTER}?year=2025")
+    assert home.status_code == 303 and home.headers["location"] == f"/enterprises/{SMELTER}/ets"
+    page = ent.get(f"/enterprises/{SMELTER}/ets?year=2025")
     assert page.status_code == 200 and "审核通过，已锁定" in page.text and "逾期完成" in page.text
-    made = post(ent, f"/ets/{SMELTER}/reports", {"kind": "ets_annual", "period": "2025", "lang": "zh"})
+    made = post(ent, f"/enterprises/{SMELTER}/ets/reports", {"kind": "ets_annual", "period": "2025", "lang": "zh"})
     assert made.status_code == 303, made.text[:1500]
-    listed = ent.get(f"/ets/{SMELTER}?year=2025").text
+    listed = ent.get(f"/enterprises/{SMELTER}/ets?year=2025").text
     link = listed.split('data-testid="ets-download-pdf"')[0].rsplit('href="', 1)[1].split('"')[0]
     pdf = ent.get(link)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     first = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().replace(" ", "")
     assert "温室气体排放报告" in first and "附录C" in first and "临时报告" in first
-    receipt = post(ent, f"/ets/{SMELTER}/reports", {"kind": "ets_deposit_monthly", "period": "2025-09"})
+    receipt = post(ent, f"/enterprises/{SMELTER}/ets/reports", {"kind": "ets_deposit_monthly", "period": "2025-09"})
     assert receipt.status_code == 303
-    deposit_page = ent.get(f"/ets/{SMELTER}/deposits/2025-09").text
+    deposit_page = ent.get(f"/enterprises/{SMELTER}/ets/deposits/2025-09").text
     assert 'data-testid="ets-receipt"' in deposit_page and "示范" in deposit_page
     receipt_link = re.search(r'href="(/reports/\d+/download/docx)"', deposit_page.split('data-testid="ets-receipt"')[1])
     assert receipt_link
@@ -56,34 +56,38 @@ def test_upload_deposit_and_the_city_review_through_the_web(web: dict[str, Any])
     ent, city = web["enterprise"], web["city"]
     month = "2025-12"
     bad = ent.post(
-        f"/ets/{SMELTER}/deposits/{month}/files",
+        f"/enterprises/{SMELTER}/ets/deposits/{month}/files",
         data={"csrf_token": token_of(ent), "item": "AL03:output_t"},
         files={"file": ("x.exe", b"", "application/octet-stream")},
         follow_redirects=False,
     )
     assert bad.status_code == 422 and "文件类型不允许" in bad.text and "文件为空" in bad.text
     good = ent.post(
-        f"/ets/{SMELTER}/deposits/{month}/files",
+        f"/enterprises/{SMELTER}/ets/deposits/{month}/files",
         data={"csrf_token": token_of(ent), "item": "AL03:output_t"},
         files={"file": ("产量台账.pdf", b"%PDF-1.4 test", "application/pdf")},
         follow_redirects=False,
     )
     assert good.status_code == 303
-    values = post(ent, f"/ets/{SMELTER}/deposits/{month}/values", {"v:AL03:output_t": "abc", "v:AL04:output_t": "-1"})
+    values = post(
+        ent, f"/enterprises/{SMELTER}/ets/deposits/{month}/values", {"v:AL03:output_t": "abc", "v:AL04:output_t": "-1"}
+    )
     assert values.status_code == 422 and "不是数值" in values.text and "不能为负数" in values.text
-    assert post(ent, f"/ets/{SMELTER}/deposits/{month}/deposit").status_code == 303
-    assert "已提交，等待审核" in ent.get(f"/ets/{SMELTER}/deposits/{month}").text
-    assert post(ent, f"/ets/{SMELTER}/deposits/{month}/review", {"decision": "accept"}).status_code == 403
-    back = post(city, f"/ets/{SMELTER}/deposits/{month}/review", {"decision": "return", "reason": ""})
+    assert post(ent, f"/enterprises/{SMELTER}/ets/deposits/{month}/deposit").status_code == 303
+    assert "已提交，等待审核" in ent.get(f"/enterprises/{SMELTER}/ets/deposits/{month}").text
+    assert post(ent, f"/enterprises/{SMELTER}/ets/deposits/{month}/review", {"decision": "accept"}).status_code == 403
+    back = post(city, f"/enterprises/{SMELTER}/ets/deposits/{month}/review", {"decision": "return", "reason": ""})
     assert back.status_code == 422 and "退回须说明理由" in back.text
-    assert post(city, f"/ets/{SMELTER}/deposits/{month}/review", {"decision": "accept"}).status_code == 303
-    shown = city.get(f"/api/v1/ets/{SMELTER}/deposits/{month}").json()
+    assert post(city, f"/enterprises/{SMELTER}/ets/deposits/{month}/review", {"decision": "accept"}).status_code == 303
+    shown = city.get(f"/api/v1/enterprises/{SMELTER}/ets/deposits/{month}").json()
     assert shown["status"] == "accepted" and shown["locked"]
     assert any(f["name"] == "产量台账.pdf" and len(f["sha256"]) == 64 for f in shown["files"])
-    locked = post(ent, f"/ets/{SMELTER}/deposits/{month}/values", {"prefill": "1"})
+    locked = post(ent, f"/enterprises/{SMELTER}/ets/deposits/{month}/values", {"prefill": "1"})
     assert locked.status_code == 303
-    assert "已通过审核并锁定" in ent.get(f"/ets/{SMELTER}/deposits/{month}").text
-    api = ent.post(f"/api/v1/ets/{SMELTER}/deposits/{month}/deposit", headers={"X-CSRF-Token": token_of(ent)})
+    assert "已通过审核并锁定" in ent.get(f"/enterprises/{SMELTER}/ets/deposits/{month}").text
+    api = ent.post(
+        f"/api/v1/enterprises/{SMELTER}/ets/deposits/{month}/deposit", headers={"X-CSRF-Token": token_of(ent)}
+    )
     assert api.status_code == 409 and "锁定" in api.json()["message"]
 
 
@@ -98,15 +102,15 @@ def test_refusals_reveal_nothing(web: dict[str, Any]) -> None:
         answer = ent.get(path)
         assert answer.status_code == 404, path
         assert "E01" not in answer.text.replace(path, "") or "能源铝业" not in answer.text
-    assert verifier.get(f"/ets/{SMELTER}/deposits/2025-11").status_code == 200  # assigned: reads
+    assert verifier.get(f"/enterprises/{SMELTER}/ets/deposits/2025-11").status_code == 200  # assigned: reads
     refused = verifier.post(
-        f"/api/v1/ets/{SMELTER}/deposits/2025-12/values",
+        f"/api/v1/enterprises/{SMELTER}/ets/deposits/2025-12/values",
         json={"values": None},
         headers={"X-CSRF-Token": token_of(verifier)},
     )
     assert refused.status_code == 403
     made = ent.post(
-        f"/api/v1/ets/{SMELTER}/reports",
+        f"/api/v1/enterprises/{SMELTER}/ets/reports",
         json={"kind": "ets_annual", "period": "2025"},
         headers={"X-CSRF-Token": token_of(ent)},
     )
@@ -119,10 +123,10 @@ def test_the_demo_pages_are_chinese(web: dict[str, Any]) -> None:
     from chinese_scan import latin_runs
 
     for role, path in (
-        ("enterprise", f"/ets/{SMELTER}?year=2025"),
-        ("enterprise", f"/ets/{SMELTER}/deposits/2025-11"),
+        ("enterprise", f"/enterprises/{SMELTER}/ets?year=2025"),
+        ("enterprise", f"/enterprises/{SMELTER}/ets/deposits/2025-11"),
         ("city", "/ets"),
-        ("city", f"/ets/{SMELTER}/deposits/2025-10"),
+        ("city", f"/enterprises/{SMELTER}/ets/deposits/2025-10"),
     ):
         page = web[role].get(path)
         assert page.status_code == 200, path

@@ -164,20 +164,22 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/green-power/share"): EVERYONE,
     ("GET", "/api/v1/parameters"): EVERYONE,
     ("GET", "/api/v1/parameters/{family}"): EVERYONE,
-    # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too
+    # the regulator's 碳达峰监测报告 (docs/reports.md): regulators of the report's region; signing off too. An
+    # enterprise's reports (the ETS kinds, docs/ets.md) are read through the same routes by its people, its
+    # verifiers and its regulators, and filed (signed off) by the enterprise
     ("GET", "/reports"): REGULATORS,
     ("POST", "/reports"): REGULATORS,
     ("GET", "/reports/latest"): REGULATORS,
-    ("GET", "/reports/{report_id}"): REGULATORS,
-    ("POST", "/reports/{report_id}/check"): REGULATORS,
-    ("POST", "/reports/{report_id}/signoff"): REGULATORS,
-    ("GET", "/reports/{report_id}/download/{fmt}"): REGULATORS,
-    ("GET", "/api/v1/reports"): REGULATORS,
+    ("GET", "/reports/{report_id}"): EVERYONE,  # an enterprise's reports (ETS) too: its people, verifiers
+    ("POST", "/reports/{report_id}/check"): EVERYONE,
+    ("POST", "/reports/{report_id}/signoff"): REGULATORS | REPORTERS,  # the enterprise files its own
+    ("GET", "/reports/{report_id}/download/{fmt}"): EVERYONE,
+    ("GET", "/api/v1/reports"): EVERYONE,  # each person's readable kinds in scope
     ("POST", "/api/v1/reports"): REGULATORS,
-    ("GET", "/api/v1/reports/{report_id}"): REGULATORS,
-    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): REGULATORS,
-    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS,
-    ("POST", "/api/v1/reports/{report_id}/regenerate"): REGULATORS,
+    ("GET", "/api/v1/reports/{report_id}"): EVERYONE,
+    ("GET", "/api/v1/reports/{report_id}/files/{fmt}"): EVERYONE,
+    ("POST", "/api/v1/reports/{report_id}/signoff"): REGULATORS | REPORTERS,
+    ("POST", "/api/v1/reports/{report_id}/regenerate"): EVERYONE,
     # the registry, managed in the platform (regulators in their jurisdiction; enterprises propose)
     ("GET", "/registry"): REGULATORS,
     ("GET", "/registry/template.xlsx"): REGULATORS,
@@ -236,6 +238,28 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/recycling/steps"): REPORTERS | VERIFIERS,
     ("GET", "/api/v1/recycling/content"): EVERYONE,
     ("GET", "/api/v1/recycling/shares"): REGULATORS,
+    # the national carbon market (docs/ets.md): everyone in scope reads; the enterprise deposits and makes and
+    # files its reports; the regulators of its region review
+    ("GET", "/ets"): EVERYONE,
+    ("GET", "/enterprises/{code}/ets"): EVERYONE,
+    ("POST", "/enterprises/{code}/ets/reports"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/reports/{report_id}/file"): REPORTERS,
+    ("GET", "/enterprises/{code}/ets/deposits/{period}"): EVERYONE,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/values"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/files"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/deposit"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/review"): REGULATORS,
+    ("GET", "/enterprises/{code}/ets/deposits/{period}/evidence/{name}"): EVERYONE,
+    ("GET", "/api/v1/ets/config"): EVERYONE,
+    ("GET", "/api/v1/ets/deposits"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/ets/deposits/{period}"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/values"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/files"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/deposit"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/review"): REGULATORS,
+    ("GET", "/api/v1/enterprises/{code}/ets/deposits/{period}/evidence/{name}"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/ets/reports"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/ets/reports"): REPORTERS,
 }
 
 # Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).

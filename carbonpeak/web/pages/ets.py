@@ -73,12 +73,16 @@ def ets_home(request: Request, session: DbSession, who: Who) -> Response:
     access.require(who, "ets.view")
     found = reads.enterprises_in_ets(session, who)
     if who.role == access.ENTERPRISE and len(found) == 1:
-        return redirect(f"/ets/{found[0].code}")
+        return redirect(f"/enterprises/{found[0].code}/ets")
     return render(
         request,
         "ets.html",
         **context(
-            request, enterprises=found, deposits=reads.deposits(session, who), names=_names(), page_lang=i18n.current_lang()
+            request,
+            enterprises=found,
+            deposits=reads.deposits(session, who),
+            names=_names(),
+            page_lang=i18n.current_lang(),
         ),
     )
 
@@ -109,18 +113,14 @@ def _enterprise_page(
     )
 
 
-@router.get("/ets/{enterprise}")
-def enterprise_page(
-    request: Request, enterprise: str, session: DbSession, who: Who, year: int | None = None
-) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.get("/enterprises/{code}/ets")
+def enterprise_page(request: Request, code: str, session: DbSession, who: Who, year: int | None = None) -> Response:
     chosen = year if year and 2000 <= year <= 2100 else today_of(request).year - 1
     return _enterprise_page(request, session, who, code, chosen, [])
 
 
-@router.post("/ets/{enterprise}/reports")
-async def make_report(request: Request, enterprise: str, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.post("/enterprises/{code}/ets/reports")
+async def make_report(request: Request, code: str, session: DbSession, who: Who) -> Response:
     form = await request.form()
     kind, period = str(form.get("kind") or ""), str(form.get("period") or "").strip()
     lang = str(form.get("lang") or i18n.current_lang())
@@ -142,22 +142,24 @@ async def make_report(request: Request, enterprise: str, session: DbSession, who
     session.commit()
     flash(request, i18n.gettext("Report made: version %(version)s.", version=made.version))
     back = (
-        f"/ets/{enterprise}/deposits/{period}" if kind == "ets_deposit_monthly" else f"/ets/{enterprise}?year={period}"
+        f"/enterprises/{code}/ets/deposits/{period}"
+        if kind == "ets_deposit_monthly"
+        else f"/enterprises/{code}/ets?year={period}"
     )
     return redirect(back)
 
 
-@router.post("/ets/{enterprise}/reports/{report_id}/file")
-def file_report(request: Request, enterprise: str, report_id: int, session: DbSession, who: Who) -> Response:
+@router.post("/enterprises/{code}/ets/reports/{report_id}/file")
+def file_report(request: Request, code: str, report_id: int, session: DbSession, who: Who) -> Response:
     try:
         ets_reports.file(session, who, report_id)
     except Conflict as exc:
         session.rollback()
         flash(request, exc.text(i18n.current_lang()), "warn")
-        return redirect(f"/ets/{enterprise}")
+        return redirect(f"/enterprises/{code}/ets")
     session.commit()
     flash(request, i18n.gettext("Report filed: it is locked and never changes."))
-    return redirect(f"/ets/{enterprise}")
+    return redirect(f"/enterprises/{code}/ets")
 
 
 def _deposit_page(
@@ -201,9 +203,8 @@ def _deposit_page(
     )
 
 
-@router.get("/ets/{enterprise}/deposits/{period}")
-def deposit_page(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.get("/enterprises/{code}/ets/deposits/{period}")
+def deposit_page(request: Request, code: str, period: str, session: DbSession, who: Who) -> Response:
     month = period  # the path names them as the other pages name them
     return _deposit_page(request, session, who, code, month, [])
 
@@ -221,15 +222,14 @@ async def _act(
     except Conflict as exc:
         session.rollback()
         flash(request, exc.text(i18n.current_lang()), "warn")
-        return redirect(f"/ets/{code}/deposits/{month}")
+        return redirect(f"/enterprises/{code}/ets/deposits/{month}")
     session.commit()
     flash(request, done)
-    return redirect(f"/ets/{code}/deposits/{month}")
+    return redirect(f"/enterprises/{code}/ets/deposits/{month}")
 
 
-@router.post("/ets/{enterprise}/deposits/{period}/values")
-async def save_values(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.post("/enterprises/{code}/ets/deposits/{period}/values")
+async def save_values(request: Request, code: str, period: str, session: DbSession, who: Who) -> Response:
     month = period  # the path names them as the other pages name them
 
     async def action() -> None:
@@ -244,9 +244,8 @@ async def save_values(request: Request, enterprise: str, period: str, session: D
     return await _act(request, session, who, code, month, action, i18n.gettext("Values saved as a new version."))
 
 
-@router.post("/ets/{enterprise}/deposits/{period}/files")
-async def upload_file(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.post("/enterprises/{code}/ets/deposits/{period}/files")
+async def upload_file(request: Request, code: str, period: str, session: DbSession, who: Who) -> Response:
     month = period  # the path names them as the other pages name them
 
     async def action() -> None:
@@ -259,9 +258,8 @@ async def upload_file(request: Request, enterprise: str, period: str, session: D
     return await _act(request, session, who, code, month, action, i18n.gettext("Evidence file stored."))
 
 
-@router.post("/ets/{enterprise}/deposits/{period}/deposit")
-async def deposit_month(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.post("/enterprises/{code}/ets/deposits/{period}/deposit")
+async def deposit_month(request: Request, code: str, period: str, session: DbSession, who: Who) -> Response:
     month = period  # the path names them as the other pages name them
 
     async def action() -> None:
@@ -270,9 +268,8 @@ async def deposit_month(request: Request, enterprise: str, period: str, session:
     return await _act(request, session, who, code, month, action, i18n.gettext("Month deposited: the city reviews it."))
 
 
-@router.post("/ets/{enterprise}/deposits/{period}/review")
-async def review_month(request: Request, enterprise: str, period: str, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
+@router.post("/enterprises/{code}/ets/deposits/{period}/review")
+async def review_month(request: Request, code: str, period: str, session: DbSession, who: Who) -> Response:
     month = period  # the path names them as the other pages name them
 
     async def action() -> None:
@@ -282,11 +279,10 @@ async def review_month(request: Request, enterprise: str, period: str, session: 
     return await _act(request, session, who, code, month, action, i18n.gettext("Review recorded."))
 
 
-@router.get("/ets/{enterprise}/deposits/{period}/evidence")
-def download_file(enterprise: str, period: str, file_id: int, session: DbSession, who: Who) -> Response:
-    code = enterprise  # the path names them as the other pages name them
-    month = period  # the path names them as the other pages name them
-    found = reads.file_row(session, who, code, month, file_id)
+@router.get("/enterprises/{code}/ets/deposits/{period}/evidence/{name}")
+def download_file(code: str, period: str, name: str, session: DbSession, who: Who, version: int = 0) -> Response:
+    """An evidence file by its name (its latest version, or ``?version=N``)."""
+    found = reads.file_named(session, who, code, period, name, version)
     return Response(
         bytes(found.content),
         media_type="application/octet-stream",

@@ -144,6 +144,7 @@ def latest(
     request: Request, session: DbSession, who: Who, region: str = "", kind: str = MONTHLY, format: str = "pdf"
 ) -> Response:
     """The newest stored report of a region and kind, to download (the overview's buttons)."""
+    access.require(who, "overview.view")  # the regulators' buttons (enterprises read their reports elsewhere)
     found = [
         r for r in use.list_reports(session, who, region=region or None, kind=kind) if r.lang == i18n.current_lang()
     ]
