@@ -20,6 +20,7 @@ from carbonpeak import messages
 from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, cli_lang, field_pairs, print_rows, use_case
 from carbonpeak.reports.render import write_whole
 from carbonpeak.services import ets_deposit as use
+from carbonpeak.services import ets_deposit_plain as plain
 from carbonpeak.services import ets_deposit_reads as reads
 from carbonpeak.services import ets_reports, reports
 
@@ -59,7 +60,7 @@ def show(
     """A month's deposit: items (report and deposited), files with SHA-256, deadlines, checks."""
     lang = cli_lang(lang)
     shown = use_case(
-        lambda s, who: reads.as_dict(reads.view(s, who, enterprise, month, _day(as_of))),
+        lambda s, who: plain.as_dict(reads.view(s, who, enterprise, month, _day(as_of))),
         url=database,
         lang=lang,
         actor=actor,

@@ -9,24 +9,22 @@ verifiers read it; an enterprise outside the person's scope is *not found*, like
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import AccessDenied, CarbonpeakError, InputError, NotFound
+from carbonpeak.errors import AccessDenied, InputError, NotFound
 from carbonpeak.ets import config as ets_config
 from carbonpeak.ets import deposit as rules
 from carbonpeak.services import access
 from carbonpeak.services.access import Principal
+from carbonpeak.services.ets_deposit_meters import against_meters
 from carbonpeak.store.ets.models import EtsDeposit, EtsDepositFile
 from carbonpeak.store.models import Enterprise, Facility, Submission, SubmissionVersion
 
-log = logging.getLogger(__name__)
 LOCAL = ZoneInfo("Asia/Shanghai")  # deadlines are days in China
 REPORTED = ("submitted", "returned", "verified", "locked")  # a month that left the enterprise
 
@@ -174,7 +172,7 @@ def view_of(session: Session, enterprise: Enterprise, month: str, today: dt.date
     deposited_on = local_day(row.deposited_at) if row is not None and row.status in ("deposited", "accepted") else None
     reviewed_on = local_day(row.reviewed_at) if row is not None and row.status == "accepted" else None
     report_checks = rules.against_report(keys, values, reported, cfg)
-    meter_checks, metered = _meter_checks(session, facilities, records, values, month) if meters else ([], False)
+    meter_checks, metered = against_meters(session, facilities, records, values, month) if meters else ([], False)
     history = [(v.version, v.created_by, v.created_at, v.reason) for v in row.versions] if row is not None else []
     return View(
         enterprise=enterprise,
@@ -219,65 +217,6 @@ def _files(row: EtsDeposit | None) -> list[FileRow]:
     ]
 
 
-def _meter_checks(
-    session: Session,
-    facilities: list[Facility],
-    records: dict[str, SubmissionVersion],
-    values: dict[str, Any],
-    month: str,
-) -> tuple[list[rules.Check], bool]:
-    """The deposited electricity and electrolysis AC power against the metered month, within the online
-    monitoring's month tolerance (``monitoring.month_tolerance``). The site's electricity deposited is the
-    deposited purchased electricity with the report's captive and on-site renewable less exported power (the
-    deposit has no items for those). Nothing when no reading store is configured."""
-    from carbonpeak.monitoring import reconcile
-    from carbonpeak.services import monitoring_month
-    from carbonpeak.services.monitoring import meter_table
-
-    store = monitoring_month.configured_store()
-    if store is None:
-        return [], False
-    try:
-        codes = {f.code for f in facilities}
-        meters = [m for m in meter_table(session) if m["facility_code"] in codes]
-        metered = monitoring_month.metered_figures(session, store, meters, month) if meters else {}
-    except CarbonpeakError:  # the meters' side cannot be worked out for the month: said as not metered
-        log.warning("no metered figures for %s", month, exc_info=True)
-        metered = {}
-    finally:
-        store.close()
-    tolerance = monitoring_month.tolerance(session, month)
-    pairs: list[tuple[str, float | None, float | None]] = []
-    for f in facilities:
-        got = metered.get(f.code, {})
-        record = dict(records[f.code].record) if f.code in records else {}
-        if "plant_electricity_mwh" in got:
-            grid = values.get(f"{f.code}:grid_electricity_mwh")
-            site = reconcile.reported_figures({**record, "grid_electricity_mwh": grid})["site_electricity_mwh"]
-            pairs.append(
-                (
-                    f"{f.code}:site_electricity_mwh",
-                    None if grid is None else site,
-                    got["plant_electricity_mwh"]["value"],
-                )
-            )
-        if "electrolysis_ac_mwh" in got:
-            ac = values.get(f"{f.code}:electrolysis_ac_mwh")
-            pairs.append((f"{f.code}:electrolysis_ac_mwh", ac, got["electrolysis_ac_mwh"]["value"]))
-    return rules.compare(pairs, lambda k: tolerance(k.split(":")[0], k.split(":")[1]), "not_metered"), True
-
-
-def file_row(session: Session, who: Principal, code: str, month: str, file_id: int) -> EtsDepositFile:
-    """One evidence file of the month (its bytes are ``content``), when the person may read the deposit."""
-    enterprise = enterprise_for(session, who, code)
-    check_month(month)
-    row = stored(session, enterprise, month)
-    found = access.by_id(session, EtsDepositFile, file_id)
-    if row is None or found is None or found.deposit_id != row.id:
-        raise NotFound(code="ets.not_found")
-    return found
-
-
 def deposits(session: Session, who: Principal, month: str | None = None) -> list[EtsDeposit]:
     """The deposits of the enterprises in the person's scope (a regulator's review list), newest first."""
     access.require(who, "ets.view")
@@ -313,75 +252,6 @@ def year_of(session: Session, who: Principal, code: str, year: int, today: dt.da
     enterprise = enterprise_for(session, who, code)
     last = 12 if year < today.year else today.month
     return [view_of(session, enterprise, f"{year:04d}-{m:02d}", today, meters=False) for m in range(1, last + 1)]
-
-
-def as_dict(v: View) -> dict[str, Any]:
-    """The view as plain JSON values (the API's answer, the command line's --json)."""
-
-    def check(c: Any) -> dict[str, Any]:
-        return {
-            "key": c.key,
-            "deposited": c.deposited,
-            "other": c.other,
-            "diff_pct": c.diff_pct,
-            "tolerance_pct": c.tolerance_pct,
-            "state": c.state,
-        }
-
-    def deadline(d: Any) -> dict[str, Any] | None:
-        return None if d is None else {"due": d.due.isoformat(), "status": d.status, "days_late": d.days_late}
-
-    row = v.deposit
-    return {
-        "enterprise": v.enterprise.code,
-        "month": v.month,
-        "status": v.status,
-        "locked": v.locked,
-        "version": v.version,
-        "edition": v.cfg.edition,
-        "deadline": deadline(v.deadline),
-        "review": deadline(v.review),
-        "deposited_by": row.deposited_by if row else None,
-        "deposited_at": row.deposited_at.isoformat() if row and row.deposited_at else None,
-        "reviewed_by": row.reviewed_by if row else None,
-        "reviewed_at": row.reviewed_at.isoformat() if row and row.reviewed_at else None,
-        "review_reason": row.review_reason if row else None,
-        "items": [
-            {
-                "key": i.key,
-                "facility": i.facility,
-                "item": i.item.key,
-                "fuel": i.fuel or None,
-                "unit": i.item.unit,
-                "basis": i.item.basis,
-                "evidence_required": i.item.evidence,
-                "reported": i.reported,
-                "deposited": i.deposited,
-            }
-            for i in v.items
-        ],
-        "files": [
-            {
-                "id": f.id,
-                "item": f.item,
-                "name": f.name,
-                "version": f.version,
-                "current": f.current,
-                "sha256": f.sha256,
-                "size": f.size,
-                "demo": f.demo,
-                "uploaded_by": f.uploaded_by,
-                "uploaded_at": f.uploaded_at.isoformat(),
-                "url": f"/api/v1/enterprises/{v.enterprise.code}/ets/deposits/{v.month}/evidence/{quote(f.name)}"
-                f"?version={f.version}",
-            }
-            for f in v.files
-        ],
-        "report_checks": [check(c) for c in v.report_checks],
-        "meter_checks": [check(c) for c in v.meter_checks],
-        "metered": v.metered,
-        "report_versions": {k: {"version": a, "status": b} for k, (a, b) in v.report_versions.items()},
-    }
 
 
 def file_named(session: Session, who: Principal, code: str, month: str, name: str, version: int = 0) -> EtsDepositFile:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from carbonpeak.ets import config as ets_config
 from carbonpeak.services import ets_deposit as use
+from carbonpeak.services import ets_deposit_plain as plain
 from carbonpeak.services import ets_deposit_reads as reads
 from carbonpeak.services import ets_reports
 from carbonpeak.web.deps import DbSession, Who, csrf_protect
@@ -77,7 +78,7 @@ def list_deposits(session: DbSession, who: Who, month: str | None = None) -> lis
 
 @router.get("/enterprises/{code}/ets/deposits/{period}", responses=ERRORS, summary="A month's deposit with its checks")
 def read(request: Request, code: str, period: str, session: DbSession, who: Who) -> dict[str, Any]:
-    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
+    return plain.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
 @router.post("/enterprises/{code}/ets/deposits/{period}/values", responses=ERRORS, summary="Save the month's values")
@@ -92,7 +93,7 @@ def save(
     body = body or ValuesIn()
     use.save(session, who, code, period, body.values, reason=body.reason)
     session.commit()
-    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
+    return plain.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
 @router.post(
@@ -144,7 +145,7 @@ def download(code: str, period: str, name: str, session: DbSession, who: Who, ve
 def deposit(request: Request, code: str, period: str, session: DbSession, who: Who) -> dict[str, Any]:
     use.deposit(session, who, code, period)
     session.commit()
-    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
+    return plain.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
 @router.post(
@@ -161,7 +162,7 @@ def review(
     """The person's permission first, then the decision (missing: a coded error naming it)."""
     use.review(session, who, code, period, body.decision if body else "", body.reason if body else "")
     session.commit()
-    return reads.as_dict(reads.view(session, who, code, period, today_of(request)))
+    return plain.as_dict(reads.view(session, who, code, period, today_of(request)))
 
 
 def _report(r: Any) -> dict[str, Any]:

@@ -109,9 +109,9 @@ def test_who_may_read_and_do_what(demo_db_url: str) -> None:
         with pytest.raises(AccessDenied):
             use.review(s, verifier, SMELTER, "2025-11", "accept")
         assert reads.view(s, province, SMELTER, "2025-11", DAY).deposit is not None
-        file_id = s.scalar(select(EtsDepositFile.id).limit(1))
+        name = s.scalar(select(EtsDepositFile.name).limit(1))
         with pytest.raises(NotFound):
-            reads.file_row(s, other, SMELTER, "2025-11", file_id)
+            reads.file_named(s, other, SMELTER, "2025-11", name)
         with pytest.raises(InputError) as bad:
             reads.view(s, province, SMELTER, "2025-13", DAY)
         assert bad.value.code == "ets.bad_month"
