@@ -127,9 +127,15 @@ def gather(session: Session, who: Any, asked: Asked) -> Made:
         sections=sections,
         provenance=provenance,
         data_state=[
-            (p.t("ds.months", lang), "；".join(f"{f} {m} v{v} {s}" for f, m, v, s in listed if v)),
-            (p.t("ds.parameters", lang), "；".join(f"{k} {v[:12]}" for k, v in sorted(state["parameters"].items()))),
-            (p.t("ds.deposit", lang), "；".join(f"{m} {s} v{v}" for m, s, v in state["deposits"]) or p.t("none", lang)),
+            (p.t("ds.months", lang), p.sep(lang).join(f"{f} {m} v{v} {s}" for f, m, v, s in listed if v)),
+            (
+                p.t("ds.parameters", lang),
+                p.sep(lang).join(f"{k} {v[:12]}" for k, v in sorted(state["parameters"].items())),
+            ),
+            (
+                p.t("ds.deposit", lang),
+                p.sep(lang).join(f"{m} {s} v{v}" for m, s, v in state["deposits"]) or p.t("none", lang),
+            ),
             (p.t("ds.as_of", lang), as_of.isoformat()),
             (p.t("ds.fingerprint", lang), fingerprint),
         ],

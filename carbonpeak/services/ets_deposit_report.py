@@ -88,7 +88,7 @@ def gather(session: Session, who: Any, asked: Asked) -> Made:
         data_state=[
             (
                 p.t("ds.months", lang),
-                "；".join(f"{f} {m} v{ver} {s}" for f, m, ver, s in state["months"]) or p.t("none", lang),
+                p.sep(lang).join(f"{f} {m} v{ver} {s}" for f, m, ver, s in state["months"]) or p.t("none", lang),
             ),
             (
                 p.t("ds.deposit", lang),
@@ -160,7 +160,7 @@ def _sections(v: reads.View, lang: str) -> list[Section]:
         (t("f.reason", lang), (row.review_reason or "—") if row else "—"),
         (
             t("f.reports", lang),
-            "；".join(f"{f} v{ver}（{s}）" for f, (ver, s) in sorted(v.report_versions.items())) or "—",
+            p.sep(lang).join(f"{f} v{ver} ({s})" for f, (ver, s) in sorted(v.report_versions.items())) or "—",
         ),
     ]
     status_table = Table(

@@ -91,3 +91,8 @@ def key_label(key: str, cfg: Config, lang: str) -> str:
     if len(parts) > 2:
         text += f"（{fuel_name(parts[2], lang)}）" if lang == "zh" else f" ({fuel_name(parts[2], lang)})"
     return f"{facility} · {text}"
+
+
+def sep(lang: str) -> str:
+    """The separator of a list in running text."""
+    return "；" if lang == "zh" else "; "
