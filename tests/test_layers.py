@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "green": 4,
     "disclosure": 4,
     "energy_report": 4,
+    "ets": 4,
     "store": 5,
     "services": 6,
     "web": 7,

@@ -13,6 +13,7 @@ from carbonpeak.cli import (
     cbam,
     disclosure,
     energy_report,
+    ets,
     footprint,
     green,
     green_power,
@@ -49,6 +50,7 @@ for _module in (
     green,
     disclosure,
     energy_report,
+    ets,
 ):
     _module.register(app)
 del _module

@@ -26,6 +26,8 @@ KINDS: dict[str, str] = {
     "disclosure_mee": "disclosure.html",  # the MEE annual disclosure's carbon section (docs/disclosure.md)
     "disclosure_climate": "disclosure.html",  # the exchange sustainability report's climate section
     "energy_utilisation": "energy_utilisation.html",
+    "ets_annual": "ets_annual.html",  # the enterprise's national carbon market annual report (services/ets_annual)
+    "ets_deposit_monthly": "ets_deposit.html",  # its monthly evidence deposit receipt (services/ets_deposit_report)
 }
 
 

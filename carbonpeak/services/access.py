@@ -90,6 +90,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "disclosure.state": frozenset({ENTERPRISE, ADMIN}),
     "disclosure.deadlines": frozenset({CITY, PROVINCE, ADMIN}),
     "disclosure.flag": frozenset({CITY, PROVINCE, ADMIN}),
+    # the national carbon market's monthly evidence deposit (services/ets_deposit.py): the enterprise deposits
+    # its own; the regulators of its region review (accept or return) it; its verifiers read it
+    "ets.view": frozenset({ENTERPRISE, CITY, PROVINCE, VERIFIER, ADMIN}),
+    "ets.deposit": frozenset({ENTERPRISE, ADMIN}),
+    "ets.review": frozenset({CITY, PROVINCE, ADMIN}),
 }
 # Which workflow action a target status needs.
 STEP_PERMISSION = {

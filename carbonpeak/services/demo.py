@@ -14,6 +14,7 @@ from carbonpeak.demo import generate
 from carbonpeak.io.activity import batch_to_records, parse_records
 from carbonpeak.services import access
 from carbonpeak.services.capacity import seed_from_registry
+from carbonpeak.services.ets_demo import load_deposits
 from carbonpeak.services.green_register_demo import load_green_register
 from carbonpeak.services.pollutants_demo import load_pollutants
 from carbonpeak.services.recycling_demo import load_scrap_ledgers
@@ -85,6 +86,7 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
     scrap_months = load_scrap_ledgers(session, province, actor)  # the recycled-metal casthouses' ledgers
     load_pollutants(session, actor, seed)  # demonstration pollutant tonnages (made up; services/pollutants_demo.py)
     load_green_register(session, actor)  # the green register: dated designations, dynamic-management filings
+    ets_months = load_deposits(session, actor)  # the aluminium smelter's monthly evidence deposits (docs/ets.md)
     return {
         "enterprises": len(province.enterprises),
         "facilities": len(province.facilities),
@@ -92,6 +94,7 @@ def load_demo(session: Session, actor: str = DEMO_LOADER, seed: int = 2026) -> d
         "results": results,
         "statistics": statistics,
         "scrap_ledger_months": scrap_months,
+        "ets_deposit_months": ets_months,
     }
 
 

@@ -56,7 +56,7 @@ def _enterprise_kind(name: str, period: str, gather: Gather) -> Kind:
 @cache
 def _registered() -> dict[str, Kind]:
     # imported here: the gatherers import the report engine and the store, which need not load with this list
-    from carbonpeak.services import energy_report_doc, reports_green, reports_monitoring
+    from carbonpeak.services import energy_report_doc, ets_annual, ets_deposit_report, reports_green, reports_monitoring
     from carbonpeak.services.disclosure_kinds import DISCLOSURE  # disclosure (docs/disclosure.md)
 
     kinds = [
@@ -65,6 +65,8 @@ def _registered() -> dict[str, Kind]:
         *[_enterprise_kind(name, "year", gather) for name, gather in DISCLOSURE],
         _enterprise_kind(reports_green.KIND, "year", reports_green.gather),  # docs/green-manufacturing.md
         _enterprise_kind(energy_report_doc.KIND, "year", energy_report_doc.gather),  # docs/energy-report.md
+        _enterprise_kind(ets_annual.KIND, "year", ets_annual.gather),  # the national carbon market (docs/ets.md)
+        _enterprise_kind(ets_deposit_report.KIND, "month", ets_deposit_report.gather),
     ]
     return {k.name: k for k in kinds}
 

@@ -234,6 +234,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(pollutants_api.router)  # /api/v1/pollutants, the pollutant ledger and synergy
     app.include_router(disclosure_api.router)  # /api/v1/disclosure, /api/v1/public/disclosure (docs/disclosure.md)
     app.include_router(energy_report_api.router)  # /api/v1/energy-reports, the energy-utilisation report
+    from carbonpeak.web import api_ets as ets_api
+
+    app.include_router(ets_api.router)  # /api/v1/ets, the national carbon market's deposits and reports
     static = resources.files("carbonpeak.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     _add_error_handlers(app)

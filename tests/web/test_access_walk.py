@@ -296,6 +296,28 @@ AUDIENCE: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/disclosure/reports/{report_id}/publish"): REPORTERS,
     ("POST", "/api/v1/disclosure/flags"): REGULATORS,
     ("GET", "/api/v1/public/disclosure/{enterprise}"): PUBLIC,
+    # the national carbon market (docs/ets.md): everyone in scope reads; the enterprise deposits and makes and
+    # files its reports; the regulators of its region review
+    ("GET", "/ets"): EVERYONE,
+    ("GET", "/enterprises/{code}/ets"): EVERYONE,
+    ("POST", "/enterprises/{code}/ets/reports"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/reports/{report_id}/file"): REPORTERS,
+    ("GET", "/enterprises/{code}/ets/deposits/{period}"): EVERYONE,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/values"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/files"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/deposit"): REPORTERS,
+    ("POST", "/enterprises/{code}/ets/deposits/{period}/review"): REGULATORS,
+    ("GET", "/enterprises/{code}/ets/deposits/{period}/evidence/{name}"): EVERYONE,
+    ("GET", "/api/v1/ets/config"): EVERYONE,
+    ("GET", "/api/v1/ets/deposits"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/ets/deposits/{period}"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/values"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/files"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/deposit"): REPORTERS,
+    ("POST", "/api/v1/enterprises/{code}/ets/deposits/{period}/review"): REGULATORS,
+    ("GET", "/api/v1/enterprises/{code}/ets/deposits/{period}/evidence/{name}"): EVERYONE,
+    ("GET", "/api/v1/enterprises/{code}/ets/reports"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/ets/reports"): REPORTERS,
 }
 
 # Objects inside each role's scope (E02's aluminium line AL03 is within every demo account's scope).

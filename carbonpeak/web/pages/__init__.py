@@ -16,6 +16,7 @@ from carbonpeak.web.pages import (
     city_map,
     disclosure,
     energy_report,
+    ets,
     exports,
     footprints,
     green,
@@ -67,6 +68,7 @@ for module in (
     cbam,
     reports,
     disclosure,
+    ets,
     admin,
     energy_report,
 ):
