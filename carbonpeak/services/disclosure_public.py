@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import NotFound
 from carbonpeak.reports.formats import MEDIA_TYPES
+from carbonpeak.services import access
 from carbonpeak.services.disclosure import CHINA, KINDS
 from carbonpeak.store.models import Enterprise
 from carbonpeak.store.reports.models import Report
@@ -104,7 +105,7 @@ def _head(document: dict[str, Any]) -> tuple[str, str]:
 
 def pdf(session: Session, code: str, report_id: int) -> tuple[str, str, bytes]:
     """(file name, media type, bytes) of a published report's PDF; *not found* for anything else."""
-    row = session.get(Report, report_id)
+    row = access.by_id(session, Report, report_id)  # an id beyond the database's integers names no report
     if row is None or row.enterprise_code != code or row.kind not in KINDS or row.status != "signed":
         raise NotFound(code="disclosure.not_found")
     found = next((f for f in row.files if f.format == "pdf"), None)

@@ -77,10 +77,8 @@ def kinds() -> dict[str, Kind]:
 
 def kind_of(name: str) -> Kind:
     found = _registered().get(name)
-    if found is None:
-        from carbonpeak.reports.render import RenderFailed
-
-        raise RenderFailed(code="reports.unknown_kind", kind=name)
+    if found is None:  # asked for by a person (a form, the API, the CLI): the request is at fault
+        raise InputError(code="reports.unknown_kind", field="kind", value=name, kind=name)
     return found
 
 

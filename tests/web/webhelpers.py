@@ -151,15 +151,24 @@ def _add_tokens_and_target(session: Any, settings: Settings, tokens: dict[str, s
     )
 
 
+_BUILT: list[Path] = []  # the test database built first in this process (its tokens are in TOKENS)
+
+
 def build(path: Path, demo: Path | None = None) -> None:
     """The test database in the SQLite file ``path``; from a copy of ``demo`` (the session's demo province,
-    tests/conftest.py) where given, else loading the demo province here."""
+    tests/conftest.py) where given, else loading the demo province here. Built once per process: a folder
+    whose conftest takes the web fixtures (tests/ets, tests/synergy) gets a copy, so TOKENS stays true for
+    every copy (a second build would mint new tokens, and the first database's would stop matching)."""
+    if _BUILT and _BUILT[0].exists():
+        shutil.copyfile(_BUILT[0], path)
+        return
     url = f"sqlite:///{path}"
     if demo is not None:
         shutil.copyfile(demo, path)
     populate(url, TOKENS, demo_loaded=demo is not None)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _BUILT[:] = [path]
 
 
 def populate(url: str, tokens: dict[str, str], demo_loaded: bool = False) -> None:

@@ -41,7 +41,7 @@ STATE_NAMES = {
     "on_time": N_("published on time"),
     "late": N_("published late"),
     "not_yet": N_("not yet published"),
-    "overdue": N_("overdue"),
+    "overdue": N_("overdue, not published"),
 }
 WHY_NAMES = {
     board_use.MARKET: N_("national carbon market"),

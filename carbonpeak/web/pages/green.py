@@ -240,5 +240,5 @@ async def file_indicators(request: Request, code: str, session: DbSession, who: 
         session.rollback()
         return _enterprise_page(request, session, who, enterprise, year or None, 422, _problems(failed))
     session.commit()
-    flash(request, i18n.gettext("Filed: version %(version)s.", version=done.version))
+    flash(request, i18n.gettext("Indicators filed: version %(version)s.", version=done.version))
     return redirect(f"/enterprises/{enterprise}/green?year={done.year}")
