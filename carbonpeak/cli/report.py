@@ -164,8 +164,11 @@ def list_command(
     for r in found:
         state = messages.render("reports.cli.state_signed" if r.locked else "reports.cli.state_made", language)
         mark = messages.render("reports.cli.provisional_short", language) if r.provisional else ""
+        subject = r.enterprise or r.region  # an enterprise's report: the enterprise; a region's: the region
         console.print(
-            f"{r.id:>5}  {r.kind:20} {r.region:10} {r.period:8} {r.lang} v{r.version}  {state}{mark}", highlight=False
+            f"{r.id:>5}  {use.kind_title(r.kind, language)}  {r.kind}  {subject:10} {r.period:8} {r.lang} "
+            f"v{r.version}  {state}{mark}",
+            highlight=False,
         )
 
 

@@ -197,6 +197,7 @@ def test_a_year_with_unverified_months_is_provisional_on_its_first_page(made: di
     assert re.search(r"2025-1[0-2]：\d+个设施月已报送、尚未核查", first), first
     listed = CliRunner().invoke(cli, ["report", "list", "--db", made["url"], "--region", "demo"])
     assert listed.exit_code == 0 and "carbon_peak_yearly" in listed.output and "临时" in listed.output
+    assert "碳达峰监测报告（年报）" in listed.output  # the kind by its name
     regenerated = CliRunner().invoke(cli, ["report", "regenerate", str(made["id"]), "--db", made["url"]])
     assert "逐字节一致" in regenerated.output, regenerated.output
 
