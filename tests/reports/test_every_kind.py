@@ -1,7 +1,8 @@
 """Every kind of report, made from the demonstration province as the pages make it, opens where people open
 it: the PDF's first page carries the report's Chinese title drawn in the CJK faces (no fallback font), and
 the Word file opens in python-docx and converts in LibreOffice with its title in it (issue #17's done-when
-names every report). One LibreOffice run converts all the Word files."""
+names every report), and each comes out of its stored document and, its data unchanged, out of the store
+again to the same bytes. One LibreOffice run converts all the Word files."""
 
 from __future__ import annotations
 
@@ -28,11 +29,15 @@ def _title(text: str) -> str:
     return "".join(text.split())
 
 
+WHO = access.operator("test:every-kind")
+IDS: dict[str, int] = {}  # kind -> the stored report's id
+
+
 @pytest.fixture(scope="module")
 def made(demo_sqlite_url: str) -> dict[str, tuple[str, bytes, bytes]]:
     """kind -> (title, PDF, Word), each made and stored through the use case by the administrator."""
     out: dict[str, tuple[str, bytes, bytes]] = {}
-    who = access.operator("test:every-kind")
+    who = WHO
     for name, kind in sorted(kinds().items()):
         asked = Asked(
             kind=name,
@@ -47,6 +52,7 @@ def made(demo_sqlite_url: str) -> dict[str, tuple[str, bytes, bytes]]:
             pdf = use.file_of(session, who, summary.id, "pdf")[2]
             word = use.file_of(session, who, summary.id, "docx")[2]
         out[name] = (summary.title, pdf, word)
+        IDS[name] = summary.id
     return out
 
 
@@ -103,3 +109,14 @@ def test_each_word_file_opens_and_converts_in_libreoffice(
     for name, (title, _pdf, _word) in made.items():
         converted = PdfReader(str(tmp_path / f"{name}.pdf")).pages[0].extract_text()
         assert _title(title) in _title(converted), (name, title)
+
+
+def test_each_kind_regenerates_to_the_same_bytes(
+    made: dict[str, tuple[str, bytes, bytes]], demo_sqlite_url: str
+) -> None:
+    for name in made:
+        with db.transaction(demo_sqlite_url, mode="read") as session:
+            check = use.regenerate(session, WHO, IDS[name])
+        assert not check.data_changed, (name, check.changes[:5])
+        assert check.from_document == {"docx": True, "pdf": True, "xlsx": True}, name
+        assert check.from_store == {"docx": True, "pdf": True, "xlsx": True}, name
