@@ -195,6 +195,13 @@
     });
   }
 
+  // a navigation group closes when one clicks elsewhere or opens another (details elements stay open otherwise)
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".nav-group[open]").forEach(function (group) {
+      if (!group.contains(event.target)) group.removeAttribute("open");
+    });
+  });
+
   function ready() {
     draw(document);
     if (window.htmx) { window.htmx.onLoad(function (el) { draw(el); }); }
