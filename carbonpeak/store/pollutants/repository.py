@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from carbonpeak.store import facility_months
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import AuditEvent, Facility, utcnow
 from carbonpeak.store.pollutants.models import PollutantMonth, PollutantVersion
@@ -21,35 +22,11 @@ COLUMNS = ("so2_t", "nox_t", "pm_t", "source", "note")
 
 def lock_months(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], PollutantMonth]:
     """The months of (facility id, period), created when missing, locked for this transaction."""
-    wanted = set(pairs)
-    if not wanted:
-        return {}
-    facilities = sorted({f for f, _p in wanted})
-    query = select(PollutantMonth).where(PollutantMonth.facility_id.in_(facilities))
-    have = {(m.facility_id, m.period): m for m in session.scalars(query) if (m.facility_id, m.period) in wanted}
-    for facility_id, period in sorted(wanted - set(have)):
-        month = PollutantMonth(facility_id=facility_id, period=period)
-        session.add(month)
-        have[(facility_id, period)] = month
-    session.flush()
-    ids = sorted(m.id for m in have.values())
-    list(session.scalars(select(PollutantMonth).where(PollutantMonth.id.in_(ids)).with_for_update()))
-    return have
+    return facility_months.lock_pairs(session, PollutantMonth, pairs)
 
 
 def latest_versions(session: Session, month_ids: Sequence[int]) -> dict[int, PollutantVersion]:
-    if not month_ids:
-        return {}
-    newest = (
-        select(PollutantVersion.month_id, func.max(PollutantVersion.version).label("version"))
-        .where(PollutantVersion.month_id.in_(list(month_ids)))
-        .group_by(PollutantVersion.month_id)
-        .subquery()
-    )
-    query = select(PollutantVersion).join(
-        newest, (newest.c.month_id == PollutantVersion.month_id) & (newest.c.version == PollutantVersion.version)
-    )
-    return {v.month_id: v for v in session.scalars(query)}
+    return facility_months.latest_versions(session, PollutantVersion, "month_id", month_ids)
 
 
 def same(version: PollutantVersion | None, values: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError
+from carbonpeak.store import facility_months
 from carbonpeak.store import repository as repo
 from carbonpeak.store.models import Facility, utcnow
 from carbonpeak.store.recycling.models import ScrapLedger, ScrapLedgerVersion
@@ -31,36 +32,11 @@ def canonical_sha256(lots: list[dict[str, Any]], outputs: list[dict[str, Any]]) 
 def lock_ledgers(session: Session, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], ScrapLedger]:
     """The ledgers of (facility id, period), created when missing, locked for this transaction (a row lock on
     PostgreSQL; on SQLite the transaction holds the write lock)."""
-    wanted = set(pairs)
-    if not wanted:
-        return {}
-    facilities = sorted({f for f, _p in wanted})
-    query = select(ScrapLedger).where(ScrapLedger.facility_id.in_(facilities))
-    have = {(x.facility_id, x.period): x for x in session.scalars(query) if (x.facility_id, x.period) in wanted}
-    for facility_id, period in sorted(wanted - set(have)):
-        ledger = ScrapLedger(facility_id=facility_id, period=period)
-        session.add(ledger)
-        have[(facility_id, period)] = ledger
-    session.flush()
-    ids = sorted(x.id for x in have.values())
-    list(session.scalars(select(ScrapLedger).where(ScrapLedger.id.in_(ids)).with_for_update()))
-    return have
+    return facility_months.lock_pairs(session, ScrapLedger, pairs)
 
 
 def latest_versions(session: Session, ledger_ids: Sequence[int]) -> dict[int, ScrapLedgerVersion]:
-    if not ledger_ids:
-        return {}
-    newest = (
-        select(ScrapLedgerVersion.ledger_id, func.max(ScrapLedgerVersion.version).label("version"))
-        .where(ScrapLedgerVersion.ledger_id.in_(list(ledger_ids)))
-        .group_by(ScrapLedgerVersion.ledger_id)
-        .subquery()
-    )
-    query = select(ScrapLedgerVersion).join(
-        newest,
-        (newest.c.ledger_id == ScrapLedgerVersion.ledger_id) & (newest.c.version == ScrapLedgerVersion.version),
-    )
-    return {v.ledger_id: v for v in session.scalars(query)}
+    return facility_months.latest_versions(session, ScrapLedgerVersion, "ledger_id", ledger_ids)
 
 
 def add_version(
