@@ -154,6 +154,20 @@ def use_case(
         fail_listed(exc, lang)
 
 
+def read_file(path: Path) -> bytes:
+    """A file a person names at the command line, as bytes; a missing, unreadable or oversized one is a coded
+    error (``intake.file_missing``, ``intake.file_too_large``), never a traceback."""
+    from carbonpeak.io.reading import Limits
+
+    limit = Limits.from_env().max_bytes
+    try:
+        if path.stat().st_size > limit:
+            raise InputError(code="intake.file_too_large", file=str(path), limit=f"{limit / 2**20:.0f} MiB")
+        return path.read_bytes()
+    except OSError:
+        raise InputError(code="intake.file_missing", file=str(path)) from None
+
+
 def fail_listed(exc: CarbonpeakError, lang: str) -> NoReturn:
     """Print a coded error (a failed validation: its head, then every problem one per line) in ``lang`` on
     stderr and exit with status 2."""

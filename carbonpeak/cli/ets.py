@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from carbonpeak import messages
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, cli_lang, field_pairs, print_rows, use_case
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, cli_lang, field_pairs, print_rows, read_file, use_case
 from carbonpeak.reports.render import write_whole
 from carbonpeak.services import ets_deposit as use
 from carbonpeak.services import ets_deposit_plain as plain
@@ -121,7 +121,7 @@ def upload(
     enterprise: Enterprise,
     month: Month,
     item: Annotated[str, typer.Option("--item", help="facility:item the file supports, e.g. AL03:output_t")],
-    path: Annotated[Path, typer.Argument(help="the evidence file", exists=True, dir_okay=False)],
+    path: Annotated[Path, typer.Argument(help="the evidence file")],
     database: Db = None,
     actor: Actor = None,
     as_user: As = None,
@@ -129,10 +129,9 @@ def upload(
 ) -> None:
     """Store an evidence file with its SHA-256 (the same item and name again: its next version)."""
     lang = cli_lang(lang)
-    data = path.read_bytes()
 
     def work(s: Any, who: Any) -> dict[str, Any]:
-        f = use.upload(s, who, enterprise, month, item, path.name, data)
+        f = use.upload(s, who, enterprise, month, item, path.name, read_file(path))
         return {"name": f.name, "item": f.item, "version": f.version, "sha256": f.sha256}
 
     _say("ets.cli.uploaded", lang, **use_case(work, url=database, lang=lang, actor=actor, as_user=as_user))

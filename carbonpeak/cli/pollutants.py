@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, use_case
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, read_file, use_case
 from carbonpeak.services import pollutants as use
 from carbonpeak.services import pollutants_reads as reads
 from carbonpeak.synergy import file as pollutant_file
@@ -85,9 +85,8 @@ def import_command(
     lang: Lang = "zh",
 ) -> None:
     """Record every row of a file, all or none; every problem named by file, row and field."""
-    content = path.read_bytes()
     done = use_case(
-        lambda session, who: use.import_file(session, who, content, path.name, reason=reason),
+        lambda session, who: use.import_file(session, who, read_file(path), path.name, reason=reason),
         url=url,
         lang=lang,
         actor=actor,

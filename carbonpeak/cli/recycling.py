@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak import messages
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, print_rows, use_case
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, Lang, print_rows, read_file, use_case
 
 recycling_app = typer.Typer(
     help="recycled aluminium and copper: the scrap intake ledger, balances and shares", no_args_is_help=True
@@ -51,7 +51,7 @@ def import_command(
     from carbonpeak.services.recycling import import_file
 
     done = use_case(
-        lambda session, who: import_file(session, who, path.read_bytes(), path.name, submit=submit, reason=reason),
+        lambda session, who: import_file(session, who, read_file(path), path.name, submit=submit, reason=reason),
         url=url,
         lang=lang,
         actor=actor,

@@ -28,6 +28,7 @@ from carbonpeak.cli.common import (
     field_pairs,
     print_change,
     print_rows,
+    read_file,
     use_case,
     version_rows,
 )
@@ -191,9 +192,9 @@ def import_command(
     contents = []
     for path in files:
         try:
-            contents.append((path.name, path.read_bytes()))
-        except OSError:
-            fail_listed(InputError(code="intake.file_missing", file=str(path)), lang)
+            contents.append((path.name, read_file(path)))
+        except InputError as exc:
+            fail_listed(exc, lang)
     done = use_case(
         lambda session, who: import_registry(session, who, contents),
         url=url,

@@ -20,10 +20,10 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from carbonpeak import messages
-from carbonpeak.cli.common import Actor, As, Db, JsonFlag, acting, cli_lang, fail
+from carbonpeak.cli.common import Actor, As, Db, JsonFlag, acting, cli_lang, fail, read_file
 from carbonpeak.cli.common import actor as _actor
 from carbonpeak.cli.reporting_status import status_command
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import CarbonpeakError
 from carbonpeak.io.reading import Limits
 from carbonpeak.plausibility import flag_messages
 from carbonpeak.services import demo as demo_service
@@ -97,7 +97,7 @@ def import_command(
     """Import monthly data: everything is validated first; all rows are written, or none. Months whose
     latest version already holds the same record are left as they are (reported as unchanged)."""
     try:
-        content = _read_file(file)
+        content = read_file(file)
         with db.transaction(url, mode="read") as session:  # who acts: read without taking the write lock
             who = acting(session, actor, as_user)
         with db.transaction(url) as session:
@@ -139,17 +139,6 @@ def _print_flags(report: intake.ImportResult) -> None:
     if report.not_submitted:
         months = ", ".join(f"{code}@{period}" for code, period, _version in report.not_submitted)
         console.print(escape(messages.render("cli.plausibility_not_submitted", lang, {"months": months})))
-
-
-def _read_file(path: Path) -> bytes:
-    """The file's bytes; a missing, unreadable or oversized file is a coded error, never a traceback."""
-    limit = Limits.from_env().max_bytes
-    try:
-        if path.stat().st_size > limit:
-            raise InputError(code="intake.file_too_large", file=str(path), limit=f"{limit / 2**20:.0f} MiB")
-        return path.read_bytes()
-    except OSError:
-        raise InputError(code="intake.file_missing", file=str(path)) from None
 
 
 def template_command(
@@ -359,7 +348,7 @@ def submissions_correct(
     """Add a corrected version with a reason (the same checks as an import; the file kept as evidence);
     earlier versions are kept."""
     try:
-        content = _read_file(file)
+        content = read_file(file)
         with db.transaction(url) as session:
             result = intake.correct(
                 session,
